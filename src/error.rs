@@ -1,0 +1,246 @@
+//! The one error type of the crate.
+//!
+//! Variants are semantic: a caller matches [`Error::NotFound`] or [`Error::PolicyViolation`]
+//! instead of parsing strings. No variant carries a dependency's error type (sources are boxed),
+//! and no message ever quotes a token or a response body that could hold one.
+
+use std::borrow::Cow;
+use std::error::Error as StdError;
+use std::fmt;
+use std::time::Duration;
+
+use crate::azure::PatTokenError;
+use crate::model::PatId;
+use crate::store::StoreError;
+use crate::transport::TransportError;
+
+/// `Result` with [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in patkit.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The service did not accept the credential (HTTP 401, a 203 sign-in page, a 3xx redirect to
+    /// sign-in, or an HTML body). The PAT lifecycle API needs a Microsoft Entra access token
+    /// issued to a *user* for resource `499b84ac-1321-427f-aa17-267ca6975798`.
+    #[error("authentication required ({reason}): {}; {}", message.as_deref().unwrap_or("the service did not accept the credential"), reason.hint())]
+    AuthRequired {
+        /// How the service said so.
+        reason: AuthFailure,
+        /// The service's message, when it sent a JSON one.
+        message: Option<String>,
+    },
+
+    /// The credential was recognised but may not do this (HTTP 403, typically
+    /// `InvalidAccessException`: a PAT, a service principal or a managed identity used where an
+    /// Entra user token is required, or a non-admin on Token Admin).
+    #[error("forbidden: {message}")]
+    Forbidden {
+        /// The service's short exception name, e.g. `InvalidAccessException`.
+        type_key: Option<String>,
+        /// The service's message.
+        message: String,
+    },
+
+    /// The token does not exist or is not the caller's (`patTokenError: tokenNotFound`, or 404).
+    #[error("token not found{}", id.as_ref().map(|id| format!(": {id}")).unwrap_or_default())]
+    NotFound {
+        /// The id that was asked for, when known.
+        id: Option<PatId>,
+    },
+
+    /// An organization or tenant policy refused the request (HTTP 200 with a policy
+    /// `patTokenError`).
+    #[error("refused by the {policy} policy ({code}){}", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+    PolicyViolation {
+        /// Which policy.
+        policy: Policy,
+        /// The service's raw code.
+        code: PatTokenError,
+        /// `patTokenErrorMessage` (api-version 7.2), when present.
+        message: Option<String>,
+    },
+
+    /// The service rejected the request with another `patTokenError` (HTTP 200, `patToken: null`).
+    /// The code is an open enum: values this version does not know still arrive here.
+    #[error("the service rejected the request ({code}){}", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+    Rejected {
+        /// The service's raw code.
+        code: PatTokenError,
+        /// `patTokenErrorMessage` (api-version 7.2), when present.
+        message: Option<String>,
+    },
+
+    /// Throttled (HTTP 429). Wait `retry_after` (when the service said) before the next request.
+    #[error("rate limited{}", retry_after.map(|d| format!("; retry after {}s", d.as_secs_f64())).unwrap_or_default())]
+    RateLimited {
+        /// The service's `Retry-After`, when present.
+        retry_after: Option<Duration>,
+        /// The service's message (e.g. `TF400733: …`).
+        message: Option<String>,
+    },
+
+    /// Any other non-success answer, with what the service said about it.
+    #[error("HTTP {status}{}{}", type_key.as_ref().map(|k| format!(" {k}")).unwrap_or_default(), message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// WrappedException `typeKey`, when the body was one.
+        type_key: Option<String>,
+        /// WrappedException `message`, when the body was one.
+        message: Option<String>,
+    },
+
+    /// The request did not complete (connect, timeout, interrupted).
+    #[error("transport error: {0}")]
+    Transport(#[source] TransportError),
+
+    /// A response could not be decoded. `path` names the failing JSON field.
+    #[error("could not decode the response at `{path}`")]
+    Decode {
+        /// JSON path of the failing field (`.` for the document).
+        path: String,
+        /// What went wrong. Never quotes a sensitive body.
+        #[source]
+        source: Box<dyn StdError + Send + Sync>,
+    },
+
+    /// A token store failed.
+    #[error("token store: {0}")]
+    Store(#[source] StoreError),
+
+    /// The input was refused before anything was sent.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// Which argument.
+        field: &'static str,
+        /// Why.
+        reason: Cow<'static, str>,
+    },
+
+    /// No usable credential (e.g. `az` missing or not logged in, or a PAT offered to an API that
+    /// only accepts Entra user tokens).
+    #[error("credential: {message}")]
+    Credential {
+        /// What kind of problem.
+        kind: CredentialErrorKind,
+        /// What went wrong and what to do next.
+        message: Cow<'static, str>,
+        /// The underlying cause, when there is one.
+        #[source]
+        source: Option<Box<dyn StdError + Send + Sync>>,
+    },
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidInput`].
+    pub fn invalid_input(field: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
+        Self::InvalidInput { field, reason: reason.into() }
+    }
+
+    /// Shorthand for [`Error::Credential`] without a source.
+    pub fn credential(kind: CredentialErrorKind, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::Credential { kind, message: message.into(), source: None }
+    }
+
+    /// The `Retry-After` the service asked for, if this is [`Error::RateLimited`].
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        Self::Transport(e)
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+/// How the service said the credential was not accepted.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthFailure {
+    /// HTTP 401.
+    Unauthorized,
+    /// HTTP 203 Non-Authoritative Information: the sign-in page the service serves instead of 401.
+    SignInPage,
+    /// A 3xx redirect (to `_signin`). patkit never follows redirects.
+    Redirect,
+    /// An HTML body where JSON was expected.
+    HtmlBody,
+}
+
+impl AuthFailure {
+    /// What to do about it.
+    pub fn hint(self) -> &'static str {
+        "the PAT lifecycle API needs a Microsoft Entra access token issued to a user (resource \
+         499b84ac-1321-427f-aa17-267ca6975798); run `az login` and retry, or check that the token \
+         has not expired"
+    }
+}
+
+impl fmt::Display for AuthFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Unauthorized => "HTTP 401",
+            Self::SignInPage => "HTTP 203 sign-in page",
+            Self::Redirect => "redirect to sign-in",
+            Self::HtmlBody => "HTML sign-in page",
+        })
+    }
+}
+
+/// The policy behind an [`Error::PolicyViolation`].
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Policy {
+    /// Tenant: maximum PAT lifespan.
+    MaxLifespan,
+    /// Tenant: restrict creation of global (all-organizations) PATs.
+    GlobalPat,
+    /// Service-wide retirement of global PATs (`globalPATCreationBlocked`).
+    GlobalPatRetired,
+    /// Tenant: restrict creation of full-scoped (`app_token`) PATs.
+    FullScope,
+    /// Organization: restrict PAT creation to an allow-list.
+    PatCreationDisabled,
+    /// The service could not read a tenant or organization policy.
+    Unreadable,
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::MaxLifespan => "maximum lifespan",
+            Self::GlobalPat => "global PAT",
+            Self::GlobalPatRetired => "global PAT retirement",
+            Self::FullScope => "full-scope PAT",
+            Self::PatCreationDisabled => "restrict PAT creation",
+            Self::Unreadable => "unreadable",
+        })
+    }
+}
+
+/// What kind of credential problem an [`Error::Credential`] is.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CredentialErrorKind {
+    /// No credential could be obtained (variable unset, `az` not installed).
+    Unavailable,
+    /// `az` is installed but not logged in, or the login expired.
+    NotLoggedIn,
+    /// The credential is of a kind this API does not accept (a PAT where an Entra user token is
+    /// required). Refused before anything is sent.
+    NotAccepted,
+    /// Anything else (unparseable `az` output, …).
+    Other,
+}

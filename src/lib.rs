@@ -1,0 +1,30 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(rustdoc::broken_intra_doc_links)]
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub, clippy::future_not_send)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod auth;
+pub mod azure;
+mod clock;
+mod error;
+mod model;
+mod pagination;
+mod provider;
+mod scope;
+mod secret;
+pub mod store;
+pub mod transport;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{AuthFailure, CredentialErrorKind, Error, Policy, Result};
+pub use model::{
+    ContinuationToken, CreatedPat, ListQuery, Page, PatChanges, PatId, PatMetadata, PatSpec, SortBy, StatusFilter,
+    Targets,
+};
+pub use provider::{PatProvider, PatProviderExt};
+pub use scope::{Scope, Scopes};
+pub use secret::{BearerToken, PatSecret};
+pub use store::{PatRecord, StoredPat, TokenStore, TokenStoreExt};
+
+pub use http;

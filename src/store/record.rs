@@ -1,0 +1,56 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::PatMetadata;
+use crate::secret::PatSecret;
+
+/// Everything a store keeps about an entry except the secret. Safe to log, list and serialize.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatRecord {
+    /// The key: a name the user chooses (e.g. `"ci/nuget-feed"`).
+    pub name: String,
+    /// Which provider issued the token (e.g. `"azure-devops"`).
+    pub provider: String,
+    /// The organization (Azure DevOps) or host the token belongs to.
+    pub organization: String,
+    /// The token's metadata at the provider.
+    pub metadata: PatMetadata,
+    /// When this entry was written (by the writer's clock).
+    pub stored_at: DateTime<Utc>,
+    /// Set by the store on every write; what compare-and-swap compares. Ignored on input.
+    #[serde(default)]
+    pub revision: u64,
+    /// A rotation that was started and not finished (written before anything is created, so a
+    /// later run can finish or undo it).
+    #[serde(default)]
+    pub rotation: Option<RotationIntent>,
+    /// The token this one replaced, kept until it has been revoked.
+    #[serde(default)]
+    pub previous: Option<PatMetadata>,
+}
+
+/// A rotation in progress, recorded in the store before the replacement is created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotationIntent {
+    /// The unique display name the replacement is created with, so an interrupted rotation can
+    /// find it on the server.
+    pub replacement_display_name: String,
+    /// When the rotation started.
+    pub started_at: DateTime<Utc>,
+}
+
+/// A stored token: its record and its secret.
+#[derive(Debug, Clone)]
+pub struct StoredPat {
+    /// Everything but the secret.
+    pub record: PatRecord,
+    /// The token value.
+    pub secret: PatSecret,
+}
+
+impl StoredPat {
+    /// The entry's name.
+    pub fn name(&self) -> &str {
+        &self.record.name
+    }
+}

@@ -1,0 +1,98 @@
+//! How bytes move: the [`HttpTransport`] seam.
+//!
+//! The client speaks [`http`] 1.x types with buffered bodies (PAT payloads are tiny). A non-2xx
+//! status is a *response*, not a [`TransportError`]; a `TransportError` means the exchange did not
+//! complete, and its [`TransportErrorKind`] says whether retrying is safe.
+//!
+//! Ways to get a transport:
+//! - [`ReqwestTransport`] (feature `reqwest`, on by default): rustls, no redirects, bounded
+//!   responses, timeouts, `http://` only to loopback.
+//! - [`from_fn`]: any async closure.
+//! - [`RetryTransport`]: wraps any transport with retries that respect `Retry-After` and never
+//!   repeat a request that is not idempotent.
+//! - `MockTransport` (feature `testing`) and the emulator (feature `emulator`) for tests.
+
+mod error;
+mod from_fn;
+mod operation;
+#[cfg(feature = "reqwest")]
+mod reqwest;
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use error::{TransportError, TransportErrorKind};
+pub use from_fn::{FnTransport, from_fn};
+pub use operation::Operation;
+#[cfg(feature = "reqwest")]
+pub use reqwest::{DEFAULT_MAX_RESPONSE_BYTES, ReqwestTransport, ReqwestTransportBuilder};
+
+/// A request with a buffered body.
+pub type HttpRequest = http::Request<Vec<u8>>;
+/// A response with a buffered body.
+pub type HttpResponse = http::Response<Vec<u8>>;
+
+/// Sends one HTTP request and returns its response.
+///
+/// Implementations must not follow redirects (a 3xx is how the service says "sign in") and must
+/// return non-2xx statuses as responses. Each request carries its [`Operation`] in its extensions,
+/// so wrappers know what they carry without parsing URLs.
+#[async_trait]
+pub trait HttpTransport: Send + Sync + Debug {
+    /// Sends `request`.
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+}
+
+#[deny(clippy::missing_trait_methods)]
+#[async_trait]
+impl<T: HttpTransport + ?Sized> HttpTransport for Arc<T> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        (**self).send(request).await
+    }
+}
+
+#[deny(clippy::missing_trait_methods)]
+#[async_trait]
+impl<T: HttpTransport + ?Sized> HttpTransport for Box<T> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        (**self).send(request).await
+    }
+}
+
+/// Whether `url` is allowed: `https`, or `http` to a loopback address.
+pub(crate) fn is_allowed_url(url: &url::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http() {
+        for ok in [
+            "https://vssps.dev.azure.com/x",
+            "http://127.0.0.1:8080/",
+            "http://localhost/",
+            "http://[::1]:1/",
+            "http://127.9.9.9/",
+        ] {
+            assert!(is_allowed_url(&ok.parse().unwrap()), "{ok}");
+        }
+        for bad in ["http://vssps.dev.azure.com/", "http://10.0.0.1/", "ftp://localhost/", "http://localhost.evil.com/"]
+        {
+            assert!(!is_allowed_url(&bad.parse().unwrap()), "{bad}");
+        }
+    }
+}
