@@ -10,7 +10,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::azure::PatTokenError;
-use crate::model::PatId;
+use crate::model::{PatId, PatMetadata};
 use crate::store::StoreError;
 use crate::transport::TransportError;
 
@@ -104,6 +104,22 @@ pub enum Error {
         /// What went wrong. Never quotes a sensitive body.
         #[source]
         source: Box<dyn StdError + Send + Sync>,
+    },
+
+    /// A create failed in a way that leaves open whether the service minted the token (a timeout,
+    /// a dropped connection or a 5xx after the request was sent). patkit never re-sends a create;
+    /// instead it looked for tokens with the requested display name and lists them in `found`.
+    /// Their secrets cannot be recovered: revoke them (or keep them if you do not need the value)
+    /// and create again.
+    #[error("the create of `{display_name}` may have reached the service ({source}); {} token(s) with that name found", found.len())]
+    CreateOutcomeUnknown {
+        /// The display name the create asked for.
+        display_name: String,
+        /// Active tokens with that display name, found after the failure.
+        found: Vec<PatMetadata>,
+        /// The failure of the create itself.
+        #[source]
+        source: Box<Error>,
     },
 
     /// A token store failed.

@@ -1,5 +1,35 @@
-//! Azure DevOps: the PAT Lifecycle Management and Token Admin APIs.
+//! Azure DevOps: the PAT Lifecycle Management and Token Admin REST APIs.
+//!
+//! [`AzureDevOpsClient`] is bound to one organization. Every operation is a pure request builder
+//! and a pure parser (unit-tested without any transport) joined by a few lines of async glue;
+//! all of the service's answers are classified in one place.
+//!
+//! Service facts this client is built around:
+//! - The PAT API accepts only a Microsoft Entra access token issued to a *user*; a PAT credential
+//!   is refused before sending ([`CredentialErrorKind::NotAccepted`](crate::CredentialErrorKind)).
+//! - Bad credentials may come back as HTTP 203 sign-in pages or redirects; patkit sends
+//!   `X-TFS-FedAuthRedirect: Suppress`, never follows redirects, and reports all of them as
+//!   [`Error::AuthRequired`](crate::Error::AuthRequired).
+//! - Logical failures arrive as HTTP 200 with `patTokenError`; they become typed errors, and
+//!   codes this version does not know still parse ([`PatTokenError::Unknown`]).
+//! - The secret is returned by create only.
 
+mod calls;
+mod classify;
+mod client;
 mod error_code;
+mod pats;
+mod request;
+mod token_admin;
+mod validate;
+mod wire;
 
+pub use calls::{AdminListPats, CreatePat, ListPats, PROVIDER_NAME, TokenAdmin, UpdatePat};
+pub use client::{
+    AzureDevOpsClient, AzureDevOpsClientBuilder, DEFAULT_BASE_URL, DEFAULT_CHECK_BASE_URL, DEFAULT_PAT_API_VERSION,
+    DEFAULT_TOKEN_ADMIN_API_VERSION,
+};
 pub use error_code::PatTokenError;
+pub use request::USER_AGENT;
+pub use token_admin::{AdminTokenInfo, MAX_REVOCATIONS_PER_REQUEST};
+pub use validate::{DEFAULT_MAX_LIFESPAN, MAX_DISPLAY_NAME_CHARS};

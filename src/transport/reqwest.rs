@@ -121,10 +121,8 @@ impl HttpTransport for ReqwestTransport {
         let request =
             reqwest::Request::try_from(request).map_err(|e| TransportError::new(TransportErrorKind::Refused, e))?;
         let mut response = self.client.execute(request).await.map_err(classify)?;
-        if let Some(len) = response.content_length() {
-            if len > self.max_response_bytes as u64 {
-                return Err(too_large(self.max_response_bytes));
-            }
+        if response.content_length().is_some_and(|len| len > self.max_response_bytes as u64) {
+            return Err(too_large(self.max_response_bytes));
         }
         let mut builder = http::Response::builder().status(response.status()).version(response.version());
         if let Some(headers) = builder.headers_mut() {

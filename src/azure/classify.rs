@@ -1,0 +1,299 @@
+//! The one place where the service's answers become typed results or typed errors.
+//!
+//! The service has surprises: a sign-in page with HTTP 203 instead of 401, redirects to
+//! `_signin`, HTML bodies, logical errors inside HTTP 200 bodies (`patTokenError`), an error-code
+//! enum that keeps growing, and `Retry-After` as seconds or a date. All of that is decided here.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+
+use super::PatTokenError;
+use super::wire::{PatTokenResultWire, PatTokenWire, WrappedExceptionWire};
+use crate::error::{AuthFailure, Error, Policy, Result};
+use crate::model::PatId;
+use crate::transport::{HttpResponse, Operation};
+
+/// Longest service message kept in an error.
+const MAX_MESSAGE: usize = 512;
+
+/// Turns any non-success answer into the matching [`Error`]; `Ok(())` for a 2xx JSON (or empty)
+/// answer. `now` is used for a `Retry-After` given as a date.
+pub(crate) fn check_status(response: &HttpResponse, op: Operation, now: DateTime<Utc>) -> Result<()> {
+    let status = response.status().as_u16();
+    if status == 203 {
+        return Err(Error::AuthRequired { reason: AuthFailure::SignInPage, message: None });
+    }
+    if (300..400).contains(&status) {
+        return Err(Error::AuthRequired { reason: AuthFailure::Redirect, message: None });
+    }
+    if is_html(response) {
+        return Err(Error::AuthRequired { reason: AuthFailure::HtmlBody, message: None });
+    }
+    if (200..300).contains(&status) {
+        return Ok(());
+    }
+    let wrapped = wrapped_exception(response);
+    let (type_key, message) = match wrapped {
+        Some(w) => (w.type_key.map(cap), w.message.map(cap)),
+        None => (None, None),
+    };
+    Err(match status {
+        401 => Error::AuthRequired { reason: AuthFailure::Unauthorized, message },
+        403 => Error::Forbidden {
+            type_key,
+            message: message.unwrap_or_else(|| "the service refused the request (HTTP 403)".to_owned()),
+        },
+        404 if matches!(op, Operation::Get | Operation::Update | Operation::Revoke) => Error::NotFound { id: None },
+        429 => Error::RateLimited { retry_after: retry_after(response, now), message },
+        _ => Error::Api { status, type_key, message },
+    })
+}
+
+/// Whether the body is HTML (by content type, or by its first byte when there is none).
+fn is_html(response: &HttpResponse) -> bool {
+    let content_type = response.headers().get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    match content_type {
+        Some(ct) => ct.to_ascii_lowercase().contains("text/html"),
+        None => response.body().iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<'),
+    }
+}
+
+fn wrapped_exception(response: &HttpResponse) -> Option<WrappedExceptionWire> {
+    serde_json::from_slice(response.body()).ok()
+}
+
+fn cap(mut s: String) -> String {
+    if s.len() > MAX_MESSAGE {
+        let mut end = MAX_MESSAGE;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        s.push('…');
+    }
+    s
+}
+
+/// `Retry-After` as delta-seconds or an HTTP date (relative to `now`).
+pub(crate) fn retry_after(response: &HttpResponse, now: DateTime<Utc>) -> Option<Duration> {
+    let value = response.headers().get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    if let Ok(seconds) = value.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)));
+    }
+    let at = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+    Some((at - now).to_std().unwrap_or(Duration::ZERO))
+}
+
+/// Decodes a JSON body, naming the failing field. For sensitive operations (create) the error
+/// keeps only where and what kind of failure, never a fragment of the body.
+pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], op: Operation) -> Result<T> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let source: Box<dyn std::error::Error + Send + Sync> = if op.is_sensitive() {
+            format!("{:?} error at line {} column {}", inner.classify(), inner.line(), inner.column()).into()
+        } else {
+            Box::new(inner)
+        };
+        Error::Decode { path, source }
+    })
+}
+
+/// Turns a `PatTokenResult` into its token, or the `patTokenError` into a typed error.
+pub(crate) fn pat_token_result(result: PatTokenResultWire, id: Option<&PatId>) -> Result<PatTokenWire> {
+    let code = result.pat_token_error.unwrap_or(PatTokenError::None);
+    match (code, result.pat_token) {
+        (PatTokenError::None, Some(token)) => Ok(token),
+        (PatTokenError::None, None) => Err(Error::Decode {
+            path: "patToken".to_owned(),
+            source: "`patToken` is null but `patTokenError` is `none`".into(),
+        }),
+        (code, _) => Err(rejection(code, result.pat_token_error_message.map(cap), id)),
+    }
+}
+
+/// The typed error for a `patTokenError` other than `none`.
+pub(crate) fn rejection(code: PatTokenError, message: Option<String>, id: Option<&PatId>) -> Error {
+    use PatTokenError as E;
+    let policy = match code {
+        E::GlobalPatPolicyViolation => Some(Policy::GlobalPat),
+        E::FullScopePatPolicyViolation => Some(Policy::FullScope),
+        E::PatLifespanPolicyViolation => Some(Policy::MaxLifespan),
+        E::DisablePatCreationPolicyViolation => Some(Policy::PatCreationDisabled),
+        E::GlobalPatCreationBlocked => Some(Policy::GlobalPatRetired),
+        E::FailedToReadTenantPolicy | E::FailedToReadOrgPolicy => Some(Policy::Unreadable),
+        _ => None,
+    };
+    if let Some(policy) = policy {
+        return Error::PolicyViolation { policy, code, message };
+    }
+    match code {
+        E::TokenNotFound | E::AuthorizationNotFound => Error::NotFound { id: id.cloned() },
+        E::AccessDenied => Error::Forbidden {
+            type_key: Some(code.as_str().to_owned()),
+            message: message.unwrap_or_else(|| "access denied to this token".to_owned()),
+        },
+        code => Error::Rejected { code, message },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn response(status: u16, content_type: Option<&str>, body: &str) -> HttpResponse {
+        let mut b = http::Response::builder().status(status);
+        if let Some(ct) = content_type {
+            b = b.header("content-type", ct);
+        }
+        b.body(body.as_bytes().to_vec()).unwrap()
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap()
+    }
+
+    const INVALID_ACCESS: &str = r#"{"$id":"1","innerException":null,"message":"The requested operation is not allowed.","typeName":"Microsoft.TeamFoundation.Framework.Server.InvalidAccessException, Microsoft.TeamFoundation.Framework.Server","typeKey":"InvalidAccessException","errorCode":0,"eventId":3000}"#;
+
+    #[test]
+    fn auth_failures_in_all_their_shapes() {
+        let cases = [
+            (response(203, Some("text/html; charset=utf-8"), "<html>sign in</html>"), AuthFailure::SignInPage),
+            (response(302, None, ""), AuthFailure::Redirect),
+            (response(200, Some("text/html"), "<!DOCTYPE html>"), AuthFailure::HtmlBody),
+            (response(200, None, "  <html>"), AuthFailure::HtmlBody),
+            (
+                response(
+                    401,
+                    Some("application/json"),
+                    r#"{"message":"TF400813: not authorized","typeKey":"UnauthorizedRequestException"}"#,
+                ),
+                AuthFailure::Unauthorized,
+            ),
+        ];
+        for (resp, expected) in cases {
+            match check_status(&resp, Operation::List, now()) {
+                Err(Error::AuthRequired { reason, .. }) => assert_eq!(reason, expected),
+                other => panic!("{expected:?}: got {other:?}"),
+            }
+        }
+        let err = check_status(&response(401, None, ""), Operation::List, now()).unwrap_err();
+        assert!(err.to_string().contains("Entra"), "hint names Entra: {err}");
+    }
+
+    #[test]
+    fn forbidden_keeps_the_service_message() {
+        let err =
+            check_status(&response(403, Some("application/json"), INVALID_ACCESS), Operation::List, now()).unwrap_err();
+        match err {
+            Error::Forbidden { type_key, message } => {
+                assert_eq!(type_key.as_deref(), Some("InvalidAccessException"));
+                assert_eq!(message, "The requested operation is not allowed.");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn rate_limit_reads_retry_after_in_both_forms() {
+        let mut resp = response(429, None, r#"{"message":"TF400733: The request has been canceled"}"#);
+        resp.headers_mut().insert("retry-after", "7".parse().unwrap());
+        assert_eq!(
+            check_status(&resp, Operation::List, now()).unwrap_err().retry_after(),
+            Some(Duration::from_secs(7))
+        );
+        resp.headers_mut().insert("retry-after", "Fri, 27 Nov 2026 12:00:30 GMT".parse().unwrap());
+        assert_eq!(retry_after(&resp, now()), Some(Duration::from_secs(30)));
+        resp.headers_mut().insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&resp, now()), None);
+    }
+
+    #[test]
+    fn other_statuses_parse_wrapped_exceptions() {
+        let body = r#"{"$id":"1","message":"No api-version was supplied for the \"POST\" request.","typeKey":"VssVersionNotSpecifiedException","errorCode":0,"eventId":0}"#;
+        match check_status(&response(400, Some("application/json"), body), Operation::Create, now()).unwrap_err() {
+            Error::Api { status: 400, type_key, message } => {
+                assert_eq!(type_key.as_deref(), Some("VssVersionNotSpecifiedException"));
+                assert!(message.unwrap().contains("api-version"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            check_status(&response(500, None, "oops"), Operation::List, now()),
+            Err(Error::Api { status: 500, type_key: None, message: None })
+        ));
+        assert!(matches!(check_status(&response(404, None, ""), Operation::Get, now()), Err(Error::NotFound { .. })));
+        assert!(matches!(
+            check_status(&response(404, None, ""), Operation::List, now()),
+            Err(Error::Api { status: 404, .. })
+        ));
+        assert!(check_status(&response(204, None, ""), Operation::Revoke, now()).is_ok());
+    }
+
+    #[test]
+    fn every_policy_code_maps_to_its_policy() {
+        let cases = [
+            ("globalPatPolicyViolation", Policy::GlobalPat),
+            ("fullScopePatPolicyViolation", Policy::FullScope),
+            ("patLifespanPolicyViolation", Policy::MaxLifespan),
+            ("disablePatCreationPolicyViolation", Policy::PatCreationDisabled),
+            ("globalPATCreationBlocked", Policy::GlobalPatRetired),
+            ("failedToReadTenantPolicy", Policy::Unreadable),
+            ("failedToReadOrgPolicy", Policy::Unreadable),
+        ];
+        for (code, policy) in cases {
+            let body = format!(r#"{{"patToken":null,"patTokenError":"{code}"}}"#);
+            let result: PatTokenResultWire = decode(body.as_bytes(), Operation::Create).unwrap();
+            match pat_token_result(result, None) {
+                Err(Error::PolicyViolation { policy: p, code: c, .. }) => {
+                    assert_eq!(p, policy);
+                    assert_eq!(c.as_str(), code);
+                }
+                other => panic!("{code}: {:?}", other.map(|_| ())),
+            }
+        }
+    }
+
+    #[test]
+    fn in_body_rejections_including_unknown_codes() {
+        let id = PatId::new("4ab5764f-4193-4f1d-b995-64144880b7d7");
+        let parse =
+            |body: &str| pat_token_result(decode(body.as_bytes(), Operation::Get).unwrap(), Some(&id)).map(|_| ());
+        assert!(matches!(
+            parse(r#"{"patToken":null,"patTokenError":"tokenNotFound"}"#),
+            Err(Error::NotFound { id: Some(_) })
+        ));
+        assert!(matches!(parse(r#"{"patToken":null,"patTokenError":"accessDenied"}"#), Err(Error::Forbidden { .. })));
+        match parse(r#"{"patToken":null,"patTokenError":"somethingNew2027","patTokenErrorMessage":"why"}"#) {
+            Err(Error::Rejected { code: PatTokenError::Unknown(raw), message }) => {
+                assert_eq!(raw, "somethingNew2027");
+                assert_eq!(message.as_deref(), Some("why"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(parse(r#"{"patToken":null,"patTokenError":"none"}"#), Err(Error::Decode { .. })));
+    }
+
+    #[test]
+    fn decode_errors_name_the_field_and_hide_sensitive_bodies() {
+        let body =
+            br#"{"patToken":{"authorizationId":"x","validTo":12345,"token":"CANARY-SECRET"},"patTokenError":"none"}"#;
+        let err = decode::<PatTokenResultWire>(body, Operation::Create).err().unwrap();
+        match &err {
+            Error::Decode { path, .. } => assert_eq!(path, "patToken.validTo"),
+            other => panic!("{other:?}"),
+        }
+        let shown = format!("{err} {err:?} {}", std::error::Error::source(&err).unwrap());
+        assert!(!shown.contains("CANARY"), "{shown}");
+        let body = br#"{"patToken":{"authorizationId":"x","validTo":"CANARY-SECRET"},"patTokenError":"none"}"#;
+        let err = decode::<PatTokenResultWire>(body, Operation::Create).err().unwrap();
+        assert!(!format!("{err:?} {}", std::error::Error::source(&err).unwrap()).contains("CANARY"));
+    }
+}

@@ -1,0 +1,155 @@
+use chrono::{DateTime, Utc};
+use http::Method;
+
+use crate::auth::AccessCredential;
+use crate::azure::classify::{check_status, decode};
+use crate::azure::request::{RequestContext, build, lifecycle_authorization};
+use crate::azure::wire::PagedPatTokensWire;
+use crate::error::{Error, Result};
+use crate::model::{ContinuationToken, ListQuery, Page, PatMetadata, SortBy, StatusFilter};
+use crate::transport::{HttpRequest, HttpResponse, Operation};
+
+/// The service's largest page.
+pub(crate) const MAX_PAGE_SIZE: u32 = 100;
+
+pub(crate) fn filter_wire(filter: StatusFilter) -> &'static str {
+    match filter {
+        StatusFilter::Active => "active",
+        StatusFilter::Revoked => "revoked",
+        StatusFilter::Expired => "expired",
+        StatusFilter::All => "all",
+    }
+}
+
+pub(crate) fn sort_wire(sort: SortBy) -> &'static str {
+    match sort {
+        SortBy::DisplayName => "displayName",
+        SortBy::DisplayDate => "displayDate",
+        SortBy::Status => "status",
+    }
+}
+
+/// Checks a page size before sending: 1 to 100.
+pub(crate) fn validate(query: &ListQuery) -> Result<()> {
+    match query.page_size {
+        Some(n) if n == 0 || n > MAX_PAGE_SIZE => {
+            Err(Error::invalid_input("page_size", format!("{n} is outside 1..={MAX_PAGE_SIZE}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `GET …/_apis/tokens/pats` with every filter spelled out, so each page carries the same query
+/// (the continuation token carries only a position).
+pub(crate) fn request(
+    ctx: &RequestContext,
+    credential: &AccessCredential,
+    query: &ListQuery,
+    continuation: Option<&ContinuationToken>,
+) -> Result<HttpRequest> {
+    validate(query)?;
+    let mut url = ctx.pats_url();
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("displayFilterOption", filter_wire(query.filter))
+            .append_pair("sortByOption", sort_wire(query.sort))
+            .append_pair("isSortAscending", if query.ascending { "true" } else { "false" });
+        if let Some(top) = query.page_size {
+            q.append_pair("$top", &top.to_string());
+        }
+        if let Some(c) = continuation {
+            q.append_pair("continuationToken", c.as_str());
+        }
+    }
+    build(Method::GET, url, Operation::List, lifecycle_authorization(credential)?, None)
+}
+
+/// A `PagedPatTokens`; an empty or null `continuationToken` ends the listing.
+pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<Page<PatMetadata>> {
+    check_status(response, Operation::List, now)?;
+    let page: PagedPatTokensWire = decode(response.body(), Operation::List)?;
+    let items = page
+        .pat_tokens
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| t.into_metadata(&format!("patTokens[{i}]")).map(|(m, _)| m))
+        .collect::<Result<Vec<_>>>()?;
+    let continuation = page.continuation_token.filter(|c| !c.is_empty()).map(ContinuationToken::new);
+    Ok(Page { items, continuation })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::azure::pats::examples::*;
+    use crate::azure::request::tests::{assert_common_headers, bearer, context};
+    use crate::model::Targets;
+
+    #[test]
+    fn request_shape_with_every_option() {
+        let query = ListQuery {
+            filter: StatusFilter::Expired,
+            sort: SortBy::DisplayDate,
+            ascending: false,
+            page_size: Some(100),
+        };
+        let request = request(&context(), &bearer(), &query, Some(&ContinuationToken::new("MjA="))).unwrap();
+        assert_eq!(request.method(), Method::GET);
+        let url: url::Url = request.uri().to_string().parse().unwrap();
+        assert_eq!(url.path(), "/fabrikam/_apis/tokens/pats");
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let expected = [
+            ("api-version", "7.1-preview.1"),
+            ("displayFilterOption", "expired"),
+            ("sortByOption", "displayDate"),
+            ("isSortAscending", "false"),
+            ("$top", "100"),
+            ("continuationToken", "MjA="),
+        ];
+        assert_eq!(pairs, expected.map(|(k, v)| (k.to_owned(), v.to_owned())));
+        assert_common_headers(&request, Operation::List);
+    }
+
+    #[test]
+    fn defaults_are_sent_explicitly_and_page_size_is_checked() {
+        let request = request(&context(), &bearer(), &ListQuery::default(), None).unwrap();
+        let q = request.uri().query().unwrap();
+        assert!(
+            q.contains("displayFilterOption=active")
+                && q.contains("sortByOption=displayName")
+                && q.contains("isSortAscending=true")
+        );
+        assert!(!q.contains("top") && !q.contains("continuationToken"));
+        for bad in [0, 101] {
+            let query = ListQuery { page_size: Some(bad), ..ListQuery::default() };
+            assert!(matches!(
+                super::request(&context(), &bearer(), &query, None),
+                Err(Error::InvalidInput { field: "page_size", .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn parses_the_spec_example_and_ends_on_empty_token() {
+        let page = parse(&ok(LIST_RESPONSE), now()).unwrap();
+        assert_eq!(page.items.len(), 4);
+        assert!(page.is_last(), "\"\" ends the listing");
+        assert_eq!(page.items[0].targets, Targets::AllOrganizations, "null targetAccounts is a global token");
+        assert_eq!(page.items[1].targets, Targets::Organizations(vec!["38aaa865-2c70-4bf7-a308-0c6539c38c1a".into()]));
+    }
+
+    #[test]
+    fn null_token_ends_and_a_value_continues() {
+        assert!(parse(&ok(r#"{"continuationToken":null,"patTokens":[]}"#), now()).unwrap().is_last());
+        assert!(parse(&ok(r#"{"patTokens":[]}"#), now()).unwrap().is_last());
+        let page = parse(&ok(r#"{"continuationToken":"NDA=","patTokens":[]}"#), now()).unwrap();
+        assert_eq!(page.continuation, Some(ContinuationToken::new("NDA=")));
+    }
+
+    #[test]
+    fn a_bad_item_names_its_index() {
+        let body = r#"{"continuationToken":"","patTokens":[{"authorizationId":"a","validFrom":"2020-10-24T03:04:57.52Z","validTo":"2020-10-24T03:04:57.52Z"},{"authorizationId":"b","validTo":"2020-10-24T03:04:57.52Z"}]}"#;
+        assert!(matches!(parse(&ok(body), now()), Err(Error::Decode { path, .. }) if path == "patTokens[1].validFrom"));
+    }
+}

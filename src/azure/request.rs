@@ -1,0 +1,147 @@
+//! What every request to the service carries: URL layout, api-version, headers, the operation tag.
+
+use http::{HeaderValue, Method, header};
+use url::Url;
+
+use crate::auth::AccessCredential;
+use crate::error::{CredentialErrorKind, Error, Result};
+use crate::transport::{HttpRequest, Operation};
+
+/// The `User-Agent` every request carries: `patkit/<version>`.
+pub const USER_AGENT: &str = concat!("patkit/", env!("CARGO_PKG_VERSION"));
+
+/// Where and how requests go: fixed per client.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestContext {
+    /// `https://vssps.dev.azure.com` or an override.
+    pub(crate) base_url: Url,
+    /// Where a PAT is tried out (`https://dev.azure.com` or the override of `base_url`).
+    pub(crate) check_base_url: Url,
+    pub(crate) organization: String,
+    pub(crate) pat_api_version: String,
+    pub(crate) admin_api_version: String,
+}
+
+impl RequestContext {
+    /// `{base}/{organization}/{segments…}` with `api-version` set.
+    pub(crate) fn url(&self, base: &Url, segments: &[&str], api_version: &str) -> Url {
+        let mut url = base.clone();
+        {
+            // A base URL always has a path (checked when the client is built), so this succeeds.
+            if let Ok(mut path) = url.path_segments_mut() {
+                path.pop_if_empty().push(&self.organization).extend(segments);
+            }
+        }
+        url.query_pairs_mut().append_pair("api-version", api_version);
+        url
+    }
+
+    /// `{base}/{organization}/_apis/tokens/pats?api-version=…`.
+    pub(crate) fn pats_url(&self) -> Url {
+        self.url(&self.base_url, &["_apis", "tokens", "pats"], &self.pat_api_version)
+    }
+
+    /// `{base}/{organization}/_apis/tokenadmin/{segments…}?api-version=…`.
+    pub(crate) fn admin_url(&self, segments: &[&str]) -> Url {
+        let mut all = vec!["_apis", "tokenadmin"];
+        all.extend_from_slice(segments);
+        self.url(&self.base_url, &all, &self.admin_api_version)
+    }
+}
+
+/// The `Authorization` header for the PAT lifecycle API, which accepts only Entra user tokens: a
+/// PAT credential is refused here, before anything is sent.
+pub(crate) fn lifecycle_authorization(credential: &AccessCredential) -> Result<HeaderValue> {
+    match credential {
+        AccessCredential::Bearer(token) => Ok(token.bearer_authorization()),
+        AccessCredential::Pat(_) => Err(Error::credential(
+            CredentialErrorKind::NotAccepted,
+            "the PAT lifecycle API accepts only a Microsoft Entra access token issued to a user, not a PAT; \
+             use an Entra credential (e.g. AzureCliCredential after `az login`)",
+        )),
+    }
+}
+
+/// Builds a request with the headers every call carries.
+pub(crate) fn build(
+    method: Method,
+    url: Url,
+    op: Operation,
+    authorization: HeaderValue,
+    json_body: Option<Vec<u8>>,
+) -> Result<HttpRequest> {
+    let mut builder = http::Request::builder()
+        .method(method)
+        .uri(url.as_str())
+        .header(header::ACCEPT, "application/json")
+        .header(header::USER_AGENT, USER_AGENT)
+        .header("X-TFS-FedAuthRedirect", "Suppress")
+        .header(header::AUTHORIZATION, authorization)
+        .extension(op);
+    if json_body.is_some() {
+        builder = builder.header(header::CONTENT_TYPE, "application/json");
+    }
+    builder
+        .body(json_body.unwrap_or_default())
+        .map_err(|e| Error::invalid_input("request", format!("could not build the request: {e}")))
+}
+
+/// Serializes a request body.
+pub(crate) fn json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(body).map_err(|e| Error::invalid_input("request", format!("could not serialize the body: {e}")))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::secret::BearerToken;
+
+    pub(crate) fn context() -> RequestContext {
+        RequestContext {
+            base_url: "https://vssps.dev.azure.com".parse().unwrap(),
+            check_base_url: "https://dev.azure.com".parse().unwrap(),
+            organization: "fabrikam".into(),
+            pat_api_version: "7.1-preview.1".into(),
+            admin_api_version: "7.1".into(),
+        }
+    }
+
+    pub(crate) fn bearer() -> AccessCredential {
+        AccessCredential::Bearer(BearerToken::new("entra-user-token".into()))
+    }
+
+    /// The headers every request must carry.
+    pub(crate) fn assert_common_headers(request: &HttpRequest, op: Operation) {
+        let h = request.headers();
+        assert_eq!(h["accept"], "application/json");
+        assert_eq!(h["x-tfs-fedauthredirect"], "Suppress");
+        assert!(h["user-agent"].to_str().unwrap().starts_with("patkit/"));
+        assert!(h["authorization"].is_sensitive());
+        assert_eq!(h["authorization"], "Bearer entra-user-token");
+        assert_eq!(Operation::of(request), Some(op));
+    }
+
+    #[test]
+    fn urls_encode_the_organization_and_keep_a_base_path() {
+        let mut ctx = context();
+        assert_eq!(
+            ctx.pats_url().as_str(),
+            "https://vssps.dev.azure.com/fabrikam/_apis/tokens/pats?api-version=7.1-preview.1"
+        );
+        ctx.base_url = "https://proxy.example/ado/".parse().unwrap();
+        ctx.organization = "my org".into();
+        assert_eq!(
+            ctx.admin_url(&["revocations"]).as_str(),
+            "https://proxy.example/ado/my%20org/_apis/tokenadmin/revocations?api-version=7.1"
+        );
+    }
+
+    #[test]
+    fn a_pat_is_refused_for_the_lifecycle_api() {
+        let pat = AccessCredential::Pat(crate::PatSecret::new("p".into()));
+        assert!(matches!(
+            lifecycle_authorization(&pat),
+            Err(Error::Credential { kind: CredentialErrorKind::NotAccepted, .. })
+        ));
+    }
+}

@@ -1,0 +1,129 @@
+use chrono::{DateTime, Utc};
+use http::Method;
+
+use super::AdminTokenInfo;
+use crate::auth::AccessCredential;
+use crate::azure::classify::{check_status, decode};
+use crate::azure::request::{RequestContext, build};
+use crate::azure::wire::AdminPageWire;
+use crate::error::{Error, Result};
+use crate::model::{ContinuationToken, Page, PatId, PatMetadata, Targets};
+use crate::scope::Scopes;
+use crate::transport::{HttpRequest, HttpResponse, Operation};
+
+/// Checks a Graph subject descriptor (`aad.…`, `msa.…`) before it goes into a URL path.
+pub(crate) fn validate_descriptor(descriptor: &str) -> Result<()> {
+    let ok = !descriptor.is_empty()
+        && descriptor.len() <= 512
+        && descriptor.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-=+".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input("subject_descriptor", "expected a Graph subject descriptor such as `aad.…`"))
+    }
+}
+
+/// `GET …/_apis/tokenadmin/personalaccesstokens/{subjectDescriptor}`.
+pub(crate) fn request(
+    ctx: &RequestContext,
+    credential: &AccessCredential,
+    descriptor: &str,
+    page_size: Option<u32>,
+    is_public: bool,
+    continuation: Option<&ContinuationToken>,
+) -> Result<HttpRequest> {
+    validate_descriptor(descriptor)?;
+    if page_size == Some(0) {
+        return Err(Error::invalid_input("page_size", "must be at least 1"));
+    }
+    let mut url = ctx.admin_url(&["personalaccesstokens", descriptor]);
+    {
+        let mut q = url.query_pairs_mut();
+        if let Some(n) = page_size {
+            q.append_pair("pageSize", &n.to_string());
+        }
+        q.append_pair("isPublic", if is_public { "true" } else { "false" });
+        if let Some(c) = continuation {
+            q.append_pair("continuationToken", c.as_str());
+        }
+    }
+    build(Method::GET, url, Operation::AdminListPats, credential.header_value(), None)
+}
+
+/// A `TokenAdminPagedSessionTokens`; a `null` (or empty) continuation ends the listing.
+pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<Page<AdminTokenInfo>> {
+    check_status(response, Operation::AdminListPats, now)?;
+    let page: AdminPageWire = decode(response.body(), Operation::AdminListPats)?;
+    let items = page
+        .value
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let missing = |field: &str| Error::Decode {
+                path: format!("value[{i}].{field}"),
+                source: format!("`{field}` is missing").into(),
+            };
+            Ok(AdminTokenInfo {
+                metadata: PatMetadata {
+                    id: PatId::new(t.authorization_id.ok_or_else(|| missing("authorizationId"))?),
+                    display_name: t.display_name.unwrap_or_default(),
+                    scopes: Scopes::from_wire(t.scope.as_deref().unwrap_or("")),
+                    valid_from: t.valid_from.ok_or_else(|| missing("validFrom"))?,
+                    valid_to: t.valid_to.ok_or_else(|| missing("validTo"))?,
+                    targets: t.target_accounts.map_or(Targets::AllOrganizations, Targets::Organizations),
+                },
+                user_id: t.user_id,
+                is_valid: t.is_valid,
+                is_public: t.is_public.unwrap_or(false),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let continuation = page.continuation_token.filter(|c| !c.is_empty()).map(ContinuationToken::new);
+    Ok(Page { items, continuation })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::azure::pats::examples::{now, ok};
+    use crate::azure::request::tests::{assert_common_headers, bearer, context};
+
+    const EXAMPLE: &str = r#"{"value":[
+      {"clientId":"00000000-0000-0000-0000-000000000000","accessId":"00000000-0000-0000-0000-000000000000","authorizationId":"952858d3-7084-4635-964e-3c2a57645185","hostAuthorizationId":"00000000-0000-0000-0000-000000000000","userId":"bb5bb6c8-ef0a-400f-8987-92b3674d2043","validFrom":"2018-07-19T00:00:00","validTo":"2018-07-19T00:00:00","displayName":null,"scope":"app_token","targetAccounts":null,"token":null,"alternateToken":null,"isValid":true,"isPublic":false,"publicData":null,"source":null},
+      {"clientId":"00000000-0000-0000-0000-000000000000","accessId":"00000000-0000-0000-0000-000000000000","authorizationId":"c2e0abd5-85a8-40b0-a179-88e98538ec7c","hostAuthorizationId":"00000000-0000-0000-0000-000000000000","userId":"bb5bb6c8-ef0a-400f-8987-92b3674d2043","validFrom":"2018-07-19T00:00:00","validTo":"2018-07-19T00:00:00","displayName":null,"scope":"vso.dashboards vso.taskgroups_manage","targetAccounts":null,"token":null,"alternateToken":null,"isValid":true,"isPublic":false,"publicData":null,"source":null}
+    ],"continuationToken":null}"#;
+
+    #[test]
+    fn request_shape() {
+        let request = request(
+            &context(),
+            &bearer(),
+            "msa.MjcwYjYwYzMtZThiMy03MGU1LWFjZDYtYzM5Zjk3ZDZmYTRh",
+            Some(20),
+            false,
+            Some(&ContinuationToken::new("9f1b2c3d-0000-0000-0000-000000000000")),
+        )
+        .unwrap();
+        assert_eq!(request.method(), Method::GET);
+        assert_eq!(
+            request.uri(),
+            "https://vssps.dev.azure.com/fabrikam/_apis/tokenadmin/personalaccesstokens/msa.MjcwYjYwYzMtZThiMy03MGU1LWFjZDYtYzM5Zjk3ZDZmYTRh?api-version=7.1&pageSize=20&isPublic=false&continuationToken=9f1b2c3d-0000-0000-0000-000000000000"
+        );
+        assert_common_headers(&request, Operation::AdminListPats);
+        assert!(super::request(&context(), &bearer(), "aad.x/../y", None, false, None).is_err());
+    }
+
+    #[test]
+    fn parses_the_spec_example() {
+        let page = parse(&ok(EXAMPLE), now()).unwrap();
+        assert!(page.is_last());
+        assert_eq!(page.items.len(), 2);
+        assert_eq!(page.items[0].metadata.display_name, "");
+        assert_eq!(page.items[0].user_id.as_deref(), Some("bb5bb6c8-ef0a-400f-8987-92b3674d2043"));
+        assert_eq!(page.items[1].metadata.scopes.len(), 2);
+        let more =
+            parse(&ok(r#"{"value":[],"continuationToken":"5e1f9a2b-1111-2222-3333-444455556666"}"#), now()).unwrap();
+        assert_eq!(more.continuation.unwrap().as_str(), "5e1f9a2b-1111-2222-3333-444455556666");
+    }
+}

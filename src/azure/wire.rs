@@ -1,0 +1,217 @@
+//! The service's JSON shapes (exact field names from the spec) and their conversion to the
+//! provider-neutral model.
+//!
+//! Wire structs that can hold a token value do not implement `Debug`.
+
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::PatTokenError;
+use crate::error::{Error, Result};
+use crate::model::{PatId, PatMetadata, Targets};
+use crate::scope::Scopes;
+use crate::secret::PatSecret;
+
+/// `PatToken`. Every field is optional in the schema; the ones a token cannot lack are checked in
+/// [`PatTokenWire::into_metadata`].
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PatTokenWire {
+    pub(crate) authorization_id: Option<String>,
+    #[serde(default)]
+    pub(crate) display_name: Option<String>,
+    #[serde(default)]
+    pub(crate) scope: Option<String>,
+    #[serde(default)]
+    pub(crate) target_accounts: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) token: Option<WireSecret>,
+    #[serde(default, deserialize_with = "de_opt_datetime")]
+    pub(crate) valid_from: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "de_opt_datetime")]
+    pub(crate) valid_to: Option<DateTime<Utc>>,
+}
+
+/// A token value straight from JSON into a secret; never printed.
+pub(crate) struct WireSecret(pub(crate) PatSecret);
+
+impl<'de> Deserialize<'de> for WireSecret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self(PatSecret::new(s)))
+    }
+}
+
+impl PatTokenWire {
+    /// The metadata, or a decode error naming the missing field.
+    pub(crate) fn into_metadata(self, at: &str) -> Result<(PatMetadata, Option<PatSecret>)> {
+        let missing = |field: &str| Error::Decode {
+            path: format!("{at}.{field}"),
+            source: format!("`{field}` is missing or null").into(),
+        };
+        let metadata = PatMetadata {
+            id: PatId::new(self.authorization_id.ok_or_else(|| missing("authorizationId"))?),
+            display_name: self.display_name.unwrap_or_default(),
+            scopes: Scopes::from_wire(self.scope.as_deref().unwrap_or("")),
+            valid_from: self.valid_from.ok_or_else(|| missing("validFrom"))?,
+            valid_to: self.valid_to.ok_or_else(|| missing("validTo"))?,
+            targets: match self.target_accounts {
+                None => Targets::AllOrganizations,
+                Some(list) => Targets::Organizations(list),
+            },
+        };
+        Ok((metadata, self.token.map(|t| t.0)))
+    }
+}
+
+/// `PatTokenResult`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PatTokenResultWire {
+    #[serde(default)]
+    pub(crate) pat_token: Option<PatTokenWire>,
+    #[serde(default)]
+    pub(crate) pat_token_error: Option<PatTokenError>,
+    #[serde(default)]
+    pub(crate) pat_token_error_message: Option<String>,
+}
+
+/// `PagedPatTokens`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PagedPatTokensWire {
+    #[serde(default)]
+    pub(crate) continuation_token: Option<String>,
+    #[serde(default)]
+    pub(crate) pat_tokens: Option<Vec<PatTokenWire>>,
+}
+
+/// `PatTokenCreateRequest`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreateBody<'a> {
+    pub(crate) display_name: &'a str,
+    pub(crate) scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) valid_to: Option<String>,
+    pub(crate) all_orgs: bool,
+}
+
+/// `PatTokenUpdateRequest`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct UpdateBody<'a> {
+    pub(crate) authorization_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) display_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) scope: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) valid_to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) all_orgs: Option<bool>,
+}
+
+/// `SessionToken`, as Token Admin lists it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SessionTokenWire {
+    pub(crate) authorization_id: Option<String>,
+    #[serde(default)]
+    pub(crate) display_name: Option<String>,
+    #[serde(default)]
+    pub(crate) scope: Option<String>,
+    #[serde(default)]
+    pub(crate) target_accounts: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "de_opt_datetime")]
+    pub(crate) valid_from: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "de_opt_datetime")]
+    pub(crate) valid_to: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub(crate) user_id: Option<String>,
+    #[serde(default)]
+    pub(crate) is_valid: Option<bool>,
+    #[serde(default)]
+    pub(crate) is_public: Option<bool>,
+}
+
+/// `TokenAdminPagedSessionTokens`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AdminPageWire {
+    #[serde(default)]
+    pub(crate) continuation_token: Option<String>,
+    #[serde(default)]
+    pub(crate) value: Option<Vec<SessionTokenWire>>,
+}
+
+/// `TokenAdminRevocation`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RevocationWire<'a> {
+    pub(crate) authorization_id: &'a str,
+}
+
+/// `TokenAdminRevocationRule`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RevocationRuleWire {
+    pub(crate) scopes: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) created_before: Option<String>,
+}
+
+/// A WrappedException error body (the fields patkit uses).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WrappedExceptionWire {
+    #[serde(default)]
+    pub(crate) message: Option<String>,
+    #[serde(default)]
+    pub(crate) type_key: Option<String>,
+}
+
+/// Formats a date the way requests send it: RFC 3339, UTC, `Z`, milliseconds.
+pub(crate) fn format_datetime(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Parses the service's dates: RFC 3339 with any offset and up to 7 (or more) fractional digits,
+/// or a date without an offset (Token Admin sends `2018-07-19T00:00:00`), read as UTC.
+pub(crate) fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|n| n.and_utc())
+}
+
+fn de_opt_datetime<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<DateTime<Utc>>, D::Error> {
+    let Some(s) = <Option<std::borrow::Cow<'de, str>>>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    parse_datetime(&s).map(Some).ok_or_else(|| serde::de::Error::custom("not a date-time"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn dates_with_seven_digits_offsets_and_none() {
+        let t = parse_datetime("2020-11-02T22:56:52.1033333Z").unwrap();
+        assert_eq!(t.timestamp_subsec_nanos(), 103_333_300);
+        assert_eq!(parse_datetime("2018-07-19T00:00:00").unwrap(), Utc.with_ymd_and_hms(2018, 7, 19, 0, 0, 0).unwrap());
+        assert_eq!(
+            parse_datetime("2018-07-18T00:51:26.5557358-07:00").unwrap(),
+            Utc.with_ymd_and_hms(2018, 7, 18, 7, 51, 26).unwrap() + chrono::TimeDelta::nanoseconds(555_735_800)
+        );
+        assert!(parse_datetime("yesterday").is_none());
+        assert!(parse_datetime("2020-13-45T00:00:00Z").is_none());
+    }
+
+    #[test]
+    fn requests_send_millisecond_utc() {
+        let t = Utc.with_ymd_and_hms(2020, 12, 1, 23, 46, 23).unwrap() + chrono::TimeDelta::milliseconds(319);
+        assert_eq!(format_datetime(t), "2020-12-01T23:46:23.319Z");
+    }
+}
