@@ -1,0 +1,131 @@
+//! `create` through the public API, over a scripted transport.
+#![cfg(feature = "testing")]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use patkit::azure::PatTokenError;
+use patkit::testing::{MockResponse, MockTransport, Route};
+use patkit::transport::TransportErrorKind;
+use patkit::{Error, Policy, Scope, Scopes, Targets};
+
+#[tokio::test]
+async fn create_sends_the_spec_body_and_returns_the_secret_once() {
+    let mock =
+        MockTransport::new().on(Route::post("/fabrikam/_apis/tokens/pats"), MockResponse::json(200, CREATE_RESPONSE));
+    let client = client(&mock);
+    let created = client
+        .create("new_token", Scopes::from_iter([Scope::FULL_ACCESS]))
+        .expires_in(Duration::from_secs(28 * 86_400))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.secret.expose_secret(), EXAMPLE_SECRET);
+    assert_eq!(created.metadata.id.as_str(), "4ab5764f-4193-4f1d-b995-64144880b7d7");
+    assert!(matches!(created.metadata.targets, Targets::Organizations(ref orgs) if orgs.len() == 1));
+
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 1);
+    let body: serde_json::Value = serde_json::from_slice(requests[0].body()).unwrap();
+    assert_eq!(body["displayName"], "new_token");
+    assert_eq!(body["scope"], "app_token");
+    assert_eq!(body["allOrgs"], false);
+    assert_eq!(body["validTo"], "2020-12-01T00:00:00.000Z", "expires_in counts from the injected clock");
+    assert_eq!(query_value(&requests[0], "api-version").as_deref(), Some("7.1-preview.1"));
+    assert_eq!(requests[0].headers()["authorization"], format!("Bearer {BEARER}").as_str());
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_before_anything_is_sent() {
+    let mock = MockTransport::new();
+    let client = client(&mock);
+    let code = Scopes::from_iter([Scope::CODE]);
+    let cases = [
+        client.create("", code.clone()).send().await,
+        client.create("x".repeat(300), code.clone()).send().await,
+        client.create("ok", Scopes::default()).send().await,
+        client.create("ok", code.clone()).expires_at(now() - chrono::TimeDelta::days(1)).send().await,
+        client.create("ok", code.clone()).expires_in(Duration::from_secs(400 * 86_400)).send().await,
+    ];
+    for (i, result) in cases.into_iter().enumerate() {
+        assert!(matches!(result, Err(Error::InvalidInput { .. })), "case {i}: {result:?}");
+    }
+    mock.assert_request_count(0);
+}
+
+#[tokio::test]
+async fn policy_violations_are_typed() {
+    let mock = MockTransport::new().on_seq(
+        Route::post("/_apis/tokens/pats"),
+        [
+            MockResponse::json(200, r#"{"patToken":null,"patTokenError":"fullScopePatPolicyViolation","patTokenErrorMessage":"Full-scoped PATs are restricted"}"#),
+            MockResponse::json(200, r#"{"patToken":null,"patTokenError":"globalPATCreationBlocked"}"#),
+            MockResponse::json(200, r#"{"patToken":null,"patTokenError":"aBrandNewCode"}"#),
+        ],
+    );
+    let client = client(&mock);
+    let full = Scopes::from_iter([Scope::FULL_ACCESS]);
+    match client.create("a", full.clone()).send().await {
+        Err(Error::PolicyViolation { policy: Policy::FullScope, message: Some(m), .. }) => {
+            assert!(m.contains("restricted"))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        client.create("b", full.clone()).all_organizations(true).send().await,
+        Err(Error::PolicyViolation { policy: Policy::GlobalPatRetired, .. })
+    ));
+    match client.create("c", full).send().await {
+        Err(Error::Rejected { code: PatTokenError::Unknown(raw), .. }) => assert_eq!(raw, "aBrandNewCode"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_never_resent_and_the_token_is_looked_up() {
+    let mock = MockTransport::new().fail_next(Route::post("/_apis/tokens/pats"), TransportErrorKind::Interrupted).on(
+        Route::get("/_apis/tokens/pats").query_has("displayFilterOption", "all"),
+        MockResponse::json(200, LIST_RESPONSE),
+    );
+    let client = client(&mock);
+    match client.create("new_token", Scopes::from_iter([Scope::CODE])).send().await {
+        Err(Error::CreateOutcomeUnknown { display_name, found, source }) => {
+            assert_eq!(display_name, "new_token");
+            assert_eq!(found.len(), 1);
+            assert_eq!(found[0].id.as_str(), "4ab5764f-4193-4f1d-b995-64144880b7d7");
+            assert!(matches!(*source, Error::Transport(ref t) if t.kind() == TransportErrorKind::Interrupted));
+        }
+        other => panic!("{other:?}"),
+    }
+    mock.assert_requested(&Route::post("/_apis/tokens/pats"), 1);
+}
+
+#[tokio::test]
+async fn a_connect_failure_is_a_plain_transport_error() {
+    let mock = MockTransport::new().fail_next(Route::post("/_apis/tokens/pats"), TransportErrorKind::Connect);
+    let client = client(&mock);
+    let result = client.create("n", Scopes::from_iter([Scope::CODE])).send().await;
+    assert!(matches!(result, Err(Error::Transport(ref t)) if t.kind() == TransportErrorKind::Connect), "{result:?}");
+    mock.assert_request_count(1);
+}
+
+#[tokio::test]
+async fn a_pat_credential_is_refused_client_side() {
+    let mock = MockTransport::new();
+    let client = patkit::azure::AzureDevOpsClient::builder(
+        "fabrikam",
+        patkit::auth::PatCredential::new(patkit::PatSecret::new("some-pat".into())),
+    )
+    .transport(mock.clone())
+    .build()
+    .unwrap();
+    let result = client.create("n", Scopes::from_iter([Scope::CODE])).send().await;
+    assert!(
+        matches!(result, Err(Error::Credential { kind: patkit::CredentialErrorKind::NotAccepted, .. })),
+        "{result:?}"
+    );
+    assert!(matches!(client.list().page(None).await, Err(Error::Credential { .. })));
+    mock.assert_request_count(0);
+}

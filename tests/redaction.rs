@@ -1,0 +1,146 @@
+//! A canary token fed through every path must never come back out of `Debug`, `Display`, an
+//! error, a request's `Debug`, or a TRACE-level log line.
+#![cfg(feature = "testing")]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use patkit::auth::{AccessCredential, Credential as _, PatCredential, StaticCredential};
+use patkit::azure::AzureDevOpsClient;
+use patkit::store::{PatRecord, StoredPat};
+use patkit::testing::{MockResponse, MockTransport, Route};
+use patkit::transport::TransportErrorKind;
+use patkit::{BearerToken, ManualClock, PatSecret, Scope, Scopes};
+
+const PAT_CANARY: &str = "CANARYpat7q4xw2mz9v3kd8r5t1y6u0pa";
+const BEARER_CANARY: &str = "CANARYbearer-eyJ0eXAiOiJKV1QiLCJhbGci";
+
+fn assert_clean(what: &str, text: &str) {
+    assert!(!text.contains(PAT_CANARY), "{what} leaked the PAT: {text}");
+    assert!(!text.contains(BEARER_CANARY), "{what} leaked the bearer token: {text}");
+    assert!(!text.contains("CANARY"), "{what} leaked a canary: {text}");
+}
+
+fn create_body() -> String {
+    CREATE_RESPONSE.replace(EXAMPLE_SECRET, PAT_CANARY)
+}
+
+/// Captures everything logged at TRACE while `f` runs.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+fn client(mock: &MockTransport) -> AzureDevOpsClient {
+    AzureDevOpsClient::builder("fabrikam", StaticCredential::new(BEARER_CANARY.to_owned()))
+        .transport(mock.clone())
+        .clock(ManualClock::new(now()))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_canary_goes_nowhere() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let mock = MockTransport::new()
+        .on_seq(
+            Route::post("/_apis/tokens/pats"),
+            [
+                MockResponse::json(200, create_body()),
+                // A malformed create response that still holds the secret: the decode error
+                // must not quote it.
+                MockResponse::json(
+                    200,
+                    create_body()
+                        .replace(r#""validTo": "2020-12-01T23:46:23.32Z""#, &format!(r#""validTo": "{PAT_CANARY}""#)),
+                ),
+                MockResponse::json(200, create_body().replace(r#""displayName": "new_token""#, r#""displayName": 42"#)),
+                MockResponse::status(500).body(format!("{{\"message\":\"x\",\"token\":\"{PAT_CANARY}\"}}")),
+            ],
+        )
+        .fail_next(Route::get("/_apis/connectionData"), TransportErrorKind::Timeout)
+        .on(Route::get("/_apis/tokens/pats"), MockResponse::json(200, LIST_RESPONSE));
+    let client = client(&mock);
+    assert_clean("client Debug", &format!("{client:?} {client:#?}"));
+
+    let created = client.create("new_token", Scopes::from_iter([Scope::CODE])).send().await.unwrap();
+    assert_eq!(created.secret.expose_secret(), PAT_CANARY, "the secret itself is intact");
+    assert_clean("CreatedPat Debug", &format!("{created:?} {created:#?}"));
+    assert_clean("PatSecret Debug", &format!("{:?}", created.secret));
+
+    for i in 0..3 {
+        let err = client.create(format!("n{i}"), Scopes::from_iter([Scope::CODE])).send().await.unwrap_err();
+        let mut chain = format!("{err} {err:?}");
+        let mut source = std::error::Error::source(&err);
+        while let Some(s) = source {
+            chain.push_str(&format!(" | {s} {s:?}"));
+            source = s.source();
+        }
+        assert_clean(&format!("error {i}"), &chain);
+    }
+
+    let check = client.check_pat(&created.secret).await.unwrap_err();
+    assert_clean("check error", &format!("{check} {check:?}"));
+
+    for request in mock.requests() {
+        assert_clean("recorded request Debug", &format!("{request:?}"));
+        assert_clean("headers Debug", &format!("{:?}", request.headers()));
+    }
+    assert_clean("mock Debug", &format!("{mock:?}"));
+
+    let record = PatRecord {
+        name: "ci".into(),
+        provider: "azure-devops".into(),
+        organization: "fabrikam".into(),
+        metadata: created.metadata.clone(),
+        stored_at: now(),
+        revision: 0,
+        rotation: None,
+        previous: None,
+    };
+    let stored = StoredPat { record, secret: created.secret.clone() };
+    assert_clean("StoredPat Debug", &format!("{stored:?} {stored:#?}"));
+
+    let bearer = BearerToken::new(BEARER_CANARY.into());
+    let pat_credential = PatCredential::new(PatSecret::new(PAT_CANARY.into()));
+    let access = StaticCredential::new(BEARER_CANARY.into()).credential().await.unwrap();
+    assert_clean(
+        "credentials Debug",
+        &format!(
+            "{bearer:?} {pat_credential:?} {access:?} {:?}",
+            AccessCredential::Pat(PatSecret::new(PAT_CANARY.into()))
+        ),
+    );
+    assert_clean(
+        "header value Debug",
+        &format!("{:?} {:?}", bearer.bearer_authorization(), created.secret.basic_authorization()),
+    );
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("patkit.request"), "the capture works: {logs}");
+    assert_clean("TRACE logs", &logs);
+}
