@@ -5,6 +5,8 @@
 //! identities are refused by the service. Token Admin may also be called with a PAT
 //! (Basic auth) that has the `vso.tokenadministration` scope.
 
+mod azure_cli;
+mod env;
 mod fixed;
 
 use std::fmt::Debug;
@@ -15,6 +17,8 @@ use async_trait::async_trait;
 use crate::error::Result;
 use crate::secret::{BearerToken, PatSecret};
 
+pub use azure_cli::AzureCliCredential;
+pub use env::EnvCredential;
 pub use fixed::{PatCredential, StaticCredential};
 
 /// The Entra resource (audience) id of Azure DevOps.

@@ -1,0 +1,348 @@
+mod parse;
+
+use std::borrow::Cow;
+use std::ffi::OsString;
+use std::fmt;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::{AZURE_DEVOPS_RESOURCE, AccessCredential, Credential};
+use crate::clock::{Clock, SystemClock};
+use crate::error::{CredentialErrorKind, Error, Result};
+use crate::secret::BearerToken;
+
+/// The program run when none is configured.
+const DEFAULT_PROGRAM: &str = if cfg!(windows) { "az.cmd" } else { "az" };
+
+/// Longest quote of az's error output in an error message.
+const MAX_QUOTE_CHARS: usize = 200;
+
+/// An Entra access token from the Azure CLI, for the signed-in *user*.
+///
+/// Each refresh runs
+/// `az account get-access-token --resource 499b84ac-1321-427f-aa17-267ca6975798 --output json`
+/// (plus any [`tenant`](Self::tenant) or [`arg`](Self::arg)s) and reads `accessToken` and its
+/// expiry (`expires_on`, unix seconds, printed by newer az; otherwise `expiresOn`, a local time
+/// without an offset).
+///
+/// - **Caching.** The token is kept until [`refresh_margin`](Self::refresh_margin) (default 5
+///   minutes) before it expires, judged by the injected [`Clock`] (default [`SystemClock`]).
+///   Concurrent callers share one refresh: the first runs az, the others wait for its result.
+///   Clones share the cache. A failed refresh is not cached; the next call tries again.
+/// - **Errors.** `az` not found → [`CredentialErrorKind::Unavailable`]; not logged in or login
+///   expired → [`CredentialErrorKind::NotLoggedIn`] ("run `az login`"); any other failure, a
+///   timeout (default 30 s) or output that does not parse → [`CredentialErrorKind::Other`].
+/// - **Secrets.** az's standard output holds the token and is never quoted, logged or kept
+///   beyond parsing. Error messages may quote the first line of az's standard *error* (at most
+///   200 characters), and only when nothing in it looks like a token.
+///
+/// ```
+/// use std::time::Duration;
+/// use patkit::auth::AzureCliCredential;
+///
+/// let credential = AzureCliCredential::new()
+///     .tenant("contoso.onmicrosoft.com")
+///     .refresh_margin(Duration::from_secs(10 * 60));
+/// assert!(format!("{credential:?}").contains("contoso.onmicrosoft.com"));
+/// ```
+#[derive(Clone)]
+pub struct AzureCliCredential {
+    program: OsString,
+    args: Vec<OsString>,
+    env: Vec<(OsString, OsString)>,
+    clock: Arc<dyn Clock>,
+    refresh_margin: Duration,
+    timeout: Duration,
+    cache: Arc<tokio::sync::Mutex<Option<parse::AzToken>>>,
+}
+
+impl AzureCliCredential {
+    /// Runs `az` found on `PATH`, with a 5-minute refresh margin, a 30-second timeout and the
+    /// system clock.
+    pub fn new() -> Self {
+        Self {
+            program: DEFAULT_PROGRAM.into(),
+            args: Vec::new(),
+            env: Vec::new(),
+            clock: Arc::new(SystemClock),
+            refresh_margin: Duration::from_secs(5 * 60),
+            timeout: Duration::from_secs(30),
+            cache: Arc::default(),
+        }
+    }
+
+    /// Runs `program` (a name looked up on `PATH`, or a path) instead of `az`.
+    pub fn program(mut self, program: impl Into<OsString>) -> Self {
+        self.program = program.into();
+        self
+    }
+
+    /// Asks for a token of the tenant `tenant` (`--tenant`), for accounts in several tenants.
+    pub fn tenant(self, tenant: impl Into<String>) -> Self {
+        self.arg("--tenant").arg(tenant.into())
+    }
+
+    /// Appends an argument to the command line after the built-in ones.
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Sets an environment variable for az (e.g. `PATH`, or `AZURE_CONFIG_DIR` to choose a
+    /// profile). The current process's environment is not changed.
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Refreshes the token this long before it expires (default 5 minutes), so a request never
+    /// leaves with a token about to lapse.
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// Gives up on az after this long (default 30 seconds); az is killed.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Judges expiry by `clock` instead of the system clock.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    fn is_default_program(&self) -> bool {
+        self.program == DEFAULT_PROGRAM
+    }
+
+    async fn fetch(&self) -> Result<parse::AzToken> {
+        let mut command = tokio::process::Command::new(&self.program);
+        command
+            .args(["account", "get-access-token", "--resource", AZURE_DEVOPS_RESOURCE, "--output", "json"])
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+
+        let mut attempt = 0;
+        let output = loop {
+            match tokio::time::timeout(self.timeout, command.output()).await {
+                Err(_) => {
+                    return Err(Error::credential(
+                        CredentialErrorKind::Other,
+                        format!("the Azure CLI did not answer within {:?}", self.timeout),
+                    ));
+                }
+                // ETXTBSY: the program was just written and another thread's fork still holds it
+                // open. Short-lived; try again.
+                Ok(Err(e)) if e.raw_os_error() == Some(26) && cfg!(unix) && attempt < 3 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Ok(Err(e)) => return Err(self.spawn_error(e)),
+                Ok(Ok(output)) => break output,
+            }
+        };
+
+        if !output.status.success() {
+            return Err(failure_error(&output.status, &output.stderr));
+        }
+        parse::parse_output(&output.stdout, parse::system_local_to_utc).map_err(|e| Error::Credential {
+            kind: CredentialErrorKind::Other,
+            message: format!("could not parse the output of `az account get-access-token`: {e}").into(),
+            source: Some(Box::new(e)),
+        })
+    }
+
+    fn spawn_error(&self, e: std::io::Error) -> Error {
+        let (kind, message): (_, Cow<'static, str>) = match e.kind() {
+            std::io::ErrorKind::NotFound if self.is_default_program() => (
+                CredentialErrorKind::Unavailable,
+                "the Azure CLI (`az`) was not found on PATH; install it or use another credential".into(),
+            ),
+            std::io::ErrorKind::NotFound => (
+                CredentialErrorKind::Unavailable,
+                format!(
+                    "the Azure CLI (`{}`) was not found; install it or use another credential",
+                    self.program.to_string_lossy()
+                )
+                .into(),
+            ),
+            std::io::ErrorKind::PermissionDenied => (
+                CredentialErrorKind::Unavailable,
+                format!(
+                    "the Azure CLI (`{}`) could not be executed (permission denied)",
+                    self.program.to_string_lossy()
+                )
+                .into(),
+            ),
+            _ => (CredentialErrorKind::Other, "could not run the Azure CLI".into()),
+        };
+        Error::Credential { kind, message, source: Some(Box::new(e)) }
+    }
+}
+
+impl Default for AzureCliCredential {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl Credential for AzureCliCredential {
+    async fn credential(&self) -> Result<AccessCredential> {
+        // Held across the refresh so that concurrent callers share one run of az.
+        let mut cache = self.cache.lock().await;
+        let margin = TimeDelta::from_std(self.refresh_margin).unwrap_or(TimeDelta::MAX);
+        let now = self.clock.now();
+        if let Some(cached) = cache.as_ref()
+            && is_fresh(now, margin, cached.expires_at)
+        {
+            return Ok(AccessCredential::Bearer(cached.token.clone()));
+        }
+        let fresh = self.fetch().await?;
+        tracing::debug!(expires_at = %fresh.expires_at, "patkit: obtained an access token from the Azure CLI");
+        let token: BearerToken = fresh.token.clone();
+        *cache = Some(fresh);
+        Ok(AccessCredential::Bearer(token))
+    }
+}
+
+fn is_fresh(now: DateTime<Utc>, margin: TimeDelta, expires_at: DateTime<Utc>) -> bool {
+    now.checked_add_signed(margin).is_some_and(|deadline| deadline < expires_at)
+}
+
+impl fmt::Debug for AzureCliCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cached = match self.cache.try_lock() {
+            Ok(cache) => cache.as_ref().map(|c| c.expires_at.to_rfc3339()).unwrap_or_else(|| "none".to_owned()),
+            Err(_) => "refreshing".to_owned(),
+        };
+        f.debug_struct("AzureCliCredential")
+            .field("program", &self.program)
+            .field("args", &self.args)
+            .field("env", &self.env.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("refresh_margin", &self.refresh_margin)
+            .field("timeout", &self.timeout)
+            .field("clock", &self.clock)
+            .field("cached_until", &cached)
+            .finish()
+    }
+}
+
+/// The error for a non-zero exit, quoting az's standard error only when that is safe.
+fn failure_error(status: &std::process::ExitStatus, stderr: &[u8]) -> Error {
+    let text = String::from_utf8_lossy(stderr);
+    let said = match safe_first_line(&text) {
+        Some(line) => format!(" (az said: \"{line}\")"),
+        None if text.trim().is_empty() => String::new(),
+        None => " (az's error output is withheld: it may contain a token)".to_owned(),
+    };
+    if text.contains("az login") {
+        Error::credential(
+            CredentialErrorKind::NotLoggedIn,
+            format!("the Azure CLI is not logged in or its login expired: run `az login`{said}"),
+        )
+    } else {
+        Error::credential(CredentialErrorKind::Other, format!("`az account get-access-token` failed ({status}){said}"))
+    }
+}
+
+/// The first non-empty line of `text`, capped at [`MAX_QUOTE_CHARS`], or `None` when it is empty
+/// or anything in it looks like a token.
+fn safe_first_line(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    if line.split(|c: char| c.is_whitespace() || "\"'`,;()[]{}<>".contains(c)).any(looks_like_token) {
+        return None;
+    }
+    let mut quoted: String = line.chars().take(MAX_QUOTE_CHARS).collect();
+    if quoted.len() < line.len() {
+        quoted.push('…');
+    }
+    Some(quoted)
+}
+
+/// A long run of base64/JWT characters that is not a UUID (AAD error lines carry trace and
+/// correlation ids, which are fine to quote).
+fn looks_like_token(word: &str) -> bool {
+    let word = word.trim_end_matches(['.', ':']);
+    if word.starts_with("eyJ") {
+        return true;
+    }
+    word.len() >= 32
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || "-._~+/=".contains(c))
+        && uuid::Uuid::try_parse(word).is_err()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn freshness_respects_the_margin() {
+        let expires = DateTime::from_timestamp(10_000, 0).unwrap();
+        let margin = TimeDelta::minutes(5);
+        assert!(is_fresh(expires - TimeDelta::seconds(301), margin, expires));
+        assert!(!is_fresh(expires - TimeDelta::seconds(300), margin, expires));
+        assert!(!is_fresh(expires + TimeDelta::seconds(1), margin, expires));
+        assert!(!is_fresh(expires, TimeDelta::MAX, expires));
+    }
+
+    #[test]
+    fn quotes_plain_errors_first_line_capped() {
+        let stderr = "ERROR: Please run 'az login' to setup account.\nmore detail\n";
+        assert_eq!(safe_first_line(stderr).unwrap(), "ERROR: Please run 'az login' to setup account.");
+        let long = "x ".repeat(300);
+        let quoted = safe_first_line(&long).unwrap();
+        assert_eq!(quoted.chars().count(), MAX_QUOTE_CHARS + 1);
+        assert!(quoted.ends_with('…'));
+        let aad = "ERROR: AADSTS700082: The refresh token has expired. Trace ID: 0f6a3e8c-1b2d-4c5e-8f90-a1b2c3d4e5f6";
+        assert_eq!(safe_first_line(aad).unwrap(), aad);
+    }
+
+    #[test]
+    fn withholds_lines_that_look_like_tokens() {
+        for line in [
+            "ERROR: bad token eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9",
+            "token=\"abcdefghijklmnopqrstuvwxyz0123456789ABCD\"",
+            "abcdefghijklmnopqrstuvwxyz0123456789ABCD.",
+        ] {
+            assert_eq!(safe_first_line(line), None, "{line}");
+        }
+        let err = failure_error(&exit_status(1), b"oops eyJ0eXAi.CANARY.sig\n");
+        let text = format!("{err} {err:?}");
+        assert!(text.contains("withheld") && !text.contains("CANARY"), "{text}");
+    }
+
+    #[test]
+    fn not_logged_in_is_recognised() {
+        let err = failure_error(&exit_status(1), b"ERROR: Please run 'az login' to setup account.\n");
+        match err {
+            Error::Credential { kind: CredentialErrorKind::NotLoggedIn, message, .. } => {
+                assert!(message.contains("run `az login`"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[cfg(unix)]
+    fn exit_status(code: i32) -> std::process::ExitStatus {
+        use std::os::unix::process::ExitStatusExt;
+        std::process::ExitStatus::from_raw(code << 8)
+    }
+
+    #[cfg(windows)]
+    fn exit_status(code: u32) -> std::process::ExitStatus {
+        use std::os::windows::process::ExitStatusExt;
+        std::process::ExitStatus::from_raw(code)
+    }
+}
