@@ -6,102 +6,15 @@
 //! and inspect invocations.
 #![cfg(unix)]
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, Utc};
-use patkit::auth::{AccessCredential, AzureCliCredential, Credential};
-use patkit::{CredentialErrorKind, Error, ManualClock};
+use chrono::TimeDelta;
+use patkit::CredentialErrorKind;
+use patkit::auth::{AzureCliCredential, Credential};
 
-const RESOURCE: &str = "499b84ac-1321-427f-aa17-267ca6975798";
-/// 2026-01-01T00:00:00Z.
-const BASE: i64 = 1_767_225_600;
-const CANARY: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOi.CANARY-az-token-51c9.sig";
+mod common;
 
-struct FakeAz {
-    dir: PathBuf,
-}
-
-impl FakeAz {
-    /// A directory holding an `az` script whose body is `body` (run by `/bin/sh`).
-    fn new(body: &str) -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "patkit-fake-az-{}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed),
-            Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let fake = Self { dir };
-        if !body.is_empty() {
-            let script = fake.dir.join("az");
-            let text = format!("#!/bin/sh\nd=\"$(dirname \"$0\")\"\necho \"$*\" >> \"$d/calls\"\n{body}\n");
-            std::fs::write(&script, text).unwrap();
-            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        fake
-    }
-
-    /// A fake that prints token `token-N` (N = invocation number) expiring one hour after
-    /// `BASE + (N-1) hours`.
-    fn counting() -> Self {
-        Self::new(&format!(
-            r#"n=$(wc -l < "$d/calls" | tr -d ' ')
-printf '{{"accessToken": "token-%s", "expiresOn": "2000-01-01 00:00:00.000000", "expires_on": %s, "subscription": "s", "tenant": "t", "tokenType": "Bearer"}}\n' "$n" $(({BASE} + n * 3600))"#
-        ))
-    }
-
-    fn credential(&self) -> AzureCliCredential {
-        AzureCliCredential::new().env("PATH", format!("{}:/usr/bin:/bin", self.dir.display()))
-    }
-
-    fn calls(&self) -> Vec<String> {
-        std::fs::read_to_string(self.dir.join("calls")).unwrap_or_default().lines().map(str::to_owned).collect()
-    }
-}
-
-impl Drop for FakeAz {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn clock_at(unix: i64) -> ManualClock {
-    ManualClock::new(DateTime::from_timestamp(unix, 0).unwrap())
-}
-
-async fn token(credential: &AzureCliCredential) -> String {
-    match credential.credential().await.unwrap() {
-        AccessCredential::Bearer(token) => token.expose_secret().to_owned(),
-        other => panic!("expected a bearer token, got {other:?}"),
-    }
-}
-
-fn credential_error(result: patkit::Result<AccessCredential>) -> (CredentialErrorKind, String, Error) {
-    match result {
-        Err(e @ Error::Credential { .. }) => {
-            let Error::Credential { kind, message, .. } = &e else { unreachable!() };
-            (*kind, message.to_string(), e)
-        }
-        Err(other) => panic!("expected a credential error, got {other:?}"),
-        Ok(c) => panic!("expected an error, got {c:?}"),
-    }
-}
-
-/// Display, Debug and the whole source chain of an error.
-fn all_text(e: &Error) -> String {
-    let mut text = format!("{e} {e:?}");
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(&format!(" {s} {s:?}"));
-        source = s.source();
-    }
-    text
-}
+use common::fake_az::*;
 
 #[tokio::test]
 async fn success_parses_the_token_and_runs_the_documented_command() {
@@ -187,63 +100,4 @@ async fn garbage_output_is_an_other_error_and_failures_are_not_cached() {
     assert!(message.contains("could not parse the output of `az account get-access-token`"), "{message}");
     assert!(credential.credential().await.is_err());
     assert_eq!(fake.calls().len(), 2);
-}
-
-#[test]
-fn canary_token_never_appears_in_errors_debug_or_traces() {
-    use tracing_subscriber::fmt::MakeWriter;
-
-    #[derive(Clone, Default)]
-    struct Capture(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Capture {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl<'a> MakeWriter<'a> for Capture {
-        type Writer = Capture;
-        fn make_writer(&'a self) -> Self::Writer {
-            self.clone()
-        }
-    }
-
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .finish();
-    let mut texts = Vec::new();
-    tracing::subscriber::with_default(subscriber, || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async {
-            // A good token: the credential's Debug after caching it, and its trace events.
-            let good =
-                FakeAz::new(&format!("printf '{{\"accessToken\": \"{CANARY}\", \"expires_on\": {}}}\\n'", BASE + 3600));
-            let credential = good.credential().clock(clock_at(BASE));
-            let got = credential.credential().await.unwrap();
-            texts.push(format!("{got:?} {credential:?} {credential:#?}"));
-
-            // The token in output that fails to parse, in stderr of a failing run, on both streams.
-            for body in [
-                format!("printf '{{\"accessToken\": \"{CANARY}\", \"expiresOn\": \"{CANARY}\"}}'"),
-                format!("printf '{{\"accessToken\": \"{CANARY}\"'"),
-                format!("echo 'ERROR: token {CANARY} rejected' >&2; exit 1"),
-                format!("echo '{CANARY}'; echo \"ERROR: Please run 'az login' {CANARY}\" >&2; exit 1"),
-            ] {
-                let fake = FakeAz::new(&body);
-                let err = fake.credential().credential().await.unwrap_err();
-                texts.push(all_text(&err));
-            }
-        });
-    });
-    texts.push(String::from_utf8(capture.0.lock().unwrap().clone()).unwrap());
-    assert!(texts[texts.len() - 1].contains("obtained an access token"), "the trace event was not captured");
-    for text in &texts {
-        assert!(!text.contains("CANARY"), "canary leaked: {text}");
-    }
 }

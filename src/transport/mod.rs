@@ -17,6 +17,7 @@ mod from_fn;
 mod operation;
 #[cfg(feature = "reqwest")]
 mod reqwest;
+mod retry;
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ pub use from_fn::{FnTransport, from_fn};
 pub use operation::Operation;
 #[cfg(feature = "reqwest")]
 pub use reqwest::{DEFAULT_MAX_RESPONSE_BYTES, ReqwestTransport, ReqwestTransportBuilder};
+pub use retry::{BackoffConfig, RetryConfig, RetryTransport};
 
 /// A request with a buffered body.
 pub type HttpRequest = http::Request<Vec<u8>>;

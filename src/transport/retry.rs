@@ -1,0 +1,430 @@
+//! The retry decorator: [`RetryTransport`] and its configuration.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use http::HeaderMap;
+use tokio::time::Instant;
+
+use super::{HttpRequest, HttpResponse, HttpTransport, Operation, TransportError, TransportErrorKind};
+use crate::clock::{Clock, SystemClock};
+
+/// When and how often [`RetryTransport`] tries again.
+///
+/// ```
+/// use std::time::Duration;
+/// use patkit::transport::{BackoffConfig, RetryConfig};
+///
+/// let config = RetryConfig { max_retries: 2, budget: Duration::from_secs(20), ..RetryConfig::default() };
+/// assert_eq!(config.backoff, BackoffConfig::default());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryConfig {
+    /// How many times one request may be repeated after its first attempt (default 5). `0` turns
+    /// retrying off; a request is then sent at most once.
+    pub max_retries: u32,
+    /// How long to wait between attempts when the server does not say (default: 0.5 s doubling
+    /// up to 30 s). A `Retry-After` longer than the backoff wins.
+    pub backoff: BackoffConfig,
+    /// The most time one request may spend in this transport, counted from its first attempt
+    /// (default 2 minutes). A retry whose wait would end after the budget is not made: the last
+    /// response or error is returned at once. An attempt already in flight is not interrupted
+    /// (bound those with the inner transport's timeouts).
+    pub budget: Duration,
+    /// Whether to randomise each backoff wait uniformly between zero and its computed value
+    /// ("full jitter", default `true`), so that many clients throttled together do not retry in
+    /// lock step. `false` waits exactly the computed value, which is predictable but
+    /// synchronises clients. `Retry-After` waits are never shortened by jitter.
+    pub jitter: bool,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        Self { max_retries: 5, backoff: BackoffConfig::default(), budget: Duration::from_secs(120), jitter: true }
+    }
+}
+
+impl RetryConfig {
+    /// A configuration that never retries (each request is sent once). Pacing by a
+    /// `Retry-After` on a success still applies.
+    pub fn none() -> Self {
+        Self { max_retries: 0, ..Self::default() }
+    }
+}
+
+/// Exponential backoff: the wait before retry *n* (counting from 0) is
+/// `min(max, initial × multiplierⁿ)`, before jitter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackoffConfig {
+    /// The wait before the first retry (default 500 ms). Smaller values retry sooner and put
+    /// more load on a struggling service.
+    pub initial: Duration,
+    /// The longest wait between two attempts (default 30 s), whatever the multiplier says.
+    pub max: Duration,
+    /// How much each wait grows over the previous one (default 2.0). `1.0` waits `initial`
+    /// every time; values below 1 shrink the waits.
+    pub multiplier: f64,
+}
+
+impl Default for BackoffConfig {
+    fn default() -> Self {
+        Self { initial: Duration::from_millis(500), max: Duration::from_secs(30), multiplier: 2.0 }
+    }
+}
+
+impl BackoffConfig {
+    /// The wait before retry `retry` (0-based), before jitter.
+    fn ceiling(&self, retry: u32) -> Duration {
+        let factor = self.multiplier.powi(i32::try_from(retry).unwrap_or(i32::MAX));
+        let secs = self.initial.as_secs_f64() * factor;
+        if secs.is_finite() && secs >= 0.0 {
+            Duration::try_from_secs_f64(secs).map_or(self.max, |d| d.min(self.max))
+        } else {
+            self.max
+        }
+    }
+}
+
+/// An [`HttpTransport`] that retries what is safe to retry, over any other transport.
+///
+/// # What is retried
+///
+/// Each request's [`Operation`] (from its extensions) decides. A request without one is treated
+/// as **not idempotent**.
+///
+/// | outcome | idempotent operation | not idempotent (`Create`, untagged) |
+/// |---|---|---|
+/// | [`TransportErrorKind::Connect`] (never reached the server) | retried | retried |
+/// | [`TransportErrorKind::Timeout`], [`TransportErrorKind::Interrupted`] | retried | **returned** |
+/// | HTTP 408, 429, 500, 502, 503, 504 | retried | **returned** |
+/// | any other status, any other error kind | returned | returned |
+///
+/// So a create is never repeated once it may have reached the server: repeating it could mint a
+/// second live token. The caller gets the response or error and decides (e.g. by looking for the
+/// token by its display name).
+///
+/// # How long it waits
+///
+/// Before retry *n* it waits `max(backoff, Retry-After)`, where backoff is
+/// [`BackoffConfig`]'s `min(max, initial × multiplierⁿ)`, randomised by full jitter when
+/// [`RetryConfig::jitter`] is on (from a small generator seeded per transport; see
+/// [`seed`](Self::seed)). `Retry-After` is read as delta-seconds or an HTTP date (compared
+/// with the injected [`Clock`], see [`clock`](Self::clock)); `retry-after-ms` and
+/// `x-ms-retry-after-ms` are honoured too. If the wait would end after the
+/// [`budget`](RetryConfig::budget), or [`max_retries`](RetryConfig::max_retries) is used up,
+/// the last response or error is returned as it is.
+///
+/// A `Retry-After` on a **successful** (2xx) response is the service pacing its callers: the
+/// next request through this transport waits until that time before it is sent.
+///
+/// Waits use `tokio::time::sleep`, so tests can run them in virtual time
+/// (`#[tokio::test(start_paused = true)]`). Each retry emits a `tracing` event at `INFO` (target
+/// `patkit::transport::retry`) with the operation, the attempt number, the status or error kind
+/// and the wait; no header, URL or body is logged.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use patkit::transport::{HttpTransport, Operation, RetryConfig, RetryTransport, from_fn};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().start_paused(true).build().unwrap().block_on(async {
+/// let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+/// let counter = calls.clone();
+/// let flaky = from_fn(move |_request| {
+///     let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+///     async move { Ok(http::Response::builder().status(if n < 2 { 503 } else { 200 }).body(Vec::new()).unwrap()) }
+/// });
+/// let transport = RetryTransport::new(flaky, RetryConfig::default());
+///
+/// let mut request = http::Request::get("https://vssps.dev.azure.com/org/_apis/tokens/pats").body(Vec::new()).unwrap();
+/// request.extensions_mut().insert(Operation::List);
+/// assert_eq!(transport.send(request).await.unwrap().status(), 200);
+/// assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
+/// # });
+/// ```
+pub struct RetryTransport {
+    inner: Arc<dyn HttpTransport>,
+    config: RetryConfig,
+    clock: Arc<dyn Clock>,
+    rng: Mutex<XorShift>,
+    not_before: Mutex<Option<Instant>>,
+}
+
+impl RetryTransport {
+    /// Retries requests sent through `inner` according to `config`, judging `Retry-After` dates
+    /// by the system clock.
+    pub fn new(inner: impl HttpTransport + 'static, config: RetryConfig) -> Self {
+        Self {
+            inner: Arc::new(inner),
+            config,
+            clock: Arc::new(SystemClock),
+            rng: Mutex::new(XorShift::from_entropy()),
+            not_before: Mutex::new(None),
+        }
+    }
+
+    /// Judges `Retry-After` HTTP dates by `clock` instead of the system clock.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Seeds the jitter generator, for reproducible waits in tests. By default it is seeded from
+    /// the operating system's randomness.
+    pub fn seed(self, seed: u64) -> Self {
+        *lock(&self.rng) = XorShift::from_seed(seed);
+        self
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &RetryConfig {
+        &self.config
+    }
+
+    /// Waits until pacing asked for by an earlier `Retry-After` on a success has passed.
+    async fn pace(&self) {
+        let not_before = *lock(&self.not_before);
+        if let Some(at) = not_before
+            && at > Instant::now()
+        {
+            tracing::debug!(wait_ms = millis(at - Instant::now()), "patkit: pacing as asked by an earlier Retry-After");
+            tokio::time::sleep_until(at).await;
+        }
+    }
+
+    fn remember_pacing(&self, response: &HttpResponse) {
+        if let Some(delay) = retry_after(response.headers(), self.clock.now())
+            && !delay.is_zero()
+            && let Some(at) = Instant::now().checked_add(delay)
+        {
+            let mut not_before = lock(&self.not_before);
+            *not_before = Some(not_before.map_or(at, |earlier| earlier.max(at)));
+        }
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        let ceiling = self.config.backoff.ceiling(retry);
+        if self.config.jitter { ceiling.mul_f64(lock(&self.rng).next_unit()) } else { ceiling }
+    }
+}
+
+#[async_trait]
+impl HttpTransport for RetryTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let operation = Operation::of(&request);
+        let idempotent = operation.is_some_and(Operation::is_idempotent);
+        let op_name = operation.map_or("untagged", Operation::as_str);
+
+        self.pace().await;
+        let deadline = Instant::now().checked_add(self.config.budget);
+        let mut retries: u32 = 0;
+        loop {
+            let outcome = self.inner.send(request.clone()).await;
+            match &outcome {
+                Ok(response) if response.status().is_success() => {
+                    self.remember_pacing(response);
+                    return outcome;
+                }
+                Ok(response) if !(idempotent && is_retryable_status(response.status().as_u16())) => return outcome,
+                Err(error) if !is_retryable_error(error.kind(), idempotent) => return outcome,
+                _ => {}
+            }
+            if retries >= self.config.max_retries {
+                tracing::debug!(operation = op_name, attempts = retries + 1, "patkit: retries used up");
+                return outcome;
+            }
+            let server_wait = outcome.as_ref().ok().and_then(|r| retry_after(r.headers(), self.clock.now()));
+            let wait = self.backoff(retries).max(server_wait.unwrap_or_default());
+            let wake = Instant::now().checked_add(wait);
+            if deadline.is_some_and(|deadline| wake.is_none_or(|wake| wake > deadline)) {
+                tracing::info!(
+                    operation = op_name,
+                    attempts = retries + 1,
+                    wait_ms = millis(wait),
+                    "patkit: not retrying, the wait would exceed the retry budget"
+                );
+                return outcome;
+            }
+            retries += 1;
+            match &outcome {
+                Ok(response) => tracing::info!(
+                    operation = op_name,
+                    attempt = retries + 1,
+                    status = response.status().as_u16(),
+                    wait_ms = millis(wait),
+                    retry_after = server_wait.is_some(),
+                    "patkit: retrying request"
+                ),
+                Err(error) => tracing::info!(
+                    operation = op_name,
+                    attempt = retries + 1,
+                    error_kind = ?error.kind(),
+                    wait_ms = millis(wait),
+                    "patkit: retrying request"
+                ),
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+impl fmt::Debug for RetryTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryTransport")
+            .field("inner", &self.inner)
+            .field("config", &self.config)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+fn is_retryable_error(kind: TransportErrorKind, idempotent: bool) -> bool {
+    match kind {
+        TransportErrorKind::Connect => true,
+        TransportErrorKind::Timeout | TransportErrorKind::Interrupted => idempotent,
+        _ => false,
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// How long the server asked to wait: `retry-after-ms` / `x-ms-retry-after-ms` (milliseconds),
+/// else `Retry-After` as delta-seconds or an HTTP date relative to `now`. A date in the past
+/// means no wait.
+pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+    for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
+        if let Some(ms) = headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()) {
+            return Some(Duration::from_millis(ms));
+        }
+    }
+    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = parse_http_date(value)?;
+    Some((date - now).to_std().unwrap_or(Duration::ZERO))
+}
+
+/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), and the obsolete RFC 850 and asctime forms
+/// that RFC 9110 says recipients must accept.
+fn parse_http_date(value: &str) -> Option<DateTime<Utc>> {
+    if let Ok(date) = DateTime::parse_from_rfc2822(value) {
+        return Some(date.with_timezone(&Utc));
+    }
+    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(value, format).ok())
+        .map(|naive| naive.and_utc())
+}
+
+/// xorshift64* — plenty for spreading retry waits; not for anything secret.
+struct XorShift(u64);
+
+impl XorShift {
+    fn from_entropy() -> Self {
+        let seed = getrandom::u64().unwrap_or_else(|_| {
+            // No OS randomness: the time and the address of a local still differ per transport.
+            let local = 0u8;
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::from(d.subsec_nanos()) ^ d.as_secs());
+            nanos ^ (std::ptr::addr_of!(local) as usize as u64)
+        });
+        Self::from_seed(seed)
+    }
+
+    fn from_seed(seed: u64) -> Self {
+        // splitmix64 spreads similar seeds apart and never yields the all-zero state in practice;
+        // guard it anyway, since xorshift would then stay at zero.
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        Self(if z == 0 { 0x2545_F491_4F6C_DD1D } else { z })
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn next_unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.append(http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        let secs = |s: u64| Some(Duration::from_secs(s));
+        assert_eq!(retry_after(&headers(&[("retry-after", "7")]), now), secs(7));
+        assert_eq!(retry_after(&headers(&[("retry-after", " 0 ")]), now), secs(0));
+        assert_eq!(retry_after(&headers(&[("retry-after", "Sun, 01 Mar 2026 12:00:30 GMT")]), now), secs(30));
+        assert_eq!(retry_after(&headers(&[("retry-after", "Sunday, 01-Mar-26 12:01:00 GMT")]), now), secs(60));
+        assert_eq!(retry_after(&headers(&[("retry-after", "Sun Mar  1 12:00:05 2026")]), now), secs(5));
+        assert_eq!(retry_after(&headers(&[("retry-after", "Sun, 01 Mar 2026 11:00:00 GMT")]), now), secs(0));
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "9"), ("x-ms-retry-after-ms", "1500")]), now),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(retry_after(&headers(&[("retry-after", "soon")]), now), None);
+        assert_eq!(retry_after(&headers(&[("retry-after", "-3")]), now), None);
+        assert_eq!(retry_after(&headers(&[]), now), None);
+    }
+
+    #[test]
+    fn backoff_ceiling_grows_and_caps() {
+        let b = BackoffConfig { initial: Duration::from_millis(500), max: Duration::from_secs(3), multiplier: 2.0 };
+        let waits: Vec<_> = (0..5).map(|n| b.ceiling(n).as_millis()).collect();
+        assert_eq!(waits, [500, 1000, 2000, 3000, 3000]);
+        assert_eq!(b.ceiling(u32::MAX), Duration::from_secs(3));
+        let nan = BackoffConfig { multiplier: f64::NAN, ..b.clone() };
+        assert_eq!(nan.ceiling(1), Duration::from_secs(3));
+        let flat = BackoffConfig { multiplier: 1.0, ..b };
+        assert_eq!(flat.ceiling(7), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn generator_is_uniform_enough_and_seedable() {
+        let mut a = XorShift::from_seed(7);
+        let mut b = XorShift::from_seed(7);
+        let xs: Vec<f64> = (0..10_000).map(|_| a.next_unit()).collect();
+        assert!(xs.iter().all(|x| (0.0..1.0).contains(x)));
+        assert_eq!(b.next_unit(), xs[0]);
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        assert!((0.45..0.55).contains(&mean), "{mean}");
+        assert_ne!(XorShift::from_seed(0).next_u64(), 0);
+    }
+}
