@@ -118,7 +118,8 @@ impl BackoffConfig {
 /// the last response or error is returned as it is.
 ///
 /// A `Retry-After` on a **successful** (2xx) response is the service pacing its callers: the
-/// next request through this transport waits until that time before it is sent.
+/// next request through this transport waits until that time before it is sent (that wait is
+/// not charged to the next request's budget).
 ///
 /// Waits use `tokio::time::sleep`, so tests can run them in virtual time
 /// (`#[tokio::test(start_paused = true)]`). Each retry emits a `tracing` event at `INFO` (target
