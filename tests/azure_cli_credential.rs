@@ -12,9 +12,9 @@ use chrono::TimeDelta;
 use patkit::CredentialErrorKind;
 use patkit::auth::{AzureCliCredential, Credential};
 
-mod common;
+mod fake_az;
 
-use common::fake_az::*;
+use fake_az::*;
 
 #[tokio::test]
 async fn success_parses_the_token_and_runs_the_documented_command() {

@@ -4,11 +4,11 @@
 //! another thread without a subscriber could make this one miss events.
 #![cfg(unix)]
 
-mod common;
+mod fake_az;
 
 use std::sync::{Arc, Mutex};
 
-use common::fake_az::*;
+use fake_az::*;
 use patkit::auth::Credential;
 
 #[test]

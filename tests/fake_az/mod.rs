@@ -1,4 +1,4 @@
-//! A fake `az` program for `AzureCliCredential` tests.
+//! A fake `az` program for `AzureCliCredential` tests (unix only; included by `mod fake_az;`).
 #![allow(dead_code, unreachable_pub)]
 
 use std::os::unix::fs::PermissionsExt;
