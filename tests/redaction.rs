@@ -52,6 +52,7 @@ fn client(mock: &MockTransport) -> AzureDevOpsClient {
     AzureDevOpsClient::builder("fabrikam", StaticCredential::new(BEARER_CANARY.to_owned()))
         .transport(mock.clone())
         .clock(ManualClock::new(now()))
+        .retry(patkit::transport::RetryConfig::none())
         .build()
         .unwrap()
 }

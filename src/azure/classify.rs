@@ -76,17 +76,10 @@ fn cap(mut s: String) -> String {
     s
 }
 
-/// `Retry-After` as delta-seconds or an HTTP date (relative to `now`).
+/// `Retry-After` (seconds, HTTP date, or the `retry-after-ms` forms), relative to `now`: the
+/// same reading the retry decorator uses.
 pub(crate) fn retry_after(response: &HttpResponse, now: DateTime<Utc>) -> Option<Duration> {
-    let value = response.headers().get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)));
-    }
-    let at = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
-    Some((at - now).to_std().unwrap_or(Duration::ZERO))
+    crate::transport::retry_after(response.headers(), now)
 }
 
 /// Decodes a JSON body, naming the failing field. For sensitive operations (create) the error

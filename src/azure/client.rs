@@ -10,7 +10,7 @@ use super::validate;
 use crate::auth::{AccessCredential, Credential};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
-use crate::transport::{HttpRequest, HttpResponse, HttpTransport, Operation};
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport, Operation, RetryConfig, RetryTransport};
 
 /// The public Azure DevOps host of the PAT and Token Admin APIs.
 pub const DEFAULT_BASE_URL: &str = "https://vssps.dev.azure.com";
@@ -81,6 +81,7 @@ pub struct AzureDevOpsClientBuilder {
     admin_api_version: String,
     max_lifespan: Duration,
     recover_uncertain_creates: bool,
+    retry: RetryConfig,
 }
 
 impl AzureDevOpsClient {
@@ -97,6 +98,7 @@ impl AzureDevOpsClient {
             admin_api_version: DEFAULT_TOKEN_ADMIN_API_VERSION.to_owned(),
             max_lifespan: validate::DEFAULT_MAX_LIFESPAN,
             recover_uncertain_creates: true,
+            retry: RetryConfig::default(),
         }
     }
 
@@ -212,6 +214,15 @@ impl AzureDevOpsClientBuilder {
         self
     }
 
+    /// How failed requests are retried (default [`RetryConfig::default`]: connection failures,
+    /// 408/429/5xx and `Retry-After` respected, within a time budget; a create is never re-sent
+    /// once it may have reached the service). [`RetryConfig::none`] turns retries off, e.g. when
+    /// the transport you pass already retries.
+    pub fn retry(mut self, config: RetryConfig) -> Self {
+        self.retry = config;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<AzureDevOpsClient> {
         validate::organization(&self.organization)?;
@@ -225,10 +236,13 @@ impl AzureDevOpsClientBuilder {
                 return Err(Error::invalid_input(field, "expected an api-version such as `7.1-preview.1`"));
             }
         }
-        let transport = match self.transport {
+        let mut transport = match self.transport {
             Some(t) => t,
             None => default_transport()?,
         };
+        if self.retry.max_retries > 0 {
+            transport = Arc::new(RetryTransport::new(transport, self.retry).clock(self.clock.clone()));
+        }
         Ok(AzureDevOpsClient {
             inner: Arc::new(Inner {
                 ctx: RequestContext {

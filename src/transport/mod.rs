@@ -29,6 +29,7 @@ pub use from_fn::{FnTransport, from_fn};
 pub use operation::Operation;
 #[cfg(feature = "reqwest")]
 pub use reqwest::{DEFAULT_MAX_RESPONSE_BYTES, ReqwestTransport, ReqwestTransportBuilder};
+pub(crate) use retry::retry_after;
 pub use retry::{BackoffConfig, RetryConfig, RetryTransport};
 
 /// A request with a buffered body.

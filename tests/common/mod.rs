@@ -29,6 +29,7 @@ pub fn client(mock: &MockTransport) -> AzureDevOpsClient {
     AzureDevOpsClient::builder("fabrikam", StaticCredential::new(BEARER.to_owned()))
         .transport(mock.clone())
         .clock(ManualClock::new(now()))
+        .retry(patkit::transport::RetryConfig::none())
         .build()
         .unwrap()
 }
