@@ -1,6 +1,6 @@
 //! Update rules, policies, the connectionData check and Token Admin access, in process and over
 //! loopback HTTP.
-#![cfg(feature = "emulator")]
+#![cfg(all(feature = "emulator", feature = "reqwest"))]
 
 mod emulator_support;
 

@@ -1,7 +1,7 @@
 //! The emulator never keeps or logs a plain secret: a canary PAT and a canary-checked bearer
 //! token go through every path, then the snapshot's Debug and captured tracing output are
 //! searched for them.
-#![cfg(feature = "emulator")]
+#![cfg(all(feature = "emulator", feature = "reqwest"))]
 
 mod emulator_support;
 
