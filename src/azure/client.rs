@@ -33,8 +33,8 @@ pub const DEFAULT_TOKEN_ADMIN_API_VERSION: &str = "7.1";
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let emulator = Emulator::new();
-/// let org = emulator.add_organization("fabrikam");
-/// let alice = emulator.add_user("alice", &[&org]);
+/// emulator.add_organization("fabrikam");
+/// let alice = emulator.add_user("Alice");
 /// let client = AzureDevOpsClient::builder("fabrikam", alice.credential())
 ///     .transport(emulator.clone())
 ///     .build()?;

@@ -32,6 +32,14 @@ pub struct EmulatedUser {
     pub bearer: BearerToken,
 }
 
+impl EmulatedUser {
+    /// A credential that sends this user's bearer token, for
+    /// [`AzureDevOpsClient::builder`](crate::azure::AzureDevOpsClient::builder).
+    pub fn credential(&self) -> crate::auth::StaticCredential {
+        crate::auth::StaticCredential::from(self.bearer.clone())
+    }
+}
+
 /// A PAT to put into the emulator directly, bypassing the API (for expired, revoked, legacy or
 /// otherwise unusual tokens).
 ///
