@@ -5,6 +5,8 @@
 //! rotation knows which server-side token to revoke.
 
 mod error;
+#[cfg(unix)]
+mod file;
 mod memory;
 mod record;
 
@@ -16,6 +18,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use error::{StoreError, StoreErrorKind};
+#[cfg(all(unix, feature = "encryption"))]
+pub use file::FileStoreKey;
+#[cfg(unix)]
+pub use file::FileTokenStore;
 pub use memory::InMemoryTokenStore;
 pub use record::{PatRecord, RotationIntent, StoredPat};
 
