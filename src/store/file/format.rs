@@ -118,3 +118,68 @@ fn aad(header: &[u8], file_name: &str) -> Vec<u8> {
     aad.extend_from_slice(file_name.as_bytes());
     aad
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CANARY: &str = "CANARY-format-51c2";
+
+    fn entry_named(name: &str) -> StoredPat {
+        let now = chrono::Utc::now();
+        StoredPat {
+            record: PatRecord {
+                name: name.to_owned(),
+                provider: "azure-devops".to_owned(),
+                organization: "contoso".to_owned(),
+                metadata: crate::model::PatMetadata {
+                    id: crate::model::PatId::new("1"),
+                    display_name: "d".to_owned(),
+                    scopes: crate::scope::Scopes::default(),
+                    valid_from: now,
+                    valid_to: now,
+                    targets: crate::model::Targets::AllOrganizations,
+                },
+                stored_at: now,
+                revision: 0,
+                rotation: None,
+                previous: None,
+            },
+            secret: PatSecret::new(CANARY.to_owned()),
+        }
+    }
+
+    /// A file with a valid header and checksum around `body`.
+    fn file_with_body(body: &[u8], revision: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.push(VERSION);
+        out.push(seal::PLAIN);
+        out.extend_from_slice(&revision.to_le_bytes());
+        out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        out.extend_from_slice(body);
+        let crc = crc32fast::hash(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        out
+    }
+
+    #[test]
+    fn a_body_that_misplaces_the_secret_is_reported_without_quoting_it() {
+        let body = format!(r#"{{"record": "{CANARY}", "secret": 1}}"#);
+        let reason = decode(&file_with_body(body.as_bytes(), 1), "a.pat", "a", &Sealing::Plain).err().unwrap();
+        assert!(reason.contains("not a valid entry"), "{reason}");
+        assert!(!reason.contains(CANARY), "the reason quotes the body: {reason}");
+    }
+
+    #[test]
+    fn encode_then_decode_round_trips_and_checks_the_revision() {
+        let mut entry = entry_named("a");
+        entry.record.revision = 7;
+        let bytes = encode(&entry, "a.pat", &Sealing::Plain);
+        assert_eq!(header_revision(&bytes), Some(7));
+        let back = decode(&bytes, "a.pat", "a", &Sealing::Plain).unwrap();
+        assert_eq!(back.record, entry.record);
+        assert_eq!(back.secret.expose_secret(), CANARY);
+        assert!(decode(&bytes, "b.pat", "b", &Sealing::Plain).unwrap_err().contains("holds the entry"));
+    }
+}
