@@ -1,5 +1,13 @@
-//! Test doubles (feature `testing`). Not semver-stable.
+//! Test support for code built on patkit (feature `testing`).
+//!
+//! **Not semver-stable**: items here may change in any release; pin an exact version if you
+//! depend on them.
+//!
+//! - [`MockTransport`]: a scripted [`HttpTransport`](crate::transport::HttpTransport) that records
+//!   what it was sent and fails loudly on anything unexpected.
+//! - [`conformance`]: the property suite every [`TokenStore`](crate::store::TokenStore) must pass.
 
+pub mod conformance;
 pub mod mock;
 
 pub use mock::{MockResponse, MockTransport, Route};
