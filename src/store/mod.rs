@@ -6,6 +6,8 @@
 
 mod error;
 mod record;
+#[cfg(feature = "vault")]
+mod vault;
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -16,6 +18,8 @@ use chrono::{DateTime, Utc};
 
 pub use error::{StoreError, StoreErrorKind};
 pub use record::{PatRecord, RotationIntent, StoredPat};
+#[cfg(feature = "vault")]
+pub use vault::{VaultToken, VaultTokenStore, VaultTokenStoreBuilder};
 
 /// What a [`TokenStore::compare_and_swap`] expects to find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
