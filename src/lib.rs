@@ -14,6 +14,8 @@ mod provider;
 mod scope;
 mod secret;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod transport;
 
 pub use clock::{Clock, ManualClock, SystemClock};
