@@ -18,6 +18,8 @@ use wire::Endpoint;
 
 /// How many entries [`VaultTokenStore::list`](TokenStore::list) reads at once.
 const LIST_CONCURRENCY: usize = 8;
+/// How often `remove` re-reads an entry that changed between its read and its tombstone write.
+const REMOVE_ATTEMPTS: usize = 16;
 
 /// A [`TokenStore`] in an OpenBao or HashiCorp Vault KV v2 secrets engine, for teams and services
 /// that outgrow one machine.
@@ -28,39 +30,49 @@ const LIST_CONCURRENCY: usize = 8;
 /// # Layout
 ///
 /// The entry named `ci/nuget` lives at `<mount>/data/<prefix>/ci/nuget` (mount `secret` and
-/// prefix `patkit` by default; each `/`-separated part of a name is one path segment,
-/// percent-encoded). Its KV data is
-/// `{"format": "patkit.v1", "secret": "<token>", "record": {…}}`: the secret and its record are
-/// one KV version, written by one request, so a reader always sees a whole entry. Names with an
-/// empty, `.` or `..` segment cannot be stored (the operation fails with
-/// [`StoreErrorKind::Other`]).
+/// prefix `patkit` by default). Each `/`-separated part of a name is one path segment,
+/// percent-encoded; a part that Vault would drop or resolve (empty, `.`, `..`) or that starts with
+/// `~` is stored with a `~` in front, so every non-empty name is representable and lists back
+/// exactly. Its KV data is `{"format": "patkit.v1", "secret": "<token>", "record": {…}}`: the
+/// secret and its record are one KV version, written by one request, so a reader always sees a
+/// whole entry.
 ///
-/// # Revisions and compare-and-swap
+/// # Revisions, compare-and-swap and removal
 ///
 /// An entry's [`PatRecord::revision`] is its KV version: Vault raises it by one on every write.
 /// [`compare_and_swap`](TokenStore::compare_and_swap) is KV's check-and-set, enforced by the
-/// server, so it is safe across processes and machines: [`Expected::Absent`] writes with
-/// `cas = 0`, [`Expected::Revision(n)`](Expected::Revision) with `cas = n` (and `Revision(0)`,
-/// which no KV version has, always conflicts). `put` writes without check-and-set (on a mount
-/// with `cas_required` it fails; use `compare_and_swap` there). Removing an entry deletes all its
-/// versions and metadata, so a re-created entry starts again at revision 1: a caller holding a
-/// revision read before the removal could match the new entry (the "ABA" case).
+/// server, so it holds across processes and machines: [`Expected::Revision(n)`](Expected::Revision)
+/// writes with `cas = n` (`Revision(0)`, which no KV version has, always conflicts);
+/// [`Expected::Absent`] writes with `cas = 0` for a name Vault has never seen, or with `cas` = the
+/// tombstone's version for a removed one. `put` writes without check-and-set (on a mount with
+/// `cas_required` it fails; use `compare_and_swap` there).
+///
+/// `remove` writes a *tombstone* version (`{"format": "patkit.v1", "removed": true}`, no secret)
+/// with check-and-set, then destroys the data of every older version. The metadata stays, so the
+/// version count goes on: a revision read before a removal never matches the re-created entry,
+/// and of two concurrent removes exactly one returns `true`. The cost is a small metadata record
+/// per removed name, which `list` skips (one read each); purge it with
+/// `bao kv metadata delete` if you accept revision reuse for that name.
+///
+/// Note that KV v2 keeps older versions (up to the mount's `max_versions`, 10 by default), so a
+/// replaced secret stays readable in the version history until it is pruned or the entry is
+/// removed. Set `max_versions=1` on the mount if replaced tokens must not linger.
 ///
 /// # Errors
 ///
-/// 404 is a missing entry (`Ok(None)` / `Ok(false)`), 403 is
-/// [`StoreErrorKind::PermissionDenied`], a check-and-set mismatch (400 or 412) is
-/// [`StoreErrorKind::Conflict`], a sealed or unreachable server, 5xx, 429 and redirects (a standby
-/// node) are [`StoreErrorKind::Unavailable`], a record that does not decode is
-/// [`StoreErrorKind::Corrupt`]. Errors name the entry and the status; they never quote a
-/// response body (a read's body holds the secret) nor the token.
+/// 404 is a missing entry (`Ok(None)` / `Ok(false)`), except a 404 for a path no secrets engine
+/// serves (a wrong mount), which is [`StoreErrorKind::Other`]; 401/403 are
+/// [`StoreErrorKind::PermissionDenied`]; a check-and-set mismatch (400 or 412) is
+/// [`StoreErrorKind::Conflict`]; a sealed or unreachable server, 5xx, 429 and redirects (a standby
+/// node) are [`StoreErrorKind::Unavailable`]; data that is not a patkit entry is
+/// [`StoreErrorKind::Corrupt`] (and can still be removed). Errors name the entry and the status;
+/// they never quote a response body (a read's body holds the secret) nor the token.
 ///
 /// # Limits
 ///
-/// `remove` first reads whether the entry exists, then deletes it: two concurrent removes of
-/// the same entry may both return `true`. `list` lists keys, then reads each entry (secrets are
-/// dropped at once); entries removed in between are skipped. Durability is Vault's: a write that
-/// returned `Ok` was committed by the server's storage backend.
+/// `list` lists keys (walking sub-folders), then reads each entry, 8 at a time (secrets are
+/// dropped at once). A write that times out may or may not have been applied (the error says
+/// so). Durability is Vault's: a write that returned `Ok` was committed by its storage backend.
 ///
 /// ```no_run
 /// # async fn demo() -> patkit::Result<()> {
@@ -166,25 +178,64 @@ impl VaultTokenStore {
         wire::parse_write(&name, &response)
     }
 
-    /// Every entry name below the prefix, walking sub-folders.
+    /// What the latest version under `name` is.
+    async fn current(&self, name: &str) -> Result<wire::Current, StoreError> {
+        let request = self.inner.endpoint.read(name)?;
+        let response = self.send(name, request).await?;
+        wire::parse_current(name, &response)
+    }
+
+    /// Writes `entry` only if there is no live entry under its name.
+    async fn insert(&self, entry: StoredPat) -> Result<u64, StoreError> {
+        let name = entry.name().to_owned();
+        // The fast path: a name Vault has never seen.
+        match self.write(entry.clone(), Some(0)).await {
+            Err(e) if e.kind() == StoreErrorKind::Conflict => {}
+            other => return other,
+        }
+        // The name has history: a tombstone (or a version deleted outside patkit) is absent too.
+        // Check-and-set against that version keeps the step atomic.
+        match self.current(&name).await? {
+            wire::Current::Absent { version: Some(version) } => self.write(entry, Some(version)).await,
+            _ => Err(StoreError::new(StoreErrorKind::Conflict, format!("entry '{name}' exists"))),
+        }
+    }
+
+    /// Destroys the data of every version of `name` older than `tombstone`.
+    async fn destroy_older(&self, name: &str, tombstone: u64) -> Result<(), StoreError> {
+        let request = self.inner.endpoint.read_metadata(name)?;
+        let response = self.send(name, request).await?;
+        let older: Vec<u64> = wire::parse_versions(name, &response)?.into_iter().filter(|v| *v < tombstone).collect();
+        if older.is_empty() {
+            return Ok(());
+        }
+        let request = self.inner.endpoint.destroy(name, &older)?;
+        let response = self.send(name, request).await?;
+        wire::parse_destroy(name, &response)
+    }
+
+    /// Every entry name below the prefix (tombstones included), walking sub-folders.
     async fn names(&self) -> Result<Vec<String>, StoreError> {
         let mut names = Vec::new();
-        let mut folders: Vec<Vec<String>> = vec![Vec::new()];
-        while let Some(folder) = folders.pop() {
-            let label = folder.join("/");
-            let request = self.inner.endpoint.list(&folder)?;
+        // (segments as Vault spells them, for the URL; the decoded name so far)
+        let mut folders: Vec<(Vec<String>, Vec<String>)> = vec![(Vec::new(), Vec::new())];
+        while let Some((raw, decoded)) = folders.pop() {
+            let label = decoded.join("/");
+            let request = self.inner.endpoint.list(&raw)?;
             let response = self.send(&label, request).await?;
             for key in wire::parse_list(&label, &response)? {
-                let mut path = folder.clone();
-                match key.strip_suffix('/') {
-                    Some(sub) => {
-                        path.push(sub.to_owned());
-                        folders.push(path);
-                    }
-                    None => {
-                        path.push(key);
-                        names.push(path.join("/"));
-                    }
+                let (key, is_folder) = match key.strip_suffix('/') {
+                    Some(folder) => (folder.to_owned(), true),
+                    None => (key, false),
+                };
+                let mut name = decoded.clone();
+                name.push(wire::decode_segment(&key).to_owned());
+                if is_folder {
+                    let mut raw = raw.clone();
+                    raw.push(key);
+                    folders.push((raw, name));
+                } else {
+                    names.push(name.join("/"));
                 }
             }
         }
@@ -219,30 +270,39 @@ impl TokenStore for VaultTokenStore {
     }
 
     async fn compare_and_swap(&self, entry: StoredPat, expected: Expected) -> Result<u64, StoreError> {
-        let cas = match expected {
-            Expected::Absent => 0,
+        match expected {
+            Expected::Absent => self.insert(entry).await,
             // KV versions start at 1; `cas = 0` would mean "absent", which is not what was asked.
-            Expected::Revision(0) => {
-                return Err(StoreError::new(
-                    StoreErrorKind::Conflict,
-                    format!("entry '{}' cannot be at revision 0", entry.name()),
-                ));
-            }
-            Expected::Revision(n) => n,
-        };
-        self.write(entry, Some(cas)).await
+            Expected::Revision(0) => Err(StoreError::new(
+                StoreErrorKind::Conflict,
+                format!("entry '{}' cannot be at revision 0", entry.name()),
+            )),
+            Expected::Revision(n) => self.write(entry, Some(n)).await,
+        }
     }
 
     async fn remove(&self, name: &str) -> Result<bool, StoreError> {
-        let request = self.inner.endpoint.read_metadata(name)?;
-        let response = self.send(name, request).await?;
-        if !wire::parse_exists(name, &response)? {
-            return Ok(false);
+        for _ in 0..REMOVE_ATTEMPTS {
+            let version = match self.current(name).await? {
+                wire::Current::Absent { .. } => return Ok(false),
+                wire::Current::Present { version } => version,
+            };
+            let request = self.inner.endpoint.write_tombstone(name, version)?;
+            let response = self.send(name, request).await?;
+            match wire::parse_write(name, &response) {
+                Ok(tombstone) => {
+                    self.destroy_older(name, tombstone).await?;
+                    return Ok(true);
+                }
+                // Written or removed meanwhile: look again.
+                Err(e) if e.kind() == StoreErrorKind::Conflict => continue,
+                Err(e) => return Err(e),
+            }
         }
-        let request = self.inner.endpoint.delete_metadata(name)?;
-        let response = self.send(name, request).await?;
-        wire::parse_delete(name, &response)?;
-        Ok(true)
+        Err(StoreError::new(
+            StoreErrorKind::Conflict,
+            format!("entry '{name}' kept changing while being removed ({REMOVE_ATTEMPTS} attempts)"),
+        ))
     }
 
     async fn list(&self) -> Result<Vec<PatRecord>, StoreError> {

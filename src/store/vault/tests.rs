@@ -82,11 +82,24 @@ fn names_are_percent_encoded_segment_by_segment() {
 }
 
 #[test]
-fn names_that_cannot_be_paths_are_refused() {
-    for bad in ["", "/a", "a/", "a//b", "a/./b", "../a"] {
-        let err = endpoint().read(bad).unwrap_err();
-        assert_eq!(err.kind(), StoreErrorKind::Other, "{bad:?}");
+fn every_non_empty_name_is_a_path_and_round_trips_through_listing() {
+    let cases = [
+        ("a//b", "/v1/secret/data/patkit/a/~/b"),
+        ("../x", "/v1/secret/data/patkit/~../x"),
+        ("./x", "/v1/secret/data/patkit/~./x"),
+        ("trailing/", "/v1/secret/data/patkit/trailing/~"),
+        ("~t/~", "/v1/secret/data/patkit/~~t/~~"),
+        ("plus+tilde~", "/v1/secret/data/patkit/plus+tilde~"),
+    ];
+    for (name, path) in cases {
+        let request = endpoint().read(name).unwrap();
+        assert_eq!(request.uri().path(), path, "{name:?}");
+        // Listing gives the stored segments back; decoding them gives the name back.
+        let decoded: Vec<&str> =
+            path.trim_start_matches("/v1/secret/data/patkit/").split('/').map(wire::decode_segment).collect();
+        assert_eq!(decoded.join("/"), name);
     }
+    assert_eq!(endpoint().read("").unwrap_err().kind(), StoreErrorKind::Other);
 }
 
 #[test]
@@ -160,14 +173,47 @@ fn list_read_metadata_and_delete_use_the_metadata_path() {
     let root = endpoint.list(&[]).unwrap();
     assert_eq!(root.uri(), "http://127.0.0.1:8200/v1/secret/metadata/patkit");
     let meta = endpoint.read_metadata("a/b").unwrap();
-    assert_eq!(
-        (meta.method(), meta.uri().to_string().as_str()),
-        (&Method::GET, "http://127.0.0.1:8200/v1/secret/metadata/patkit/a/b")
+    assert_eq!(meta.method(), Method::GET);
+    assert_eq!(meta.uri(), "http://127.0.0.1:8200/v1/secret/metadata/patkit/a/b");
+}
+
+#[test]
+fn tombstone_and_destroy_requests() {
+    let endpoint = endpoint();
+    let tombstone = endpoint.write_tombstone("a/b", 4).unwrap();
+    assert_eq!(tombstone.method(), Method::POST);
+    assert_eq!(tombstone.uri(), "http://127.0.0.1:8200/v1/secret/data/patkit/a/b");
+    assert_eq!(Operation::of(&tombstone), Some(Operation::StoreWrite));
+    let body: Value = serde_json::from_slice(tombstone.body()).unwrap();
+    assert_eq!(body, json!({"options": {"cas": 4}, "data": {"format": "patkit.v1", "removed": true}}));
+    let destroy = endpoint.destroy("a/b", &[1, 2, 4]).unwrap();
+    assert_eq!(destroy.method(), Method::POST);
+    assert_eq!(destroy.uri(), "http://127.0.0.1:8200/v1/secret/destroy/patkit/a/b");
+    assert_eq!(Operation::of(&destroy), Some(Operation::StoreWrite));
+    let body: Value = serde_json::from_slice(destroy.body()).unwrap();
+    assert_eq!(body, json!({"versions": [1, 2, 4]}));
+}
+
+#[test]
+fn tombstones_and_deleted_versions_read_as_absent() {
+    let tombstone = read_answer(6, json!({"format": "patkit.v1", "removed": true}));
+    assert!(wire::parse_read("a", &tombstone).unwrap().is_none());
+    assert!(matches!(wire::parse_current("a", &tombstone).unwrap(), wire::Current::Absent { version: Some(6) }));
+    // A version deleted outside patkit: 404 with its metadata.
+    let deleted = response(
+        404,
+        json!({"data": {"data": null, "metadata": {"version": 3, "deletion_time": "2026-01-01T00:00:00Z"}}}),
     );
-    let delete = endpoint.delete_metadata("a/b").unwrap();
-    assert_eq!(delete.method(), Method::DELETE);
-    assert_eq!(delete.uri(), "http://127.0.0.1:8200/v1/secret/metadata/patkit/a/b");
-    assert_eq!(Operation::of(&delete), Some(Operation::StoreWrite));
+    assert!(wire::parse_read("a", &deleted).unwrap().is_none());
+    assert!(matches!(wire::parse_current("a", &deleted).unwrap(), wire::Current::Absent { version: Some(3) }));
+    let never = response(404, json!({"errors": []}));
+    assert!(matches!(wire::parse_current("a", &never).unwrap(), wire::Current::Absent { version: None }));
+    let live = read_answer(2, stored_data("a"));
+    assert!(matches!(wire::parse_current("a", &live).unwrap(), wire::Current::Present { version: 2 }));
+    // A damaged entry is still Present, so it can be removed.
+    let damaged = read_answer(7, json!({"format": "patkit.v1", "secret": 5}));
+    assert_eq!(wire::parse_read("a", &damaged).unwrap_err().kind(), StoreErrorKind::Corrupt);
+    assert!(matches!(wire::parse_current("a", &damaged).unwrap(), wire::Current::Present { version: 7 }));
 }
 
 #[test]
@@ -272,12 +318,15 @@ fn list_returns_keys_and_treats_a_missing_folder_as_empty() {
 }
 
 #[test]
-fn exists_and_delete_answers() {
-    assert!(wire::parse_exists("a", &response(200, json!({"data": {"current_version": 2}}))).unwrap());
-    assert!(!wire::parse_exists("a", &response(404, json!({"errors": []}))).unwrap());
-    wire::parse_delete("a", &response(204, Value::Null)).unwrap();
+fn metadata_versions_and_destroy_answers() {
+    let answer = response(200, json!({"data": {"current_version": 3, "versions": {"2": {}, "3": {}, "10": {}}}}));
+    let mut versions = wire::parse_versions("a", &answer).unwrap();
+    versions.sort_unstable();
+    assert_eq!(versions, [2, 3, 10]);
+    assert!(wire::parse_versions("a", &response(404, json!({"errors": []}))).unwrap().is_empty());
+    wire::parse_destroy("a", &response(204, Value::Null)).unwrap();
     assert_eq!(
-        wire::parse_delete("a", &response(403, json!({}))).unwrap_err().kind(),
+        wire::parse_destroy("a", &response(403, json!({}))).unwrap_err().kind(),
         StoreErrorKind::PermissionDenied
     );
 }
@@ -337,44 +386,80 @@ async fn absent_writes_with_cas_zero() {
 }
 
 #[tokio::test]
-async fn remove_checks_then_deletes_all_versions() {
-    let (transport, seen) =
-        scripted(vec![response(200, json!({"data": {"current_version": 1}})), response(204, Value::Null)]);
+async fn remove_writes_a_tombstone_then_destroys_older_versions() {
+    let (transport, seen) = scripted(vec![
+        read_answer(3, stored_data("a/b")),
+        response(200, json!({"data": {"version": 4}})),
+        response(200, json!({"data": {"versions": {"2": {}, "3": {}, "4": {}}}})),
+        response(204, Value::Null),
+    ]);
     assert!(store(transport).remove("a/b").await.unwrap());
     let seen = seen.lock().unwrap().clone();
-    assert_eq!(
-        seen,
-        [
-            ("GET".to_owned(), "/v1/secret/metadata/patkit/a/b".to_owned()),
-            ("DELETE".to_owned(), "/v1/secret/metadata/patkit/a/b".to_owned())
-        ]
-    );
-    let (transport, seen) = scripted(vec![response(404, json!({"errors": []}))]);
+    let expected = [
+        ("GET", "/v1/secret/data/patkit/a/b"),
+        ("POST", "/v1/secret/data/patkit/a/b"),
+        ("GET", "/v1/secret/metadata/patkit/a/b"),
+        ("POST", "/v1/secret/destroy/patkit/a/b"),
+    ];
+    let seen: Vec<(&str, &str)> = seen.iter().map(|(m, p)| (m.as_str(), p.as_str())).collect();
+    assert_eq!(seen, expected);
+
+    let (transport, seen) = scripted(vec![read_answer(6, json!({"format": "patkit.v1", "removed": true}))]);
     assert!(!store(transport).remove("a").await.unwrap());
     assert_eq!(seen.lock().unwrap().len(), 1);
 }
 
 #[tokio::test]
-async fn list_walks_folders_and_skips_entries_removed_meanwhile() {
+async fn remove_that_loses_a_race_looks_again() {
+    let cas_mismatch = response(400, json!({"errors": ["check-and-set parameter did not match the current version"]}));
+    let (transport, _) = scripted(vec![
+        read_answer(3, stored_data("a")),
+        cas_mismatch,
+        read_answer(4, json!({"format": "patkit.v1", "removed": true})),
+    ]);
+    assert!(!store(transport).remove("a").await.unwrap());
+}
+
+#[tokio::test]
+async fn insert_over_a_tombstone_checks_and_sets_against_it() {
+    let cas_mismatch = response(400, json!({"errors": ["check-and-set parameter did not match the current version"]}));
+    let (transport, _) = scripted(vec![
+        cas_mismatch.clone(),
+        read_answer(6, json!({"format": "patkit.v1", "removed": true})),
+        response(200, json!({"data": {"version": 7}})),
+    ]);
+    assert_eq!(store(transport).compare_and_swap(entry("a"), Expected::Absent).await.unwrap(), 7);
+    let (transport, _) = scripted(vec![cas_mismatch, read_answer(2, stored_data("a"))]);
+    let err = store(transport).compare_and_swap(entry("a"), Expected::Absent).await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Conflict);
+}
+
+#[tokio::test]
+async fn list_walks_folders_decodes_names_and_skips_removed_entries() {
     let transport = from_fn(|request: HttpRequest| {
         let path = request.uri().path().to_owned();
         let method = request.method().to_string();
         async move {
             Ok(match (method.as_str(), path.as_str()) {
                 ("LIST", "/v1/secret/metadata/patkit") => {
-                    response(200, json!({"data": {"keys": ["z", "ci/", "gone"]}}))
+                    response(200, json!({"data": {"keys": ["z", "ci/", "gone", "dead", "~~t/"]}}))
                 }
                 ("LIST", "/v1/secret/metadata/patkit/ci") => response(200, json!({"data": {"keys": ["feed"]}})),
+                ("LIST", "/v1/secret/metadata/patkit/~~t") => response(200, json!({"data": {"keys": ["~"]}})),
                 ("GET", "/v1/secret/data/patkit/z") => read_answer(2, stored_data("z")),
                 ("GET", "/v1/secret/data/patkit/ci/feed") => read_answer(5, stored_data("ci/feed")),
+                ("GET", "/v1/secret/data/patkit/~~t/~") => read_answer(1, stored_data("x")),
                 ("GET", "/v1/secret/data/patkit/gone") => response(404, json!({"errors": []})),
+                ("GET", "/v1/secret/data/patkit/dead") => {
+                    read_answer(9, json!({"format": "patkit.v1", "removed": true}))
+                }
                 other => panic!("unexpected request {other:?}"),
             })
         }
     });
     let records = store(Arc::new(transport)).list().await.unwrap();
     let names: Vec<_> = records.iter().map(|r| (r.name.as_str(), r.revision)).collect();
-    assert_eq!(names, [("ci/feed", 5), ("z", 2)]);
+    assert_eq!(names, [("ci/feed", 5), ("z", 2), ("~t/", 1)]);
     assert_no_canary(&format!("{records:?}"));
 }
 

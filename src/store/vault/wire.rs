@@ -8,6 +8,7 @@
 
 use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use url::Url;
 
 use super::token::VaultToken;
@@ -98,6 +99,23 @@ impl Endpoint {
         self.request(Method::GET, url, Operation::StoreRead, Vec::new())
     }
 
+    /// `POST <mount>/data/<prefix>/<name>` with `cas = version`: replaces the entry by a
+    /// tombstone (no secret, no record) so the version count goes on and a revision read before
+    /// the removal can never match again.
+    pub(crate) fn write_tombstone(&self, name: &str, version: u64) -> Result<HttpRequest, StoreError> {
+        let url = self.url("data", &name_segments(name)?);
+        let body = json!({"options": {"cas": version}, "data": {"format": FORMAT, "removed": true}});
+        self.request(Method::POST, url, Operation::StoreWrite, body.to_string().into_bytes())
+    }
+
+    /// `POST <mount>/destroy/<prefix>/<name>`: permanently deletes the data of `versions`
+    /// (the metadata, and so the version count, stays).
+    pub(crate) fn destroy(&self, name: &str, versions: &[u64]) -> Result<HttpRequest, StoreError> {
+        let url = self.url("destroy", &name_segments(name)?);
+        let body = json!({ "versions": versions });
+        self.request(Method::POST, url, Operation::StoreWrite, body.to_string().into_bytes())
+    }
+
     /// `POST <mount>/data/<prefix>/<name>`: writes a new version, with `options.cas` when `cas`
     /// is set (0: only if the entry does not exist; n: only if its current version is n).
     pub(crate) fn write(&self, entry: StoredPat, cas: Option<u64>) -> Result<HttpRequest, StoreError> {
@@ -117,26 +135,18 @@ impl Endpoint {
     /// `LIST <mount>/metadata/<prefix>/<folder>`: the keys and sub-folders (ending in `/`) below
     /// a folder (given as the segments below the prefix).
     pub(crate) fn list(&self, folder: &[String]) -> Result<HttpRequest, StoreError> {
-        let segments: Vec<&str> = folder.iter().map(String::as_str).collect();
-        let url = self.url("metadata", &segments);
+        let url = self.url("metadata", folder);
         let method = Method::from_bytes(b"LIST").map_err(|_| StoreError::new(StoreErrorKind::Other, "bad method"))?;
         self.request(method, url, Operation::StoreRead, Vec::new())
     }
 
-    /// `GET <mount>/metadata/<prefix>/<name>`: whether the entry exists (no secret in the
-    /// answer).
+    /// `GET <mount>/metadata/<prefix>/<name>`: the versions kept (no secret in the answer).
     pub(crate) fn read_metadata(&self, name: &str) -> Result<HttpRequest, StoreError> {
         let url = self.url("metadata", &name_segments(name)?);
         self.request(Method::GET, url, Operation::StoreRead, Vec::new())
     }
 
-    /// `DELETE <mount>/metadata/<prefix>/<name>`: removes every version of the entry.
-    pub(crate) fn delete_metadata(&self, name: &str) -> Result<HttpRequest, StoreError> {
-        let url = self.url("metadata", &name_segments(name)?);
-        self.request(Method::DELETE, url, Operation::StoreWrite, Vec::new())
-    }
-
-    fn url(&self, kind: &str, name: &[&str]) -> Url {
+    fn url(&self, kind: &str, name: &[String]) -> Url {
         let mut url = self.api.clone();
         if let Ok(mut segments) = url.path_segments_mut() {
             // `api` ends in `/v1/`: drop the empty last segment, then append ours, each one
@@ -145,7 +155,7 @@ impl Endpoint {
             segments.extend(self.mount.iter().map(String::as_str));
             segments.push(kind);
             segments.extend(self.prefix.iter().map(String::as_str));
-            segments.extend(name.iter().copied());
+            segments.extend(name.iter().map(String::as_str));
         }
         url
     }
@@ -191,20 +201,28 @@ fn config_segments(value: &str) -> Result<Vec<String>, &'static str> {
 }
 
 /// Splits an entry name into path segments: `ci/nuget` is stored at `<prefix>/ci/nuget`.
-pub(crate) fn name_segments(name: &str) -> Result<Vec<&str>, StoreError> {
-    let bad = |why: &str| {
-        StoreError::new(StoreErrorKind::Other, format!("entry name '{name}' cannot be a Vault path: {why}"))
-    };
+///
+/// Every non-empty name is representable: a segment that Vault would drop or resolve (empty,
+/// `.`, `..`) or that starts with the escape character `~` gets a `~` in front (`a//b` is stored
+/// as `a/~/b`, `../x` as `~../x`, `~y` as `~~y`); [`decode_segment`] removes it.
+pub(crate) fn name_segments(name: &str) -> Result<Vec<String>, StoreError> {
     if name.is_empty() {
-        return Err(bad("it is empty"));
+        return Err(StoreError::new(StoreErrorKind::Other, "an entry name must not be empty"));
     }
-    name.split('/')
-        .map(|s| match s {
-            "" => Err(bad("it has an empty segment (a leading, trailing or double '/')")),
-            "." | ".." => Err(bad("it has a '.' or '..' segment")),
-            s => Ok(s),
-        })
-        .collect()
+    Ok(name.split('/').map(encode_segment).collect())
+}
+
+fn encode_segment(segment: &str) -> String {
+    if matches!(segment, "" | "." | "..") || segment.starts_with('~') {
+        format!("~{segment}")
+    } else {
+        segment.to_owned()
+    }
+}
+
+/// The inverse of the escaping in [`name_segments`], for keys Vault lists.
+pub(crate) fn decode_segment(segment: &str) -> &str {
+    segment.strip_prefix('~').unwrap_or(segment)
 }
 
 #[derive(Serialize)]
@@ -240,13 +258,35 @@ struct ReadData {
 #[derive(Deserialize)]
 struct EntryIn {
     format: String,
-    secret: String,
-    record: PatRecord,
+    #[serde(default)]
+    removed: bool,
+    secret: Option<String>,
+    record: Option<PatRecord>,
 }
 
 #[derive(Deserialize)]
 struct VersionMetadata {
     version: u64,
+}
+
+/// A read that looks only at the version and the tombstone mark, so a damaged entry can still
+/// be removed. Other fields (the secret) are skipped, not kept.
+#[derive(Deserialize)]
+struct ProbeBody {
+    data: ProbeData,
+}
+
+#[derive(Deserialize)]
+struct ProbeData {
+    #[serde(default)]
+    data: Option<ProbeEntry>,
+    metadata: VersionMetadata,
+}
+
+#[derive(Deserialize)]
+struct ProbeEntry {
+    #[serde(default)]
+    removed: bool,
 }
 
 #[derive(Deserialize)]
@@ -264,13 +304,35 @@ struct ListData {
     keys: Vec<String>,
 }
 
+#[derive(Deserialize)]
+struct MetadataAnswer {
+    data: MetadataData,
+}
+
+#[derive(Deserialize)]
+struct MetadataData {
+    #[serde(default)]
+    versions: std::collections::BTreeMap<String, serde::de::IgnoredAny>,
+}
+
 #[derive(Deserialize, Default)]
 struct ErrorBody {
     #[serde(default)]
     errors: Vec<String>,
 }
 
-/// The answer to [`Endpoint::read`]: the entry, or `None` if there is none.
+/// What the latest version under a name is.
+pub(crate) enum Current {
+    /// No entry. `version` is the KV version to check-and-set against when writing one: `None`
+    /// if Vault has no metadata for the path (write with `cas = 0`); `Some(v)` if the latest
+    /// version is a tombstone or was deleted outside patkit.
+    Absent { version: Option<u64> },
+    /// A live entry at this KV version.
+    Present { version: u64 },
+}
+
+/// The answer to [`Endpoint::read`]: the entry, or `None` if there is none (never written,
+/// removed, or its latest version deleted outside patkit).
 ///
 /// The body holds the secret, so a decode failure reports only the JSON path that failed, never
 /// the decoder's message (which can quote a value).
@@ -280,25 +342,61 @@ pub(crate) fn parse_read(name: &str, response: &HttpResponse) -> Result<Option<S
         StatusCode::NOT_FOUND if !is_route_missing(response) => return Ok(None),
         _ => return Err(status_error(Operation::StoreRead, name, response)),
     }
-    let body: ReadBody = decode(response.body()).map_err(|path| {
-        StoreError::new(
-            StoreErrorKind::Corrupt,
-            format!("Vault entry '{name}' is not a patkit entry (could not decode `{path}`)"),
-        )
-    })?;
+    let corrupt = |why: String| StoreError::new(StoreErrorKind::Corrupt, format!("Vault entry '{name}' {why}"));
+    let body: ReadBody = decode(response.body())
+        .map_err(|path| corrupt(format!("is not a patkit entry (could not decode `{path}`)")))?;
     let ReadData { data, metadata } = body.data;
-    let EntryIn { format, secret, mut record } = data;
-    let secret = PatSecret::new(secret);
+    let EntryIn { format, removed, secret, record } = data;
+    let secret = secret.map(PatSecret::new);
     if format != FORMAT {
-        return Err(StoreError::new(
-            StoreErrorKind::Corrupt,
-            format!("Vault entry '{name}' has format '{format}', expected '{FORMAT}'"),
-        ));
+        return Err(corrupt(format!("has format '{format}', expected '{FORMAT}'")));
     }
+    if removed {
+        return Ok(None);
+    }
+    let (Some(secret), Some(mut record)) = (secret, record) else {
+        return Err(corrupt("lacks its secret or its record".to_owned()));
+    };
     // The path is the key: an entry copied to another path in the Vault UI is that name now.
     name.clone_into(&mut record.name);
     record.revision = metadata.version;
     Ok(Some(StoredPat { record, secret }))
+}
+
+/// The answer to [`Endpoint::read`] when only the state matters (remove, insert-if-absent).
+/// Tolerates damaged entry data.
+pub(crate) fn parse_current(name: &str, response: &HttpResponse) -> Result<Current, StoreError> {
+    match response.status() {
+        StatusCode::OK => {
+            let body: ProbeBody = decode(response.body()).map_err(|path| {
+                StoreError::new(StoreErrorKind::Corrupt, format!("Vault entry '{name}' lacks `{path}`"))
+            })?;
+            let version = body.data.metadata.version;
+            Ok(match body.data.data {
+                Some(ProbeEntry { removed: true }) => Current::Absent { version: Some(version) },
+                _ => Current::Present { version },
+            })
+        }
+        // A version deleted outside patkit answers 404 with its metadata.
+        StatusCode::NOT_FOUND if !is_route_missing(response) => {
+            let version = decode::<ProbeBody>(response.body()).ok().map(|b| b.data.metadata.version);
+            Ok(Current::Absent { version })
+        }
+        _ => Err(status_error(Operation::StoreRead, name, response)),
+    }
+}
+
+/// The answer to [`Endpoint::read_metadata`]: the versions Vault still keeps.
+pub(crate) fn parse_versions(name: &str, response: &HttpResponse) -> Result<Vec<u64>, StoreError> {
+    match response.status() {
+        StatusCode::OK => {}
+        StatusCode::NOT_FOUND if !is_route_missing(response) => return Ok(Vec::new()),
+        _ => return Err(status_error(Operation::StoreRead, name, response)),
+    }
+    let answer: MetadataAnswer = decode(response.body()).map_err(|path| {
+        StoreError::new(StoreErrorKind::Other, format!("Vault's metadata of '{name}' lacks `{path}`"))
+    })?;
+    Ok(answer.data.versions.keys().filter_map(|v| v.parse().ok()).collect())
 }
 
 /// The answer to [`Endpoint::write`]: the version written.
@@ -326,20 +424,10 @@ pub(crate) fn parse_list(folder: &str, response: &HttpResponse) -> Result<Vec<St
     Ok(answer.data.keys)
 }
 
-/// The answer to [`Endpoint::read_metadata`]: whether the entry exists.
-pub(crate) fn parse_exists(name: &str, response: &HttpResponse) -> Result<bool, StoreError> {
-    match response.status() {
-        StatusCode::OK => Ok(true),
-        StatusCode::NOT_FOUND if !is_route_missing(response) => Ok(false),
-        _ => Err(status_error(Operation::StoreRead, name, response)),
-    }
-}
-
-/// The answer to [`Endpoint::delete_metadata`]. Deleting a missing entry succeeds too.
-pub(crate) fn parse_delete(name: &str, response: &HttpResponse) -> Result<(), StoreError> {
+/// The answer to [`Endpoint::destroy`].
+pub(crate) fn parse_destroy(name: &str, response: &HttpResponse) -> Result<(), StoreError> {
     match response.status() {
         StatusCode::OK | StatusCode::NO_CONTENT => Ok(()),
-        StatusCode::NOT_FOUND if !is_route_missing(response) => Ok(()),
         _ => Err(status_error(Operation::StoreWrite, name, response)),
     }
 }
