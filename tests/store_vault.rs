@@ -5,6 +5,7 @@
 //! a notice and pass, unless `PATKIT_REQUIRE_SERVICES=1`, which makes a missing server a failure.
 #![cfg(all(feature = "vault", feature = "testing", feature = "reqwest"))]
 
+use std::io::Write as _;
 use std::sync::Arc;
 
 use patkit::store::{StoreErrorKind, TokenStore, VaultToken, VaultTokenStore};
@@ -28,7 +29,9 @@ fn server(test: &str) -> Option<Server> {
             panic!("{test}: PATKIT_REQUIRE_SERVICES=1 but PATKIT_VAULT_ADDR/PATKIT_VAULT_TOKEN are not set")
         }
         _ => {
-            eprintln!(
+            // Straight to stderr, past the test harness's capture, so the skip is seen.
+            let _ = writeln!(
+                std::io::stderr(),
                 "{test}: SKIPPED: no OpenBao/Vault server (set PATKIT_VAULT_ADDR and PATKIT_VAULT_TOKEN, \
                  or run under scripts/with-services.sh)"
             );
