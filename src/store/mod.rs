@@ -5,6 +5,8 @@
 //! rotation knows which server-side token to revoke.
 
 mod error;
+#[cfg(feature = "keyring")]
+mod keyring;
 mod memory;
 mod record;
 #[cfg(feature = "vault")]
@@ -18,6 +20,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use error::{StoreError, StoreErrorKind};
+#[cfg(feature = "keyring")]
+pub use keyring::KeyringTokenStore;
 pub use memory::InMemoryTokenStore;
 pub use record::{PatRecord, RotationIntent, StoredPat};
 #[cfg(feature = "vault")]
