@@ -75,6 +75,7 @@ const REMOVE_ATTEMPTS: usize = 16;
 /// so). Durability is Vault's: a write that returned `Ok` was committed by its storage backend.
 ///
 /// ```no_run
+/// # #[cfg(feature = "reqwest")]
 /// # async fn demo() -> patkit::Result<()> {
 /// use std::sync::Arc;
 /// use patkit::store::{TokenStore, VaultToken, VaultTokenStore};
