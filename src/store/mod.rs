@@ -5,6 +5,8 @@
 //! rotation knows which server-side token to revoke.
 
 mod error;
+#[cfg(unix)]
+mod file;
 #[cfg(feature = "keyring")]
 mod keyring;
 mod memory;
@@ -20,6 +22,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use error::{StoreError, StoreErrorKind};
+#[cfg(all(unix, feature = "encryption"))]
+pub use file::FileStoreKey;
+#[cfg(unix)]
+pub use file::FileTokenStore;
 #[cfg(feature = "keyring")]
 pub use keyring::KeyringTokenStore;
 pub use memory::InMemoryTokenStore;
