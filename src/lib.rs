@@ -7,6 +7,9 @@
 pub mod auth;
 pub mod azure;
 mod clock;
+#[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
+pub mod emulator;
 mod error;
 mod model;
 mod pagination;

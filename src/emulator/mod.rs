@@ -1,0 +1,340 @@
+//! An emulator of the Azure DevOps PAT Lifecycle and Token Admin APIs (feature `emulator`).
+//!
+//! The emulator is an in-memory model of the service — organizations, users with Entra-style
+//! bearer tokens, PATs (only a SHA-256 hash of each secret is kept), tenant and organization
+//! policies, an injected [`Clock`] — that speaks the service's protocol: the fact sheet's §11
+//! behaviours, error shapes and quirks. Two ways in:
+//!
+//! - in process: [`Emulator`] implements [`HttpTransport`], no sockets; it routes on the request
+//!   path and ignores scheme and host;
+//! - over loopback HTTP: [`Emulator::serve`] starts a hyper server and returns an
+//!   [`EmulatorServer`] with its [`base_url`](EmulatorServer::base_url).
+//!
+//! Endpoints (paths case-insensitive; `{org}` is an organization added with
+//! [`Emulator::add_organization`]):
+//!
+//! | Path | Methods |
+//! |---|---|
+//! | `/{org}/_apis/tokens/pats` | POST create, GET get (`authorizationId`), GET list, PUT update, DELETE revoke |
+//! | `/{org}/_apis/tokenadmin/personalaccesstokens/{descriptor}` | GET |
+//! | `/{org}/_apis/tokenadmin/revocations` | POST |
+//! | `/{org}/_apis/tokenadmin/revocationrules` | POST |
+//! | `/{org}/_apis/connectionData` | GET — answers 200 only while the credential (e.g. a PAT as Basic) works |
+//!
+//! Faults ([`Fault`], [`FaultRule`]) are scripted per [`Operation`] and per count, for
+//! reliability tests. Where the fact sheet marks the service's behaviour unverified, the doc
+//! comment of the handler says which behaviour the emulator picked.
+//!
+//! ```
+//! use patkit::emulator::Emulator;
+//! use patkit::transport::HttpTransport;
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let emulator = Emulator::new();
+//! emulator.add_organization("fabrikam");
+//! let alice = emulator.add_user("Alice");
+//!
+//! let mut request = http::Request::post("https://vssps.dev.azure.com/fabrikam/_apis/tokens/pats?api-version=7.1-preview.1")
+//!     .header("content-type", "application/json")
+//!     .body(br#"{"displayName":"ci","scope":"vso.code"}"#.to_vec())
+//!     .unwrap();
+//! request.headers_mut().insert("authorization", alice.bearer.bearer_authorization());
+//! let response = emulator.send(request).await.unwrap();
+//! assert_eq!(response.status(), 200);
+//! let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+//! assert_eq!(body["patTokenError"], "none");
+//! assert_eq!(body["patToken"]["token"].as_str().unwrap().len(), 84);
+//! assert_eq!(emulator.snapshot().tokens.len(), 1);
+//! # });
+//! ```
+
+// The emulator's refusals are whole HTTP responses carried in `Err`; boxing them buys nothing in
+// a test double and obscures the handlers.
+#![allow(clippy::result_large_err)]
+
+mod auth;
+mod connection_data;
+mod dispatch;
+mod faults;
+mod format;
+mod pats;
+mod routes;
+mod server;
+mod setup;
+mod state;
+mod token_admin;
+mod wire;
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use base64::Engine as _;
+use chrono::{DateTime, TimeDelta, Utc};
+use uuid::Uuid;
+
+pub use faults::{Fault, FaultRule, Schedule};
+pub use server::EmulatorServer;
+pub use setup::{
+    EmulatedUser, OrgPolicies, Organization, RevocationRuleSnapshot, SeedPat, SeededPat, Snapshot, TenantPolicies,
+    TokenSnapshot, UserSnapshot,
+};
+
+use crate::clock::{Clock, SystemClock};
+use crate::model::{PatId, Targets};
+use crate::secret::{BearerToken, PatSecret};
+#[cfg(doc)]
+use crate::transport::HttpTransport;
+use crate::transport::Operation;
+use format::{b64, hash_secret, is_pat_shaped, mint_pat, to_ticks};
+use state::{BearerEntry, BearerSubject, PatEntry, SERVICE_MAX_LIFESPAN, State, UserEntry};
+
+/// The Azure DevOps resource (audience) of an Entra token.
+const ADO_RESOURCE: &str = "499b84ac-1321-427f-aa17-267ca6975798";
+
+/// The emulated service. Clones share one state.
+///
+/// All set-up methods take `&self` and may be called while the emulator is serving.
+#[derive(Clone)]
+pub struct Emulator {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    clock: Arc<dyn Clock>,
+    tenant_id: Uuid,
+    state: Mutex<State>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.lock();
+        f.debug_struct("Emulator")
+            .field("clock", &self.inner.clock)
+            .field("organizations", &state.orgs.len())
+            .field("users", &state.users.len())
+            .field("tokens", &state.pats.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Emulator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Emulator {
+    /// An empty emulator on the system clock.
+    pub fn new() -> Self {
+        Self::with_clock(Arc::new(SystemClock))
+    }
+
+    /// An empty emulator whose "now" comes from `clock` (e.g. a [`ManualClock`](crate::ManualClock)),
+    /// for expiry, `validFrom`, bearer expiry and the `expired` filter.
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self { inner: Arc::new(Inner { clock, tenant_id: Uuid::new_v4(), state: Mutex::new(State::default()) }) }
+    }
+
+    /// The emulator's current time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the model half-written in a way that
+        // matters to tests; keep serving.
+        self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds an organization (or returns the existing one with that name, compared
+    /// case-insensitively).
+    pub fn add_organization(&self, name: &str) -> Organization {
+        let mut state = self.lock();
+        if let Some(org) = state.org_by_name(name) {
+            return org.clone();
+        }
+        let org = Organization { name: name.to_owned(), id: Uuid::new_v4() };
+        state.orgs.push(org.clone());
+        org
+    }
+
+    /// The organization called `name`, if added.
+    pub fn organization(&self, name: &str) -> Option<Organization> {
+        self.lock().org_by_name(name).cloned()
+    }
+
+    /// Adds a user and issues them a bearer token that never expires.
+    pub fn add_user(&self, display_name: &str) -> EmulatedUser {
+        let id = Uuid::new_v4();
+        let descriptor = format!("aad.{}", b64(&id.to_string()));
+        self.lock().users.push(UserEntry {
+            id,
+            display_name: display_name.to_owned(),
+            descriptor: descriptor.clone(),
+            admin_of: Vec::new(),
+        });
+        let bearer = self.issue(BearerSubject::User(id), None);
+        EmulatedUser { id, display_name: display_name.to_owned(), descriptor, bearer }
+    }
+
+    /// Issues another bearer token to user `user`, expiring at `expires_at` (`None`: never; a
+    /// time in the past gives an already expired token, for auth-failure tests).
+    ///
+    /// # Panics
+    ///
+    /// If `user` is not a user of this emulator.
+    pub fn issue_user_token(&self, user: Uuid, expires_at: Option<DateTime<Utc>>) -> BearerToken {
+        assert!(self.lock().user(user).is_some(), "issue_user_token: unknown user {user}");
+        self.issue(BearerSubject::User(user), expires_at)
+    }
+
+    /// Issues an app-only (service principal / managed identity) bearer token. The PAT API and
+    /// Token Admin refuse it with 403 `InvalidAccessException`, as the service does.
+    pub fn issue_app_token(&self, expires_at: Option<DateTime<Utc>>) -> BearerToken {
+        self.issue(BearerSubject::App(Uuid::new_v4()), expires_at)
+    }
+
+    /// An Entra-looking JWT: a real header and claims (audience, object id, tenant, expiry) and a
+    /// random signature, so each token is unique. Only its hash is kept.
+    fn issue(&self, subject: BearerSubject, expires_at: Option<DateTime<Utc>>) -> BearerToken {
+        let b64url = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let (oid, idtyp) = match subject {
+            BearerSubject::User(id) => (id, "user"),
+            BearerSubject::App(id) => (id, "app"),
+        };
+        let exp = expires_at.unwrap_or_else(|| self.now() + TimeDelta::days(3650)).timestamp();
+        let claims = serde_json::json!({
+            "aud": ADO_RESOURCE, "iss": "https://emulator.patkit.invalid/", "tid": self.inner.tenant_id,
+            "oid": oid, "idtyp": idtyp, "exp": exp,
+        });
+        let signature = [*Uuid::new_v4().as_bytes(), *Uuid::new_v4().as_bytes()].concat();
+        let token = format!(
+            "{}.{}.{}",
+            b64url(br#"{"typ":"JWT","alg":"RS256"}"#),
+            b64url(claims.to_string().as_bytes()),
+            b64url(&signature)
+        );
+        self.lock().bearers.insert(hash_secret(&token), BearerEntry { subject, expires_at });
+        BearerToken::new(token)
+    }
+
+    /// Makes `user` an administrator of organization `org` (Token Admin access).
+    ///
+    /// # Panics
+    ///
+    /// If the organization or the user is unknown.
+    pub fn make_org_admin(&self, org: &str, user: Uuid) {
+        let mut state = self.lock();
+        let org_id = state
+            .org_by_name(org)
+            .map(|o| o.id)
+            .unwrap_or_else(|| panic!("make_org_admin: unknown organization {org}"));
+        let entry = state
+            .users
+            .iter_mut()
+            .find(|u| u.id == user)
+            .unwrap_or_else(|| panic!("make_org_admin: unknown user {user}"));
+        if !entry.admin_of.contains(&org_id) {
+            entry.admin_of.push(org_id);
+        }
+    }
+
+    /// Puts a token for `owner` into organization `org` directly (no policy checks), returning
+    /// its id and secret. Without [`SeedPat::secret`] a new 84-character secret is minted.
+    ///
+    /// # Panics
+    ///
+    /// If the organization or the user is unknown, or a given secret has neither the 84- nor the
+    /// 52-character format, or is already in use.
+    pub fn seed_pat(&self, org: &str, owner: Uuid, seed: SeedPat) -> SeededPat {
+        let now = self.now();
+        let secret = seed.secret.unwrap_or_else(|| PatSecret::new(mint_pat().expect("the OS has no randomness")));
+        assert!(
+            is_pat_shaped(secret.expose_secret()),
+            "seed_pat: the secret has neither the 84- nor the 52-character format"
+        );
+        let mut state = self.lock();
+        let org_id =
+            state.org_by_name(org).map(|o| o.id).unwrap_or_else(|| panic!("seed_pat: unknown organization {org}"));
+        assert!(state.user(owner).is_some(), "seed_pat: unknown user {owner}");
+        let hash = hash_secret(secret.expose_secret());
+        assert!(!state.secret_index.contains_key(&hash), "seed_pat: that secret is already in use");
+        let valid_from = to_ticks(seed.valid_from.unwrap_or(now));
+        let targets = match seed.targets {
+            None => Some(vec![org_id]),
+            Some(Targets::AllOrganizations) => None,
+            Some(Targets::Organizations(ids)) => Some(ids.iter().filter_map(|s| Uuid::parse_str(s).ok()).collect()),
+        };
+        let entry = PatEntry {
+            id: Uuid::new_v4(),
+            owner,
+            display_name: seed.display_name,
+            scope: seed.scope,
+            valid_from,
+            valid_to: to_ticks(seed.valid_to.unwrap_or(valid_from + SERVICE_MAX_LIFESPAN)),
+            targets,
+            revoked: seed.revoked,
+            legacy_format: secret.expose_secret().len() == format::LEGACY_PAT_LEN,
+        };
+        let id = PatId::from(entry.id);
+        state.insert_pat(entry, hash);
+        SeededPat { id, secret }
+    }
+
+    /// Replaces the tenant policies.
+    pub fn set_tenant_policies(&self, policies: TenantPolicies) {
+        self.lock().tenant = policies;
+    }
+
+    /// The tenant policies.
+    pub fn tenant_policies(&self) -> TenantPolicies {
+        self.lock().tenant.clone()
+    }
+
+    /// Replaces the policies of organization `org`.
+    ///
+    /// # Panics
+    ///
+    /// If the organization is unknown.
+    pub fn set_org_policies(&self, org: &str, policies: OrgPolicies) {
+        let mut state = self.lock();
+        let id = state
+            .org_by_name(org)
+            .map(|o| o.id)
+            .unwrap_or_else(|| panic!("set_org_policies: unknown organization {org}"));
+        state.org_policies.insert(id, policies);
+    }
+
+    /// Everything the emulator holds, without any secret.
+    pub fn snapshot(&self) -> Snapshot {
+        let now = self.now();
+        self.lock().snapshot(now)
+    }
+
+    /// One token's state, without its secret.
+    pub fn token(&self, id: &PatId) -> Option<TokenSnapshot> {
+        let id = Uuid::parse_str(id.as_str()).ok()?;
+        self.lock().token_snapshot(id)
+    }
+
+    /// Scripts a fault. Rules are checked in the order they were added.
+    pub fn inject(&self, rule: FaultRule) {
+        self.lock().faults.add(rule);
+    }
+
+    /// Removes every scripted fault.
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
+    /// Sends `X-RateLimit-Resource`, `-Limit`, `-Remaining` and `-Reset` on every answer (off by
+    /// default; the service sends them as a user nears the limit, §7).
+    pub fn set_rate_limit_headers(&self, enabled: bool) {
+        self.lock().rate_limit.headers_enabled = enabled;
+    }
+
+    /// How many requests for `operation` reached the emulator (faulted ones included).
+    pub fn requests_seen(&self, operation: Operation) -> u64 {
+        self.lock().requests.get(&operation).copied().unwrap_or(0)
+    }
+}

@@ -1,0 +1,189 @@
+//! The emulator's in-memory model. Only hashes of secrets are kept.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use uuid::Uuid;
+
+use super::faults::FaultPlan;
+use super::format::SecretHash;
+use super::setup::{
+    OrgPolicies, Organization, RevocationRuleSnapshot, Snapshot, TenantPolicies, TokenSnapshot, UserSnapshot,
+};
+use crate::model::{PatId, Targets};
+use crate::transport::Operation;
+
+/// The service's own ceiling on a token's lifespan (one year; DECOMP, the UI's maximum).
+pub(crate) const SERVICE_MAX_LIFESPAN: TimeDelta = TimeDelta::days(365);
+
+#[derive(Debug, Clone)]
+pub(crate) struct UserEntry {
+    pub(crate) id: Uuid,
+    pub(crate) display_name: String,
+    pub(crate) descriptor: String,
+    pub(crate) admin_of: Vec<Uuid>,
+}
+
+/// Who a bearer token was issued to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BearerSubject {
+    User(Uuid),
+    /// An app-only (service principal / managed identity) token.
+    App(Uuid),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct BearerEntry {
+    pub(crate) subject: BearerSubject,
+    pub(crate) expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PatEntry {
+    pub(crate) id: Uuid,
+    pub(crate) owner: Uuid,
+    pub(crate) display_name: String,
+    pub(crate) scope: String,
+    pub(crate) valid_from: DateTime<Utc>,
+    pub(crate) valid_to: DateTime<Utc>,
+    /// `None` = global.
+    pub(crate) targets: Option<Vec<Uuid>>,
+    pub(crate) revoked: bool,
+    pub(crate) legacy_format: bool,
+}
+
+impl PatEntry {
+    pub(crate) fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.valid_to <= now
+    }
+
+    pub(crate) fn is_active(&self, now: DateTime<Utc>) -> bool {
+        !self.revoked && !self.is_expired(now)
+    }
+
+    /// Whether the token is visible from (usable in) `org`: global, or targets it.
+    pub(crate) fn targets_org(&self, org: Uuid) -> bool {
+        self.targets.as_ref().is_none_or(|t| t.contains(&org))
+    }
+
+    pub(crate) fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.scope.split_whitespace()
+    }
+
+    fn snapshot(&self) -> TokenSnapshot {
+        TokenSnapshot {
+            id: PatId::from(self.id),
+            owner: self.owner,
+            display_name: self.display_name.clone(),
+            scope: self.scope.clone(),
+            valid_from: self.valid_from,
+            valid_to: self.valid_to,
+            targets: match &self.targets {
+                None => Targets::AllOrganizations,
+                Some(t) => Targets::Organizations(t.iter().map(Uuid::to_string).collect()),
+            },
+            revoked: self.revoked,
+            legacy_format: self.legacy_format,
+        }
+    }
+}
+
+/// Where a Token Admin listing continues.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AdminCursor {
+    pub(crate) org: Uuid,
+    pub(crate) user: Uuid,
+    pub(crate) offset: usize,
+}
+
+/// Counters behind the `X-RateLimit-*` headers.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RateLimitState {
+    pub(crate) headers_enabled: bool,
+    pub(crate) used: u32,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub(crate) orgs: Vec<Organization>,
+    pub(crate) users: Vec<UserEntry>,
+    pub(crate) bearers: HashMap<SecretHash, BearerEntry>,
+    pub(crate) pats: Vec<PatEntry>,
+    pub(crate) pat_index: HashMap<Uuid, usize>,
+    pub(crate) secret_index: HashMap<SecretHash, Uuid>,
+    pub(crate) tenant: TenantPolicies,
+    pub(crate) org_policies: HashMap<Uuid, OrgPolicies>,
+    pub(crate) faults: FaultPlan,
+    pub(crate) rate_limit: RateLimitState,
+    pub(crate) admin_cursors: HashMap<Uuid, AdminCursor>,
+    pub(crate) revocation_rules: Vec<RevocationRuleSnapshot>,
+    pub(crate) requests: HashMap<Operation, u64>,
+}
+
+impl State {
+    pub(crate) fn org_by_name(&self, name: &str) -> Option<&Organization> {
+        self.orgs.iter().find(|o| o.name.eq_ignore_ascii_case(name))
+    }
+
+    pub(crate) fn user(&self, id: Uuid) -> Option<&UserEntry> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    pub(crate) fn user_by_descriptor(&self, descriptor: &str) -> Option<&UserEntry> {
+        self.users.iter().find(|u| u.descriptor == descriptor)
+    }
+
+    pub(crate) fn pat(&self, id: Uuid) -> Option<&PatEntry> {
+        self.pat_index.get(&id).map(|i| &self.pats[*i])
+    }
+
+    pub(crate) fn pat_mut(&mut self, id: Uuid) -> Option<&mut PatEntry> {
+        self.pat_index.get(&id).map(|i| &mut self.pats[*i])
+    }
+
+    pub(crate) fn insert_pat(&mut self, entry: PatEntry, secret_hash: SecretHash) {
+        self.pat_index.insert(entry.id, self.pats.len());
+        self.secret_index.insert(secret_hash, entry.id);
+        self.pats.push(entry);
+    }
+
+    pub(crate) fn org_policies(&self, org: Uuid) -> OrgPolicies {
+        self.org_policies.get(&org).cloned().unwrap_or_default()
+    }
+
+    /// Whether `user` may create tokens in `org` under its "restrict PAT creation" policy.
+    pub(crate) fn may_create_in(&self, org: Uuid, user: Uuid) -> bool {
+        let policy = self.org_policies(org);
+        !policy.restrict_pat_creation || policy.allowed_users.contains(&user)
+    }
+
+    /// Whether the token with `id` authenticates a request to `org` at `now`.
+    pub(crate) fn pat_usable(&self, pat: &PatEntry, org: Uuid, now: DateTime<Utc>) -> bool {
+        let global_blocked = pat.targets.is_none() && !self.may_create_in(org, pat.owner);
+        !pat.revoked && pat.valid_from <= now && !pat.is_expired(now) && pat.targets_org(org) && !global_blocked
+    }
+
+    pub(crate) fn snapshot(&self, now: DateTime<Utc>) -> Snapshot {
+        Snapshot {
+            now,
+            organizations: self.orgs.clone(),
+            users: self
+                .users
+                .iter()
+                .map(|u| UserSnapshot {
+                    id: u.id,
+                    display_name: u.display_name.clone(),
+                    descriptor: u.descriptor.clone(),
+                    admin_of: u.admin_of.clone(),
+                })
+                .collect(),
+            tokens: self.pats.iter().map(PatEntry::snapshot).collect(),
+            tenant_policies: self.tenant.clone(),
+            revocation_rules: self.revocation_rules.clone(),
+        }
+    }
+
+    pub(crate) fn token_snapshot(&self, id: Uuid) -> Option<TokenSnapshot> {
+        self.pat(id).map(PatEntry::snapshot)
+    }
+}
