@@ -170,6 +170,8 @@ impl Gate {
     }
 
     async fn enter(&self, call: Call) -> (Verdict, Option<bool>) {
+        // Every call is a point where other tasks may run, as with a real store or network.
+        tokio::task::yield_now().await;
         let checker = self.lock().checker.clone();
         if let Some(check) = checker
             && let Err(v) = check().await
@@ -366,10 +368,35 @@ impl World {
         })
     }
 
-    /// The invariant after a finished flow (or a crash plus recovery): the stored token works
-    /// (server state and an actual call with it), and every other token of the user is revoked,
-    /// and no display name was used twice (no duplicate replacements).
+    /// The invariant after a finished flow (or a crash plus recovery) for one entry.
     pub async fn check_settled(&self, name: &str) -> Result<(), String> {
+        self.check_settled_all(&[name]).await
+    }
+
+    /// The invariant after a finished flow (or a crash plus recovery): each entry's stored token
+    /// works (server state and an actual call with it), every other token of the user is
+    /// revoked or expired, and no display name was used twice (no duplicate replacements).
+    pub async fn check_settled_all(&self, names: &[&str]) -> Result<(), String> {
+        let mut stored_ids = Vec::new();
+        for name in names {
+            self.check_stored(name).await.map_err(|e| format!("{name}: {e}"))?;
+            stored_ids.push(self.inner_store.get(name).await.unwrap().unwrap().record.metadata.id);
+        }
+        let snapshot = self.emulator.snapshot();
+        let mut names: HashMap<&str, usize> = HashMap::new();
+        for token in snapshot.tokens_of(self.alice.id) {
+            *names.entry(token.display_name.as_str()).or_default() += 1;
+            if !stored_ids.contains(&token.id) && token.is_active(snapshot.now) {
+                return Err(format!("token {} ({}) is left valid but not stored", token.id, token.display_name));
+            }
+        }
+        if let Some((name, n)) = names.iter().find(|(_, n)| **n > 1) {
+            return Err(format!("{n} tokens named {name}: a duplicate replacement"));
+        }
+        Ok(())
+    }
+
+    async fn check_stored(&self, name: &str) -> Result<(), String> {
         let entry = self
             .inner_store
             .get(name)
@@ -388,16 +415,6 @@ impl World {
         }
         if stored.valid_to != entry.record.metadata.valid_to {
             return Err("the stored expiry differs from the server's".into());
-        }
-        let mut names: HashMap<&str, usize> = HashMap::new();
-        for token in snapshot.tokens_of(self.alice.id) {
-            *names.entry(token.display_name.as_str()).or_default() += 1;
-            if token.id != entry.record.metadata.id && token.is_active(snapshot.now) {
-                return Err(format!("token {} ({}) is left valid but not stored", token.id, token.display_name));
-            }
-        }
-        if let Some((name, n)) = names.iter().find(|(_, n)| **n > 1) {
-            return Err(format!("{n} tokens named {name}: a duplicate replacement"));
         }
         Ok(())
     }
