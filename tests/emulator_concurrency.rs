@@ -1,5 +1,5 @@
 //! 16 concurrent clients over real loopback HTTP see one consistent state.
-#![cfg(feature = "emulator")]
+#![cfg(all(feature = "emulator", feature = "reqwest"))]
 
 mod emulator_support;
 

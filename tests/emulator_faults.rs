@@ -1,6 +1,6 @@
 //! Faults on demand: latency, 429, 5xx, slow-down on a 200, and "commit the create, then drop
 //! the connection", per operation and per count.
-#![cfg(feature = "emulator")]
+#![cfg(all(feature = "emulator", feature = "reqwest"))]
 
 mod emulator_support;
 

@@ -1,5 +1,5 @@
 //! Pagination of 1,000+ tokens, both filters and sorts, and the page-size rules.
-#![cfg(feature = "emulator")]
+#![cfg(all(feature = "emulator", feature = "reqwest"))]
 
 mod emulator_support;
 

@@ -1,6 +1,6 @@
 //! The fact sheet's §11: each behaviour an emulator must reproduce, one test each, exercised in
 //! process and over real loopback HTTP (`ReqwestTransport`).
-#![cfg(feature = "emulator")]
+#![cfg(all(feature = "emulator", feature = "reqwest"))]
 
 mod emulator_support;
 
