@@ -6,6 +6,7 @@
 //! - [`MockTransport`]: a scripted [`HttpTransport`](crate::transport::HttpTransport) that records
 //!   what it was sent and fails loudly on anything unexpected.
 //! - [`conformance`]: the property suite every [`TokenStore`](crate::store::TokenStore) must pass.
+//! - [`mock`]: a scripted [`HttpTransport`](crate::transport::HttpTransport) for tests.
 
 pub mod conformance;
 pub mod mock;
