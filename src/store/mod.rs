@@ -5,6 +5,9 @@
 //! rotation knows which server-side token to revoke.
 
 mod error;
+#[cfg(unix)]
+mod file;
+mod memory;
 mod record;
 
 use std::fmt::Debug;
@@ -15,6 +18,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use error::{StoreError, StoreErrorKind};
+#[cfg(all(unix, feature = "encryption"))]
+pub use file::FileStoreKey;
+#[cfg(unix)]
+pub use file::FileTokenStore;
+pub use memory::InMemoryTokenStore;
 pub use record::{PatRecord, RotationIntent, StoredPat};
 
 /// What a [`TokenStore::compare_and_swap`] expects to find.
@@ -29,37 +37,81 @@ pub enum Expected {
 /// A place that keeps tokens. Implement this for your own backend and run
 /// `patkit::testing::conformance::run_all` (feature `testing`) against it.
 ///
-/// Entries are keyed by [`PatRecord::name`], a name the user chooses (e.g. `"ci/nuget-feed"`).
-/// Every write sets a new [`PatRecord::revision`] (strictly greater than the one it replaces; the
-/// value passed in is ignored), which is what [`TokenStore::compare_and_swap`] compares.
+/// # Keys
 ///
-/// All methods may be called concurrently from many tasks; each call is atomic with respect to
-/// the others (no torn entries, no lost updates through `compare_and_swap`).
+/// Entries are keyed by [`PatRecord::name`], a name the user chooses (e.g. `"ci/nuget-feed"`). Any
+/// non-empty UTF-8 string is a name, including slashes, spaces and non-ASCII characters; names are
+/// compared byte for byte (no case folding, no Unicode normalization). A store that cannot
+/// represent a name (empty, or too long for its backend) refuses it with
+/// [`StoreErrorKind::Other`] and changes nothing.
 ///
-/// Durability: when a write method returns `Ok`, the entry survives a crash of the process (and,
-/// for persistent stores, of the machine). A write that returns an error or is interrupted leaves
-/// either the old or the new entry, never a mix and never nothing.
+/// # Revisions
+///
+/// Every successful write (`put` or `compare_and_swap`) sets a new [`PatRecord::revision`] and
+/// returns it; the value passed in is ignored. A revision is never reused for a name: it is
+/// strictly greater than every revision the store has given that name before, *including before a
+/// [`remove`](TokenStore::remove)*, so a compare-and-swap holding a revision read before a
+/// remove-and-recreate fails instead of clobbering the new entry. `get` and `list` report the
+/// revision of the last write. Revisions are not comparable between names.
+///
+/// # Concurrency
+///
+/// All methods may be called concurrently from many tasks (and, for stores that say so, from many
+/// processes). Each call is atomic with respect to the others: a reader sees an entry either as it
+/// was before a write or as it is after, never a mix; two `compare_and_swap` calls with the same
+/// expectation never both succeed; a `put` never loses another `put` of a *different* name. Two
+/// unconditional `put`s of the same name race: the one applied last wins. Use
+/// `compare_and_swap` whenever a write depends on what was read.
+///
+/// # Durability and crashes
+///
+/// When a write method returns `Ok`, the change survives a crash of the process (and, for
+/// persistent stores, of the machine). A write that returns an error, or is interrupted by a crash,
+/// leaves the entry either as it was before or as it would be after, never a mix and never gone.
+/// Damaged data is reported as [`StoreErrorKind::Corrupt`]; a store never drops, skips or
+/// silently replaces a damaged entry (only an explicit `remove` deletes it).
+///
+/// # Secrets
+///
+/// No [`StoreError`], no `Debug` output of the store, and nothing returned by
+/// [`list`](TokenStore::list) contains a secret.
 #[async_trait]
 pub trait TokenStore: Send + Sync + Debug {
-    /// The entry named `name`, or `Ok(None)` if there is none (a missing entry is not an error).
+    /// The entry named `name`, with its secret and the revision of its last write.
+    ///
+    /// A missing entry is `Ok(None)`, not an error (also right after a `remove`). A damaged entry
+    /// is [`StoreErrorKind::Corrupt`], never `Ok(None)`.
     async fn get(&self, name: &str) -> Result<Option<StoredPat>, StoreError>;
 
-    /// Inserts `entry`, or replaces the entry of the same name unconditionally. Returns the
-    /// revision written.
+    /// Inserts `entry`, or replaces the entry of the same name unconditionally (every field,
+    /// including the secret; nothing of the old entry is kept). Returns the revision written.
+    ///
+    /// A store refuses to replace an entry it finds damaged ([`StoreErrorKind::Corrupt`]);
+    /// `remove` it first.
     async fn put(&self, entry: StoredPat) -> Result<u64, StoreError>;
 
-    /// Writes `entry` only if the current state under its name is `expected`; otherwise fails
-    /// with [`StoreErrorKind::Conflict`] and changes nothing. Returns the revision written.
+    /// Writes `entry` only if the current state under its name is `expected`:
+    /// [`Expected::Absent`] matches no entry (never written, or removed);
+    /// [`Expected::Revision`] matches an entry whose last write had exactly that revision.
+    /// Otherwise fails with [`StoreErrorKind::Conflict`] and changes nothing. Returns the revision
+    /// written.
     ///
-    /// This is how two rotators avoid clobbering each other: read, decide, then
-    /// `compare_and_swap(new, Expected::Revision(read.revision))`.
+    /// The check and the write are one atomic step: of several concurrent calls with the same
+    /// expectation, at most one succeeds. This is how two rotators avoid clobbering each other:
+    /// read, decide, then `compare_and_swap(new, Expected::Revision(read.revision))`, and on
+    /// `Conflict` read again and decide again.
     async fn compare_and_swap(&self, entry: StoredPat, expected: Expected) -> Result<u64, StoreError>;
 
-    /// Removes the entry named `name`. Returns `true` if there was one. Idempotent: removing a
-    /// missing entry returns `Ok(false)`.
+    /// Removes the entry named `name`, unconditionally. Returns `true` if there was one.
+    /// Idempotent: removing a missing entry returns `Ok(false)`. A damaged entry can be removed
+    /// (that is how one recovers from [`StoreErrorKind::Corrupt`]).
     async fn remove(&self, name: &str) -> Result<bool, StoreError>;
 
-    /// Every entry's record, without secrets, in name order.
+    /// Every entry's record, without secrets, sorted by name (byte order, as `String`'s `Ord`).
+    ///
+    /// Reflects every write that completed before the call started; writes running concurrently
+    /// may or may not be reflected, each entry as a whole. A damaged entry fails the whole call
+    /// with [`StoreErrorKind::Corrupt`] rather than being left out.
     async fn list(&self) -> Result<Vec<PatRecord>, StoreError>;
 }
 

@@ -1,5 +1,12 @@
-//! Test doubles (feature `testing`). Not semver-stable.
+//! Test support for code built on patkit (feature `testing`).
+//!
+//! **Not semver-stable**: items here may change in any release; pin an exact version if you
+//! depend on them.
+//!
+//! - [`conformance`]: the property suite every [`TokenStore`](crate::store::TokenStore) must pass.
+//! - [`mock`]: a scripted [`HttpTransport`](crate::transport::HttpTransport) for tests.
 
+pub mod conformance;
 pub mod mock;
 
 pub use mock::{MockResponse, MockTransport, Route};

@@ -1,0 +1,212 @@
+//! [`FileTokenStore`]: tokens in a private directory, for one user on one machine (Unix).
+//!
+//! # On-disk format (layout version 1)
+//!
+//! ```text
+//! <store>/                      directory, mode 0700
+//!   patkit-store.json           marker: what this directory is and how it is sealed (0600)
+//!   lock                        empty; the advisory lock writers hold (0600)
+//!   revision-floor              highest revision ever removed; absent until the first remove (0600)
+//!   entries/                    directory, mode 0700
+//!     <escaped-name>.pat        one file per entry (0600)
+//!     .tmp-<random>             a writer's new version, only while it holds the lock
+//! ```
+//!
+//! **`patkit-store.json`** (JSON): `format` = `"patkit-file-store"`, `version` = `1`, `sealing` =
+//! `"none"` or `"xchacha20poly1305"`, and for a sealed store `key_check`: base64 of
+//! `nonce ‖ ciphertext ‖ tag` of a fixed plaintext, so opening with a wrong key fails at once.
+//! Written once, when an empty directory becomes a store.
+//!
+//! **`revision-floor`** (JSON): `{"revision_floor": N}`. A new entry's first revision is
+//! `N + 1`, so a name removed and written again never gets a revision it had before.
+//!
+//! **Entry file names**: the entry name's UTF-8 bytes, with `a`–`z`, `0`–`9`, `-`, `_` kept and
+//! every other byte written `%xx` (lower-case hex), then `.pat`: `ci/nuget-feed` →
+//! `ci%2fnuget-feed.pat`. One path component, distinct on case-insensitive file systems, never
+//! starting with `.`. At most 240 bytes before `.pat`, so names are limited to 240 bytes of
+//! `[a-z0-9_-]` (80 bytes in the worst case). Entry names are visible in file names even when
+//! the store is encrypted (names are not secrets; see [`PatRecord`](crate::store::PatRecord)).
+//!
+//! **Entry files** (binary, integers little-endian):
+//!
+//! | offset | size | field |
+//! |---|---|---|
+//! | 0 | 8 | magic `PATKIT-E` |
+//! | 8 | 1 | entry format version, `1` |
+//! | 9 | 1 | sealing: `0` none, `1` XChaCha20-Poly1305 |
+//! | 10 | 8 | revision (`u64`), equal to the one in the body |
+//! | 18 | 4 | `L`, the length of the sealed body (`u32`) |
+//! | 22 | `L` | sealed body |
+//! | 22 + `L` | 4 | CRC-32 (IEEE) of bytes `0 .. 22 + L` |
+//!
+//! The body is the JSON object `{"record": <PatRecord>, "secret": "<token>"}`. With sealing `0`
+//! the sealed body *is* that JSON (the file's 0600 mode is its only protection). With sealing `1`
+//! it is a random 24-byte nonce followed by the XChaCha20-Poly1305 ciphertext and 16-byte tag of
+//! the JSON, with the 22 header bytes and the entry file name as associated data, so a body
+//! cannot be moved to another name or given another revision. A file whose length disagrees
+//! with `L`, whose CRC does not match, whose tag does not verify, whose JSON is invalid, or whose
+//! record names another entry is **corrupt**: reads report [`StoreErrorKind::Corrupt`] and
+//! nothing is replaced or dropped (`put` refuses to overwrite it, `list` fails); `remove`
+//! deletes it.
+//!
+//! # Atomicity, locking, durability
+//!
+//! - **Writes** (`put`, `compare_and_swap`, `remove`) take an exclusive advisory lock on `lock`
+//!   ([`std::fs::File::lock`], `flock` on Unix) plus an in-process mutex, so processes and
+//!   threads sharing the directory write one at a time, and a compare-and-swap decides on the
+//!   state it replaces. A write reads the current entry file (one file, whatever the store size),
+//!   writes the new version to `entries/.tmp-<random>` (mode 0600), `fsync`s it, `rename`s it over
+//!   `<escaped-name>.pat`, and `fsync`s `entries/`. The cost of a write does not depend on how
+//!   many entries the store holds.
+//! - **Removes** raise `revision-floor` (same temp-file + rename + fsync dance, in `<store>/`) and
+//!   then unlink the entry file and `fsync` `entries/`.
+//! - **Reads** (`get`, `list`) take no lock: `rename` replaces a file atomically, so a reader sees
+//!   the old version or the new one. `list` reads the directory and then each file.
+//! - **After a crash** (process killed, or machine down) each entry file is its old or its new
+//!   version, because it only ever changes by `rename`/`unlink`. Leftover `.tmp-*` files are
+//!   deleted the next time a store is opened (under the lock, so no live writer owns them).
+//!
+//! # Permissions
+//!
+//! The directories are created 0700 and the files 0600. Opening checks the store directory,
+//! `entries/`, the marker and the lock file, and every read checks the file it opened: anything
+//! the group or others can access is refused with [`StoreErrorKind::Insecure`] and a message
+//! saying which path and how to fix it. Nothing is `chmod`ed silently.
+
+mod format;
+mod fsio;
+#[cfg(feature = "encryption")]
+mod key;
+mod layout;
+mod lock;
+mod name;
+mod ops;
+mod seal;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+#[cfg(feature = "encryption")]
+pub use key::FileStoreKey;
+use ops::Inner;
+use seal::Sealing;
+
+use super::{Expected, PatRecord, StoreError, StoreErrorKind, StoredPat, TokenStore};
+
+/// A [`TokenStore`] in a private directory: one file per entry, atomic and durable writes, safe
+/// to share between processes of the same user, optionally encrypted at rest.
+///
+/// For one user on one machine (a developer laptop, a headless server without a keyring). The
+/// on-disk format, the locking and the crash guarantees are in the [module docs](self).
+///
+/// The file IO runs on Tokio's blocking thread pool, so the store needs a Tokio runtime. A write
+/// whose future is dropped may still complete (it is atomic either way). Clones share the
+/// directory handle and lock.
+///
+/// ```
+/// use patkit::store::{FileTokenStore, TokenStore};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), patkit::store::StoreError> {
+/// # let dir = std::env::temp_dir().join(format!("patkit-doc-{}", std::process::id()));
+/// let store = FileTokenStore::open(&dir).await?; // created 0700 if missing
+/// assert!(store.list().await?.is_empty());
+/// assert!(store.get("ci/nuget-feed").await?.is_none());
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct FileTokenStore {
+    inner: Arc<Inner>,
+}
+
+impl FileTokenStore {
+    /// Opens the unencrypted store in directory `path`, creating it (and missing parent
+    /// directories) if `path` does not exist or is an empty directory.
+    ///
+    /// Fails with [`StoreErrorKind::Insecure`] if the directory or its files are accessible by
+    /// the group or others, [`StoreErrorKind::Corrupt`] if its marker is damaged, and
+    /// [`StoreErrorKind::Other`] if `path` is a non-empty directory that is not a store, or an
+    /// encrypted store.
+    pub async fn open(path: impl Into<PathBuf>) -> Result<Self, StoreError> {
+        Self::open_with(path.into(), Sealing::Plain).await
+    }
+
+    /// Opens the store in directory `path` encrypted with `key` (XChaCha20-Poly1305), creating
+    /// it if `path` does not exist or is an empty directory. Feature `encryption`.
+    ///
+    /// Fails like [`open`](Self::open), and with [`StoreErrorKind::Corrupt`] if `key` is not the
+    /// key the store was created with, and [`StoreErrorKind::Other`] if the store is not
+    /// encrypted.
+    #[cfg(feature = "encryption")]
+    pub async fn open_encrypted(path: impl Into<PathBuf>, key: FileStoreKey) -> Result<Self, StoreError> {
+        Self::open_with(path.into(), Sealing::with_key(&key)).await
+    }
+
+    async fn open_with(path: PathBuf, sealing: Sealing) -> Result<Self, StoreError> {
+        let inner = blocking(move || layout::open(path, sealing)).await?;
+        Ok(Self { inner: Arc::new(inner) })
+    }
+
+    /// The store's directory.
+    pub fn path(&self) -> &Path {
+        &self.inner.root
+    }
+
+    /// Whether entries are encrypted at rest.
+    pub fn is_encrypted(&self) -> bool {
+        self.inner.sealing.id() != seal::PLAIN
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Inner) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let inner = Arc::clone(&self.inner);
+        blocking(move || op(&inner)).await
+    }
+}
+
+/// Runs `op` on Tokio's blocking pool.
+async fn blocking<T: Send + 'static>(
+    op: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    // The panic message is not passed on: it is ours, but an error must never risk a secret.
+    tokio::task::spawn_blocking(op)
+        .await
+        .unwrap_or_else(|_| Err(StoreError::new(StoreErrorKind::Other, "a file store operation panicked")))
+}
+
+impl fmt::Debug for FileTokenStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileTokenStore").field("path", &self.inner.root).field("sealing", &self.inner.sealing).finish()
+    }
+}
+
+#[async_trait]
+impl TokenStore for FileTokenStore {
+    async fn get(&self, name: &str) -> Result<Option<StoredPat>, StoreError> {
+        let name = name.to_owned();
+        self.run(move |inner| inner.get(&name)).await
+    }
+
+    async fn put(&self, entry: StoredPat) -> Result<u64, StoreError> {
+        self.run(move |inner| inner.write(entry, None)).await
+    }
+
+    async fn compare_and_swap(&self, entry: StoredPat, expected: Expected) -> Result<u64, StoreError> {
+        self.run(move |inner| inner.write(entry, Some(expected))).await
+    }
+
+    async fn remove(&self, name: &str) -> Result<bool, StoreError> {
+        let name = name.to_owned();
+        self.run(move |inner| inner.remove(&name)).await
+    }
+
+    async fn list(&self) -> Result<Vec<PatRecord>, StoreError> {
+        self.run(|inner| inner.list()).await
+    }
+}

@@ -1,0 +1,311 @@
+//! FileTokenStore behaviour beyond the conformance suite: persistence, permissions, damage
+//! detection, encryption, leftovers of crashed writers.
+#![cfg(all(unix, feature = "testing"))]
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use patkit::store::{FileTokenStore, StoreError, StoreErrorKind, TokenStore};
+use patkit::testing::conformance::{full_entry, sample_entry};
+
+const CANARY: &str = "CANARY-file-store-7f3e9a";
+
+fn entry_file(store: &Path, escaped: &str) -> PathBuf {
+    store.join("entries").join(format!("{escaped}.pat"))
+}
+
+fn chmod(path: &Path, mode: u32) {
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn assert_no_canary(error: &StoreError) {
+    let mut text = format!("{error} {error:?}");
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        text.push_str(&format!("{s} {s:?}"));
+        source = s.source();
+    }
+    assert!(!text.contains(CANARY), "an error shows the secret");
+}
+
+#[tokio::test]
+async fn entries_survive_reopening_with_their_revisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a/b/store");
+    let revision = {
+        let store = FileTokenStore::open(&path).await.unwrap();
+        store.put(full_entry("ci/feed", CANARY)).await.unwrap()
+    };
+    let store = FileTokenStore::open(&path).await.unwrap();
+    let got = store.get("ci/feed").await.unwrap().expect("persisted");
+    assert_eq!(got.record.revision, revision);
+    assert_eq!(got.secret.expose_secret(), CANARY);
+    assert!(entry_file(&path, "ci%2ffeed").exists());
+}
+
+#[tokio::test]
+async fn creates_private_directories_and_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let store = FileTokenStore::open(&path).await.unwrap();
+    store.put(sample_entry("x", "s")).await.unwrap();
+    store.remove("x").await.unwrap();
+    store.put(sample_entry("y", "s")).await.unwrap();
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o700);
+    assert_eq!(mode(&path.join("entries")), 0o700);
+    for file in ["patkit-store.json", "lock", "revision-floor", "entries/y.pat"] {
+        assert_eq!(mode(&path.join(file)), 0o600, "{file}");
+    }
+}
+
+#[tokio::test]
+async fn refuses_a_store_others_can_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    FileTokenStore::open(&path).await.unwrap().put(sample_entry("x", CANARY)).await.unwrap();
+
+    for (target, mode) in [(path.clone(), 0o755), (path.clone(), 0o701), (path.join("entries"), 0o750)] {
+        chmod(&target, mode);
+        let err = FileTokenStore::open(&path).await.unwrap_err();
+        assert_eq!(err.kind(), StoreErrorKind::Insecure, "{target:?} {mode:o}: {err}");
+        assert!(err.message().contains(&target.display().to_string()), "the message names the path: {err}");
+        assert!(err.message().contains("chmod 700"), "the message says how to fix it: {err}");
+        chmod(&target, 0o700);
+    }
+
+    for file in ["patkit-store.json", "lock"] {
+        chmod(&path.join(file), 0o644);
+        let err = FileTokenStore::open(&path).await.unwrap_err();
+        assert_eq!(err.kind(), StoreErrorKind::Insecure, "{file}: {err}");
+        chmod(&path.join(file), 0o600);
+    }
+
+    let store = FileTokenStore::open(&path).await.unwrap();
+    chmod(&entry_file(&path, "x"), 0o640);
+    let err = store.get("x").await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Insecure, "{err}");
+    assert!(err.message().contains("chmod 600"), "{err}");
+    assert_no_canary(&err);
+    assert_eq!(store.list().await.unwrap_err().kind(), StoreErrorKind::Insecure);
+    assert_eq!(
+        fs::metadata(entry_file(&path, "x")).unwrap().permissions().mode() & 0o777,
+        0o640,
+        "nothing is chmod-ed silently"
+    );
+}
+
+#[tokio::test]
+async fn refuses_a_non_empty_directory_that_is_not_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("home");
+    fs::create_dir(&path).unwrap();
+    chmod(&path, 0o700);
+    fs::write(path.join("notes.txt"), "mine").unwrap();
+    let err = FileTokenStore::open(&path).await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Other, "{err}");
+    assert!(err.message().contains("not a patkit file store"), "{err}");
+    assert_eq!(fs::read_to_string(path.join("notes.txt")).unwrap(), "mine");
+}
+
+/// Damages the entry file of `name` (escaped `escaped`) with `damage`, then checks every read
+/// reports `Corrupt`, `put` refuses to replace it (bytes unchanged), and `remove` clears it.
+async fn check_damage_is_reported(store: &FileTokenStore, escaped: &str, damage: impl FnOnce(&Path)) {
+    let name = escaped; // the names used here escape to themselves
+    store.put(full_entry(name, CANARY)).await.unwrap();
+    let file = entry_file(store.path(), escaped);
+    damage(&file);
+    let damaged = fs::read(&file).unwrap();
+
+    let err = store.get(name).await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt, "get: {err}");
+    assert!(err.message().contains(name), "the message names the entry: {err}");
+    assert_no_canary(&err);
+    let err = store.list().await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt, "list: {err}");
+    assert_no_canary(&err);
+    let err = store.put(sample_entry(name, "replacement")).await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt, "put: {err}");
+    let err = store.compare_and_swap(sample_entry(name, "x"), patkit::store::Expected::Absent).await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt, "compare_and_swap: {err}");
+    assert_eq!(fs::read(&file).unwrap(), damaged, "the damaged file was replaced");
+
+    assert!(store.remove(name).await.unwrap(), "remove clears a damaged entry");
+    assert!(store.get(name).await.unwrap().is_none());
+    let revision = store.put(sample_entry(name, "fresh")).await.unwrap();
+    assert!(revision > 0);
+    store.remove(name).await.unwrap();
+}
+
+fn truncate_to(len: impl Fn(u64) -> u64) -> impl FnOnce(&Path) {
+    move |file| {
+        let f = fs::OpenOptions::new().write(true).open(file).unwrap();
+        let size = f.metadata().unwrap().len();
+        f.set_len(len(size)).unwrap();
+    }
+}
+
+fn flip_byte_at(pos: impl Fn(usize) -> usize) -> impl FnOnce(&Path) {
+    move |file| {
+        let mut bytes = fs::read(file).unwrap();
+        let at = pos(bytes.len());
+        bytes[at] ^= 0x20;
+        fs::write(file, bytes).unwrap();
+    }
+}
+
+async fn check_all_damage(store: &FileTokenStore) {
+    check_damage_is_reported(store, "empty", truncate_to(|_| 0)).await;
+    check_damage_is_reported(store, "short-header", truncate_to(|_| 10)).await;
+    check_damage_is_reported(store, "half", truncate_to(|n| n / 2)).await;
+    check_damage_is_reported(store, "last-byte-missing", truncate_to(|n| n - 1)).await;
+    check_damage_is_reported(store, "body-flip", flip_byte_at(|n| n / 2)).await;
+    check_damage_is_reported(store, "revision-flip", flip_byte_at(|_| 12)).await;
+    check_damage_is_reported(store, "magic-flip", flip_byte_at(|_| 0)).await;
+    check_damage_is_reported(store, "crc-flip", flip_byte_at(|n| n - 1)).await;
+    check_damage_is_reported(store, "appended", |file| {
+        let mut bytes = fs::read(file).unwrap();
+        bytes.extend_from_slice(b"\n");
+        fs::write(file, bytes).unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn damaged_entries_are_reported_and_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileTokenStore::open(dir.path().join("store")).await.unwrap();
+    check_all_damage(&store).await;
+}
+
+#[tokio::test]
+async fn an_entry_moved_to_another_name_is_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileTokenStore::open(dir.path().join("store")).await.unwrap();
+    store.put(sample_entry("a", "s")).await.unwrap();
+    fs::copy(entry_file(store.path(), "a"), entry_file(store.path(), "b")).unwrap();
+    let err = store.get("b").await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt, "{err}");
+}
+
+#[tokio::test]
+async fn unexpected_files_fail_list_and_hidden_ones_are_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileTokenStore::open(dir.path().join("store")).await.unwrap();
+    store.put(sample_entry("a", "s")).await.unwrap();
+    let entries = store.path().join("entries");
+    fs::write(entries.join(".DS_Store"), "").unwrap();
+    assert_eq!(store.list().await.unwrap().len(), 1);
+    fs::write(entries.join("Stray.PAT"), "").unwrap();
+    assert_eq!(store.list().await.unwrap_err().kind(), StoreErrorKind::Corrupt);
+}
+
+#[tokio::test]
+async fn leftovers_of_a_crashed_writer_are_cleared_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    FileTokenStore::open(&path).await.unwrap().put(sample_entry("a", "s")).await.unwrap();
+    let stray = path.join("entries/.tmp-0123456789abcdef");
+    fs::write(&stray, "half a write").unwrap();
+    chmod(&stray, 0o600);
+    let store = FileTokenStore::open(&path).await.unwrap();
+    assert!(!stray.exists(), "the stale temporary file is still there");
+    assert_eq!(store.list().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn debug_shows_the_path_not_the_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileTokenStore::open(dir.path().join("store")).await.unwrap();
+    store.put(full_entry("a", CANARY)).await.unwrap();
+    let debug = format!("{store:?}");
+    assert!(debug.contains("store") && debug.contains("none"), "{debug}");
+    assert!(!debug.contains(CANARY));
+}
+
+#[cfg(feature = "encryption")]
+mod encrypted {
+    use super::*;
+    use patkit::store::FileStoreKey;
+
+    #[tokio::test]
+    async fn nothing_readable_is_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileTokenStore::open_encrypted(dir.path().join("store"), FileStoreKey::generate()).await.unwrap();
+        assert!(store.is_encrypted());
+        store.put(full_entry("ci/feed", CANARY)).await.unwrap();
+        let bytes = fs::read(entry_file(store.path(), "ci%2ffeed")).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(CANARY), "the secret is on disk in clear");
+        assert!(!text.contains("contoso") && !text.contains("nuget feed"), "the record is on disk in clear");
+    }
+
+    #[tokio::test]
+    async fn a_plain_store_keeps_the_secret_only_behind_file_permissions() {
+        // The contrast to the test above: without a key the body is readable JSON.
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileTokenStore::open(dir.path().join("store")).await.unwrap();
+        store.put(full_entry("ci/feed", CANARY)).await.unwrap();
+        let bytes = fs::read(entry_file(store.path(), "ci%2ffeed")).unwrap();
+        assert!(String::from_utf8_lossy(&bytes).contains(CANARY));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_key_is_corrupt_and_the_wrong_mode_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        let key = [42u8; 32];
+        let store = FileTokenStore::open_encrypted(&path, FileStoreKey::from_bytes(key)).await.unwrap();
+        store.put(full_entry("a", CANARY)).await.unwrap();
+
+        let err = FileTokenStore::open_encrypted(&path, FileStoreKey::from_bytes([43; 32])).await.unwrap_err();
+        assert_eq!(err.kind(), StoreErrorKind::Corrupt, "{err}");
+        assert!(err.message().contains("key"), "{err}");
+        let err = FileTokenStore::open(&path).await.unwrap_err();
+        assert_eq!(err.kind(), StoreErrorKind::Other, "{err}");
+        assert!(err.message().contains("open_encrypted"), "{err}");
+
+        let plain = dir.path().join("plain");
+        FileTokenStore::open(&plain).await.unwrap();
+        let err = FileTokenStore::open_encrypted(&plain, FileStoreKey::from_bytes(key)).await.unwrap_err();
+        assert_eq!(err.kind(), StoreErrorKind::Other, "{err}");
+
+        // The right key still opens it.
+        let store = FileTokenStore::open_encrypted(&path, FileStoreKey::from_bytes(key)).await.unwrap();
+        assert_eq!(store.get("a").await.unwrap().unwrap().secret.expose_secret(), CANARY);
+    }
+
+    #[tokio::test]
+    async fn an_entry_sealed_with_another_key_is_corrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let one =
+            FileTokenStore::open_encrypted(dir.path().join("one"), FileStoreKey::from_bytes([1; 32])).await.unwrap();
+        let two =
+            FileTokenStore::open_encrypted(dir.path().join("two"), FileStoreKey::from_bytes([2; 32])).await.unwrap();
+        one.put(full_entry("a", CANARY)).await.unwrap();
+        fs::copy(entry_file(one.path(), "a"), entry_file(two.path(), "a")).unwrap();
+        let err = two.get("a").await.unwrap_err();
+        assert_eq!(err.kind(), StoreErrorKind::Corrupt, "{err}");
+        assert!(err.message().contains("decrypted"), "{err}");
+        assert_no_canary(&err);
+    }
+
+    #[tokio::test]
+    async fn damaged_encrypted_entries_are_reported_and_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileTokenStore::open_encrypted(dir.path().join("store"), FileStoreKey::generate()).await.unwrap();
+        check_all_damage(&store).await;
+    }
+
+    #[tokio::test]
+    async fn debug_hides_the_key() {
+        let key = FileStoreKey::from_bytes([0xAB; 32]);
+        assert_eq!(format!("{key:?} {key:#?}"), "FileStoreKey([REDACTED]) FileStoreKey([REDACTED])");
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileTokenStore::open_encrypted(dir.path().join("store"), key).await.unwrap();
+        let debug = format!("{store:?} {store:#?}");
+        assert!(debug.contains("xchacha20poly1305"), "{debug}");
+        assert!(!debug.to_lowercase().contains("abab") && !debug.contains("171, 171"), "{debug}");
+    }
+}
