@@ -11,6 +11,7 @@ mod clock;
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 mod error;
+pub mod lifecycle;
 mod model;
 mod pagination;
 mod provider;

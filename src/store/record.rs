@@ -29,6 +29,28 @@ pub struct PatRecord {
     pub previous: Option<PatMetadata>,
 }
 
+impl PatRecord {
+    /// A record of a token that is not being rotated, at revision 0 (the store sets the real one).
+    pub fn new(
+        name: impl Into<String>,
+        provider: impl Into<String>,
+        organization: impl Into<String>,
+        metadata: PatMetadata,
+        stored_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            provider: provider.into(),
+            organization: organization.into(),
+            metadata,
+            stored_at,
+            revision: 0,
+            rotation: None,
+            previous: None,
+        }
+    }
+}
+
 /// A rotation in progress, recorded in the store before the replacement is created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RotationIntent {

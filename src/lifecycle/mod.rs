@@ -1,0 +1,107 @@
+//! Lifecycle flows built on the provider-neutral layer: expiry [scan](Scan), crash-safe
+//! [rotation](Rotator) and [offboarding](Offboarding).
+//!
+//! Scan and rotation use only [`PatProvider`] and [`TokenStore`], so every provider gets them.
+//! Offboarding needs Azure DevOps Token Admin (only it can list another user's tokens). Every
+//! flow reads "now" from an injected [`Clock`](crate::Clock), and none ever prints or logs a
+//! secret: reports carry metadata only.
+//!
+//! # The rotation protocol
+//!
+//! **Invariant: at every instant at least one working token is in the store, and every token
+//! the flow creates is either stored or revoked** (once the flow, or a recovery after a crash,
+//! has finished). For an entry `name`:
+//!
+//! 0. Read the entry (revision `r`). If it carries `rotation` or `previous`, recover it first
+//!    (below).
+//! 1. If it is not due (expired, or expiring within the [window](RotationOptions::window),
+//!    unless [forced](RotationOptions::force)), skip it. Otherwise write the *intent*:
+//!    compare-and-swap the entry, expecting `r`, with `rotation = Some(RotationIntent {
+//!    replacement_display_name, started_at: now })`. The display name is unique
+//!    (`<old name>~r<UTC time>-<8 random hex digits>`, at most 256 characters), so a
+//!    replacement whose answer was lost can be found on the server later. A conflict means
+//!    another rotator is at it: skipped, [`SkipReason::InProgress`]. An intent younger than the
+//!    [lease](RotationOptions::lease) also means that; an older one is taken as abandoned and
+//!    recovered.
+//! 2. Create the replacement: same scopes, same kind of targets (global only if the old one was),
+//!    expiry now + [lifetime](RotationOptions::lifetime) (the report carries the expiry the
+//!    service returned). The create is **never retried**. A definite refusal: clear the intent,
+//!    report the failure. An uncertain outcome ([`Error::CreateOutcomeUnknown`], a transport
+//!    failure after sending, a 5xx, an undecodable answer): revoke every token the error found
+//!    *and* every token the provider lists with the unique name, then clear the intent.
+//! 3. Verify the replacement works ([`PatProvider::check_pat`], a few
+//!    [tries](VerifyOptions) with backoff). If it does not: revoke it, clear the intent; the
+//!    old token stays.
+//! 4. Store the replacement: compare-and-swap, expecting the intent's revision, with
+//!    `metadata = new, secret = new, previous = Some(old metadata), rotation = None`. A conflict
+//!    means someone recovered our intent meanwhile: revoke the replacement. Any other error
+//!    leaves it unknown whether the write landed: re-read; if the store holds the replacement,
+//!    go on; if it holds anything else, revoke the replacement; if it cannot be read, leave
+//!    everything to recovery (the intent or `previous`, whichever is there, says what to do).
+//! 5. Revoke the old token (idempotent; "not found" counts as revoked).
+//! 6. Clear `previous` (compare-and-swap; a conflict is harmless: someone else finished it).
+//!
+//! **Recovery** of an entry ([`recover`], [`Rotator::recover`], and implicitly step 0):
+//!
+//! - `rotation: Some(intent)`, the old token still stored: first *claim* the entry by rewriting
+//!   it unchanged with compare-and-swap (a new revision, so the rotator that wrote the intent,
+//!   should it still be alive, fails at step 4 and revokes its own replacement). Then list the
+//!   server's tokens (all statuses) named exactly `intent.replacement_display_name` and revoke
+//!   every one of them (not stored, so their secrets are lost), then clear the intent.
+//! - `previous: Some(old)`: revoke `old.id`, then clear `previous`.
+//!
+//! Why it holds: the store only ever changes by compare-and-swap, so at most one writer wins
+//! each revision. The stored token is replaced only by one that was just verified (step 4
+//! after step 3), and the old token is revoked only after the replacement is durably stored
+//! (step 5 after step 4). Every token the flow creates carries a unique name recorded in the
+//! store *before* the create is sent (step 1 before step 2), and that record is removed only
+//! after the token is stored (step 4 clears it in the same write) or revoked (each cleanup
+//! revokes first, then writes). So a crash at any point leaves either nothing to do, an intent
+//! (recovery revokes by name), or a `previous` (recovery revokes it). The claim makes recovery
+//! safe against a rotator that is merely slow rather than dead. The one thing a store cannot
+//! tell is a live rotator whose *create* is still in flight after the lease expired; set the
+//! lease above your transport's timeout.
+//!
+//! Tested by `tests/lifecycle_crash.rs`: the rotation future is dropped at every step (and at
+//! random ones, with random extra faults, over a thousand seeded runs against the emulator and
+//! the file store), and the invariant is checked at the crash point and after recovery.
+//!
+//! [`PatProvider`]: crate::PatProvider
+//! [`PatProvider::check_pat`]: crate::PatProvider::check_pat
+//! [`TokenStore`]: crate::TokenStore
+//! [`Error::CreateOutcomeUnknown`]: crate::Error::CreateOutcomeUnknown
+
+mod offboard;
+mod report;
+mod rotate;
+mod scan;
+
+pub use offboard::{OffboardReport, Offboarding, RuleSummary};
+pub use report::{
+    DueReason, EntryReport, Failure, Outcome, PlannedAction, PlannedEntry, PlannedRecovery, RecoveryAction, Rotation,
+    RotationPlan, RotationReport, SkipReason, Step,
+};
+pub use rotate::{RotationOptions, Rotator, VerifyOptions};
+pub use scan::{Finding, FindingKind, FnSink, Scan, ScanReport, ScanSink, View, sink_fn};
+
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::provider::PatProvider;
+use crate::store::TokenStore;
+
+/// Finishes or undoes every interrupted rotation of `provider`'s entries in `store`, whatever
+/// the age of their intents: revokes replacements that were created but never stored, and
+/// tokens that were replaced but not yet revoked. Entries with nothing to recover are not in the
+/// report.
+///
+/// Ignoring the lease is right when no rotator can be running (at the start of the one process
+/// that rotates, after a crash). Where other rotators may run, use [`Rotator::recover`], which
+/// leaves intents younger than the lease alone. Even so a live rotator is not harmed: recovery
+/// claims the entry first, so that rotator cannot store its replacement and revokes it.
+///
+/// Records written here are stamped with the system clock; for another clock use
+/// [`Rotator::recover_ignoring_lease`].
+pub async fn recover(store: Arc<dyn TokenStore>, provider: Arc<dyn PatProvider>) -> Result<RotationReport> {
+    Rotator::from_arcs(provider, store).recover_ignoring_lease().await
+}

@@ -1,0 +1,234 @@
+//! Offboarding: revoke every PAT of a user who leaves, through Azure DevOps Token Admin (the
+//! only API that lists another user's tokens).
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt as _;
+
+use crate::azure::{AdminTokenInfo, MAX_REVOCATIONS_PER_REQUEST, TokenAdmin};
+use crate::error::{Error, Result};
+use crate::model::PatId;
+use crate::scope::Scopes;
+
+/// Revokes every PAT of a user (by Graph subject descriptor), in batches, with a dry run and a
+/// report; optionally creates a revocation rule.
+///
+/// ```
+/// # #[cfg(feature = "emulator")] {
+/// use patkit::azure::AzureDevOpsClient;
+/// use patkit::auth::StaticCredential;
+/// use patkit::emulator::{Emulator, SeedPat};
+/// use patkit::lifecycle::Offboarding;
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let emulator = Emulator::new();
+/// emulator.add_organization("fabrikam");
+/// let admin = emulator.add_user("Admin");
+/// emulator.make_org_admin("fabrikam", admin.id);
+/// let leaver = emulator.add_user("Leaver");
+/// for i in 0..3 {
+///     emulator.seed_pat("fabrikam", leaver.id, SeedPat::new(format!("t{i}"), "vso.code"));
+/// }
+/// let client = AzureDevOpsClient::builder("fabrikam", StaticCredential::from(admin.bearer.clone()))
+///     .transport(emulator.clone())
+///     .build()?;
+///
+/// let report = Offboarding::new(client.token_admin()).run(&leaver.descriptor).await?;
+/// assert_eq!(report.revoked.len(), 3);
+/// assert!(report.still_valid.is_empty() && report.error.is_none());
+/// # Ok::<_, patkit::Error>(()) }).unwrap();
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Offboarding {
+    admin: TokenAdmin,
+    dry_run: bool,
+    issued_before: Option<DateTime<Utc>>,
+    rule: Option<(Scopes, Option<DateTime<Utc>>)>,
+}
+
+impl Offboarding {
+    /// Offboarding through `admin` (an organization administrator's Token Admin access).
+    pub fn new(admin: TokenAdmin) -> Self {
+        Self { admin, dry_run: false, issued_before: None, rule: None }
+    }
+
+    /// Only list and report what would be done; revoke nothing, create no rule (default
+    /// `false`).
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
+    /// Revoke only the user's tokens issued (`valid_from`) before `cutoff`; later ones are
+    /// reported as kept.
+    pub fn only_issued_before(mut self, cutoff: DateTime<Utc>) -> Self {
+        self.issued_before = Some(cutoff);
+        self
+    }
+
+    /// Also create a Token Admin revocation rule: every credential in the organization — of
+    /// **any** user — issued before `created_before` (default: now, at the service) that has
+    /// any of `scopes` is revoked. Use it to cut off copies of tokens a leaver may have shared.
+    pub fn revocation_rule(mut self, scopes: Scopes, created_before: Option<DateTime<Utc>>) -> Self {
+        self.rule = Some((scopes, created_before));
+        self
+    }
+
+    /// Lists the PATs of the user with this subject descriptor, revokes the valid ones in batches
+    /// of [`MAX_REVOCATIONS_PER_REQUEST`], creates the rule if asked, then lists again to check
+    /// that none is left valid. Fails only if the first listing fails; a failed batch or rule is
+    /// in [`OffboardReport::error`], with the ids not revoked.
+    pub async fn run(&self, subject_descriptor: &str) -> Result<OffboardReport> {
+        let found: Vec<AdminTokenInfo> =
+            self.admin.list_pats(subject_descriptor).page_size(100).items().try_collect().await?;
+        let mut report = OffboardReport {
+            subject_descriptor: subject_descriptor.to_owned(),
+            dry_run: self.dry_run,
+            found: found.clone(),
+            revoked: Vec::new(),
+            kept: Vec::new(),
+            already_inactive: Vec::new(),
+            not_revoked: Vec::new(),
+            revocation_rule: None,
+            still_valid: Vec::new(),
+            error: None,
+        };
+        let mut targets = Vec::new();
+        for token in found.iter().filter(|t| !t.is_public) {
+            let id = token.metadata.id.clone();
+            if self.issued_before.is_some_and(|cutoff| token.metadata.valid_from >= cutoff) {
+                report.kept.push(id);
+            } else if token.is_valid == Some(false) {
+                report.already_inactive.push(id);
+            } else {
+                targets.push(id);
+            }
+        }
+        if self.dry_run {
+            report.revoked = targets;
+            report.revocation_rule =
+                self.rule.clone().map(|(scopes, created_before)| RuleSummary { scopes, created_before });
+            return Ok(report);
+        }
+        let mut batches = targets.chunks(MAX_REVOCATIONS_PER_REQUEST);
+        for batch in batches.by_ref() {
+            match self.admin.revoke(batch).await {
+                Ok(()) => report.revoked.extend_from_slice(batch),
+                Err(e) => {
+                    report.not_revoked.extend_from_slice(batch);
+                    report.error = Some(e);
+                    break;
+                }
+            }
+        }
+        for batch in batches {
+            report.not_revoked.extend_from_slice(batch);
+        }
+        if report.error.is_none()
+            && let Some((scopes, created_before)) = &self.rule
+        {
+            match self.admin.create_revocation_rule(scopes, *created_before).await {
+                Ok(()) => {
+                    report.revocation_rule =
+                        Some(RuleSummary { scopes: scopes.clone(), created_before: *created_before })
+                }
+                Err(e) => report.error = Some(e),
+            }
+        }
+        // Check: list again; nothing we meant to revoke may still be valid.
+        match self.admin.list_pats(subject_descriptor).page_size(100).items().try_collect::<Vec<_>>().await {
+            Ok(after) => {
+                report.still_valid = after
+                    .into_iter()
+                    .filter(|t| t.is_valid != Some(false) && report.revoked.contains(&t.metadata.id))
+                    .map(|t| t.metadata.id)
+                    .collect();
+            }
+            Err(e) => {
+                report.error.get_or_insert(e);
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// A revocation rule that was (or, in a dry run, would be) created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSummary {
+    /// The scopes it matches (any of them).
+    pub scopes: Scopes,
+    /// Its cut-off (`None`: now, at the service).
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+/// What an [`Offboarding`] did (or, in a dry run, would do).
+#[derive(Debug)]
+pub struct OffboardReport {
+    /// The user.
+    pub subject_descriptor: String,
+    /// Whether this was a dry run (then nothing was changed).
+    pub dry_run: bool,
+    /// Every token the first listing returned.
+    pub found: Vec<AdminTokenInfo>,
+    /// Tokens revoked (dry run: that would be revoked).
+    pub revoked: Vec<PatId>,
+    /// Tokens left alone because they were issued on or after the cut-off.
+    pub kept: Vec<PatId>,
+    /// Tokens that were already revoked or expired.
+    pub already_inactive: Vec<PatId>,
+    /// Tokens that were meant to be revoked but were not, because a batch failed.
+    pub not_revoked: Vec<PatId>,
+    /// The revocation rule created (dry run: that would be created).
+    pub revocation_rule: Option<RuleSummary>,
+    /// Revoked tokens the check listing still reported valid (should be empty).
+    pub still_valid: Vec<PatId>,
+    /// The first failure (a batch, the rule, or the check listing).
+    pub error: Option<Error>,
+}
+
+impl OffboardReport {
+    /// Whether everything meant to be revoked is revoked, and nothing failed.
+    pub fn is_complete(&self) -> bool {
+        self.error.is_none() && self.not_revoked.is_empty() && self.still_valid.is_empty()
+    }
+}
+
+impl fmt::Display for OffboardReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.dry_run { "would revoke" } else { "revoked" };
+        writeln!(f, "offboarding {}{}", self.subject_descriptor, if self.dry_run { " (dry run)" } else { "" })?;
+        writeln!(f, "  found {} token(s); {verb} {}", self.found.len(), self.revoked.len())?;
+        for token in self.found.iter().filter(|t| self.revoked.contains(&t.metadata.id)) {
+            writeln!(
+                f,
+                "    {} {:?} issued {}",
+                token.metadata.id,
+                token.metadata.display_name,
+                token.metadata.valid_from.format("%Y-%m-%d")
+            )?;
+        }
+        if !self.kept.is_empty() {
+            writeln!(f, "  kept {} token(s) issued after the cut-off", self.kept.len())?;
+        }
+        if !self.already_inactive.is_empty() {
+            writeln!(f, "  {} token(s) were already revoked or expired", self.already_inactive.len())?;
+        }
+        if let Some(rule) = &self.revocation_rule {
+            let verb = if self.dry_run { "would create" } else { "created" };
+            writeln!(f, "  {verb} a revocation rule for scopes {}", rule.scopes)?;
+        }
+        if !self.not_revoked.is_empty() {
+            writeln!(f, "  NOT revoked: {} token(s)", self.not_revoked.len())?;
+        }
+        if !self.still_valid.is_empty() {
+            writeln!(f, "  still valid after revoking: {} token(s)", self.still_valid.len())?;
+        }
+        match &self.error {
+            Some(e) => write!(f, "  error: {e}"),
+            None if self.dry_run => write!(f, "  nothing was changed"),
+            None => write!(f, "  done"),
+        }
+    }
+}

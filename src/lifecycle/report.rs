@@ -1,0 +1,396 @@
+//! What the rotation flows report: one [`EntryReport`] per stored entry, a [`RotationPlan`] for a
+//! dry run. Nothing here ever holds a secret: tokens appear as [`PatMetadata`] (id, name,
+//! scopes, validity).
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use crate::error::Error;
+use crate::model::{PatId, PatMetadata};
+
+/// Everything one run of [`Rotator::rotate_all`](super::Rotator::rotate_all),
+/// [`Rotator::rotate_names`](super::Rotator::rotate_names) or a recovery did, one entry report
+/// per entry, in name order.
+#[derive(Debug, Default)]
+pub struct RotationReport {
+    /// One report per entry.
+    pub entries: Vec<EntryReport>,
+}
+
+impl RotationReport {
+    /// Entries that were rotated.
+    pub fn rotated(&self) -> impl Iterator<Item = &EntryReport> {
+        self.entries.iter().filter(|e| matches!(e.outcome, Outcome::Rotated(_)))
+    }
+
+    /// Entries that failed.
+    pub fn failed(&self) -> impl Iterator<Item = &EntryReport> {
+        self.entries.iter().filter(|e| matches!(e.outcome, Outcome::Failed(_)))
+    }
+
+    /// Entries that were skipped.
+    pub fn skipped(&self) -> impl Iterator<Item = &EntryReport> {
+        self.entries.iter().filter(|e| matches!(e.outcome, Outcome::Skipped(_)))
+    }
+
+    /// The report of entry `name`, if it is in this report.
+    pub fn entry(&self, name: &str) -> Option<&EntryReport> {
+        self.entries.iter().find(|e| e.name == name)
+    }
+}
+
+impl fmt::Display for RotationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for entry in &self.entries {
+            writeln!(f, "{entry}")?;
+        }
+        let count = |p: fn(&Outcome) -> bool| self.entries.iter().filter(|e| p(&e.outcome)).count();
+        write!(
+            f,
+            "{} rotated, {} skipped, {} failed, {} recovered",
+            count(|o| matches!(o, Outcome::Rotated(_))),
+            count(|o| matches!(o, Outcome::Skipped(_))),
+            count(|o| matches!(o, Outcome::Failed(_))),
+            self.entries.iter().filter(|e| !e.recovered.is_empty()).count(),
+        )
+    }
+}
+
+/// What happened to one stored entry.
+#[derive(Debug)]
+pub struct EntryReport {
+    /// The entry's name in the store.
+    pub name: String,
+    /// What recovery undid or finished before anything else (an interrupted rotation found in
+    /// the store), in order.
+    pub recovered: Vec<RecoveryAction>,
+    /// The result.
+    pub outcome: Outcome,
+}
+
+impl EntryReport {
+    pub(crate) fn new(name: &str, outcome: Outcome) -> Self {
+        Self { name: name.to_owned(), recovered: Vec::new(), outcome }
+    }
+}
+
+impl fmt::Display for EntryReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.name, self.outcome)?;
+        for action in &self.recovered {
+            write!(f, "\n    recovered: {action}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The result for one entry.
+// One per entry, moved once: boxing the big variant would only make matching clumsier.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// A replacement was created, verified and stored.
+    Rotated(Rotation),
+    /// Nothing was rotated, for this reason.
+    Skipped(SkipReason),
+    /// The rotation failed; the old token is still stored (see [`Failure`]).
+    Failed(Failure),
+    /// Recovery only (a recovery sweep): an interrupted rotation was finished or undone, see
+    /// [`EntryReport::recovered`].
+    Recovered,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Rotated(r) => {
+                write!(
+                    f,
+                    "rotated {} (expires {}) -> {} (expires {})",
+                    r.old.id,
+                    r.old.valid_to.format("%Y-%m-%d %H:%M UTC"),
+                    r.new.id,
+                    r.new.valid_to.format("%Y-%m-%d %H:%M UTC")
+                )?;
+                if let Some(e) = &r.cleanup_pending {
+                    write!(f, "; the old token is left for recovery: {e}")?;
+                }
+                Ok(())
+            }
+            Self::Skipped(reason) => write!(f, "skipped: {reason}"),
+            Self::Failed(failure) => write!(f, "{failure}"),
+            Self::Recovered => f.write_str("recovered"),
+        }
+    }
+}
+
+/// A finished rotation.
+#[derive(Debug)]
+pub struct Rotation {
+    /// The token that was replaced.
+    pub old: PatMetadata,
+    /// The token now stored.
+    pub new: PatMetadata,
+    /// Set when the replacement is stored but revoking the old token or clearing
+    /// [`PatRecord::previous`](crate::PatRecord::previous) failed: the old token is recorded as
+    /// `previous` and the next run (or [`recover`](super::recover)) revokes it.
+    pub cleanup_pending: Option<Error>,
+}
+
+/// Why an entry was not rotated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// The token does not expire within the window (and the rotation was not forced).
+    NotDue {
+        /// When the stored token expires.
+        valid_to: DateTime<Utc>,
+    },
+    /// Another rotator is working on the entry: its intent is younger than the lease, or it
+    /// changed the entry between our read and our write.
+    InProgress {
+        /// When the other rotation started, when known.
+        started_at: Option<DateTime<Utc>>,
+    },
+    /// The entry belongs to another provider or organization than the rotator's.
+    OtherProvider {
+        /// The entry's provider.
+        provider: String,
+        /// The entry's organization.
+        organization: String,
+    },
+    /// There is no entry of that name.
+    NotFound,
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotDue { valid_to } => write!(f, "not due (expires {})", valid_to.format("%Y-%m-%d %H:%M UTC")),
+            Self::InProgress { started_at: Some(t) } => {
+                write!(f, "another rotation is in progress (started {})", t.format("%Y-%m-%d %H:%M:%S UTC"))
+            }
+            Self::InProgress { started_at: None } => f.write_str("another rotation is in progress"),
+            Self::OtherProvider { provider, organization } => {
+                write!(f, "belongs to {provider}/{organization}, not this provider")
+            }
+            Self::NotFound => f.write_str("no such entry"),
+        }
+    }
+}
+
+/// The step of the rotation protocol where something went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Step {
+    /// Reading the entry.
+    Read,
+    /// Finishing or undoing an interrupted rotation found in the entry.
+    Recover,
+    /// Writing the rotation intent.
+    Intent,
+    /// Creating the replacement.
+    Create,
+    /// Checking that the replacement works.
+    Verify,
+    /// Storing the replacement.
+    Store,
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Read => "read",
+            Self::Recover => "recover",
+            Self::Intent => "intent",
+            Self::Create => "create",
+            Self::Verify => "verify",
+            Self::Store => "store",
+        })
+    }
+}
+
+/// A failed rotation. The old token is still stored and working (unless it already was not).
+#[derive(Debug)]
+pub struct Failure {
+    /// Where it failed.
+    pub step: Step,
+    /// Why.
+    pub error: Error,
+    /// What was undone (e.g. the replacement revoked).
+    pub undone: Vec<RecoveryAction>,
+    /// Whether cleaning up failed too, so the intent (or `previous`) was left in the store for
+    /// the next run or [`recover`](super::recover) to finish.
+    pub left_for_recovery: bool,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "failed at {}: {}", self.step, self.error)?;
+        for action in &self.undone {
+            write!(f, "; {action}")?;
+        }
+        if self.left_for_recovery {
+            f.write_str("; left for recovery")?;
+        }
+        Ok(())
+    }
+}
+
+/// One thing recovery (or a failed rotation cleaning up after itself) did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecoveryAction {
+    /// A replacement that was created but never stored (its secret is lost) was revoked.
+    RevokedReplacement {
+        /// Its id.
+        id: PatId,
+        /// Its (unique) display name.
+        display_name: String,
+    },
+    /// The rotation intent was removed from the entry.
+    ClearedIntent {
+        /// The replacement display name the intent carried.
+        replacement_display_name: String,
+    },
+    /// The token a finished rotation replaced was revoked.
+    RevokedPrevious {
+        /// Its id.
+        id: PatId,
+    },
+    /// [`PatRecord::previous`](crate::PatRecord::previous) was cleared.
+    ClearedPrevious,
+}
+
+impl fmt::Display for RecoveryAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::RevokedReplacement { id, display_name } => {
+                write!(f, "revoked unstored replacement {id} ({display_name})")
+            }
+            Self::ClearedIntent { replacement_display_name } => {
+                write!(f, "cleared the intent for {replacement_display_name}")
+            }
+            Self::RevokedPrevious { id } => write!(f, "revoked the replaced token {id}"),
+            Self::ClearedPrevious => f.write_str("cleared `previous`"),
+        }
+    }
+}
+
+/// What a rotation would do, from [`Rotator::plan`](super::Rotator::plan). Making it changed
+/// nothing: no store write, no request that changes state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RotationPlan {
+    /// One planned action per entry, in name order.
+    pub entries: Vec<PlannedEntry>,
+}
+
+impl fmt::Display for RotationPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for entry in &self.entries {
+            writeln!(f, "{entry}")?;
+        }
+        let rotations = self.entries.iter().filter(|e| matches!(e.action, PlannedAction::Rotate { .. })).count();
+        write!(f, "{rotations} of {} entries would be rotated", self.entries.len())
+    }
+}
+
+/// The plan for one entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedEntry {
+    /// The entry's name.
+    pub name: String,
+    /// An interrupted rotation that would be finished or undone first.
+    pub recovery: Option<PlannedRecovery>,
+    /// What would happen then.
+    pub action: PlannedAction,
+}
+
+impl fmt::Display for PlannedEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.name)?;
+        if let Some(r) = &self.recovery {
+            write!(f, "{r}, then ")?;
+        }
+        write!(f, "{}", self.action)
+    }
+}
+
+/// Recovery a run would do first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedRecovery {
+    /// An abandoned intent: tokens with this display name would be revoked and the intent cleared.
+    pub abandoned_replacement: Option<String>,
+    /// A replaced token that would be revoked.
+    pub previous: Option<PatId>,
+}
+
+impl fmt::Display for PlannedRecovery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(name) = &self.abandoned_replacement {
+            parts.push(format!("undo the abandoned rotation to {name}"));
+        }
+        if let Some(id) = &self.previous {
+            parts.push(format!("revoke the replaced token {id}"));
+        }
+        f.write_str(&parts.join(" and "))
+    }
+}
+
+/// What would happen to an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PlannedAction {
+    /// It would be rotated.
+    Rotate {
+        /// The stored token's id.
+        id: PatId,
+        /// When it expires.
+        valid_to: DateTime<Utc>,
+        /// Why it is due.
+        reason: DueReason,
+        /// The expiry the replacement would ask for (the provider may clamp it).
+        new_valid_to: DateTime<Utc>,
+    },
+    /// It would be skipped.
+    Skip(SkipReason),
+}
+
+impl fmt::Display for PlannedAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Rotate { id, valid_to, reason, new_valid_to } => write!(
+                f,
+                "rotate {id} ({reason}, expires {}); the replacement would expire {}",
+                valid_to.format("%Y-%m-%d %H:%M UTC"),
+                new_valid_to.format("%Y-%m-%d %H:%M UTC")
+            ),
+            Self::Skip(reason) => write!(f, "skip: {reason}"),
+        }
+    }
+}
+
+/// Why an entry is due for rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DueReason {
+    /// It has expired.
+    Expired,
+    /// It expires within the window.
+    ExpiresWithinWindow,
+    /// The rotation is forced.
+    Forced,
+}
+
+impl fmt::Display for DueReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Expired => "expired",
+            Self::ExpiresWithinWindow => "expires within the window",
+            Self::Forced => "forced",
+        })
+    }
+}

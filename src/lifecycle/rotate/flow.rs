@@ -1,0 +1,255 @@
+//! Steps 0–6 of the rotation protocol for one entry (see the module docs of
+//! [`lifecycle`](crate::lifecycle)).
+
+use super::Rotator;
+use super::naming::replacement_name;
+use super::verify::verify;
+use crate::error::Error;
+use crate::lifecycle::report::{EntryReport, Failure, Outcome, RecoveryAction, Rotation, SkipReason, Step};
+use crate::model::{PatMetadata, PatSpec, chrono_delta};
+use crate::store::{Expected, PatRecord, RotationIntent, StoreError, StoreErrorKind, StoredPat};
+
+use super::recover::Recovery;
+
+impl Rotator {
+    /// Step 0 (read, recover), then the rotation proper.
+    pub(super) async fn rotate_entry(&self, name: &str) -> EntryReport {
+        let entry = match self.store.get(name).await {
+            Ok(Some(entry)) => entry,
+            Ok(None) => return EntryReport::new(name, Outcome::Skipped(SkipReason::NotFound)),
+            Err(e) => return EntryReport::new(name, failure(Step::Read, e.into(), Vec::new(), false)),
+        };
+        if !self.owns(&entry.record) {
+            return EntryReport::new(name, other_provider(&entry.record));
+        }
+        let mut recovered = Vec::new();
+        let entry = if entry.record.rotation.is_some() || entry.record.previous.is_some() {
+            match self.recover_entry(entry, true, &mut recovered).await {
+                Recovery::Clean(entry) => entry,
+                Recovery::Busy(started_at) => {
+                    return EntryReport {
+                        name: name.to_owned(),
+                        recovered,
+                        outcome: Outcome::Skipped(SkipReason::InProgress { started_at }),
+                    };
+                }
+                Recovery::Gone => {
+                    return EntryReport {
+                        name: name.to_owned(),
+                        recovered,
+                        outcome: Outcome::Skipped(SkipReason::NotFound),
+                    };
+                }
+                Recovery::Failed(error) => {
+                    return EntryReport {
+                        name: name.to_owned(),
+                        recovered,
+                        outcome: failure(Step::Recover, error, Vec::new(), true),
+                    };
+                }
+            }
+        } else {
+            entry
+        };
+        let outcome = self.rotate_clean(entry).await;
+        EntryReport { name: name.to_owned(), recovered, outcome }
+    }
+
+    /// Steps 1–6 for an entry without intent or `previous`.
+    async fn rotate_clean(&self, entry: StoredPat) -> Outcome {
+        let now = self.clock.now();
+        let old = entry.record.metadata.clone();
+
+        // Step 1: due? Then write the intent before anything is created.
+        if self.due(&old, now).is_none() {
+            return Outcome::Skipped(SkipReason::NotDue { valid_to: old.valid_to });
+        }
+        let intent =
+            RotationIntent { replacement_display_name: replacement_name(&old.display_name, now), started_at: now };
+        let mut pending = entry.clone();
+        pending.record.rotation = Some(intent.clone());
+        pending.record.stored_at = now;
+        match self.store.compare_and_swap(pending.clone(), Expected::Revision(entry.record.revision)).await {
+            Ok(revision) => pending.record.revision = revision,
+            Err(e) if e.kind() == StoreErrorKind::Conflict => {
+                return Outcome::Skipped(SkipReason::InProgress { started_at: None });
+            }
+            // Whether the intent landed is unknown; either way nothing was created yet, and an
+            // intent left behind is cleared by recovery.
+            Err(e) => return failure(Step::Intent, e.into(), Vec::new(), true),
+        }
+
+        // Step 2: create the replacement. Never retried.
+        let spec = PatSpec {
+            display_name: intent.replacement_display_name.clone(),
+            scopes: old.scopes.clone(),
+            valid_to: Some(now + chrono_delta(self.lifetime_for(&old))),
+            all_organizations: old.targets.is_global(),
+        };
+        let created = match self.provider.create_pat(spec).await {
+            Ok(created) => created,
+            Err(error) => {
+                let mut undone = Vec::new();
+                let mut left = false;
+                if create_may_have_happened(&error) {
+                    let found = match &error {
+                        Error::CreateOutcomeUnknown { found, .. } => found.clone(),
+                        _ => Vec::new(),
+                    };
+                    left = self
+                        .revoke_replacements(&intent.replacement_display_name, found, &old.id, &mut undone)
+                        .await
+                        .is_err();
+                }
+                if !left {
+                    left = self.clear_intent(&pending, &mut undone).await.is_err();
+                }
+                return failure(Step::Create, error, undone, left);
+            }
+        };
+
+        // Step 3: the replacement must work before it replaces anything.
+        if let Err(error) = verify(&*self.provider, &created.secret, &self.options.verify).await {
+            let mut undone = Vec::new();
+            let mut left = self.revoke_replacement(&created.metadata, &mut undone).await.is_err();
+            if !left {
+                left = self.clear_intent(&pending, &mut undone).await.is_err();
+            }
+            return failure(Step::Verify, error, undone, left);
+        }
+
+        // Step 4: store it in place of the old one, keeping the old one as `previous`.
+        let mut stored = StoredPat {
+            record: PatRecord {
+                name: entry.record.name.clone(),
+                provider: entry.record.provider.clone(),
+                organization: entry.record.organization.clone(),
+                metadata: created.metadata.clone(),
+                stored_at: self.clock.now(),
+                revision: 0,
+                rotation: None,
+                previous: Some(old.clone()),
+            },
+            secret: created.secret,
+        };
+        match self.store.compare_and_swap(stored.clone(), Expected::Revision(pending.record.revision)).await {
+            Ok(revision) => stored.record.revision = revision,
+            Err(e) if e.kind() == StoreErrorKind::Conflict => {
+                // Someone else (a recovery that took our intent for abandoned) changed the entry:
+                // ours must not survive.
+                let mut undone = Vec::new();
+                let left = self.revoke_replacement(&created.metadata, &mut undone).await.is_err();
+                return failure(Step::Store, e.into(), undone, left);
+            }
+            Err(e) => match self.store.get(&entry.record.name).await {
+                Ok(Some(current)) if current.record.metadata.id == created.metadata.id => {
+                    // The write landed after all.
+                    stored.record.revision = current.record.revision;
+                }
+                Ok(current) => {
+                    let mut undone = Vec::new();
+                    let mut left = self.revoke_replacement(&created.metadata, &mut undone).await.is_err();
+                    let ours = current.is_some_and(|c| c.record.revision == pending.record.revision);
+                    if !left && ours {
+                        left = self.clear_intent(&pending, &mut undone).await.is_err();
+                    }
+                    return failure(Step::Store, e.into(), undone, left);
+                }
+                // Unknown: the intent (if the write did not land) or `previous` (if it did) is in
+                // the store, and recovery does the right thing for either.
+                Err(_) => return failure(Step::Store, e.into(), Vec::new(), true),
+            },
+        }
+
+        // Steps 5 and 6: revoke the old token, then forget it.
+        let cleanup_pending = self.finish(&stored, &old).await.err();
+        Outcome::Rotated(Rotation { old, new: created.metadata, cleanup_pending })
+    }
+
+    /// Steps 5 and 6: revoke `old`, then clear `previous` in `stored`.
+    async fn finish(&self, stored: &StoredPat, old: &PatMetadata) -> Result<(), Error> {
+        if old.id != stored.record.metadata.id {
+            revoke_ok(self.provider.revoke_pat(&old.id).await)?;
+        }
+        let mut cleared = stored.clone();
+        cleared.record.previous = None;
+        match self.store.compare_and_swap(cleared, Expected::Revision(stored.record.revision)).await {
+            // A conflict means someone else wrote the entry after us: a recovery that already
+            // cleared `previous`, or a later rotation. Either way nothing is left to do here.
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == StoreErrorKind::Conflict => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Removes the intent from `pending` (which still holds the old token).
+    pub(super) async fn clear_intent(
+        &self,
+        pending: &StoredPat,
+        undone: &mut Vec<RecoveryAction>,
+    ) -> Result<(), StoreError> {
+        let Some(intent) = &pending.record.rotation else { return Ok(()) };
+        let mut cleared = pending.clone();
+        cleared.record.rotation = None;
+        cleared.record.stored_at = self.clock.now();
+        match self.store.compare_and_swap(cleared, Expected::Revision(pending.record.revision)).await {
+            Ok(_) => {
+                undone.push(RecoveryAction::ClearedIntent {
+                    replacement_display_name: intent.replacement_display_name.clone(),
+                });
+                Ok(())
+            }
+            // Someone else took the entry over (a recovery): the intent is theirs to clear.
+            Err(e) if e.kind() == StoreErrorKind::Conflict => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Revokes a replacement that is not (and will not be) stored.
+    async fn revoke_replacement(&self, token: &PatMetadata, undone: &mut Vec<RecoveryAction>) -> Result<(), Error> {
+        revoke_ok(self.provider.revoke_pat(&token.id).await)?;
+        undone.push(RecoveryAction::RevokedReplacement {
+            id: token.id.clone(),
+            display_name: token.display_name.clone(),
+        });
+        Ok(())
+    }
+}
+
+/// Revoking a token the provider no longer knows is as good as revoking it.
+pub(super) fn revoke_ok(result: Result<(), Error>) -> Result<(), Error> {
+    match result {
+        Err(Error::NotFound { .. }) => Ok(()),
+        other => other,
+    }
+}
+
+/// Whether a failed create may nevertheless have minted a token (so it must be looked for).
+/// Only refusals that come back before or instead of acting count as definite.
+fn create_may_have_happened(error: &Error) -> bool {
+    match error {
+        Error::CreateOutcomeUnknown { .. } | Error::Decode { .. } => true,
+        Error::Transport(t) => !t.is_before_send(),
+        Error::Api { status, .. } => *status >= 500 || *status == 408,
+        Error::AuthRequired { .. }
+        | Error::Forbidden { .. }
+        | Error::NotFound { .. }
+        | Error::PolicyViolation { .. }
+        | Error::Rejected { .. }
+        | Error::RateLimited { .. }
+        | Error::InvalidInput { .. }
+        | Error::Credential { .. }
+        | Error::Store(_) => false,
+    }
+}
+
+fn failure(step: Step, error: Error, undone: Vec<RecoveryAction>, left_for_recovery: bool) -> Outcome {
+    Outcome::Failed(Failure { step, error, undone, left_for_recovery })
+}
+
+pub(super) fn other_provider(record: &PatRecord) -> Outcome {
+    Outcome::Skipped(SkipReason::OtherProvider {
+        provider: record.provider.clone(),
+        organization: record.organization.clone(),
+    })
+}

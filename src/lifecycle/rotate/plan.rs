@@ -1,0 +1,70 @@
+//! Deciding: is an entry due, how long does its replacement live, and the dry-run plan.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::Rotator;
+use crate::lifecycle::report::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery, SkipReason};
+use crate::model::{PatMetadata, chrono_delta};
+use crate::store::PatRecord;
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+impl Rotator {
+    /// Why `token` is due at `now`, or `None` if it is not.
+    pub(super) fn due(&self, token: &PatMetadata, now: DateTime<Utc>) -> Option<DueReason> {
+        if token.is_expired(now) {
+            Some(DueReason::Expired)
+        } else if token.expires_within(now, self.options.window) {
+            Some(DueReason::ExpiresWithinWindow)
+        } else if self.options.force {
+            Some(DueReason::Forced)
+        } else {
+            None
+        }
+    }
+
+    /// The lifetime a replacement of `old` asks for.
+    pub(super) fn lifetime_for(&self, old: &PatMetadata) -> Duration {
+        self.options
+            .lifetime
+            .unwrap_or_else(|| (old.valid_to - old.valid_from).to_std().unwrap_or(Duration::ZERO).clamp(DAY, 365 * DAY))
+    }
+
+    /// The plan for one entry; reads nothing but `record`.
+    pub(super) fn plan_entry(&self, record: &PatRecord) -> PlannedEntry {
+        let planned = |recovery, action| PlannedEntry { name: record.name.clone(), recovery, action };
+        if !self.owns(record) {
+            let reason = SkipReason::OtherProvider {
+                provider: record.provider.clone(),
+                organization: record.organization.clone(),
+            };
+            return planned(None, PlannedAction::Skip(reason));
+        }
+        let now = self.clock.now();
+        let mut recovery = PlannedRecovery { abandoned_replacement: None, previous: None };
+        if let Some(intent) = &record.rotation {
+            if now - intent.started_at < chrono_delta(self.options.lease) {
+                let reason = SkipReason::InProgress { started_at: Some(intent.started_at) };
+                return planned(None, PlannedAction::Skip(reason));
+            }
+            recovery.abandoned_replacement = Some(intent.replacement_display_name.clone());
+        }
+        if let Some(previous) = &record.previous {
+            recovery.previous = Some(previous.id.clone());
+        }
+        let recovery = (recovery.abandoned_replacement.is_some() || recovery.previous.is_some()).then_some(recovery);
+        let token = &record.metadata;
+        let action = match self.due(token, now) {
+            Some(reason) => PlannedAction::Rotate {
+                id: token.id.clone(),
+                valid_to: token.valid_to,
+                reason,
+                new_valid_to: now + chrono_delta(self.lifetime_for(token)),
+            },
+            None => PlannedAction::Skip(SkipReason::NotDue { valid_to: token.valid_to }),
+        };
+        planned(recovery, action)
+    }
+}

@@ -1,0 +1,178 @@
+//! Recovery: finishing or undoing a rotation that was interrupted (a crash, a lost answer).
+
+use chrono::{DateTime, Utc};
+
+use super::Rotator;
+use super::flow::{other_provider, revoke_ok};
+use crate::error::Error;
+use crate::lifecycle::report::{EntryReport, Failure, Outcome, RecoveryAction, SkipReason, Step};
+use crate::model::{ListQuery, PatId, PatMetadata, SortBy, StatusFilter, chrono_delta};
+use crate::store::{Expected, StoreErrorKind, StoredPat};
+
+/// What recovering an entry came to.
+#[allow(clippy::large_enum_variant)] // short-lived, moved once
+pub(super) enum Recovery {
+    /// Nothing left to recover; the entry as it now is.
+    Clean(StoredPat),
+    /// Another rotator or recoverer holds the entry (its intent is younger than the lease, or it
+    /// wrote the entry while we were at it).
+    Busy(Option<DateTime<Utc>>),
+    /// The entry disappeared.
+    Gone,
+    /// A step failed; what is left is still in the store for the next try.
+    Failed(Error),
+}
+
+impl Rotator {
+    /// Recovery of one entry by name, for the sweeps.
+    pub(super) async fn recover_named(&self, name: &str, respect_lease: bool) -> EntryReport {
+        let entry = match self.store.get(name).await {
+            Ok(Some(entry)) => entry,
+            Ok(None) => return EntryReport::new(name, Outcome::Skipped(SkipReason::NotFound)),
+            Err(e) => {
+                return EntryReport::new(
+                    name,
+                    Outcome::Failed(Failure {
+                        step: Step::Read,
+                        error: e.into(),
+                        undone: Vec::new(),
+                        left_for_recovery: true,
+                    }),
+                );
+            }
+        };
+        if !self.owns(&entry.record) {
+            return EntryReport::new(name, other_provider(&entry.record));
+        }
+        let mut recovered = Vec::new();
+        let outcome = match self.recover_entry(entry, respect_lease, &mut recovered).await {
+            Recovery::Clean(_) => Outcome::Recovered,
+            Recovery::Busy(started_at) => Outcome::Skipped(SkipReason::InProgress { started_at }),
+            Recovery::Gone => Outcome::Skipped(SkipReason::NotFound),
+            Recovery::Failed(error) => {
+                Outcome::Failed(Failure { step: Step::Recover, error, undone: Vec::new(), left_for_recovery: true })
+            }
+        };
+        EntryReport { name: name.to_owned(), recovered, outcome }
+    }
+
+    /// Finishes or undoes what `entry` records:
+    ///
+    /// - `rotation: Some(intent)` (the old token is still stored): unless the intent is younger
+    ///   than the lease (and `respect_lease`), *claim* the entry by rewriting it unchanged (a
+    ///   new revision, so the rotator that wrote the intent, should it still be alive, can no
+    ///   longer store its replacement), revoke every server token with the intent's unique
+    ///   display name (their secrets are lost), then clear the intent.
+    /// - `previous: Some(old)`: revoke `old`, then clear `previous`.
+    ///
+    /// Each store write is a compare-and-swap; revokes come before the write that forgets what
+    /// to revoke, so a crash anywhere leaves something the next recovery can finish.
+    pub(super) async fn recover_entry(
+        &self,
+        mut current: StoredPat,
+        respect_lease: bool,
+        actions: &mut Vec<RecoveryAction>,
+    ) -> Recovery {
+        if let Some(intent) = current.record.rotation.clone() {
+            let now = self.clock.now();
+            if respect_lease && now - intent.started_at < chrono_delta(self.options.lease) {
+                return Recovery::Busy(Some(intent.started_at));
+            }
+            match self.store.compare_and_swap(current.clone(), Expected::Revision(current.record.revision)).await {
+                Ok(revision) => current.record.revision = revision,
+                Err(e) if e.kind() == StoreErrorKind::Conflict => return Recovery::Busy(Some(intent.started_at)),
+                Err(e) => return Recovery::Failed(e.into()),
+            }
+            let keep = current.record.metadata.id.clone();
+            if let Err(e) = self.revoke_replacements(&intent.replacement_display_name, Vec::new(), &keep, actions).await
+            {
+                return Recovery::Failed(e);
+            }
+            let mut cleared = current.clone();
+            cleared.record.rotation = None;
+            cleared.record.stored_at = now;
+            match self.store.compare_and_swap(cleared.clone(), Expected::Revision(current.record.revision)).await {
+                Ok(revision) => {
+                    current = cleared;
+                    current.record.revision = revision;
+                    actions.push(RecoveryAction::ClearedIntent {
+                        replacement_display_name: intent.replacement_display_name.clone(),
+                    });
+                }
+                Err(e) if e.kind() == StoreErrorKind::Conflict => return Recovery::Busy(None),
+                Err(e) => return Recovery::Failed(e.into()),
+            }
+        }
+        if let Some(previous) = current.record.previous.clone() {
+            if previous.id != current.record.metadata.id {
+                if let Err(e) = revoke_ok(self.provider.revoke_pat(&previous.id).await) {
+                    return Recovery::Failed(e);
+                }
+                actions.push(RecoveryAction::RevokedPrevious { id: previous.id.clone() });
+            }
+            let mut cleared = current.clone();
+            cleared.record.previous = None;
+            cleared.record.stored_at = self.clock.now();
+            match self.store.compare_and_swap(cleared.clone(), Expected::Revision(current.record.revision)).await {
+                Ok(revision) => {
+                    current = cleared;
+                    current.record.revision = revision;
+                    actions.push(RecoveryAction::ClearedPrevious);
+                }
+                // Someone else finished it (the rotator itself, or another recovery): fine if
+                // nothing is left; otherwise the entry is theirs now.
+                Err(e) if e.kind() == StoreErrorKind::Conflict => {
+                    return match self.store.get(&current.record.name).await {
+                        Ok(Some(e)) if e.record.rotation.is_none() && e.record.previous.is_none() => Recovery::Clean(e),
+                        Ok(Some(_)) => Recovery::Busy(None),
+                        Ok(None) => Recovery::Gone,
+                        Err(e) => Recovery::Failed(e.into()),
+                    };
+                }
+                Err(e) => return Recovery::Failed(e.into()),
+            }
+        }
+        Recovery::Clean(current)
+    }
+
+    /// Revokes every token in `found` and every token the provider lists with exactly
+    /// `display_name` (any status), except `keep` (the stored token).
+    pub(super) async fn revoke_replacements(
+        &self,
+        display_name: &str,
+        found: Vec<PatMetadata>,
+        keep: &PatId,
+        actions: &mut Vec<RecoveryAction>,
+    ) -> Result<(), Error> {
+        let mut done: Vec<PatId> = Vec::new();
+        let listed = self.tokens_named(display_name).await?;
+        for token in found.into_iter().chain(listed) {
+            if &token.id == keep || done.contains(&token.id) || token.display_name != display_name {
+                continue;
+            }
+            revoke_ok(self.provider.revoke_pat(&token.id).await)?;
+            actions.push(RecoveryAction::RevokedReplacement {
+                id: token.id.clone(),
+                display_name: token.display_name.clone(),
+            });
+            done.push(token.id);
+        }
+        Ok(())
+    }
+
+    /// Every token of the provider with exactly this display name, whatever its status.
+    async fn tokens_named(&self, display_name: &str) -> Result<Vec<PatMetadata>, Error> {
+        let query =
+            ListQuery { filter: StatusFilter::All, sort: SortBy::DisplayName, ascending: true, page_size: Some(100) };
+        let mut continuation = None;
+        let mut out = Vec::new();
+        loop {
+            let page = self.provider.list_pats(&query, continuation).await?;
+            out.extend(page.items.into_iter().filter(|t| t.display_name == display_name));
+            match page.continuation {
+                Some(next) => continuation = Some(next),
+                None => return Ok(out),
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::PatMetadata;
+
+/// One thing a scan found about one token. Never carries a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// What was found.
+    pub kind: FindingKind,
+    /// Which view it comes from.
+    pub view: View,
+    /// The store entry, for findings about a stored token.
+    pub entry: Option<String>,
+    /// The token: the server's metadata where the server knows it, else the store's.
+    pub token: PatMetadata,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.entry {
+            Some(entry) => write!(f, "{entry} ({}, {}): ", self.token.display_name, self.token.id)?,
+            None => write!(f, "{} ({}): ", self.token.display_name, self.token.id)?,
+        }
+        write!(f, "{} [{}]", self.kind, self.view)
+    }
+}
+
+/// What a scan found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// The token has expired.
+    Expired {
+        /// When.
+        valid_to: DateTime<Utc>,
+    },
+    /// The token expires within the window.
+    ExpiringSoon {
+        /// When.
+        valid_to: DateTime<Utc>,
+        /// How long it has left.
+        remaining: Duration,
+    },
+    /// The token is valid beyond the window.
+    Fine {
+        /// When it expires.
+        valid_to: DateTime<Utc>,
+    },
+    /// Stored, but the server says it was revoked.
+    StoredButRevoked,
+    /// Stored, but the server does not know it (deleted, or another user's or organization's).
+    StoredButMissing,
+    /// An active token on the server that is not stored (made by hand, or lost by a store).
+    NotStored,
+    /// The store and the server disagree on the expiry (e.g. extended in the web UI).
+    ExpiryDiffers {
+        /// The stored expiry.
+        stored: DateTime<Utc>,
+        /// The server's expiry.
+        server: DateTime<Utc>,
+    },
+}
+
+impl FindingKind {
+    /// Whether someone should look at it: everything but [`Fine`](Self::Fine).
+    pub fn needs_attention(&self) -> bool {
+        !matches!(self, Self::Fine { .. })
+    }
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let day = |t: &DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+        match self {
+            Self::Expired { valid_to } => write!(f, "expired {}", day(valid_to)),
+            Self::ExpiringSoon { valid_to, remaining } => {
+                write!(f, "expires {} (in {:.1} days)", day(valid_to), remaining.as_secs_f64() / 86_400.0)
+            }
+            Self::Fine { valid_to } => write!(f, "fine until {}", day(valid_to)),
+            Self::StoredButRevoked => f.write_str("stored but revoked on the server"),
+            Self::StoredButMissing => f.write_str("stored but missing on the server"),
+            Self::NotStored => f.write_str("active on the server but not stored"),
+            Self::ExpiryDiffers { stored, server } => {
+                write!(f, "expiry differs: stored {}, server {}", day(stored), day(server))
+            }
+        }
+    }
+}
+
+/// Where a finding comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum View {
+    /// The server's listing alone.
+    Server,
+    /// The store alone.
+    Store,
+    /// The store's entry checked against the server.
+    Reconciled,
+}
+
+impl fmt::Display for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Server => "server",
+            Self::Store => "store",
+            Self::Reconciled => "reconciled",
+        })
+    }
+}

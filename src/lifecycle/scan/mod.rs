@@ -1,0 +1,213 @@
+//! Expiry scan: which tokens are expired, expiring soon or fine — from the server's view, the
+//! store's, or both reconciled.
+
+mod finding;
+mod reconcile;
+mod sink;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+pub use finding::{Finding, FindingKind, View};
+pub use sink::{FnSink, ScanSink, sink_fn};
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+use crate::model::{ListQuery, PatMetadata, SortBy, StatusFilter};
+use crate::provider::PatProvider;
+use crate::store::TokenStore;
+use reconcile::ServerView;
+
+/// An expiry scan, set up with a provider, a store, or both.
+///
+/// - provider only: the server's view (every token that is not revoked);
+/// - store only: the store's view (every entry);
+/// - both: reconciled — each stored entry checked against the server (revoked or missing
+///   there, expiry differs), plus the server's active tokens that are not stored.
+///
+/// Expiry is judged by the injected clock: expired (`valid_to <= now`), expiring within the
+/// [window](Self::window), or fine.
+///
+/// ```
+/// use std::time::Duration;
+/// use chrono::TimeZone;
+/// use patkit::lifecycle::{FindingKind, Scan};
+/// use patkit::store::InMemoryTokenStore;
+/// use patkit::{ManualClock, PatId, PatMetadata, PatRecord, PatSecret, Scopes, StoredPat, Targets, TokenStore};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let now = chrono::Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).unwrap();
+/// let store = InMemoryTokenStore::new();
+/// let metadata = PatMetadata {
+///     id: PatId::new("1"), display_name: "ci".into(), scopes: Scopes::parse("vso.code")?,
+///     valid_from: now - chrono::TimeDelta::days(30), valid_to: now + chrono::TimeDelta::days(2),
+///     targets: Targets::Organizations(vec!["fabrikam".into()]),
+/// };
+/// store.put(StoredPat {
+///     record: PatRecord::new("ci", "azure-devops", "fabrikam", metadata, now),
+///     secret: PatSecret::new("value".into()),
+/// }).await?;
+///
+/// let report = Scan::new().store(store).clock(ManualClock::new(now)).window(Duration::from_secs(7 * 86_400)).run().await?;
+/// assert!(matches!(report.findings[0].kind, FindingKind::ExpiringSoon { .. }));
+/// # Ok::<_, patkit::Error>(()) }).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Scan {
+    provider: Option<Arc<dyn PatProvider>>,
+    store: Option<Arc<dyn TokenStore>>,
+    clock: Arc<dyn Clock>,
+    window: Duration,
+}
+
+impl fmt::Debug for Scan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scan")
+            .field("provider", &self.provider)
+            .field("store", &self.store)
+            .field("clock", &self.clock)
+            .field("window", &self.window)
+            .finish()
+    }
+}
+
+impl Default for Scan {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Scan {
+    /// A scan with neither provider nor store yet, the system clock and a 7-day window.
+    pub fn new() -> Self {
+        Self { provider: None, store: None, clock: Arc::new(SystemClock), window: Duration::from_secs(7 * 86_400) }
+    }
+
+    /// Scans the tokens of `provider` (and, with a store, only the entries of this provider and
+    /// organization).
+    pub fn provider(mut self, provider: impl PatProvider + 'static) -> Self {
+        self.provider = Some(Arc::new(provider));
+        self
+    }
+
+    /// Scans the entries of `store`.
+    pub fn store(mut self, store: impl TokenStore + 'static) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// Where "now" comes from (default [`SystemClock`]).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// A token expiring within this long is [`FindingKind::ExpiringSoon`] (default 7 days).
+    pub fn window(mut self, window: Duration) -> Self {
+        self.window = window;
+        self
+    }
+
+    /// Runs the scan.
+    pub async fn run(&self) -> Result<ScanReport> {
+        self.scan().await
+    }
+
+    /// Runs the scan and hands each finding to `sink` (in report order) before returning the
+    /// report.
+    pub async fn run_with(&self, sink: &dyn ScanSink) -> Result<ScanReport> {
+        let report = self.scan().await?;
+        for finding in &report.findings {
+            sink.on_finding(finding).await;
+        }
+        Ok(report)
+    }
+
+    async fn scan(&self) -> Result<ScanReport> {
+        if self.provider.is_none() && self.store.is_none() {
+            return Err(Error::invalid_input("scan", "set a provider, a store, or both"));
+        }
+        let now = self.clock.now();
+        let server = match &self.provider {
+            Some(provider) => {
+                let tokens = list(&**provider, StatusFilter::All).await?;
+                let revoked: HashSet<_> =
+                    list(&**provider, StatusFilter::Revoked).await?.into_iter().map(|t| t.id).collect();
+                Some(ServerView { tokens, revoked })
+            }
+            None => None,
+        };
+        let records = match &self.store {
+            Some(store) => {
+                let mut records = store.list().await?;
+                if let Some(provider) = &self.provider {
+                    records.retain(|r| {
+                        r.provider == provider.provider_name() && r.organization == provider.organization()
+                    });
+                }
+                Some(records)
+            }
+            None => None,
+        };
+        let findings = reconcile::findings(now, self.window, server.as_ref(), records.as_deref());
+        Ok(ScanReport { now, window: self.window, findings })
+    }
+}
+
+/// Every token of `provider` with this status.
+async fn list(provider: &dyn PatProvider, filter: StatusFilter) -> Result<Vec<PatMetadata>> {
+    let query = ListQuery { filter, sort: SortBy::DisplayName, ascending: true, page_size: Some(100) };
+    let mut continuation = None;
+    let mut out = Vec::new();
+    loop {
+        let page = provider.list_pats(&query, continuation).await?;
+        out.extend(page.items);
+        match page.continuation {
+            Some(next) => continuation = Some(next),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// What a [`Scan`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanReport {
+    /// The clock's time when the scan ran.
+    pub now: DateTime<Utc>,
+    /// The window used.
+    pub window: Duration,
+    /// Every finding: stored entries in name order first, then server tokens that are not
+    /// stored.
+    pub findings: Vec<Finding>,
+}
+
+impl ScanReport {
+    /// Findings that need someone's attention (everything but [`FindingKind::Fine`]).
+    pub fn needing_attention(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.kind.needs_attention())
+    }
+
+    /// Findings of the kind `kind` names (compared by variant, not by value).
+    pub fn of_kind<'a>(&'a self, kind: &'a FindingKind) -> impl Iterator<Item = &'a Finding> {
+        self.findings.iter().filter(move |f| std::mem::discriminant(&f.kind) == std::mem::discriminant(kind))
+    }
+}
+
+impl fmt::Display for ScanReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "scan at {} (window {} days)",
+            self.now.format("%Y-%m-%d %H:%M UTC"),
+            self.window.as_secs() / 86_400
+        )?;
+        for finding in &self.findings {
+            writeln!(f, "  {finding}")?;
+        }
+        write!(f, "{} findings, {} need attention", self.findings.len(), self.needing_attention().count())
+    }
+}

@@ -1,0 +1,165 @@
+//! The pure part of a scan: findings from what the server and the store hold.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::{Finding, FindingKind, View};
+use crate::model::{PatId, PatMetadata};
+use crate::store::PatRecord;
+
+/// What the server holds: every token (any status) and which of them are revoked.
+pub(super) struct ServerView {
+    pub(super) tokens: Vec<PatMetadata>,
+    pub(super) revoked: HashSet<PatId>,
+}
+
+/// Expired, expiring within `window`, or fine at `now`.
+fn expiry(token: &PatMetadata, now: DateTime<Utc>, window: Duration) -> FindingKind {
+    if token.is_expired(now) {
+        FindingKind::Expired { valid_to: token.valid_to }
+    } else if token.expires_within(now, window) {
+        FindingKind::ExpiringSoon { valid_to: token.valid_to, remaining: token.remaining(now) }
+    } else {
+        FindingKind::Fine { valid_to: token.valid_to }
+    }
+}
+
+/// The findings of a scan. Stored entries (in the order given) come first, then server tokens.
+pub(super) fn findings(
+    now: DateTime<Utc>,
+    window: Duration,
+    server: Option<&ServerView>,
+    records: Option<&[PatRecord]>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let finding = |kind, view, entry: Option<&str>, token: &PatMetadata| Finding {
+        kind,
+        view,
+        entry: entry.map(str::to_owned),
+        token: token.clone(),
+    };
+    match (server, records) {
+        (None, None) => {}
+        (None, Some(records)) => {
+            for r in records {
+                out.push(finding(expiry(&r.metadata, now, window), View::Store, Some(&r.name), &r.metadata));
+            }
+        }
+        (Some(server), None) => {
+            for t in server.tokens.iter().filter(|t| !server.revoked.contains(&t.id)) {
+                out.push(finding(expiry(t, now, window), View::Server, None, t));
+            }
+        }
+        (Some(server), Some(records)) => {
+            for r in records {
+                let name = Some(r.name.as_str());
+                match server.tokens.iter().find(|t| t.id == r.metadata.id) {
+                    None => out.push(finding(FindingKind::StoredButMissing, View::Reconciled, name, &r.metadata)),
+                    Some(t) if server.revoked.contains(&t.id) => {
+                        out.push(finding(FindingKind::StoredButRevoked, View::Reconciled, name, t));
+                    }
+                    Some(t) => {
+                        out.push(finding(expiry(t, now, window), View::Reconciled, name, t));
+                        if t.valid_to != r.metadata.valid_to {
+                            let kind = FindingKind::ExpiryDiffers { stored: r.metadata.valid_to, server: t.valid_to };
+                            out.push(finding(kind, View::Reconciled, name, t));
+                        }
+                    }
+                }
+            }
+            let stored: HashSet<&PatId> = records.iter().map(|r| &r.metadata.id).collect();
+            for t in &server.tokens {
+                if stored.contains(&t.id) || server.revoked.contains(&t.id) {
+                    continue;
+                }
+                let kind = if t.is_expired(now) { expiry(t, now, window) } else { FindingKind::NotStored };
+                out.push(finding(kind, View::Server, None, t));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Targets;
+    use crate::scope::Scopes;
+    use chrono::{TimeDelta, TimeZone};
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).unwrap()
+    }
+
+    fn token(id: &str, days_left: i64) -> PatMetadata {
+        PatMetadata {
+            id: PatId::new(id),
+            display_name: format!("token {id}"),
+            scopes: Scopes::default(),
+            valid_from: now() - TimeDelta::days(30),
+            valid_to: now() + TimeDelta::days(days_left),
+            targets: Targets::Organizations(vec!["o".into()]),
+        }
+    }
+
+    fn record(name: &str, t: PatMetadata) -> PatRecord {
+        PatRecord::new(name, "p", "o", t, now())
+    }
+
+    const WEEK: Duration = Duration::from_secs(7 * 86_400);
+
+    #[test]
+    fn store_view_judges_expiry() {
+        let records = [record("a", token("1", -1)), record("b", token("2", 3)), record("c", token("3", 30))];
+        let f = findings(now(), WEEK, None, Some(&records));
+        assert!(matches!(f[0].kind, FindingKind::Expired { .. }));
+        assert_eq!(f[1].kind, FindingKind::ExpiringSoon { valid_to: token("2", 3).valid_to, remaining: WEEK * 3 / 7 });
+        assert!(matches!(f[2].kind, FindingKind::Fine { .. }));
+        assert!(f.iter().all(|f| f.view == View::Store));
+        assert_eq!(f[0].entry.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn server_view_leaves_out_revoked() {
+        let server = ServerView {
+            tokens: vec![token("1", 3), token("2", 30)],
+            revoked: [PatId::new("2")].into_iter().collect(),
+        };
+        let f = findings(now(), WEEK, Some(&server), None);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].view, View::Server);
+        assert!(matches!(f[0].kind, FindingKind::ExpiringSoon { .. }));
+    }
+
+    #[test]
+    fn reconciled_view_finds_every_disagreement() {
+        let mut moved = token("4", 30);
+        moved.valid_to += TimeDelta::days(60);
+        let server = ServerView {
+            tokens: vec![token("1", 30), token("2", 30), moved, token("5", 30), token("6", -2)],
+            revoked: [PatId::new("2")].into_iter().collect(),
+        };
+        let records = [
+            record("fine", token("1", 30)),
+            record("revoked", token("2", 30)),
+            record("missing", token("3", 30)),
+            record("moved", token("4", 30)),
+        ];
+        let f = findings(now(), WEEK, Some(&server), Some(&records));
+        let kinds: Vec<_> = f.iter().map(|f| (f.entry.clone(), f.kind.clone())).collect();
+        assert!(matches!(kinds[0], (Some(ref n), FindingKind::Fine { .. }) if n == "fine"));
+        assert_eq!(kinds[1], (Some("revoked".into()), FindingKind::StoredButRevoked));
+        assert_eq!(kinds[2], (Some("missing".into()), FindingKind::StoredButMissing));
+        assert!(
+            matches!(kinds[3], (Some(ref n), FindingKind::Fine { .. }) if n == "moved"),
+            "judged by the server's expiry"
+        );
+        assert!(matches!(kinds[4], (Some(ref n), FindingKind::ExpiryDiffers { .. }) if n == "moved"));
+        assert_eq!(kinds[5], (None, FindingKind::NotStored));
+        assert_eq!(f[5].token.id, PatId::new("5"));
+        assert!(matches!(kinds[6], (None, FindingKind::Expired { .. })), "an expired unstored token is just expired");
+        assert_eq!(f.len(), 7);
+    }
+}
