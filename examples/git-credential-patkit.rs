@@ -124,3 +124,12 @@ fn main() -> ExitCode {
     eprintln!("git-credential-patkit needs patkit's FileTokenStore, which is Unix-only");
     ExitCode::FAILURE
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory as _;
+        super::config::Args::command().debug_assert();
+    }
+}

@@ -72,7 +72,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Expire { id, at, r#in } => {
             let at = match (at, r#in) {
                 (Some(at), _) => *at,
-                (None, Some(d)) => app.clock.now() + chrono::TimeDelta::from_std(*d).map_err(|_| Failure::usage("--in is too long"))?,
+                (None, Some(d)) => {
+                    app.clock.now() + chrono::TimeDelta::from_std(*d).map_err(|_| Failure::usage("--in is too long"))?
+                }
                 (None, None) => return Err(Failure::usage("pass --at TIME or --in DURATION")),
             };
             tokens::expire(&app, id, at).await
@@ -81,5 +83,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Scan(args) => flows::scan(&app, args).await,
         Command::Rotate(args) => flows::rotate(&app, args).await,
         Command::Offboard(args) => flows::offboard(&app, args).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory as _;
+        super::Cli::command().debug_assert();
     }
 }

@@ -75,7 +75,16 @@ impl Fixture {
             .env("GIT_CONFIG_GLOBAL", self.home.path().join("gitconfig"))
             .env("GIT_TERMINAL_PROMPT", "0")
             .env("PATKIT_GIT_CREDENTIAL", "env")
-            .args(["-c", "credential.helper=", "-c", &helper, "-c", "credential.useHttpPath=true", "credential", action])
+            .args([
+                "-c",
+                "credential.helper=",
+                "-c",
+                &helper,
+                "-c",
+                "credential.useHttpPath=true",
+                "credential",
+                action,
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -146,7 +155,9 @@ fn fill_mints_then_reuses_then_reject_erases_and_revokes() {
     assert_eq!(first["username"], "pat");
     assert_eq!(first["password_expiry_utc"], token.valid_to.timestamp().to_string());
     let lifetime = token.valid_to - snapshot.now;
-    assert!(lifetime > chrono::TimeDelta::days(7) - chrono::TimeDelta::minutes(5) && lifetime <= chrono::TimeDelta::days(7));
+    assert!(
+        lifetime > chrono::TimeDelta::days(7) - chrono::TimeDelta::minutes(5) && lifetime <= chrono::TimeDelta::days(7)
+    );
     assert!(f.pat_works(&first["password"]), "the returned PAT authenticates at the emulator");
 
     // Second fill: the stored PAT, no new create.

@@ -102,28 +102,35 @@ impl Helper {
         let existing = self.store.get(&name).await?;
         if let Some(entry) = &existing {
             if self.fresh_enough(entry, now) {
-                self.say(|| format!("using stored PAT {} (valid to {})", entry.record.metadata.id, entry.record.metadata.valid_to));
+                self.say(|| {
+                    format!(
+                        "using stored PAT {} (valid to {})",
+                        entry.record.metadata.id, entry.record.metadata.valid_to
+                    )
+                });
                 return Ok(Some(self.answer(request, entry.secret.clone(), entry.record.metadata.valid_to)));
             }
-            self.say(|| format!("stored PAT {} expires at {}; minting a new one", entry.record.metadata.id, entry.record.metadata.valid_to));
+            self.say(|| {
+                format!(
+                    "stored PAT {} expires at {}; minting a new one",
+                    entry.record.metadata.id, entry.record.metadata.valid_to
+                )
+            });
         }
 
         let client = self.client(&target)?;
-        let display_name = format!("git-credential-patkit {}/{} {}", target.host, target.organization, now.format("%Y-%m-%dT%H:%M:%SZ"));
-        let created = client.create(display_name, self.config.scopes.clone()).expires_in(self.config.lifetime).send().await?;
+        let display_name = format!(
+            "git-credential-patkit {}/{} {}",
+            target.host,
+            target.organization,
+            now.format("%Y-%m-%dT%H:%M:%SZ")
+        );
+        let created =
+            client.create(display_name, self.config.scopes.clone()).expires_in(self.config.lifetime).send().await?;
         self.say(|| format!("minted PAT {} (valid to {})", created.metadata.id, created.metadata.valid_to));
         let valid_to = created.metadata.valid_to;
         let entry = StoredPat {
-            record: PatRecord {
-                name: name.clone(),
-                provider: PROVIDER_NAME.to_owned(),
-                organization: target.organization.clone(),
-                metadata: created.metadata,
-                stored_at: now,
-                revision: 0,
-                rotation: None,
-                previous: None,
-            },
+            record: PatRecord::new(name.clone(), PROVIDER_NAME, target.organization.clone(), created.metadata, now),
             secret: created.secret,
         };
         let expected = existing.as_ref().map_or(Expected::Absent, |e| Expected::Revision(e.record.revision));
@@ -137,9 +144,13 @@ impl Helper {
                 let theirs = self.store.get(&name).await?;
                 match theirs {
                     Some(t) if self.fresh_enough(&t, now) => {
-                        self.say(|| format!("another process stored PAT {} first; revoking {id}", t.record.metadata.id));
+                        self.say(|| {
+                            format!("another process stored PAT {} first; revoking {id}", t.record.metadata.id)
+                        });
                         if let Err(e) = client.revoke(&id).await {
-                            eprintln!("git-credential-patkit: could not revoke the unneeded PAT {id}: {e}; revoke it with `patctl revoke {id}`");
+                            eprintln!(
+                                "git-credential-patkit: could not revoke the unneeded PAT {id}: {e}; revoke it with `patctl revoke {id}`"
+                            );
                         }
                         Ok(Some(self.answer(request, t.secret.clone(), t.record.metadata.valid_to)))
                     }
@@ -188,18 +199,23 @@ impl Helper {
         let Some(target) = self.target(request) else { return Ok(()) };
         let name = target.entry_name();
         let Some(entry) = self.store.get(&name).await? else { return Ok(()) };
-        if let Some(password) = &request.password {
-            if !same_secret(&entry.secret, password) {
-                self.say(|| "git erased a credential this helper did not store; keeping ours".to_owned());
-                return Ok(());
-            }
+        if let Some(password) = &request.password
+            && !same_secret(&entry.secret, password)
+        {
+            self.say(|| "git erased a credential this helper did not store; keeping ours".to_owned());
+            return Ok(());
         }
         let id = entry.record.metadata.id.clone();
         self.store.remove(&name).await?;
         self.say(|| format!("forgot PAT {id}"));
         if self.config.revoke_on_erase {
             let client = self.client(&target)?;
-            client.revoke(&id).await.map_err(|e| HelperError(format!("forgot PAT {id} locally, but could not revoke it: {}; revoke it with `patctl revoke {id}`", HelperError::from(e).0)))?;
+            client.revoke(&id).await.map_err(|e| {
+                HelperError(format!(
+                    "forgot PAT {id} locally, but could not revoke it: {}; revoke it with `patctl revoke {id}`",
+                    HelperError::from(e).0
+                ))
+            })?;
             self.say(|| format!("revoked PAT {id}"));
         }
         Ok(())

@@ -262,7 +262,10 @@ mod tests {
 
     #[test]
     fn store_input_with_expiry_and_crlf() {
-        let c = Credential::parse(b"protocol=https\r\nhost=x\r\nusername=u\r\npassword=p=q\r\npassword_expiry_utc=1767225600\r\n").unwrap();
+        let c = Credential::parse(
+            b"protocol=https\r\nhost=x\r\nusername=u\r\npassword=p=q\r\npassword_expiry_utc=1767225600\r\n",
+        )
+        .unwrap();
         assert_eq!(c.password.unwrap().expose_secret(), "p=q", "split at the first `=` only");
         assert_eq!(c.password_expiry_utc, Some(1_767_225_600));
         assert_eq!(c.host.as_deref(), Some("x"), "CR dropped");
@@ -278,7 +281,8 @@ mod tests {
 
     #[test]
     fn arrays_reset_on_empty_value_and_expiry_garbage_is_none() {
-        let c = Credential::parse(b"wwwauth[]=a\nwwwauth[]=\nwwwauth[]=b\npassword_expiry_utc=soon\nquit=true\n").unwrap();
+        let c =
+            Credential::parse(b"wwwauth[]=a\nwwwauth[]=\nwwwauth[]=b\npassword_expiry_utc=soon\nquit=true\n").unwrap();
         assert_eq!(c.wwwauth, ["b"]);
         assert_eq!(c.password_expiry_utc, None);
         assert!(c.quit);
@@ -297,7 +301,10 @@ mod tests {
     #[test]
     fn write_refuses_newlines_and_redacts_debug() {
         let c = Credential { username: Some("a\nb".into()), ..Credential::default() };
-        assert!(matches!(c.write_to(&mut Vec::new()), Err(WriteError::Protocol(ProtocolError::BadValue { key: "username" }))));
+        assert!(matches!(
+            c.write_to(&mut Vec::new()),
+            Err(WriteError::Protocol(ProtocolError::BadValue { key: "username" }))
+        ));
         let canary = "CANARY-git-protocol-secret-0001";
         let c = Credential { password: Some(PatSecret::new(canary.into())), ..Credential::default() };
         assert!(!format!("{c:?}").contains(canary));

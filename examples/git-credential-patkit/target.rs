@@ -33,7 +33,7 @@ impl Target {
 pub fn resolve(request: &Credential, config: &Config) -> Option<Target> {
     let protocol = request.protocol.as_deref()?;
     let host = request.host.as_deref()?.to_ascii_lowercase();
-    let extra = config.hosts.iter().any(|h| *h == host);
+    let extra = config.hosts.contains(&host);
     if protocol != "https" && !(extra && protocol == "http") {
         return None;
     }
@@ -78,10 +78,12 @@ mod tests {
 
     #[test]
     fn dev_azure_com_takes_the_first_path_segment() {
-        let t = resolve(&request("protocol=https\nhost=dev.azure.com\npath=Fabrikam/app/_git/app\n"), &config(&[])).unwrap();
+        let t = resolve(&request("protocol=https\nhost=dev.azure.com\npath=Fabrikam/app/_git/app\n"), &config(&[]))
+            .unwrap();
         assert_eq!(t, Target { host: "dev.azure.com".into(), organization: "fabrikam".into(), api_base: None });
         assert_eq!(t.entry_name(), "git/dev.azure.com/fabrikam");
-        let by_user = resolve(&request("protocol=https\nhost=dev.azure.com\nusername=contoso\n"), &config(&[])).unwrap();
+        let by_user =
+            resolve(&request("protocol=https\nhost=dev.azure.com\nusername=contoso\n"), &config(&[])).unwrap();
         assert_eq!(by_user.organization, "contoso");
         assert_eq!(resolve(&request("protocol=https\nhost=dev.azure.com\n"), &config(&[])), None);
     }
@@ -97,7 +99,11 @@ mod tests {
     fn other_hosts_and_plain_http_are_not_ours_unless_configured() {
         assert_eq!(resolve(&request("protocol=https\nhost=github.com\npath=o/r\n"), &config(&[])), None);
         assert_eq!(resolve(&request("protocol=http\nhost=dev.azure.com\npath=o/r\n"), &config(&[])), None);
-        let t = resolve(&request("protocol=http\nhost=127.0.0.1:8080\npath=fabrikam/r.git\n"), &config(&["127.0.0.1:8080"])).unwrap();
+        let t = resolve(
+            &request("protocol=http\nhost=127.0.0.1:8080\npath=fabrikam/r.git\n"),
+            &config(&["127.0.0.1:8080"]),
+        )
+        .unwrap();
         assert_eq!(t.api_base.as_deref(), Some("http://127.0.0.1:8080"));
         assert_eq!(t.organization, "fabrikam");
     }

@@ -39,8 +39,9 @@ impl App {
             let org = global.org.as_deref().ok_or_else(|| {
                 Failure::usage("no organization: pass --org ORG or set AZURE_DEVOPS_ORG (or try --emulator)")
             })?;
-            let mut builder = AzureDevOpsClient::builder(org, ToolCredential::new(global.credential, &global.token_var))
-                .clock(clock.clone());
+            let mut builder =
+                AzureDevOpsClient::builder(org, ToolCredential::new(global.credential, &global.token_var))
+                    .clock(clock.clone());
             if let Some(url) = &global.base_url {
                 builder = builder.base_url(url);
             }
@@ -85,10 +86,9 @@ async fn open_store(_dir: PathBuf) -> Result<Arc<dyn TokenStore>, Failure> {
 }
 
 fn default_store_dir() -> Option<PathBuf> {
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share")))?;
+    let data = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(|| {
+        std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share"))
+    })?;
     Some(data.join("patkit").join("tokens"))
 }
 
@@ -98,7 +98,8 @@ type Emulated = (AzureDevOpsClient, Option<Arc<dyn TokenStore>>, Option<Sample>)
 async fn emulated(global: &Global) -> Result<Emulated, Failure> {
     let sample = crate::sample::Sample::new(global.emulator_extra).await?;
     let org = global.org.as_deref().unwrap_or(crate::sample::ORG);
-    let client = AzureDevOpsClient::builder(org, sample.alice.credential()).transport(sample.emulator.clone()).build()?;
+    let client =
+        AzureDevOpsClient::builder(org, sample.alice.credential()).transport(sample.emulator.clone()).build()?;
     Ok((client, Some(sample.store.clone()), Some(sample)))
 }
 

@@ -105,7 +105,7 @@ pub enum Command {
         /// The token's id.
         id: String,
         /// The new expiry (RFC 3339, e.g. 2026-07-01T00:00:00Z).
-        #[arg(long, conflicts_with = "r#in", required_unless_present = "r#in")]
+        #[arg(long, conflicts_with = "in", required_unless_present = "in")]
         at: Option<DateTime<Utc>>,
         /// The new expiry, from now (e.g. 1h).
         #[arg(long = "in", value_parser = duration::parse)]

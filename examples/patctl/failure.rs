@@ -68,7 +68,8 @@ impl Failure {
             }
             Error::Credential { kind: CredentialErrorKind::NotLoggedIn, .. } => "run `az login` and retry".into(),
             Error::Credential { kind: CredentialErrorKind::Unavailable, .. } => {
-                "set AZURE_DEVOPS_ENTRA_TOKEN to an Entra user token, or install the Azure CLI and run `az login`".into()
+                "set AZURE_DEVOPS_ENTRA_TOKEN to an Entra user token, or install the Azure CLI and run `az login`"
+                    .into()
             }
             Error::Credential { .. } => "check `az account show`, or set AZURE_DEVOPS_ENTRA_TOKEN".into(),
             Error::Forbidden { .. } => "PATs, service principals and managed identities cannot manage PATs; sign in \
@@ -90,10 +91,7 @@ impl Failure {
                 if ids.is_empty() {
                     "no token with that name was found; create it again".into()
                 } else {
-                    format!(
-                        "its secret is lost: revoke it with `patctl revoke {}` and create again",
-                        ids.join(" ")
-                    )
+                    format!("its secret is lost: revoke it with `patctl revoke {}` and create again", ids.join(" "))
                 }
             }
             Error::Store(_) => "check the --store directory (it must be yours, mode 0700)".into(),

@@ -116,7 +116,12 @@ pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
 
     fn describe(outcome: &Outcome) -> (&'static str, Option<&PatMetadata>, Option<&PatMetadata>, String) {
         match outcome {
-            Outcome::Rotated(r) => ("rotated", Some(&r.old), Some(&r.new), r.cleanup_pending.as_ref().map_or_else(String::new, |e| format!("old token left for recovery: {e}"))),
+            Outcome::Rotated(r) => (
+                "rotated",
+                Some(&r.old),
+                Some(&r.new),
+                r.cleanup_pending.as_ref().map_or_else(String::new, |e| format!("old token left for recovery: {e}")),
+            ),
             Outcome::Skipped(reason) => ("skipped", None, None, reason.to_string()),
             Outcome::Failed(f) => ("failed", None, None, f.to_string()),
             Outcome::Recovered => ("recovered", None, None, String::new()),
@@ -124,17 +129,22 @@ pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
         }
     }
     if app.json {
-        out_json(&json!(reports.iter().map(|r| {
-            let (result, old, new, detail) = describe(&r.outcome);
-            json!({
-                "entry": r.name,
-                "result": result,
-                "old": old.map(|m| token_json(m, if pending(&r.outcome) { "active" } else { "revoked" })),
-                "new": new.map(|m| token_json(m, "active")),
-                "recovered": r.recovered.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "detail": detail,
-            })
-        }).collect::<Vec<_>>()));
+        out_json(&json!(
+            reports
+                .iter()
+                .map(|r| {
+                    let (result, old, new, detail) = describe(&r.outcome);
+                    json!({
+                        "entry": r.name,
+                        "result": result,
+                        "old": old.map(|m| token_json(m, if pending(&r.outcome) { "active" } else { "revoked" })),
+                        "new": new.map(|m| token_json(m, "active")),
+                        "recovered": r.recovered.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                        "detail": detail,
+                    })
+                })
+                .collect::<Vec<_>>()
+        ));
     } else {
         let rows: Vec<Vec<String>> = reports
             .iter()
@@ -165,7 +175,12 @@ pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
     } else {
         Err(Failure::new(
             Class::Partial,
-            format!("{} of {} entries failed to rotate: {}; their old tokens are still stored", failed.len(), reports.len(), failed.join(", ")),
+            format!(
+                "{} of {} entries failed to rotate: {}; their old tokens are still stored",
+                failed.len(),
+                reports.len(),
+                failed.join(", ")
+            ),
         ))
     }
 }
@@ -180,35 +195,54 @@ async fn plan(app: &App, rotator: &Rotator, only: &[String]) -> Result<(), Failu
     let entries: Vec<_> = plan.entries.iter().filter(|e| only.is_empty() || only.contains(&e.name)).collect();
     for name in only {
         if !plan.entries.iter().any(|e| &e.name == name) {
-            return Err(Failure::new(Class::NotFound, format!("no store entry `{name}`; see `patctl scan --store-only --all`")));
+            return Err(Failure::new(
+                Class::NotFound,
+                format!("no store entry `{name}`; see `patctl scan --store-only --all`"),
+            ));
         }
     }
     if app.json {
-        out_json(&json!(entries.iter().map(|e| {
-            let (action, id, valid_to, new_valid_to, detail): (&str, Value, Value, Value, String) = match &e.action {
-                PlannedAction::Rotate { id, valid_to, reason, new_valid_to } => ("rotate", json!(id.as_str()), json!(render::time(*valid_to)), json!(render::time(*new_valid_to)), reason.to_string()),
-                PlannedAction::Skip(reason) => ("skip", Value::Null, Value::Null, Value::Null, reason.to_string()),
-                other => ("other", Value::Null, Value::Null, Value::Null, other.to_string()),
-            };
-            json!({
-                "entry": e.name,
-                "action": action,
-                "id": id,
-                "valid_to": valid_to,
-                "new_valid_to": new_valid_to,
-                "recovery": e.recovery.as_ref().map(ToString::to_string),
-                "detail": detail,
-                "dry_run": true,
-            })
-        }).collect::<Vec<_>>()));
+        out_json(&json!(
+            entries
+                .iter()
+                .map(|e| {
+                    let (action, id, valid_to, new_valid_to, detail): (&str, Value, Value, Value, String) =
+                        match &e.action {
+                            PlannedAction::Rotate { id, valid_to, reason, new_valid_to } => (
+                                "rotate",
+                                json!(id.as_str()),
+                                json!(render::time(*valid_to)),
+                                json!(render::time(*new_valid_to)),
+                                reason.to_string(),
+                            ),
+                            PlannedAction::Skip(reason) => {
+                                ("skip", Value::Null, Value::Null, Value::Null, reason.to_string())
+                            }
+                            other => ("other", Value::Null, Value::Null, Value::Null, other.to_string()),
+                        };
+                    json!({
+                        "entry": e.name,
+                        "action": action,
+                        "id": id,
+                        "valid_to": valid_to,
+                        "new_valid_to": new_valid_to,
+                        "recovery": e.recovery.as_ref().map(ToString::to_string),
+                        "detail": detail,
+                        "dry_run": true,
+                    })
+                })
+                .collect::<Vec<_>>()
+        ));
     } else {
         let rows: Vec<Vec<String>> = entries
             .iter()
             .map(|e| {
                 let (action, id, detail) = match &e.action {
-                    PlannedAction::Rotate { id, reason, new_valid_to, .. } => {
-                        ("would rotate", id.to_string(), format!("{reason}; replacement expires {}", render::time(*new_valid_to)))
-                    }
+                    PlannedAction::Rotate { id, reason, new_valid_to, .. } => (
+                        "would rotate",
+                        id.to_string(),
+                        format!("{reason}; replacement expires {}", render::time(*new_valid_to)),
+                    ),
                     PlannedAction::Skip(reason) => ("would skip", "-".to_owned(), reason.to_string()),
                     other => ("other", "-".to_owned(), other.to_string()),
                 };
@@ -262,7 +296,8 @@ pub async fn offboard(app: &App, args: &OffboardArgs) -> Result<(), Failure> {
     })?;
     progress.finish();
 
-    let names: HashMap<_, _> = report.found.iter().map(|t| (t.metadata.id.clone(), t.metadata.display_name.clone())).collect();
+    let names: HashMap<_, _> =
+        report.found.iter().map(|t| (t.metadata.id.clone(), t.metadata.display_name.clone())).collect();
     let revoked_label = if report.dry_run { "would revoke" } else { "revoked" };
     let mut rows = Vec::new();
     for (ids, action) in [
@@ -292,7 +327,8 @@ pub async fn offboard(app: &App, args: &OffboardArgs) -> Result<(), Failure> {
             "error": report.error.as_ref().map(ToString::to_string),
         }));
     } else {
-        let rows: Vec<Vec<String>> = rows.into_iter().map(|(id, name, action)| vec![id, name, action.to_owned()]).collect();
+        let rows: Vec<Vec<String>> =
+            rows.into_iter().map(|(id, name, action)| vec![id, name, action.to_owned()]).collect();
         out(&render::table(&["ID", "NAME", "ACTION"], &rows));
         if report.dry_run {
             eprintln!("patctl: dry run; nothing was revoked");
@@ -303,7 +339,10 @@ pub async fn offboard(app: &App, args: &OffboardArgs) -> Result<(), Failure> {
         return Err(Failure::new(Class::Partial, format!("offboarding stopped: {first}; re-run to finish")));
     }
     if !report.still_valid.is_empty() {
-        return Err(Failure::new(Class::Partial, "some tokens are still valid after revocation; re-run, then check in the web UI"));
+        return Err(Failure::new(
+            Class::Partial,
+            "some tokens are still valid after revocation; re-run, then check in the web UI",
+        ));
     }
     Ok(())
 }

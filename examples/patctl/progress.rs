@@ -34,7 +34,14 @@ impl Progress {
         let line = match self.total {
             Some(total) if total > 0 => {
                 let filled = (self.done.min(total) * WIDTH / total) as usize;
-                format!("{} [{}{}] {}/{}", self.label, "#".repeat(filled), " ".repeat(WIDTH as usize - filled), self.done, total)
+                format!(
+                    "{} [{}{}] {}/{}",
+                    self.label,
+                    "#".repeat(filled),
+                    " ".repeat(WIDTH as usize - filled),
+                    self.done,
+                    total
+                )
             }
             _ => format!("{} {}", self.label, self.done),
         };

@@ -49,12 +49,17 @@ impl Sample {
             ("tools/old-script", seed("old script", "vso.code", days(-2))),
         ];
         seed("laptop git", "vso.code_write", days(25));
-        emulator.seed_pat(ORG, alice.id, SeedPat::new("leaked token", "vso.code").valid_to(now + days(90)).revoked(true));
+        emulator.seed_pat(
+            ORG,
+            alice.id,
+            SeedPat::new("leaked token", "vso.code").valid_to(now + days(90)).revoked(true),
+        );
         emulator.seed_pat(ORG, alice.id, SeedPat::new("everything", "vso.code").valid_to(now + days(60)).global());
         for i in 0..extra {
             seed(&format!("sample {i:05}"), "vso.code", days(1 + i64::from(i % 300)));
         }
-        for (name, scope) in [("bob laptop", "vso.code_write"), ("bob ci", "vso.build"), ("bob feed", "vso.packaging")] {
+        for (name, scope) in [("bob laptop", "vso.code_write"), ("bob ci", "vso.build"), ("bob feed", "vso.packaging")]
+        {
             emulator.seed_pat(ORG, bob.id, SeedPat::new(name, scope).valid_to(now + days(45)));
         }
 

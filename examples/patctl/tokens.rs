@@ -34,7 +34,13 @@ pub async fn list(app: &App, args: &ListArgs) -> Result<(), Failure> {
     let needle = args.name.as_deref().map(str::to_lowercase);
     let mut progress = Progress::new("listing", None, app.progress);
     let mut items = Box::pin(
-        app.client.list().filter(args.status.filter()).sort(args.sort.key()).ascending(!args.desc).page_size(args.page_size).items(),
+        app.client
+            .list()
+            .filter(args.status.filter())
+            .sort(args.sort.key())
+            .ascending(!args.desc)
+            .page_size(args.page_size)
+            .items(),
     );
     let mut tokens = Vec::new();
     while let Some(m) = items.try_next().await? {
@@ -123,8 +129,16 @@ pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
     let id = created.metadata.id.clone();
     let secret_shown = if args.show_secret { json!(created.secret.expose_secret()) } else { serde_json::Value::Null };
     if let Some((store, entry)) = &store {
-        let record = PatRecord::new(entry.clone(), PROVIDER_NAME, app.client.organization(), created.metadata.clone(), app.clock.now());
-        if let Err(e) = store.compare_and_swap(StoredPat { record, secret: created.secret.clone() }, Expected::Absent).await {
+        let record = PatRecord::new(
+            entry.clone(),
+            PROVIDER_NAME,
+            app.client.organization(),
+            created.metadata.clone(),
+            app.clock.now(),
+        );
+        if let Err(e) =
+            store.compare_and_swap(StoredPat { record, secret: created.secret.clone() }, Expected::Absent).await
+        {
             let _ = app.client.revoke(&id).await;
             return Err(Failure::new(
                 Class::Store,
@@ -192,7 +206,9 @@ pub async fn revoke(app: &App, ids: &[String]) -> Result<(), Failure> {
     } else {
         let rows: Vec<Vec<String>> = results
             .iter()
-            .map(|(id, e)| vec![id.clone(), e.as_ref().map_or_else(|| "revoked".to_owned(), |e| format!("failed: {e}"))])
+            .map(|(id, e)| {
+                vec![id.clone(), e.as_ref().map_or_else(|| "revoked".to_owned(), |e| format!("failed: {e}"))]
+            })
             .collect();
         out(&render::table(&["ID", "RESULT"], &rows));
     }
