@@ -21,6 +21,7 @@ pub struct App {
     store_dir: Option<PathBuf>,
     store: Option<Arc<dyn TokenStore>>,
     /// The emulator and its sample users, with `--emulator`.
+    #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
     pub sample: Option<Sample>,
 }
 
