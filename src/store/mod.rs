@@ -6,7 +6,7 @@
 
 mod error;
 #[cfg(unix)]
-mod file;
+pub mod file;
 mod memory;
 mod record;
 

@@ -25,7 +25,7 @@
 //! `ci%2fnuget-feed.pat`. One path component, distinct on case-insensitive file systems, never
 //! starting with `.`. At most 240 bytes before `.pat`, so names are limited to 240 bytes of
 //! `[a-z0-9_-]` (80 bytes in the worst case). Entry names are visible in file names even when
-//! the store is encrypted (names are not secrets; see [`PatRecord`](crate::store::PatRecord)).
+//! the store is encrypted (names are not secrets; see [`crate::store::PatRecord`]).
 //!
 //! **Entry files** (binary, integers little-endian):
 //!
@@ -100,7 +100,7 @@ use super::{Expected, PatRecord, StoreError, StoreErrorKind, StoredPat, TokenSto
 /// to share between processes of the same user, optionally encrypted at rest.
 ///
 /// For one user on one machine (a developer laptop, a headless server without a keyring). The
-/// on-disk format, the locking and the crash guarantees are in the [module docs](self).
+/// on-disk format, the locking and the crash guarantees are in the [module docs](crate::store::file).
 ///
 /// The file IO runs on Tokio's blocking thread pool, so the store needs a Tokio runtime. A write
 /// whose future is dropped may still complete (it is atomic either way). Clones share the

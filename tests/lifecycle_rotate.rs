@@ -1,0 +1,283 @@
+//! Rotation through the public API on the emulator: the happy path, options, dry run, many
+//! entries, concurrent rotators, a slow rotator overtaken by recovery, and failures that must
+//! leave the old token in place.
+
+mod lifecycle_support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use lifecycle_support::{Call, HoldPoint, ORG, World};
+use patkit::emulator::{Fault, FaultRule, TenantPolicies};
+use patkit::lifecycle::{DueReason, Outcome, PlannedAction, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions};
+use patkit::store::InMemoryTokenStore;
+use patkit::transport::Operation;
+use patkit::{PatRecord, StoredPat, TokenStore};
+
+const WEEK: Duration = Duration::from_secs(7 * 86_400);
+
+fn memory_world() -> World {
+    World::new(Arc::new(InMemoryTokenStore::new()))
+}
+
+fn rotator(w: &World) -> Rotator {
+    Rotator::new(w.client.clone(), w.store.clone()).clock(w.clock.clone()).window(WEEK)
+}
+
+#[tokio::test(start_paused = true)]
+async fn rotates_a_due_token_keeping_scopes_and_targets() {
+    let w = memory_world();
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    let report = rotator(&w).lifetime(Duration::from_secs(30 * 86_400)).rotate("ci-feed").await;
+    let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+    assert_eq!(rotation.old.id, old.record.metadata.id);
+    assert!(rotation.cleanup_pending.is_none());
+    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert_eq!(stored.record.metadata, rotation.new);
+    assert_eq!(stored.record.metadata.scopes, old.record.metadata.scopes);
+    assert_eq!(stored.record.metadata.targets, old.record.metadata.targets);
+    assert!(stored.record.metadata.display_name.starts_with("ci feed~r"));
+    assert_eq!(stored.record.metadata.valid_to, w.now() + TimeDelta::days(30));
+    assert!(stored.record.rotation.is_none() && stored.record.previous.is_none());
+    assert!(w.emulator.token(&old.record.metadata.id).unwrap().revoked);
+    w.check_settled("ci-feed").await.unwrap();
+    // Rotating again right away: not due.
+    let again = rotator(&w).rotate("ci-feed").await;
+    assert!(matches!(again.outcome, Outcome::Skipped(SkipReason::NotDue { .. })), "{again}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_service_clamp_is_what_gets_stored() {
+    let w = memory_world();
+    w.emulator.set_tenant_policies(TenantPolicies { max_lifespan: Some(TimeDelta::days(10)), ..Default::default() });
+    w.seed("ci-feed", "ci feed", 1).await;
+    let report = rotator(&w).lifetime(Duration::from_secs(90 * 86_400)).rotate("ci-feed").await;
+    let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+    assert_eq!(rotation.new.valid_to, w.now() + TimeDelta::days(10));
+    w.check_settled("ci-feed").await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn global_tokens_stay_global_and_org_tokens_stay_bound() {
+    let w = memory_world();
+    let seeded = w.emulator.seed_pat(
+        ORG,
+        w.alice.id,
+        patkit::emulator::SeedPat::new("global one", "vso.code").global().valid_to(w.now() + TimeDelta::days(1)),
+    );
+    let metadata = w.direct.get(&seeded.id).await.unwrap();
+    assert!(metadata.targets.is_global());
+    w.inner_store
+        .put(StoredPat {
+            record: PatRecord::new("global", "azure-devops", ORG, metadata, w.now()),
+            secret: seeded.secret,
+        })
+        .await
+        .unwrap();
+    let report = rotator(&w).rotate("global").await;
+    let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+    assert!(rotation.new.targets.is_global());
+}
+
+#[tokio::test(start_paused = true)]
+async fn verify_failure_revokes_the_replacement_and_keeps_the_old_token() {
+    let w = memory_world();
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    w.emulator.inject(FaultRule::new(Operation::CheckToken, Fault::ServerError { status: 503 }).always());
+    let report =
+        rotator(&w).verify(VerifyOptions { attempts: 3, backoff: Duration::from_secs(1) }).rotate("ci-feed").await;
+    let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
+    assert_eq!(failure.step, Step::Verify);
+    assert!(!failure.left_for_recovery);
+    assert!(matches!(failure.undone[0], RecoveryAction::RevokedReplacement { .. }));
+    assert!(matches!(failure.undone[1], RecoveryAction::ClearedIntent { .. }));
+    assert_eq!(w.emulator.requests_seen(Operation::CheckToken), 3, "three tries");
+    w.emulator.clear_faults();
+    assert_eq!(w.inner_store.get("ci-feed").await.unwrap().unwrap().record.metadata.id, old.record.metadata.id);
+    w.check_settled("ci-feed").await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_create_is_not_retried_and_changes_nothing() {
+    let w = memory_world();
+    w.emulator.set_tenant_policies(TenantPolicies { restrict_full_scope_pats: true, ..Default::default() });
+    let seeded = w.emulator.seed_pat(
+        ORG,
+        w.alice.id,
+        patkit::emulator::SeedPat::new("full", "app_token").valid_to(w.now() + TimeDelta::days(1)),
+    );
+    let metadata = w.direct.get(&seeded.id).await.unwrap();
+    w.inner_store
+        .put(StoredPat {
+            record: PatRecord::new("full", "azure-devops", ORG, metadata, w.now()),
+            secret: seeded.secret,
+        })
+        .await
+        .unwrap();
+    let report = rotator(&w).rotate("full").await;
+    let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
+    assert_eq!(failure.step, Step::Create);
+    assert!(matches!(failure.error, patkit::Error::PolicyViolation { .. }));
+    assert_eq!(w.emulator.requests_seen(Operation::Create), 1);
+    assert_eq!(w.emulator.requests_seen(Operation::List), 0, "a definite refusal needs no search");
+    w.check_settled("full").await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_rotators_at_once_store_exactly_one_replacement() {
+    for n in [2, 8] {
+        let w = memory_world();
+        let old = w.seed("ci-feed", "ci feed", 2).await;
+        let rotators: Vec<Rotator> = (0..n).map(|_| rotator(&w)).collect();
+        let reports = futures_util::future::join_all(rotators.iter().map(|r| r.rotate("ci-feed"))).await;
+        let rotated: Vec<_> = reports.iter().filter(|r| matches!(r.outcome, Outcome::Rotated(_))).collect();
+        assert_eq!(rotated.len(), 1, "{reports:#?}");
+        assert!(
+            reports
+                .iter()
+                .filter(|r| !matches!(r.outcome, Outcome::Rotated(_)))
+                .all(|r| matches!(r.outcome, Outcome::Skipped(SkipReason::InProgress { .. }))),
+            "{reports:#?}"
+        );
+        let snapshot = w.emulator.snapshot();
+        assert_eq!(snapshot.tokens_of(w.alice.id).count(), 2, "one create in all");
+        assert!(snapshot.token(&old.record.metadata.id).unwrap().revoked);
+        w.check_settled("ci-feed").await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn two_rotators_on_a_multi_thread_runtime_with_latency() {
+    // Real threads and a little real latency, so the two really overlap.
+    for _ in 0..5 {
+        let w = memory_world();
+        w.emulator.inject(FaultRule::any_operation(Fault::Latency(Duration::from_millis(2))).always());
+        w.seed("ci-feed", "ci feed", 2).await;
+        let (a, b) = (rotator(&w), rotator(&w));
+        let (ra, rb) = tokio::join!(
+            tokio::spawn(async move { a.rotate("ci-feed").await }),
+            tokio::spawn(async move { b.rotate("ci-feed").await })
+        );
+        let outcomes = [ra.unwrap().outcome, rb.unwrap().outcome];
+        assert_eq!(outcomes.iter().filter(|o| matches!(o, Outcome::Rotated(_))).count(), 1, "{outcomes:?}");
+        w.check_settled("ci-feed").await.unwrap();
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_rotator_overtaken_by_recovery_revokes_its_own_replacement() {
+    let w = memory_world();
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    w.gate.set_checker(w.stored_token_works_checker("ci-feed"));
+    // Rotator A stalls after it created and verified its replacement, before storing it.
+    w.gate.hold_at(HoldPoint { call: Call::Http(Operation::CheckToken), nth: 1, after: true });
+    let slow = rotator(&w);
+    let slow_run = tokio::spawn(async move { slow.rotate("ci-feed").await });
+    w.gate.reached().await;
+    w.gate.clear_hold();
+    // Past the lease, rotator B takes the intent for abandoned: it recovers (revoking A's
+    // replacement by name) and rotates itself.
+    w.clock.advance(TimeDelta::minutes(20));
+    let b = rotator(&w).rotate("ci-feed").await;
+    assert!(matches!(b.outcome, Outcome::Rotated(_)), "{b}");
+    assert!(b.recovered.iter().any(|a| matches!(a, RecoveryAction::RevokedReplacement { .. })), "{b}");
+    // A wakes up: its store write conflicts, and it revokes its replacement (again).
+    w.gate.release();
+    let a = slow_run.await.unwrap();
+    let Outcome::Failed(failure) = &a.outcome else { panic!("{a}") };
+    assert_eq!(failure.step, Step::Store);
+    assert!(w.emulator.token(&old.record.metadata.id).unwrap().revoked);
+    w.check_settled("ci-feed").await.unwrap();
+    assert!(w.gate.take_violations().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fresh_intent_is_left_alone_and_a_stale_one_is_recovered() {
+    let w = memory_world();
+    w.seed("ci-feed", "ci feed", 2).await;
+    w.gate.hold_at(HoldPoint { call: Call::Http(Operation::Create), nth: 1, after: false });
+    let crashing = rotator(&w);
+    tokio::select! {
+        biased;
+        () = w.gate.reached() => {}
+        r = crashing.rotate("ci-feed") => panic!("{r}"),
+    }
+    w.gate.clear_hold();
+    let r = rotator(&w).rotate("ci-feed").await;
+    assert!(matches!(r.outcome, Outcome::Skipped(SkipReason::InProgress { started_at: Some(_) })), "{r}");
+    assert!(rotator(&w).recover().await.unwrap().entries.iter().all(|e| matches!(e.outcome, Outcome::Skipped(_))));
+    let plan = rotator(&w).plan().await.unwrap();
+    assert!(matches!(plan.entries[0].action, PlannedAction::Skip(SkipReason::InProgress { .. })));
+    w.clock.advance(TimeDelta::minutes(16));
+    let plan = rotator(&w).plan().await.unwrap();
+    assert!(plan.entries[0].recovery.as_ref().unwrap().abandoned_replacement.is_some(), "{plan}");
+    let recovered = rotator(&w).recover().await.unwrap();
+    assert!(matches!(recovered.entries[0].outcome, Outcome::Recovered), "{recovered}");
+    let r = rotator(&w).rotate("ci-feed").await;
+    assert!(matches!(r.outcome, Outcome::Rotated(_)), "{r}");
+    w.check_settled("ci-feed").await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn dry_run_plans_one_action_per_entry_and_changes_nothing() {
+    let w = memory_world();
+    w.seed("due", "due", 2).await;
+    w.seed("expired", "expired", -1).await;
+    w.seed("fine", "fine", 60).await;
+    let foreign = w.seed("other-org", "other", 1).await;
+    let mut foreign_record = foreign.clone();
+    foreign_record.record.organization = "contoso".into();
+    w.inner_store.put(foreign_record).await.unwrap();
+
+    let before_store = w.inner_store.list().await.unwrap();
+    let before_server = w.emulator.snapshot();
+    w.gate.reset_counts();
+    let plan = rotator(&w).plan().await.unwrap();
+    println!("{plan}");
+    assert_eq!(plan.entries.len(), 4);
+    let action = |name: &str| &plan.entries.iter().find(|e| e.name == name).unwrap().action;
+    assert!(matches!(action("due"), PlannedAction::Rotate { reason: DueReason::ExpiresWithinWindow, .. }));
+    assert!(matches!(action("expired"), PlannedAction::Rotate { reason: DueReason::Expired, .. }));
+    assert!(matches!(action("fine"), PlannedAction::Skip(SkipReason::NotDue { .. })));
+    assert!(matches!(action("other-org"), PlannedAction::Skip(SkipReason::OtherProvider { .. })));
+    let forced = rotator(&w).force(true).plan().await.unwrap();
+    assert!(matches!(
+        forced.entries.iter().find(|e| e.name == "fine").unwrap().action,
+        PlannedAction::Rotate { reason: DueReason::Forced, .. }
+    ));
+
+    assert_eq!(w.inner_store.list().await.unwrap(), before_store, "no store write");
+    let after_server = w.emulator.snapshot();
+    assert_eq!(after_server.tokens, before_server.tokens, "no server change");
+    assert_eq!(w.gate.count(Call::StoreWrite), 0);
+    assert_eq!(w.gate.count(Call::Any), 2, "two store listings, nothing else");
+}
+
+#[tokio::test(start_paused = true)]
+async fn rotate_all_handles_many_entries_concurrently() {
+    let w = memory_world();
+    for i in 0..40 {
+        w.seed(&format!("t{i:02}"), &format!("token {i}"), if i % 4 == 0 { 30 } else { 3 }).await;
+    }
+    let report = rotator(&w).concurrency(8).rotate_all().await.unwrap();
+    println!("{report}");
+    assert_eq!(report.entries.len(), 40);
+    assert_eq!(report.rotated().count(), 30);
+    assert_eq!(report.skipped().count(), 10);
+    assert!(report.entries.windows(2).all(|p| p[0].name < p[1].name), "in name order");
+    let names: Vec<String> = (0..40).map(|i| format!("t{i:02}")).collect();
+    w.check_settled_all(&names.iter().map(String::as_str).collect::<Vec<_>>()).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn reports_never_show_a_secret() {
+    let w = memory_world();
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    let report = rotator(&w).rotate_all().await.unwrap();
+    let new = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    let text = format!("{report} {report:?} {:?}", rotator(&w).plan().await.unwrap());
+    for secret in [old.secret.expose_secret(), new.secret.expose_secret()] {
+        assert!(!text.contains(secret));
+    }
+}

@@ -1,0 +1,149 @@
+//! Expiry scan on the emulator: each finding kind from the server's view, the store's and both
+//! reconciled, and the notification hook.
+
+mod lifecycle_support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::TimeDelta;
+use lifecycle_support::{ORG, World};
+use patkit::emulator::SeedPat;
+use patkit::lifecycle::{Finding, FindingKind, Scan, ScanSink, View, sink_fn};
+use patkit::store::InMemoryTokenStore;
+use patkit::{PatId, TokenStore};
+
+const WEEK: Duration = Duration::from_secs(7 * 86_400);
+
+/// Stored: fine, expiring, expired, revoked on the server, missing on the server, extended on
+/// the server. Not stored: one active token.
+async fn world() -> (World, PatId) {
+    let w = World::new(Arc::new(InMemoryTokenStore::new()));
+    w.seed("fine", "fine", 60).await;
+    w.seed("expiring", "expiring", 3).await;
+    w.seed("expired", "expired", -2).await;
+    let revoked = w.seed("revoked", "revoked", 60).await;
+    w.direct.revoke(&revoked.record.metadata.id).await.unwrap();
+    let mut missing = w.seed("missing", "missing", 60).await;
+    missing.record.metadata.id = PatId::new("00000000-0000-0000-0000-00000000abcd");
+    w.inner_store.put(missing).await.unwrap();
+    let extended = w.seed("extended", "extended", 20).await;
+    w.direct.update(&extended.record.metadata.id).expires_at(w.now() + TimeDelta::days(90)).send().await.unwrap();
+    let unstored = w.emulator.seed_pat(ORG, w.alice.id, SeedPat::new("made by hand", "vso.code"));
+    (w, unstored.id)
+}
+
+fn kind_of<'a>(findings: &'a [Finding], entry: &str) -> Vec<&'a FindingKind> {
+    findings.iter().filter(|f| f.entry.as_deref() == Some(entry)).map(|f| &f.kind).collect()
+}
+
+#[tokio::test]
+async fn store_view() {
+    let (w, _) = world().await;
+    let report = Scan::new().store(w.inner_store.clone()).clock(w.clock.clone()).window(WEEK).run().await.unwrap();
+    assert!(report.findings.iter().all(|f| f.view == View::Store));
+    assert!(matches!(kind_of(&report.findings, "fine")[..], [FindingKind::Fine { .. }]));
+    assert!(
+        matches!(kind_of(&report.findings, "expiring")[..], [FindingKind::ExpiringSoon { remaining, .. }] if *remaining == WEEK * 3 / 7)
+    );
+    assert!(matches!(kind_of(&report.findings, "expired")[..], [FindingKind::Expired { .. }]));
+    // The store alone cannot know about revocations or extensions.
+    assert!(matches!(kind_of(&report.findings, "revoked")[..], [FindingKind::Fine { .. }]));
+    assert_eq!(report.findings.len(), 6);
+}
+
+#[tokio::test]
+async fn server_view() {
+    let (w, unstored) = world().await;
+    let report = Scan::new().provider(w.direct.clone()).clock(w.clock.clone()).window(WEEK).run().await.unwrap();
+    assert!(report.findings.iter().all(|f| f.view == View::Server && f.entry.is_none()));
+    let by_name = |n: &str| report.findings.iter().find(|f| f.token.display_name == n).map(|f| &f.kind);
+    assert!(matches!(by_name("expiring"), Some(FindingKind::ExpiringSoon { .. })));
+    assert!(matches!(by_name("expired"), Some(FindingKind::Expired { .. })));
+    assert!(matches!(by_name("extended"), Some(FindingKind::Fine { .. })));
+    assert!(by_name("revoked").is_none(), "revoked tokens are done with");
+    assert!(report.findings.iter().any(|f| f.token.id == unstored));
+    // fine, expiring, expired, extended, the seeded "missing" one (the store points elsewhere)
+    // and the one made by hand.
+    assert_eq!(report.findings.len(), 6);
+}
+
+#[tokio::test]
+async fn reconciled_view_finds_each_kind() {
+    let (w, unstored) = world().await;
+    let report = Scan::new()
+        .provider(w.direct.clone())
+        .store(w.inner_store.clone())
+        .clock(w.clock.clone())
+        .window(WEEK)
+        .run()
+        .await
+        .unwrap();
+    println!("{report}");
+    let f = &report.findings;
+    assert!(matches!(kind_of(f, "fine")[..], [FindingKind::Fine { .. }]));
+    assert!(matches!(kind_of(f, "expiring")[..], [FindingKind::ExpiringSoon { .. }]));
+    assert!(matches!(kind_of(f, "expired")[..], [FindingKind::Expired { .. }]));
+    assert_eq!(kind_of(f, "revoked"), [&FindingKind::StoredButRevoked]);
+    assert_eq!(kind_of(f, "missing"), [&FindingKind::StoredButMissing]);
+    let extended = kind_of(f, "extended");
+    assert!(matches!(extended[0], FindingKind::Fine { .. }), "judged by the server's expiry");
+    assert!(
+        matches!(extended[1], FindingKind::ExpiryDiffers { stored, server } if *server - *stored == TimeDelta::days(70))
+    );
+    // The token made by hand, and the server's "missing" token (its entry points elsewhere).
+    let not_stored: Vec<_> = f.iter().filter(|f| f.kind == FindingKind::NotStored).map(|f| &f.token).collect();
+    assert_eq!(not_stored.len(), 2);
+    assert!(not_stored.iter().any(|t| t.id == unstored));
+    assert!(not_stored.iter().any(|t| t.display_name == "missing"));
+    assert_eq!(report.needing_attention().count(), 7);
+}
+
+#[tokio::test]
+async fn the_hook_receives_every_finding() {
+    let (w, _) = world().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = {
+        let seen = seen.clone();
+        sink_fn(move |finding: Finding| {
+            let seen = seen.clone();
+            async move { seen.lock().unwrap().push(finding) }
+        })
+    };
+    let scan = Scan::new().provider(w.direct.clone()).store(w.inner_store.clone()).clock(w.clock.clone());
+    let report = scan.run_with(&sink).await.unwrap();
+    assert_eq!(*seen.lock().unwrap(), report.findings);
+
+    /// A hand-written sink that counts what needs attention.
+    struct Alerts(Mutex<usize>);
+    #[async_trait]
+    impl ScanSink for Alerts {
+        async fn on_finding(&self, finding: &Finding) {
+            if finding.kind.needs_attention() {
+                *self.0.lock().unwrap() += 1;
+            }
+        }
+    }
+    let alerts = Alerts(Mutex::new(0));
+    scan.run_with(&alerts).await.unwrap();
+    assert_eq!(*alerts.0.lock().unwrap(), report.needing_attention().count());
+}
+
+#[tokio::test]
+async fn entries_of_other_organizations_are_left_out_and_secrets_never_shown() {
+    let (w, _) = world().await;
+    let mut foreign = w.inner_store.get("fine").await.unwrap().unwrap();
+    foreign.record.name = "elsewhere".into();
+    foreign.record.organization = "contoso".into();
+    w.inner_store.put(foreign).await.unwrap();
+    let report =
+        Scan::new().provider(w.direct.clone()).store(w.inner_store.clone()).clock(w.clock.clone()).run().await.unwrap();
+    assert!(kind_of(&report.findings, "elsewhere").is_empty());
+    let text = format!("{report} {report:?}");
+    for name in ["fine", "expiring", "expired", "revoked", "extended"] {
+        let secret = w.inner_store.get(name).await.unwrap().unwrap().secret;
+        assert!(!text.contains(secret.expose_secret()));
+    }
+    assert!(Scan::new().run().await.is_err(), "a scan needs a provider or a store");
+}
