@@ -5,42 +5,18 @@
 #![cfg(unix)]
 
 mod fake_az;
-
-use std::sync::{Arc, Mutex};
+#[path = "support/trace_capture.rs"]
+mod trace_capture;
 
 use fake_az::*;
 use patkit::auth::Credential;
+use trace_capture::TraceCapture;
 
 #[test]
 fn canary_token_never_appears_in_errors_debug_or_traces() {
-    use tracing_subscriber::fmt::MakeWriter;
-
-    #[derive(Clone, Default)]
-    struct Capture(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Capture {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl<'a> MakeWriter<'a> for Capture {
-        type Writer = Capture;
-        fn make_writer(&'a self) -> Self::Writer {
-            self.clone()
-        }
-    }
-
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .finish();
+    let (capture, _guard) = TraceCapture::start();
     let mut texts = Vec::new();
-    tracing::subscriber::with_default(subscriber, || {
+    {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
             // A good token: the credential's Debug after caching it, and its trace events.
@@ -62,8 +38,8 @@ fn canary_token_never_appears_in_errors_debug_or_traces() {
                 texts.push(all_text(&err));
             }
         });
-    });
-    texts.push(String::from_utf8(capture.0.lock().unwrap().clone()).unwrap());
+    }
+    texts.push(capture.contents());
     assert!(texts[texts.len() - 1].contains("obtained an access token"), "the trace event was not captured");
     for text in &texts {
         assert!(!text.contains("CANARY"), "canary leaked: {text}");

@@ -3,8 +3,8 @@
 #![cfg(feature = "testing")]
 
 mod common;
-
-use std::sync::{Arc, Mutex};
+#[path = "support/trace_capture.rs"]
+mod trace_capture;
 
 use common::*;
 use patkit::auth::{AccessCredential, Credential as _, PatCredential, StaticCredential};
@@ -13,6 +13,7 @@ use patkit::store::{PatRecord, StoredPat};
 use patkit::testing::{MockResponse, MockTransport, Route};
 use patkit::transport::TransportErrorKind;
 use patkit::{BearerToken, ManualClock, PatSecret, Scope, Scopes};
+use trace_capture::TraceCapture;
 
 const PAT_CANARY: &str = "CANARYpat7q4xw2mz9v3kd8r5t1y6u0pa";
 const BEARER_CANARY: &str = "CANARYbearer-eyJ0eXAiOiJKV1QiLCJhbGci";
@@ -27,27 +28,6 @@ fn create_body() -> String {
     CREATE_RESPONSE.replace(EXAMPLE_SECRET, PAT_CANARY)
 }
 
-/// Captures everything logged at TRACE while `f` runs.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 fn client(mock: &MockTransport) -> AzureDevOpsClient {
     AzureDevOpsClient::builder("fabrikam", StaticCredential::new(BEARER_CANARY.to_owned()))
         .transport(mock.clone())
@@ -59,13 +39,7 @@ fn client(mock: &MockTransport) -> AzureDevOpsClient {
 
 #[tokio::test]
 async fn the_canary_goes_nowhere() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = TraceCapture::start();
 
     let mock = MockTransport::new()
         .on_seq(
@@ -141,7 +115,7 @@ async fn the_canary_goes_nowhere() {
         &format!("{:?} {:?}", bearer.bearer_authorization(), created.secret.basic_authorization()),
     );
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.contents();
     assert!(logs.contains("patkit.request"), "the capture works: {logs}");
     assert_clean("TRACE logs", &logs);
 }

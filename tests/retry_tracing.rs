@@ -4,13 +4,16 @@
 //! another thread without a subscriber could make this one miss events.
 #![cfg(feature = "testing")]
 
-use std::sync::{Arc, Mutex};
+#[path = "support/trace_capture.rs"]
+mod trace_capture;
+
 use std::time::Duration;
 
 use patkit::testing::{MockResponse, MockTransport, Route};
 use patkit::transport::{
     BackoffConfig, HttpRequest, HttpTransport, Operation, RetryConfig, RetryTransport, TransportErrorKind,
 };
+use trace_capture::TraceCapture;
 
 const CANARY: &str = "CANARY-retry-trace-bearer-7b21";
 
@@ -40,33 +43,7 @@ fn config() -> RetryConfig {
 
 #[tokio::test(start_paused = true)]
 async fn each_retry_emits_a_tracing_event_without_secrets() {
-    use tracing_subscriber::fmt::MakeWriter;
-
-    #[derive(Clone, Default)]
-    struct Capture(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Capture {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl<'a> MakeWriter<'a> for Capture {
-        type Writer = Capture;
-        fn make_writer(&'a self) -> Self::Writer {
-            self.clone()
-        }
-    }
-
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = TraceCapture::start();
 
     let mock = MockTransport::new()
         .on_seq(
@@ -82,7 +59,7 @@ async fn each_retry_emits_a_tracing_event_without_secrets() {
     transport.send(request()).await.unwrap_err(); // sequence used up: unexpected
     mock.take_unexpected();
 
-    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let log = capture.contents();
     let retries: Vec<&str> = log.lines().filter(|l| l.contains("retrying request")).collect();
     assert_eq!(retries.len(), 2, "{log}");
     assert!(

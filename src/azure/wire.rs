@@ -111,21 +111,12 @@ pub(crate) struct UpdateBody<'a> {
     pub(crate) all_orgs: Option<bool>,
 }
 
-/// `SessionToken`, as Token Admin lists it.
+/// `SessionToken`, as Token Admin lists it: a `PatToken`'s fields plus a few of its own.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SessionTokenWire {
-    pub(crate) authorization_id: Option<String>,
-    #[serde(default)]
-    pub(crate) display_name: Option<String>,
-    #[serde(default)]
-    pub(crate) scope: Option<String>,
-    #[serde(default)]
-    pub(crate) target_accounts: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "de_opt_datetime")]
-    pub(crate) valid_from: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "de_opt_datetime")]
-    pub(crate) valid_to: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub(crate) token: PatTokenWire,
     #[serde(default)]
     pub(crate) user_id: Option<String>,
     #[serde(default)]

@@ -7,8 +7,12 @@
 mod error;
 #[cfg(unix)]
 pub mod file;
+#[cfg(feature = "keyring")]
+mod keyring;
 mod memory;
 mod record;
+#[cfg(feature = "vault")]
+mod vault;
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -22,8 +26,12 @@ pub use error::{StoreError, StoreErrorKind};
 pub use file::FileStoreKey;
 #[cfg(unix)]
 pub use file::FileTokenStore;
+#[cfg(feature = "keyring")]
+pub use keyring::KeyringTokenStore;
 pub use memory::InMemoryTokenStore;
 pub use record::{PatRecord, RotationIntent, StoredPat};
+#[cfg(feature = "vault")]
+pub use vault::{VaultToken, VaultTokenStore, VaultTokenStoreBuilder};
 
 /// What a [`TokenStore::compare_and_swap`] expects to find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -3,6 +3,8 @@
 //! **Not semver-stable**: items here may change in any release; pin an exact version if you
 //! depend on them.
 //!
+//! - [`MockTransport`]: a scripted [`HttpTransport`](crate::transport::HttpTransport) that records
+//!   what it was sent and fails loudly on anything unexpected.
 //! - [`conformance`]: the property suite every [`TokenStore`](crate::store::TokenStore) must pass.
 //! - [`mock`]: a scripted [`HttpTransport`](crate::transport::HttpTransport) for tests.
 

@@ -47,6 +47,8 @@ fn feature_args() -> Vec<String> {
         ("testing", cfg!(feature = "testing")),
         ("emulator", cfg!(feature = "emulator")),
         ("encryption", cfg!(feature = "encryption")),
+        ("keyring", cfg!(feature = "keyring")),
+        ("vault", cfg!(feature = "vault")),
     ];
     if known.iter().all(|(_, on)| *on) {
         return vec!["--all-features".into()];

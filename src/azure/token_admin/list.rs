@@ -7,8 +7,7 @@ use crate::azure::classify::{check_status, decode};
 use crate::azure::request::{RequestContext, build};
 use crate::azure::wire::AdminPageWire;
 use crate::error::{Error, Result};
-use crate::model::{ContinuationToken, Page, PatId, PatMetadata, Targets};
-use crate::scope::Scopes;
+use crate::model::{ContinuationToken, Page};
 use crate::transport::{HttpRequest, HttpResponse, Operation};
 
 /// Checks a Graph subject descriptor (`aad.…`, `msa.…`) before it goes into a URL path.
@@ -60,19 +59,10 @@ pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<Page<
         .into_iter()
         .enumerate()
         .map(|(i, t)| {
-            let missing = |field: &str| Error::Decode {
-                path: format!("value[{i}].{field}"),
-                source: format!("`{field}` is missing").into(),
-            };
+            // Token Admin never returns a token value; should it, the value is dropped unread.
+            let (metadata, _) = t.token.into_metadata(&format!("value[{i}]"))?;
             Ok(AdminTokenInfo {
-                metadata: PatMetadata {
-                    id: PatId::new(t.authorization_id.ok_or_else(|| missing("authorizationId"))?),
-                    display_name: t.display_name.unwrap_or_default(),
-                    scopes: Scopes::from_wire(t.scope.as_deref().unwrap_or("")),
-                    valid_from: t.valid_from.ok_or_else(|| missing("validFrom"))?,
-                    valid_to: t.valid_to.ok_or_else(|| missing("validTo"))?,
-                    targets: t.target_accounts.map_or(Targets::AllOrganizations, Targets::Organizations),
-                },
+                metadata,
                 user_id: t.user_id,
                 is_valid: t.is_valid,
                 is_public: t.is_public.unwrap_or(false),

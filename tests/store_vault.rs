@@ -1,0 +1,143 @@
+//! `VaultTokenStore` against a real OpenBao/Vault server.
+//!
+//! Needs `PATKIT_VAULT_ADDR` and `PATKIT_VAULT_TOKEN` (KV v2 at `secret/`), which
+//! `scripts/with-services.sh` sets after starting `bao server -dev`. Without them the tests print
+//! a notice and pass, unless `PATKIT_REQUIRE_SERVICES=1`, which makes a missing server a failure.
+#![cfg(all(feature = "vault", feature = "testing", feature = "reqwest"))]
+
+use std::io::Write as _;
+use std::sync::Arc;
+
+use patkit::store::{StoreErrorKind, TokenStore, VaultToken, VaultTokenStore};
+use patkit::testing::conformance;
+use patkit::transport::{HttpTransport, ReqwestTransport};
+
+const CANARY: &str = "CANARY-vault-pat-0c7d41";
+
+struct Server {
+    address: String,
+    token: String,
+}
+
+/// The server to test against, or `None` (with a notice) when none is configured.
+fn server(test: &str) -> Option<Server> {
+    let address = std::env::var("PATKIT_VAULT_ADDR").ok().filter(|v| !v.is_empty());
+    let token = std::env::var("PATKIT_VAULT_TOKEN").ok().filter(|v| !v.is_empty());
+    match (address, token) {
+        (Some(address), Some(token)) => Some(Server { address, token }),
+        _ if std::env::var("PATKIT_REQUIRE_SERVICES").as_deref() == Ok("1") => {
+            panic!("{test}: PATKIT_REQUIRE_SERVICES=1 but PATKIT_VAULT_ADDR/PATKIT_VAULT_TOKEN are not set")
+        }
+        _ => {
+            // Straight to stderr, past the test harness's capture, so the skip is seen.
+            let _ = writeln!(
+                std::io::stderr(),
+                "{test}: SKIPPED: no OpenBao/Vault server (set PATKIT_VAULT_ADDR and PATKIT_VAULT_TOKEN, \
+                 or run under scripts/with-services.sh)"
+            );
+            None
+        }
+    }
+}
+
+fn transport() -> Arc<dyn HttpTransport> {
+    Arc::new(ReqwestTransport::new().expect("a reqwest transport"))
+}
+
+/// A store under a prefix of its own, so runs never see each other's entries.
+fn store(server: &Server) -> (VaultTokenStore, String) {
+    let prefix = format!("patkit-test/{}", uuid::Uuid::new_v4().simple());
+    let store = VaultTokenStore::builder(&server.address, VaultToken::new(server.token.clone()), transport())
+        .prefix(prefix.clone())
+        .build()
+        .expect("a valid store configuration");
+    (store, prefix)
+}
+
+#[tokio::test]
+async fn vault_store_conforms() {
+    let Some(server) = server("vault_store_conforms") else { return };
+    let (store, _) = store(&server);
+    conformance::run_all(&store).await;
+    assert!(store.list().await.unwrap().is_empty(), "the suite left entries behind");
+}
+
+#[tokio::test]
+async fn vault_store_conforms_through_arc_dyn() {
+    let Some(server) = server("vault_store_conforms_through_arc_dyn") else { return };
+    let store: Arc<dyn TokenStore> = Arc::new(store(&server).0);
+    conformance::run_all(&store).await;
+}
+
+/// A raw KV v2 read of one version of an entry, as another Vault client would do it.
+async fn raw_read_status(server: &Server, prefix: &str, name: &str, version: u64) -> u16 {
+    let uri = format!("{}/v1/secret/data/{prefix}/{name}?version={version}", server.address);
+    let request =
+        http::Request::builder().uri(uri).header("x-vault-token", server.token.as_str()).body(Vec::new()).unwrap();
+    transport().send(request).await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn revisions_are_kv_versions_and_remove_destroys_every_secret() {
+    let Some(server) = server("revisions_are_kv_versions_and_remove_destroys_every_secret") else { return };
+    let (store, prefix) = store(&server);
+    let first = store.put(conformance::sample_entry("feed", CANARY)).await.unwrap();
+    let second = store.put(conformance::sample_entry("feed", CANARY)).await.unwrap();
+    assert_eq!((first, second), (1, 2), "revisions are not the KV versions");
+    assert_eq!(raw_read_status(&server, &prefix, "feed", 1).await, 200);
+
+    assert!(store.remove("feed").await.unwrap());
+    for version in [1, 2] {
+        assert_eq!(raw_read_status(&server, &prefix, "feed", version).await, 404, "version {version} survived");
+    }
+    assert!(store.get("feed").await.unwrap().is_none());
+    assert!(!store.remove("feed").await.unwrap());
+    // The tombstone keeps the count going: a revision from before the removal never matches.
+    assert_eq!(store.put(conformance::sample_entry("feed", CANARY)).await.unwrap(), 4);
+    store.remove("feed").await.unwrap();
+}
+
+#[tokio::test]
+async fn wrong_token_is_permission_denied_and_nothing_leaks() {
+    let Some(server) = server("wrong_token_is_permission_denied_and_nothing_leaks") else { return };
+    let (store, prefix) = store(&server);
+    store.put(conformance::sample_entry("canary", CANARY)).await.unwrap();
+    let records = store.list().await.unwrap();
+    assert!(!format!("{records:?}").contains(CANARY));
+    let debug = format!("{store:?}");
+    assert!(!debug.contains(&server.token) && !debug.contains(CANARY), "{debug}");
+
+    let bad_token = "CANARY-not-a-vault-token";
+    let denied = VaultTokenStore::builder(&server.address, VaultToken::new(bad_token.to_owned()), transport())
+        .prefix(prefix)
+        .build()
+        .unwrap();
+    let err = denied.get("canary").await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::PermissionDenied, "{err}");
+    let shown = format!("{err} {err:?} {denied:?}");
+    assert!(!shown.contains(bad_token) && !shown.contains(CANARY) && !shown.contains(&server.token), "{shown}");
+    store.remove("canary").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_mount_that_does_not_exist_is_an_error_not_an_empty_store() {
+    let Some(server) = server("a_mount_that_does_not_exist_is_an_error_not_an_empty_store") else { return };
+    let store = VaultTokenStore::builder(&server.address, VaultToken::new(server.token.clone()), transport())
+        .mount("no-such-mount")
+        .build()
+        .unwrap();
+    let err = store.get("x").await.unwrap_err();
+    assert_ne!(err.kind(), StoreErrorKind::Conflict);
+    assert!(store.list().await.is_err(), "listing a missing mount looked like an empty store");
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_unavailable() {
+    // Needs no server: a loopback port nothing listens on.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let store = VaultTokenStore::new(&address, VaultToken::new("t".to_owned()), transport()).unwrap();
+    let err = store.get("x").await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{err}");
+}
