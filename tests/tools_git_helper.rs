@@ -263,3 +263,20 @@ fn a_refused_bearer_token_is_reported_as_auth_required() {
     assert!(stderr.contains("az login"), "{stderr}");
     assert!(!stderr.contains(expired.expose_secret()));
 }
+
+#[test]
+fn verbose_diagnostics_name_token_ids_never_secrets() {
+    let f = Fixture::new();
+    let output = f.git("fill", "--verbose", &f.request());
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let password = stdout.lines().find_map(|l| l.strip_prefix("password=")).unwrap().to_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let id = f.emulator.snapshot().tokens[0].id.clone();
+    assert!(stderr.contains(&format!("minted PAT {id}")), "{stderr}");
+    assert!(!stderr.contains(&password), "the PAT leaked to stderr");
+    let output = f.git("fill", "--verbose", &f.request());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("using stored PAT {id}")), "{stderr}");
+    assert!(!stderr.contains(&password));
+}
