@@ -58,12 +58,12 @@ impl Progress {
             let _ = write!(err, "\r\x1b[2K");
             let _ = err.flush();
         }
+        self.drawn_at = None;
     }
 }
 
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
-        self.drawn_at = None;
     }
 }
