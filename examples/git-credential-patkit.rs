@@ -103,6 +103,13 @@ async fn run(action: &str, config: config::Config, request: protocol::Credential
     if !matches!(action, "get" | "store" | "erase") {
         return Ok(()); // gitcredentials(7): ignore actions you do not know.
     }
+    // Requests for other hosts are answered (with nothing) before the store is even opened.
+    if target::resolve(&request, &config).is_none() {
+        if config.verbose {
+            eprintln!("git-credential-patkit: not an Azure DevOps organization this helper serves");
+        }
+        return Ok(());
+    }
     let store = patkit::store::FileTokenStore::open(&config.store_dir).await?;
     let helper = helper::Helper::new(config, Arc::new(store), Arc::new(patkit::SystemClock));
     match action {

@@ -239,6 +239,7 @@ fn other_hosts_get_no_answer_and_nothing_is_minted() {
     assert!(!output.status.success(), "no helper answered and prompting is off");
     assert!(!String::from_utf8_lossy(&output.stdout).contains("password="));
     assert_eq!(f.creates(), 0);
+    assert!(!f.store_dir().exists(), "the store is not even opened for other hosts");
 }
 
 #[test]
