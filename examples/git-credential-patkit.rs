@@ -1,0 +1,142 @@
+//! `git-credential-patkit`: a git credential helper that mints Azure DevOps PATs on demand.
+//!
+//! Built only on patkit's public API (the Azure client, the credentials, the file token store).
+//!
+//! # What it does
+//!
+//! - **get** — for an Azure DevOps organization (`https://dev.azure.com/{org}/…`,
+//!   `https://{org}.visualstudio.com/…`, or a `--host` you add): returns the stored PAT if it is
+//!   still valid beyond `--margin`; otherwise mints one (`--scopes`, `--lifetime`) with your
+//!   Microsoft Entra user token, stores it, and returns it with `password_expiry_utc` (git 2.40+
+//!   drops it once expired). Requests for other hosts get no answer, so git asks the next helper.
+//! - **store** — git reports the credential worked; an earlier `password_expiry_utc` it reports
+//!   for a PAT this helper stored is remembered.
+//! - **erase** — git reports the credential was refused: the PAT is forgotten (only when it is
+//!   the one git names) and, with `--revoke-on-erase`, revoked at Azure DevOps (Git Credential
+//!   Manager only forgets locally).
+//!
+//! Nothing secret is ever written to stderr: diagnostics (`--verbose`) name token ids only.
+//!
+//! # Install
+//!
+//! ```text
+//! cargo build --release --example git-credential-patkit
+//! cp target/release/examples/git-credential-patkit ~/.local/bin/
+//! git config --global credential.https://dev.azure.com.helper patkit
+//! git config --global credential.https://dev.azure.com.useHttpPath true   # org from the path
+//! ```
+//!
+//! Options go into the helper value: `git config --global credential.https://dev.azure.com.helper
+//! "patkit --lifetime 7d --revoke-on-erase"`.
+//!
+//! # Configuration (argument, environment variable, default)
+//!
+//! | Argument | Variable | Default |
+//! |---|---|---|
+//! | `--store DIR` | `PATKIT_GIT_STORE` | `$XDG_DATA_HOME/patkit/git-credentials` (else `~/.local/share/…`) |
+//! | `--scopes S` | `PATKIT_GIT_SCOPES` | `vso.code_write` |
+//! | `--lifetime D` | `PATKIT_GIT_LIFETIME` | `30d` (units s, m, h, d, w) |
+//! | `--margin D` | `PATKIT_GIT_MARGIN` | `1h` |
+//! | `--revoke-on-erase` | `PATKIT_GIT_REVOKE_ON_ERASE` | off |
+//! | `--host H[:P]` (repeat, or commas) | `PATKIT_GIT_HOSTS` | none; e.g. `127.0.0.1:8080` for the emulator |
+//! | `--api-url URL` | `PATKIT_GIT_API_URL` | `https://vssps.dev.azure.com`; for a `--host`, that host |
+//! | `--org ORG` | `PATKIT_GIT_ORG` | none (org when git sends no path) |
+//! | `--credential auto\|env\|azure-cli` | `PATKIT_GIT_CREDENTIAL` | `auto`: the variable if set, else `az` |
+//! | `--token-var NAME` | `PATKIT_GIT_TOKEN_VAR` | `AZURE_DEVOPS_ENTRA_TOKEN` |
+//! | `--username U` | `PATKIT_GIT_USERNAME` | `pat` (when git sends none) |
+//! | `--verbose` | `PATKIT_GIT_VERBOSE` | off |
+//!
+//! Exit status: 0 when done (also when the request was not for this helper), 1 on failure (the
+//! message on stderr says what went wrong and what to do), 2 for bad arguments.
+
+#[path = "shared/credential.rs"]
+mod credential;
+#[path = "shared/duration.rs"]
+mod duration;
+
+#[path = "git-credential-patkit/config.rs"]
+mod config;
+#[path = "git-credential-patkit/helper.rs"]
+mod helper;
+#[path = "git-credential-patkit/protocol.rs"]
+mod protocol;
+#[path = "git-credential-patkit/target.rs"]
+mod target;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+#[cfg(unix)]
+fn main() -> ExitCode {
+    let args = config::Args::parse();
+    let action = args.action.clone();
+    let config = match args.into_config() {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("git-credential-patkit: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let request = match protocol::Credential::read_from(std::io::stdin().lock()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("git-credential-patkit: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a Tokio runtime");
+    match runtime.block_on(run(&action, config, request)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(helper::HelperError(message)) => {
+            eprintln!("git-credential-patkit: {action}: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(unix)]
+async fn run(action: &str, config: config::Config, request: protocol::Credential) -> Result<(), helper::HelperError> {
+    use std::sync::Arc;
+
+    if !matches!(action, "get" | "store" | "erase") {
+        return Ok(()); // gitcredentials(7): ignore actions you do not know.
+    }
+    // Requests for other hosts are answered (with nothing) before the store is even opened.
+    if target::resolve(&request, &config).is_none() {
+        if config.verbose {
+            eprintln!("git-credential-patkit: not an Azure DevOps organization this helper serves");
+        }
+        return Ok(());
+    }
+    let store = patkit::store::FileTokenStore::open(&config.store_dir).await?;
+    let helper = helper::Helper::new(config, Arc::new(store), Arc::new(patkit::SystemClock));
+    match action {
+        "get" => {
+            if let Some(answer) = helper.get(&request).await? {
+                let mut stdout = std::io::stdout().lock();
+                answer.write_to(&mut stdout).map_err(|e| helper::HelperError(e.to_string()))?;
+                stdout.flush().map_err(|e| helper::HelperError(format!("could not write the answer to git: {e}")))?;
+            }
+            Ok(())
+        }
+        "store" => helper.store(&request).await,
+        _ => helper.erase(&request).await,
+    }
+}
+
+#[cfg(not(unix))]
+fn main() -> ExitCode {
+    eprintln!("git-credential-patkit needs patkit's FileTokenStore, which is Unix-only");
+    ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory as _;
+        super::config::Args::command().debug_assert();
+    }
+}

@@ -1,0 +1,126 @@
+//! The helper's settings: command-line arguments (as written in git's `credential.helper`
+//! value), each with an environment-variable fallback.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use patkit::Scopes;
+
+use crate::credential::Source;
+use crate::duration;
+
+/// A git credential helper that mints Azure DevOps PATs on demand, keeps them in a private file
+/// store, and revokes them when git says they failed.
+///
+/// git runs it as `git-credential-patkit [OPTIONS] <get|store|erase>` and talks to it on stdin and
+/// stdout. Every option also reads an environment variable, shown in brackets.
+#[derive(Debug, Parser)]
+#[command(name = "git-credential-patkit", version)]
+pub struct Args {
+    /// Directory of the file token store [default: $XDG_DATA_HOME/patkit/git-credentials or
+    /// ~/.local/share/patkit/git-credentials].
+    #[arg(long, env = "PATKIT_GIT_STORE", value_name = "DIR")]
+    pub store: Option<PathBuf>,
+
+    /// Scopes of minted PATs (space-separated).
+    #[arg(long, env = "PATKIT_GIT_SCOPES", default_value = "vso.code_write")]
+    pub scopes: String,
+
+    /// Lifetime of minted PATs (e.g. 7d, 12h; at most the tenant's maximum).
+    #[arg(long, env = "PATKIT_GIT_LIFETIME", default_value = "30d", value_parser = duration::parse)]
+    pub lifetime: Duration,
+
+    /// A stored PAT is returned only if it stays valid this much longer; otherwise a new one is
+    /// minted.
+    #[arg(long, env = "PATKIT_GIT_MARGIN", default_value = "1h", value_parser = duration::parse)]
+    pub margin: Duration,
+
+    /// On `erase`, also revoke the PAT at Azure DevOps (default: only forget it locally).
+    #[arg(long, env = "PATKIT_GIT_REVOKE_ON_ERASE")]
+    pub revoke_on_erase: bool,
+
+    /// More hosts served like dev.azure.com (organization = first path segment), e.g. an
+    /// Azure DevOps Server or the emulator at 127.0.0.1:8080. Repeat or separate with commas.
+    #[arg(long = "host", env = "PATKIT_GIT_HOSTS", value_delimiter = ',', value_name = "HOST[:PORT]")]
+    pub hosts: Vec<String>,
+
+    /// Base URL of the PAT API [default: https://vssps.dev.azure.com; for a --host, the host's
+    /// own protocol://host].
+    #[arg(long, env = "PATKIT_GIT_API_URL", value_name = "URL")]
+    pub api_url: Option<String>,
+
+    /// Organization to use when git sends no path (without `credential.useHttpPath`) for
+    /// dev.azure.com or a --host.
+    #[arg(long, env = "PATKIT_GIT_ORG")]
+    pub org: Option<String>,
+
+    /// Where the Entra user token comes from: auto (the variable if set, else the Azure CLI),
+    /// env, or azure-cli.
+    #[arg(long, env = "PATKIT_GIT_CREDENTIAL", default_value = "auto")]
+    pub credential: Source,
+
+    /// The environment variable holding an Entra user token.
+    #[arg(long, env = "PATKIT_GIT_TOKEN_VAR", default_value = "AZURE_DEVOPS_ENTRA_TOKEN")]
+    pub token_var: String,
+
+    /// The username returned with a PAT when git did not send one (Azure DevOps ignores it).
+    #[arg(long, env = "PATKIT_GIT_USERNAME", default_value = "pat")]
+    pub username: String,
+
+    /// Explain decisions on stderr (never a secret).
+    #[arg(long, short, env = "PATKIT_GIT_VERBOSE")]
+    pub verbose: bool,
+
+    /// What git asks for: get, store or erase. Other actions are ignored, as the protocol asks.
+    pub action: String,
+}
+
+/// Checked settings.
+#[derive(Debug)]
+pub struct Config {
+    pub store_dir: PathBuf,
+    pub scopes: Scopes,
+    pub lifetime: Duration,
+    pub margin: Duration,
+    pub revoke_on_erase: bool,
+    pub hosts: Vec<String>,
+    pub api_url: Option<String>,
+    pub org: Option<String>,
+    pub credential: Source,
+    pub token_var: String,
+    pub username: String,
+    pub verbose: bool,
+}
+
+impl Args {
+    /// Checks the settings.
+    pub fn into_config(self) -> Result<Config, String> {
+        let scopes = Scopes::parse(&self.scopes).map_err(|e| format!("--scopes / PATKIT_GIT_SCOPES: {e}"))?;
+        let store_dir = match self.store {
+            Some(dir) => dir,
+            None => default_store_dir().ok_or("neither --store, PATKIT_GIT_STORE, XDG_DATA_HOME nor HOME is set")?,
+        };
+        Ok(Config {
+            store_dir,
+            scopes,
+            lifetime: self.lifetime,
+            margin: self.margin,
+            revoke_on_erase: self.revoke_on_erase,
+            hosts: self.hosts.into_iter().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect(),
+            api_url: self.api_url,
+            org: self.org,
+            credential: self.credential,
+            token_var: self.token_var,
+            username: self.username,
+            verbose: self.verbose,
+        })
+    }
+}
+
+fn default_store_dir() -> Option<PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(|| {
+        std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share"))
+    })?;
+    Some(data.join("patkit").join("git-credentials"))
+}

@@ -1,0 +1,110 @@
+//! What every command needs: the client, the token store, output settings.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use patkit::azure::AzureDevOpsClient;
+use patkit::{Clock, SystemClock, TokenStore};
+
+use crate::cli::Global;
+use crate::credential::ToolCredential;
+use crate::failure::Failure;
+
+/// The environment of one command.
+#[derive(Debug)]
+pub struct App {
+    pub client: AzureDevOpsClient,
+    pub clock: Arc<dyn Clock>,
+    pub json: bool,
+    /// Whether a progress bar may be drawn (it still needs a terminal).
+    pub progress: bool,
+    store_dir: Option<PathBuf>,
+    store: Option<Arc<dyn TokenStore>>,
+    /// The emulator and its sample users, with `--emulator`.
+    #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
+    pub sample: Option<Sample>,
+}
+
+#[cfg(feature = "emulator")]
+pub use crate::sample::Sample;
+/// Without the `emulator` feature there is never a sample.
+#[cfg(not(feature = "emulator"))]
+pub type Sample = std::convert::Infallible;
+
+impl App {
+    pub async fn new(global: &Global) -> Result<Self, Failure> {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let (client, store, sample) = if global.emulator {
+            emulated(global).await?
+        } else {
+            let org = global.org.as_deref().ok_or_else(|| {
+                Failure::usage("no organization: pass --org ORG or set AZURE_DEVOPS_ORG (or try --emulator)")
+            })?;
+            let mut builder =
+                AzureDevOpsClient::builder(org, ToolCredential::new(global.credential, &global.token_var))
+                    .clock(clock.clone());
+            if let Some(url) = &global.base_url {
+                builder = builder.base_url(url);
+            }
+            (builder.build()?, None, None)
+        };
+        Ok(Self {
+            client,
+            clock,
+            json: global.json,
+            progress: !global.no_progress,
+            store_dir: global.store.clone(),
+            store,
+            sample,
+        })
+    }
+
+    /// The token store: `--store DIR`, else the sample store with `--emulator`, else the default
+    /// directory.
+    pub async fn store(&self) -> Result<Arc<dyn TokenStore>, Failure> {
+        if self.store_dir.is_none()
+            && let Some(store) = &self.store
+        {
+            return Ok(store.clone());
+        }
+        let dir = match &self.store_dir {
+            Some(dir) => dir.clone(),
+            None => default_store_dir()
+                .ok_or_else(|| Failure::usage("no token store: pass --store DIR or set PATCTL_STORE"))?,
+        };
+        open_store(dir).await
+    }
+}
+
+#[cfg(unix)]
+async fn open_store(dir: PathBuf) -> Result<Arc<dyn TokenStore>, Failure> {
+    Ok(Arc::new(patkit::store::FileTokenStore::open(dir).await?))
+}
+
+#[cfg(not(unix))]
+async fn open_store(_dir: PathBuf) -> Result<Arc<dyn TokenStore>, Failure> {
+    Err(Failure::usage("the file token store is Unix-only"))
+}
+
+fn default_store_dir() -> Option<PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(|| {
+        std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share"))
+    })?;
+    Some(data.join("patkit").join("tokens"))
+}
+
+type Emulated = (AzureDevOpsClient, Option<Arc<dyn TokenStore>>, Option<Sample>);
+
+#[cfg(feature = "emulator")]
+async fn emulated(global: &Global) -> Result<Emulated, Failure> {
+    let sample = crate::sample::Sample::new(global.emulator_extra).await?;
+    let org = global.org.as_deref().unwrap_or(crate::sample::ORG);
+    let client =
+        AzureDevOpsClient::builder(org, sample.alice.credential()).transport(sample.emulator.clone()).build()?;
+    Ok((client, Some(sample.store.clone()), Some(sample)))
+}
+
+#[cfg(not(feature = "emulator"))]
+async fn emulated(_global: &Global) -> Result<Emulated, Failure> {
+    Err(Failure::usage("this patctl was built without the `emulator` feature; rebuild with --features emulator"))
+}

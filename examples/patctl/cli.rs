@@ -1,0 +1,267 @@
+//! patctl's command line.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::credential::Source;
+use crate::duration;
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0   success
+  1   unexpected failure
+  2   usage error or invalid input (nothing was sent)
+  3   authentication: no credential, or the service did not accept it (`az login`)
+  4   forbidden: the credential may not do this (e.g. not an Entra *user* token, not an admin)
+  5   not found: no such token (or not yours)
+  6   refused by a policy or rejected by the service
+  7   rate limited: wait and retry
+  8   network or service failure (transport, HTTP 5xx, undecodable answer)
+  9   token store failure
+  10  a create may or may not have happened (see the message; revoke and retry)
+  11  bulk work finished with some items failed (rotate, offboard)
+
+Credentials: the management APIs accept only a Microsoft Entra token issued to a user. patctl
+reads AZURE_DEVOPS_ENTRA_TOKEN when it is set, else asks the Azure CLI (`az login` first).";
+
+/// Manage Azure DevOps personal access tokens: list, create, extend, expire, revoke, scan for
+/// expiry, rotate stored tokens, offboard a user.
+#[derive(Debug, Parser)]
+#[command(name = "patctl", version, after_help = EXIT_CODES, after_long_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Azure DevOps organization.
+    #[arg(long, global = true, env = "AZURE_DEVOPS_ORG")]
+    pub org: Option<String>,
+
+    /// Base URL of the PAT API [default: https://vssps.dev.azure.com].
+    #[arg(long, global = true, env = "AZURE_DEVOPS_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Where the Entra user token comes from: auto (the variable if set, else the Azure CLI),
+    /// env, or azure-cli.
+    #[arg(long, global = true, env = "PATCTL_CREDENTIAL", default_value = "auto")]
+    pub credential: Source,
+
+    /// The environment variable holding an Entra user token.
+    #[arg(long, global = true, default_value = "AZURE_DEVOPS_ENTRA_TOKEN", value_name = "NAME")]
+    pub token_var: String,
+
+    /// Play against an in-process emulator seeded with sample tokens (organization `fabrikam`,
+    /// you are `Alice`, an admin; `Bob` is a user to offboard). Nothing leaves the process.
+    #[arg(long, global = true)]
+    pub emulator: bool,
+
+    /// With --emulator: also seed this many extra tokens (to try long listings).
+    #[arg(long, global = true, default_value_t = 0, value_name = "N")]
+    pub emulator_extra: u32,
+
+    /// Token store directory, for `create --store-as`, `scan` and `rotate` [default:
+    /// $XDG_DATA_HOME/patkit/tokens; with --emulator, an in-memory store with sample entries].
+    #[arg(long, global = true, env = "PATCTL_STORE", value_name = "DIR")]
+    pub store: Option<PathBuf>,
+
+    /// Machine-readable JSON on stdout instead of a table.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Never draw a progress bar (it is drawn only on a terminal anyway).
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List your tokens.
+    List(ListArgs),
+    /// Show one token.
+    Get {
+        /// The token's id (authorizationId).
+        id: String,
+    },
+    /// Create a token. Its secret is shown only with --show-secret, or kept with --store-as.
+    Create(CreateArgs),
+    /// Move a token's expiry later.
+    Extend {
+        /// The token's id.
+        id: String,
+        /// How much later (e.g. 30d).
+        #[arg(long, value_parser = duration::parse)]
+        by: Duration,
+    },
+    /// Set a token's expiry (to stop a token now, revoke it).
+    Expire {
+        /// The token's id.
+        id: String,
+        /// The new expiry (RFC 3339, e.g. 2026-07-01T00:00:00Z).
+        #[arg(long, conflicts_with = "in", required_unless_present = "in")]
+        at: Option<DateTime<Utc>>,
+        /// The new expiry, from now (e.g. 1h).
+        #[arg(long = "in", value_parser = duration::parse)]
+        r#in: Option<Duration>,
+    },
+    /// Revoke tokens.
+    Revoke {
+        /// The tokens' ids.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Report stored and server tokens that expired or expire soon.
+    Scan(ScanArgs),
+    /// Rotate stored tokens that are due (expired or expiring within the window).
+    Rotate(RotateArgs),
+    /// Revoke every PAT of a user (Token Admin; organization administrators only).
+    Offboard(OffboardArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Status {
+    Active,
+    Revoked,
+    Expired,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Sort {
+    /// By display name.
+    Name,
+    /// By date.
+    Date,
+    /// By status.
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Which tokens.
+    #[arg(long, value_enum, default_value = "active")]
+    pub status: Status,
+    /// Sort key.
+    #[arg(long, value_enum, default_value = "name")]
+    pub sort: Sort,
+    /// Descending order.
+    #[arg(long)]
+    pub desc: bool,
+    /// Only tokens whose display name contains this text (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<String>,
+    /// Only tokens that are still valid but expire within this window (e.g. 7d).
+    #[arg(long, value_parser = duration::parse, value_name = "DURATION")]
+    pub expiring_within: Option<Duration>,
+    /// Only global (all-organizations) tokens.
+    #[arg(long)]
+    pub global: bool,
+    /// Stop after this many tokens.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Tokens per request (1–100).
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub page_size: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Display name.
+    pub name: String,
+    /// Scopes, space-separated (e.g. "vso.code vso.packaging").
+    #[arg(long)]
+    pub scopes: String,
+    /// Lifetime (e.g. 30d) [default: the service's, one year clamped by policy].
+    #[arg(long, value_parser = duration::parse, conflicts_with = "expires_at")]
+    pub lifetime: Option<Duration>,
+    /// Expiry (RFC 3339).
+    #[arg(long)]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// A global token, valid in all your organizations (discouraged; retired 2026-12-01).
+    #[arg(long)]
+    pub all_orgs: bool,
+    /// Print the secret (it cannot be fetched again).
+    #[arg(long)]
+    pub show_secret: bool,
+    /// Keep the token (secret included) in the token store under this entry name.
+    #[arg(long, value_name = "ENTRY")]
+    pub store_as: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// How soon counts as "expiring soon".
+    #[arg(long, value_parser = duration::parse, default_value = "14d", value_name = "DURATION")]
+    pub within: Duration,
+    /// Also report tokens that need no attention.
+    #[arg(long)]
+    pub all: bool,
+    /// Only the token store, no server listing.
+    #[arg(long, conflicts_with = "server_only")]
+    pub store_only: bool,
+    /// Only the server listing, no token store.
+    #[arg(long)]
+    pub server_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Store entries to rotate [default: every entry of the organization that is due].
+    pub entries: Vec<String>,
+    /// Rotate entries expiring within this window.
+    #[arg(long, value_parser = duration::parse, default_value = "14d", value_name = "DURATION")]
+    pub within: Duration,
+    /// Rotate even if not due.
+    #[arg(long)]
+    pub force: bool,
+    /// Lifetime of the replacements [default: that of the token replaced].
+    #[arg(long, value_parser = duration::parse, value_name = "DURATION")]
+    pub lifetime: Option<Duration>,
+    /// Say what would be done; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OffboardArgs {
+    /// The user's subject descriptor (aad.… or msa.…); with --emulator, a sample user's name.
+    pub user: String,
+    /// Say what would be revoked; revoke nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Only tokens issued before this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub issued_before: Option<DateTime<Utc>>,
+    /// Also create a revocation rule: every credential in the organization (of ANY user) issued
+    /// before now with any of these scopes is revoked.
+    #[arg(long, value_name = "SCOPES")]
+    pub revocation_rule: Option<String>,
+}
+
+impl Status {
+    pub fn filter(self) -> patkit::StatusFilter {
+        match self {
+            Self::Active => patkit::StatusFilter::Active,
+            Self::Revoked => patkit::StatusFilter::Revoked,
+            Self::Expired => patkit::StatusFilter::Expired,
+            Self::All => patkit::StatusFilter::All,
+        }
+    }
+}
+
+impl Sort {
+    pub fn key(self) -> patkit::SortBy {
+        match self {
+            Self::Name => patkit::SortBy::DisplayName,
+            Self::Date => patkit::SortBy::DisplayDate,
+            Self::Status => patkit::SortBy::Status,
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! The lifecycle commands: scan, rotate, offboard (patkit::lifecycle).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use patkit::PatMetadata;
+use patkit::Scopes;
+use patkit::azure::PROVIDER_NAME;
+use patkit::lifecycle::{FindingKind, Offboarding, Outcome, PlannedAction, Rotator, Scan, SkipReason, View};
+use serde_json::{Value, json};
+
+use crate::app::App;
+use crate::cli::{OffboardArgs, RotateArgs, ScanArgs};
+use crate::duration;
+use crate::failure::{Class, Failure};
+use crate::progress::Progress;
+use crate::render::{self, out, out_json, token_json};
+
+fn kind_name(kind: &FindingKind) -> &'static str {
+    match kind {
+        FindingKind::Expired { .. } => "expired",
+        FindingKind::ExpiringSoon { .. } => "expiring_soon",
+        FindingKind::Fine { .. } => "fine",
+        FindingKind::StoredButRevoked => "stored_but_revoked",
+        FindingKind::StoredButMissing => "stored_but_missing",
+        FindingKind::NotStored => "not_stored",
+        FindingKind::ExpiryDiffers { .. } => "expiry_differs",
+        _ => "other",
+    }
+}
+
+fn view_name(view: View) -> &'static str {
+    match view {
+        View::Server => "server",
+        View::Store => "store",
+        View::Reconciled => "reconciled",
+        _ => "other",
+    }
+}
+
+pub async fn scan(app: &App, args: &ScanArgs) -> Result<(), Failure> {
+    let mut scan = Scan::new().clock(app.clock.clone()).window(args.within);
+    if !args.store_only {
+        scan = scan.provider(app.client.clone());
+    }
+    if !args.server_only {
+        scan = scan.store(app.store().await?);
+    }
+    let mut progress = Progress::new("scanning", None, app.progress);
+    progress.inc(0);
+    let report = scan.run().await?;
+    progress.finish();
+    let findings: Vec<_> = report.findings.iter().filter(|f| args.all || f.kind.needs_attention()).collect();
+    if app.json {
+        out_json(&json!({
+            "now": render::time(report.now),
+            "window": duration::format(report.window),
+            "findings": findings.iter().map(|f| json!({
+                "kind": kind_name(&f.kind),
+                "view": view_name(f.view),
+                "entry": f.entry,
+                "detail": f.kind.to_string(),
+                "token": token_json(&f.token, if f.token.is_expired(report.now) { "expired" } else { "active" }),
+            })).collect::<Vec<_>>(),
+        }));
+    } else {
+        let rows: Vec<Vec<String>> = findings
+            .iter()
+            .map(|f| {
+                vec![
+                    kind_name(&f.kind).to_owned(),
+                    f.entry.clone().unwrap_or_else(|| "-".into()),
+                    f.token.id.to_string(),
+                    f.token.display_name.clone(),
+                    view_name(f.view).to_owned(),
+                    f.kind.to_string(),
+                ]
+            })
+            .collect();
+        out(&render::table(&["FINDING", "ENTRY", "ID", "NAME", "VIEW", "DETAIL"], &rows));
+    }
+    Ok(())
+}
+
+pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
+    let store = app.store().await?;
+    let mut rotator = Rotator::from_arcs(Arc::new(app.client.clone()), store.clone())
+        .clock(app.clock.clone())
+        .window(args.within)
+        .force(args.force);
+    if let Some(lifetime) = args.lifetime {
+        rotator = rotator.lifetime(lifetime);
+    }
+    if args.dry_run {
+        return plan(app, &rotator, &args.entries).await;
+    }
+    let names: Vec<String> = if args.entries.is_empty() {
+        let org = app.client.organization();
+        store
+            .list()
+            .await?
+            .into_iter()
+            .filter(|r| r.provider == PROVIDER_NAME && r.organization.eq_ignore_ascii_case(org))
+            .map(|r| r.name)
+            .collect()
+    } else {
+        args.entries.clone()
+    };
+    let mut progress = Progress::new("rotating", Some(names.len() as u64), app.progress);
+    let mut reports = Vec::new();
+    for name in &names {
+        reports.push(rotator.rotate(name).await);
+        progress.inc(1);
+    }
+    progress.finish();
+
+    fn describe(outcome: &Outcome) -> (&'static str, Option<&PatMetadata>, Option<&PatMetadata>, String) {
+        match outcome {
+            Outcome::Rotated(r) => (
+                "rotated",
+                Some(&r.old),
+                Some(&r.new),
+                r.cleanup_pending.as_ref().map_or_else(String::new, |e| format!("old token left for recovery: {e}")),
+            ),
+            Outcome::Skipped(reason) => ("skipped", None, None, reason.to_string()),
+            Outcome::Failed(f) => ("failed", None, None, f.to_string()),
+            Outcome::Recovered => ("recovered", None, None, String::new()),
+            _ => ("other", None, None, outcome.to_string()),
+        }
+    }
+    if app.json {
+        out_json(&json!(
+            reports
+                .iter()
+                .map(|r| {
+                    let (result, old, new, detail) = describe(&r.outcome);
+                    json!({
+                        "entry": r.name,
+                        "result": result,
+                        "old": old.map(|m| token_json(m, if pending(&r.outcome) { "active" } else { "revoked" })),
+                        "new": new.map(|m| token_json(m, "active")),
+                        "recovered": r.recovered.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                        "detail": detail,
+                    })
+                })
+                .collect::<Vec<_>>()
+        ));
+    } else {
+        let rows: Vec<Vec<String>> = reports
+            .iter()
+            .map(|r| {
+                let (result, old, new, detail) = describe(&r.outcome);
+                let id = |m: Option<&PatMetadata>| m.map_or_else(|| "-".to_owned(), |m| m.id.to_string());
+                let expires = new.map_or_else(|| "-".to_owned(), |m| render::time(m.valid_to));
+                vec![r.name.clone(), result.to_owned(), id(old), id(new), expires, detail]
+            })
+            .collect();
+        out(&render::table(&["ENTRY", "RESULT", "OLD", "NEW", "NEW EXPIRES", "DETAIL"], &rows));
+    }
+    let missing: Vec<&str> = reports
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Skipped(SkipReason::NotFound)))
+        .map(|r| r.name.as_str())
+        .collect();
+    let failed: Vec<&str> =
+        reports.iter().filter(|r| matches!(r.outcome, Outcome::Failed(_))).map(|r| r.name.as_str()).collect();
+    if !missing.is_empty() && failed.is_empty() {
+        return Err(Failure::new(
+            Class::NotFound,
+            format!("no store entry {}; see `patctl scan --store-only --all`", missing.join(", ")),
+        ));
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            Class::Partial,
+            format!(
+                "{} of {} entries failed to rotate: {}; their old tokens are still stored",
+                failed.len(),
+                reports.len(),
+                failed.join(", ")
+            ),
+        ))
+    }
+}
+
+/// Whether a rotation left its old token for recovery (not yet revoked).
+fn pending(outcome: &Outcome) -> bool {
+    matches!(outcome, Outcome::Rotated(r) if r.cleanup_pending.is_some())
+}
+
+async fn plan(app: &App, rotator: &Rotator, only: &[String]) -> Result<(), Failure> {
+    let plan = rotator.plan().await?;
+    let entries: Vec<_> = plan.entries.iter().filter(|e| only.is_empty() || only.contains(&e.name)).collect();
+    for name in only {
+        if !plan.entries.iter().any(|e| &e.name == name) {
+            return Err(Failure::new(
+                Class::NotFound,
+                format!("no store entry `{name}`; see `patctl scan --store-only --all`"),
+            ));
+        }
+    }
+    if app.json {
+        out_json(&json!(
+            entries
+                .iter()
+                .map(|e| {
+                    let (action, id, valid_to, new_valid_to, detail): (&str, Value, Value, Value, String) =
+                        match &e.action {
+                            PlannedAction::Rotate { id, valid_to, reason, new_valid_to } => (
+                                "rotate",
+                                json!(id.as_str()),
+                                json!(render::time(*valid_to)),
+                                json!(render::time(*new_valid_to)),
+                                reason.to_string(),
+                            ),
+                            PlannedAction::Skip(reason) => {
+                                ("skip", Value::Null, Value::Null, Value::Null, reason.to_string())
+                            }
+                            other => ("other", Value::Null, Value::Null, Value::Null, other.to_string()),
+                        };
+                    json!({
+                        "entry": e.name,
+                        "action": action,
+                        "id": id,
+                        "valid_to": valid_to,
+                        "new_valid_to": new_valid_to,
+                        "recovery": e.recovery.as_ref().map(ToString::to_string),
+                        "detail": detail,
+                        "dry_run": true,
+                    })
+                })
+                .collect::<Vec<_>>()
+        ));
+    } else {
+        let rows: Vec<Vec<String>> = entries
+            .iter()
+            .map(|e| {
+                let (action, id, detail) = match &e.action {
+                    PlannedAction::Rotate { id, reason, new_valid_to, .. } => (
+                        "would rotate",
+                        id.to_string(),
+                        format!("{reason}; replacement expires {}", render::time(*new_valid_to)),
+                    ),
+                    PlannedAction::Skip(reason) => ("would skip", "-".to_owned(), reason.to_string()),
+                    other => ("other", "-".to_owned(), other.to_string()),
+                };
+                let detail = match &e.recovery {
+                    Some(r) => format!("{r}, then {detail}"),
+                    None => detail,
+                };
+                vec![e.name.clone(), action.to_owned(), id, detail]
+            })
+            .collect();
+        out(&render::table(&["ENTRY", "ACTION", "ID", "DETAIL"], &rows));
+        eprintln!("patctl: dry run; nothing was changed");
+    }
+    Ok(())
+}
+
+/// The user's descriptor: as given, or with --emulator a sample user's name.
+fn descriptor(app: &App, user: &str) -> Result<String, Failure> {
+    #[cfg(feature = "emulator")]
+    if let Some(sample) = &app.sample
+        && !user.contains('.')
+    {
+        return sample
+            .descriptor_of(user)
+            .ok_or_else(|| Failure::new(Class::NotFound, format!("no sample user `{user}` (try Bob)")));
+    }
+    let _ = app;
+    Ok(user.to_owned())
+}
+
+pub async fn offboard(app: &App, args: &OffboardArgs) -> Result<(), Failure> {
+    let descriptor = descriptor(app, &args.user)?;
+    let mut offboarding = Offboarding::new(app.client.token_admin()).dry_run(args.dry_run);
+    if let Some(cutoff) = args.issued_before {
+        offboarding = offboarding.only_issued_before(cutoff);
+    }
+    if let Some(scopes) = &args.revocation_rule {
+        offboarding = offboarding.revocation_rule(Scopes::parse(scopes)?, None);
+    }
+    let mut progress = Progress::new("offboarding", None, app.progress);
+    progress.inc(0);
+    let report = offboarding.run(&descriptor).await.map_err(|e| match e {
+        patkit::Error::AuthRequired { .. } => Failure::new(
+            Class::Auth,
+            format!(
+                "{e}\n  hint: Token Admin answers 401 to anyone who is not an organization administrator \
+                 (Project Collection Administrator); sign in as one (`az login`) and retry"
+            ),
+        ),
+        other => other.into(),
+    })?;
+    progress.finish();
+
+    let names: HashMap<_, _> =
+        report.found.iter().map(|t| (t.metadata.id.clone(), t.metadata.display_name.clone())).collect();
+    let revoked_label = if report.dry_run { "would revoke" } else { "revoked" };
+    let mut rows = Vec::new();
+    for (ids, action) in [
+        (&report.revoked, revoked_label),
+        (&report.kept, "kept"),
+        (&report.already_inactive, "already inactive"),
+        (&report.not_revoked, "not revoked"),
+        (&report.still_valid, "STILL VALID"),
+    ] {
+        for id in ids {
+            rows.push((id.to_string(), names.get(id).cloned().unwrap_or_default(), action));
+        }
+    }
+    if app.json {
+        let ids = |v: &Vec<patkit::PatId>| v.iter().map(|i| i.as_str().to_owned()).collect::<Vec<_>>();
+        out_json(&json!({
+            "user": report.subject_descriptor,
+            "dry_run": report.dry_run,
+            "found": report.found.len(),
+            "revoked": if report.dry_run { Vec::new() } else { ids(&report.revoked) },
+            "would_revoke": if report.dry_run { ids(&report.revoked) } else { Vec::new() },
+            "kept": ids(&report.kept),
+            "already_inactive": ids(&report.already_inactive),
+            "not_revoked": ids(&report.not_revoked),
+            "still_valid": ids(&report.still_valid),
+            "revocation_rule": report.revocation_rule.as_ref().map(|r| r.scopes.to_string()),
+            "error": report.error.as_ref().map(ToString::to_string),
+        }));
+    } else {
+        let rows: Vec<Vec<String>> =
+            rows.into_iter().map(|(id, name, action)| vec![id, name, action.to_owned()]).collect();
+        out(&render::table(&["ID", "NAME", "ACTION"], &rows));
+        if report.dry_run {
+            eprintln!("patctl: dry run; nothing was revoked");
+        }
+    }
+    if let Some(e) = report.error {
+        let first = Failure::from(e);
+        return Err(Failure::new(Class::Partial, format!("offboarding stopped: {first}; re-run to finish")));
+    }
+    if !report.still_valid.is_empty() {
+        return Err(Failure::new(
+            Class::Partial,
+            "some tokens are still valid after revocation; re-run, then check in the web UI",
+        ));
+    }
+    Ok(())
+}

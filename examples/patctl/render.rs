@@ -1,0 +1,97 @@
+//! Output: aligned tables for people, JSON for programs. Secrets appear only where the caller
+//! passes one explicitly.
+
+use std::io::Write as _;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use patkit::{PatMetadata, Targets};
+use serde_json::{Value, json};
+
+/// Writes `text` to stdout. A closed pipe (`patctl list | head`) is not an error.
+pub fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+}
+
+/// Pretty JSON and a newline.
+pub fn out_json(value: &Value) {
+    out(&format!("{}\n", serde_json::to_string_pretty(value).expect("JSON values serialize")));
+}
+
+pub fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub fn scopes(m: &PatMetadata) -> String {
+    m.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// A token as JSON (no secret).
+pub fn token_json(m: &PatMetadata, status: &str) -> Value {
+    json!({
+        "id": m.id.as_str(),
+        "display_name": m.display_name,
+        "status": status,
+        "scopes": scopes(m),
+        "valid_from": time(m.valid_from),
+        "valid_to": time(m.valid_to),
+        "global": m.targets.is_global(),
+        "organizations": match &m.targets {
+            Targets::AllOrganizations => Value::Null,
+            Targets::Organizations(ids) => json!(ids),
+        },
+    })
+}
+
+pub const TOKEN_HEADERS: [&str; 5] = ["ID", "NAME", "STATUS", "EXPIRES", "SCOPES"];
+
+/// A token as a table row, matching [`TOKEN_HEADERS`].
+pub fn token_row(m: &PatMetadata, status: &str) -> Vec<String> {
+    let name = if m.targets.is_global() { format!("{} (global)", m.display_name) } else { m.display_name.clone() };
+    vec![m.id.to_string(), name, status.to_owned(), time(m.valid_to), scopes(m)]
+}
+
+/// Left-aligned columns separated by two spaces; the last column is not padded.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut text = String::new();
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        let cells: Vec<&str> = cells.collect();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                text.push_str(&" ".repeat(widths[i] - cell.chars().count() + 2));
+            }
+        }
+        text.push('\n');
+    };
+    line(&mut headers.iter().copied());
+    for row in rows {
+        line(&mut row.iter().map(String::as_str));
+    }
+    text
+}
+
+/// `key: value` lines for one object.
+pub fn fields(pairs: &[(&str, String)]) -> String {
+    let width = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    pairs.iter().map(|(k, v)| format!("{k:<width$}  {v}\n")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_aligns_columns() {
+        let t = table(&["A", "BB"], &[vec!["xxx".into(), "y".into()], vec!["z".into(), "w".into()]]);
+        assert_eq!(t, "A    BB\nxxx  y\nz    w\n");
+    }
+}

@@ -1,0 +1,85 @@
+//! `--emulator`: an in-process emulator of Azure DevOps with sample tokens, so every command can
+//! be tried without an organization. Nothing leaves the process; the state ends with it.
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use patkit::azure::{AzureDevOpsClient, PROVIDER_NAME};
+use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
+use patkit::store::InMemoryTokenStore;
+use patkit::{PatRecord, StoredPat, TokenStore};
+
+use crate::failure::Failure;
+
+/// The organization of the sample.
+pub const ORG: &str = "fabrikam";
+
+/// The emulator with its sample users and a store holding some of Alice's tokens.
+#[derive(Debug)]
+pub struct Sample {
+    pub emulator: Emulator,
+    pub alice: EmulatedUser,
+    pub store: Arc<dyn TokenStore>,
+}
+
+impl Sample {
+    /// Seeds: Alice (you, an organization admin) with tokens expired, expiring soon, fine,
+    /// revoked and global, plus `extra` more; Bob (to offboard) with three. Four of Alice's are
+    /// in the store.
+    pub async fn new(extra: u32) -> Result<Self, Failure> {
+        let emulator = Emulator::new();
+        emulator.add_organization(ORG);
+        let alice = emulator.add_user("Alice");
+        emulator.make_org_admin(ORG, alice.id);
+        let bob = emulator.add_user("Bob");
+        let now = emulator.now();
+        let days = TimeDelta::days;
+
+        let seed = |name: &str, scope: &str, valid_to: TimeDelta| {
+            emulator.seed_pat(
+                ORG,
+                alice.id,
+                SeedPat::new(name, scope).valid_from(now - days(30)).valid_to(now + valid_to),
+            )
+        };
+        let stored = [
+            ("ci/nuget-feed", seed("nuget feed (CI)", "vso.packaging", days(3))),
+            ("ci/build-agent", seed("build agent", "vso.build_execute vso.code", days(200))),
+            ("deploy/release", seed("release pipeline", "vso.release_execute", days(10))),
+            ("tools/old-script", seed("old script", "vso.code", days(-2))),
+        ];
+        seed("laptop git", "vso.code_write", days(25));
+        emulator.seed_pat(
+            ORG,
+            alice.id,
+            SeedPat::new("leaked token", "vso.code").valid_to(now + days(90)).revoked(true),
+        );
+        emulator.seed_pat(ORG, alice.id, SeedPat::new("everything", "vso.code").valid_to(now + days(60)).global());
+        for i in 0..extra {
+            seed(&format!("sample {i:05}"), "vso.code", days(1 + i64::from(i % 300)));
+        }
+        for (name, scope) in [("bob laptop", "vso.code_write"), ("bob ci", "vso.build"), ("bob feed", "vso.packaging")]
+        {
+            emulator.seed_pat(ORG, bob.id, SeedPat::new(name, scope).valid_to(now + days(45)));
+        }
+
+        let client = AzureDevOpsClient::builder(ORG, alice.credential()).transport(emulator.clone()).build()?;
+        let store = InMemoryTokenStore::new();
+        for (entry, seeded) in stored {
+            let metadata = client.get(&seeded.id).await?;
+            let record = PatRecord::new(entry, PROVIDER_NAME, ORG, metadata, now);
+            store.put(StoredPat { record, secret: seeded.secret }).await?;
+        }
+        Ok(Self { emulator, alice, store: Arc::new(store) })
+    }
+
+    /// The subject descriptor of the sample user called `name` (case-insensitive), e.g. `Bob`.
+    pub fn descriptor_of(&self, name: &str) -> Option<String> {
+        self.emulator
+            .snapshot()
+            .users
+            .into_iter()
+            .find(|u| u.display_name.eq_ignore_ascii_case(name))
+            .map(|u| u.descriptor)
+    }
+}

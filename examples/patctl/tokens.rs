@@ -1,0 +1,220 @@
+//! The client commands: list, get, create, extend, expire, revoke.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt as _;
+use patkit::azure::PROVIDER_NAME;
+use patkit::store::Expected;
+use patkit::{PatId, PatMetadata, PatRecord, Scopes, StatusFilter, StoredPat};
+use serde_json::json;
+
+use crate::app::App;
+use crate::cli::{CreateArgs, ListArgs, Status};
+use crate::failure::{Class, Failure};
+use crate::progress::Progress;
+use crate::render::{self, TOKEN_HEADERS, fields, out, out_json, token_json, token_row};
+
+fn status_at(m: &PatMetadata, now: DateTime<Utc>) -> &'static str {
+    if m.is_expired(now) { "expired" } else { "active" }
+}
+
+pub async fn list(app: &App, args: &ListArgs) -> Result<(), Failure> {
+    if !(1..=100).contains(&args.page_size) {
+        return Err(Failure::usage("--page-size must be between 1 and 100"));
+    }
+    let now = app.clock.now();
+    // The listing has no per-token status: with --status all, one more listing of the revoked
+    // tokens tells them apart.
+    let revoked: HashSet<PatId> = if args.status == Status::All {
+        app.client.list().filter(StatusFilter::Revoked).page_size(100).items().map_ok(|m| m.id).try_collect().await?
+    } else {
+        HashSet::new()
+    };
+    let needle = args.name.as_deref().map(str::to_lowercase);
+    let mut progress = Progress::new("listing", None, app.progress);
+    let mut items = Box::pin(
+        app.client
+            .list()
+            .filter(args.status.filter())
+            .sort(args.sort.key())
+            .ascending(!args.desc)
+            .page_size(args.page_size)
+            .items(),
+    );
+    let mut tokens = Vec::new();
+    while let Some(m) = items.try_next().await? {
+        progress.inc(1);
+        let keep = needle.as_deref().is_none_or(|n| m.display_name.to_lowercase().contains(n))
+            && args.expiring_within.is_none_or(|w| m.expires_within(now, w))
+            && (!args.global || m.targets.is_global());
+        if keep {
+            let status = match args.status {
+                Status::Active => "active",
+                Status::Revoked => "revoked",
+                Status::Expired => "expired",
+                Status::All if revoked.contains(&m.id) => "revoked",
+                Status::All => status_at(&m, now),
+            };
+            tokens.push((m, status));
+            if args.limit.is_some_and(|l| tokens.len() >= l) {
+                break;
+            }
+        }
+    }
+    progress.finish();
+    if app.json {
+        out_json(&json!(tokens.iter().map(|(m, s)| token_json(m, s)).collect::<Vec<_>>()));
+    } else {
+        let rows: Vec<Vec<String>> = tokens.iter().map(|(m, s)| token_row(m, s)).collect();
+        out(&render::table(&TOKEN_HEADERS, &rows));
+    }
+    Ok(())
+}
+
+fn show(app: &App, m: &PatMetadata, extra: &[(&str, serde_json::Value)]) {
+    let status = status_at(m, app.clock.now());
+    if app.json {
+        let mut value = token_json(m, status);
+        for (k, v) in extra {
+            value[*k] = v.clone();
+        }
+        out_json(&value);
+    } else {
+        let mut pairs = vec![
+            ("id", m.id.to_string()),
+            ("name", m.display_name.clone()),
+            ("status", status.to_owned()),
+            ("scopes", render::scopes(m)),
+            ("valid from", render::time(m.valid_from)),
+            ("valid to", render::time(m.valid_to)),
+            ("global", m.targets.is_global().to_string()),
+        ];
+        for (k, v) in extra {
+            pairs.push((k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)));
+        }
+        out(&fields(&pairs));
+    }
+}
+
+pub async fn get(app: &App, id: &str) -> Result<(), Failure> {
+    let m = app.client.get(&PatId::new(id)).await?;
+    show(app, &m, &[]);
+    Ok(())
+}
+
+pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
+    let scopes = Scopes::parse(&args.scopes)?;
+    // Check the store first: once created, a token with nowhere to go is a token to revoke.
+    let store = match &args.store_as {
+        Some(entry) => {
+            let store = app.store().await?;
+            if store.get(entry).await?.is_some() {
+                return Err(Failure::usage(format!(
+                    "the store already has an entry `{entry}`; pick another name, or `patctl rotate {entry}`"
+                )));
+            }
+            Some((store, entry.clone()))
+        }
+        None => None,
+    };
+    let mut create = app.client.create(&args.name, scopes).all_organizations(args.all_orgs);
+    if let Some(lifetime) = args.lifetime {
+        create = create.expires_in(lifetime);
+    }
+    if let Some(at) = args.expires_at {
+        create = create.expires_at(at);
+    }
+    let created = create.send().await?;
+    let id = created.metadata.id.clone();
+    let secret_shown = if args.show_secret { json!(created.secret.expose_secret()) } else { serde_json::Value::Null };
+    if let Some((store, entry)) = &store {
+        let record = PatRecord::new(
+            entry.clone(),
+            PROVIDER_NAME,
+            app.client.organization(),
+            created.metadata.clone(),
+            app.clock.now(),
+        );
+        if let Err(e) =
+            store.compare_and_swap(StoredPat { record, secret: created.secret.clone() }, Expected::Absent).await
+        {
+            let _ = app.client.revoke(&id).await;
+            return Err(Failure::new(
+                Class::Store,
+                format!("created token {id} but could not store it ({e}), so it was revoked; fix the store and retry"),
+            ));
+        }
+    }
+    let stored_as = store.as_ref().map_or(serde_json::Value::Null, |(_, e)| json!(e));
+    if app.json {
+        show(app, &created.metadata, &[("secret", secret_shown), ("stored_as", stored_as)]);
+    } else {
+        let secret_line = if args.show_secret {
+            json!(created.secret.expose_secret())
+        } else {
+            json!("[hidden; --show-secret prints it]")
+        };
+        let mut extra = vec![("secret", secret_line)];
+        if let Some((_, entry)) = &store {
+            extra.push(("stored as", json!(entry)));
+        }
+        show(app, &created.metadata, &extra);
+    }
+    if !args.show_secret && store.is_none() {
+        eprintln!(
+            "patctl: the secret was neither shown nor stored and cannot be fetched again; use --show-secret or \
+             --store-as ENTRY, or `patctl revoke {id}` if you do not need it"
+        );
+    }
+    Ok(())
+}
+
+pub async fn extend(app: &App, id: &str, by: std::time::Duration) -> Result<(), Failure> {
+    let m = app.client.extend(&PatId::new(id), by).await?;
+    show(app, &m, &[]);
+    Ok(())
+}
+
+pub async fn expire(app: &App, id: &str, at: DateTime<Utc>) -> Result<(), Failure> {
+    let m = app.client.expire_at(&PatId::new(id), at).await?;
+    show(app, &m, &[]);
+    Ok(())
+}
+
+pub async fn revoke(app: &App, ids: &[String]) -> Result<(), Failure> {
+    let mut progress = Progress::new("revoking", Some(ids.len() as u64), app.progress && ids.len() > 1);
+    let mut results = Vec::new();
+    let mut first_error = None;
+    for id in ids {
+        let result = app.client.revoke(&PatId::new(id.as_str())).await;
+        progress.inc(1);
+        match result {
+            Ok(()) => results.push((id.clone(), None)),
+            Err(e) => {
+                let failure = Failure::from(e);
+                results.push((id.clone(), Some(failure.message.lines().next().unwrap_or_default().to_owned())));
+                first_error.get_or_insert(failure);
+            }
+        }
+    }
+    progress.finish();
+    if app.json {
+        out_json(&json!(
+            results.iter().map(|(id, e)| json!({"id": id, "revoked": e.is_none(), "error": e})).collect::<Vec<_>>()
+        ));
+    } else {
+        let rows: Vec<Vec<String>> = results
+            .iter()
+            .map(|(id, e)| {
+                vec![id.clone(), e.as_ref().map_or_else(|| "revoked".to_owned(), |e| format!("failed: {e}"))]
+            })
+            .collect();
+        out(&render::table(&["ID", "RESULT"], &rows));
+    }
+    match first_error {
+        None => Ok(()),
+        Some(e) if results.iter().all(|(_, r)| r.is_some()) => Err(e),
+        Some(e) => Err(Failure::new(Class::Partial, format!("some tokens were not revoked; first failure: {e}"))),
+    }
+}
