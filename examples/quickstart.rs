@@ -15,7 +15,7 @@
 use std::time::Duration;
 
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use patkit::auth::{AzureCliCredential, EnvCredential, StaticCredential};
+use patkit::auth::{DefaultCredential, StaticCredential};
 use patkit::azure::AzureDevOpsClient;
 use patkit::emulator::{Emulator, TenantPolicies};
 use patkit::{Error, PatId, PatMetadata, Scope, Scopes, StatusFilter};
@@ -139,11 +139,7 @@ async fn run() -> patkit::Result<()> {
 /// The real service when `PATKIT_ORGANIZATION` is set, else a seeded in-process emulator.
 fn connect() -> patkit::Result<(AzureDevOpsClient, Option<Emulator>)> {
     if let Ok(organization) = std::env::var("PATKIT_ORGANIZATION") {
-        let client = if std::env::var_os(EnvCredential::DEFAULT_VAR).is_some() {
-            AzureDevOpsClient::builder(organization, EnvCredential::new()).build()?
-        } else {
-            AzureDevOpsClient::builder(organization, AzureCliCredential::new()).build()?
-        };
+        let client = AzureDevOpsClient::builder(organization, DefaultCredential::new()).build()?;
         return Ok((client, None));
     }
     let emulator = Emulator::new();

@@ -40,6 +40,21 @@ impl PatSecret {
         self.0.expose_secret()
     }
 
+    /// Whether `other` holds the same value, compared in time that does not depend on where the
+    /// values differ (so a comparison cannot be used to guess a token byte by byte). This is the
+    /// only equality `PatSecret` offers.
+    ///
+    /// ```
+    /// use patkit::PatSecret;
+    /// let a = PatSecret::new("abc".into());
+    /// assert!(a.same_as(&PatSecret::new("abc".into())));
+    /// assert!(!a.same_as(&PatSecret::new("abd".into())));
+    /// ```
+    pub fn same_as(&self, other: &PatSecret) -> bool {
+        let (a, b) = (self.expose_secret().as_bytes(), other.expose_secret().as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+
     /// The value as the `Authorization` header a PAT is used with:
     /// `Basic base64(":" + PAT)`, marked sensitive so `http` never prints it.
     pub fn basic_authorization(&self) -> http::HeaderValue {

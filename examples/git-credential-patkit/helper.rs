@@ -173,7 +173,7 @@ impl Helper {
             return Ok(());
         };
         let Some(mut entry) = self.store.get(&target.entry_name()).await? else { return Ok(()) };
-        if !same_secret(&entry.secret, password) {
+        if !entry.secret.same_as(password) {
             self.say(|| "git stored a credential this helper did not mint; ignoring it".to_owned());
             return Ok(());
         }
@@ -200,7 +200,7 @@ impl Helper {
         let name = target.entry_name();
         let Some(entry) = self.store.get(&name).await? else { return Ok(()) };
         if let Some(password) = &request.password
-            && !same_secret(&entry.secret, password)
+            && !entry.secret.same_as(password)
         {
             self.say(|| "git erased a credential this helper did not store; keeping ours".to_owned());
             return Ok(());
@@ -220,10 +220,4 @@ impl Helper {
         }
         Ok(())
     }
-}
-
-/// Compares two secrets in time independent of where they differ.
-fn same_secret(a: &PatSecret, b: &PatSecret) -> bool {
-    let (a, b) = (a.expose_secret().as_bytes(), b.expose_secret().as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -2,7 +2,7 @@
 //! set, the Azure CLI otherwise.
 
 use async_trait::async_trait;
-use patkit::auth::{AccessCredential, AzureCliCredential, Credential, EnvCredential};
+use patkit::auth::{AccessCredential, AzureCliCredential, Credential, DefaultCredential, EnvCredential};
 
 /// Which credential source to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,16 +34,18 @@ pub struct ToolCredential {
     source: Source,
     env: EnvCredential,
     cli: AzureCliCredential,
+    auto: DefaultCredential,
 }
 
 impl ToolCredential {
     /// A credential reading `var` and/or the Azure CLI, as `source` says.
     pub fn new(source: Source, var: &str) -> Self {
-        Self { source, env: EnvCredential::from_var(var), cli: AzureCliCredential::new() }
-    }
-
-    fn env_is_set(&self) -> bool {
-        std::env::var_os(self.env.var_name()).is_some_and(|v| !v.is_empty())
+        Self {
+            source,
+            env: EnvCredential::from_var(var),
+            cli: AzureCliCredential::new(),
+            auto: DefaultCredential::from_var(var),
+        }
     }
 }
 
@@ -53,8 +55,7 @@ impl Credential for ToolCredential {
         match self.source {
             Source::Env => self.env.credential().await,
             Source::AzureCli => self.cli.credential().await,
-            Source::Auto if self.env_is_set() => self.env.credential().await,
-            Source::Auto => self.cli.credential().await,
+            Source::Auto => self.auto.credential().await,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! (Basic auth) that has the `vso.tokenadministration` scope.
 
 mod azure_cli;
+mod chain;
 mod env;
 mod fixed;
 
@@ -18,6 +19,7 @@ use crate::error::Result;
 use crate::secret::{BearerToken, PatSecret};
 
 pub use azure_cli::AzureCliCredential;
+pub use chain::DefaultCredential;
 pub use env::EnvCredential;
 pub use fixed::{PatCredential, StaticCredential};
 

@@ -40,6 +40,14 @@ pub(crate) fn check_status(response: &HttpResponse, op: Operation, now: DateTime
         None => (None, None),
     };
     Err(match status {
+        401 if op.is_token_admin() => Error::AuthRequired {
+            reason: AuthFailure::Unauthorized,
+            message: Some(format!(
+                "{}; Token Admin also answers 401 when the caller is not an organization administrator \
+                 (Project Collection Administrator)",
+                message.as_deref().unwrap_or("not authorized")
+            )),
+        },
         401 => Error::AuthRequired { reason: AuthFailure::Unauthorized, message },
         403 => Error::Forbidden {
             type_key,
@@ -179,6 +187,14 @@ mod tests {
         }
         let err = check_status(&response(401, None, ""), Operation::List, now()).unwrap_err();
         assert!(err.to_string().contains("Entra"), "hint names Entra: {err}");
+    }
+
+    #[test]
+    fn a_token_admin_401_says_an_administrator_is_needed() {
+        let err = check_status(&response(401, None, ""), Operation::AdminListPats, now()).unwrap_err();
+        assert!(err.to_string().contains("not an organization administrator"), "{err}");
+        let err = check_status(&response(401, None, ""), Operation::List, now()).unwrap_err();
+        assert!(!err.to_string().contains("administrator"), "{err}");
     }
 
     #[test]

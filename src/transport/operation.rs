@@ -50,6 +50,11 @@ impl Operation {
         !matches!(self, Self::Create | Self::AdminCreateRevocationRule)
     }
 
+    /// Whether this is a Token Admin call (organization administrators only).
+    pub fn is_token_admin(self) -> bool {
+        matches!(self, Self::AdminListPats | Self::AdminRevoke | Self::AdminCreateRevocationRule)
+    }
+
     /// Whether responses to this operation may carry a secret (their bodies are never quoted).
     pub fn is_sensitive(self) -> bool {
         matches!(self, Self::Create | Self::StoreRead)
