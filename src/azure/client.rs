@@ -55,6 +55,8 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) max_lifespan: Duration,
     pub(crate) recover_uncertain_creates: bool,
+    /// Whether the transport is wrapped in the retry decorator (which records `attempts`).
+    pub(crate) retrying: bool,
 }
 
 impl fmt::Debug for AzureDevOpsClient {
@@ -129,19 +131,32 @@ impl AzureDevOpsClient {
         self.inner.credential.credential().await
     }
 
-    /// Sends `request` and parses the answer, inside a tracing span naming the operation (never
-    /// a header or a body).
+    /// Sends `request` and parses the answer, inside a `patkit.request` tracing span (level
+    /// `DEBUG`) with the fields `operation`, `organization`, `status` (the last answer's),
+    /// `attempts` (recorded by the retry decorator; 1 when retrying is off) and `elapsed_ms`
+    /// (all attempts and waits). Never a header, a URL or a body.
     pub(crate) async fn execute<T>(
         &self,
         request: HttpRequest,
         parse: impl FnOnce(&HttpResponse, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
         use tracing::Instrument as _;
+        use tracing::field::Empty;
         let op = Operation::of(&request).map_or("unknown", Operation::as_str);
-        let span = tracing::debug_span!("patkit.request", operation = op, organization = %self.inner.ctx.organization, status = tracing::field::Empty, elapsed_ms = tracing::field::Empty);
-        let started = std::time::Instant::now();
+        let span = tracing::debug_span!(
+            "patkit.request",
+            operation = op,
+            organization = %self.inner.ctx.organization,
+            status = Empty,
+            attempts = Empty,
+            elapsed_ms = Empty
+        );
+        if !self.inner.retrying {
+            span.record("attempts", 1);
+        }
+        let started = tokio::time::Instant::now();
         let response = self.inner.transport.send(request).instrument(span.clone()).await;
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        span.record("elapsed_ms", u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
         let response = match response {
             Ok(r) => r,
             Err(e) => {
@@ -240,7 +255,8 @@ impl AzureDevOpsClientBuilder {
             Some(t) => t,
             None => default_transport()?,
         };
-        if self.retry.max_retries > 0 {
+        let retrying = self.retry.max_retries > 0;
+        if retrying {
             transport = Arc::new(RetryTransport::new(transport, self.retry).clock(self.clock.clone()));
         }
         Ok(AzureDevOpsClient {
@@ -257,6 +273,7 @@ impl AzureDevOpsClientBuilder {
                 clock: self.clock,
                 max_lifespan: self.max_lifespan,
                 recover_uncertain_creates: self.recover_uncertain_creates,
+                retrying,
             }),
         })
     }

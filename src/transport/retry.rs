@@ -124,7 +124,9 @@ impl BackoffConfig {
 /// Waits use `tokio::time::sleep`, so tests can run them in virtual time
 /// (`#[tokio::test(start_paused = true)]`). Each retry emits a `tracing` event at `INFO` (target
 /// `patkit::transport::retry`) with the operation, the attempt number, the status or error kind
-/// and the wait; no header, URL or body is logged.
+/// and the wait; each attempt emits one at `DEBUG` with its outcome, and the number of attempts
+/// so far is recorded on the current span's `attempts` field, if it has one (the client's
+/// `patkit.request` span does). No header, URL or body is logged.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -215,6 +217,16 @@ impl RetryTransport {
 #[async_trait]
 impl HttpTransport for RetryTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let (outcome, attempts) = self.send_with_retries(request).await;
+        // Once, at the end: some subscribers append rather than replace re-recorded fields.
+        tracing::Span::current().record("attempts", attempts);
+        outcome
+    }
+}
+
+impl RetryTransport {
+    /// The retry loop; returns the last outcome and how many attempts were made.
+    async fn send_with_retries(&self, request: HttpRequest) -> (Result<HttpResponse, TransportError>, u32) {
         let operation = Operation::of(&request);
         let idempotent = operation.is_some_and(Operation::is_idempotent);
         let op_name = operation.map_or("untagged", Operation::as_str);
@@ -224,18 +236,21 @@ impl HttpTransport for RetryTransport {
         let mut retries: u32 = 0;
         loop {
             let outcome = self.inner.send(request.clone()).await;
+            record_attempt(op_name, retries + 1, &outcome);
             match &outcome {
                 Ok(response) if response.status().is_success() => {
                     self.remember_pacing(response);
-                    return outcome;
+                    return (outcome, retries + 1);
                 }
-                Ok(response) if !(idempotent && is_retryable_status(response.status().as_u16())) => return outcome,
-                Err(error) if !is_retryable_error(error.kind(), idempotent) => return outcome,
+                Ok(response) if !(idempotent && is_retryable_status(response.status().as_u16())) => {
+                    return (outcome, retries + 1);
+                }
+                Err(error) if !is_retryable_error(error.kind(), idempotent) => return (outcome, retries + 1),
                 _ => {}
             }
             if retries >= self.config.max_retries {
                 tracing::debug!(operation = op_name, attempts = retries + 1, "patkit: retries used up");
-                return outcome;
+                return (outcome, retries + 1);
             }
             let server_wait = outcome.as_ref().ok().and_then(|r| retry_after(r.headers(), self.clock.now()));
             let wait = self.backoff(retries).max(server_wait.unwrap_or_default());
@@ -247,7 +262,7 @@ impl HttpTransport for RetryTransport {
                     wait_ms = millis(wait),
                     "patkit: not retrying, the wait would exceed the retry budget"
                 );
-                return outcome;
+                return (outcome, retries + 1);
             }
             retries += 1;
             match &outcome {
@@ -279,6 +294,18 @@ impl fmt::Debug for RetryTransport {
             .field("config", &self.config)
             .field("clock", &self.clock)
             .finish_non_exhaustive()
+    }
+}
+
+/// One `DEBUG` event per attempt, inside the caller's span (e.g. the client's `patkit.request`).
+fn record_attempt(op_name: &str, attempt: u32, outcome: &Result<HttpResponse, TransportError>) {
+    match outcome {
+        Ok(response) => {
+            tracing::debug!(operation = op_name, attempt, status = response.status().as_u16(), "patkit: attempt done");
+        }
+        Err(error) => {
+            tracing::debug!(operation = op_name, attempt, error_kind = ?error.kind(), "patkit: attempt failed")
+        }
     }
 }
 
