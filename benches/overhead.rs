@@ -1,0 +1,152 @@
+//! Per-operation client overhead, in process: each operation through `AzureDevOpsClient` (retry
+//! decorator on, tracing span, request building, credential call, parsing into the model) against
+//! the same request prebuilt once and handed straight to the emulator's transport. Prints one
+//! `RATIO overhead <op> client/direct` per operation: create, get, list page, update, revoke.
+//!
+//! `cargo bench --features emulator --bench overhead`
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use chrono::TimeDelta;
+use criterion::criterion_main;
+use patkit::azure::AzureDevOpsClient;
+use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
+use patkit::transport::{HttpRequest, HttpTransport, Operation};
+use patkit::{PatId, Scopes, SortBy};
+
+const BASE: &str = "https://vssps.dev.azure.com/fabrikam/_apis/tokens/pats?api-version=7.1-preview.1";
+
+fn request(method: http::Method, url: String, op: Operation, user: &EmulatedUser, body: Option<String>) -> HttpRequest {
+    let mut builder = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("accept", "application/json")
+        .header("user-agent", patkit::azure::USER_AGENT)
+        .header("x-tfs-fedauthredirect", "Suppress")
+        .header("authorization", user.bearer.bearer_authorization())
+        .extension(op);
+    if body.is_some() {
+        builder = builder.header("content-type", "application/json");
+    }
+    builder.body(body.unwrap_or_default().into_bytes()).unwrap()
+}
+
+fn bench() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let emulator = Emulator::new();
+    emulator.add_organization("fabrikam");
+    let alice = emulator.add_user("Alice");
+    let now = emulator.now();
+    // A realistic account: 200 tokens, so a list page is full (100) and lookups are not trivial.
+    let ids: Vec<PatId> = (0..200)
+        .map(|i| {
+            let seed =
+                SeedPat::new(format!("tok-{i:03}"), "vso.code").valid_to(now + TimeDelta::hours(1 + i64::from(i)));
+            emulator.seed_pat("fabrikam", alice.id, seed).id
+        })
+        .collect();
+    let target = ids[150].clone();
+    let client =
+        AzureDevOpsClient::builder("fabrikam", alice.credential()).transport(emulator.clone()).build().unwrap();
+    let direct = emulator.clone();
+    let valid_to = (now + TimeDelta::days(30)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let scopes = Scopes::parse("vso.code").unwrap();
+
+    // Creates last: each one adds a token, which would make the other operations' emulator
+    // work grow.
+    let prebuilt = [
+        ("get", request(http::Method::GET, format!("{BASE}&authorizationId={target}"), Operation::Get, &alice, None)),
+        (
+            "list page",
+            request(
+                http::Method::GET,
+                format!("{BASE}&displayFilterOption=active&sortByOption=displayDate&isSortAscending=true&$top=100"),
+                Operation::List,
+                &alice,
+                None,
+            ),
+        ),
+        (
+            "update",
+            request(
+                http::Method::PUT,
+                BASE.into(),
+                Operation::Update,
+                &alice,
+                Some(format!(r#"{{"authorizationId":"{target}","validTo":"{valid_to}"}}"#)),
+            ),
+        ),
+        (
+            "revoke",
+            request(http::Method::DELETE, format!("{BASE}&authorizationId={target}"), Operation::Revoke, &alice, None),
+        ),
+        (
+            "create",
+            request(
+                http::Method::POST,
+                BASE.into(),
+                Operation::Create,
+                &alice,
+                Some(r#"{"displayName":"bench-create","scope":"vso.code","allOrgs":false}"#.into()),
+            ),
+        ),
+    ];
+
+    let mut c = support::criterion(Duration::from_secs(2));
+    let mut group = c.benchmark_group("overhead");
+    for (op, prebuilt) in &prebuilt {
+        let client_label = format!("{op}/client");
+        let direct_label = format!("{op}/direct");
+        group.bench_function(&client_label, |b| {
+            b.to_async(&rt).iter_custom(|iters| {
+                let (client, target, scopes, label) =
+                    (client.clone(), target.clone(), scopes.clone(), client_label.clone());
+                let valid_to = now + TimeDelta::days(30);
+                let op = *op;
+                async move {
+                    let started = Instant::now();
+                    for _ in 0..iters {
+                        match op {
+                            "create" => drop(client.create("bench-create", scopes.clone()).send().await.unwrap()),
+                            "get" => drop(client.get(&target).await.unwrap()),
+                            "list page" => {
+                                drop(client.list().sort(SortBy::DisplayDate).page_size(100).page(None).await.unwrap())
+                            }
+                            "update" => drop(client.update(&target).expires_at(valid_to).send().await.unwrap()),
+                            "revoke" => client.revoke(&target).await.unwrap(),
+                            _ => unreachable!(),
+                        }
+                    }
+                    support::record(&label, iters, started.elapsed())
+                }
+            })
+        });
+        group.bench_function(&direct_label, |b| {
+            b.to_async(&rt).iter_custom(|iters| {
+                let (direct, label) = (direct.clone(), direct_label.clone());
+                let prebuilt = prebuilt.clone();
+                async move {
+                    let started = Instant::now();
+                    for _ in 0..iters {
+                        let response = direct.send(prebuilt.clone()).await.unwrap();
+                        assert!(response.status().is_success());
+                    }
+                    support::record(&label, iters, started.elapsed())
+                }
+            })
+        });
+    }
+    group.finish();
+    for (op, _) in &prebuilt {
+        support::ratio(&format!("overhead {op} client/direct"), &format!("{op}/client"), &format!("{op}/direct"));
+    }
+    eprintln!("tokens in the emulator at the end: {}", emulator.snapshot().tokens.len());
+}
+
+fn benches() {
+    bench();
+}
+
+criterion_main!(benches);

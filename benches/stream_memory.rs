@@ -1,0 +1,38 @@
+//! Peak memory while streaming 10,000 and then 100,000 PATs with
+//! `client.list().page_size(100).items()` (1,000 pages): it should stay flat, O(page). Prints
+//! both peaks and `RATIO stream_memory peak(100k)/peak(10k)`.
+//!
+//! The emulator serves over loopback from its own thread, and a counting global allocator counts
+//! only the client thread's live bytes: the emulator's own per-request work (it filters and
+//! sorts the whole token list for every page) would otherwise swamp the client's figure. Not a
+//! timing benchmark, so it does not use criterion's sampling; it prints the stream times too.
+//!
+//! `cargo bench --features emulator --bench stream_memory`
+
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
+#[path = "support/stream.rs"]
+mod stream;
+
+#[global_allocator]
+static ALLOC: counting_alloc::Counting = counting_alloc::Counting;
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo bench -- --list`
+    }
+    let small = stream::run(10_000);
+    let large = stream::run(100_000);
+    for run in [small, large] {
+        println!(
+            "stream_memory {:>7} tokens: peak {:>8} bytes above the start; streamed in {:.2?} ({:.1} µs/token); \
+             seeded in {:.2?}",
+            run.tokens,
+            run.peak_bytes,
+            run.stream_time,
+            run.stream_time.as_secs_f64() * 1e6 / run.tokens as f64,
+            run.seed_time
+        );
+    }
+    println!("RATIO stream_memory peak(100k)/peak(10k): {:.3}", large.peak_bytes as f64 / small.peak_bytes as f64);
+}

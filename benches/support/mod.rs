@@ -1,0 +1,66 @@
+//! Shared by the benches: criterion settings sized for a small machine, and ratios between two
+//! measurements taken in the same run.
+//!
+//! Each side is measured with `iter_custom`, which also records every sample here; after the
+//! group, [`ratio`] divides the mean time per iteration of the measured samples (the last
+//! `SAMPLES` calls, i.e. criterion's measurement phase, not its warm-up) of one side by the other.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use criterion::Criterion;
+
+/// Samples per benchmark (criterion's minimum).
+pub const SAMPLES: usize = 10;
+
+static RECORDED: Mutex<Option<HashMap<String, Vec<(u64, Duration)>>>> = Mutex::new(None);
+
+/// Criterion with few samples and short warm-up and measurement times.
+pub fn criterion(measurement: Duration) -> Criterion {
+    Criterion::default()
+        .sample_size(SAMPLES)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(measurement)
+        .without_plots()
+        .configure_from_args()
+}
+
+/// Records one `iter_custom` call: `iters` iterations took `elapsed`.
+pub fn record(label: &str, iters: u64, elapsed: Duration) -> Duration {
+    let mut map = RECORDED.lock().unwrap();
+    map.get_or_insert_with(HashMap::new).entry(label.to_owned()).or_default().push((iters, elapsed));
+    elapsed
+}
+
+/// Mean time per iteration over the measured samples of `label`.
+pub fn mean(label: &str) -> Option<Duration> {
+    let map = RECORDED.lock().unwrap();
+    let samples = map.as_ref()?.get(label)?;
+    let measured = &samples[samples.len().saturating_sub(SAMPLES)..];
+    let iters: u64 = measured.iter().map(|(n, _)| n).sum();
+    let total: Duration = measured.iter().map(|(_, d)| *d).sum();
+    (iters > 0).then(|| total / u32::try_from(iters).unwrap_or(u32::MAX))
+}
+
+/// Prints `numerator / denominator` (mean per iteration) and returns it.
+pub fn ratio(name: &str, numerator: &str, denominator: &str) -> Option<f64> {
+    let (n, d) = (mean(numerator)?, mean(denominator)?);
+    let r = n.as_secs_f64() / d.as_secs_f64();
+    println!(
+        "RATIO {name}: {r:.3}  ({numerator} {:.1} µs / {denominator} {:.1} µs per iteration; difference {:+.1} µs)",
+        n.as_secs_f64() * 1e6,
+        d.as_secs_f64() * 1e6,
+        (n.as_secs_f64() - d.as_secs_f64()) * 1e6
+    );
+    Some(r)
+}
+
+/// Prints a measured duration against an ideal one and returns measured / ideal.
+pub fn against_ideal(name: &str, label: &str, ideal: Duration) -> Option<f64> {
+    let m = mean(label)?;
+    let r = m.as_secs_f64() / ideal.as_secs_f64();
+    println!("RATIO {name}: {r:.3}  (measured {m:.1?} / ideal {ideal:.1?})");
+    Some(r)
+}
