@@ -44,7 +44,7 @@ fn bench() {
     let alice_client =
         AzureDevOpsClient::builder("fabrikam", alice.credential()).transport(emulator.clone()).build().unwrap();
 
-    let mut c = support::criterion(Duration::from_secs(5));
+    let mut c = support::criterion(Duration::from_secs(14));
     let mut group = c.benchmark_group("bulk_revoke");
     group.sampling_mode(SamplingMode::Flat);
     group.bench_function("token_admin_1000", |b| {

@@ -9,37 +9,16 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use criterion::{SamplingMode, criterion_main};
 use futures_util::TryStreamExt as _;
 use patkit::azure::{AzureDevOpsClient, USER_AGENT};
 use patkit::emulator::{Emulator, SeedPat};
 use patkit::transport::ReqwestTransport;
 use patkit::{BearerToken, SortBy};
-use serde::Deserialize;
 
 const TOKENS: usize = 10_000;
 const PAGE: u32 = 100;
-
-/// The baseline's page: what a hand-written client would parse.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Paged {
-    continuation_token: Option<String>,
-    pat_tokens: Vec<Token>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-struct Token {
-    authorization_id: String,
-    display_name: String,
-    scope: String,
-    target_accounts: Option<Vec<String>>,
-    valid_from: DateTime<Utc>,
-    valid_to: DateTime<Utc>,
-}
 
 async fn baseline(http: &reqwest::Client, base: &str, bearer: &BearerToken) -> usize {
     let mut count = 0;
@@ -68,7 +47,7 @@ async fn baseline(http: &reqwest::Client, base: &str, bearer: &BearerToken) -> u
             .unwrap();
         assert!(response.status().is_success());
         let body = response.bytes().await.unwrap();
-        let page: Paged = serde_json::from_slice(&body).unwrap();
+        let page: support::Paged = serde_json::from_slice(&body).unwrap();
         count += page.pat_tokens.len();
         match page.continuation_token.filter(|c| !c.is_empty()) {
             Some(c) => continuation = Some(c),

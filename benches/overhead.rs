@@ -137,8 +137,27 @@ fn bench() {
                 }
             })
         });
+        if *op == "list page" {
+            // The list page once more, the direct way plus what a hand-written client would do with the
+            // answer: parse it with serde_json into a struct. Separates patkit's parsing from the rest.
+            group.bench_function("list page/direct+serde", |b| {
+                b.to_async(&rt).iter_custom(|iters| {
+                    let (direct, prebuilt) = (direct.clone(), prebuilt.clone());
+                    async move {
+                        let started = Instant::now();
+                        for _ in 0..iters {
+                            let response = direct.send(prebuilt.clone()).await.unwrap();
+                            let page: support::Paged = serde_json::from_slice(response.body()).unwrap();
+                            assert_eq!(page.pat_tokens.len(), 100);
+                        }
+                        support::record("list page/direct+serde", iters, started.elapsed())
+                    }
+                })
+            });
+        }
     }
     group.finish();
+    support::ratio("overhead list page client/direct+serde", "list page/client", "list page/direct+serde");
     for (op, _) in &prebuilt {
         support::ratio(&format!("overhead {op} client/direct"), &format!("{op}/client"), &format!("{op}/direct"));
     }

@@ -61,6 +61,28 @@ pub fn ratio(name: &str, numerator: &str, denominator: &str) -> Option<f64> {
 pub fn against_ideal(name: &str, label: &str, ideal: Duration) -> Option<f64> {
     let m = mean(label)?;
     let r = m.as_secs_f64() / ideal.as_secs_f64();
-    println!("RATIO {name}: {r:.3}  (measured {m:.1?} / ideal {ideal:.1?})");
+    println!("RATIO {name}: {r:.3}  (measured {m:.3?} / ideal {ideal:.3?})");
     Some(r)
+}
+
+/// A page of the list API as a hand-written client would parse it (the baselines' struct).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Paged {
+    /// Empty or absent on the last page.
+    pub continuation_token: Option<String>,
+    /// The tokens.
+    pub pat_tokens: Vec<Token>,
+}
+
+/// One token of [`Paged`].
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Token {
+    pub authorization_id: String,
+    pub display_name: String,
+    pub scope: String,
+    pub target_accounts: Option<Vec<String>>,
+    pub valid_from: chrono::DateTime<chrono::Utc>,
+    pub valid_to: chrono::DateTime<chrono::Utc>,
 }

@@ -176,10 +176,35 @@ pub(crate) fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
 }
 
 fn de_opt_datetime<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<DateTime<Utc>>, D::Error> {
-    let Some(s) = <Option<std::borrow::Cow<'de, str>>>::deserialize(deserializer)? else {
-        return Ok(None);
-    };
-    parse_datetime(&s).map(Some).ok_or_else(|| serde::de::Error::custom("not a date-time"))
+    deserializer.deserialize_option(OptDateTime)
+}
+
+/// Reads a date-time string (or null) straight from the parser's buffer: serde's `Cow<str>`
+/// would copy every date into a new `String`, two per token.
+struct OptDateTime;
+
+impl<'de> serde::de::Visitor<'de> for OptDateTime {
+    type Value = Option<DateTime<Utc>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a date-time string or null")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<Self::Value, E> {
+        parse_datetime(s).map(Some).ok_or_else(|| E::custom("not a date-time"))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
 }
 
 #[cfg(test)]

@@ -73,7 +73,13 @@ pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<Page<
         .unwrap_or_default()
         .into_iter()
         .enumerate()
-        .map(|(i, t)| t.into_metadata(&format!("patTokens[{i}]")).map(|(m, _)| m))
+        // The item's path is only formatted when it is needed, for an error: a page holds 100.
+        .map(|(i, t)| {
+            t.into_metadata("").map(|(m, _)| m).map_err(|e| match e {
+                Error::Decode { path, source } => Error::Decode { path: format!("patTokens[{i}]{path}"), source },
+                other => other,
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
     let continuation = page.continuation_token.filter(|c| !c.is_empty()).map(ContinuationToken::new);
     Ok(Page { items, continuation })
