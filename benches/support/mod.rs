@@ -86,3 +86,41 @@ pub struct Token {
     pub valid_from: chrono::DateTime<chrono::Utc>,
     pub valid_to: chrono::DateTime<chrono::Utc>,
 }
+
+static PAIRS: Mutex<Vec<(String, Duration, Duration)>> = Mutex::new(Vec::new());
+
+/// Records one paired observation: the same work done both ways back to back.
+pub fn record_pair(label: &str, ours: Duration, theirs: Duration) {
+    PAIRS.lock().unwrap().push((label.to_owned(), ours, theirs));
+}
+
+/// Prints and returns the median of `ours / theirs` over every pair recorded under `label`:
+/// robust against load spikes from other work on the machine, which hit one pair, not the
+/// estimate.
+pub fn paired_median(name: &str, label: &str) -> Option<f64> {
+    let pairs = PAIRS.lock().unwrap();
+    let mut ratios: Vec<f64> =
+        pairs.iter().filter(|(l, ..)| l == label).map(|(_, a, b)| a.as_secs_f64() / b.as_secs_f64()).collect();
+    if ratios.is_empty() {
+        return None;
+    }
+    ratios.sort_by(f64::total_cmp);
+    let median = ratios[ratios.len() / 2];
+    let (q1, q3) = (ratios[ratios.len() / 4], ratios[ratios.len() * 3 / 4]);
+    println!("RATIO {name}: {median:.3} median of {} pairs (interquartile {q1:.3}–{q3:.3})", ratios.len());
+    Some(median)
+}
+
+/// CPU time this thread has run (`CLOCK_THREAD_CPUTIME_ID`). Unlike wall time it leaves out the
+/// time the thread waited while other work had the CPU, so on a busy machine it measures the
+/// work itself.
+#[allow(unsafe_code)]
+pub fn thread_cpu_time() -> Option<Duration> {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return None;
+    }
+    Some(Duration::new(u64::try_from(ts.tv_sec).ok()?, u32::try_from(ts.tv_nsec).ok()?))
+}
