@@ -210,7 +210,7 @@ impl World {
         assert_eq!(creates, 1, "{name}: a create request is sent exactly once");
         match result {
             Ok(created) => {
-                assert_eq!(held, [created.metadata.id.clone()], "{name}");
+                assert_eq!(held, std::slice::from_ref(&created.metadata.id), "{name}");
                 self.creates[0] += 1;
                 Some((created.metadata.id, created.secret))
             }

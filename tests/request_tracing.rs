@@ -90,7 +90,7 @@ async fn request_spans_carry_their_fields_and_no_secret_at_trace() {
     let admin = client.token_admin();
     let theirs: Vec<_> = admin.list_pats(alice.descriptor.clone()).items().try_collect().await.unwrap();
     assert!(!theirs.is_empty());
-    admin.revoke(&[id.clone()]).await.unwrap();
+    admin.revoke(std::slice::from_ref(&id)).await.unwrap();
     // Token Admin with the canary PAT as the credential (sent as Basic).
     let by_pat = AzureDevOpsClient::builder("fabrikam", PatCredential::new(PatSecret::new(CANARY_PAT.to_owned())))
         .base_url(server.base_url())

@@ -15,7 +15,10 @@ use criterion::Criterion;
 /// Samples per benchmark (criterion's minimum).
 pub const SAMPLES: usize = 10;
 
-static RECORDED: Mutex<Option<HashMap<String, Vec<(u64, Duration)>>>> = Mutex::new(None);
+/// Per label, every `iter_custom` call: (iterations, time taken).
+type Recorded = HashMap<String, Vec<(u64, Duration)>>;
+
+static RECORDED: Mutex<Option<Recorded>> = Mutex::new(None);
 
 /// Criterion with few samples and short warm-up and measurement times.
 pub fn criterion(measurement: Duration) -> Criterion {
