@@ -3,11 +3,15 @@
 //! the same request prebuilt once and handed straight to the emulator's transport. Prints one
 //! `RATIO overhead <op> client/direct` per operation: create, get, list page, update, revoke.
 //!
+//! Everything runs on one current-thread runtime, so the ratios use this thread's CPU time (the
+//! work itself, not the waits for other processes on a busy machine); criterion's own lines show
+//! wall time.
+//!
 //! `cargo bench --features emulator --bench overhead`
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::TimeDelta;
 use criterion::criterion_main;
@@ -106,7 +110,7 @@ fn bench() {
                 let valid_to = now + TimeDelta::days(30);
                 let op = *op;
                 async move {
-                    let started = Instant::now();
+                    let mark = support::mark();
                     for _ in 0..iters {
                         match op {
                             "create" => drop(client.create("bench-create", scopes.clone()).send().await.unwrap()),
@@ -119,7 +123,7 @@ fn bench() {
                             _ => unreachable!(),
                         }
                     }
-                    support::record(&label, iters, started.elapsed())
+                    support::record_cpu(&label, iters, mark)
                 }
             })
         });
@@ -128,12 +132,12 @@ fn bench() {
                 let (direct, label) = (direct.clone(), direct_label.clone());
                 let prebuilt = prebuilt.clone();
                 async move {
-                    let started = Instant::now();
+                    let mark = support::mark();
                     for _ in 0..iters {
                         let response = direct.send(prebuilt.clone()).await.unwrap();
                         assert!(response.status().is_success());
                     }
-                    support::record(&label, iters, started.elapsed())
+                    support::record_cpu(&label, iters, mark)
                 }
             })
         });
@@ -144,13 +148,42 @@ fn bench() {
                 b.to_async(&rt).iter_custom(|iters| {
                     let (direct, prebuilt) = (direct.clone(), prebuilt.clone());
                     async move {
-                        let started = Instant::now();
+                        let mark = support::mark();
                         for _ in 0..iters {
                             let response = direct.send(prebuilt.clone()).await.unwrap();
                             let page: support::Paged = serde_json::from_slice(response.body()).unwrap();
                             assert_eq!(page.pat_tokens.len(), 100);
                         }
-                        support::record("list page/direct+serde", iters, started.elapsed())
+                        support::record_cpu("list page/direct+serde", iters, mark)
+                    }
+                })
+            });
+            // And the two alternating in blocks of 20 pages, CPU time per block, for a ratio that
+            // machine load and the order of the runs do not move.
+            group.bench_function("list page/paired", |b| {
+                b.to_async(&rt).iter_custom(|iters| {
+                    let (client, direct, prebuilt) = (client.clone(), direct.clone(), prebuilt.clone());
+                    async move {
+                        let started = std::time::Instant::now();
+                        for i in 0..iters {
+                            let mut cpu = [Duration::ZERO; 2];
+                            for side in [i % 2, 1 - i % 2] {
+                                let start = support::thread_cpu_time().unwrap_or_default();
+                                for _ in 0..20 {
+                                    if side == 0 {
+                                        let page = client.list().sort(SortBy::DisplayDate).page_size(100);
+                                        assert_eq!(page.page(None).await.unwrap().items.len(), 100);
+                                    } else {
+                                        let response = direct.send(prebuilt.clone()).await.unwrap();
+                                        let page: support::Paged = serde_json::from_slice(response.body()).unwrap();
+                                        assert_eq!(page.pat_tokens.len(), 100);
+                                    }
+                                }
+                                cpu[side as usize] = support::thread_cpu_time().unwrap_or_default() - start;
+                            }
+                            support::record_pair("list page", cpu[0], cpu[1]);
+                        }
+                        started.elapsed()
                     }
                 })
             });
@@ -158,6 +191,7 @@ fn bench() {
     }
     group.finish();
     support::ratio("overhead list page client/direct+serde", "list page/client", "list page/direct+serde");
+    support::paired_median("overhead list page client/direct+serde (paired, CPU time, median)", "list page");
     for (op, _) in &prebuilt {
         support::ratio(&format!("overhead {op} client/direct"), &format!("{op}/client"), &format!("{op}/direct"));
     }

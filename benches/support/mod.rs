@@ -127,3 +127,25 @@ pub fn thread_cpu_time() -> Option<Duration> {
     }
     Some(Duration::new(u64::try_from(ts.tv_sec).ok()?, u32::try_from(ts.tv_nsec).ok()?))
 }
+
+/// A point to measure from: wall time and this thread's CPU time.
+#[derive(Debug, Clone, Copy)]
+pub struct Mark(std::time::Instant, Option<Duration>);
+
+/// Starts a measurement.
+pub fn mark() -> Mark {
+    Mark(std::time::Instant::now(), thread_cpu_time())
+}
+
+/// Records this thread's CPU time since `mark` for the ratio (the work itself, whatever else the
+/// machine is doing) and returns the wall time for criterion's own report. Only meaningful when
+/// all the work runs on this thread (a current-thread runtime and an in-process transport).
+pub fn record_cpu(label: &str, iters: u64, mark: Mark) -> Duration {
+    let wall = mark.0.elapsed();
+    let cpu = match (mark.1, thread_cpu_time()) {
+        (Some(start), Some(now)) => now.saturating_sub(start),
+        _ => wall,
+    };
+    record(label, iters, cpu);
+    wall
+}
