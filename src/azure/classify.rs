@@ -120,13 +120,20 @@ pub(crate) fn pat_token_result(result: PatTokenResultWire, id: Option<&PatId>) -
             path: "patToken".to_owned(),
             source: "`patToken` is null but `patTokenError` is `none`".into(),
         }),
-        (code, _) => Err(rejection(code, result.pat_token_error_message.map(cap), id)),
+        (code, _) => Err(rejection(code, result.pat_token_error_message, id)),
     }
 }
 
-/// The typed error for a `patTokenError` other than `none`.
+/// The typed error for a `patTokenError` other than `none`. An unknown code and the message are
+/// kept, capped like every service text (an answer must not be able to grow an error without
+/// bound).
 pub(crate) fn rejection(code: PatTokenError, message: Option<String>, id: Option<&PatId>) -> Error {
     use PatTokenError as E;
+    let message = message.map(cap);
+    let code = match code {
+        E::Unknown(raw) => E::Unknown(cap(raw)),
+        known => known,
+    };
     let policy = match code {
         E::GlobalPatPolicyViolation => Some(Policy::GlobalPat),
         E::FullScopePatPolicyViolation => Some(Policy::FullScope),
@@ -293,6 +300,25 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(parse(r#"{"patToken":null,"patTokenError":"none"}"#), Err(Error::Decode { .. })));
+    }
+
+    #[test]
+    fn rejections_cap_unknown_codes_and_messages() {
+        // Found by tests/hostile_input.rs: a long unknown `patTokenError` went whole into the
+        // error's Display, and revoke passed `patTokenErrorMessage` on uncapped.
+        let long = "x".repeat(10_000);
+        let err = rejection(PatTokenError::parse(&long), Some(long.clone()), None);
+        match &err {
+            Error::Rejected { code: PatTokenError::Unknown(raw), message: Some(message) } => {
+                assert_eq!(raw.len(), MAX_MESSAGE + '…'.len_utf8());
+                assert_eq!(message.len(), MAX_MESSAGE + '…'.len_utf8());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(err.to_string().len() < 2 * MAX_MESSAGE + 100, "{}", err.to_string().len());
+        let body = format!(r#"{{"patToken":null,"patTokenError":"{long}"}}"#);
+        let result: PatTokenResultWire = decode(body.as_bytes(), Operation::Get).unwrap();
+        assert!(pat_token_result(result, None).err().unwrap().to_string().len() < MAX_MESSAGE + 100);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures_util::TryStreamExt as _;
+use futures_util::{StreamExt as _, TryStreamExt as _};
 
 use crate::azure::pats::create;
 use crate::azure::{AzureDevOpsClient, validate};
@@ -11,6 +11,10 @@ use crate::scope::Scopes;
 
 /// The day Azure DevOps stops accepting global PATs.
 const GLOBAL_PAT_RETIREMENT: &str = "2026-12-01T00:00:00Z";
+
+/// Most list pages (of 100) a create whose outcome is unknown reads while looking for its token,
+/// so a service whose listing never ends cannot keep it searching forever.
+const RECOVERY_MAX_PAGES: usize = 50;
 
 /// A create request being prepared; from [`AzureDevOpsClient::create`]. Send it with
 /// [`CreatePat::send`].
@@ -38,11 +42,19 @@ impl AzureDevOpsClient {
     /// Tokens with exactly this display name (any status), e.g. to find the result of a create
     /// whose answer was lost.
     pub async fn find_by_display_name(&self, display_name: &str) -> Result<Vec<PatMetadata>> {
+        self.find_in_pages(display_name, usize::MAX).await
+    }
+
+    /// [`find_by_display_name`](Self::find_by_display_name) over at most `max_pages` pages.
+    async fn find_in_pages(&self, display_name: &str, max_pages: usize) -> Result<Vec<PatMetadata>> {
         let query =
             ListQuery { filter: StatusFilter::All, sort: SortBy::DisplayName, ascending: true, page_size: Some(100) };
         self.list()
             .query(query)
-            .items()
+            .pages()
+            .take(max_pages)
+            .map_ok(|page| futures_util::stream::iter(page.items.into_iter().map(Ok)))
+            .try_flatten()
             .try_filter(|m| std::future::ready(m.display_name == display_name))
             .try_collect()
             .await
@@ -108,7 +120,7 @@ impl AzureDevOpsClient {
         match self.execute(request, create::parse).await {
             Err(e) if self.inner.recover_uncertain_creates && outcome_unknown(&e) => {
                 let found = self
-                    .find_by_display_name(&spec.display_name)
+                    .find_in_pages(&spec.display_name, RECOVERY_MAX_PAGES)
                     .await
                     .map(|all| all.into_iter().filter(|m| !m.is_expired(now)).collect())
                     .unwrap_or_default();
