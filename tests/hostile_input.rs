@@ -236,7 +236,12 @@ fn pick<'a>(items: &'a [String], i: &Index) -> Option<&'a String> {
 fn body(op: Op, fx: std::sync::Arc<Vec<Fixture>>) -> BoxedStrategy<Vec<u8>> {
     let n = fx.len();
     let fixture = prop_oneof![Just(op.own_fixture()), 0..n].boxed();
-    let (f1, f2, f3, f4, f5) = (fx.clone(), fx.clone(), fx.clone(), fx.clone(), fx.clone());
+    let (f1, f2, f3, f4, f5, f6) = (fx.clone(), fx.clone(), fx.clone(), fx.clone(), fx.clone(), fx.clone());
+    // Only a create's answer holds a token, so only there may a key hold one: an unknown field
+    // named like a token, with a hostile value.
+    let canary_key = (fixture.clone(), any::<Index>(), hostile_raw())
+        .prop_map(move |(i, at, raw)| insert(&f6[i], &f6[i].objects[at.index(f6[i].objects.len())], CANARY, &raw));
+    let canary_key = if op == Op::Create { canary_key.boxed() } else { Just(Vec::new()).boxed() };
     prop_oneof![
         // Arbitrary bytes, and JSON-ish bytes.
         2 => prop::collection::vec(any::<u8>(), 0..1024),
@@ -280,6 +285,7 @@ fn body(op: Op, fx: std::sync::Arc<Vec<Fixture>>) -> BoxedStrategy<Vec<u8>> {
         // any object of a fixture (other fields may hold it in a real answer only as a token).
         1 => (prop::collection::vec(any::<u8>(), 0..64), prop::collection::vec(any::<u8>(), 0..64))
             .prop_map(|(a, b)| [a, format!("{{\"patToken\":{{\"token\":\"{CANARY}\"").into_bytes(), b].concat()),
+        1 => canary_key,
         1 => (fixture, any::<Index>()).prop_map(move |(i, at)| {
             insert(&f5[i], &f5[i].objects[at.index(f5[i].objects.len())], "token", &format!("\"{CANARY}\""))
         }),

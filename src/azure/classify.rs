@@ -90,8 +90,24 @@ pub(crate) fn retry_after(response: &HttpResponse, now: DateTime<Utc>) -> Option
     crate::transport::retry_after(response.headers(), now)
 }
 
+/// Field names of the bodies of sensitive answers (a create's `PatTokenResult`): the only keys a
+/// sensitive decode error may name.
+const SENSITIVE_BODY_FIELDS: &[&str] = &[
+    "patToken",
+    "patTokenError",
+    "patTokenErrorMessage",
+    "authorizationId",
+    "displayName",
+    "scope",
+    "targetAccounts",
+    "token",
+    "validFrom",
+    "validTo",
+];
+
 /// Decodes a JSON body, naming the failing field. For sensitive operations (create) the error
-/// keeps only where and what kind of failure, never a fragment of the body.
+/// keeps only where and what kind of failure, never a fragment of the body: not even a key, unless
+/// it is one of the schema's field names.
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], op: Operation) -> Result<T> {
     // Fast path: plain serde_json. Tracking the path costs about a third of the parse of a page,
     // and only an error needs it, so a body that fails is parsed again with tracking.
@@ -100,7 +116,7 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], op: Operation) -> Result<
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
+        let path = if op.is_sensitive() { schema_path(e.path()) } else { e.path().to_string() };
         let inner = e.into_inner();
         let source: Box<dyn std::error::Error + Send + Sync> = if op.is_sensitive() {
             format!("{:?} error at line {} column {}", inner.classify(), inner.line(), inner.column()).into()
@@ -109,6 +125,30 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], op: Operation) -> Result<
         };
         Error::Decode { path, source }
     })
+}
+
+/// `path` as `serde_path_to_error` shows it, with every key that is not a schema field name
+/// shown as `?`.
+fn schema_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path {
+        let name = match segment {
+            Segment::Seq { index } => {
+                out.push_str(&format!("[{index}]"));
+                continue;
+            }
+            Segment::Map { key } | Segment::Enum { variant: key } if SENSITIVE_BODY_FIELDS.contains(&key.as_str()) => {
+                key.as_str()
+            }
+            _ => "?",
+        };
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(name);
+    }
+    if out.is_empty() { ".".to_owned() } else { out }
 }
 
 /// Turns a `PatTokenResult` into its token, or the `patTokenError` into a typed error.
@@ -335,5 +375,27 @@ mod tests {
         let body = br#"{"patToken":{"authorizationId":"x","validTo":"CANARY-SECRET"},"patTokenError":"none"}"#;
         let err = decode::<PatTokenResultWire>(body, Operation::Create).err().unwrap();
         assert!(!format!("{err:?} {}", std::error::Error::source(&err).unwrap()).contains("CANARY"));
+    }
+
+    #[test]
+    fn sensitive_decode_paths_name_schema_fields_only() {
+        // Found by azure::classify_props: the path named any key of the body, so a create answer
+        // with a token in a key position showed it.
+        let path = |body: &str, op| match decode::<PatTokenResultWire>(body.as_bytes(), op) {
+            Err(Error::Decode { path, .. }) => path,
+            other => panic!("{:?}", other.map(|_| ())),
+        };
+        let body = r#"{"patToken":{"CANARY-SECRET":["#;
+        assert_eq!(path(body, Operation::Create), "patToken.?");
+        assert_eq!(path(body, Operation::Get), "patToken.CANARY-SECRET", "non-sensitive paths stay whole");
+        assert_eq!(path(r#"{"patToken":{"targetAccounts":[1]}}"#, Operation::Create), "patToken.targetAccounts[0]");
+        assert_eq!(path("[", Operation::Create), ".");
+        for field in ["authorizationId", "displayName", "scope", "token", "validFrom", "validTo"] {
+            let body = format!(r#"{{"patToken":{{"{field}":[]}}}}"#);
+            assert_eq!(path(&body, Operation::Create), format!("patToken.{field}"));
+        }
+        for field in ["patTokenError", "patTokenErrorMessage"] {
+            assert_eq!(path(&format!(r#"{{"{field}":[]}}"#), Operation::Create), field);
+        }
     }
 }

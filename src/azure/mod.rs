@@ -16,6 +16,8 @@
 
 mod calls;
 mod classify;
+#[cfg(test)]
+mod classify_props;
 mod client;
 mod error_code;
 mod pats;
@@ -23,6 +25,8 @@ mod request;
 mod token_admin;
 mod validate;
 mod wire;
+#[cfg(test)]
+mod wire_props;
 
 pub use calls::{AdminListPats, CreatePat, ListPats, PROVIDER_NAME, TokenAdmin, UpdatePat};
 pub use client::{
