@@ -605,3 +605,26 @@ fn a_create_search_stops_on_a_listing_that_never_ends() {
         }
     }
 }
+
+#[test]
+fn fuzz_seeds_replay() {
+    // The committed seed corpus of `fuzz/` (named `{operation}-{status}-{what}`), through the
+    // fuzz target's input decoding and checks; runs on stable, without cargo-fuzz.
+    let harness = Harness::new();
+    let now = Utc.with_ymd_and_hms(2020, 11, 3, 0, 0, 0).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("fuzz/seeds") {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let (op, first, later) = harness::from_fuzz_bytes(&std::fs::read(&path).unwrap());
+        let mut parts = name.splitn(3, '-');
+        assert_eq!(parts.next(), Some(format!("{op:?}").to_lowercase().as_str()), "{name}: operation");
+        assert_eq!(parts.next(), Some(first.status.to_string().as_str()), "{name}: status");
+        if let Err(why) = harness.run_and_check(op, &first, &later, now) {
+            panic!("{name}: {why}");
+        }
+        seen += 1;
+    }
+    assert!(seen >= 40, "only {seen} seeds in {}", dir.display());
+}

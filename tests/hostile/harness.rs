@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, TimeZone, Utc};
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
-use patkit::http::{HeaderName, HeaderValue};
+use patkit::http::{self, HeaderName, HeaderValue};
 use patkit::transport::{HttpResponse, Operation, from_fn};
 use patkit::{AuthFailure, Error, ManualClock, PatId, PatSecret, Scopes};
 
@@ -141,6 +141,65 @@ impl Answer {
         let (_, v) = self.headers.iter().find(|(n, _)| n == http::header::RETRY_AFTER)?;
         v.to_str().ok()?.trim().parse().ok()
     }
+}
+
+/// Statuses a fuzz input picks by index (see [`from_fuzz_bytes`]).
+const FUZZ_STATUSES: [u16; 12] = [200, 201, 204, 203, 302, 400, 401, 403, 404, 429, 500, 503];
+/// Content types a fuzz input picks by index.
+const FUZZ_CONTENT_TYPES: [Option<&str>; 8] = [
+    None,
+    Some("application/json"),
+    Some("application/json; charset=utf-8"),
+    Some("text/html; charset=utf-8"),
+    Some("TEXT/HTML"),
+    Some("text/plain"),
+    Some(""),
+    Some("application/problem+json"),
+];
+/// `Retry-After` values a fuzz input picks by index.
+const FUZZ_RETRY_AFTER: [Option<&str>; 8] = [
+    None,
+    Some("0"),
+    Some("7"),
+    Some("-0"),
+    Some("1.5"),
+    Some("1e400"),
+    Some("Fri, 27 Nov 2026 12:00:30 GMT"),
+    Some("NaN"),
+];
+
+/// Reads a fuzz input: what to call, the answer to its request and to any later request.
+///
+/// - byte 0: the operation, `Op::ALL[b % 9]`;
+/// - bytes 1–2 (big-endian `s`): the status, `FUZZ_STATUSES[s % 12]` when `s < 0x8000`, else
+///   `100 + s % 900`;
+/// - byte 3: bits 0–2 the content type, bits 3–5 the `Retry-After` (tables above), bits 6–7 the
+///   later answer: 0 `500` empty, 2 `503` with the same body, 1 and 3 `200` with the same body
+///   (in a later answer, [`REQUEST_NUMBER`] becomes the request's number);
+/// - the rest: the body.
+///
+/// Inputs shorter than 4 bytes are padded with zeros.
+pub fn from_fuzz_bytes(data: &[u8]) -> (Op, Answer, Answer) {
+    let mut head = [0u8; 4];
+    let n = data.len().min(4);
+    head[..n].copy_from_slice(&data[..n]);
+    let body = data[n..].to_vec();
+    let op = Op::ALL[usize::from(head[0]) % Op::ALL.len()];
+    let s = u16::from_be_bytes([head[1], head[2]]);
+    let status = if s < 0x8000 { FUZZ_STATUSES[usize::from(s) % FUZZ_STATUSES.len()] } else { 100 + s % 900 };
+    let mut first = Answer { status, headers: Vec::new(), body: body.clone() };
+    if let Some(ct) = FUZZ_CONTENT_TYPES[usize::from(head[3] & 7)] {
+        first.headers.push((http::header::CONTENT_TYPE, HeaderValue::from_static(ct)));
+    }
+    if let Some(ra) = FUZZ_RETRY_AFTER[usize::from((head[3] >> 3) & 7)] {
+        first.headers.push((http::header::RETRY_AFTER, HeaderValue::from_static(ra)));
+    }
+    let later = match head[3] >> 6 {
+        0 => Answer::new(500, Vec::new()),
+        2 => Answer::new(503, body),
+        _ => Answer::new(200, body),
+    };
+    (op, first, later)
 }
 
 #[derive(Default)]
