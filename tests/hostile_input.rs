@@ -628,3 +628,20 @@ fn fuzz_seeds_replay() {
     }
     assert!(seen >= 40, "only {seen} seeds in {}", dir.display());
 }
+
+#[test]
+fn the_canary_counts_as_a_secret_only_where_a_token_goes() {
+    // The oracle of the leak check (the fuzzer first flagged a list answer that was just the
+    // canary as a JSON string, which a list error may quote like any text).
+    let only = |body: String, keys| harness::canary_only_at(body.as_bytes(), keys);
+    assert!(only(format!(r#"{{"patToken":{{"token":"{CANARY}"}}}}"#), false));
+    assert!(only(format!("{{\"token\" :\n \"{CANARY}\", \"token\":\"{CANARY}x\"}}"), false));
+    assert!(only("no canary at all".to_owned(), false));
+    assert!(!only(format!(r#""{CANARY}""#), false));
+    assert!(!only(format!(r#"{{"message":"{CANARY}"}}"#), false));
+    assert!(!only(format!(r#"{{"message":"a \"token\":\"{CANARY}"}}"#), false));
+    assert!(!only(format!(r#"{{"token":"{CANARY}","displayName":"{CANARY}"}}"#), false));
+    assert!(!only(format!(r#"{{"{CANARY}":1}}"#), false));
+    assert!(only(format!(r#"{{"{CANARY}" : 1}}"#), true));
+    assert!(!only(format!(r#"{{"{CANARY}x": 1}}"#), true));
+}

@@ -299,7 +299,7 @@ impl Harness {
     /// [`run`](Self::run), then [`check`]; `Err` names the broken invariant.
     pub fn run_and_check(&self, op: Op, first: &Answer, later: &Answer, now: DateTime<Utc>) -> Result<(), String> {
         let (outcome, sent) = self.run(op, first, later, now);
-        check(op, first, &outcome, &sent)
+        check(op, first, later, &outcome, &sent)
     }
 }
 
@@ -324,10 +324,16 @@ pub fn shown(e: &Error) -> String {
 }
 
 /// The invariants of one operation's outcome for the answer `first`.
-pub fn check(op: Op, first: &Answer, outcome: &Outcome, sent: &[Operation]) -> Result<(), String> {
+pub fn check(op: Op, first: &Answer, later: &Answer, outcome: &Outcome, sent: &[Operation]) -> Result<(), String> {
     let status = first.status;
     let ctx = || format!("{op:?} on HTTP {status} ({} body bytes)", first.body.len());
-    let leaked = |text: &str| [CANARY, BEARER, CHECKED_PAT].into_iter().find(|s| text.contains(s));
+    // The bearer token and the checked PAT are never in an answer, so never in an output. The
+    // canary is checked when the answers hold it only where a token goes (a `"token"` value; for
+    // a create's own answer also a key): elsewhere (a message, a name, a bare string) it is just
+    // text the service sent, which errors of non-sensitive operations may quote.
+    let canary_is_secret = canary_only_at(&first.body, op == Op::Create) && canary_only_at(&later.body, false);
+    let secrets = if canary_is_secret { &[CANARY, BEARER, CHECKED_PAT][..] } else { &[BEARER, CHECKED_PAT][..] };
+    let leaked = |text: &str| secrets.iter().copied().find(|s| text.contains(s));
 
     // What was sent: the operation's request first, and only list pages after it (the search of
     // a create whose outcome is unknown).
@@ -450,6 +456,35 @@ pub fn check(op: Op, first: &Answer, outcome: &Outcome, sent: &[Operation]) -> R
         }
         (_, other) => Err(format!("{}: classified as {other:?}", ctx())),
     }
+}
+
+/// Whether every occurrence of [`CANARY`] in `body` is (the start of) a `"token"` value, or with
+/// `keys`, a key. Positions are judged on the text: an escaped quote before `"token"` or the
+/// canary counts as "elsewhere", so a match is always structural JSON.
+pub fn canary_only_at(body: &[u8], keys: bool) -> bool {
+    fn trim_end(b: &[u8]) -> &[u8] {
+        let n = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(0, |i| i + 1);
+        &b[..n]
+    }
+    fn unescaped_quote_before(before: &[u8]) -> Option<&[u8]> {
+        let rest = before.strip_suffix(b"\"")?;
+        (!rest.ends_with(b"\\")).then_some(rest)
+    }
+    let token_value = |before: &[u8]| {
+        let Some(rest) = unescaped_quote_before(before) else { return false };
+        let Some(rest) = trim_end(rest).strip_suffix(b":") else { return false };
+        trim_end(rest).strip_suffix(b"\"token\"").is_some_and(|r| !r.ends_with(b"\\"))
+    };
+    let key = |before: &[u8], after: &[u8]| {
+        let closes =
+            after.strip_prefix(b"\"").is_some_and(|a| a.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b':'));
+        closes && unescaped_quote_before(before).is_some()
+    };
+    let canary = CANARY.as_bytes();
+    (0..body.len().saturating_sub(canary.len() - 1)).filter(|&i| body[i..].starts_with(canary)).all(|i| {
+        let (before, after) = (&body[..i], &body[i + canary.len()..]);
+        token_value(before) || (keys && key(before, after))
+    })
 }
 
 /// The service-provided messages an error keeps.
