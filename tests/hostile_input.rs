@@ -342,7 +342,16 @@ fn retry_after() -> BoxedStrategy<Option<HeaderValue>> {
 fn extra_headers() -> BoxedStrategy<Vec<(HeaderName, HeaderValue)>> {
     let name = prop_oneof![
         select(
-            &["content-type", "retry-after", "location", "www-authenticate", "x-tfs-fedauthredirect", "x-vss-e2eid"][..]
+            &[
+                "content-type",
+                "retry-after",
+                "retry-after-ms",
+                "x-ms-retry-after-ms",
+                "location",
+                "www-authenticate",
+                "x-tfs-fedauthredirect",
+                "x-vss-e2eid",
+            ][..]
         )
         .prop_map(HeaderName::from_static),
         "[a-z][a-z0-9-]{0,15}".prop_map(|s| HeaderName::from_bytes(s.as_bytes()).expect("token chars")),

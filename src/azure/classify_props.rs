@@ -75,17 +75,24 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn retry_after_never_panics_and_stays_bounded(value in header_value(), now in any_instant()) {
-        let text = value.to_str().ok().map(|s| s.trim().to_owned());
-        let got = retry_after(&response(429, Some(value), Vec::new()), now);
-        match text.as_deref().map(|t| (t, t.parse::<u64>(), t.parse::<f64>())) {
-            Some((_, Ok(n), _)) => prop_assert_eq!(got, Some(Duration::from_secs(n))),
-            // Fractional or exponent seconds are capped at a day; negative, NaN and infinite
-            // values are ignored.
-            Some((_, Err(_), Ok(f))) if f.is_finite() && f >= 0.0 => {
-                prop_assert!(got.is_some_and(|d| d <= Duration::from_secs(86_400)), "{:?} from {}", got, f)
-            }
-            Some((_, Err(_), Ok(_))) => prop_assert_eq!(got, None),
+    fn retry_after_never_panics_and_reads_only_whole_seconds_or_dates(
+        value in header_value(),
+        ms in prop::option::of(header_value()),
+        now in any_instant(),
+    ) {
+        let mut r = response(429, Some(value.clone()), Vec::new());
+        if let Some(ms) = &ms {
+            r.headers_mut().insert("retry-after-ms", ms.clone());
+        }
+        let got = retry_after(&r, now);
+        let millis = ms.as_ref().and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+        let text = value.to_str().ok().map(str::trim);
+        match (millis, text.map(|t| (t.parse::<u64>(), t.parse::<f64>()))) {
+            // `retry-after-ms` (whole milliseconds) wins over `Retry-After`.
+            (Some(ms), _) => prop_assert_eq!(got, Some(Duration::from_millis(ms))),
+            (None, Some((Ok(n), _))) => prop_assert_eq!(got, Some(Duration::from_secs(n))),
+            // Negative, fractional, exponent, NaN and infinite numbers are no wait at all.
+            (None, Some((Err(_), Ok(_)))) => prop_assert_eq!(got, None),
             _ => {}
         }
     }

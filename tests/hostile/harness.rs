@@ -14,7 +14,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
 use patkit::http::{self, HeaderName, HeaderValue};
-use patkit::transport::{HttpResponse, Operation, from_fn};
+use patkit::transport::{HttpResponse, Operation, RetryConfig, from_fn};
 use patkit::{AuthFailure, Error, ManualClock, PatId, PatSecret, Scopes};
 
 /// The secret placed in the `token` field of create bodies; it must never show up in an error or
@@ -32,8 +32,9 @@ pub const MAX_REQUESTS_PER_OPERATION: usize = 64;
 /// In the body of a later answer, replaced by the request's number (distinct continuation
 /// tokens for an endless listing).
 pub const REQUEST_NUMBER: &str = "@@request-number@@";
-/// Longest service message an error may carry (the classifier caps at 512 bytes plus `…`).
-const MAX_MESSAGE_BYTES: usize = 512 + '…'.len_utf8();
+/// Longest service message an error may carry: the classifier caps the service's text at 512
+/// bytes plus `…`, and may add a fixed hint (e.g. Token Admin's 401 names the admin requirement).
+const MAX_MESSAGE_BYTES: usize = 512 + '…'.len_utf8() + 256;
 /// Longest `Display` of an error caused by an answer (a few capped messages and names).
 const MAX_DISPLAY_BYTES: usize = 4096;
 
@@ -136,8 +137,11 @@ impl Answer {
         }
     }
 
-    /// `Retry-After` when it is plain delta-seconds.
+    /// `Retry-After` when it is plain delta-seconds (and no millisecond form overrides it).
     fn retry_after_seconds(&self) -> Option<u64> {
+        if self.headers.iter().any(|(n, _)| n.as_str().ends_with("retry-after-ms")) {
+            return None;
+        }
         let (_, v) = self.headers.iter().find(|(n, _)| n == http::header::RETRY_AFTER)?;
         v.to_str().ok()?.trim().parse().ok()
     }
@@ -249,6 +253,9 @@ impl Harness {
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2020, 11, 3, 0, 0, 0).unwrap());
         let client = AzureDevOpsClient::builder("fabrikam", StaticCredential::new(BEARER.to_owned()))
             .transport(transport)
+            // The parsers and the classification are under test here, so every answer is the
+            // final one: no retries (the retry decorator has its own tests).
+            .retry(RetryConfig::none())
             .clock(clock.clone())
             .build()
             .expect("client");
