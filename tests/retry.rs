@@ -219,6 +219,19 @@ async fn retry_after_on_a_success_paces_the_next_request() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn pacing_lasts_at_most_one_budget() {
+    // Found by the hostile-input work: `Retry-After: 3153600000` on one 200 made the next
+    // request wait a hundred years.
+    let mock = MockTransport::new()
+        .on_seq(route(), [MockResponse::status(200).header("retry-after", "3153600000"), MockResponse::status(200)]);
+    let (transport_inner, arrivals) = timed(&mock);
+    let transport = RetryTransport::new(transport_inner, config());
+    assert_eq!(transport.send(request(Some(Operation::List))).await.unwrap().status(), 200);
+    assert_eq!(transport.send(request(Some(Operation::List))).await.unwrap().status(), 200);
+    assert_eq!(gaps(&arrivals), vec![config().budget]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_retry_after_beyond_the_budget_returns_the_last_response_at_once() {
     let mock = MockTransport::new()
         .on_seq(route(), [MockResponse::status(429).header("retry-after", "3600"), MockResponse::status(200)]);

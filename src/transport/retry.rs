@@ -119,7 +119,7 @@ impl BackoffConfig {
 ///
 /// A `Retry-After` on a **successful** (2xx) response is the service pacing its callers: the
 /// next request through this transport waits until that time before it is sent (that wait is
-/// not charged to the next request's budget).
+/// not charged to the next request's budget, and lasts at most one budget).
 ///
 /// Waits use `tokio::time::sleep`, so tests can run them in virtual time
 /// (`#[tokio::test(start_paused = true)]`). Each retry emits a `tracing` event at `INFO` (target
@@ -199,7 +199,8 @@ impl RetryTransport {
     }
 
     fn remember_pacing(&self, response: &HttpResponse) {
-        if let Some(delay) = retry_after(response.headers(), self.clock.now())
+        // Capped at the budget: one hostile answer must not stall every later request for years.
+        if let Some(delay) = retry_after(response.headers(), self.clock.now()).map(|d| d.min(self.config.budget))
             && !delay.is_zero()
             && let Some(at) = Instant::now().checked_add(delay)
         {
