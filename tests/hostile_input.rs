@@ -326,6 +326,8 @@ fn retry_after() -> BoxedStrategy<Option<HeaderValue>> {
         3 => Just(None),
         3 => select(&[
             "0", "7", " 30 ", "-1", "-0", "+5", "1.5", "-0.0", "1e3", "1e400", "NaN", "inf", "-inf",
+            "86400",
+            "3153600000",
             "18446744073709551615", "18446744073709551616", "99999999999999999999.5",
             "Fri, 27 Nov 2026 12:00:30 GMT", "Thu, 01 Jan 1970 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
             "Mon, 01 Jan 0000 00:00:00 GMT", "Mon, 32 Foo 2026 25:61:61 GMT", "Tue, 03 Nov 2020 00:00:00 +2359",
@@ -414,6 +416,30 @@ fn property(op: Op) {
         Ok(()) => {}
         Err(TestError::Fail(why, (first, later, now))) => {
             panic!("{why}\nfirst: {}\nlater: {}\nnow: {now}", short(&first), short(&later))
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn every_operation_with_retries_survives_hostile_answers() {
+    // The default client retries 408/429/5xx and honours `Retry-After` (also on a success, as
+    // pacing): hostile answers and headers must not make it leak, loop or wait without bound.
+    let fx = std::sync::Arc::new(parsed_fixtures());
+    let cases_for = |op: Op| (Just(op), answer(op, fx.clone()), answer(Op::ListPage, fx.clone()), now());
+    let strategy = prop::strategy::Union::new(Op::ALL.map(|op| cases_for(op).boxed()));
+    let harness = Harness::with_retries();
+    let config = Config { cases: cases(), failure_persistence: None, ..Config::default() };
+    let started = std::time::Instant::now();
+    let result = TestRunner::new(config).run(&strategy, |(op, first, later, now)| {
+        let (outcome, sent, elapsed) = harness.run_timed(op, &first, &later, now);
+        harness::check_with_retries(op, &first, &later, &outcome, &sent, elapsed).map_err(TestCaseError::fail)
+    });
+    eprintln!("with retries: {} cases in {:.1?}", cases(), started.elapsed());
+    match result {
+        Ok(()) => {}
+        Err(TestError::Fail(why, (op, first, later, now))) => {
+            panic!("{why}\n{op:?}\nfirst: {}\nlater: {}\nnow: {now}", short(&first), short(&later))
         }
         Err(e) => panic!("{e}"),
     }

@@ -9,6 +9,7 @@
 
 use std::error::Error as _;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use patkit::auth::StaticCredential;
@@ -29,6 +30,9 @@ pub const CHECKED_PAT: &str = "hostilecheckedpat9e8d7c6b5a4f3e2d1c";
 /// Upper bound on requests a single operation may send, however the service answers (a create
 /// that fails with a 5xx looks for its token through a bounded number of list pages).
 pub const MAX_REQUESTS_PER_OPERATION: usize = 64;
+/// The same with the default retry policy (each of a failed create's 50 search pages may be
+/// retried 5 times).
+pub const MAX_REQUESTS_WITH_RETRIES: usize = 512;
 /// In the body of a later answer, replaced by the request's number (distinct continuation
 /// tokens for an endless listing).
 pub const REQUEST_NUMBER: &str = "@@request-number@@";
@@ -233,7 +237,20 @@ impl Default for Harness {
 }
 
 impl Harness {
+    /// A client without retries: every answer is the final one, so its classification can be
+    /// checked ([`check`]).
     pub fn new() -> Self {
+        Self::build(false)
+    }
+
+    /// A client with the default retry policy, on a runtime in paused (virtual) time: retries
+    /// and `Retry-After` waits take no real time ([`check_with_retries`]).
+    pub fn with_retries() -> Self {
+        Self::build(true)
+    }
+
+    fn build(retries: bool) -> Self {
+        let max_requests = if retries { MAX_REQUESTS_WITH_RETRIES } else { MAX_REQUESTS_PER_OPERATION };
         let script = Arc::new(Mutex::new(Script::default()));
         let answers = Arc::clone(&script);
         let transport = from_fn(move |request: patkit::transport::HttpRequest| {
@@ -242,8 +259,8 @@ impl Harness {
                 let op = Operation::of(&request).expect("every request names its operation");
                 s.sent.push(op);
                 assert!(
-                    s.sent.len() <= MAX_REQUESTS_PER_OPERATION,
-                    "one operation sent more than {MAX_REQUESTS_PER_OPERATION} requests: {:?}…",
+                    s.sent.len() <= max_requests,
+                    "one operation sent more than {max_requests} requests: {:?}…",
                     &s.sent[..8]
                 );
                 if s.sent.len() == 1 { s.first.to_response() } else { s.later.to_response_numbered(s.sent.len()) }
@@ -253,19 +270,31 @@ impl Harness {
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2020, 11, 3, 0, 0, 0).unwrap());
         let client = AzureDevOpsClient::builder("fabrikam", StaticCredential::new(BEARER.to_owned()))
             .transport(transport)
-            // The parsers and the classification are under test here, so every answer is the
-            // final one: no retries (the retry decorator has its own tests).
-            .retry(RetryConfig::none())
+            .retry(if retries { RetryConfig::default() } else { RetryConfig::none() })
             .clock(clock.clone())
             .build()
             .expect("client");
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let runtime =
+            tokio::runtime::Builder::new_current_thread().enable_all().start_paused(retries).build().expect("runtime");
         Self { runtime, client, clock, script }
     }
 
     /// Runs `op` against `first` (later requests get `later`) at `now`, and returns what it
     /// returned together with the operations of the requests it sent.
     pub fn run(&self, op: Op, first: &Answer, later: &Answer, now: DateTime<Utc>) -> (Outcome, Vec<Operation>) {
+        let (outcome, sent, _) = self.run_timed(op, first, later, now);
+        (outcome, sent)
+    }
+
+    /// [`run`](Self::run), also returning how long the operation took in the runtime's time
+    /// (virtual time for [`with_retries`](Self::with_retries)).
+    pub fn run_timed(
+        &self,
+        op: Op,
+        first: &Answer,
+        later: &Answer,
+        now: DateTime<Utc>,
+    ) -> (Outcome, Vec<Operation>, Duration) {
         {
             let mut s = lock(&self.script);
             s.first = first.clone();
@@ -275,8 +304,9 @@ impl Harness {
         self.clock.set(now);
         let client = &self.client;
         let id = PatId::new("4ab5764f-4193-4f1d-b995-64144880b7d7");
-        let outcome = self.runtime.block_on(async {
-            match op {
+        let (outcome, elapsed) = self.runtime.block_on(async {
+            let started = tokio::time::Instant::now();
+            let outcome = match op {
                 Op::Create => client.create("new_token", scopes()).send().await.map(|v| format!("{v:?}")),
                 Op::Get => client.get(&id).await.map(|v| format!("{v:?}")),
                 Op::ListPage => client.list().page(None).await.map(|v| format!("{v:?}")),
@@ -297,10 +327,11 @@ impl Harness {
                 Op::AdminRule => {
                     client.token_admin().create_revocation_rule(&scopes(), None).await.map(|v| format!("{v:?}"))
                 }
-            }
+            };
+            (outcome, started.elapsed())
         });
         let sent = std::mem::take(&mut lock(&self.script).sent);
-        (outcome, sent)
+        (outcome, sent, elapsed)
     }
 
     /// [`run`](Self::run), then [`check`]; `Err` names the broken invariant.
@@ -316,6 +347,43 @@ fn scopes() -> Scopes {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The invariants of one operation under the default retry policy, whichever answer ends up
+/// final: no secret shown, the operation's own request repeated at most `max_retries` times (a
+/// create never), only list pages besides, and a bounded (virtual) time: each request waits at
+/// most one budget of pacing and one of retries.
+pub fn check_with_retries(
+    op: Op,
+    first: &Answer,
+    later: &Answer,
+    outcome: &Outcome,
+    sent: &[Operation],
+    elapsed: Duration,
+) -> Result<(), String> {
+    let ctx = || format!("{op:?} on HTTP {} then {} with retries", first.status, later.status);
+    let config = RetryConfig::default();
+    let own = sent.first().copied();
+    let repeats = sent.iter().filter(|o| Some(**o) == own).count();
+    let others_are_pages = sent.iter().all(|o| Some(*o) == own || (op == Op::Create && *o == Operation::List));
+    let max_repeats = if op == Op::Create { 1 } else { config.max_retries as usize + 1 };
+    if repeats > max_repeats || !others_are_pages {
+        return Err(format!("{}: sent {sent:?}", ctx()));
+    }
+    let budget_per_request = config.budget * 2;
+    if elapsed > budget_per_request * sent.len() as u32 {
+        return Err(format!("{}: took {elapsed:?} for {} requests", ctx(), sent.len()));
+    }
+    let canary_is_secret = canary_only_at(&first.body, op == Op::Create) && canary_only_at(&later.body, false);
+    let secrets = if canary_is_secret { &[CANARY, BEARER, CHECKED_PAT][..] } else { &[BEARER, CHECKED_PAT][..] };
+    let text = match outcome {
+        Ok(value) => value.clone(),
+        Err(e) => shown(e),
+    };
+    match secrets.iter().find(|s| text.contains(*s)) {
+        Some(s) => Err(format!("{}: a secret ({s}) shown: {text}", ctx())),
+        None => Ok(()),
+    }
 }
 
 /// Everything an error shows: Display, Debug and the Display of every source.
