@@ -4,7 +4,8 @@
 # with a real Secret Service and a real OpenBao dev server up (stopped again on exit):
 #   - unit, integration and doc tests with all features;
 #   - the store tests without the `encryption` feature;
-#   - every example, to completion.
+#   - every example, to completion;
+#   - the fuzz seed corpus, then a bounded cargo-fuzz run (FUZZ_SECONDS, default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,3 +19,5 @@ run_all() {
 }
 export -f run_all
 scripts/with-services.sh bash -c run_all
+
+FUZZ_SECONDS="${FUZZ_SECONDS:-60}" scripts/fuzz-replay.sh
