@@ -4,43 +4,23 @@
 #![cfg(all(feature = "emulator", feature = "reqwest"))]
 
 mod emulator_support;
-
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+#[path = "support/trace_capture.rs"]
+mod trace_capture;
 
 use emulator_support::{Harness, Mode};
 use http::Method;
 use patkit::PatSecret;
 use patkit::emulator::SeedPat;
 use serde_json::json;
+use trace_capture::TraceCapture;
 
 /// A legacy-format (52 characters, lower-case base-32) canary.
 const CANARY: &str = "canarycanarycanarycanarycanarycanarycanarycanaryzzzz";
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn canary_secrets_never_reach_state_debug_or_logs() {
     assert_eq!(CANARY.len(), 52);
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = TraceCapture::start();
 
     let mut secrets = vec![CANARY.to_owned()];
     for mode in Mode::ALL {
@@ -78,7 +58,7 @@ async fn canary_secrets_never_reach_state_debug_or_logs() {
         }
         h.shutdown().await;
     }
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.contents();
     assert!(logs.contains("patkit emulator") && logs.contains("tokens/pats"), "the emulator logged requests: {logs}");
     for secret in &secrets {
         assert!(!logs.contains(secret.as_str()), "a secret in the logs");
