@@ -119,12 +119,7 @@ impl TokenStore for InMemoryTokenStore {
     async fn compare_and_swap(&self, entry: StoredPat, expected: Expected) -> Result<u64, StoreError> {
         let mut state = self.lock();
         let current = state.entries.get(entry.name()).map(|e| e.record.revision);
-        let matches = match (expected, current) {
-            (Expected::Absent, None) => true,
-            (Expected::Revision(want), Some(have)) => want == have,
-            _ => false,
-        };
-        if !matches {
+        if !expected.matches(current) {
             return Err(conflict(entry.name(), expected, current));
         }
         state.write(entry)

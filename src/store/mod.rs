@@ -42,6 +42,26 @@ pub enum Expected {
     Revision(u64),
 }
 
+impl Expected {
+    /// Whether an entry whose current revision is `current` (`None`: no entry) is in this state.
+    /// Every store decides its compare-and-swap with this.
+    ///
+    /// ```
+    /// use patkit::store::Expected;
+    /// assert!(Expected::Absent.matches(None));
+    /// assert!(Expected::Revision(3).matches(Some(3)));
+    /// assert!(!Expected::Revision(3).matches(Some(4)));
+    /// assert!(!Expected::Absent.matches(Some(1)));
+    /// ```
+    pub fn matches(self, current: Option<u64>) -> bool {
+        match (self, current) {
+            (Self::Absent, None) => true,
+            (Self::Revision(want), Some(have)) => want == have,
+            _ => false,
+        }
+    }
+}
+
 /// A place that keeps tokens. Implement this for your own backend and run
 /// `patkit::testing::conformance::run_all` (feature `testing`) against it.
 ///

@@ -38,15 +38,10 @@ impl Inner {
         let file_name = name::file_name(entry.name())?;
         let _held = self.lock.acquire()?;
         let current = self.read_entry(entry.name(), &file_name)?.map(|e| e.record.revision);
-        if let Some(expected) = expected {
-            let matches = match (expected, current) {
-                (Expected::Absent, None) => true,
-                (Expected::Revision(want), Some(have)) => want == have,
-                _ => false,
-            };
-            if !matches {
-                return Err(conflict(entry.name(), expected, current));
-            }
+        if let Some(expected) = expected
+            && !expected.matches(current)
+        {
+            return Err(conflict(entry.name(), expected, current));
         }
         let base = match current {
             Some(revision) => revision,

@@ -171,12 +171,7 @@ impl TokenStore for KeyringTokenStore {
     async fn compare_and_swap(&self, entry: StoredPat, expected: Expected) -> Result<u64, StoreError> {
         let mut issued = self.writes.lock().await;
         let current = self.read(entry.name()).await?.map(|e| e.record.revision);
-        let matches = match (expected, current) {
-            (Expected::Absent, None) => true,
-            (Expected::Revision(want), Some(have)) => want == have,
-            _ => false,
-        };
-        if !matches {
+        if !expected.matches(current) {
             return Err(StoreError::new(
                 StoreErrorKind::Conflict,
                 format!("entry '{}' is not at the expected state ({expected:?})", entry.name()),
