@@ -103,6 +103,43 @@ async fn a_lost_answer_is_never_resent_and_the_token_is_looked_up() {
 }
 
 #[tokio::test]
+async fn an_organization_the_service_cannot_have_is_refused_before_anything_is_sent() {
+    // The security review (issue 10, finding 8): `.` and `..` passed and were dropped from the
+    // URL (`…/../_apis/tokens/pats` is `/_apis/tokens/pats`), sending the request elsewhere.
+    let too_long = "a".repeat(patkit::azure::MAX_ORGANIZATION_CHARS + 1);
+    for organization in [".", "..", "a.b", "-fabrikam", "fabrikam-", "fab_rikam", "fäbrikam", "", too_long.as_str()] {
+        let mock = MockTransport::new().default_response(MockResponse::json(200, LIST_RESPONSE));
+        let built = patkit::azure::AzureDevOpsClient::builder(
+            organization,
+            patkit::auth::StaticCredential::new(BEARER.to_owned()),
+        )
+        .transport(mock.clone())
+        .build();
+        match built {
+            Err(Error::InvalidInput { field: "organization", .. }) => {}
+            Err(other) => panic!("{organization:?}: {other:?}"),
+            Ok(client) => {
+                let _ = client.list().page(None).await;
+                panic!(
+                    "{organization:?} was accepted; requests went to {:?}",
+                    mock.requests().iter().map(|r| r.uri().to_string()).collect::<Vec<_>>()
+                );
+            }
+        }
+        mock.assert_request_count(0);
+    }
+    for organization in ["fabrikam", "Fabrikam-2", "x", &"a".repeat(patkit::azure::MAX_ORGANIZATION_CHARS)] {
+        let built = patkit::azure::AzureDevOpsClient::builder(
+            organization,
+            patkit::auth::StaticCredential::new(BEARER.to_owned()),
+        )
+        .transport(MockTransport::new())
+        .build();
+        assert!(built.is_ok(), "{organization:?}: {built:?}");
+    }
+}
+
+#[tokio::test]
 async fn a_connect_failure_is_a_plain_transport_error() {
     let mock = MockTransport::new().fail_next(Route::post("/_apis/tokens/pats"), TransportErrorKind::Connect);
     let client = client(&mock);
