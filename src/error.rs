@@ -122,6 +122,24 @@ pub enum Error {
         source: Box<Error>,
     },
 
+    /// A paged listing stopped before the service said it was complete: the service handed back
+    /// a continuation token it had already sent in this listing (following it would go round in
+    /// circles), or the listing reached its page cap (see [`DEFAULT_MAX_PAGES`]; the listings a
+    /// caller could legitimately need longer take a `max_pages` setting). Calls that collect a
+    /// whole listing return this instead of a partial result; streams yield it after the last
+    /// page they read.
+    ///
+    /// [`DEFAULT_MAX_PAGES`]: crate::DEFAULT_MAX_PAGES
+    #[error("the {listing} listing was stopped after {pages} page(s): {reason}")]
+    ListingCut {
+        /// Which listing, e.g. `"PAT"`, `"Token Admin PAT"` or `"expiry scan"`.
+        listing: &'static str,
+        /// Why it was stopped.
+        reason: ListingCutReason,
+        /// The pages read before it was stopped.
+        pages: usize,
+    },
+
     /// A token store failed.
     #[error("token store: {0}")]
     Store(#[source] StoreError),
@@ -212,6 +230,33 @@ impl fmt::Display for AuthFailure {
             Self::Redirect => "redirect to sign-in",
             Self::HtmlBody => "HTML sign-in page",
         })
+    }
+}
+
+/// Why an [`Error::ListingCut`] stopped a listing.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListingCutReason {
+    /// A page handed back a continuation token the listing had already followed (`a, b, a…`):
+    /// the service would keep answering with the same pages forever.
+    RepeatedContinuation,
+    /// The listing read its cap of pages and the last one still had a continuation.
+    PageLimit {
+        /// The cap.
+        max_pages: usize,
+    },
+}
+
+impl fmt::Display for ListingCutReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::RepeatedContinuation => f.write_str(
+                "the service sent a continuation token it had already sent in this listing; following it would never end",
+            ),
+            Self::PageLimit { max_pages } => {
+                write!(f, "it reached its cap of {max_pages} pages; raise `max_pages` if that many are expected")
+            }
+        }
     }
 }
 
