@@ -107,14 +107,18 @@ pub enum Error {
     },
 
     /// A create failed in a way that leaves open whether the service minted the token (a timeout,
-    /// a dropped connection or a 5xx after the request was sent). patkit never re-sends a create;
-    /// instead it looked for tokens with the requested display name and lists them in `found`.
-    /// Their secrets cannot be recovered: revoke them (or keep them if you do not need the value)
-    /// and create again.
+    /// a dropped connection, a 408 or a 5xx after the request was sent), or the service answered
+    /// yes with a body that could not be decoded (the token exists but its secret is lost).
+    /// patkit never re-sends a create; instead it looked for tokens with the requested display
+    /// name and lists them in `found`. Their secrets cannot be recovered: revoke them (or keep
+    /// them if you do not need the value) and create again.
     #[error("the create of `{display_name}` may have reached the service ({source}); {} token(s) with that name found", found.len())]
     CreateOutcomeUnknown {
         /// The display name the create asked for.
         display_name: String,
+        /// The id of the minted token, when the service's answer said it (a success whose body
+        /// decoded only in part). Revoke it even if `found` misses it.
+        id: Option<PatId>,
         /// Active tokens with that display name, found after the failure.
         found: Vec<PatMetadata>,
         /// The failure of the create itself.

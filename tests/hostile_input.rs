@@ -611,7 +611,15 @@ fn a_create_body_with_a_broken_field_never_shows_its_token() {
         let body = format!("{{\"patToken\":{{\"authorizationId\":\"a\",\"token\":\"{CANARY}\",{broken}}}}}");
         let (outcome, _) = harness.run(Op::Create, &Answer::new(200, body), &Answer::new(500, ""), now);
         let e = outcome.expect_err("a broken body is an error");
-        assert!(matches!(e, patkit::Error::Decode { .. }), "{e:?}");
+        // A success that does not decode leaves a minted token whose secret is lost (issue 10,
+        // finding 7): an uncertain outcome naming the id that did decode.
+        match &e {
+            patkit::Error::CreateOutcomeUnknown { id, source, .. } => {
+                assert_eq!(id.as_ref().map(|id| id.as_str()), Some("a"));
+                assert!(matches!(**source, patkit::Error::Decode { .. }), "{source:?}");
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(!harness::shown(&e).contains(CANARY), "{}", harness::shown(&e));
     }
 }

@@ -110,7 +110,8 @@ impl CreatePat {
     }
 
     /// Checks the input, then creates the token. Never re-sent: if the request may have reached
-    /// the service and the answer was lost, the error is [`Error::CreateOutcomeUnknown`].
+    /// the service and the answer was lost (or said yes in a body that could not be read, or was
+    /// a 408 or a 5xx), the error is [`Error::CreateOutcomeUnknown`].
     pub async fn send(mut self) -> Result<CreatedPat> {
         let now = self.client.now();
         if let Some(lifetime) = self.lifetime {
@@ -137,25 +138,42 @@ impl AzureDevOpsClient {
         }
         let credential = self.credential().await?;
         let request = create::request(&self.inner.ctx, &credential, &spec)?;
-        let result = self.execute(request, create::parse).await;
+        let mut minted = None;
+        let result = self
+            .execute(request, |response, now| {
+                let parsed = create::parse(response, now);
+                if parsed.is_err() {
+                    minted = create::minted_id(response);
+                }
+                parsed
+            })
+            .await;
         match result {
             Err(e) if self.inner.recover_uncertain_creates && outcome_unknown(&e) => {
                 // What the search read before an error is kept: a partial answer still names
                 // tokens to revoke.
                 let (found, _) = self.search(&spec.display_name, RECOVERY_MAX_PAGES, "uncertain-create search").await;
                 let found = found.into_iter().filter(|m| !m.is_expired(now)).collect();
-                Err(Error::CreateOutcomeUnknown { display_name: spec.display_name, found, source: Box::new(e) })
+                Err(Error::CreateOutcomeUnknown {
+                    display_name: spec.display_name,
+                    id: minted,
+                    found,
+                    source: Box::new(e),
+                })
             }
             other => other,
         }
     }
 }
 
-/// Whether a failed create may nevertheless have minted a token.
+/// Whether a failed create may nevertheless have minted a token: the request may have reached
+/// the service and no answer says it did not (a transport failure after sending, a 5xx, a 408
+/// timeout), or the service said yes with a body that could not be read (so the secret is lost).
 fn outcome_unknown(e: &Error) -> bool {
     match e {
         Error::Transport(t) => !t.is_before_send(),
-        Error::Api { status, .. } => *status >= 500,
+        Error::Api { status, .. } => *status >= 500 || *status == 408,
+        Error::Decode { .. } => true,
         _ => false,
     }
 }
