@@ -134,9 +134,10 @@ pub enum Error {
     /// page they read.
     ///
     /// [`DEFAULT_MAX_PAGES`]: crate::DEFAULT_MAX_PAGES
-    #[error("the {listing} listing was stopped after {pages} page(s): {reason}")]
+    #[error("{listing}: the listing stopped after {pages} page(s): {reason}")]
     ListingCut {
-        /// Which listing, e.g. `"PAT"`, `"Token Admin PAT"` or `"expiry scan"`.
+        /// Which listing, e.g. `"PAT list"`, `"Token Admin PAT list"`, `"expiry scan"` or
+        /// `"rotation recovery"`.
         listing: &'static str,
         /// Why it was stopped.
         reason: ListingCutReason,
@@ -258,7 +259,7 @@ impl fmt::Display for ListingCutReason {
                 "the service sent a continuation token it had already sent in this listing; following it would never end",
             ),
             Self::PageLimit { max_pages } => {
-                write!(f, "it reached its cap of {max_pages} pages; raise `max_pages` if that many are expected")
+                write!(f, "it reached its cap of {max_pages} pages and the service still had more")
             }
         }
     }

@@ -54,7 +54,7 @@ pub trait PatProviderExt: PatProvider {
         Self: Sized,
     {
         let max_pages = crate::pagination::DEFAULT_MAX_PAGES;
-        crate::pagination::items(crate::pagination::pages("PAT", max_pages, None, move |continuation| {
+        crate::pagination::items(crate::pagination::pages("PAT list", max_pages, None, move |continuation| {
             let query = query.clone();
             async move { self.list_pats(&query, continuation).await }
         }))

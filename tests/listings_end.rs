@@ -163,7 +163,7 @@ async fn the_pat_stream_ends_on_a_two_token_cycle() {
     let results: Vec<_> = bounded("the PAT stream", service.client().list().items().collect()).await;
     assert_eq!(results.len(), 4, "three pages of one token, then the error");
     assert!(results[..3].iter().all(Result::is_ok));
-    assert_cut_by_cycle(results[3].as_ref().unwrap_err(), "PAT");
+    assert_cut_by_cycle(results[3].as_ref().unwrap_err(), "PAT list");
     assert_eq!(service.lists(), 3);
 }
 
@@ -173,7 +173,7 @@ async fn the_token_admin_stream_ends_on_a_two_token_cycle() {
     let pages: Vec<_> =
         bounded("the Token Admin stream", service.client().token_admin().list_pats(DESCRIPTOR).pages().collect()).await;
     assert_eq!(pages.len(), 4);
-    assert_cut_by_cycle(pages[3].as_ref().unwrap_err(), "Token Admin PAT");
+    assert_cut_by_cycle(pages[3].as_ref().unwrap_err(), "Token Admin PAT list");
     assert_eq!(service.lists(), 3);
 }
 
@@ -182,7 +182,7 @@ async fn the_provider_list_all_ends_on_a_two_token_cycle() {
     let service = Endless::new(Continuations::Cycle);
     let client = service.client();
     let result: Result<Vec<_>, _> = bounded("list_all", client.list_all(ListQuery::default()).try_collect()).await;
-    assert_cut_by_cycle(&result.unwrap_err(), "PAT");
+    assert_cut_by_cycle(&result.unwrap_err(), "PAT list");
 }
 
 #[tokio::test]
@@ -273,13 +273,13 @@ async fn page_caps_bound_endless_fresh_continuations() {
     let service = Endless::new(Continuations::Fresh);
     let results: Vec<_> = bounded("the PAT stream", service.client().list().max_pages(3).pages().collect()).await;
     assert_eq!(results.len(), 4, "three pages, then the error");
-    assert_capped(results[3].as_ref().unwrap_err(), "PAT", 3);
+    assert_capped(results[3].as_ref().unwrap_err(), "PAT list", 3);
     assert_eq!(service.lists(), 3);
 
     let service = Endless::new(Continuations::Fresh);
     let admin = service.client().token_admin().list_pats(DESCRIPTOR).max_pages(2);
     let results: Vec<_> = bounded("the Token Admin stream", admin.items().collect()).await;
-    assert_capped(results.last().unwrap().as_ref().unwrap_err(), "Token Admin PAT", 2);
+    assert_capped(results.last().unwrap().as_ref().unwrap_err(), "Token Admin PAT list", 2);
 
     let service = Endless::new(Continuations::Fresh);
     let scan = Scan::new().provider(service.client()).clock(ManualClock::new(now())).max_pages(4);

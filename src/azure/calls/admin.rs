@@ -35,7 +35,7 @@ impl TokenAdmin {
             page_size: None,
             is_public: false,
             max_pages: DEFAULT_MAX_PAGES,
-            listing: "Token Admin PAT",
+            listing: "Token Admin PAT list",
         }
     }
 

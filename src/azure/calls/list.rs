@@ -27,7 +27,12 @@ impl AzureDevOpsClient {
     /// Prepares a listing of the caller's own tokens (default: active, by display name,
     /// ascending, the service's page size of 20).
     pub fn list(&self) -> ListPats {
-        ListPats { client: self.clone(), query: ListQuery::default(), max_pages: DEFAULT_MAX_PAGES, listing: "PAT" }
+        ListPats {
+            client: self.clone(),
+            query: ListQuery::default(),
+            max_pages: DEFAULT_MAX_PAGES,
+            listing: "PAT list",
+        }
     }
 }
 
