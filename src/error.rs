@@ -107,19 +107,42 @@ pub enum Error {
     },
 
     /// A create failed in a way that leaves open whether the service minted the token (a timeout,
-    /// a dropped connection or a 5xx after the request was sent). patkit never re-sends a create;
-    /// instead it looked for tokens with the requested display name and lists them in `found`.
-    /// Their secrets cannot be recovered: revoke them (or keep them if you do not need the value)
-    /// and create again.
+    /// a dropped connection, a 408 or a 5xx after the request was sent), or the service answered
+    /// yes with a body that could not be decoded (the token exists but its secret is lost).
+    /// patkit never re-sends a create; instead it looked for tokens with the requested display
+    /// name and lists them in `found`. Their secrets cannot be recovered: revoke them (or keep
+    /// them if you do not need the value) and create again.
     #[error("the create of `{display_name}` may have reached the service ({source}); {} token(s) with that name found", found.len())]
     CreateOutcomeUnknown {
         /// The display name the create asked for.
         display_name: String,
+        /// The id of the minted token, when the service's answer said it (a success whose body
+        /// decoded only in part). Revoke it even if `found` misses it.
+        id: Option<PatId>,
         /// Active tokens with that display name, found after the failure.
         found: Vec<PatMetadata>,
         /// The failure of the create itself.
         #[source]
         source: Box<Error>,
+    },
+
+    /// A paged listing stopped before the service said it was complete: the service handed back
+    /// a continuation token it had already sent in this listing (following it would go round in
+    /// circles), or the listing reached its page cap (see [`DEFAULT_MAX_PAGES`]; the listings a
+    /// caller could legitimately need longer take a `max_pages` setting). Calls that collect a
+    /// whole listing return this instead of a partial result; streams yield it after the last
+    /// page they read.
+    ///
+    /// [`DEFAULT_MAX_PAGES`]: crate::DEFAULT_MAX_PAGES
+    #[error("{listing}: the listing stopped after {pages} page(s): {reason}")]
+    ListingCut {
+        /// Which listing, e.g. `"PAT list"`, `"Token Admin PAT list"`, `"expiry scan"` or
+        /// `"rotation recovery"`.
+        listing: &'static str,
+        /// Why it was stopped.
+        reason: ListingCutReason,
+        /// The pages read before it was stopped.
+        pages: usize,
     },
 
     /// A token store failed.
@@ -212,6 +235,33 @@ impl fmt::Display for AuthFailure {
             Self::Redirect => "redirect to sign-in",
             Self::HtmlBody => "HTML sign-in page",
         })
+    }
+}
+
+/// Why an [`Error::ListingCut`] stopped a listing.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListingCutReason {
+    /// A page handed back a continuation token the listing had already followed (`a, b, a…`):
+    /// the service would keep answering with the same pages forever.
+    RepeatedContinuation,
+    /// The listing read its cap of pages and the last one still had a continuation.
+    PageLimit {
+        /// The cap.
+        max_pages: usize,
+    },
+}
+
+impl fmt::Display for ListingCutReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::RepeatedContinuation => f.write_str(
+                "the service sent a continuation token it had already sent in this listing; following it would never end",
+            ),
+            Self::PageLimit { max_pages } => {
+                write!(f, "it reached its cap of {max_pages} pages and the service still had more")
+            }
+        }
     }
 }
 

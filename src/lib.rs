@@ -23,11 +23,12 @@ pub mod testing;
 pub mod transport;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{AuthFailure, CredentialErrorKind, Error, Policy, Result};
+pub use error::{AuthFailure, CredentialErrorKind, Error, ListingCutReason, Policy, Result};
 pub use model::{
     ContinuationToken, CreatedPat, ListQuery, Page, PatChanges, PatId, PatMetadata, PatSpec, SortBy, StatusFilter,
     Targets,
 };
+pub use pagination::DEFAULT_MAX_PAGES;
 pub use provider::{PatProvider, PatProviderExt};
 pub use scope::{Scope, Scopes};
 pub use secret::{BearerToken, PatSecret};

@@ -44,12 +44,17 @@ pub trait PatProvider: Send + Sync + Debug {
 /// Conveniences over any [`PatProvider`]. Implemented for every provider; do not implement this
 /// yourself.
 pub trait PatProviderExt: PatProvider {
-    /// Every token matching `query`, page after page, re-sending the query with each page.
+    /// Every token matching `query`, page after page, re-sending the query with each page. Ends
+    /// with [`Error::ListingCut`](crate::Error::ListingCut) when the provider hands back a
+    /// continuation it had already sent, or after
+    /// [`DEFAULT_MAX_PAGES`](crate::DEFAULT_MAX_PAGES) pages (page through
+    /// [`list_pats`](PatProvider::list_pats) yourself to read further).
     fn list_all(&self, query: ListQuery) -> impl Stream<Item = Result<PatMetadata>> + Send + '_
     where
         Self: Sized,
     {
-        crate::pagination::items(crate::pagination::pages(None, move |continuation| {
+        let max_pages = crate::pagination::DEFAULT_MAX_PAGES;
+        crate::pagination::items(crate::pagination::pages("PAT list", max_pages, None, move |continuation| {
             let query = query.clone();
             async move { self.list_pats(&query, continuation).await }
         }))

@@ -91,8 +91,9 @@ async fn a_lost_answer_is_never_resent_and_the_token_is_looked_up() {
     );
     let client = client(&mock);
     match client.create("new_token", Scopes::from_iter([Scope::CODE])).send().await {
-        Err(Error::CreateOutcomeUnknown { display_name, found, source }) => {
+        Err(Error::CreateOutcomeUnknown { display_name, id, found, source }) => {
             assert_eq!(display_name, "new_token");
+            assert_eq!(id, None, "no answer, no id");
             assert_eq!(found.len(), 1);
             assert_eq!(found[0].id.as_str(), "4ab5764f-4193-4f1d-b995-64144880b7d7");
             assert!(matches!(*source, Error::Transport(ref t) if t.kind() == TransportErrorKind::Interrupted));
@@ -100,6 +101,105 @@ async fn a_lost_answer_is_never_resent_and_the_token_is_looked_up() {
         other => panic!("{other:?}"),
     }
     mock.assert_requested(&Route::post("/_apis/tokens/pats"), 1);
+}
+
+#[tokio::test]
+async fn a_success_whose_body_does_not_decode_is_an_uncertain_outcome() {
+    // The security review (issue 10, finding 7): a 2xx create whose body did not decode was a
+    // plain `Decode` error, so the minted token, whose secret is lost, was never looked for.
+    const SECRET: &str = "CANARYcreatedsecretq4xw2mz9v3kd8r5t1y6u0pa";
+    let created = CREATE_RESPONSE.replace(EXAMPLE_SECRET, SECRET);
+    let bodies = [
+        // The id and the secret decode, a later field does not.
+        (created.replace(r#""validTo": "2020-12-01T23:46:23.32Z""#, r#""validTo": 12"#), true),
+        // A token without its value.
+        (created.replace(&format!(r#""token": "{SECRET}""#), r#""token": null"#), true),
+        // Cut off before the id.
+        (created[..created.find("authorizationId").unwrap()].to_owned(), false),
+        (format!("not json {SECRET}"), false),
+    ];
+    for (case, (body, id_decodes)) in bodies.into_iter().enumerate() {
+        let mock = MockTransport::new().on(Route::post("/_apis/tokens/pats"), MockResponse::json(200, body)).on(
+            Route::get("/_apis/tokens/pats").query_has("displayFilterOption", "all"),
+            MockResponse::json(200, LIST_RESPONSE),
+        );
+        let result = client(&mock).create("new_token", Scopes::from_iter([Scope::CODE])).send().await;
+        let err = result.as_ref().err().unwrap_or_else(|| panic!("case {case}: {result:?}"));
+        match err {
+            Error::CreateOutcomeUnknown { display_name, id, found, source } => {
+                assert_eq!(display_name, "new_token");
+                let expected = id_decodes.then_some("4ab5764f-4193-4f1d-b995-64144880b7d7");
+                assert_eq!(id.as_ref().map(|id| id.as_str()), expected, "case {case}");
+                assert_eq!(found.len(), 1, "the token was looked for by its name");
+                assert!(matches!(**source, Error::Decode { .. }), "{source:?}");
+            }
+            other => panic!("case {case}: {other:?}"),
+        }
+        let mut shown = format!("{err} {err:?}");
+        let mut source = std::error::Error::source(err);
+        while let Some(s) = source {
+            shown.push_str(&format!(" | {s} {s:?}"));
+            source = s.source();
+        }
+        assert!(!shown.contains("CANARY"), "the body is never quoted: {shown}");
+        mock.assert_requested(&Route::post("/_apis/tokens/pats"), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_408_answer_to_a_create_is_an_uncertain_outcome() {
+    // A 408 says the service gave up waiting, not that it did nothing (issue 10, finding 7).
+    let mock = MockTransport::new()
+        .on(Route::post("/_apis/tokens/pats"), MockResponse::json(408, r#"{"message":"timed out"}"#))
+        .on(
+            Route::get("/_apis/tokens/pats").query_has("displayFilterOption", "all"),
+            MockResponse::json(200, LIST_RESPONSE),
+        );
+    match client(&mock).create("new_token", Scopes::from_iter([Scope::CODE])).send().await {
+        Err(Error::CreateOutcomeUnknown { id: None, found, source, .. }) => {
+            assert_eq!(found.len(), 1);
+            assert!(matches!(*source, Error::Api { status: 408, .. }), "{source:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    mock.assert_requested(&Route::post("/_apis/tokens/pats"), 1);
+}
+
+#[tokio::test]
+async fn an_organization_the_service_cannot_have_is_refused_before_anything_is_sent() {
+    // The security review (issue 10, finding 8): `.` and `..` passed and were dropped from the
+    // URL (`…/../_apis/tokens/pats` is `/_apis/tokens/pats`), sending the request elsewhere.
+    let too_long = "a".repeat(patkit::azure::MAX_ORGANIZATION_CHARS + 1);
+    for organization in [".", "..", "a.b", "-fabrikam", "fabrikam-", "fab_rikam", "fäbrikam", "", too_long.as_str()] {
+        let mock = MockTransport::new().default_response(MockResponse::json(200, LIST_RESPONSE));
+        let built = patkit::azure::AzureDevOpsClient::builder(
+            organization,
+            patkit::auth::StaticCredential::new(BEARER.to_owned()),
+        )
+        .transport(mock.clone())
+        .build();
+        match built {
+            Err(Error::InvalidInput { field: "organization", .. }) => {}
+            Err(other) => panic!("{organization:?}: {other:?}"),
+            Ok(client) => {
+                let _ = client.list().page(None).await;
+                panic!(
+                    "{organization:?} was accepted; requests went to {:?}",
+                    mock.requests().iter().map(|r| r.uri().to_string()).collect::<Vec<_>>()
+                );
+            }
+        }
+        mock.assert_request_count(0);
+    }
+    for organization in ["fabrikam", "Fabrikam-2", "x", &"a".repeat(patkit::azure::MAX_ORGANIZATION_CHARS)] {
+        let built = patkit::azure::AzureDevOpsClient::builder(
+            organization,
+            patkit::auth::StaticCredential::new(BEARER.to_owned()),
+        )
+        .transport(MockTransport::new())
+        .build();
+        assert!(built.is_ok(), "{organization:?}: {built:?}");
+    }
 }
 
 #[tokio::test]

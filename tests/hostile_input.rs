@@ -611,7 +611,15 @@ fn a_create_body_with_a_broken_field_never_shows_its_token() {
         let body = format!("{{\"patToken\":{{\"authorizationId\":\"a\",\"token\":\"{CANARY}\",{broken}}}}}");
         let (outcome, _) = harness.run(Op::Create, &Answer::new(200, body), &Answer::new(500, ""), now);
         let e = outcome.expect_err("a broken body is an error");
-        assert!(matches!(e, patkit::Error::Decode { .. }), "{e:?}");
+        // A success that does not decode leaves a minted token whose secret is lost (issue 10,
+        // finding 7): an uncertain outcome naming the id that did decode.
+        match &e {
+            patkit::Error::CreateOutcomeUnknown { id, source, .. } => {
+                assert_eq!(id.as_ref().map(|id| id.as_str()), Some("a"));
+                assert!(matches!(**source, patkit::Error::Decode { .. }), "{source:?}");
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(!harness::shown(&e).contains(CANARY), "{}", harness::shown(&e));
     }
 }
@@ -627,15 +635,13 @@ fn a_create_search_stops_on_a_listing_that_never_ends() {
     let echo = Answer::new(200, format!(r#"{{"continuationToken":"more","patTokens":[{token}]}}"#));
     let fresh =
         Answer::new(200, format!(r#"{{"continuationToken":"{}","patTokens":[{token}]}}"#, harness::REQUEST_NUMBER));
-    for (endless, pages) in [(&echo, 1), (&fresh, 50)] {
+    for (endless, pages) in [(&echo, 2), (&fresh, 50)] {
         let (outcome, sent) = harness.run(Op::Create, &Answer::new(503, ""), endless, now);
-        assert_eq!(sent.len(), 1 + pages + usize::from(pages == 1), "the create, then the pages read");
+        assert_eq!(sent.len(), 1 + pages, "the create, then the pages read");
         match outcome {
-            // An echoed continuation ends the search with an error (nothing reported found);
-            // fresh ones are read up to the page bound, each page finding the token once.
-            Err(patkit::Error::CreateOutcomeUnknown { found, .. }) => {
-                assert_eq!(found.len(), if pages == 1 { 0 } else { pages })
-            }
+            // An echoed continuation ends the search at its repeat; fresh ones are read up to
+            // the page bound. Either way the token the pages read showed is reported, once.
+            Err(patkit::Error::CreateOutcomeUnknown { found, .. }) => assert_eq!(found.len(), 1),
             other => panic!("{other:?}"),
         }
     }

@@ -119,3 +119,62 @@ async fn the_canary_goes_nowhere() {
     assert!(logs.contains("patkit.request"), "the capture works: {logs}");
     assert_clean("TRACE logs", &logs);
 }
+
+#[tokio::test]
+async fn decode_errors_quote_at_most_a_capped_part_of_the_body() {
+    // The security review (issue 10, finding 9): a get/list/update/admin-list answer that did
+    // not decode went into the error's Display (the JSON path), its source (serde's message
+    // quotes the offending string) and the DEBUG log whole.
+    let (capture, _guard) = TraceCapture::start();
+    const FILL: &str = "LONGBODYTEXT";
+    let long = FILL.repeat(10_000);
+    let token = format!(
+        r#"{{"authorizationId":"4ab5764f-4193-4f1d-b995-64144880b7d7","validFrom":"2020-10-01T00:00:00Z","validTo":"2021-01-01T00:00:00Z","targetAccounts":"{long}"}}"#
+    );
+    let broken_key = format!(r#"{{"patToken":{{"{long}":["#);
+    let mock = MockTransport::new()
+        .on_seq(
+            Route::get("/_apis/tokens/pats").query(|q| q.contains("authorizationId")),
+            [
+                MockResponse::json(200, format!(r#"{{"patToken":{token},"patTokenError":"none"}}"#)),
+                MockResponse::json(200, broken_key.clone()),
+            ],
+        )
+        .on(
+            Route::get("/_apis/tokens/pats").query(|q| !q.contains("authorizationId")),
+            MockResponse::json(200, format!(r#"{{"continuationToken":null,"patTokens":[{token}]}}"#)),
+        )
+        .on(
+            Route::put("/_apis/tokens/pats"),
+            MockResponse::json(200, format!(r#"{{"patToken":{token},"patTokenError":"none"}}"#)),
+        )
+        .on(
+            Route::get("/_apis/tokenadmin/personalaccesstokens/aad.ZGVzY3JpcHRvcg"),
+            MockResponse::json(200, format!(r#"{{"continuationToken":null,"value":[{token}]}}"#)),
+        );
+    let client = client(&mock);
+    let id = patkit::PatId::new("4ab5764f-4193-4f1d-b995-64144880b7d7");
+    let errors = [
+        ("get", client.get(&id).await.unwrap_err()),
+        ("get with a long key", client.get(&id).await.unwrap_err()),
+        ("list", client.list().page(None).await.unwrap_err()),
+        ("update", client.update(&id).display_name("renamed").send().await.unwrap_err()),
+        ("admin list", client.token_admin().list_pats("aad.ZGVzY3JpcHRvcg").page(None).await.unwrap_err()),
+    ];
+    for (what, err) in &errors {
+        assert!(matches!(err, patkit::Error::Decode { .. }), "{what}: {err:?}");
+        let display = err.to_string();
+        assert!(display.len() <= 1_000, "{what}: a Display of {} bytes", display.len());
+        let mut source = std::error::Error::source(err);
+        while let Some(s) = source {
+            let text = s.to_string();
+            assert!(text.len() <= 1_000, "{what}: a source of {} bytes", text.len());
+            source = s.source();
+        }
+        assert!(display.contains(FILL) || format!("{err:?}").contains(FILL), "{what}: the quote is kept, capped");
+    }
+    let logs = capture.contents();
+    assert!(logs.contains("request failed"), "the capture works: {logs}");
+    let quoted = logs.matches(FILL).count();
+    assert!(quoted <= errors.len() * 3 * (512 / FILL.len() + 1), "the DEBUG log quoted {quoted} × {FILL}");
+}

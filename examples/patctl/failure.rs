@@ -50,7 +50,7 @@ impl Failure {
             Error::NotFound { .. } => Class::NotFound,
             Error::PolicyViolation { .. } | Error::Rejected { .. } => Class::Refused,
             Error::RateLimited { .. } => Class::RateLimited,
-            Error::Api { .. } | Error::Transport(_) | Error::Decode { .. } => Class::Service,
+            Error::Api { .. } | Error::Transport(_) | Error::Decode { .. } | Error::ListingCut { .. } => Class::Service,
             Error::Store(_) => Class::Store,
             Error::InvalidInput { .. } => Class::Usage,
             Error::CreateOutcomeUnknown { .. } => Class::CreateUncertain,

@@ -116,12 +116,14 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], op: Operation) -> Result<
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = if op.is_sensitive() { schema_path(e.path()) } else { e.path().to_string() };
+        // Keys in the path and serde's message (`invalid type: string "…"`) quote the body: a
+        // sensitive body never, any other capped like every service text.
+        let path = if op.is_sensitive() { schema_path(e.path()) } else { cap(e.path().to_string()) };
         let inner = e.into_inner();
         let source: Box<dyn std::error::Error + Send + Sync> = if op.is_sensitive() {
             format!("{:?} error at line {} column {}", inner.classify(), inner.line(), inner.column()).into()
         } else {
-            Box::new(inner)
+            cap(inner.to_string()).into()
         };
         Error::Decode { path, source }
     })
@@ -375,6 +377,30 @@ mod tests {
         let body = br#"{"patToken":{"authorizationId":"x","validTo":"CANARY-SECRET"},"patTokenError":"none"}"#;
         let err = decode::<PatTokenResultWire>(body, Operation::Create).err().unwrap();
         assert!(!format!("{err:?} {}", std::error::Error::source(&err).unwrap()).contains("CANARY"));
+    }
+
+    #[test]
+    fn decode_errors_cap_the_body_text_they_quote() {
+        // The security review (issue 10, finding 9): serde's message and the path quoted any
+        // amount of a get/list/update/admin-list body.
+        let long = "x".repeat(100_000);
+        for body in [
+            format!(r#"{{"patToken":{{"validTo":"{long}"}}}}"#),
+            format!(r#"{{"patToken":{{"{long}":[]"#),
+            format!(r#"{{"patToken":{{"displayName":{long}}}}}"#),
+        ] {
+            for op in [Operation::Get, Operation::List, Operation::Update, Operation::AdminListPats] {
+                let err = decode::<PatTokenResultWire>(body.as_bytes(), op).err().unwrap();
+                let Error::Decode { path, source } = &err else { panic!("{err:?}") };
+                assert!(path.len() <= MAX_MESSAGE + '…'.len_utf8(), "{op:?}: path of {} bytes", path.len());
+                let source = source.to_string();
+                assert!(source.len() <= MAX_MESSAGE + '…'.len_utf8(), "{op:?}: source of {} bytes", source.len());
+                assert!(err.to_string().len() < MAX_MESSAGE + 100);
+            }
+        }
+        // A short message stays whole.
+        let err = decode::<PatTokenResultWire>(br#"{"patToken":{"validTo":12}}"#, Operation::Get).err().unwrap();
+        assert!(std::error::Error::source(&err).unwrap().to_string().starts_with("invalid type: integer `12`"));
     }
 
     #[test]

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use secrecy::zeroize::Zeroize as _;
 use url::Url;
 
 use super::request::RequestContext;
@@ -135,6 +136,9 @@ impl AzureDevOpsClient {
     /// `DEBUG`) with the fields `operation`, `organization`, `status` (the last answer's),
     /// `attempts` (recorded by the retry decorator; 1 when retrying is off) and `elapsed_ms`
     /// (all attempts and waits). Never a header, a URL or a body.
+    ///
+    /// The body of a sensitive answer (a create's, which holds the new secret) is zeroed once
+    /// `parse` is done with it.
     pub(crate) async fn execute<T>(
         &self,
         request: HttpRequest,
@@ -142,6 +146,7 @@ impl AzureDevOpsClient {
     ) -> Result<T> {
         use tracing::Instrument as _;
         use tracing::field::Empty;
+        let sensitive = Operation::of(&request).is_some_and(Operation::is_sensitive);
         let op = Operation::of(&request).map_or("unknown", Operation::as_str);
         let span = tracing::debug_span!(
             "patkit.request",
@@ -166,6 +171,9 @@ impl AzureDevOpsClient {
         };
         span.record("status", response.status().as_u16());
         let result = parse(&response, self.now());
+        if sensitive {
+            response.into_body().zeroize();
+        }
         if let Err(e) = &result {
             span.in_scope(|| tracing::debug!(error = %e, "request failed"));
         }

@@ -36,4 +36,4 @@ pub use client::{
 pub use error_code::PatTokenError;
 pub use request::USER_AGENT;
 pub use token_admin::{AdminTokenInfo, MAX_REVOCATIONS_PER_REQUEST};
-pub use validate::{DEFAULT_MAX_LIFESPAN, MAX_DISPLAY_NAME_CHARS};
+pub use validate::{DEFAULT_MAX_LIFESPAN, MAX_DISPLAY_NAME_CHARS, MAX_ORGANIZATION_CHARS};

@@ -61,16 +61,28 @@ pub(crate) fn expiry(valid_to: DateTime<Utc>, now: DateTime<Utc>, max_lifespan: 
     Ok(())
 }
 
+/// Longest organization name the service accepts (Azure DevOps' naming rules: at most 50
+/// characters).
+pub const MAX_ORGANIZATION_CHARS: usize = 50;
+
+/// An organization name as the service allows them: ASCII letters, digits and hyphens, starting
+/// and ending with a letter or digit, at most [`MAX_ORGANIZATION_CHARS`] long. Anything else
+/// would not name an organization, and some of it (`.`, `..`) would even be dropped from the
+/// URL, sending the request somewhere else.
 pub(crate) fn organization(org: &str) -> Result<()> {
-    let ok = !org.is_empty()
-        && org.len() <= 200
-        && !org.chars().any(|c| c.is_whitespace() || c.is_control() || "/?#\\%".contains(c));
+    let bytes = org.as_bytes();
+    let alphanumeric = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+    let ok = bytes.len() <= MAX_ORGANIZATION_CHARS
+        && alphanumeric(bytes.first())
+        && alphanumeric(bytes.last())
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-');
     if ok {
         Ok(())
     } else {
         Err(Error::invalid_input(
             "organization",
-            "must be a non-empty organization name without spaces, `/`, `?`, `#`, `%` or `\\`",
+            "must be an Azure DevOps organization name: 1 to 50 ASCII letters, digits or hyphens, starting and \
+             ending with a letter or digit",
         ))
     }
 }
@@ -114,8 +126,13 @@ mod tests {
 
     #[test]
     fn organizations() {
-        assert!(organization("fabrikam").is_ok());
-        for bad in ["", "a/b", "a b", "x?y", "%2F"] {
+        for good in ["fabrikam", "F", "9", "my-org-2", &"a".repeat(MAX_ORGANIZATION_CHARS)] {
+            assert!(organization(good).is_ok(), "{good}");
+        }
+        let too_long = "a".repeat(MAX_ORGANIZATION_CHARS + 1);
+        for bad in
+            ["", "a/b", "a b", "x?y", "%2F", ".", "..", "a.b", "-a", "a-", "a_b", "é", "a\u{0}", too_long.as_str()]
+        {
             assert!(organization(bad).is_err(), "{bad}");
         }
     }

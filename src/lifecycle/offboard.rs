@@ -9,6 +9,7 @@ use futures_util::TryStreamExt as _;
 use crate::azure::{AdminTokenInfo, MAX_REVOCATIONS_PER_REQUEST, TokenAdmin};
 use crate::error::{Error, Result};
 use crate::model::PatId;
+use crate::pagination::DEFAULT_MAX_PAGES;
 use crate::scope::Scopes;
 
 /// Revokes every PAT of a user (by Graph subject descriptor), in batches, with a dry run and a
@@ -46,12 +47,13 @@ pub struct Offboarding {
     dry_run: bool,
     issued_before: Option<DateTime<Utc>>,
     rule: Option<(Scopes, Option<DateTime<Utc>>)>,
+    max_pages: usize,
 }
 
 impl Offboarding {
     /// Offboarding through `admin` (an organization administrator's Token Admin access).
     pub fn new(admin: TokenAdmin) -> Self {
-        Self { admin, dry_run: false, issued_before: None, rule: None }
+        Self { admin, dry_run: false, issued_before: None, rule: None, max_pages: DEFAULT_MAX_PAGES }
     }
 
     /// Only list and report what would be done; revoke nothing, create no rule (default
@@ -76,13 +78,35 @@ impl Offboarding {
         self
     }
 
+    /// Most pages (of 100 tokens) each listing of the user's tokens may take (default
+    /// [`DEFAULT_MAX_PAGES`]). A listing that needs more, or whose service repeats a
+    /// continuation, ends with [`Error::ListingCut`]: the first listing fails the run before
+    /// anything is revoked, the check listing is reported in [`OffboardReport::error`]. 0 is
+    /// refused when the run starts.
+    pub fn max_pages(mut self, max_pages: usize) -> Self {
+        self.max_pages = max_pages;
+        self
+    }
+
+    /// Every token of the user, as the listing named `listing`.
+    async fn list(&self, subject_descriptor: &str, listing: &'static str) -> Result<Vec<AdminTokenInfo>> {
+        self.admin
+            .list_pats(subject_descriptor)
+            .page_size(100)
+            .max_pages(self.max_pages)
+            .named(listing)
+            .items()
+            .try_collect()
+            .await
+    }
+
     /// Lists the PATs of the user with this subject descriptor, revokes the valid ones in batches
     /// of [`MAX_REVOCATIONS_PER_REQUEST`], creates the rule if asked, then lists again to check
-    /// that none is left valid. Fails only if the first listing fails; a failed batch or rule is
-    /// in [`OffboardReport::error`], with the ids not revoked.
+    /// that none is left valid. Fails only if the first listing fails (including
+    /// [`Error::ListingCut`]); a failed batch, rule or check listing is in
+    /// [`OffboardReport::error`], with the ids not revoked.
     pub async fn run(&self, subject_descriptor: &str) -> Result<OffboardReport> {
-        let found: Vec<AdminTokenInfo> =
-            self.admin.list_pats(subject_descriptor).page_size(100).items().try_collect().await?;
+        let found = self.list(subject_descriptor, "offboarding").await?;
         let mut report = OffboardReport {
             subject_descriptor: subject_descriptor.to_owned(),
             dry_run: self.dry_run,
@@ -138,7 +162,7 @@ impl Offboarding {
             }
         }
         // Check: list again; nothing we meant to revoke may still be valid.
-        match self.admin.list_pats(subject_descriptor).page_size(100).items().try_collect::<Vec<_>>().await {
+        match self.list(subject_descriptor, "offboarding check").await {
             Ok(after) => {
                 report.still_valid = after
                     .into_iter()

@@ -449,6 +449,15 @@ pub fn check(op: Op, first: &Answer, later: &Answer, outcome: &Outcome, sent: &[
                 return Err(format!("{}: a service message of {} bytes was kept", ctx(), message.len()));
             }
         }
+        // A source quotes body text (serde's message) capped too.
+        let mut source = e.source();
+        while let Some(s) = source {
+            let len = s.to_string().len();
+            if len > MAX_DISPLAY_BYTES {
+                return Err(format!("{}: an error source Display of {len} bytes", ctx()));
+            }
+            source = s.source();
+        }
     }
 
     if op == Op::CheckPat {
@@ -495,6 +504,16 @@ pub fn check(op: Op, first: &Answer, later: &Answer, outcome: &Outcome, sent: &[
         return auth(AuthFailure::HtmlBody);
     }
     if (200..300).contains(&status) {
+        // A create whose 2xx body does not decode may have minted a token whose secret is lost:
+        // an uncertain outcome, looked for.
+        if op == Op::Create
+            && let Error::CreateOutcomeUnknown { source, .. } = e
+        {
+            return match &**source {
+                Error::Decode { .. } => Ok(()),
+                other => Err(format!("{}: a 2xx answer became an unknown outcome because of {other:?}", ctx())),
+            };
+        }
         // A 2xx body may be undecodable or carry an in-body rejection; nothing else.
         let in_body = matches!(
             e,
@@ -517,15 +536,17 @@ pub fn check(op: Op, first: &Answer, later: &Answer, outcome: &Outcome, sent: &[
             }
             _ => Ok(()),
         },
-        (s, Error::CreateOutcomeUnknown { source, .. }) if op == Op::Create && s >= 500 => match &**source {
-            Error::Api { status: inner, .. } if *inner == s => Ok(()),
-            other => Err(format!("{}: outcome unknown because of {other:?}", ctx())),
-        },
+        (s, Error::CreateOutcomeUnknown { source, .. }) if op == Op::Create && (s >= 500 || s == 408) => {
+            match &**source {
+                Error::Api { status: inner, .. } if *inner == s => Ok(()),
+                other => Err(format!("{}: outcome unknown because of {other:?}", ctx())),
+            }
+        }
         (s, Error::Api { status: got, .. })
             if *got == s
                 && ![401, 403, 429].contains(&s)
                 && !(s == 404 && matches!(op, Op::Get | Op::Update | Op::Revoke))
-                && (s < 500 || op != Op::Create) =>
+                && ((s < 500 && s != 408) || op != Op::Create) =>
         {
             Ok(())
         }

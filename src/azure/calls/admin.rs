@@ -5,7 +5,7 @@ use crate::azure::AzureDevOpsClient;
 use crate::azure::token_admin::{AdminTokenInfo, MAX_REVOCATIONS_PER_REQUEST, list, revoke, rule};
 use crate::error::Result;
 use crate::model::{ContinuationToken, Page, PatId};
-use crate::pagination;
+use crate::pagination::{self, DEFAULT_MAX_PAGES};
 use crate::scope::Scopes;
 
 /// Token Admin calls (organization administrators); from [`AzureDevOpsClient::token_admin`].
@@ -34,6 +34,8 @@ impl TokenAdmin {
             descriptor: subject_descriptor.into(),
             page_size: None,
             is_public: false,
+            max_pages: DEFAULT_MAX_PAGES,
+            listing: "Token Admin PAT list",
         }
     }
 
@@ -59,6 +61,9 @@ impl TokenAdmin {
 }
 
 /// A Token Admin listing being prepared; from [`TokenAdmin::list_pats`].
+///
+/// A stream ends with [`Error::ListingCut`](crate::Error::ListingCut) when the service hands
+/// back a continuation it had already sent, or after [`max_pages`](Self::max_pages) pages.
 #[derive(Debug, Clone)]
 #[must_use = "a listing does nothing until a page or stream is consumed"]
 pub struct AdminListPats {
@@ -66,6 +71,9 @@ pub struct AdminListPats {
     descriptor: String,
     page_size: Option<u32>,
     is_public: bool,
+    max_pages: usize,
+    /// The name [`Error::ListingCut`](crate::Error::ListingCut) gives this listing.
+    listing: &'static str,
 }
 
 impl AdminListPats {
@@ -78,6 +86,21 @@ impl AdminListPats {
     /// List SSH keys (`true`) instead of PATs (`false`, the default).
     pub fn ssh_keys(mut self, ssh: bool) -> Self {
         self.is_public = ssh;
+        self
+    }
+
+    /// Most pages a stream reads (default [`DEFAULT_MAX_PAGES`](crate::DEFAULT_MAX_PAGES)); a
+    /// listing that needs more ends with [`Error::ListingCut`](crate::Error::ListingCut). 0 is
+    /// refused when the stream starts.
+    pub fn max_pages(mut self, max_pages: usize) -> Self {
+        self.max_pages = max_pages;
+        self
+    }
+
+    /// Names the listing in [`Error::ListingCut`](crate::Error::ListingCut) (for the crate's own
+    /// listings that use this one).
+    pub(crate) fn named(mut self, listing: &'static str) -> Self {
+        self.listing = listing;
         self
     }
 
@@ -95,9 +118,12 @@ impl AdminListPats {
         self.client.execute(request, list::parse).await
     }
 
-    /// Every page until the service's continuation is `null`.
+    /// Every page until the service's continuation is `null`. Ends after the first error, which
+    /// is [`Error::ListingCut`](crate::Error::ListingCut) when the service repeats a continuation
+    /// of this listing or the page cap is reached.
     pub fn pages(self) -> impl Stream<Item = Result<Page<AdminTokenInfo>>> + Send + 'static {
-        pagination::pages(None, move |c| {
+        let (listing, max_pages) = (self.listing, self.max_pages);
+        pagination::pages(listing, max_pages, None, move |c| {
             let this = self.clone();
             async move { this.page(c).await }
         })

@@ -1,12 +1,13 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures_util::{StreamExt as _, TryStreamExt as _};
+use futures_util::StreamExt as _;
 
 use crate::azure::pats::create;
 use crate::azure::{AzureDevOpsClient, validate};
 use crate::error::{Error, Result};
 use crate::model::{CreatedPat, ListQuery, PatMetadata, PatSpec, SortBy, StatusFilter, chrono_delta};
+use crate::pagination::DEFAULT_MAX_PAGES;
 use crate::scope::Scopes;
 
 /// The day Azure DevOps stops accepting global PATs.
@@ -40,24 +41,43 @@ impl AzureDevOpsClient {
     }
 
     /// Tokens with exactly this display name (any status), e.g. to find the result of a create
-    /// whose answer was lost.
+    /// whose answer was lost. Reads pages of 100 up to
+    /// [`DEFAULT_MAX_PAGES`](crate::DEFAULT_MAX_PAGES) of them; a listing that does not end
+    /// by then, or that repeats a continuation, is [`Error::ListingCut`] (list with
+    /// [`list`](Self::list) and [`ListPats::max_pages`](crate::azure::ListPats::max_pages) to
+    /// read further).
     pub async fn find_by_display_name(&self, display_name: &str) -> Result<Vec<PatMetadata>> {
-        self.find_in_pages(display_name, usize::MAX).await
+        match self.search(display_name, DEFAULT_MAX_PAGES, "search by display name").await {
+            (found, None) => Ok(found),
+            (_, Some(e)) => Err(e),
+        }
     }
 
-    /// [`find_by_display_name`](Self::find_by_display_name) over at most `max_pages` pages.
-    async fn find_in_pages(&self, display_name: &str, max_pages: usize) -> Result<Vec<PatMetadata>> {
+    /// The tokens named `display_name` (each once) on at most `max_pages` pages, and the error
+    /// that ended the listing early, if one did.
+    async fn search(
+        &self,
+        display_name: &str,
+        max_pages: usize,
+        listing: &'static str,
+    ) -> (Vec<PatMetadata>, Option<Error>) {
         let query =
             ListQuery { filter: StatusFilter::All, sort: SortBy::DisplayName, ascending: true, page_size: Some(100) };
-        self.list()
-            .query(query)
-            .pages()
-            .take(max_pages)
-            .map_ok(|page| futures_util::stream::iter(page.items.into_iter().map(Ok)))
-            .try_flatten()
-            .try_filter(|m| std::future::ready(m.display_name == display_name))
-            .try_collect()
-            .await
+        let mut pages = std::pin::pin!(self.list().query(query).max_pages(max_pages).named(listing).pages());
+        let mut found: Vec<PatMetadata> = Vec::new();
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(page) => {
+                    for token in page.items {
+                        if token.display_name == display_name && !found.iter().any(|f| f.id == token.id) {
+                            found.push(token);
+                        }
+                    }
+                }
+                Err(e) => return (found, Some(e)),
+            }
+        }
+        (found, None)
     }
 }
 
@@ -90,7 +110,8 @@ impl CreatePat {
     }
 
     /// Checks the input, then creates the token. Never re-sent: if the request may have reached
-    /// the service and the answer was lost, the error is [`Error::CreateOutcomeUnknown`].
+    /// the service and the answer was lost (or said yes in a body that could not be read, or was
+    /// a 408 or a 5xx), the error is [`Error::CreateOutcomeUnknown`].
     pub async fn send(mut self) -> Result<CreatedPat> {
         let now = self.client.now();
         if let Some(lifetime) = self.lifetime {
@@ -117,25 +138,42 @@ impl AzureDevOpsClient {
         }
         let credential = self.credential().await?;
         let request = create::request(&self.inner.ctx, &credential, &spec)?;
-        match self.execute(request, create::parse).await {
+        let mut minted = None;
+        let result = self
+            .execute(request, |response, now| {
+                let parsed = create::parse(response, now);
+                if parsed.is_err() {
+                    minted = create::minted_id(response);
+                }
+                parsed
+            })
+            .await;
+        match result {
             Err(e) if self.inner.recover_uncertain_creates && outcome_unknown(&e) => {
-                let found = self
-                    .find_in_pages(&spec.display_name, RECOVERY_MAX_PAGES)
-                    .await
-                    .map(|all| all.into_iter().filter(|m| !m.is_expired(now)).collect())
-                    .unwrap_or_default();
-                Err(Error::CreateOutcomeUnknown { display_name: spec.display_name, found, source: Box::new(e) })
+                // What the search read before an error is kept: a partial answer still names
+                // tokens to revoke.
+                let (found, _) = self.search(&spec.display_name, RECOVERY_MAX_PAGES, "uncertain-create search").await;
+                let found = found.into_iter().filter(|m| !m.is_expired(now)).collect();
+                Err(Error::CreateOutcomeUnknown {
+                    display_name: spec.display_name,
+                    id: minted,
+                    found,
+                    source: Box::new(e),
+                })
             }
             other => other,
         }
     }
 }
 
-/// Whether a failed create may nevertheless have minted a token.
+/// Whether a failed create may nevertheless have minted a token: the request may have reached
+/// the service and no answer says it did not (a transport failure after sending, a 5xx, a 408
+/// timeout), or the service said yes with a body that could not be read (so the secret is lost).
 fn outcome_unknown(e: &Error) -> bool {
     match e {
         Error::Transport(t) => !t.is_before_send(),
-        Error::Api { status, .. } => *status >= 500,
+        Error::Api { status, .. } => *status >= 500 || *status == 408,
+        Error::Decode { .. } => true,
         _ => false,
     }
 }

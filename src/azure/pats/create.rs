@@ -1,12 +1,13 @@
 use chrono::{DateTime, Utc};
 use http::Method;
+use serde::Deserialize;
 
 use crate::auth::AccessCredential;
 use crate::azure::classify::{check_status, decode, pat_token_result};
 use crate::azure::request::{RequestContext, build, json, lifecycle_authorization};
 use crate::azure::wire::{CreateBody, PatTokenResultWire, format_datetime};
 use crate::error::{Error, Result};
-use crate::model::{CreatedPat, PatSpec};
+use crate::model::{CreatedPat, PatId, PatSpec};
 use crate::transport::{HttpRequest, HttpResponse, Operation};
 
 /// `POST …/_apis/tokens/pats` with a `PatTokenCreateRequest`.
@@ -30,6 +31,35 @@ pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<Creat
         source: "the create response carried no token value".into(),
     })?;
     Ok(CreatedPat { metadata, secret })
+}
+
+/// The longest `authorizationId` [`minted_id`] takes for an id (the service's are 36-character
+/// GUIDs); anything longer is not one and must not grow an error.
+const MAX_ID_BYTES: usize = 128;
+
+/// The id of the token a create answer names, read leniently from a body [`parse`] refused (a
+/// field of the token broken or missing, or no secret): only `patToken.authorizationId` has to
+/// decode. Never reads the secret into anything.
+pub(crate) fn minted_id(response: &HttpResponse) -> Option<PatId> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Minted {
+        #[serde(default)]
+        pat_token: Option<MintedToken>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct MintedToken {
+        #[serde(default)]
+        authorization_id: Option<String>,
+    }
+    if !response.status().is_success() {
+        return None;
+    }
+    let minted: Minted = serde_json::from_slice(response.body()).ok()?;
+    let id = minted.pat_token?.authorization_id?;
+    let plausible = !id.is_empty() && id.len() <= MAX_ID_BYTES && !id.chars().any(char::is_control);
+    plausible.then(|| PatId::new(id))
 }
 
 #[cfg(test)]
@@ -85,6 +115,20 @@ mod tests {
         );
         assert_eq!(created.secret.expose_secret(), "dip55dwf4vpitomw63jzvomefmi2jluguprzwwqwuc6xq4fhocwq");
         assert!(!format!("{created:?}").contains("dip55dwf"));
+    }
+
+    #[test]
+    fn the_minted_id_is_read_from_a_body_that_does_not_parse() {
+        let broken = r#"{"patToken":{"authorizationId":"4ab5764f","token":"s3cret","validTo":12}}"#;
+        assert!(parse(&ok(broken), now()).is_err());
+        assert_eq!(minted_id(&ok(broken)).unwrap().as_str(), "4ab5764f");
+        assert_eq!(minted_id(&ok(GET_RESPONSE)).unwrap().as_str(), "3d3aca0c-9ad3-4b07-8334-08ec8b1ddc32");
+        let long = format!(r#"{{"patToken":{{"authorizationId":"{}"}}}}"#, "x".repeat(MAX_ID_BYTES + 1));
+        for unreadable in
+            ["{\"patToken\":{\"authorizationId\":", "{\"patToken\":{\"authorizationId\":7}}", "[]", long.as_str()]
+        {
+            assert!(minted_id(&ok(unreadable)).is_none(), "{unreadable}");
+        }
     }
 
     #[test]

@@ -228,7 +228,9 @@ pub(super) fn revoke_ok(result: Result<(), Error>) -> Result<(), Error> {
 /// Only refusals that come back before or instead of acting count as definite.
 fn create_may_have_happened(error: &Error) -> bool {
     match error {
-        Error::CreateOutcomeUnknown { .. } | Error::Decode { .. } => true,
+        // A cut listing cannot come from a create itself; should a provider's create report one
+        // (say, from a search of its own), the token is looked for.
+        Error::CreateOutcomeUnknown { .. } | Error::Decode { .. } | Error::ListingCut { .. } => true,
         Error::Transport(t) => !t.is_before_send(),
         Error::Api { status, .. } => *status >= 500 || *status == 408,
         Error::AuthRequired { .. }

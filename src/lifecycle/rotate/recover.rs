@@ -1,12 +1,14 @@
 //! Recovery: finishing or undoing a rotation that was interrupted (a crash, a lost answer).
 
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt as _;
 
 use super::Rotator;
 use super::flow::{other_provider, revoke_ok};
 use crate::error::Error;
 use crate::lifecycle::report::{EntryReport, Failure, Outcome, RecoveryAction, SkipReason, Step};
 use crate::model::{ListQuery, PatId, PatMetadata, SortBy, StatusFilter, chrono_delta};
+use crate::pagination::{self, DEFAULT_MAX_PAGES};
 use crate::store::{Expected, StoreErrorKind, StoredPat};
 
 /// What recovering an entry came to.
@@ -160,19 +162,19 @@ impl Rotator {
         Ok(())
     }
 
-    /// Every token of the provider with exactly this display name, whatever its status.
+    /// Every token of the provider with exactly this display name, whatever its status, on at
+    /// most [`DEFAULT_MAX_PAGES`] pages of 100 ([`Error::ListingCut`] beyond, or when the
+    /// provider repeats a continuation: the recovery fails and is left for the next run).
     async fn tokens_named(&self, display_name: &str) -> Result<Vec<PatMetadata>, Error> {
         let query =
             ListQuery { filter: StatusFilter::All, sort: SortBy::DisplayName, ascending: true, page_size: Some(100) };
-        let mut continuation = None;
-        let mut out = Vec::new();
-        loop {
-            let page = self.provider.list_pats(&query, continuation).await?;
-            out.extend(page.items.into_iter().filter(|t| t.display_name == display_name));
-            match page.continuation {
-                Some(next) => continuation = Some(next),
-                None => return Ok(out),
-            }
-        }
+        let (query, provider) = (&query, &self.provider);
+        let listing = "rotation recovery";
+        pagination::items(pagination::pages(listing, DEFAULT_MAX_PAGES, None, |continuation| async move {
+            provider.list_pats(query, continuation).await
+        }))
+        .try_filter(|t| std::future::ready(t.display_name == display_name))
+        .try_collect()
+        .await
     }
 }

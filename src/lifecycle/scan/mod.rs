@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt as _;
 
 pub use finding::{Finding, FindingKind, View};
 pub use sink::{FnSink, ScanSink, sink_fn};
@@ -18,6 +19,7 @@ pub use sink::{FnSink, ScanSink, sink_fn};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::model::{ListQuery, PatMetadata, SortBy, StatusFilter};
+use crate::pagination::{self, DEFAULT_MAX_PAGES};
 use crate::provider::PatProvider;
 use crate::store::TokenStore;
 use reconcile::ServerView;
@@ -62,6 +64,7 @@ pub struct Scan {
     store: Option<Arc<dyn TokenStore>>,
     clock: Arc<dyn Clock>,
     window: Duration,
+    max_pages: usize,
 }
 
 impl fmt::Debug for Scan {
@@ -71,6 +74,7 @@ impl fmt::Debug for Scan {
             .field("store", &self.store)
             .field("clock", &self.clock)
             .field("window", &self.window)
+            .field("max_pages", &self.max_pages)
             .finish()
     }
 }
@@ -82,9 +86,16 @@ impl Default for Scan {
 }
 
 impl Scan {
-    /// A scan with neither provider nor store yet, the system clock and a 7-day window.
+    /// A scan with neither provider nor store yet, the system clock, a 7-day window and a cap of
+    /// [`DEFAULT_MAX_PAGES`] pages per listing.
     pub fn new() -> Self {
-        Self { provider: None, store: None, clock: Arc::new(SystemClock), window: Duration::from_secs(7 * 86_400) }
+        Self {
+            provider: None,
+            store: None,
+            clock: Arc::new(SystemClock),
+            window: Duration::from_secs(7 * 86_400),
+            max_pages: DEFAULT_MAX_PAGES,
+        }
     }
 
     /// Scans the tokens of `provider` (and, with a store, only the entries of this provider and
@@ -112,6 +123,14 @@ impl Scan {
         self
     }
 
+    /// Most pages (of 100 tokens) each of the provider's listings may take (default
+    /// [`DEFAULT_MAX_PAGES`]). A listing that needs more, or whose provider repeats a
+    /// continuation, fails the scan with [`Error::ListingCut`]; 0 is refused when the scan runs.
+    pub fn max_pages(mut self, max_pages: usize) -> Self {
+        self.max_pages = max_pages;
+        self
+    }
+
     /// Runs the scan.
     pub async fn run(&self) -> Result<ScanReport> {
         self.scan().await
@@ -134,9 +153,9 @@ impl Scan {
         let now = self.clock.now();
         let server = match &self.provider {
             Some(provider) => {
-                let tokens = list(&**provider, StatusFilter::All).await?;
+                let tokens = list(&**provider, StatusFilter::All, self.max_pages).await?;
                 let revoked: HashSet<_> =
-                    list(&**provider, StatusFilter::Revoked).await?.into_iter().map(|t| t.id).collect();
+                    list(&**provider, StatusFilter::Revoked, self.max_pages).await?.into_iter().map(|t| t.id).collect();
                 Some(ServerView { tokens, revoked })
             }
             None => None,
@@ -158,19 +177,15 @@ impl Scan {
     }
 }
 
-/// Every token of `provider` with this status.
-async fn list(provider: &dyn PatProvider, filter: StatusFilter) -> Result<Vec<PatMetadata>> {
+/// Every token of `provider` with this status, on at most `max_pages` pages.
+async fn list(provider: &dyn PatProvider, filter: StatusFilter, max_pages: usize) -> Result<Vec<PatMetadata>> {
     let query = ListQuery { filter, sort: SortBy::DisplayName, ascending: true, page_size: Some(100) };
-    let mut continuation = None;
-    let mut out = Vec::new();
-    loop {
-        let page = provider.list_pats(&query, continuation).await?;
-        out.extend(page.items);
-        match page.continuation {
-            Some(next) => continuation = Some(next),
-            None => return Ok(out),
-        }
-    }
+    let query = &query;
+    pagination::items(pagination::pages("expiry scan", max_pages, None, |continuation| async move {
+        provider.list_pats(query, continuation).await
+    }))
+    .try_collect()
+    .await
 }
 
 /// What a [`Scan`] found.
