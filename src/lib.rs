@@ -25,8 +25,8 @@ pub mod transport;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AuthFailure, CredentialErrorKind, Error, Policy, Result};
 pub use model::{
-    ContinuationToken, CreatedPat, ListQuery, Page, PatChanges, PatId, PatMetadata, PatSpec, SortBy, StatusFilter,
-    Targets,
+    ContinuationToken, CreatedPat, GLOBAL_PAT_RETIREMENT, ListQuery, Page, PatChanges, PatId, PatMetadata, PatSpec,
+    SortBy, StatusFilter, Targets,
 };
 pub use provider::{PatProvider, PatProviderExt};
 pub use scope::{Scope, Scopes};
