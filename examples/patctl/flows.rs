@@ -25,6 +25,8 @@ fn kind_name(kind: &FindingKind) -> &'static str {
         FindingKind::StoredButMissing => "stored_but_missing",
         FindingKind::NotStored => "not_stored",
         FindingKind::ExpiryDiffers { .. } => "expiry_differs",
+        FindingKind::GlobalRetired { .. } => "global_retired",
+        FindingKind::GlobalRetiring { .. } => "global_retiring",
         _ => "other",
     }
 }
