@@ -122,7 +122,16 @@ pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
                 "rotated",
                 Some(&r.old),
                 Some(&r.new),
-                r.cleanup_pending.as_ref().map_or_else(String::new, |e| format!("old token left for recovery: {e}")),
+                [
+                    r.narrowed_to_organizations
+                        .as_ref()
+                        .map(|orgs| format!("global token replaced by one for {}", orgs.join(", "))),
+                    r.cleanup_pending.as_ref().map(|e| format!("old token left for recovery: {e}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; "),
             ),
             Outcome::Skipped(reason) => ("skipped", None, None, reason.to_string()),
             Outcome::Failed(f) => ("failed", None, None, f.to_string()),

@@ -81,7 +81,7 @@ pub use report::{
     DueReason, EntryReport, Failure, Outcome, PlannedAction, PlannedEntry, PlannedRecovery, RecoveryAction, Rotation,
     RotationPlan, RotationReport, SkipReason, Step,
 };
-pub use rotate::{RotationOptions, Rotator, VerifyOptions};
+pub use rotate::{GlobalReplacement, RotationOptions, Rotator, VerifyOptions};
 pub use scan::{Finding, FindingKind, FnSink, Scan, ScanReport, ScanSink, View, sink_fn};
 
 use std::sync::Arc;

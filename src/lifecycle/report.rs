@@ -114,6 +114,9 @@ impl fmt::Display for Outcome {
                     r.new.id,
                     r.new.valid_to.format("%Y-%m-%d %H:%M UTC")
                 )?;
+                if let Some(orgs) = &r.narrowed_to_organizations {
+                    write!(f, "; the global token was replaced by one for {}", orgs.join(", "))?;
+                }
                 if let Some(e) = &r.cleanup_pending {
                     write!(f, "; the old token is left for recovery: {e}")?;
                 }
@@ -137,6 +140,10 @@ pub struct Rotation {
     /// [`PatRecord::previous`](crate::PatRecord::previous) failed: the old token is recorded as
     /// `previous` and the next run (or [`recover`](super::recover)) revokes it.
     pub cleanup_pending: Option<Error>,
+    /// Set when the old token was global and the replacement is bound to these organizations
+    /// (by name) instead — what a rotation does by default, since Azure DevOps retires global
+    /// PATs on 2026-12-01 (see [`GlobalReplacement`](super::GlobalReplacement)).
+    pub narrowed_to_organizations: Option<Vec<String>>,
 }
 
 /// Why an entry was not rotated.
