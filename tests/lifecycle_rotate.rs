@@ -87,6 +87,9 @@ async fn a_global_token_is_replaced_by_an_organization_scoped_one() {
         let w = memory_world();
         w.clock.set(now);
         let old = store_global(&w, "global", 3).await;
+        let plan = rotator(&w).plan().await.unwrap();
+        let PlannedAction::Rotate { narrowed_to_organizations, .. } = &plan.entries[0].action else { panic!("{plan}") };
+        assert_eq!(narrowed_to_organizations.as_deref(), Some(&[ORG.to_owned()][..]), "the dry run says so too");
         let report = rotator(&w).rotate("global").await;
         let Outcome::Rotated(rotation) = &report.outcome else { panic!("{now}: {report}") };
         assert_eq!(rotation.old.id, old);

@@ -217,20 +217,26 @@ async fn plan(app: &App, rotator: &Rotator, only: &[String]) -> Result<(), Failu
             entries
                 .iter()
                 .map(|e| {
-                    let (action, id, valid_to, new_valid_to, detail): (&str, Value, Value, Value, String) =
-                        match &e.action {
-                            PlannedAction::Rotate { id, valid_to, reason, new_valid_to } => (
-                                "rotate",
-                                json!(id.as_str()),
-                                json!(render::time(*valid_to)),
-                                json!(render::time(*new_valid_to)),
-                                reason.to_string(),
-                            ),
-                            PlannedAction::Skip(reason) => {
-                                ("skip", Value::Null, Value::Null, Value::Null, reason.to_string())
-                            }
-                            other => ("other", Value::Null, Value::Null, Value::Null, other.to_string()),
-                        };
+                    let (action, id, valid_to, new_valid_to, detail): (&str, Value, Value, Value, String) = match &e
+                        .action
+                    {
+                        PlannedAction::Rotate { id, valid_to, reason, new_valid_to, narrowed_to_organizations } => (
+                            "rotate",
+                            json!(id.as_str()),
+                            json!(render::time(*valid_to)),
+                            json!(render::time(*new_valid_to)),
+                            match narrowed_to_organizations {
+                                Some(orgs) => {
+                                    format!("{reason}; global token, replacement bound to {}", orgs.join(", "))
+                                }
+                                None => reason.to_string(),
+                            },
+                        ),
+                        PlannedAction::Skip(reason) => {
+                            ("skip", Value::Null, Value::Null, Value::Null, reason.to_string())
+                        }
+                        other => ("other", Value::Null, Value::Null, Value::Null, other.to_string()),
+                    };
                     json!({
                         "entry": e.name,
                         "action": action,
@@ -249,10 +255,17 @@ async fn plan(app: &App, rotator: &Rotator, only: &[String]) -> Result<(), Failu
             .iter()
             .map(|e| {
                 let (action, id, detail) = match &e.action {
-                    PlannedAction::Rotate { id, reason, new_valid_to, .. } => (
+                    PlannedAction::Rotate { id, reason, new_valid_to, narrowed_to_organizations, .. } => (
                         "would rotate",
                         id.to_string(),
-                        format!("{reason}; replacement expires {}", render::time(*new_valid_to)),
+                        match narrowed_to_organizations {
+                            Some(orgs) => format!(
+                                "{reason}; replacement expires {}, bound to {} (was global)",
+                                render::time(*new_valid_to),
+                                orgs.join(", ")
+                            ),
+                            None => format!("{reason}; replacement expires {}", render::time(*new_valid_to)),
+                        },
                     ),
                     PlannedAction::Skip(reason) => ("would skip", "-".to_owned(), reason.to_string()),
                     other => ("other", "-".to_owned(), other.to_string()),

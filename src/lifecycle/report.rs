@@ -361,6 +361,9 @@ pub enum PlannedAction {
         reason: DueReason,
         /// The expiry the replacement would ask for (the provider may clamp it).
         new_valid_to: DateTime<Utc>,
+        /// Set when the stored token is global and its replacement would be bound to these
+        /// organizations (see [`GlobalReplacement`](super::GlobalReplacement)).
+        narrowed_to_organizations: Option<Vec<String>>,
     },
     /// It would be skipped.
     Skip(SkipReason),
@@ -369,12 +372,18 @@ pub enum PlannedAction {
 impl fmt::Display for PlannedAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Rotate { id, valid_to, reason, new_valid_to } => write!(
-                f,
-                "rotate {id} ({reason}, expires {}); the replacement would expire {}",
-                valid_to.format("%Y-%m-%d %H:%M UTC"),
-                new_valid_to.format("%Y-%m-%d %H:%M UTC")
-            ),
+            Self::Rotate { id, valid_to, reason, new_valid_to, narrowed_to_organizations } => {
+                write!(
+                    f,
+                    "rotate {id} ({reason}, expires {}); the replacement would expire {}",
+                    valid_to.format("%Y-%m-%d %H:%M UTC"),
+                    new_valid_to.format("%Y-%m-%d %H:%M UTC")
+                )?;
+                if let Some(orgs) = narrowed_to_organizations {
+                    write!(f, " and be bound to {} instead of every organization", orgs.join(", "))?;
+                }
+                Ok(())
+            }
             Self::Skip(reason) => write!(f, "skip: {reason}"),
         }
     }
