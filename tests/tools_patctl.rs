@@ -295,7 +295,8 @@ fn scan_reports_what_needs_attention() {
     assert!(global.iter().any(|f| f["kind"] == retirement), "{global:?}");
     let finding = global.iter().find(|f| f["kind"] == retirement).unwrap();
     assert_eq!(finding["token"]["global"], true);
-    assert!(finding["detail"].as_str().unwrap().contains("2026-12-01"), "{finding}");
+    let day = patkit::GLOBAL_PAT_RETIREMENT.format("%Y-%m-%d").to_string();
+    assert!(finding["detail"].as_str().unwrap().contains(&day), "{finding}");
     assert!(table.stdout.lines().any(|l| l.starts_with(retirement) && l.contains("everything")), "{}", table.stdout);
 }
 
