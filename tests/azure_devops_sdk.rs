@@ -198,7 +198,8 @@ async fn microsofts_python_sdk_lists_revokes_and_creates_a_rule() {
     let alice = s.emulator.add_user("Alice");
     let created = start() - TimeDelta::days(2);
     let mut seeded = Vec::new();
-    for (name, scope) in [
+    let fillers: Vec<String> = (1..=16).map(|i| format!("keep-filler-{i:02}")).collect();
+    for (name, scope) in fillers.iter().map(|n| (n.as_str(), "vso.work")).chain([
         ("keep-1", "vso.work"),
         ("revoke-1", "vso.code"),
         ("packages-1", "vso.packaging"),
@@ -206,7 +207,7 @@ async fn microsofts_python_sdk_lists_revokes_and_creates_a_rule() {
         ("revoke-2", "vso.code"),
         ("packages-2", "vso.build vso.packaging"),
         ("revoke-3", "vso.work"),
-    ] {
+    ]) {
         let pat = s.emulator.seed_pat("fabrikam", alice.id, SeedPat::new(name, scope).valid_from(created));
         seeded.push((name, pat.id));
     }
@@ -224,7 +225,7 @@ async fn microsofts_python_sdk_lists_revokes_and_creates_a_rule() {
         .env("PATKIT_SDK_ORG_URL", &org_url)
         .env("PATKIT_SDK_BEARER", s.admin.bearer.expose_secret())
         .env("PATKIT_SDK_DESCRIPTOR", &alice.descriptor)
-        .env("PATKIT_SDK_PAGE_SIZE", "3")
+        .env("PATKIT_SDK_PAGE_SIZE", "10")
         .env("PATKIT_SDK_REVOKE", "revoke-")
         .env("PATKIT_SDK_RULE_SCOPES", "vso.packaging")
         // The SDK caches locations on disk; keep it away from the developer's cache.
@@ -249,7 +250,7 @@ async fn microsofts_python_sdk_lists_revokes_and_creates_a_rule() {
     let expected: HashSet<&str> = seeded.iter().map(|(_, id)| id.as_str()).collect();
     assert_eq!(listed.len(), seeded.len(), "{listed:?}");
     assert_eq!(listed.iter().copied().collect::<HashSet<_>>(), expected);
-    assert_eq!(result["pages"], 3, "7 tokens at 3 per page");
+    assert_eq!(result["pages"], 3, "23 tokens at 10 per page");
 
     // The emulator's state shows what the SDK did.
     let snapshot = s.emulator.snapshot();

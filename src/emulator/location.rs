@@ -31,6 +31,10 @@
 //!   sends `-preview.1`.
 //!
 //! The version fields are strings (`"7.2"`), as the service serializes a .NET `Version`.
+//!
+//! Both answer anonymous callers (the emulator's choice; the fact sheet is silent): clients ask
+//! before they call anything, and Microsoft's send their credential anyway. A credential that is
+//! sent must work (401 otherwise, as everywhere).
 
 use http::StatusCode;
 use serde::Serialize;
