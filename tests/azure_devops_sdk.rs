@@ -243,6 +243,11 @@ async fn microsofts_python_sdk_lists_revokes_and_creates_a_rule() {
     );
     let result: Value = serde_json::from_slice(&output.stdout).unwrap();
 
+    // An unknown bearer is a 401 WrappedException the SDK understands, not a sign-in page. (The
+    // SDK raises AzureDevOpsServiceError for any error body that is a WrappedException, 401
+    // included; its AzureDevOpsAuthenticationError is only for a 401 without one.)
+    assert_eq!(result["auth_error"]["type"], "AzureDevOpsServiceError", "{result}");
+    assert!(result["auth_error"]["message"].as_str().unwrap().contains("TF400813"), "{result}");
     // It found Token Admin through ResourceAreas (at the emulator, not vssps.dev.azure.com).
     assert_eq!(result["token_admin_url"], org_url);
     // It listed every token of Alice in this organization, across pages, once each.

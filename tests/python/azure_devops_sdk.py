@@ -14,8 +14,8 @@ The SDK finds every URL itself: `Connection` asks `GET {org}/_apis/ResourceAreas
 Token Admin area lives, the client asks `OPTIONS {area url}/_apis` for the locations, negotiates
 the api-version against them and sends it in the `Accept` header.
 
-Prints one JSON object on stdout: the ids listed (in order), the number of pages, the ids revoked
-and the scopes of the rule created. Exit status 0 only if every call succeeded.
+Prints one JSON object on stdout: the ids listed (in order), the number of pages, the ids revoked,
+the scopes of the rule created, and the exception a stranger's bearer gets. Exit status 0 only if every call succeeded.
 """
 
 import json
@@ -58,8 +58,19 @@ def main():
     client.revoke_authorizations([TokenAdminRevocation(authorization_id=i) for i in to_revoke])
     client.create_revocation_rule(TokenAdminRevocationRule(scopes=rule_scopes))
 
+    # A bearer the service does not know: the SDK sends X-TFS-FedAuthRedirect: Suppress, so the
+    # answer is a 401 WrappedException (not a sign-in page), which the SDK's _handle_error raises
+    # as AzureDevOpsServiceError carrying the service's message.
+    stranger = Connection(base_url=org_url, creds=BasicTokenAuthentication({"access_token": "not-a-known-token"}))
+    auth_error = None
+    try:
+        stranger.clients_v7_1.get_token_admin_client().list_personal_access_tokens(descriptor, page_size=page_size)
+    except Exception as error:  # noqa: BLE001 - the type and message are the result
+        auth_error = {"type": type(error).__name__, "message": str(error)}
+
     json.dump(
         {
+            "auth_error": auth_error,
             "listed": listed,
             "pages": pages,
             "revoked": to_revoke,
