@@ -100,7 +100,7 @@ impl Route {
 enum Api {
     Tokens,
     TokenAdmin,
-    /// `ResourceAreas`: the version is optional, checked when given (1.0–7.2, preview only).
+    /// `ResourceAreas`: the version is optional, checked when given (3.2–7.2, preview only).
     Location,
 }
 
@@ -181,7 +181,7 @@ fn raw_version(request: &Incoming) -> Option<String> {
 ///   PAT API is preview in every version; Token Admin is released at 7.0 and 7.1.
 ///
 /// - `ResourceAreas` (Location): a version is optional; when given it follows the same rules
-///   (1.0–7.2, preview only).
+///   (3.2–7.2, preview only, as its location entry says).
 ///
 /// The version is read from the `api-version` query parameter or, the same way, from the
 /// `Accept` header's `api-version=` parameter (how Microsoft's clients send it).
@@ -214,7 +214,7 @@ pub(crate) fn check_version(route: &Route, request: &Incoming) -> Result<Option<
     let lowest = match api {
         Api::Tokens => (6, 1),
         Api::TokenAdmin => (5, 0),
-        Api::Location => (1, 0),
+        Api::Location => (3, 2),
     };
     if n < lowest || n > (7, 2) {
         return Err(wrapped(
