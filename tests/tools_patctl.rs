@@ -286,7 +286,18 @@ fn scan_reports_what_needs_attention() {
         table.lines()[0].split_whitespace().collect::<Vec<_>>(),
         ["FINDING", "ENTRY", "ID", "NAME", "VIEW", "DETAIL"]
     );
-    assert!(table.stdout.contains("expiring_soon  ci/nuget-feed"));
+    assert!(table.stdout.lines().any(|l| l.split_whitespace().take(2).eq(["expiring_soon", "ci/nuget-feed"])));
+
+    // The global token gets a finding of its own: retiring before 2026-12-01, retired after.
+    let retirement =
+        if chrono::Utc::now() < patkit::GLOBAL_PAT_RETIREMENT { "global_retiring" } else { "global_retired" };
+    let global: Vec<_> = findings.iter().filter(|f| f["token"]["display_name"] == "everything").collect();
+    assert!(global.iter().any(|f| f["kind"] == retirement), "{global:?}");
+    let finding = global.iter().find(|f| f["kind"] == retirement).unwrap();
+    assert_eq!(finding["token"]["global"], true);
+    let day = patkit::GLOBAL_PAT_RETIREMENT.format("%Y-%m-%d").to_string();
+    assert!(finding["detail"].as_str().unwrap().contains(&day), "{finding}");
+    assert!(table.stdout.lines().any(|l| l.starts_with(retirement) && l.contains("everything")), "{}", table.stdout);
 }
 
 #[test]

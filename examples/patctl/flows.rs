@@ -25,6 +25,8 @@ fn kind_name(kind: &FindingKind) -> &'static str {
         FindingKind::StoredButMissing => "stored_but_missing",
         FindingKind::NotStored => "not_stored",
         FindingKind::ExpiryDiffers { .. } => "expiry_differs",
+        FindingKind::GlobalRetired { .. } => "global_retired",
+        FindingKind::GlobalRetiring { .. } => "global_retiring",
         _ => "other",
     }
 }
@@ -120,7 +122,16 @@ pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
                 "rotated",
                 Some(&r.old),
                 Some(&r.new),
-                r.cleanup_pending.as_ref().map_or_else(String::new, |e| format!("old token left for recovery: {e}")),
+                [
+                    r.narrowed_to_organizations
+                        .as_ref()
+                        .map(|orgs| format!("global token replaced by one for {}", orgs.join(", "))),
+                    r.cleanup_pending.as_ref().map(|e| format!("old token left for recovery: {e}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; "),
             ),
             Outcome::Skipped(reason) => ("skipped", None, None, reason.to_string()),
             Outcome::Failed(f) => ("failed", None, None, f.to_string()),
@@ -206,20 +217,26 @@ async fn plan(app: &App, rotator: &Rotator, only: &[String]) -> Result<(), Failu
             entries
                 .iter()
                 .map(|e| {
-                    let (action, id, valid_to, new_valid_to, detail): (&str, Value, Value, Value, String) =
-                        match &e.action {
-                            PlannedAction::Rotate { id, valid_to, reason, new_valid_to } => (
-                                "rotate",
-                                json!(id.as_str()),
-                                json!(render::time(*valid_to)),
-                                json!(render::time(*new_valid_to)),
-                                reason.to_string(),
-                            ),
-                            PlannedAction::Skip(reason) => {
-                                ("skip", Value::Null, Value::Null, Value::Null, reason.to_string())
-                            }
-                            other => ("other", Value::Null, Value::Null, Value::Null, other.to_string()),
-                        };
+                    let (action, id, valid_to, new_valid_to, detail): (&str, Value, Value, Value, String) = match &e
+                        .action
+                    {
+                        PlannedAction::Rotate { id, valid_to, reason, new_valid_to, narrowed_to_organizations } => (
+                            "rotate",
+                            json!(id.as_str()),
+                            json!(render::time(*valid_to)),
+                            json!(render::time(*new_valid_to)),
+                            match narrowed_to_organizations {
+                                Some(orgs) => {
+                                    format!("{reason}; global token, replacement bound to {}", orgs.join(", "))
+                                }
+                                None => reason.to_string(),
+                            },
+                        ),
+                        PlannedAction::Skip(reason) => {
+                            ("skip", Value::Null, Value::Null, Value::Null, reason.to_string())
+                        }
+                        other => ("other", Value::Null, Value::Null, Value::Null, other.to_string()),
+                    };
                     json!({
                         "entry": e.name,
                         "action": action,
@@ -238,10 +255,17 @@ async fn plan(app: &App, rotator: &Rotator, only: &[String]) -> Result<(), Failu
             .iter()
             .map(|e| {
                 let (action, id, detail) = match &e.action {
-                    PlannedAction::Rotate { id, reason, new_valid_to, .. } => (
+                    PlannedAction::Rotate { id, reason, new_valid_to, narrowed_to_organizations, .. } => (
                         "would rotate",
                         id.to_string(),
-                        format!("{reason}; replacement expires {}", render::time(*new_valid_to)),
+                        match narrowed_to_organizations {
+                            Some(orgs) => format!(
+                                "{reason}; replacement expires {}, bound to {} (was global)",
+                                render::time(*new_valid_to),
+                                orgs.join(", ")
+                            ),
+                            None => format!("{reason}; replacement expires {}", render::time(*new_valid_to)),
+                        },
                     ),
                     PlannedAction::Skip(reason) => ("would skip", "-".to_owned(), reason.to_string()),
                     other => ("other", "-".to_owned(), other.to_string()),

@@ -31,7 +31,7 @@ struct ConnectionData {
 
 /// Answers 200 with who the credential belongs to. Reaching this function means the gate
 /// accepted the credential: a PAT that is not revoked, not expired by the emulator's clock,
-/// already valid, and targets this organization (or is global and not blocked here), or an
+/// already valid, and targets this organization (or is global, not yet retired and not blocked here), or an
 /// emulator-issued bearer token. The gate answers everything else with 401 (Basic) or the
 /// sign-in page / 401 (bearer, anonymous). No `api-version` is needed here.
 pub(crate) fn answer(state: &State, principal: Principal, org: &Organization) -> HttpResponse {

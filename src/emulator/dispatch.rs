@@ -3,14 +3,14 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use http::{HeaderName, HeaderValue, StatusCode};
+use http::{HeaderName, HeaderValue, Method, StatusCode};
 use uuid::Uuid;
 
 use super::auth::{authenticate, require_org_admin, require_user, unauthenticated};
 use super::faults::Fault;
 use super::routes::{Route, check_version};
 use super::wire::{Incoming, wrapped};
-use super::{Emulator, connection_data, pats, token_admin};
+use super::{Emulator, connection_data, location, pats, token_admin};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, Operation, TransportError, TransportErrorKind};
 
 /// The TSTU budget the `X-RateLimit-Limit` header reports (§7).
@@ -83,6 +83,31 @@ impl Emulator {
                 0,
             );
         };
+        match route {
+            Route::Apis { area, .. } if request.method == Method::OPTIONS => {
+                return self
+                    .location_gate(&state, request, org.id, now)
+                    .unwrap_or_else(|| location::options(area.as_deref()));
+            }
+            Route::ResourceAreas { area_id, .. } if request.method == Method::GET => {
+                if let Some(refusal) = self.location_gate(&state, request, org.id, now) {
+                    return refusal;
+                }
+                return match check_version(route, request) {
+                    Ok(_) => location::resource_areas(&location::org_url(request, &org.name), area_id.as_deref()),
+                    Err(response) => response,
+                };
+            }
+            Route::Apis { .. } => {
+                return wrapped(
+                    StatusCode::NOT_FOUND,
+                    "VssResourceNotFoundException",
+                    "The requested resource was not found.",
+                    0,
+                );
+            }
+            _ => {}
+        }
         let Some(operation) = operation else {
             return wrapped(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -119,6 +144,20 @@ impl Emulator {
             )),
         };
         result.unwrap_or_else(|refusal| refusal)
+    }
+
+    /// The Location area answers anonymous callers (clients discover locations before they
+    /// authenticate, and Microsoft's send their credential anyway); a credential that is sent
+    /// must work. `None`: go ahead.
+    fn location_gate(
+        &self,
+        state: &super::state::State,
+        request: &Incoming,
+        org: Uuid,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<HttpResponse> {
+        request.header("authorization")?;
+        authenticate(state, request, org, now).err().map(|why| unauthenticated(why, request))
     }
 
     /// The 429 of §7: `Retry-After`, the rate-limit headers and TF400733.

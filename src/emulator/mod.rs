@@ -20,6 +20,13 @@
 //! | `/{org}/_apis/tokenadmin/revocations` | POST |
 //! | `/{org}/_apis/tokenadmin/revocationrules` | POST |
 //! | `/{org}/_apis/connectionData` | GET — answers 200 only while the credential (e.g. a PAT as Basic) works |
+//! | `/{org}/_apis`, `/{org}/_apis/{area}` | OPTIONS — the Location area's `ApiResourceLocation` list of every area served (or of one) |
+//! | `/{org}/_apis/ResourceAreas[/{areaId}]` | GET — `ResourceAreaInfo`s whose `locationUrl` is the emulator's own organization URL |
+//!
+//! `api-version` is read from the query or, exactly the same way, from the `Accept` header
+//! (`application/json;api-version=7.1-preview.1`, as Microsoft's clients send it). From
+//! 2026-12-01 on the emulator's clock global PATs are retired (see
+//! [`Emulator::set_global_pat_retirement`]).
 //!
 //! Faults ([`Fault`], [`FaultRule`]) are scripted per [`Operation`] and per count, for
 //! reliability tests. Where the fact sheet marks the service's behaviour unverified, the doc
@@ -57,6 +64,7 @@ mod connection_data;
 mod dispatch;
 mod faults;
 mod format;
+mod location;
 mod pats;
 mod routes;
 mod server;
@@ -325,6 +333,19 @@ impl Emulator {
     /// Removes every scripted fault.
     pub fn clear_faults(&self) {
         self.lock().faults.clear();
+    }
+
+    /// Applies (`true`, the default) or ignores (`false`) the service-wide global-PAT retirement
+    /// of [`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT) (fact sheet §9, BLOG-GPAT).
+    ///
+    /// While it applies, from 2026-12-01T00:00Z on the emulator's clock, creating a global token
+    /// (`allOrgs: true`) or regenerating one (an update that renews, rescopes or re-targets it)
+    /// answers `globalPATCreationBlocked`, and every existing global token stops authenticating
+    /// (`connectionData` answers 401). Before that date nothing changes. Switch it off to model
+    /// the time before the retirement with a clock set after it;
+    /// [`TenantPolicies::global_pat_creation_blocked`] still blocks creation on its own.
+    pub fn set_global_pat_retirement(&self, applies: bool) {
+        self.lock().ignore_global_retirement = !applies;
     }
 
     /// Sends `X-RateLimit-Resource`, `-Limit`, `-Remaining` and `-Reset` on every answer (off by

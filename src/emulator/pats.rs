@@ -162,9 +162,15 @@ fn limit_valid_to(state: &State, created: DateTime<Utc>, requested: DateTime<Utc
 }
 
 /// The tenant's global and full-scope policies for a token that is (or becomes) `global` with
-/// `scope`.
-fn check_shape_policies(state: &State, global: bool, scope: &str) -> Check<()> {
-    if global && state.tenant.global_pat_creation_blocked {
+/// `scope`, and the service-wide global-PAT retirement: from 2026-12-01 on the emulator's clock
+/// (unless switched off with [`Emulator::set_global_pat_retirement`]) or while
+/// [`TenantPolicies::global_pat_creation_blocked`] is set, creating or regenerating a global
+/// token gives `globalPATCreationBlocked` (§9, BLOG-GPAT).
+///
+/// [`Emulator::set_global_pat_retirement`]: super::Emulator::set_global_pat_retirement
+/// [`TenantPolicies::global_pat_creation_blocked`]: super::TenantPolicies::global_pat_creation_blocked
+fn check_shape_policies(state: &State, now: DateTime<Utc>, global: bool, scope: &str) -> Check<()> {
+    if global && (state.tenant.global_pat_creation_blocked || state.global_pats_retired(now)) {
         return Err((Code::GlobalPatCreationBlocked, "Creating global personal access tokens is blocked."));
     }
     if global && state.tenant.restrict_global_pats {
@@ -205,7 +211,7 @@ fn create(call: Call<'_>) -> HttpResponse {
         if requested <= now {
             return Err((Code::InvalidValidTo, "The expiration date must be in the future."));
         }
-        check_shape_policies(state, all_orgs, &scope)?;
+        check_shape_policies(state, now, all_orgs, &scope)?;
         let valid_to = limit_valid_to(state, now, requested)?;
         Ok(PatEntry {
             id: Uuid::new_v4(),
@@ -424,7 +430,7 @@ fn update(call: Call<'_>) -> HttpResponse {
             next.targets = if global { None } else { Some(vec![org.id]) };
         }
         if valid_to.is_some() || scope_given || all_orgs.is_some() {
-            check_shape_policies(state, next.targets.is_none(), &next.scope)?;
+            check_shape_policies(state, now, next.targets.is_none(), &next.scope)?;
         }
         Ok((id, next))
     })();

@@ -20,6 +20,10 @@ pub(crate) enum Route {
     AdminRules { org: String },
     /// `/{org}/_apis/connectionData`
     ConnectionData { org: String },
+    /// `/{org}/_apis` or `/{org}/_apis/{area}`: the Location area's `OPTIONS`.
+    Apis { org: String, area: Option<String> },
+    /// `/{org}/_apis/ResourceAreas[/{areaId}]`
+    ResourceAreas { org: String, area_id: Option<String> },
     /// Anything else.
     Unknown,
 }
@@ -29,16 +33,20 @@ impl Route {
         let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
         let is = |i: usize, want: &str| segments.get(i).is_some_and(|s| s.eq_ignore_ascii_case(want));
         let org = || segments[0].to_owned();
-        if segments.len() < 3 || !is(1, "_apis") {
+        if segments.len() < 2 || !is(1, "_apis") {
             return Self::Unknown;
         }
         match segments.len() {
+            2 => Self::Apis { org: org(), area: None },
             3 if is(2, "connectionData") => Self::ConnectionData { org: org() },
+            3 if is(2, "resourceAreas") => Self::ResourceAreas { org: org(), area_id: None },
+            3 => Self::Apis { org: org(), area: Some(segments[2].to_owned()) },
+            4 if is(2, "resourceAreas") => Self::ResourceAreas { org: org(), area_id: Some(segments[3].to_owned()) },
             4 if is(2, "tokens") && is(3, "pats") => Self::Pats { org: org() },
             4 if is(2, "tokenadmin") && is(3, "revocations") => Self::AdminRevocations { org: org() },
             4 if is(2, "tokenadmin") && is(3, "revocationrules") => Self::AdminRules { org: org() },
             5 if is(2, "tokenadmin") && is(3, "personalaccesstokens") => {
-                Self::AdminList { org: org(), descriptor: segments[4].to_owned() }
+                Self::AdminList { org: org(), descriptor: percent_decode(segments[4]) }
             }
             _ => Self::Unknown,
         }
@@ -50,7 +58,9 @@ impl Route {
             | Self::AdminList { org, .. }
             | Self::AdminRevocations { org }
             | Self::AdminRules { org }
-            | Self::ConnectionData { org } => Some(org),
+            | Self::ConnectionData { org }
+            | Self::Apis { org, .. }
+            | Self::ResourceAreas { org, .. } => Some(org),
             Self::Unknown => None,
         }
     }
@@ -80,7 +90,8 @@ impl Route {
         match self {
             Self::Pats { .. } => Some(Api::Tokens),
             Self::AdminList { .. } | Self::AdminRevocations { .. } | Self::AdminRules { .. } => Some(Api::TokenAdmin),
-            Self::ConnectionData { .. } | Self::Unknown => None,
+            Self::ResourceAreas { .. } => Some(Api::Location),
+            Self::ConnectionData { .. } | Self::Apis { .. } | Self::Unknown => None,
         }
     }
 }
@@ -89,6 +100,29 @@ impl Route {
 enum Api {
     Tokens,
     TokenAdmin,
+    /// `ResourceAreas`: the version is optional, checked when given (3.2–7.2, preview only).
+    Location,
+}
+
+/// A path segment with its `%XX` escapes decoded (clients escape a subject descriptor's `+`, `/`
+/// and `=`). Invalid escapes and non-UTF-8 results are kept as sent.
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b)))
+        {
+            out.push(u8::try_from(h * 16 + l).unwrap_or(b'%'));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| segment.to_owned())
 }
 
 /// A parsed `api-version`.
@@ -146,12 +180,20 @@ fn raw_version(request: &Incoming) -> Option<String> {
 /// - Released number where only a preview exists: 400 `VssInvalidPreviewVersionException`. The
 ///   PAT API is preview in every version; Token Admin is released at 7.0 and 7.1.
 ///
-/// `connectionData` needs no version; unknown routes are not checked.
+/// - `ResourceAreas` (Location): a version is optional; when given it follows the same rules
+///   (3.2–7.2, preview only, as its location entry says).
+///
+/// The version is read from the `api-version` query parameter or, the same way, from the
+/// `Accept` header's `api-version=` parameter (how Microsoft's clients send it).
+/// `connectionData` and `OPTIONS …/_apis` need no version; unknown routes are not checked.
 pub(crate) fn check_version(route: &Route, request: &Incoming) -> Result<Option<ApiVersion>, HttpResponse> {
     let Some(api) = route.api() else {
         return Ok(None);
     };
     let Some(raw) = raw_version(request) else {
+        if api == Api::Location {
+            return Ok(None);
+        }
         return Err(wrapped(
             StatusCode::BAD_REQUEST,
             "VssVersionNotSpecifiedException",
@@ -169,7 +211,11 @@ pub(crate) fn check_version(route: &Route, request: &Incoming) -> Result<Option<
         ));
     };
     let n = (version.major, version.minor);
-    let lowest = if api == Api::Tokens { (6, 1) } else { (5, 0) };
+    let lowest = match api {
+        Api::Tokens => (6, 1),
+        Api::TokenAdmin => (5, 0),
+        Api::Location => (3, 2),
+    };
     if n < lowest || n > (7, 2) {
         return Err(wrapped(
             StatusCode::BAD_REQUEST,
@@ -218,6 +264,16 @@ mod tests {
         assert_eq!(Route::classify("/f/_apis/connectiondata"), Route::ConnectionData { org: "f".into() });
         assert_eq!(Route::classify("/f/_apis/tokens/pats/extra"), Route::Unknown);
         assert_eq!(Route::classify("/_apis/tokens/pats"), Route::Unknown);
+        assert_eq!(Route::classify("/f/_apis"), Route::Apis { org: "f".into(), area: None });
+        assert_eq!(
+            Route::classify("/f/_apis/TokenAdmin"),
+            Route::Apis { org: "f".into(), area: Some("TokenAdmin".into()) }
+        );
+        assert_eq!(Route::classify("/f/_apis/resourceareas"), Route::ResourceAreas { org: "f".into(), area_id: None });
+        assert_eq!(
+            Route::classify("/f/_apis/tokenadmin/personalaccesstokens/aad.a%2Bb%2Fc"),
+            Route::AdminList { org: "f".into(), descriptor: "aad.a+b/c".into() }
+        );
     }
 
     #[test]

@@ -149,8 +149,10 @@ pub struct TenantPolicies {
     /// "Restrict creation of full-scoped PATs": `app_token` fails with
     /// `fullScopePatPolicyViolation`.
     pub restrict_full_scope_pats: bool,
-    /// The service-wide global-PAT retirement: `allOrgs: true` fails with
-    /// `globalPATCreationBlocked`.
+    /// Block creating (and regenerating) global tokens now, whatever the date: `allOrgs: true`
+    /// fails with `globalPATCreationBlocked`. The service-wide retirement itself applies by the
+    /// clock from 2026-12-01 regardless of this flag (see
+    /// [`Emulator::set_global_pat_retirement`](super::Emulator::set_global_pat_retirement)).
     pub global_pat_creation_blocked: bool,
     /// Refuse to extend an expired token (`expiredPatCannotBeExtended`, added in 7.2). On by
     /// default: the fact sheet marks the service's behaviour unverified, and a client that copes

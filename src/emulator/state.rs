@@ -10,7 +10,7 @@ use super::format::SecretHash;
 use super::setup::{
     OrgPolicies, Organization, RevocationRuleSnapshot, Snapshot, TenantPolicies, TokenSnapshot, UserSnapshot,
 };
-use crate::model::{PatId, Targets};
+use crate::model::{GLOBAL_PAT_RETIREMENT, PatId, Targets};
 use crate::transport::Operation;
 
 /// The service's own ceiling on a token's lifespan (one year; DECOMP, the UI's maximum).
@@ -118,6 +118,8 @@ pub(crate) struct State {
     pub(crate) admin_cursors: HashMap<Uuid, AdminCursor>,
     pub(crate) revocation_rules: Vec<RevocationRuleSnapshot>,
     pub(crate) requests: HashMap<Operation, u64>,
+    /// Whether the service-wide global-PAT retirement is ignored (to model the time before it).
+    pub(crate) ignore_global_retirement: bool,
 }
 
 impl State {
@@ -157,9 +159,18 @@ impl State {
         !policy.restrict_pat_creation || policy.allowed_users.contains(&user)
     }
 
-    /// Whether the token with `id` authenticates a request to `org` at `now`.
+    /// Whether the global-PAT retirement is in force at `now`: from [`GLOBAL_PAT_RETIREMENT`]
+    /// on the emulator's clock, unless switched off.
+    pub(crate) fn global_pats_retired(&self, now: DateTime<Utc>) -> bool {
+        !self.ignore_global_retirement && now >= GLOBAL_PAT_RETIREMENT
+    }
+
+    /// Whether the token with `id` authenticates a request to `org` at `now`. A global token
+    /// stops working once global PATs are retired, or where the organization's "restrict PAT
+    /// creation" policy does not allow its owner.
     pub(crate) fn pat_usable(&self, pat: &PatEntry, org: Uuid, now: DateTime<Utc>) -> bool {
-        let global_blocked = pat.targets.is_none() && !self.may_create_in(org, pat.owner);
+        let global_blocked =
+            pat.targets.is_none() && (self.global_pats_retired(now) || !self.may_create_in(org, pat.owner));
         !pat.revoked && pat.valid_from <= now && !pat.is_expired(now) && pat.targets_org(org) && !global_blocked
     }
 

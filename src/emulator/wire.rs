@@ -15,6 +15,10 @@ use crate::transport::HttpResponse;
 pub(crate) struct Incoming {
     pub(crate) method: Method,
     pub(crate) path: String,
+    /// The URI's scheme, when the request carries an absolute URI (in process).
+    pub(crate) scheme: Option<String>,
+    /// The URI's authority, when the request carries an absolute URI (in process).
+    pub(crate) authority: Option<String>,
     query: Vec<(String, String)>,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
@@ -29,7 +33,9 @@ impl Incoming {
             .query()
             .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
-        Self { method: parts.method, path, query, headers: parts.headers, body }
+        let scheme = parts.uri.scheme_str().map(str::to_owned);
+        let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
+        Self { method: parts.method, path, scheme, authority, query, headers: parts.headers, body }
     }
 
     /// A query parameter, matched case-insensitively like ASP.NET model binding does.

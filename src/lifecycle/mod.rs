@@ -23,7 +23,10 @@
 //!    another rotator is at it: skipped, [`SkipReason::InProgress`]. An intent younger than the
 //!    [lease](RotationOptions::lease) also means that; an older one is taken as abandoned and
 //!    recovered.
-//! 2. Create the replacement: same scopes, same kind of targets (global only if the old one was),
+//! 2. Create the replacement: same scopes, bound to the provider's organization — a *global*
+//!    old token too, since Azure DevOps retires global PATs on 2026-12-01 (recorded in
+//!    [`Rotation::narrowed_to_organizations`]; a global replacement only with
+//!    [`GlobalReplacement::KeepGlobal`]) —
 //!    expiry now + [lifetime](RotationOptions::lifetime) (the report carries the expiry the
 //!    service returned). The create is **never retried**. A definite refusal: clear the intent,
 //!    report the failure. An uncertain outcome ([`Error::CreateOutcomeUnknown`], a transport
@@ -81,7 +84,7 @@ pub use report::{
     DueReason, EntryReport, Failure, Outcome, PlannedAction, PlannedEntry, PlannedRecovery, RecoveryAction, Rotation,
     RotationPlan, RotationReport, SkipReason, Step,
 };
-pub use rotate::{RotationOptions, Rotator, VerifyOptions};
+pub use rotate::{GlobalReplacement, RotationOptions, Rotator, VerifyOptions};
 pub use scan::{Finding, FindingKind, FnSink, Scan, ScanReport, ScanSink, View, sink_fn};
 
 use std::sync::Arc;

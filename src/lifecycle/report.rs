@@ -114,6 +114,9 @@ impl fmt::Display for Outcome {
                     r.new.id,
                     r.new.valid_to.format("%Y-%m-%d %H:%M UTC")
                 )?;
+                if let Some(orgs) = &r.narrowed_to_organizations {
+                    write!(f, "; the global token was replaced by one for {}", orgs.join(", "))?;
+                }
                 if let Some(e) = &r.cleanup_pending {
                     write!(f, "; the old token is left for recovery: {e}")?;
                 }
@@ -137,6 +140,10 @@ pub struct Rotation {
     /// [`PatRecord::previous`](crate::PatRecord::previous) failed: the old token is recorded as
     /// `previous` and the next run (or [`recover`](super::recover)) revokes it.
     pub cleanup_pending: Option<Error>,
+    /// Set when the old token was global and the replacement is bound to these organizations
+    /// (by name) instead — what a rotation does by default, since Azure DevOps retires global
+    /// PATs on 2026-12-01 (see [`GlobalReplacement`](super::GlobalReplacement)).
+    pub narrowed_to_organizations: Option<Vec<String>>,
 }
 
 /// Why an entry was not rotated.
@@ -354,6 +361,9 @@ pub enum PlannedAction {
         reason: DueReason,
         /// The expiry the replacement would ask for (the provider may clamp it).
         new_valid_to: DateTime<Utc>,
+        /// Set when the stored token is global and its replacement would be bound to these
+        /// organizations (see [`GlobalReplacement`](super::GlobalReplacement)).
+        narrowed_to_organizations: Option<Vec<String>>,
     },
     /// It would be skipped.
     Skip(SkipReason),
@@ -362,12 +372,18 @@ pub enum PlannedAction {
 impl fmt::Display for PlannedAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Rotate { id, valid_to, reason, new_valid_to } => write!(
-                f,
-                "rotate {id} ({reason}, expires {}); the replacement would expire {}",
-                valid_to.format("%Y-%m-%d %H:%M UTC"),
-                new_valid_to.format("%Y-%m-%d %H:%M UTC")
-            ),
+            Self::Rotate { id, valid_to, reason, new_valid_to, narrowed_to_organizations } => {
+                write!(
+                    f,
+                    "rotate {id} ({reason}, expires {}); the replacement would expire {}",
+                    valid_to.format("%Y-%m-%d %H:%M UTC"),
+                    new_valid_to.format("%Y-%m-%d %H:%M UTC")
+                )?;
+                if let Some(orgs) = narrowed_to_organizations {
+                    write!(f, " and be bound to {} instead of every organization", orgs.join(", "))?;
+                }
+                Ok(())
+            }
             Self::Skip(reason) => write!(f, "skip: {reason}"),
         }
     }

@@ -6,12 +6,11 @@ use futures_util::StreamExt as _;
 use crate::azure::pats::create;
 use crate::azure::{AzureDevOpsClient, validate};
 use crate::error::{Error, Result};
-use crate::model::{CreatedPat, ListQuery, PatMetadata, PatSpec, SortBy, StatusFilter, chrono_delta};
+use crate::model::{
+    CreatedPat, GLOBAL_PAT_RETIREMENT, ListQuery, PatMetadata, PatSpec, SortBy, StatusFilter, chrono_delta,
+};
 use crate::pagination::DEFAULT_MAX_PAGES;
 use crate::scope::Scopes;
-
-/// The day Azure DevOps stops accepting global PATs.
-const GLOBAL_PAT_RETIREMENT: &str = "2026-12-01T00:00:00Z";
 
 /// Most list pages (of 100) a create whose outcome is unknown reads while looking for its token,
 /// so a service whose listing never ends cannot keep it searching forever.
@@ -96,9 +95,17 @@ impl CreatePat {
     }
 
     /// Makes a *global* token, valid in every organization the user can reach
-    /// (`allOrgs: true`). Discouraged: Azure DevOps stops accepting global PATs on
-    /// 2026-12-01, tenants may forbid them, and Microsoft recommends organization-bound tokens.
-    /// patkit logs a warning when one is requested.
+    /// (`allOrgs: true`). Discouraged: Azure DevOps retires global PATs on
+    /// [`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT) (2026-12-01), tenants may forbid
+    /// them, and Microsoft recommends organization-bound tokens. patkit logs a warning when one is
+    /// requested.
+    ///
+    /// From 2026-12-01 the service refuses the request: `send` fails with
+    /// [`Error::PolicyViolation`] of [`Policy::GlobalPatRetired`](crate::Policy::GlobalPatRetired)
+    /// (`globalPATCreationBlocked`), and global tokens that already exist stop authenticating. A
+    /// tenant policy may refuse it earlier ([`Policy::GlobalPat`](crate::Policy::GlobalPat)).
+    /// Rotation never asks for a global token unless told to
+    /// ([`GlobalReplacement`](crate::lifecycle::GlobalReplacement)).
     pub fn all_organizations(mut self, global: bool) -> Self {
         self.spec.all_organizations = global;
         self
@@ -130,7 +137,7 @@ impl AzureDevOpsClient {
             validate::expiry(valid_to, now, self.inner.max_lifespan)?;
         }
         if spec.all_organizations {
-            let retired = GLOBAL_PAT_RETIREMENT.parse::<DateTime<Utc>>().is_ok_and(|t| now >= t);
+            let retired = now >= GLOBAL_PAT_RETIREMENT;
             tracing::warn!(
                 retired,
                 "creating a global PAT (allOrgs); Azure DevOps stops accepting global PATs on 2026-12-01"

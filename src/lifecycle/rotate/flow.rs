@@ -64,6 +64,10 @@ impl Rotator {
         if self.due(&old, now).is_none() {
             return Outcome::Skipped(SkipReason::NotDue { valid_to: old.valid_to });
         }
+        let targets = match self.replacement_targets(&old) {
+            Ok(targets) => targets,
+            Err(error) => return failure(Step::Create, error, Vec::new(), false),
+        };
         let intent =
             RotationIntent { replacement_display_name: replacement_name(&old.display_name, now), started_at: now };
         let mut pending = entry.clone();
@@ -84,7 +88,7 @@ impl Rotator {
             display_name: intent.replacement_display_name.clone(),
             scopes: old.scopes.clone(),
             valid_to: Some(now + chrono_delta(self.lifetime_for(&old))),
-            all_organizations: old.targets.is_global(),
+            all_organizations: targets.all_organizations,
         };
         let created = match self.provider.create_pat(spec).await {
             Ok(created) => created,
@@ -163,7 +167,12 @@ impl Rotator {
 
         // Steps 5 and 6: revoke the old token, then forget it.
         let cleanup_pending = self.finish(&stored, &old).await.err();
-        Outcome::Rotated(Rotation { old, new: created.metadata, cleanup_pending })
+        Outcome::Rotated(Rotation {
+            old,
+            new: created.metadata,
+            cleanup_pending,
+            narrowed_to_organizations: targets.narrowed_to,
+        })
     }
 
     /// Steps 5 and 6: revoke `old`, then clear `previous` in `stored`.

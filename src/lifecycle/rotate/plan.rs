@@ -62,6 +62,8 @@ impl Rotator {
                 valid_to: token.valid_to,
                 reason,
                 new_valid_to: now + chrono_delta(self.lifetime_for(token)),
+                // A list the provider cannot honour fails the rotation itself (InvalidInput).
+                narrowed_to_organizations: self.replacement_targets(token).ok().and_then(|t| t.narrowed_to),
             },
             None => PlannedAction::Skip(SkipReason::NotDue { valid_to: token.valid_to }),
         };

@@ -3,6 +3,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+#[cfg(doc)]
+use crate::model::GLOBAL_PAT_RETIREMENT;
 use crate::model::PatMetadata;
 
 /// One thing a scan found about one token. Never carries a secret.
@@ -62,6 +64,19 @@ pub enum FindingKind {
         /// The server's expiry.
         server: DateTime<Utc>,
     },
+    /// A global token (every organization) at a time when Azure DevOps has retired them: it no
+    /// longer authenticates and cannot be regenerated; replace it with an organization-scoped
+    /// one (rotation does that by default).
+    GlobalRetired {
+        /// When global tokens were retired ([`GLOBAL_PAT_RETIREMENT`]).
+        since: DateTime<Utc>,
+    },
+    /// A global token (every organization) that still works but stops working when Azure DevOps
+    /// retires global tokens.
+    GlobalRetiring {
+        /// When it stops working ([`GLOBAL_PAT_RETIREMENT`]).
+        on: DateTime<Utc>,
+    },
 }
 
 impl FindingKind {
@@ -85,6 +100,12 @@ impl fmt::Display for FindingKind {
             Self::NotStored => f.write_str("active on the server but not stored"),
             Self::ExpiryDiffers { stored, server } => {
                 write!(f, "expiry differs: stored {}, server {}", day(stored), day(server))
+            }
+            Self::GlobalRetired { since } => {
+                write!(f, "global token, retired since {}: replace it with an organization-scoped one", day(since))
+            }
+            Self::GlobalRetiring { on } => {
+                write!(f, "global token, stops working {}: replace it with an organization-scoped one", day(on))
             }
         }
     }

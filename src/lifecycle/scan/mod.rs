@@ -32,7 +32,9 @@ use reconcile::ServerView;
 ///   there, expiry differs), plus the server's active tokens that are not stored.
 ///
 /// Expiry is judged by the injected clock: expired (`valid_to <= now`), expiring within the
-/// [window](Self::window), or fine.
+/// [window](Self::window), or fine. Every global token (not revoked) also gets a finding of its
+/// own: [`FindingKind::GlobalRetiring`] before [`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT)
+/// (2026-12-01), [`FindingKind::GlobalRetired`] from then on.
 ///
 /// ```
 /// use std::time::Duration;

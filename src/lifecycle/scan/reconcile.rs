@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{Finding, FindingKind, View};
-use crate::model::{PatId, PatMetadata};
+use crate::model::{GLOBAL_PAT_RETIREMENT, PatId, PatMetadata};
 use crate::store::PatRecord;
 
 /// What the server holds: every token (any status) and which of them are revoked.
@@ -26,7 +26,22 @@ fn expiry(token: &PatMetadata, now: DateTime<Utc>, window: Duration) -> FindingK
     }
 }
 
+/// The retirement finding of a global token: retired from [`GLOBAL_PAT_RETIREMENT`] on, retiring
+/// before it; `None` for a token bound to organizations.
+fn retirement(token: &PatMetadata, now: DateTime<Utc>) -> Option<FindingKind> {
+    if !token.targets.is_global() {
+        return None;
+    }
+    Some(if now >= GLOBAL_PAT_RETIREMENT {
+        FindingKind::GlobalRetired { since: GLOBAL_PAT_RETIREMENT }
+    } else {
+        FindingKind::GlobalRetiring { on: GLOBAL_PAT_RETIREMENT }
+    })
+}
+
 /// The findings of a scan. Stored entries (in the order given) come first, then server tokens.
+/// Every global token the view holds as live (not revoked, not missing) gets a retirement finding
+/// of its own right after its expiry finding.
 pub(super) fn findings(
     now: DateTime<Utc>,
     window: Duration,
@@ -40,16 +55,23 @@ pub(super) fn findings(
         entry: entry.map(str::to_owned),
         token: token.clone(),
     };
+    let global = |out: &mut Vec<Finding>, view, entry: Option<&str>, token: &PatMetadata| {
+        if let Some(kind) = retirement(token, now) {
+            out.push(finding(kind, view, entry, token));
+        }
+    };
     match (server, records) {
         (None, None) => {}
         (None, Some(records)) => {
             for r in records {
                 out.push(finding(expiry(&r.metadata, now, window), View::Store, Some(&r.name), &r.metadata));
+                global(&mut out, View::Store, Some(&r.name), &r.metadata);
             }
         }
         (Some(server), None) => {
             for t in server.tokens.iter().filter(|t| !server.revoked.contains(&t.id)) {
                 out.push(finding(expiry(t, now, window), View::Server, None, t));
+                global(&mut out, View::Server, None, t);
             }
         }
         (Some(server), Some(records)) => {
@@ -62,6 +84,7 @@ pub(super) fn findings(
                     }
                     Some(t) => {
                         out.push(finding(expiry(t, now, window), View::Reconciled, name, t));
+                        global(&mut out, View::Reconciled, name, t);
                         if t.valid_to != r.metadata.valid_to {
                             let kind = FindingKind::ExpiryDiffers { stored: r.metadata.valid_to, server: t.valid_to };
                             out.push(finding(kind, View::Reconciled, name, t));
@@ -76,6 +99,7 @@ pub(super) fn findings(
                 }
                 let kind = if t.is_expired(now) { expiry(t, now, window) } else { FindingKind::NotStored };
                 out.push(finding(kind, View::Server, None, t));
+                global(&mut out, View::Server, None, t);
             }
         }
     }
@@ -131,6 +155,27 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].view, View::Server);
         assert!(matches!(f[0].kind, FindingKind::ExpiringSoon { .. }));
+    }
+
+    #[test]
+    fn every_live_global_token_gets_a_retirement_finding() {
+        let mut global = token("g", 30);
+        global.targets = Targets::AllOrganizations;
+        let mut revoked_global = token("r", 30);
+        revoked_global.targets = Targets::AllOrganizations;
+        let server = ServerView {
+            tokens: vec![global.clone(), token("1", 30), revoked_global],
+            revoked: [PatId::new("r")].into_iter().collect(),
+        };
+        let f = findings(now(), WEEK, Some(&server), None);
+        assert_eq!(f.len(), 3, "{f:?}");
+        assert_eq!(f[1].kind, FindingKind::GlobalRetiring { on: GLOBAL_PAT_RETIREMENT });
+        assert_eq!(f[1].token.id, PatId::new("g"));
+        assert!(f[1].kind.needs_attention());
+        let after = GLOBAL_PAT_RETIREMENT + TimeDelta::seconds(1);
+        let f = findings(after, WEEK, None, Some(&[record("stored global", global)]));
+        assert_eq!(f[1].kind, FindingKind::GlobalRetired { since: GLOBAL_PAT_RETIREMENT });
+        assert_eq!(f[1].entry.as_deref(), Some("stored global"));
     }
 
     #[test]
