@@ -281,3 +281,31 @@ fn verbose_diagnostics_name_token_ids_never_secrets() {
     assert!(stderr.contains(&format!("using stored PAT {id}")), "{stderr}");
     assert!(!stderr.contains(&password));
 }
+
+#[test]
+fn plain_http_to_a_configured_remote_host_is_refused() {
+    let f = Fixture::new();
+    // An Azure DevOps Server reachable as git.example.test, its PAT API at the emulator.
+    let args = format!("--host git.example.test --api-url {}", f.server.as_ref().unwrap().base_url());
+    let http = "protocol=http\nhost=git.example.test\npath=fabrikam/app/_git/app\n\n";
+    let https = "protocol=https\nhost=git.example.test\npath=fabrikam/app/_git/app\n\n";
+
+    let refused = |output: &Output| {
+        assert!(!output.status.success(), "no helper answered and prompting is off");
+        assert!(!String::from_utf8_lossy(&output.stdout).contains("password="));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("refusing to answer for http://git.example.test"), "{stderr}");
+        assert!(stderr.contains("clear text"), "{stderr}");
+    };
+    // Nothing is minted for a clear-text request...
+    refused(&f.git("fill", &args, http));
+    assert_eq!(f.creates(), 0);
+    // ...https to the same host is served...
+    let output = f.git("fill", &args, https);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("password="));
+    assert_eq!(f.creates(), 1);
+    // ...and the PAT stored for it is not handed out over http either.
+    refused(&f.git("fill", &args, http));
+    assert_eq!(f.creates(), 1);
+}

@@ -58,7 +58,8 @@ impl Helper {
     }
 
     fn target(&self, request: &Credential) -> Option<Target> {
-        let target = resolve(request, &self.config);
+        // A refused request was answered by `main` already; here it is simply not ours.
+        let target = resolve(request, &self.config).ok().flatten();
         if target.is_none() {
             self.say(|| {
                 format!(
