@@ -66,6 +66,11 @@ mod protocol;
 #[path = "git-credential-patkit/target.rs"]
 mod target;
 
+/// Finds secrets left in freed memory (the test build's global allocator).
+#[cfg(test)]
+#[path = "../tests/support/alloc_scan.rs"]
+mod alloc_scan;
+
 use std::io::Write as _;
 use std::process::ExitCode;
 
