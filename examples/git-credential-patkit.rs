@@ -12,11 +12,17 @@
 //!   A `--host` is served over https, and over plain http only when it is loopback (the
 //!   emulator): for `http://` to another machine the helper answers nothing and says on stderr
 //!   that git would send the PAT in clear text.
+//!
+//!   Every PAT it mints ends stored, or revoked: a stored PAT it replaces is revoked once the new
+//!   one is stored; a new PAT that cannot be stored is revoked; a create whose answer was lost
+//!   (its secret with it) has the PAT it made revoked (found by its display name, unique to the
+//!   attempt). When a revoke fails, stderr names the PAT and the command that revokes it.
 //! - **store** — git reports the credential worked; an earlier `password_expiry_utc` it reports
 //!   for a PAT this helper stored is remembered.
 //! - **erase** — git reports the credential was refused: the PAT is forgotten (only when it is
 //!   the one git names) and, with `--revoke-on-erase`, revoked at Azure DevOps (Git Credential
-//!   Manager only forgets locally).
+//!   Manager only forgets locally). Without it, stderr says that the forgotten PAT stays valid
+//!   and how to revoke it.
 //!
 //! Nothing secret is ever written to stderr: diagnostics (`--verbose`) name token ids only.
 //!

@@ -32,7 +32,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 /// see or change them. A client built with reqwest's defaults uses the system proxy for
 /// loopback too. If your client may reach a loopback address over plain http (a local Vault
 /// agent, the emulator), build it with `reqwest::ClientBuilder::no_proxy()`, or give every
-/// proxy you add a `reqwest::Proxy::no_proxy(reqwest::NoProxy::from_string("localhost,127.0.0.1,::1"))`,
+/// proxy you add a `reqwest::Proxy::no_proxy(reqwest::NoProxy::from_string("localhost,127.0.0.0/8,::1"))`,
 /// and disable redirects with `redirect(reqwest::redirect::Policy::none())`.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
