@@ -89,3 +89,43 @@ fn the_azure_cli_output_is_wiped() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn the_reqwest_transport_grows_a_response_buffer_without_leaving_copies() {
+    use std::io::{BufRead as _, Write as _};
+    assert_the_scanner_sees_unwiped_copies();
+    // A loopback server that answers with a chunked body, the canary in its first chunk, the
+    // chunks written apart so the transport receives them one by one and grows its buffer.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
+            line.clear();
+        }
+        stream.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n").unwrap();
+        let first = format!("{{\"token\":\"{CANARY}\",\"padding\":\"");
+        let chunks = std::iter::once(first).chain((0..20).map(|_| "x".repeat(100))).chain(["\"}".to_owned()]);
+        for chunk in chunks {
+            stream.write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes()).unwrap();
+            stream.flush().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        stream.write_all(b"0\r\n\r\n").unwrap();
+        // Keep the connection (and the client's read buffer with it) open until told.
+        let _ = reader.read_line(&mut line);
+    });
+    let runtime = runtime();
+    let transport = patkit::transport::ReqwestTransport::new().unwrap();
+    let request = http::Request::get(format!("http://{addr}/")).body(Vec::new()).unwrap();
+    let (response, unwiped) = unwiped_frees(|| runtime.block_on(transport.send(request)));
+    let body = response.unwrap().into_body();
+    assert!(body.starts_with(format!("{{\"token\":\"{CANARY}\"").as_bytes()), "the whole body arrived");
+    assert_eq!(body.len(), format!("{{\"token\":\"{CANARY}\",\"padding\":\"").len() + 20 * 100 + 2);
+    assert_eq!(unwiped, 0, "the transport's response buffer left a copy when it grew");
+    drop(transport);
+    drop(runtime);
+    server.join().unwrap();
+}

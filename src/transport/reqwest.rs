@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use secrecy::zeroize::{Zeroize as _, Zeroizing};
 
 use super::{
     HttpRequest, HttpResponse, HttpTransport, TransportError, TransportErrorKind, is_allowed_url, is_loopback,
@@ -165,14 +166,25 @@ impl HttpTransport for ReqwestTransport {
         if let Some(headers) = builder.headers_mut() {
             *headers = std::mem::take(response.headers_mut());
         }
-        let mut body = Vec::new();
+        // A response may carry a secret (a create's new PAT). The buffer is wiped if reading
+        // fails, and grown by hand so that no reallocation frees an unwiped copy; sized up front
+        // when the length is known (already checked against the cap).
+        let known = response.content_length().map_or(0, |len| usize::try_from(len).unwrap_or(0));
+        let mut body = Zeroizing::new(Vec::with_capacity(known));
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
-            if body.len() + chunk.len() > self.max_response_bytes {
+            let needed = body.len() + chunk.len();
+            if needed > self.max_response_bytes {
                 return Err(too_large(self.max_response_bytes));
+            }
+            if needed > body.capacity() {
+                let mut bigger = Vec::with_capacity(needed.max(body.capacity() * 2).min(self.max_response_bytes));
+                bigger.extend_from_slice(&body);
+                body.zeroize();
+                *body = bigger;
             }
             body.extend_from_slice(&chunk);
         }
-        builder.body(body).map_err(|e| TransportError::new(TransportErrorKind::Other, e))
+        builder.body(std::mem::take(&mut *body)).map_err(|e| TransportError::new(TransportErrorKind::Other, e))
     }
 }
 
