@@ -510,6 +510,20 @@ fn an_uncertain_create_exits_10() {
 }
 
 #[test]
+fn an_uncertain_create_names_only_the_token_it_may_have_made() {
+    let s = Served::new();
+    let older = s.seed("lost", 10); // someone's working token with the same name
+    s.emulator.inject(FaultRule::new(Operation::Create, Fault::CommitThenDrop).times(1));
+    let run = s.run(&["create", "lost", "--scopes", "vso.code", "--show-secret"]);
+    assert_eq!(run.code, 10, "{}", run.stderr);
+    let new = s.emulator.snapshot().tokens.into_iter().find(|t| t.id != older).unwrap().id;
+    let revoke_line = run.stderr.lines().find(|l| l.contains("patctl revoke")).expect("a revoke hint");
+    let command = revoke_line.split("`patctl revoke ").nth(1).and_then(|rest| rest.split('`').next()).unwrap();
+    assert_eq!(command, new.as_str(), "told to revoke a token it did not make: {}", run.stderr);
+    assert!(run.stderr.contains(&format!("older tokens with the same name ({older}) predate")), "{}", run.stderr);
+}
+
+#[test]
 fn offboard_by_a_non_admin_exits_3_and_names_the_role() {
     let s = Served::new();
     let bob = s.emulator.add_user("Bob");

@@ -138,7 +138,12 @@ pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
     if let Some(at) = args.expires_at {
         create = create.expires_at(at);
     }
-    let created = create.send().await?;
+    let started = app.clock.now();
+    let created = match create.send().await {
+        Ok(created) => created,
+        Err(e @ patkit::Error::CreateOutcomeUnknown { .. }) => return Err(uncertain_create(e, started)),
+        Err(e) => return Err(e.into()),
+    };
     let id = created.metadata.id.clone();
     let secret_value = || json!(created.secret.expose_secret());
     if let Some((store, entry)) = &store {
@@ -208,6 +213,36 @@ pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
             })
         }
     }
+}
+
+/// How long before the create a token found under its name may have been made by it (the
+/// service's clock and ours may disagree a little).
+const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// A create that may have minted a token whose secret is lost. Only tokens made since the
+/// attempt began are named for revoking: an older token with the same name is someone's working
+/// token, not this attempt's.
+fn uncertain_create(e: patkit::Error, started: DateTime<Utc>) -> Failure {
+    let found = match &e {
+        patkit::Error::CreateOutcomeUnknown { found, .. } => found.as_slice(),
+        _ => &[],
+    };
+    let ids = |old: bool| -> Vec<String> {
+        found.iter().filter(|m| (m.valid_from < started - CLOCK_SKEW) == old).map(|m| m.id.to_string()).collect()
+    };
+    let (new, older) = (ids(false), ids(true));
+    let mut hint = if new.is_empty() {
+        "no token made by this attempt was found; check with `patctl list --status all`, then create again".to_owned()
+    } else {
+        format!("its secret is lost: revoke it with `patctl revoke {}` and create again", new.join(" "))
+    };
+    if !older.is_empty() {
+        hint.push_str(&format!(
+            "; older tokens with the same name ({}) predate this attempt and were left alone",
+            older.join(", ")
+        ));
+    }
+    Failure::new(Class::CreateUncertain, format!("{e}\n  hint: {hint}"))
 }
 
 pub async fn extend(app: &App, id: &str, by: std::time::Duration) -> Result<(), Failure> {
