@@ -382,40 +382,50 @@ fn an_uncertain_create_revokes_the_pat_it_minted() {
     );
 }
 
+impl Fixture {
+    /// Seeds a PAT valid for `valid_for`, and stores it in the helper's entry (as another git
+    /// process would) right after the emulator committed the helper's create.
+    fn store_meanwhile(&self, valid_for: chrono::TimeDelta) -> patkit::emulator::SeededPat {
+        let now = self.emulator.now();
+        let seeded = self.emulator.seed_pat(
+            "fabrikam",
+            self.alice.id,
+            patkit::emulator::SeedPat::new("theirs", "vso.code_write")
+                .valid_from(now - chrono::TimeDelta::days(1))
+                .valid_to(now + valid_for),
+        );
+        let (their_id, their_secret) = (seeded.id.clone(), seeded.secret.clone());
+        let store = self.store_dir();
+        let entry_name = format!("git/{}/fabrikam", self.host());
+        let emulator = self.emulator.clone();
+        self.server.after(move |exchange| {
+            if !exchange.is_successful_create() {
+                return;
+            }
+            let (store, name, id, secret, emulator) =
+                (store.clone(), entry_name.clone(), their_id.clone(), their_secret.clone(), emulator.clone());
+            // The hook runs on the server's runtime; the store is async, so a thread of its own.
+            std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+                    let store = patkit::store::FileTokenStore::open(&store).await.unwrap();
+                    let metadata = seeded_metadata(&emulator, &id);
+                    let record =
+                        PatRecord::new(name, patkit::azure::PROVIDER_NAME, "fabrikam", metadata, emulator.now());
+                    store.put(StoredPat { record, secret }).await.unwrap();
+                });
+            })
+            .join()
+            .unwrap();
+        });
+        seeded
+    }
+}
+
 #[test]
 fn a_stale_pat_stored_meanwhile_is_replaced_and_revoked() {
     let f = Fixture::new();
     // While the helper mints, another process stores a PAT that expires inside the margin.
-    let now = f.emulator.now();
-    let stale = f.emulator.seed_pat(
-        "fabrikam",
-        f.alice.id,
-        patkit::emulator::SeedPat::new("stale", "vso.code_write")
-            .valid_from(now - chrono::TimeDelta::days(1))
-            .valid_to(now + chrono::TimeDelta::minutes(10)),
-    );
-    let (stale_id, stale_secret) = (stale.id.clone(), stale.secret.clone());
-    let store = f.store_dir();
-    let entry_name = format!("git/{}/fabrikam", f.host());
-    let emulator = f.emulator.clone();
-    f.server.after(move |exchange| {
-        if !exchange.is_successful_create() {
-            return;
-        }
-        let (store, name, id, secret, emulator) =
-            (store.clone(), entry_name.clone(), stale_id.clone(), stale_secret.clone(), emulator.clone());
-        // The hook runs on the server's runtime; the store is async, so a thread of its own.
-        std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-                let store = patkit::store::FileTokenStore::open(&store).await.unwrap();
-                let metadata = stale_metadata(&emulator, &id);
-                let record = PatRecord::new(name, patkit::azure::PROVIDER_NAME, "fabrikam", metadata, emulator.now());
-                store.put(StoredPat { record, secret }).await.unwrap();
-            });
-        })
-        .join()
-        .unwrap();
-    });
+    let stale = f.store_meanwhile(chrono::TimeDelta::minutes(10));
     let answer = f.fill("");
     assert!(f.emulator.token(&stale.id).unwrap().revoked, "the stale PAT was replaced but left valid");
     let stored = f.runtime.block_on(async {
@@ -429,8 +439,20 @@ fn a_stale_pat_stored_meanwhile_is_replaced_and_revoked() {
     assert_eq!(stored.secret.expose_secret(), answer["password"], "git got a PAT that is not stored");
 }
 
+#[test]
+fn a_fresh_pat_stored_meanwhile_is_used_and_ours_revoked() {
+    let f = Fixture::new();
+    let theirs = f.store_meanwhile(chrono::TimeDelta::days(20));
+    let answer = f.fill("");
+    assert_eq!(answer["password"], theirs.secret.expose_secret(), "the PAT the other process stored is used");
+    let ours: Vec<_> = f.emulator.snapshot().tokens.into_iter().filter(|t| t.id != theirs.id).collect();
+    assert_eq!(ours.len(), 1);
+    assert!(ours[0].revoked, "the unstored PAT minted here was left valid");
+    assert!(!f.emulator.token(&theirs.id).unwrap().revoked);
+}
+
 /// The metadata of a seeded PAT, as a store record wants it.
-fn stale_metadata(emulator: &Emulator, id: &PatId) -> patkit::PatMetadata {
+fn seeded_metadata(emulator: &Emulator, id: &PatId) -> patkit::PatMetadata {
     let token = emulator.token(id).unwrap();
     patkit::PatMetadata {
         id: id.clone(),
