@@ -9,11 +9,20 @@
 //!   still valid beyond `--margin`; otherwise mints one (`--scopes`, `--lifetime`) with your
 //!   Microsoft Entra user token, stores it, and returns it with `password_expiry_utc` (git 2.40+
 //!   drops it once expired). Requests for other hosts get no answer, so git asks the next helper.
+//!   A `--host` is served over https, and over plain http only when it is loopback (the
+//!   emulator): for `http://` to another machine the helper answers nothing and says on stderr
+//!   that git would send the PAT in clear text.
+//!
+//!   Every PAT it mints ends stored, or revoked: a stored PAT it replaces is revoked once the new
+//!   one is stored; a new PAT that cannot be stored is revoked; a create whose answer was lost
+//!   (its secret with it) has the PAT it made revoked (found by its display name, unique to the
+//!   attempt). When a revoke fails, stderr names the PAT and the command that revokes it.
 //! - **store** — git reports the credential worked; an earlier `password_expiry_utc` it reports
 //!   for a PAT this helper stored is remembered.
 //! - **erase** — git reports the credential was refused: the PAT is forgotten (only when it is
 //!   the one git names) and, with `--revoke-on-erase`, revoked at Azure DevOps (Git Credential
-//!   Manager only forgets locally).
+//!   Manager only forgets locally). Without it, stderr says that the forgotten PAT stays valid
+//!   and how to revoke it.
 //!
 //! Nothing secret is ever written to stderr: diagnostics (`--verbose`) name token ids only.
 //!
@@ -63,6 +72,11 @@ mod protocol;
 #[path = "git-credential-patkit/target.rs"]
 mod target;
 
+/// Finds secrets left in freed memory (the test build's global allocator).
+#[cfg(test)]
+#[path = "../tests/support/alloc_scan.rs"]
+mod alloc_scan;
+
 use std::io::Write as _;
 use std::process::ExitCode;
 
@@ -104,11 +118,23 @@ async fn run(action: &str, config: config::Config, request: protocol::Credential
         return Ok(()); // gitcredentials(7): ignore actions you do not know.
     }
     // Requests for other hosts are answered (with nothing) before the store is even opened.
-    if target::resolve(&request, &config).is_none() {
-        if config.verbose {
-            eprintln!("git-credential-patkit: not an Azure DevOps organization this helper serves");
+    match target::resolve(&request, &config) {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            if config.verbose {
+                eprintln!("git-credential-patkit: not an Azure DevOps organization this helper serves");
+            }
+            return Ok(());
         }
-        return Ok(());
+        // A PAT for plain http to another machine would cross the network in clear text: `get`
+        // answers nothing and says why; `store` and `erase` have nothing to do.
+        Err(refused) if action == "get" => return Err(helper::HelperError(refused.to_string())),
+        Err(refused) => {
+            if config.verbose {
+                eprintln!("git-credential-patkit: {refused}");
+            }
+            return Ok(());
+        }
     }
     let store = patkit::store::FileTokenStore::open(&config.store_dir).await?;
     let helper = helper::Helper::new(config, Arc::new(store), Arc::new(patkit::SystemClock));

@@ -17,7 +17,9 @@
 //!
 //! Output is a table for people and `--json` for programs; a progress bar is drawn on stderr for
 //! bulk work, only when stderr is a terminal. A secret is printed only with `create
-//! --show-secret`. Errors say what went wrong and what to do next, with one exit status per class
+//! --show-secret`; `create` needs `--show-secret` or `--store-as`, and a token it made that ends
+//! up neither stored nor printed is revoked (or, if that fails, named with the command that
+//! revokes it). Errors say what went wrong and what to do next, with one exit status per class
 //! of error (`patctl --help` lists them).
 
 #[path = "shared/credential.rs"]

@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 
 /// The secret value of a personal access token.
@@ -99,9 +100,14 @@ impl BearerToken {
         self.0.expose_secret()
     }
 
-    /// The `Authorization: Bearer …` header value, marked sensitive.
+    /// The `Authorization: Bearer …` header value, marked sensitive. The text it is built from
+    /// is allocated once, at its final size, and wiped before this returns.
     pub fn bearer_authorization(&self) -> http::HeaderValue {
-        sensitive_header(&format!("Bearer {}", self.expose_secret()))
+        let token = self.expose_secret();
+        let mut text = Zeroizing::new(String::with_capacity(BEARER.len() + token.len()));
+        text.push_str(BEARER);
+        text.push_str(token);
+        sensitive_header(&text)
     }
 }
 
@@ -117,11 +123,34 @@ impl From<String> for BearerToken {
     }
 }
 
-/// `Basic base64(":" + pat)` as a sensitive header value.
+const BEARER: &str = "Bearer ";
+const BASIC: &str = "Basic ";
+
+/// `Basic base64(":" + pat)` as a sensitive header value. Both texts it is built from are ours:
+/// each is allocated once, at its final size (so no reallocation leaves a copy behind), and
+/// wiped when this returns. The `HeaderValue` itself is `http`'s and is not wiped when dropped.
 pub(crate) fn basic_header(pat: &str) -> http::HeaderValue {
     use base64::Engine as _;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(format!(":{pat}"));
-    sensitive_header(&format!("Basic {encoded}"))
+    let mut plain = Zeroizing::new(Vec::with_capacity(1 + pat.len()));
+    plain.push(b':');
+    plain.extend_from_slice(pat.as_bytes());
+    let Some(encoded_len) = base64::encoded_len(plain.len(), true) else {
+        return empty_sensitive_header();
+    };
+    let mut text = Zeroizing::new(vec![0u8; BASIC.len() + encoded_len]);
+    text[..BASIC.len()].copy_from_slice(BASIC.as_bytes());
+    match base64::engine::general_purpose::STANDARD.encode_slice(&*plain, &mut text[BASIC.len()..]) {
+        // Base64 is ASCII, so the bytes are a `str`.
+        Ok(written) => std::str::from_utf8(&text[..BASIC.len() + written])
+            .map_or_else(|_| empty_sensitive_header(), sensitive_header),
+        Err(_) => empty_sensitive_header(),
+    }
+}
+
+fn empty_sensitive_header() -> http::HeaderValue {
+    let mut header = http::HeaderValue::from_static("");
+    header.set_sensitive(true);
+    header
 }
 
 /// Builds a header value and marks it sensitive. Characters a header cannot carry are replaced by
@@ -154,6 +183,11 @@ mod tests {
         // base64(":abc") == "OmFiYw=="
         assert_eq!(header.to_str().unwrap(), "Basic OmFiYw==");
         assert!(!format!("{header:?}").contains("OmFiYw"));
+        for pat in ["", "a", "ab", "abc", "abcd", &"p".repeat(84)] {
+            use base64::Engine as _;
+            let expected = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!(":{pat}")));
+            assert_eq!(PatSecret::new(pat.to_owned()).basic_authorization().to_str().unwrap(), expected, "{pat}");
+        }
         let bearer = BearerToken::new("xyz".to_owned()).bearer_authorization();
         assert!(bearer.is_sensitive());
         assert_eq!(bearer.to_str().unwrap(), "Bearer xyz");

@@ -347,3 +347,155 @@ async fn each_fault_mode() {
     );
     assert_eq!(s.emulator.requests_seen(Operation::Create), 2);
 }
+
+// ---------- proxies: loopback never goes through HTTP_PROXY / ALL_PROXY ----------
+
+/// The environment variable that tells [`proxy_environment_child`] where the fake proxy is; the
+/// child does nothing without it.
+const PROXY_CHILD_MARKER: &str = "PATKIT_TEST_PROXY_CHILD";
+/// Every variable the system proxy settings are read from, cleared in the child before the
+/// variables under test are set.
+const PROXY_VARS: [&str; 9] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "REQUEST_METHOD",
+];
+/// A host that is not loopback, for the request that must still go through the proxy.
+const REMOTE_HOST: &str = "patkit-proxy-check.invalid";
+
+/// A fake forward proxy on loopback: records the request line and whether an `Authorization`
+/// header came with it, answers plain requests with a recognizable body and refuses `CONNECT`.
+struct FakeProxy {
+    addr: std::net::SocketAddr,
+    seen: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl FakeProxy {
+    fn start() -> Self {
+        use std::io::{BufRead as _, BufReader, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut first = String::new();
+                let _ = reader.read_line(&mut first);
+                let mut authorization = false;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    authorization |= line.to_ascii_lowercase().starts_with("authorization:");
+                }
+                let first = first.trim_end().to_owned();
+                log.lock().unwrap().push(format!("{first}{}", if authorization { " [authorization]" } else { "" }));
+                let answer: &[u8] = if first.starts_with("CONNECT ") {
+                    b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                } else {
+                    b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 14\r\nconnection: close\r\n\r\nfrom the proxy"
+                };
+                let _ = stream.write_all(answer);
+            }
+        });
+        Self { addr, seen }
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// Plain-http requests to loopback carry tokens in clear text (a local Vault agent, the
+/// emulator): reqwest's system proxy would hand them to whatever `HTTP_PROXY`/`ALL_PROXY` names.
+/// Each set of variables is tested in a child process (the environment is process-global), which
+/// first shows that a default reqwest client built from the same environment *does* reach the
+/// proxy, then sends patkit requests that must reach the real loopback server only.
+#[test]
+fn loopback_requests_never_go_through_the_environment_proxy() {
+    let sets: [&[&str]; 5] = [
+        &["HTTP_PROXY"],
+        &["http_proxy"],
+        &["ALL_PROXY"],
+        &["all_proxy"],
+        &["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"],
+    ];
+    for vars in sets {
+        let proxy = FakeProxy::start();
+        let url = format!("http://{}", proxy.addr);
+        let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+        command.args(["proxy_environment_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"]);
+        for var in PROXY_VARS {
+            command.env_remove(var);
+        }
+        for var in vars {
+            command.env(var, &url);
+        }
+        // https to other hosts keeps using the proxy (a CONNECT tunnel).
+        command.env("HTTPS_PROXY", &url).env(PROXY_CHILD_MARKER, "1");
+        let output = command.output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "child with {vars:?} failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let seen = proxy.seen();
+        let plain: Vec<&String> = seen.iter().filter(|l| !l.starts_with("CONNECT ")).collect();
+        assert_eq!(plain.len(), 1, "{vars:?}: only the control request may reach the proxy: {seen:?}");
+        assert!(plain[0].starts_with("GET http://127.0.0.1:") && plain[0].contains("/control"), "{seen:?}");
+        assert!(seen.iter().all(|l| !l.contains("[authorization]") && !l.contains("_apis")), "{vars:?}: {seen:?}");
+        assert!(
+            seen.iter().any(|l| l.starts_with(&format!("CONNECT {REMOTE_HOST}:443"))),
+            "{vars:?}: https to another host still uses the proxy: {seen:?}"
+        );
+        assert!(
+            !seen.iter().any(|l| l.starts_with("CONNECT localhost") || l.starts_with("CONNECT 127.")),
+            "{vars:?}: https to loopback must not use the proxy either: {seen:?}"
+        );
+    }
+}
+
+/// Run by [`loopback_requests_never_go_through_the_environment_proxy`] in a child process whose
+/// environment names the fake proxy.
+#[tokio::test]
+#[ignore = "run in a child process by loopback_requests_never_go_through_the_environment_proxy"]
+async fn proxy_environment_child() {
+    if std::env::var_os(PROXY_CHILD_MARKER).is_none() {
+        return;
+    }
+    let s = Setup::new().await;
+    let base = s.server.base_url();
+
+    // The setup is live: reqwest's defaults send this loopback request to the proxy.
+    let control = reqwest::Client::new().get(format!("{base}/control")).send().await.unwrap();
+    assert_eq!(control.text().await.unwrap(), "from the proxy", "the environment routes loopback through the proxy");
+
+    // patkit's transport reaches the emulator itself, by address and by name.
+    s.alice().create("through no proxy", code()).send().await.unwrap();
+    let localhost = base.replace("127.0.0.1", "localhost");
+    let by_name = AzureDevOpsClient::builder("fabrikam", s.alice.credential())
+        .base_url(localhost.clone())
+        .clock(s.clock.clone())
+        .build()
+        .unwrap();
+    assert_eq!(by_name.list().items().try_collect::<Vec<_>>().await.unwrap().len(), 1);
+    assert_eq!(s.emulator.requests_seen(Operation::Create), 1);
+    assert_eq!(s.emulator.requests_seen(Operation::List), 1);
+
+    // https to loopback goes direct too (and fails: the emulator speaks plain http); https to
+    // another host goes to the proxy as a CONNECT, which the fake proxy refuses.
+    let transport = ReqwestTransport::new().unwrap();
+    let get = |url: String| http::Request::get(url).body(Vec::new()).unwrap();
+    assert!(transport.send(get(localhost.replace("http://", "https://"))).await.is_err());
+    assert!(transport.send(get(format!("https://{REMOTE_HOST}/"))).await.is_err());
+}

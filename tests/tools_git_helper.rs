@@ -1,6 +1,9 @@
 //! The git credential helper example (`examples/git-credential-patkit.rs`), driven by the real
 //! `git credential fill/approve/reject` against the emulator served over loopback HTTP.
 //!
+//! The emulator is served through a test interposer (`tools_support::interpose`), so a test can
+//! break the helper's store at an exact step of its flow.
+//!
 //! git runs with a temporary HOME and XDG_CONFIG_HOME, no system config and no prompts, so the
 //! user's own git configuration is neither read nor touched. The helper gets the emulator's
 //! address through `--host` and the emulated user's Entra token through
@@ -17,14 +20,16 @@ use std::process::{Command, Output, Stdio};
 
 use patkit::PatSecret;
 use patkit::azure::AzureDevOpsClient;
-use patkit::emulator::{EmulatedUser, Emulator, EmulatorServer};
+use patkit::emulator::{EmulatedUser, Emulator, Fault, FaultRule};
 use patkit::transport::Operation;
+use patkit::{PatId, PatRecord, StoredPat, TokenStore};
+use tools_support::interpose::{Interposer, break_file_store};
 use tools_support::{example_binary, shell_quote};
 
 struct Fixture {
     runtime: tokio::runtime::Runtime,
     emulator: Emulator,
-    server: Option<EmulatorServer>,
+    server: Interposer,
     alice: EmulatedUser,
     home: tempfile::TempDir,
     helper: PathBuf,
@@ -37,12 +42,12 @@ impl Fixture {
         let emulator = Emulator::new();
         emulator.add_organization("fabrikam");
         let alice = emulator.add_user("Alice");
-        let server = runtime.block_on(emulator.serve("127.0.0.1:0".parse().unwrap())).unwrap();
-        Self { runtime, emulator, server: Some(server), alice, home: tempfile::tempdir().unwrap(), helper }
+        let server = runtime.block_on(Interposer::start(emulator.clone()));
+        Self { runtime, emulator, server, alice, home: tempfile::tempdir().unwrap(), helper }
     }
 
     fn host(&self) -> String {
-        self.server.as_ref().unwrap().local_addr().to_string()
+        self.server.host()
     }
 
     fn store_dir(&self) -> PathBuf {
@@ -120,21 +125,13 @@ impl Fixture {
     }
 
     fn pat_works(&self, secret: &str) -> bool {
-        let base = self.server.as_ref().unwrap().base_url();
+        let base = self.server.base_url();
         let client = AzureDevOpsClient::builder("fabrikam", self.alice.credential()).base_url(base).build().unwrap();
         self.runtime.block_on(client.check_pat(&PatSecret::new(secret.to_owned()))).unwrap()
     }
 
     fn creates(&self) -> u64 {
         self.emulator.requests_seen(Operation::Create)
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.runtime.block_on(server.shutdown());
-        }
     }
 }
 
@@ -187,6 +184,8 @@ fn reject_without_revoke_only_forgets() {
     assert!(output.status.success());
     let token = &f.emulator.snapshot().tokens[0];
     assert!(!token.revoked, "Git Credential Manager semantics: only forgotten locally");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("forgot PAT {}; it stays valid until", token.id)), "not silent: {stderr}");
     assert!(f.pat_works(&first["password"]));
     let second = f.fill("");
     assert_eq!(f.creates(), 2, "forgotten, so a new PAT was minted");
@@ -213,6 +212,9 @@ fn a_stored_pat_inside_the_margin_is_replaced() {
     let second = f.fill("--lifetime 2d --margin 3d");
     assert_eq!(f.creates(), 2);
     assert_ne!(second["password"], first["password"]);
+    // The replaced PAT is revoked, not left valid and forgotten.
+    assert!(!f.pat_works(&first["password"]), "the replaced PAT still works");
+    assert!(f.pat_works(&second["password"]));
     // And that one is stored: a smaller margin reuses it.
     assert_eq!(f.fill("--lifetime 2d")["password"], second["password"]);
     assert_eq!(f.creates(), 2);
@@ -280,4 +282,184 @@ fn verbose_diagnostics_name_token_ids_never_secrets() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains(&format!("using stored PAT {id}")), "{stderr}");
     assert!(!stderr.contains(&password));
+}
+
+#[test]
+fn plain_http_to_a_configured_remote_host_is_refused() {
+    let f = Fixture::new();
+    // An Azure DevOps Server reachable as git.example.test, its PAT API at the emulator.
+    let args = format!("--host git.example.test --api-url {}", f.server.base_url());
+    let http = "protocol=http\nhost=git.example.test\npath=fabrikam/app/_git/app\n\n";
+    let https = "protocol=https\nhost=git.example.test\npath=fabrikam/app/_git/app\n\n";
+
+    let refused = |output: &Output| {
+        assert!(!output.status.success(), "no helper answered and prompting is off");
+        assert!(!String::from_utf8_lossy(&output.stdout).contains("password="));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("refusing to answer for http://git.example.test"), "{stderr}");
+        assert!(stderr.contains("clear text"), "{stderr}");
+    };
+    // Nothing is minted for a clear-text request...
+    refused(&f.git("fill", &args, http));
+    assert_eq!(f.creates(), 0);
+    // ...https to the same host is served...
+    let output = f.git("fill", &args, https);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("password="));
+    assert_eq!(f.creates(), 1);
+    // ...and the PAT stored for it is not handed out over http either.
+    refused(&f.git("fill", &args, http));
+    assert_eq!(f.creates(), 1);
+}
+
+// ---------- every PAT the helper mints ends stored, revoked, or reported ----------
+
+impl Fixture {
+    /// `git credential fill` that must fail; its stderr.
+    fn failed_fill(&self) -> String {
+        let output = self.git("fill", "--verbose", &self.request());
+        assert!(!output.status.success(), "the fill should fail");
+        assert!(!String::from_utf8_lossy(&output.stdout).contains("password="));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    }
+
+    /// Breaks the helper's store right after the emulator committed a create.
+    fn break_store_after_create(&self) {
+        let store = self.store_dir();
+        self.server.after(move |exchange| {
+            if exchange.is_successful_create() {
+                break_file_store(&store);
+            }
+        });
+    }
+
+    fn only_token(&self) -> patkit::emulator::TokenSnapshot {
+        let tokens = self.emulator.snapshot().tokens;
+        assert_eq!(tokens.len(), 1, "{tokens:?}");
+        tokens.into_iter().next().unwrap()
+    }
+}
+
+#[test]
+fn a_store_failure_after_the_mint_revokes_the_new_pat() {
+    let f = Fixture::new();
+    f.break_store_after_create();
+    let stderr = f.failed_fill();
+    let token = f.only_token();
+    assert!(token.revoked, "the unstored PAT was left valid: {stderr}");
+    assert!(stderr.contains(&format!("minted PAT {} but could not store it", token.id)), "{stderr}");
+    assert!(stderr.contains("it was revoked"), "{stderr}");
+}
+
+#[test]
+fn a_store_failure_with_a_failed_revoke_names_the_live_pat() {
+    let f = Fixture::new();
+    f.break_store_after_create();
+    f.emulator.inject(FaultRule::new(Operation::Revoke, Fault::ServerError { status: 501 }).always());
+    let stderr = f.failed_fill();
+    let token = f.only_token();
+    assert!(!token.revoked);
+    assert!(stderr.contains("could NOT be revoked"), "{stderr}");
+    assert!(stderr.contains(&format!("patctl revoke {}", token.id)), "{stderr}");
+    assert!(!stderr.contains("it was revoked"), "{stderr}");
+}
+
+#[test]
+fn an_uncertain_create_revokes_the_pat_it_minted() {
+    let f = Fixture::new();
+    f.emulator.inject(FaultRule::new(Operation::Create, Fault::CommitThenDrop));
+    let stderr = f.failed_fill();
+    let token = f.only_token();
+    assert!(token.revoked, "a PAT whose secret was lost is left valid: {stderr}");
+    assert!(stderr.contains(&format!("the PAT it minted ({}) was revoked", token.id)), "{stderr}");
+    assert!(
+        !f.store_dir()
+            .join("entries")
+            .read_dir()
+            .unwrap()
+            .any(|e| { !e.unwrap().file_name().to_string_lossy().starts_with('.') }),
+        "nothing stored"
+    );
+}
+
+impl Fixture {
+    /// Seeds a PAT valid for `valid_for`, and stores it in the helper's entry (as another git
+    /// process would) right after the emulator committed the helper's create.
+    fn store_meanwhile(&self, valid_for: chrono::TimeDelta) -> patkit::emulator::SeededPat {
+        let now = self.emulator.now();
+        let seeded = self.emulator.seed_pat(
+            "fabrikam",
+            self.alice.id,
+            patkit::emulator::SeedPat::new("theirs", "vso.code_write")
+                .valid_from(now - chrono::TimeDelta::days(1))
+                .valid_to(now + valid_for),
+        );
+        let (their_id, their_secret) = (seeded.id.clone(), seeded.secret.clone());
+        let store = self.store_dir();
+        let entry_name = format!("git/{}/fabrikam", self.host());
+        let emulator = self.emulator.clone();
+        self.server.after(move |exchange| {
+            if !exchange.is_successful_create() {
+                return;
+            }
+            let (store, name, id, secret, emulator) =
+                (store.clone(), entry_name.clone(), their_id.clone(), their_secret.clone(), emulator.clone());
+            // The hook runs on the server's runtime; the store is async, so a thread of its own.
+            std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+                    let store = patkit::store::FileTokenStore::open(&store).await.unwrap();
+                    let metadata = seeded_metadata(&emulator, &id);
+                    let record =
+                        PatRecord::new(name, patkit::azure::PROVIDER_NAME, "fabrikam", metadata, emulator.now());
+                    store.put(StoredPat { record, secret }).await.unwrap();
+                });
+            })
+            .join()
+            .unwrap();
+        });
+        seeded
+    }
+}
+
+#[test]
+fn a_stale_pat_stored_meanwhile_is_replaced_and_revoked() {
+    let f = Fixture::new();
+    // While the helper mints, another process stores a PAT that expires inside the margin.
+    let stale = f.store_meanwhile(chrono::TimeDelta::minutes(10));
+    let answer = f.fill("");
+    assert!(f.emulator.token(&stale.id).unwrap().revoked, "the stale PAT was replaced but left valid");
+    let stored = f.runtime.block_on(async {
+        patkit::store::FileTokenStore::open(f.store_dir())
+            .await
+            .unwrap()
+            .get(&format!("git/{}/fabrikam", f.host()))
+            .await
+    });
+    let stored = stored.unwrap().expect("an entry");
+    assert_eq!(stored.secret.expose_secret(), answer["password"], "git got a PAT that is not stored");
+}
+
+#[test]
+fn a_fresh_pat_stored_meanwhile_is_used_and_ours_revoked() {
+    let f = Fixture::new();
+    let theirs = f.store_meanwhile(chrono::TimeDelta::days(20));
+    let answer = f.fill("");
+    assert_eq!(answer["password"], theirs.secret.expose_secret(), "the PAT the other process stored is used");
+    let ours: Vec<_> = f.emulator.snapshot().tokens.into_iter().filter(|t| t.id != theirs.id).collect();
+    assert_eq!(ours.len(), 1);
+    assert!(ours[0].revoked, "the unstored PAT minted here was left valid");
+    assert!(!f.emulator.token(&theirs.id).unwrap().revoked);
+}
+
+/// The metadata of a seeded PAT, as a store record wants it.
+fn seeded_metadata(emulator: &Emulator, id: &PatId) -> patkit::PatMetadata {
+    let token = emulator.token(id).unwrap();
+    patkit::PatMetadata {
+        id: id.clone(),
+        display_name: token.display_name,
+        scopes: patkit::Scopes::parse(&token.scope).unwrap(),
+        valid_from: token.valid_from,
+        valid_to: token.valid_to,
+        targets: token.targets,
+    }
 }

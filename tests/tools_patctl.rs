@@ -12,12 +12,13 @@ use std::process::{Command, Output};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use patkit::azure::{AzureDevOpsClient, PROVIDER_NAME};
-use patkit::emulator::{EmulatedUser, Emulator, EmulatorServer, Fault, FaultRule, SeedPat, TenantPolicies};
+use patkit::emulator::{EmulatedUser, Emulator, Fault, FaultRule, SeedPat, TenantPolicies};
 use patkit::store::FileTokenStore;
 use patkit::transport::Operation;
 use patkit::{PatId, PatRecord, StoredPat, TokenStore};
 use serde_json::Value;
 use tools_support::example_binary;
+use tools_support::interpose::{Interposer, break_file_store};
 
 /// The result of one patctl run.
 struct Run {
@@ -167,17 +168,33 @@ fn get_unknown_id_is_not_found_with_a_hint() {
 
 #[test]
 fn create_redacts_the_secret_by_default() {
-    let table = emulated(&["create", "ci token", "--scopes", "vso.code", "--lifetime", "7d"]).ok();
+    let home = tempfile::tempdir().unwrap();
+    let store = home.path().join("store");
+    let store = store.to_str().unwrap();
+    let args = ["--emulator", "--store", store, "create", "ci token", "--scopes", "vso.code", "--lifetime", "7d"];
+    let table = patctl_in(home.path(), &[&args[..], &["--store-as", "ci/a"]].concat(), &[]).ok();
     assert!(table.stdout.contains("[hidden; --show-secret prints it]"), "{}", table.stdout);
     assert!(!has_pat_shaped_run(&table.stdout) && !has_pat_shaped_run(&table.stderr));
-    assert!(table.stderr.contains("neither shown nor stored"), "{}", table.stderr);
 
-    let json = emulated(&["create", "ci token", "--scopes", "vso.code", "--lifetime", "7d", "--json"]).ok().json();
+    let json = patctl_in(home.path(), &[&args[..], &["--store-as", "ci/b", "--json"]].concat(), &[]).ok().json();
     assert_eq!(json["secret"], Value::Null);
-    assert_eq!(json["stored_as"], Value::Null);
+    assert_eq!(json["stored_as"], "ci/b");
     assert_eq!(json["display_name"], "ci token");
     let lifetime = time(&json["valid_to"]) - time(&json["valid_from"]);
     assert!((lifetime - TimeDelta::days(7)).num_seconds().abs() < 60, "{lifetime}");
+}
+
+#[test]
+fn create_with_nowhere_for_the_secret_is_refused_before_anything_is_sent() {
+    let s = Served::new();
+    for extra in [&[][..], &["--json"]] {
+        let run = s.run(&[&["create", "ci token", "--scopes", "vso.code"][..], extra].concat());
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains("--show-secret") && run.stderr.contains("--store-as"), "{}", run.stderr);
+        assert!(run.stderr.contains("nothing was created"), "{}", run.stderr);
+    }
+    assert_eq!(s.emulator.requests_seen(Operation::Create), 0);
+    assert!(s.emulator.snapshot().tokens.is_empty(), "a token no one holds was created");
 }
 
 #[test]
@@ -388,7 +405,7 @@ fn without_a_credential_it_says_how_to_get_one() {
 struct Served {
     runtime: tokio::runtime::Runtime,
     emulator: Emulator,
-    server: Option<EmulatorServer>,
+    server: Interposer,
     alice: EmulatedUser,
     home: tempfile::TempDir,
 }
@@ -399,12 +416,12 @@ impl Served {
         let emulator = Emulator::new();
         emulator.add_organization("fabrikam");
         let alice = emulator.add_user("Alice");
-        let server = runtime.block_on(emulator.serve("127.0.0.1:0".parse().unwrap())).unwrap();
-        Self { runtime, emulator, server: Some(server), alice, home: tempfile::tempdir().unwrap() }
+        let server = runtime.block_on(Interposer::start(emulator.clone()));
+        Self { runtime, emulator, server, alice, home: tempfile::tempdir().unwrap() }
     }
 
     fn run_as(&self, token: &str, args: &[&str]) -> Run {
-        let base = self.server.as_ref().unwrap().base_url();
+        let base = self.server.base_url();
         let mut all = vec!["--org", "fabrikam", "--base-url", base.as_str()];
         all.extend_from_slice(args);
         patctl_in(self.home.path(), &all, &[("AZURE_DEVOPS_ENTRA_TOKEN", token)])
@@ -425,14 +442,6 @@ impl Served {
                     .valid_to(now + TimeDelta::days(days)),
             )
             .id
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.runtime.block_on(server.shutdown());
-        }
     }
 }
 
@@ -495,7 +504,7 @@ fn a_policy_refusal_exits_6() {
         reject_over_lifespan: true,
         ..TenantPolicies::default()
     });
-    let run = s.run(&["create", "long", "--scopes", "vso.code", "--lifetime", "30d"]);
+    let run = s.run(&["create", "long", "--scopes", "vso.code", "--lifetime", "30d", "--show-secret"]);
     assert_eq!(run.code, 6, "{}", run.stderr);
     assert!(run.stderr.contains("policy"), "{}", run.stderr);
     assert!(s.emulator.snapshot().tokens.is_empty());
@@ -505,10 +514,24 @@ fn a_policy_refusal_exits_6() {
 fn an_uncertain_create_exits_10() {
     let s = Served::new();
     s.emulator.inject(FaultRule::new(Operation::Create, Fault::CommitThenDrop).times(1));
-    let run = s.run(&["create", "lost", "--scopes", "vso.code"]);
+    let run = s.run(&["create", "lost", "--scopes", "vso.code", "--show-secret"]);
     assert_eq!(run.code, 10, "{}", run.stderr);
     let id = s.emulator.snapshot().tokens[0].id.clone();
     assert!(run.stderr.contains(&format!("patctl revoke {id}")), "{}", run.stderr);
+}
+
+#[test]
+fn an_uncertain_create_names_only_the_token_it_may_have_made() {
+    let s = Served::new();
+    let older = s.seed("lost", 10); // someone's working token with the same name
+    s.emulator.inject(FaultRule::new(Operation::Create, Fault::CommitThenDrop).times(1));
+    let run = s.run(&["create", "lost", "--scopes", "vso.code", "--show-secret"]);
+    assert_eq!(run.code, 10, "{}", run.stderr);
+    let new = s.emulator.snapshot().tokens.into_iter().find(|t| t.id != older).unwrap().id;
+    let revoke_line = run.stderr.lines().find(|l| l.contains("patctl revoke")).expect("a revoke hint");
+    let command = revoke_line.split("`patctl revoke ").nth(1).and_then(|rest| rest.split('`').next()).unwrap();
+    assert_eq!(command, new.as_str(), "told to revoke a token it did not make: {}", run.stderr);
+    assert!(run.stderr.contains(&format!("older tokens with the same name ({older}) predate")), "{}", run.stderr);
 }
 
 #[test]
@@ -521,7 +544,7 @@ fn offboard_by_a_non_admin_exits_3_and_names_the_role() {
 }
 
 fn store_entry(s: &Served, store_dir: &Path, entry: &str, id: &PatId, secret: patkit::PatSecret) {
-    let base = s.server.as_ref().unwrap().base_url();
+    let base = s.server.base_url();
     s.runtime.block_on(async {
         let client = AzureDevOpsClient::builder("fabrikam", s.alice.credential()).base_url(base).build().unwrap();
         let metadata = client.get(id).await.unwrap();
@@ -571,4 +594,115 @@ fn rotate_with_a_failing_create_exits_11_and_keeps_the_old_token() {
     assert!(run.stdout.contains("failed"), "{}", run.stdout);
     assert!(run.stderr.contains("1 of 1 entries failed"), "{}", run.stderr);
     assert!(!s.emulator.token(&seeded.id).unwrap().revoked, "the old token still works");
+}
+
+// ---------- every token create makes ends stored, shown, or revoked ----------
+
+impl Served {
+    fn store_dir(&self) -> std::path::PathBuf {
+        self.home.path().join("store")
+    }
+
+    /// Breaks the `--store` directory right after the emulator committed a create.
+    fn break_store_after_create(&self) {
+        let store = self.store_dir();
+        self.server.after(move |exchange| {
+            if exchange.is_successful_create() {
+                break_file_store(&store);
+            }
+        });
+    }
+
+    fn only_token(&self) -> patkit::emulator::TokenSnapshot {
+        let tokens = self.emulator.snapshot().tokens;
+        assert_eq!(tokens.len(), 1, "{tokens:?}");
+        tokens.into_iter().next().unwrap()
+    }
+
+    fn pat_works(&self, secret: &str) -> bool {
+        let client = AzureDevOpsClient::builder("fabrikam", self.alice.credential())
+            .base_url(self.server.base_url())
+            .build()
+            .unwrap();
+        self.runtime.block_on(client.check_pat(&patkit::PatSecret::new(secret.to_owned()))).unwrap()
+    }
+}
+
+#[test]
+fn create_that_cannot_be_stored_is_revoked() {
+    let s = Served::new();
+    s.break_store_after_create();
+    let store = s.store_dir();
+    let run =
+        s.run(&["--store", store.to_str().unwrap(), "create", "feed", "--scopes", "vso.code", "--store-as", "ci/feed"]);
+    assert_eq!(run.code, 9, "{}", run.stderr);
+    let token = s.only_token();
+    assert!(token.revoked, "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("created token {} but could not store it", token.id)), "{}", run.stderr);
+    assert!(run.stderr.contains("so it was revoked"), "{}", run.stderr);
+}
+
+#[test]
+fn create_that_can_be_neither_stored_nor_revoked_says_so_and_shows_the_secret_when_asked() {
+    let s = Served::new();
+    s.break_store_after_create();
+    s.emulator.inject(FaultRule::new(Operation::Revoke, Fault::ServerError { status: 501 }).always());
+    let store = s.store_dir();
+    let store = store.to_str().unwrap();
+
+    let run = s.run(&[
+        "--store",
+        store,
+        "create",
+        "feed",
+        "--scopes",
+        "vso.code",
+        "--store-as",
+        "ci/a",
+        "--show-secret",
+        "--json",
+    ]);
+    assert_eq!(run.code, 9, "{}", run.stderr);
+    let token = s.only_token();
+    assert!(!token.revoked);
+    assert!(!run.stderr.contains("was revoked"), "a false claim: {}", run.stderr);
+    assert!(run.stderr.contains("could not revoke it") && run.stderr.contains("still works"), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("patctl revoke {}", token.id)), "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["id"], token.id.as_str());
+    assert!(s.pat_works(json["secret"].as_str().expect("the secret, as --show-secret asked")));
+
+    // Without --show-secret the secret stays unprinted, and the message names the live token.
+    let entries = s.store_dir().join("entries"); // repaired, to be broken again
+    std::fs::remove_file(&entries).unwrap();
+    std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700).create(&entries).unwrap();
+    let run = s.run(&["--store", store, "create", "feed", "--scopes", "vso.code", "--store-as", "ci/b"]);
+    assert_eq!(run.code, 9, "{}", run.stderr);
+    assert!(!has_pat_shaped_run(&run.stdout) && !has_pat_shaped_run(&run.stderr));
+    let second = s.emulator.snapshot().tokens.into_iter().find(|t| t.id != token.id).unwrap();
+    assert!(run.stderr.contains(&format!("patctl revoke {}", second.id)), "{}", run.stderr);
+    assert!(!run.stderr.contains("was revoked"), "{}", run.stderr);
+}
+
+#[test]
+fn create_whose_secret_cannot_be_printed_is_revoked() {
+    let s = Served::new();
+    // stdout is a pipe whose reading end is closed: every write to it fails.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let base = s.server.base_url();
+    let output = Command::new(example_binary("patctl"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", s.home.path())
+        .env("AZURE_DEVOPS_ENTRA_TOKEN", s.alice.bearer.expose_secret())
+        .args(["--org", "fabrikam", "--base-url", &base, "create", "shown", "--scopes", "vso.code", "--show-secret"])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    let token = s.only_token();
+    assert!(token.revoked, "a token whose secret reached no one is left valid: {stderr}");
+    assert!(stderr.contains("could not print its secret") && stderr.contains("so it was revoked"), "{stderr}");
 }

@@ -42,6 +42,7 @@ pub struct Args {
 
     /// More hosts served like dev.azure.com (organization = first path segment), e.g. an
     /// Azure DevOps Server or the emulator at 127.0.0.1:8080. Repeat or separate with commas.
+    /// Served over https; over plain http only when the host is loopback.
     #[arg(long = "host", env = "PATKIT_GIT_HOSTS", value_delimiter = ',', value_name = "HOST[:PORT]")]
     pub hosts: Vec<String>,
 

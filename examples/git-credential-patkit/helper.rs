@@ -5,12 +5,15 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use patkit::azure::{AzureDevOpsClient, PROVIDER_NAME};
 use patkit::store::{Expected, StoreErrorKind};
-use patkit::{Clock, PatRecord, PatSecret, StoredPat, TokenStore};
+use patkit::{Clock, PatId, PatRecord, PatSecret, StoredPat, TokenStore};
 
 use crate::config::Config;
 use crate::credential::ToolCredential;
 use crate::protocol::Credential;
 use crate::target::{Target, resolve};
+
+/// How often `get` tries to store a new PAT while other git processes keep changing the entry.
+const STORE_ATTEMPTS: usize = 3;
 
 /// A failure, with a message that never contains a secret.
 #[derive(Debug)]
@@ -58,7 +61,8 @@ impl Helper {
     }
 
     fn target(&self, request: &Credential) -> Option<Target> {
-        let target = resolve(request, &self.config);
+        // A refused request was answered by `main` already; here it is simply not ours.
+        let target = resolve(request, &self.config).ok().flatten();
         if target.is_none() {
             self.say(|| {
                 format!(
@@ -119,49 +123,138 @@ impl Helper {
         }
 
         let client = self.client(&target)?;
-        let display_name = format!(
-            "git-credential-patkit {}/{} {}",
-            target.host,
-            target.organization,
-            now.format("%Y-%m-%dT%H:%M:%SZ")
-        );
-        let created =
-            client.create(display_name, self.config.scopes.clone()).expires_in(self.config.lifetime).send().await?;
-        self.say(|| format!("minted PAT {} (valid to {})", created.metadata.id, created.metadata.valid_to));
+        let created = self.mint(&client, &target, now).await?;
+        let id = created.metadata.id.clone();
+        self.say(|| format!("minted PAT {id} (valid to {})", created.metadata.valid_to));
         let valid_to = created.metadata.valid_to;
         let entry = StoredPat {
             record: PatRecord::new(name.clone(), PROVIDER_NAME, target.organization.clone(), created.metadata, now),
             secret: created.secret,
         };
-        let expected = existing.as_ref().map_or(Expected::Absent, |e| Expected::Revision(e.record.revision));
-        let secret = entry.secret.clone();
-        let id = entry.record.metadata.id.clone();
-        match self.store.compare_and_swap(entry, expected).await {
-            Ok(_) => Ok(Some(self.answer(request, secret, valid_to))),
-            Err(e) if e.kind() == StoreErrorKind::Conflict => {
-                // Another git process stored a PAT meanwhile: use theirs if it is good, and
-                // revoke ours so no unstored token is left alive.
-                let theirs = self.store.get(&name).await?;
-                match theirs {
-                    Some(t) if self.fresh_enough(&t, now) => {
-                        self.say(|| {
-                            format!("another process stored PAT {} first; revoking {id}", t.record.metadata.id)
-                        });
-                        if let Err(e) = client.revoke(&id).await {
-                            eprintln!(
-                                "git-credential-patkit: could not revoke the unneeded PAT {id}: {e}; revoke it with `patctl revoke {id}`"
-                            );
-                        }
-                        Ok(Some(self.answer(request, t.secret.clone(), t.record.metadata.valid_to)))
+        // Every PAT minted here ends stored or revoked, and every PAT it replaces is revoked:
+        // nothing is left valid that no one knows about.
+        let mut replaced = existing;
+        for _ in 0..STORE_ATTEMPTS {
+            let expected = replaced.as_ref().map_or(Expected::Absent, |e| Expected::Revision(e.record.revision));
+            match self.store.compare_and_swap(entry.clone(), expected).await {
+                Ok(_) => {
+                    if let Some(old) = &replaced {
+                        self.retire(&client, old).await;
                     }
-                    _ => Ok(Some(self.answer(request, secret, valid_to))),
+                    return Ok(Some(self.answer(request, entry.secret, valid_to)));
+                }
+                Err(e) if e.kind() == StoreErrorKind::Conflict => {
+                    // Another git process changed the entry meanwhile.
+                    let theirs = match self.store.get(&name).await {
+                        Ok(theirs) => theirs,
+                        Err(e) => {
+                            return Err(self
+                                .abandon(&client, &id, format!("could not store it (token store: {e})"))
+                                .await);
+                        }
+                    };
+                    match theirs {
+                        Some(t) if self.fresh_enough(&t, now) => {
+                            // Theirs is good: use it, and revoke ours.
+                            self.say(|| {
+                                format!("another process stored PAT {} first; revoking {id}", t.record.metadata.id)
+                            });
+                            if let Err(e) = client.revoke(&id).await {
+                                eprintln!(
+                                    "git-credential-patkit: another process stored a PAT first, and the PAT {id} minted \
+                                     here could not be revoked ({}); it still works: revoke it with `patctl revoke {id}`",
+                                    HelperError::from(e).0
+                                );
+                            }
+                            return Ok(Some(self.answer(request, t.secret.clone(), t.record.metadata.valid_to)));
+                        }
+                        // Theirs is stale too (or gone): replace what is there now.
+                        other => replaced = other,
+                    }
+                }
+                Err(e) => {
+                    return Err(self.abandon(&client, &id, format!("could not store it (token store: {e})")).await);
                 }
             }
-            Err(e) => {
-                // Not stored: the token would be lost; revoke it and report.
-                let _ = client.revoke(&id).await;
-                Err(e.into())
+        }
+        Err(self
+            .abandon(&client, &id, "could not store it: the entry kept changing under other git processes".into())
+            .await)
+    }
+
+    /// Mints a PAT for `target`. When the create may have happened but its answer was lost, the
+    /// PATs found under this attempt's display name (unique to it) are revoked: their secret is
+    /// gone, so no one could use them.
+    async fn mint(
+        &self,
+        client: &AzureDevOpsClient,
+        target: &Target,
+        now: DateTime<Utc>,
+    ) -> Result<patkit::CreatedPat, HelperError> {
+        let nonce = uuid::Uuid::new_v4().simple().to_string();
+        let display_name = format!(
+            "git-credential-patkit {}/{} {} {}",
+            target.host,
+            target.organization,
+            now.format("%Y-%m-%dT%H:%M:%SZ"),
+            &nonce[..8]
+        );
+        let error =
+            match client.create(display_name, self.config.scopes.clone()).expires_in(self.config.lifetime).send().await
+            {
+                Ok(created) => return Ok(created),
+                Err(e) => e,
+            };
+        let found = match &error {
+            patkit::Error::CreateOutcomeUnknown { found, .. } => found.clone(),
+            _ => return Err(error.into()),
+        };
+        let mut left = Vec::new();
+        for m in &found {
+            match client.revoke(&m.id).await {
+                Ok(()) => self.say(|| format!("revoked PAT {}, minted without an answer", m.id)),
+                Err(_) => left.push(m.id.to_string()),
             }
+        }
+        let what = if found.is_empty() {
+            "no PAT of this attempt was found afterwards".to_owned()
+        } else if left.is_empty() {
+            format!(
+                "the PAT it minted ({}) was revoked",
+                found.iter().map(|m| m.id.to_string()).collect::<Vec<_>>().join(", ")
+            )
+        } else {
+            format!(
+                "the PAT it minted could NOT be revoked and still works: revoke it with `patctl revoke {}`",
+                left.join(" ")
+            )
+        };
+        Err(HelperError(format!("{}; {what}; retry", HelperError::from(error).0)))
+    }
+
+    /// Revokes our PAT `id` that could not be stored, and says what became of it.
+    async fn abandon(&self, client: &AzureDevOpsClient, id: &PatId, why: String) -> HelperError {
+        match client.revoke(id).await {
+            Ok(()) => HelperError(format!("minted PAT {id} but {why}; it was revoked, so nothing is left behind")),
+            Err(e) => HelperError(format!(
+                "minted PAT {id} but {why}; it could NOT be revoked ({}) and still works: revoke it with `patctl revoke {id}`",
+                HelperError::from(e).0
+            )),
+        }
+    }
+
+    /// Revokes a PAT this helper stored and has just replaced. Failing is reported, not fatal:
+    /// git gets the new PAT either way.
+    async fn retire(&self, client: &AzureDevOpsClient, old: &StoredPat) {
+        let id = &old.record.metadata.id;
+        match client.revoke(id).await {
+            Ok(()) => self.say(|| format!("revoked the replaced PAT {id}")),
+            Err(e) => eprintln!(
+                "git-credential-patkit: replaced PAT {id} but could not revoke it ({}); it works until {}: \
+                 revoke it with `patctl revoke {id}`",
+                HelperError::from(e).0,
+                old.record.metadata.valid_to
+            ),
         }
     }
 
@@ -208,6 +301,14 @@ impl Helper {
         let id = entry.record.metadata.id.clone();
         self.store.remove(&name).await?;
         self.say(|| format!("forgot PAT {id}"));
+        if !self.config.revoke_on_erase && entry.record.metadata.valid_to > self.clock.now() {
+            // Not silent: the user learns the PAT is still alive and how to end it.
+            eprintln!(
+                "git-credential-patkit: forgot PAT {id}; it stays valid until {} unless you revoke it \
+                 (`patctl revoke {id}`, or --revoke-on-erase)",
+                entry.record.metadata.valid_to
+            );
+        }
         if self.config.revoke_on_erase {
             let client = self.client(&target)?;
             client.revoke(&id).await.map_err(|e| {

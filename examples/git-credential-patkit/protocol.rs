@@ -28,6 +28,10 @@ use std::fmt;
 use std::io::{self, Write};
 
 use patkit::PatSecret;
+use secrecy::zeroize::Zeroizing;
+
+/// The longest input accepted from git (a credential description is a few hundred bytes).
+pub const MAX_INPUT_BYTES: usize = 64 * 1024;
 
 /// One credential description, as git sends it or as a helper answers.
 #[derive(Debug, Default)]
@@ -110,15 +114,29 @@ impl Credential {
     }
 
     /// Reads and parses git's input from `reader` (up to the blank line or end of stream).
-    pub fn read_from(reader: impl io::BufRead) -> io::Result<Self> {
-        let mut input = Vec::new();
-        for line in reader.split(b'\n') {
-            let line = line?;
-            let blank = line.is_empty() || line == b"\r";
-            input.extend_from_slice(&line);
-            input.push(b'\n');
-            if blank {
+    ///
+    /// The input holds the password (for `store` and `erase`): it is read into one buffer of
+    /// [`MAX_INPUT_BYTES`], allocated up front so no reallocation leaves a copy behind, and wiped
+    /// when this returns. Longer input is refused.
+    pub fn read_from(mut reader: impl io::BufRead) -> io::Result<Self> {
+        use io::{BufRead as _, Read as _};
+        let mut input = Zeroizing::new(Vec::with_capacity(MAX_INPUT_BYTES));
+        loop {
+            let start = input.len();
+            let room = (MAX_INPUT_BYTES - start) as u64;
+            let read = (&mut reader).take(room).read_until(b'\n', &mut input)?;
+            let line = &input[start..];
+            if read == 0 || line == b"\n" || line == b"\r\n" {
                 break;
+            }
+            if !line.ends_with(b"\n") {
+                if input.len() == MAX_INPUT_BYTES {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("credential input is longer than {MAX_INPUT_BYTES} bytes"),
+                    ));
+                }
+                break; // the last line, without a newline
             }
         }
         Self::parse(&input).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
@@ -165,35 +183,31 @@ impl Credential {
     /// Writes every set attribute as `key=value` lines (no terminating blank line; git reads to
     /// the end of the helper's output). This is the only place the password is exposed.
     pub fn write_to(&self, out: &mut impl Write) -> Result<(), WriteError> {
-        let fields: [(&'static str, Option<&str>); 5] = [
+        let expiry = self.password_expiry_utc.map(|e| e.to_string());
+        let mut fields: Vec<(&'static str, &str)> = [
             ("protocol", self.protocol.as_deref()),
             ("host", self.host.as_deref()),
             ("path", self.path.as_deref()),
             ("username", self.username.as_deref()),
             ("password", self.password.as_ref().map(PatSecret::expose_secret)),
-        ];
-        let mut lines = Vec::new();
-        for (key, value) in fields {
-            if let Some(value) = value {
-                push_line(&mut lines, key, value)?;
-            }
-        }
-        if let Some(expiry) = self.password_expiry_utc {
-            push_line(&mut lines, "password_expiry_utc", &expiry.to_string())?;
-        }
-        for value in &self.capabilities {
-            push_line(&mut lines, "capability[]", value)?;
-        }
-        for value in &self.wwwauth {
-            push_line(&mut lines, "wwwauth[]", value)?;
-        }
+            ("password_expiry_utc", expiry.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value?)))
+        .collect();
+        fields.extend(self.capabilities.iter().map(|v| ("capability[]", v.as_str())));
+        fields.extend(self.wwwauth.iter().map(|v| ("wwwauth[]", v.as_str())));
         if self.quit {
-            push_line(&mut lines, "quit", "1")?;
+            fields.push(("quit", "1"));
         }
-        out.write_all(&lines).map_err(WriteError::Io)?;
-        // The buffer held the password; do not leave it in freed memory longer than needed.
-        lines.fill(0);
-        Ok(())
+        // The buffer holds the password: allocated once at its final size (no reallocation
+        // leaves a copy behind) and wiped when dropped.
+        let size = fields.iter().map(|(key, value)| key.len() + value.len() + 2).sum();
+        let mut lines = Zeroizing::new(Vec::with_capacity(size));
+        for (key, value) in fields {
+            push_line(&mut lines, key, value)?;
+        }
+        out.write_all(&lines).map_err(WriteError::Io)
     }
 }
 
@@ -309,6 +323,42 @@ mod tests {
         let c = Credential { password: Some(PatSecret::new(canary.into())), ..Credential::default() };
         assert!(!format!("{c:?}").contains(canary));
         assert_eq!(written(&c), format!("password={canary}\n"));
+    }
+
+    #[test]
+    fn the_input_and_output_buffers_holding_the_password_are_wiped() {
+        use crate::alloc_scan::{CANARY, assert_the_scanner_sees_unwiped_copies, unwiped_frees};
+        assert_the_scanner_sees_unwiped_copies();
+        // Long enough that a buffer grown line by line would be reallocated.
+        let padding = "x".repeat(300);
+        let input =
+            format!("protocol=https\nhost=dev.azure.com\npath={padding}\npassword={CANARY}\nwwwauth[]={padding}\n\n");
+        let (credential, unwiped) = unwiped_frees(|| Credential::read_from(input.as_bytes()).unwrap());
+        assert_eq!(unwiped, 0, "a buffer of git's input was freed holding the password");
+        assert_eq!(credential.password.as_ref().unwrap().expose_secret(), CANARY);
+
+        let mut out = Vec::with_capacity(4096);
+        let ((), unwiped) = unwiped_frees(|| credential.write_to(&mut out).unwrap());
+        assert_eq!(unwiped, 0, "the answer's buffer was freed holding the password");
+        assert!(String::from_utf8(out).unwrap().contains(&format!("password={CANARY}\n")));
+    }
+
+    #[test]
+    fn read_from_stops_at_the_blank_line_and_refuses_oversized_input() {
+        let c = Credential::read_from(&b"host=a\r\npassword=p\r\n\r\nhost=b\n"[..]).unwrap();
+        assert_eq!(c.host.as_deref(), Some("a"));
+        assert_eq!(
+            Credential::read_from(&b"host=last-line-without-newline"[..]).unwrap().host.as_deref(),
+            Some("last-line-without-newline")
+        );
+        let fits = format!("host={}\n", "h".repeat(MAX_INPUT_BYTES - 6));
+        assert_eq!(Credential::read_from(fits.as_bytes()).unwrap().host.unwrap().len(), MAX_INPUT_BYTES - 6);
+        for long in
+            [format!("host={}\n", "h".repeat(MAX_INPUT_BYTES)), format!("password={}", "p".repeat(MAX_INPUT_BYTES))]
+        {
+            let e = Credential::read_from(long.as_bytes()).unwrap_err();
+            assert_eq!(e.to_string(), format!("credential input is longer than {MAX_INPUT_BYTES} bytes"));
+        }
     }
 
     fn value() -> impl Strategy<Value = String> {

@@ -90,7 +90,8 @@ pub enum Command {
         /// The token's id (authorizationId).
         id: String,
     },
-    /// Create a token. Its secret is shown only with --show-secret, or kept with --store-as.
+    /// Create a token. Its secret is handed out once: print it with --show-secret, keep it with
+    /// --store-as (one of the two is required; a token no one holds is not created).
     Create(CreateArgs),
     /// Move a token's expiry later.
     Extend {

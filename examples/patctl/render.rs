@@ -9,13 +9,23 @@ use serde_json::{Value, json};
 
 /// Writes `text` to stdout. A closed pipe (`patctl list | head`) is not an error.
 pub fn out(text: &str) {
+    let _ = try_out(text);
+}
+
+/// Writes `text` to stdout and says whether it got there (for output that must not be lost).
+pub fn try_out(text: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush())
 }
 
 /// Pretty JSON and a newline.
 pub fn out_json(value: &Value) {
-    out(&format!("{}\n", serde_json::to_string_pretty(value).expect("JSON values serialize")));
+    let _ = try_out_json(value);
+}
+
+/// Pretty JSON and a newline, saying whether it got there.
+pub fn try_out_json(value: &Value) -> std::io::Result<()> {
+    try_out(&format!("{}\n", serde_json::to_string_pretty(value).expect("JSON values serialize")))
 }
 
 pub fn time(t: DateTime<Utc>) -> String {

@@ -7,13 +7,13 @@ use futures_util::TryStreamExt as _;
 use patkit::azure::PROVIDER_NAME;
 use patkit::store::Expected;
 use patkit::{PatId, PatMetadata, PatRecord, Scopes, StatusFilter, StoredPat};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::cli::{CreateArgs, ListArgs, Status};
 use crate::failure::{Class, Failure};
 use crate::progress::Progress;
-use crate::render::{self, TOKEN_HEADERS, fields, out, out_json, token_json, token_row};
+use crate::render::{self, TOKEN_HEADERS, fields, out, out_json, token_json, token_row, try_out, try_out_json};
 
 fn status_at(m: &PatMetadata, now: DateTime<Utc>) -> &'static str {
     if m.is_expired(now) { "expired" } else { "active" }
@@ -73,13 +73,18 @@ pub async fn list(app: &App, args: &ListArgs) -> Result<(), Failure> {
 }
 
 fn show(app: &App, m: &PatMetadata, extra: &[(&str, serde_json::Value)]) {
+    let _ = try_show(app, m, extra);
+}
+
+/// [`show`], saying whether the output got there.
+fn try_show(app: &App, m: &PatMetadata, extra: &[(&str, serde_json::Value)]) -> std::io::Result<()> {
     let status = status_at(m, app.clock.now());
     if app.json {
         let mut value = token_json(m, status);
         for (k, v) in extra {
             value[*k] = v.clone();
         }
-        out_json(&value);
+        try_out_json(&value)
     } else {
         let mut pairs = vec![
             ("id", m.id.to_string()),
@@ -93,7 +98,7 @@ fn show(app: &App, m: &PatMetadata, extra: &[(&str, serde_json::Value)]) {
         for (k, v) in extra {
             pairs.push((k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)));
         }
-        out(&fields(&pairs));
+        try_out(&fields(&pairs))
     }
 }
 
@@ -103,8 +108,16 @@ pub async fn get(app: &App, id: &str) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Creates a token. Every token it creates ends stored (`--store-as`), shown (`--show-secret`),
+/// or revoked, and when a revoke fails the message names the token and how to revoke it.
 pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
     let scopes = Scopes::parse(&args.scopes)?;
+    if !args.show_secret && args.store_as.is_none() {
+        return Err(Failure::usage(
+            "the secret of a new token is handed out once: pass --show-secret to print it, or --store-as \
+             ENTRY to keep it in the token store (nothing was created)",
+        ));
+    }
     // Check the store first: once created, a token with nowhere to go is a token to revoke.
     let store = match &args.store_as {
         Some(entry) => {
@@ -125,9 +138,14 @@ pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
     if let Some(at) = args.expires_at {
         create = create.expires_at(at);
     }
-    let created = create.send().await?;
+    let started = app.clock.now();
+    let created = match create.send().await {
+        Ok(created) => created,
+        Err(e @ patkit::Error::CreateOutcomeUnknown { .. }) => return Err(uncertain_create(e, started)),
+        Err(e) => return Err(e.into()),
+    };
     let id = created.metadata.id.clone();
-    let secret_shown = if args.show_secret { json!(created.secret.expose_secret()) } else { serde_json::Value::Null };
+    let secret_value = || json!(created.secret.expose_secret());
     if let Some((store, entry)) = &store {
         let record = PatRecord::new(
             entry.clone(),
@@ -139,35 +157,92 @@ pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
         if let Err(e) =
             store.compare_and_swap(StoredPat { record, secret: created.secret.clone() }, Expected::Absent).await
         {
-            let _ = app.client.revoke(&id).await;
-            return Err(Failure::new(
-                Class::Store,
-                format!("created token {id} but could not store it ({e}), so it was revoked; fix the store and retry"),
-            ));
+            let why = format!("created token {id} but could not store it ({e})");
+            return Err(match app.client.revoke(&id).await {
+                Ok(()) => Failure::new(Class::Store, format!("{why}, so it was revoked; fix the store and retry")),
+                Err(r) => {
+                    let revoke = Failure::from(r);
+                    let revoke = revoke.message.lines().next().unwrap_or_default();
+                    // It still works: the user who asked to see secrets gets this one.
+                    let shown = args.show_secret
+                        && try_show(app, &created.metadata, &[("secret", secret_value()), ("stored_as", Value::Null)])
+                            .is_ok();
+                    let next = if shown {
+                        format!(
+                            "its secret is printed above; revoke it with `patctl revoke {id}` if you do not keep it"
+                        )
+                    } else {
+                        format!("revoke it with `patctl revoke {id}`")
+                    };
+                    Failure::new(
+                        Class::Store,
+                        format!("{why}, and could not revoke it ({revoke}): the token still works; {next}"),
+                    )
+                }
+            });
         }
     }
-    let stored_as = store.as_ref().map_or(serde_json::Value::Null, |(_, e)| json!(e));
-    if app.json {
-        show(app, &created.metadata, &[("secret", secret_shown), ("stored_as", stored_as)]);
+    let stored_as = store.as_ref().map_or(Value::Null, |(_, e)| json!(e));
+    let written = if app.json {
+        let secret = if args.show_secret { secret_value() } else { Value::Null };
+        try_show(app, &created.metadata, &[("secret", secret), ("stored_as", stored_as)])
     } else {
-        let secret_line = if args.show_secret {
-            json!(created.secret.expose_secret())
-        } else {
-            json!("[hidden; --show-secret prints it]")
-        };
+        let secret_line = if args.show_secret { secret_value() } else { json!("[hidden; --show-secret prints it]") };
         let mut extra = vec![("secret", secret_line)];
         if let Some((_, entry)) = &store {
             extra.push(("stored as", json!(entry)));
         }
-        show(app, &created.metadata, &extra);
+        try_show(app, &created.metadata, &extra)
+    };
+    match written {
+        // Stored, or shown: the token has a keeper.
+        Ok(()) => Ok(()),
+        Err(_) if store.is_some() => Ok(()),
+        // Shown nowhere and stored nowhere: nobody has its secret, so it goes.
+        Err(e) => {
+            let why = format!("created token {id} but could not print its secret ({e})");
+            Err(match app.client.revoke(&id).await {
+                Ok(()) => Failure::new(Class::Unexpected, format!("{why}, so it was revoked")),
+                Err(r) => Failure::new(
+                    Class::Unexpected,
+                    format!(
+                        "{why}, and could not revoke it ({}): revoke it with `patctl revoke {id}`",
+                        Failure::from(r).message.lines().next().unwrap_or_default()
+                    ),
+                ),
+            })
+        }
     }
-    if !args.show_secret && store.is_none() {
-        eprintln!(
-            "patctl: the secret was neither shown nor stored and cannot be fetched again; use --show-secret or \
-             --store-as ENTRY, or `patctl revoke {id}` if you do not need it"
-        );
+}
+
+/// How long before the create a token found under its name may have been made by it (the
+/// service's clock and ours may disagree a little).
+const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// A create that may have minted a token whose secret is lost. Only tokens made since the
+/// attempt began are named for revoking: an older token with the same name is someone's working
+/// token, not this attempt's.
+fn uncertain_create(e: patkit::Error, started: DateTime<Utc>) -> Failure {
+    let found = match &e {
+        patkit::Error::CreateOutcomeUnknown { found, .. } => found.as_slice(),
+        _ => &[],
+    };
+    let ids = |old: bool| -> Vec<String> {
+        found.iter().filter(|m| (m.valid_from < started - CLOCK_SKEW) == old).map(|m| m.id.to_string()).collect()
+    };
+    let (new, older) = (ids(false), ids(true));
+    let mut hint = if new.is_empty() {
+        "no token made by this attempt was found; check with `patctl list --status all`, then create again".to_owned()
+    } else {
+        format!("its secret is lost: revoke it with `patctl revoke {}` and create again", new.join(" "))
+    };
+    if !older.is_empty() {
+        hint.push_str(&format!(
+            "; older tokens with the same name ({}) predate this attempt and were left alone",
+            older.join(", ")
+        ));
     }
-    Ok(())
+    Failure::new(Class::CreateUncertain, format!("{e}\n  hint: {hint}"))
 }
 
 pub async fn extend(app: &App, id: &str, by: std::time::Duration) -> Result<(), Failure> {

@@ -14,6 +14,7 @@ use super::{AZURE_DEVOPS_RESOURCE, AccessCredential, Credential};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{CredentialErrorKind, Error, Result};
 use crate::secret::BearerToken;
+use secrecy::zeroize::Zeroizing;
 
 /// The program run when none is configured.
 const DEFAULT_PROGRAM: &str = if cfg!(windows) { "az.cmd" } else { "az" };
@@ -135,7 +136,7 @@ impl AzureCliCredential {
 
         let mut attempt = 0;
         let output = loop {
-            match tokio::time::timeout(self.timeout, command.output()).await {
+            match tokio::time::timeout(self.timeout, run(&mut command)).await {
                 Err(_) => {
                     return Err(Error::credential(
                         CredentialErrorKind::Other,
@@ -144,11 +145,12 @@ impl AzureCliCredential {
                 }
                 // ETXTBSY: the program was just written and another thread's fork still holds it
                 // open. Short-lived; try again.
-                Ok(Err(e)) if e.raw_os_error() == Some(26) && cfg!(unix) && attempt < 3 => {
+                Ok(Err(Run::Spawn(e))) if e.raw_os_error() == Some(26) && cfg!(unix) && attempt < 3 => {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
-                Ok(Err(e)) => return Err(self.spawn_error(e)),
+                Ok(Err(Run::Spawn(e))) => return Err(self.spawn_error(e)),
+                Ok(Err(Run::Output(message))) => return Err(Error::credential(CredentialErrorKind::Other, message)),
                 Ok(Ok(output)) => break output,
             }
         };
@@ -237,6 +239,66 @@ impl fmt::Debug for AzureCliCredential {
             .field("cached_until", &cached)
             .finish()
     }
+}
+
+/// The most of az's standard output that is read (its JSON is about 2 KiB). Each output is read
+/// into one buffer of this size, allocated up front, so no reallocation leaves a copy of the
+/// token behind, and the buffer is wiped when dropped.
+const MAX_OUTPUT_BYTES: usize = 64 * 1024;
+
+/// What az printed, in buffers that are wiped when dropped (standard error may quote a token).
+struct Output {
+    status: std::process::ExitStatus,
+    stdout: Zeroizing<Vec<u8>>,
+    stderr: Zeroizing<Vec<u8>>,
+}
+
+/// Why running az failed.
+enum Run {
+    /// It could not be started.
+    Spawn(std::io::Error),
+    /// Reading its output failed, or there was too much of it (message names no content).
+    Output(String),
+}
+
+/// Runs `command` and reads both outputs into wiped, fixed-size buffers.
+async fn run(command: &mut tokio::process::Command) -> std::result::Result<Output, Run> {
+    let mut child = command.spawn().map_err(Run::Spawn)?;
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    let (status, stdout, stderr) =
+        tokio::try_join!(child.wait(), read_capped(stdout, false), read_capped(stderr, true))
+            .map_err(|e| Run::Output(format!("could not read the output of `az account get-access-token`: {e}")))?;
+    Ok(Output { status, stdout, stderr })
+}
+
+/// Reads `pipe` to its end into a buffer of [`MAX_OUTPUT_BYTES`]. More than that is an error,
+/// unless `truncate`, when the rest is read and dropped (wiped) so the process can finish.
+async fn read_capped(
+    pipe: Option<impl tokio::io::AsyncRead + Unpin>,
+    truncate: bool,
+) -> std::io::Result<Zeroizing<Vec<u8>>> {
+    use tokio::io::AsyncReadExt as _;
+    let mut buffer = Zeroizing::new(vec![0u8; MAX_OUTPUT_BYTES]);
+    let mut filled = 0;
+    if let Some(mut pipe) = pipe {
+        let mut scratch = Zeroizing::new([0u8; 512]);
+        loop {
+            let n = if filled < buffer.len() {
+                let n = pipe.read(&mut buffer[filled..]).await?;
+                filled += n;
+                n
+            } else if truncate {
+                pipe.read(&mut scratch[..]).await?
+            } else {
+                return Err(std::io::Error::other(format!("it printed more than {MAX_OUTPUT_BYTES} bytes")));
+            };
+            if n == 0 {
+                break;
+            }
+        }
+    }
+    buffer.truncate(filled); // no reallocation: the wipe on drop covers the whole buffer
+    Ok(buffer)
 }
 
 /// The error for a non-zero exit, quoting az's standard error only when that is safe.

@@ -6,7 +6,7 @@
 //!
 //! Ways to get a transport:
 //! - [`ReqwestTransport`] (feature `reqwest`, on by default): rustls, no redirects, bounded
-//!   responses, timeouts, `http://` only to loopback.
+//!   responses, timeouts, `http://` only to loopback, and loopback never through a proxy.
 //! - [`from_fn`]: any async closure.
 //! - [`RetryTransport`]: wraps any transport with retries that respect `Retry-After` and never
 //!   repeat a request that is not idempotent.
@@ -68,13 +68,18 @@ impl<T: HttpTransport + ?Sized> HttpTransport for Box<T> {
 pub(crate) fn is_allowed_url(url: &url::Url) -> bool {
     match url.scheme() {
         "https" => true,
-        "http" => match url.host() {
-            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        },
+        "http" => is_loopback(url),
         _ => false,
+    }
+}
+
+/// Whether `url` names a loopback destination: `localhost`, `127.0.0.0/8` or `::1`.
+pub(crate) fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -96,6 +101,19 @@ mod tests {
         for bad in ["http://vssps.dev.azure.com/", "http://10.0.0.1/", "ftp://localhost/", "http://localhost.evil.com/"]
         {
             assert!(!is_allowed_url(&bad.parse().unwrap()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn loopback_is_localhost_127_8_and_ipv6_one_whatever_the_scheme() {
+        for yes in
+            ["http://localhost:1/", "https://LOCALHOST/", "https://127.0.0.1/", "http://127.9.9.9/", "https://[::1]:8/"]
+        {
+            assert!(is_loopback(&yes.parse().unwrap()), "{yes}");
+        }
+        for no in ["https://vssps.dev.azure.com/", "http://10.0.0.1/", "https://localhost.evil.com/", "https://[::2]/"]
+        {
+            assert!(!is_loopback(&no.parse().unwrap()), "{no}");
         }
     }
 }

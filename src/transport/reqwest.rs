@@ -3,8 +3,11 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use secrecy::zeroize::{Zeroize as _, Zeroizing};
 
-use super::{HttpRequest, HttpResponse, HttpTransport, TransportError, TransportErrorKind, is_allowed_url};
+use super::{
+    HttpRequest, HttpResponse, HttpTransport, TransportError, TransportErrorKind, is_allowed_url, is_loopback,
+};
 
 /// Default cap on a response body: 4 MiB (a page of 100 PATs is about 40 KiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
@@ -13,12 +16,32 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 ///
 /// Built by [`ReqwestTransport::new`] or [`ReqwestTransport::builder`], it never follows
 /// redirects (a 3xx is the service's "sign in" answer), caps response bodies, times out, and
-/// refuses plain `http://` except to loopback addresses. Wrapping your own `reqwest::Client` with
-/// `From` keeps the body cap and the https rule, but redirects and timeouts are then whatever
-/// that client was configured with.
+/// refuses plain `http://` except to loopback addresses.
+///
+/// # Proxies
+///
+/// Requests to other hosts use the system proxy settings (`HTTPS_PROXY`, `ALL_PROXY`,
+/// `NO_PROXY`, …), so https goes through a `CONNECT` tunnel where one is configured. Requests to
+/// a loopback destination (`localhost`, `127.0.0.0/8`, `::1`) **never** use a proxy, whatever the
+/// environment says: a plain-http request to a local Vault agent or to the emulator carries a
+/// token in clear text, and a proxy named in `HTTP_PROXY` or `ALL_PROXY` would receive it.
+///
+/// # Bringing your own `reqwest::Client`
+///
+/// Wrapping your own client with `From` keeps the body cap and the https rule, but redirects,
+/// timeouts **and proxies** are then whatever that client was configured with; patkit cannot
+/// see or change them. A client built with reqwest's defaults uses the system proxy for
+/// loopback too. If your client may reach a loopback address over plain http (a local Vault
+/// agent, the emulator), build it with `reqwest::ClientBuilder::no_proxy()`, or give every
+/// proxy you add a `reqwest::Proxy::no_proxy(reqwest::NoProxy::from_string("localhost,127.0.0.0/8,::1"))`,
+/// and disable redirects with `redirect(reqwest::redirect::Policy::none())`.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
+    /// For every destination that is not loopback: the system proxy applies.
     client: reqwest::Client,
+    /// For loopback destinations: never a proxy. `None` for a caller's own client (`From`),
+    /// which is then used for everything.
+    direct: Option<reqwest::Client>,
     max_response_bytes: usize,
 }
 
@@ -62,13 +85,18 @@ impl ReqwestTransportBuilder {
 
     /// Builds the transport.
     pub fn build(self) -> Result<ReqwestTransport, TransportError> {
-        let builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .https_only(false); // enforced per request: http is allowed to loopback only
-        let client = builder.build().map_err(|e| TransportError::new(TransportErrorKind::Other, e))?;
-        Ok(ReqwestTransport { client, max_response_bytes: self.max_response_bytes })
+        let builder = || {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(self.connect_timeout)
+                .timeout(self.timeout)
+                .https_only(false) // enforced per request: http is allowed to loopback only
+        };
+        let failed = |e| TransportError::new(TransportErrorKind::Other, e);
+        let client = builder().build().map_err(failed)?;
+        // Loopback never goes through a proxy: `no_proxy` also turns off the system proxy.
+        let direct = builder().no_proxy().build().map_err(failed)?;
+        Ok(ReqwestTransport { client, direct: Some(direct), max_response_bytes: self.max_response_bytes })
     }
 }
 
@@ -86,7 +114,17 @@ impl ReqwestTransport {
 
 impl From<reqwest::Client> for ReqwestTransport {
     fn from(client: reqwest::Client) -> Self {
-        Self { client, max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES }
+        Self { client, direct: None, max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES }
+    }
+}
+
+impl ReqwestTransport {
+    /// The client for `url`: the proxy-free one for loopback destinations.
+    fn client_for(&self, url: &url::Url) -> &reqwest::Client {
+        match &self.direct {
+            Some(direct) if is_loopback(url) => direct,
+            _ => &self.client,
+        }
     }
 }
 
@@ -120,7 +158,7 @@ impl HttpTransport for ReqwestTransport {
         }
         let request =
             reqwest::Request::try_from(request).map_err(|e| TransportError::new(TransportErrorKind::Refused, e))?;
-        let mut response = self.client.execute(request).await.map_err(classify)?;
+        let mut response = self.client_for(&url).execute(request).await.map_err(classify)?;
         if response.content_length().is_some_and(|len| len > self.max_response_bytes as u64) {
             return Err(too_large(self.max_response_bytes));
         }
@@ -128,14 +166,25 @@ impl HttpTransport for ReqwestTransport {
         if let Some(headers) = builder.headers_mut() {
             *headers = std::mem::take(response.headers_mut());
         }
-        let mut body = Vec::new();
+        // A response may carry a secret (a create's new PAT). The buffer is wiped if reading
+        // fails, and grown by hand so that no reallocation frees an unwiped copy; sized up front
+        // when the length is known (already checked against the cap).
+        let known = response.content_length().map_or(0, |len| usize::try_from(len).unwrap_or(0));
+        let mut body = Zeroizing::new(Vec::with_capacity(known));
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
-            if body.len() + chunk.len() > self.max_response_bytes {
+            let needed = body.len() + chunk.len();
+            if needed > self.max_response_bytes {
                 return Err(too_large(self.max_response_bytes));
+            }
+            if needed > body.capacity() {
+                let mut bigger = Vec::with_capacity(needed.max(body.capacity() * 2).min(self.max_response_bytes));
+                bigger.extend_from_slice(&body);
+                body.zeroize();
+                *body = bigger;
             }
             body.extend_from_slice(&chunk);
         }
-        builder.body(body).map_err(|e| TransportError::new(TransportErrorKind::Other, e))
+        builder.body(std::mem::take(&mut *body)).map_err(|e| TransportError::new(TransportErrorKind::Other, e))
     }
 }
 

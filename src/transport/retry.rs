@@ -215,6 +215,31 @@ impl RetryTransport {
     }
 }
 
+/// A request the retry loop keeps for the next attempt. Dropping it wipes its body; headers are
+/// reference-counted `Bytes` shared with the copies already sent (and marked sensitive), so
+/// there is no copy of them here to wipe.
+struct HeldRequest(Option<HttpRequest>);
+
+impl HeldRequest {
+    /// A copy to send, keeping the original for a later attempt.
+    fn copy(&self) -> HttpRequest {
+        self.0.clone().expect("a held request is taken only for the last attempt")
+    }
+
+    /// The original, for the last attempt.
+    fn take(&mut self) -> HttpRequest {
+        self.0.take().expect("a held request is taken only for the last attempt")
+    }
+}
+
+impl Drop for HeldRequest {
+    fn drop(&mut self) {
+        if let Some(request) = &mut self.0 {
+            secrecy::zeroize::Zeroize::zeroize(request.body_mut());
+        }
+    }
+}
+
 #[async_trait]
 impl HttpTransport for RetryTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
@@ -235,8 +260,14 @@ impl RetryTransport {
         self.pace().await;
         let deadline = Instant::now().checked_add(self.config.budget);
         let mut retries: u32 = 0;
+        // The request kept for further attempts; its body (which may hold a secret: a store
+        // write carries a PAT) is wiped when the loop ends. Each attempt gets a copy, except the
+        // last possible one, which gets the request itself.
+        let mut held = HeldRequest(Some(request));
         loop {
-            let outcome = self.inner.send(request.clone()).await;
+            let last = retries >= self.config.max_retries;
+            let attempt = if last { held.take() } else { held.copy() };
+            let outcome = self.inner.send(attempt).await;
             record_attempt(op_name, retries + 1, &outcome);
             match &outcome {
                 Ok(response) if response.status().is_success() => {

@@ -5,6 +5,7 @@
 //! not passed on either).
 
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
+use secrecy::zeroize::Zeroizing;
 use serde_json::Value;
 
 use crate::secret::BearerToken;
@@ -47,10 +48,18 @@ pub(crate) fn parse_output(
     stdout: &[u8],
     local_to_utc: impl Fn(NaiveDateTime) -> Option<DateTime<Utc>>,
 ) -> Result<AzToken, ParseError> {
-    let value: Value = serde_json::from_slice(stdout).map_err(|_| ParseError::NotJson)?;
-    let object = value.as_object().ok_or(ParseError::NotAnObject)?;
-    let token = match object.get("accessToken") {
-        Some(Value::String(s)) if !s.trim().is_empty() => BearerToken::new(s.trim().to_owned()),
+    let mut value: Value = serde_json::from_slice(stdout).map_err(|_| ParseError::NotJson)?;
+    let object = value.as_object_mut().ok_or(ParseError::NotAnObject)?;
+    // The token is moved out of the document, so the rest of it is dropped without it, and the
+    // parsed string is wiped once the trimmed copy is in a `BearerToken`.
+    let token = match object.remove("accessToken") {
+        Some(Value::String(s)) => {
+            let s = Zeroizing::new(s);
+            match s.trim() {
+                "" => return Err(ParseError::MissingToken),
+                trimmed => BearerToken::new(trimmed.to_owned()),
+            }
+        }
         _ => return Err(ParseError::MissingToken),
     };
     let expires_at = match (object.get("expires_on"), object.get("expiresOn")) {
