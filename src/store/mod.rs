@@ -9,6 +9,8 @@ mod error;
 pub mod file;
 #[cfg(feature = "keyring")]
 mod keyring;
+#[cfg(any(unix, feature = "keyring"))]
+mod lock_wait;
 mod memory;
 mod record;
 #[cfg(feature = "vault")]
