@@ -151,6 +151,23 @@ async fn refuses_files_and_directories_of_another_user() {
     assert_eq!(store.get("x").await.unwrap().unwrap().secret.expose_secret(), CANARY);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_handles_opening_one_store_at_once_all_succeed() {
+    // Each open creates (and removes) a probe file to learn its user, while other opens clear
+    // leftover temporary files under the lock: neither may trip the other.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    FileTokenStore::open(&path).await.unwrap();
+    for _ in 0..5 {
+        let opens: Vec<_> = (0..16).map(|_| tokio::spawn(FileTokenStore::open(path.clone()))).collect();
+        for open in opens {
+            open.await.unwrap().unwrap();
+        }
+    }
+    let leftovers: Vec<_> = fs::read_dir(&path).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(leftovers.iter().all(|n| !n.to_string_lossy().starts_with(".tmp-")), "{leftovers:?}");
+}
+
 /// Moves `path` to `aside` (a private place outside the store) and leaves a symbolic link to it.
 fn replace_with_link(path: &Path, aside: &Path) {
     fs::rename(path, aside).unwrap();

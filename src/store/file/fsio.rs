@@ -45,7 +45,12 @@ pub(super) fn effective_uid(dir: &Path) -> Result<u32, StoreError> {
         .map_err(|e| io_error("create", &probe, e))?;
     let uid = file.metadata().map(|m| m.uid()).map_err(|e| io_error("inspect", &probe, e));
     drop(file);
-    fs::remove_file(&probe).map_err(|e| io_error("remove", &probe, e))?;
+    match fs::remove_file(&probe) {
+        // Another process opening the store may have cleared it as a leftover temporary file.
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_error("remove", &probe, e)),
+    }
     uid
 }
 
