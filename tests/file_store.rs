@@ -222,6 +222,27 @@ async fn refuses_symbolic_links_inside_the_store() {
 }
 
 #[tokio::test]
+async fn a_fifo_in_place_of_an_entry_is_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let store = FileTokenStore::open(&path).await.unwrap();
+    let fifo = entry_file(&path, "x");
+    let made = std::process::Command::new("mkfifo").args(["-m", "600"]).arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("a_fifo_in_place_of_an_entry_is_refused_without_blocking: SKIPPED: no mkfifo");
+        return;
+    }
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), store.get("x")).await;
+    let Ok(read) = read else {
+        drop(fs::OpenOptions::new().write(true).open(&fifo)); // lets the stuck reader finish
+        panic!("reading a FIFO blocked");
+    };
+    let err = read.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Insecure, "{err}");
+    assert!(err.message().contains("special file"), "{err}");
+}
+
+#[tokio::test]
 async fn a_link_named_like_a_leftover_temporary_file_is_removed_not_followed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store");
