@@ -219,6 +219,12 @@ async fn refuses_symbolic_links_inside_the_store() {
         fs::rename(&aside, &target).unwrap();
     }
     FileTokenStore::open(&path).await.unwrap().put(sample_entry("y", CANARY)).await.unwrap();
+
+    // The store's own path may go through a link: what it leads to is checked, and used.
+    let link = dir.path().join("link-to-store");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let through_link = FileTokenStore::open(&link).await.unwrap();
+    assert_eq!(through_link.get("y").await.unwrap().unwrap().secret.expose_secret(), CANARY);
 }
 
 #[tokio::test]
