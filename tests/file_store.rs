@@ -3,7 +3,7 @@
 #![cfg(all(unix, feature = "testing"))]
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use patkit::store::{FileTokenStore, StoreError, StoreErrorKind, TokenStore};
@@ -94,6 +94,224 @@ async fn refuses_a_store_others_can_reach() {
         0o640,
         "nothing is chmod-ed silently"
     );
+}
+
+/// A user id that is not the one running the tests.
+fn other_uid() -> u32 {
+    let probe = tempfile::NamedTempFile::new().unwrap();
+    let mine = fs::metadata(probe.path()).unwrap().uid();
+    if mine == 54_321 { 54_322 } else { 54_321 }
+}
+
+/// Gives `path` to user `uid` (not following a link); `false` when this process may not (not
+/// root), so the ownership test is skipped with a notice.
+fn chown(path: &Path, uid: u32) -> bool {
+    match std::os::unix::fs::lchown(path, Some(uid), None) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => false,
+        Err(e) => panic!("chown {}: {e}", path.display()),
+    }
+}
+
+#[tokio::test]
+async fn refuses_files_and_directories_of_another_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    FileTokenStore::open(&path).await.unwrap().put(sample_entry("x", CANARY)).await.unwrap();
+    let me = fs::metadata(&path).unwrap().uid();
+    let other = other_uid();
+
+    for target in [path.clone(), path.join("entries"), path.join("patkit-store.json"), path.join("lock")] {
+        if !chown(&target, other) {
+            eprintln!("refuses_files_and_directories_of_another_user: SKIPPED: only root can chown (run as root)");
+            return;
+        }
+        let err = FileTokenStore::open(&path).await.unwrap_err();
+        assert_eq!(err.kind(), StoreErrorKind::Insecure, "{target:?}: {err}");
+        assert!(err.message().contains(&target.display().to_string()), "the message names the path: {err}");
+        assert!(err.message().contains(&format!("chown {me}")), "the message says how to fix it: {err}");
+        assert_eq!(fs::metadata(&target).unwrap().uid(), other, "nothing is chown-ed silently");
+        assert!(chown(&target, me));
+    }
+
+    let store = FileTokenStore::open(&path).await.unwrap();
+    assert!(chown(&entry_file(&path, "x"), other));
+    for err in [
+        store.get("x").await.unwrap_err(),
+        store.list().await.unwrap_err(),
+        store.put(sample_entry("x", CANARY)).await.unwrap_err(),
+        store.remove("x").await.unwrap_err(),
+    ] {
+        assert_eq!(err.kind(), StoreErrorKind::Insecure, "{err}");
+        assert!(err.message().contains("belongs to user id"), "{err}");
+        assert_no_canary(&err);
+    }
+    assert_eq!(fs::metadata(entry_file(&path, "x")).unwrap().uid(), other, "the foreign file was left alone");
+    assert!(chown(&entry_file(&path, "x"), me));
+    assert_eq!(store.get("x").await.unwrap().unwrap().secret.expose_secret(), CANARY);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_handles_opening_one_store_at_once_all_succeed() {
+    // Each open creates (and removes) a probe file to learn its user, while other opens clear
+    // leftover temporary files under the lock: neither may trip the other.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    FileTokenStore::open(&path).await.unwrap();
+    for _ in 0..5 {
+        let opens: Vec<_> = (0..16).map(|_| tokio::spawn(FileTokenStore::open(path.clone()))).collect();
+        for open in opens {
+            open.await.unwrap().unwrap();
+        }
+    }
+    let leftovers: Vec<_> = fs::read_dir(&path).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(leftovers.iter().all(|n| !n.to_string_lossy().starts_with(".tmp-")), "{leftovers:?}");
+}
+
+/// Moves `path` to `aside` (a private place outside the store) and leaves a symbolic link to it.
+fn replace_with_link(path: &Path, aside: &Path) {
+    fs::rename(path, aside).unwrap();
+    std::os::unix::fs::symlink(aside, path).unwrap();
+}
+
+#[tokio::test]
+async fn refuses_symbolic_links_inside_the_store() {
+    let dir = tempfile::tempdir().unwrap(); // private to this user: the targets are "safe" files
+    let path = dir.path().join("store");
+    let store = FileTokenStore::open(&path).await.unwrap();
+    store.put(sample_entry("x", CANARY)).await.unwrap();
+
+    // An entry file that is a link to a valid entry file of this user: still refused.
+    let aside = dir.path().join("x.pat");
+    replace_with_link(&entry_file(&path, "x"), &aside);
+    let before = fs::read(&aside).unwrap();
+    for err in [
+        store.get("x").await.unwrap_err(),
+        store.list().await.unwrap_err(),
+        store.put(sample_entry("x", "another")).await.unwrap_err(),
+        store.compare_and_swap(sample_entry("x", "another"), patkit::store::Expected::Absent).await.unwrap_err(),
+    ] {
+        assert_eq!(err.kind(), StoreErrorKind::Insecure, "{err}");
+        assert!(err.message().contains("symbolic link"), "{err}");
+        assert!(err.message().contains(&entry_file(&path, "x").display().to_string()), "{err}");
+        assert_no_canary(&err);
+    }
+    assert_eq!(fs::read(&aside).unwrap(), before, "the link's target was written through");
+    assert!(fs::symlink_metadata(entry_file(&path, "x")).unwrap().file_type().is_symlink());
+    fs::remove_file(entry_file(&path, "x")).unwrap();
+    fs::rename(&aside, entry_file(&path, "x")).unwrap();
+    drop(store);
+
+    // The marker, the lock file, the revision floor and the entries directory.
+    FileTokenStore::open(&path).await.unwrap().remove("x").await.unwrap(); // creates revision-floor
+    for item in ["patkit-store.json", "lock", "revision-floor", "entries"] {
+        let target = path.join(item);
+        let aside = dir.path().join(format!("aside-{item}"));
+        replace_with_link(&target, &aside);
+        let err = match FileTokenStore::open(&path).await {
+            Err(err) => err,
+            // The floor is only read by writes.
+            Ok(store) => store.put(sample_entry("y", CANARY)).await.unwrap_err(),
+        };
+        assert_eq!(err.kind(), StoreErrorKind::Insecure, "{item}: {err}");
+        assert!(err.message().contains(&target.display().to_string()), "{item}: {err}");
+        fs::remove_file(&target).unwrap();
+        fs::rename(&aside, &target).unwrap();
+    }
+    FileTokenStore::open(&path).await.unwrap().put(sample_entry("y", CANARY)).await.unwrap();
+
+    // The store's own path may go through a link: what it leads to is checked, and used.
+    let link = dir.path().join("link-to-store");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let through_link = FileTokenStore::open(&link).await.unwrap();
+    assert_eq!(through_link.get("y").await.unwrap().unwrap().secret.expose_secret(), CANARY);
+}
+
+#[tokio::test]
+async fn a_fifo_in_place_of_an_entry_is_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let store = FileTokenStore::open(&path).await.unwrap();
+    let fifo = entry_file(&path, "x");
+    let made = std::process::Command::new("mkfifo").args(["-m", "600"]).arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("a_fifo_in_place_of_an_entry_is_refused_without_blocking: SKIPPED: no mkfifo");
+        return;
+    }
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), store.get("x")).await;
+    let Ok(read) = read else {
+        drop(fs::OpenOptions::new().write(true).open(&fifo)); // lets the stuck reader finish
+        panic!("reading a FIFO blocked");
+    };
+    let err = read.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Insecure, "{err}");
+    assert!(err.message().contains("special file"), "{err}");
+}
+
+#[tokio::test]
+async fn a_link_named_like_a_leftover_temporary_file_is_removed_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    FileTokenStore::open(&path).await.unwrap();
+    let target = dir.path().join("precious");
+    fs::write(&target, "keep me").unwrap();
+    let link = path.join("entries/.tmp-0123456789abcdef");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    FileTokenStore::open(&path).await.unwrap();
+    assert!(fs::symlink_metadata(&link).is_err(), "the planted link is still there");
+    assert_eq!(fs::read_to_string(&target).unwrap(), "keep me");
+}
+
+/// One store write, boxed so different writes fit in one list.
+type Write<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), StoreError>> + Send + 'a>>;
+
+/// Holds the store lock through a handle of its own (another open file description: `flock`
+/// treats it like another process).
+fn hold_lock(path: &Path) -> fs::File {
+    let file = fs::OpenOptions::new().read(true).write(true).open(path.join("lock")).unwrap();
+    file.lock().unwrap();
+    file
+}
+
+#[tokio::test]
+async fn a_held_lock_fails_writes_within_the_timeout_instead_of_hanging() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let bound = Duration::from_millis(300);
+    let store = FileTokenStore::open(&path).await.unwrap().with_lock_timeout(bound);
+    assert_eq!(FileTokenStore::DEFAULT_LOCK_TIMEOUT, Duration::from_secs(10));
+    let revision = store.put(sample_entry("x", CANARY)).await.unwrap();
+
+    let held = hold_lock(&path);
+    let writes: [(&str, Write<'_>); 3] = [
+        ("put", Box::pin(async { store.put(sample_entry("x", CANARY)).await.map(drop) })),
+        (
+            "compare_and_swap",
+            Box::pin(async {
+                store
+                    .compare_and_swap(sample_entry("x", CANARY), patkit::store::Expected::Revision(revision))
+                    .await
+                    .map(drop)
+            }),
+        ),
+        ("remove", Box::pin(async { store.remove("x").await.map(drop) })),
+    ];
+    for (what, write) in writes {
+        let start = Instant::now();
+        let outcome = tokio::time::timeout(Duration::from_secs(20), write).await;
+        let waited = start.elapsed();
+        let err = outcome.unwrap_or_else(|_| panic!("{what} hung on the held lock")).unwrap_err();
+        assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{what}: {err}");
+        assert!(err.message().contains(&path.join("lock").display().to_string()), "names the lock: {err}");
+        assert!(err.message().contains("timed out"), "{err}");
+        assert!(waited >= bound && waited < bound + Duration::from_secs(3), "{what} waited {waited:?}");
+        assert_no_canary(&err);
+    }
+    // Reads take no lock, and nothing changed.
+    assert_eq!(store.get("x").await.unwrap().unwrap().record.revision, revision);
+    drop(held);
+    assert!(store.put(sample_entry("x", CANARY)).await.unwrap() > revision, "the store works once released");
 }
 
 #[tokio::test]

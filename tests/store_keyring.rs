@@ -19,7 +19,7 @@ const CANARY: &str = "CANARY-keyring-pat-51b0e2";
 fn store(test: &str) -> Option<KeyringTokenStore> {
     let service = format!("patkit-test-{}", uuid::Uuid::new_v4().simple());
     match KeyringTokenStore::new(service) {
-        Ok(store) => Some(store),
+        Ok(store) => Some(store.with_lock_dir(lock_dir())),
         Err(e) if std::env::var("PATKIT_REQUIRE_SERVICES").as_deref() == Ok("1") => {
             panic!("{test}: PATKIT_REQUIRE_SERVICES=1 but there is no keyring: {e}")
         }
@@ -51,7 +51,7 @@ async fn keyring_store_conforms_through_arc_dyn() {
 #[tokio::test]
 async fn two_stores_of_one_service_share_entries_and_serialize_writes() {
     let Some(first) = store("two_stores_of_one_service_share_entries_and_serialize_writes") else { return };
-    let second = KeyringTokenStore::new(first.service()).unwrap();
+    let second = KeyringTokenStore::new(first.service()).unwrap().with_lock_dir(lock_dir());
     let written = first.put(conformance::sample_entry("shared", CANARY)).await.unwrap();
     let seen = second.get("shared").await.unwrap().expect("the other store sees the entry");
     assert_eq!(seen.record.revision, written);
@@ -112,4 +112,236 @@ fn without_a_keyring_new_fails_loudly() {
         );
         assert!(String::from_utf8_lossy(&output.stdout).contains("1 passed"), "the probe did not run");
     }
+}
+
+/// Where the tests keep the keyring stores' cross-process lock files (not the user's cache).
+fn lock_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("keyring-locks")
+}
+
+const CAS_CHILD_ENV: &str = "PATKIT_KEYRING_CAS_CHILD";
+const SERVICE_ENV: &str = "PATKIT_KEYRING_SERVICE";
+/// Increments each of the two processes makes.
+const INCREMENTS: u64 = 30;
+
+/// A counter entry whose value is in its display name and its secret.
+fn counter(value: u64) -> patkit::store::StoredPat {
+    let mut entry = conformance::sample_entry("shared/counter", &format!("{CANARY}-{value}"));
+    entry.record.metadata.display_name = format!("count={value}");
+    entry
+}
+
+fn count_of(entry: &patkit::store::StoredPat) -> u64 {
+    let value: u64 = entry.record.metadata.display_name.strip_prefix("count=").unwrap().parse().unwrap();
+    assert_eq!(entry.secret.expose_secret(), format!("{CANARY}-{value}"), "a torn write");
+    value
+}
+
+/// The child half of `two_processes_compare_and_swap_lose_no_update`: increments the counter
+/// `INCREMENTS` times by read + compare-and-swap, retrying on Conflict, like rotation does.
+fn increment_counter_as_child() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let store = KeyringTokenStore::new(std::env::var(SERVICE_ENV).unwrap()).unwrap().with_lock_dir(lock_dir());
+        let mut conflicts = 0;
+        for _ in 0..INCREMENTS {
+            loop {
+                let current = store.get("shared/counter").await.unwrap().expect("the counter exists");
+                let next = counter(count_of(&current) + 1);
+                match store.compare_and_swap(next, patkit::store::Expected::Revision(current.record.revision)).await {
+                    Ok(_) => break,
+                    Err(e) if e.kind() == StoreErrorKind::Conflict => conflicts += 1,
+                    Err(e) => panic!("compare-and-swap failed: {e}"),
+                }
+            }
+        }
+        println!("conflicts={conflicts}");
+    });
+}
+
+/// Two OS processes increment one keyring entry through compare-and-swap at the same time: with
+/// the cross-process lock, no increment is lost (without it, both processes' read-check-write
+/// interleave and both "win").
+#[test]
+fn two_processes_compare_and_swap_lose_no_update() {
+    if std::env::var_os(CAS_CHILD_ENV).is_some() {
+        increment_counter_as_child();
+        return;
+    }
+    let Some(store) = store("two_processes_compare_and_swap_lose_no_update") else { return };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(store.put(counter(0))).unwrap();
+
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = ["a", "b"]
+        .iter()
+        .map(|id| {
+            Command::new(&exe)
+                .args(["--exact", "two_processes_compare_and_swap_lose_no_update", "--test-threads=1", "--nocapture"])
+                .env(CAS_CHILD_ENV, id)
+                .env(SERVICE_ENV, store.service())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut conflicts = 0;
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "a child failed:\n{stdout}");
+        let line = stdout
+            .split("conflicts=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("the child did not report:\n{stdout}"));
+        conflicts += line.trim().parse::<u64>().unwrap();
+    }
+    let last = runtime.block_on(store.get("shared/counter")).unwrap().unwrap();
+    assert_eq!(count_of(&last), 2 * INCREMENTS, "increments were lost ({conflicts} conflicts were retried)");
+    assert!(runtime.block_on(store.remove("shared/counter")).unwrap());
+}
+
+/// A fake Secret Service on the session bus: opens sessions and finds one locked item, and
+/// answers Unlock with a prompt whose `Completed` signal never comes (a prompt nobody answers).
+/// Returns once it owns `org.freedesktop.secrets`; serves on its own thread.
+fn start_secret_service_with_a_prompt_nobody_answers() {
+    use dbus::Path;
+    use dbus::arg::Variant;
+    use dbus::blocking::Connection;
+    use dbus::channel::{MatchingReceiver as _, Sender as _};
+    use dbus::message::MatchRule;
+
+    let (ready, wait) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let connection = Connection::new_session().unwrap();
+        connection.request_name("org.freedesktop.secrets", false, true, true).unwrap();
+        connection.start_receive(
+            MatchRule::new_method_call(),
+            Box::new(|call, connection| {
+                let path = |p: &str| Path::new(p.to_owned()).unwrap();
+                let reply = match call.member().map(|m| m.to_string()).as_deref() {
+                    Some("OpenSession") => call
+                        .method_return()
+                        .append2(Variant(vec![2u8; 128]), path("/org/freedesktop/secrets/session/s1")),
+                    Some("SearchItems") => call
+                        .method_return()
+                        .append2(Vec::<Path>::new(), vec![path("/org/freedesktop/secrets/collection/login/1")]),
+                    Some("Unlock") => {
+                        call.method_return().append2(Vec::<Path>::new(), path("/org/freedesktop/secrets/prompt/p1"))
+                    }
+                    Some("Prompt") => call.method_return(), // ... and never a Completed signal
+                    _ => call.error(
+                        &"org.freedesktop.DBus.Error.UnknownMethod".into(),
+                        &std::ffi::CString::new("not in this fake").unwrap(),
+                    ),
+                };
+                let _ = connection.send(reply);
+                true
+            }),
+        );
+        ready.send(()).unwrap();
+        loop {
+            connection.process(std::time::Duration::from_secs(1)).unwrap();
+        }
+    });
+    wait.recv().unwrap();
+}
+
+const HUNG_CHILD_ENV: &str = "PATKIT_KEYRING_HUNG_CHILD";
+
+/// The child half of `a_secret_service_that_never_answers_fails_within_the_timeout`, on a
+/// private bus where the fake service runs.
+fn calls_to_a_hung_service_time_out() {
+    use std::time::{Duration, Instant};
+    start_secret_service_with_a_prompt_nobody_answers();
+    let bound = Duration::from_millis(800);
+    let store = KeyringTokenStore::new_with_timeout("patkit-hung", bound).unwrap().with_lock_dir(lock_dir());
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let timed = |what: &'static str, took: Duration, err: patkit::store::StoreError, most: Duration| {
+            assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{what}: {err}");
+            assert!(took >= bound && took < most, "{what} took {took:?}");
+            assert!(!format!("{err} {err:?}").contains(CANARY), "{what}: the error shows the secret");
+            err
+        };
+        let start = Instant::now();
+        let err = store.list().await.unwrap_err();
+        let err = timed("list", start.elapsed(), err, bound + Duration::from_secs(2));
+        assert!(err.message().contains("did not finish within"), "{err}");
+
+        let start = Instant::now();
+        let err = store.get("x").await.unwrap_err();
+        timed("get", start.elapsed(), err, bound + Duration::from_secs(2));
+
+        // A write waits for the locks, then for the keyring: at most twice the bound.
+        let start = Instant::now();
+        let err = store.put(conformance::sample_entry("x", CANARY)).await.unwrap_err();
+        timed("put", start.elapsed(), err, 2 * bound + Duration::from_secs(2));
+        // The stuck write still holds the write locks (it may yet land): the next one times out
+        // waiting for them instead of writing beside it.
+        let start = Instant::now();
+        let err = store.remove("x").await.unwrap_err();
+        let err = timed("remove", start.elapsed(), err, bound + Duration::from_secs(2));
+        assert!(err.message().contains("waiting for another write"), "{err}");
+    });
+    // The blocked keyring calls cannot be cancelled; do not wait for them.
+    runtime.shutdown_background();
+}
+
+/// A Secret Service that never completes an unlock prompt (the keyring crates wait a year for
+/// it) makes every store call fail with `Unavailable` within the store's timeout instead of
+/// hanging. Runs in a child process on a private D-Bus session bus with the fake service.
+#[test]
+fn a_secret_service_that_never_answers_fails_within_the_timeout() {
+    use std::io::BufRead as _;
+    use std::time::{Duration, Instant};
+    if std::env::var_os(HUNG_CHILD_ENV).is_some() {
+        calls_to_a_hung_service_time_out();
+        return;
+    }
+    let daemon = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let mut daemon = match daemon {
+        Ok(daemon) => daemon,
+        Err(e) if std::env::var("PATKIT_REQUIRE_SERVICES").as_deref() != Ok("1") => {
+            let _ =
+                writeln!(std::io::stderr(), "a_secret_service_that_never_answers...: SKIPPED: no dbus-daemon ({e})");
+            return;
+        }
+        Err(e) => panic!("PATKIT_REQUIRE_SERVICES=1 but dbus-daemon cannot start: {e}"),
+    };
+    let mut address = String::new();
+    std::io::BufReader::new(daemon.stdout.take().unwrap()).read_line(&mut address).unwrap();
+
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "a_secret_service_that_never_answers_fails_within_the_timeout", "--test-threads=1"])
+        .env(HUNG_CHILD_ENV, "1")
+        .env("DBUS_SESSION_BUS_ADDRESS", address.trim())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    if status.is_none() {
+        child.kill().unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+    let shown = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let status = status.unwrap_or_else(|| panic!("the store hung on a Secret Service that never answers:\n{shown}"));
+    assert!(status.success(), "the probe failed:\n{shown}");
+    assert!(shown.contains("1 passed"), "the probe did not run:\n{shown}");
 }

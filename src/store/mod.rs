@@ -9,6 +9,8 @@ mod error;
 pub mod file;
 #[cfg(feature = "keyring")]
 mod keyring;
+#[cfg(any(unix, feature = "keyring"))]
+mod lock_wait;
 mod memory;
 mod record;
 #[cfg(feature = "vault")]
@@ -128,6 +130,13 @@ pub trait TokenStore: Send + Sync + Debug {
     /// expectation, at most one succeeds. This is how two rotators avoid clobbering each other:
     /// read, decide, then `compare_and_swap(new, Expected::Revision(read.revision))`, and on
     /// `Conflict` read again and decide again.
+    ///
+    /// Across processes this holds only as far as the store makes it hold; rotation relies on it.
+    /// The file store locks the store directory; the Vault store uses the server's check-and-set;
+    /// the keyring store (whose backend has no compare-and-set) locks a file beside the keyring
+    /// that every patkit process of the user takes, and cannot stop a program that writes the
+    /// same items without patkit (`KeyringTokenStore`, feature
+    /// `keyring`). The in-memory store lives in one process.
     async fn compare_and_swap(&self, entry: StoredPat, expected: Expected) -> Result<u64, StoreError>;
 
     /// Removes the entry named `name`, unconditionally. Returns `true` if there was one.

@@ -29,20 +29,20 @@ struct BodyIn {
 }
 
 /// The file contents for `entry` (whose `record.revision` is already the new revision), stored
-/// under `file_name`.
-pub(super) fn encode(entry: &StoredPat, file_name: &str, sealing: &Sealing) -> Vec<u8> {
+/// under `file_name`. Wiped when dropped: with plain sealing they hold the token in clear text.
+pub(super) fn encode(entry: &StoredPat, file_name: &str, sealing: &Sealing) -> Zeroizing<Vec<u8>> {
     let mut body = Zeroizing::new(Vec::with_capacity(4096));
     serde_json::to_writer(&mut *body, &BodyOut { record: &entry.record, secret: entry.secret.expose_secret() })
         .expect("a record serializes to JSON");
 
     let sealed_len = body.len() + sealing.nonce_len() + if sealing.id() == seal::PLAIN { 0 } else { 16 };
-    let mut out = Vec::with_capacity(HEADER_LEN + sealed_len + CRC_LEN);
+    let mut out = Zeroizing::new(Vec::with_capacity(HEADER_LEN + sealed_len + CRC_LEN));
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
     out.push(sealing.id());
     out.extend_from_slice(&entry.record.revision.to_le_bytes());
     out.extend_from_slice(&u32::try_from(sealed_len).expect("an entry is far below 4 GiB").to_le_bytes());
-    let sealed = sealing.seal(&body, &aad(&out, file_name));
+    let sealed = Zeroizing::new(sealing.seal(&body, &aad(&out, file_name)));
     debug_assert_eq!(sealed.len(), sealed_len);
     out.extend_from_slice(&sealed);
     let crc = crc32fast::hash(&out);
@@ -50,7 +50,9 @@ pub(super) fn encode(entry: &StoredPat, file_name: &str, sealing: &Sealing) -> V
     out
 }
 
-/// Reads an entry file. The error is a secret-free reason for a `Corrupt` error.
+/// Reads an entry file. The error is a secret-free reason for a `Corrupt` error. `bytes` are the
+/// caller's to wipe; the decrypted body is wiped here, and the token moves into a [`PatSecret`]
+/// (wiped when dropped) without another copy.
 pub(super) fn decode(
     bytes: &[u8],
     file_name: &str,

@@ -2,12 +2,15 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
-use super::fsio::{TEMP_PREFIX, check_private_dir, create_private_dir, io_error, read_private, replace_atomically};
+use super::fsio::{
+    TEMP_PREFIX, check_private_dir, create_private_dir, effective_uid, io_error, read_private, replace_atomically,
+};
 use super::lock::StoreLock;
 use super::ops::Inner;
 use super::seal::{self, Sealing};
@@ -36,26 +39,30 @@ struct Marker {
     key_check: Option<String>,
 }
 
-/// Opens the store at `root`, creating it if the directory is missing or empty.
-pub(super) fn open(root: PathBuf, sealing: Sealing) -> Result<Inner, StoreError> {
+/// Opens the store at `root`, creating it if the directory is missing or empty, waiting at most
+/// `lock_timeout` for the store lock.
+pub(super) fn open(root: PathBuf, sealing: Sealing, lock_timeout: Duration) -> Result<Inner, StoreError> {
     if let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|e| io_error("create the directory", parent, e))?;
     }
     create_private_dir(&root)?;
-    check_private_dir(&root)?;
-    let lock = StoreLock::open(&root.join(LOCK))?;
+    // Everything in the store must belong to the user running this process (a directory
+    // prepared by another user, e.g. under a shared parent, could be read or swapped by it).
+    let owner = effective_uid(&root)?;
+    check_private_dir(&root, owner, true)?;
+    let lock = StoreLock::open(&root.join(LOCK), owner)?;
     let entries = root.join(ENTRIES);
     {
-        let _held = lock.acquire()?;
-        match read_private(&root.join(MARKER))? {
+        let _held = lock.acquire(lock_timeout)?;
+        match read_private(&root.join(MARKER), owner)? {
             Some(bytes) => check_marker(&root, &bytes, &sealing)?,
             None => initialize(&root, &entries, &sealing)?,
         }
-        check_private_dir(&entries)?;
+        check_private_dir(&entries, owner, false)?;
         super::fsio::remove_stale_temp_files(&root)?;
         super::fsio::remove_stale_temp_files(&entries)?;
     }
-    Ok(Inner { root, entries, lock, sealing })
+    Ok(Inner { root, entries, lock, sealing, owner })
 }
 
 /// Makes an empty directory a store: the entries directory first, the marker last (a store

@@ -52,9 +52,13 @@
 //! # Atomicity, locking, durability
 //!
 //! - **Writes** (`put`, `compare_and_swap`, `remove`) take an exclusive advisory lock on `lock`
-//!   ([`std::fs::File::lock`], `flock` on Unix) plus an in-process mutex, so processes and
+//!   ([`std::fs::File::try_lock`], `flock` on Unix) plus an in-process mutex, so processes and
 //!   threads sharing the directory write one at a time, and a compare-and-swap decides on the
-//!   state it replaces. A write reads the current entry file (one file, whatever the store size),
+//!   state it replaces. A writer waits for the lock at most
+//!   [`FileTokenStore::lock_timeout`] (default
+//!   [`FileTokenStore::DEFAULT_LOCK_TIMEOUT`], 10 s; opening waits as long): a lock held longer
+//!   (a stopped or hung process) fails the call with [`StoreErrorKind::Unavailable`] naming the
+//!   lock file, instead of hanging. A write reads the current entry file (one file, whatever the store size),
 //!   writes the new version to `entries/.tmp-<random>` (mode 0600), `fsync`s it, `rename`s it over
 //!   `<escaped-name>.pat`, and `fsync`s `entries/`. The cost of a write does not depend on how
 //!   many entries the store holds.
@@ -66,12 +70,23 @@
 //!   version, because it only ever changes by `rename`/`unlink`. Leftover `.tmp-*` files are
 //!   deleted the next time a store is opened (under the lock, so no live writer owns them).
 //!
-//! # Permissions
+//! # Permissions, ownership, links
 //!
 //! The directories are created 0700 and the files 0600. Opening checks the store directory,
 //! `entries/`, the marker and the lock file, and every read checks the file it opened: anything
-//! the group or others can access is refused with [`StoreErrorKind::Insecure`] and a message
-//! saying which path and how to fix it. Nothing is `chmod`ed silently.
+//! the group or others can access, and anything that belongs to another user than the one
+//! running the process (its effective user id, learned from the owner of a probe file it
+//! creates in the store directory), is refused with [`StoreErrorKind::Insecure`] and a message
+//! saying which path and how to fix it. Nothing is `chmod`ed or `chown`ed silently.
+//!
+//! Inside the store nothing is reached through a symbolic link: files are opened with
+//! `O_NOFOLLOW` (and `O_NONBLOCK`, so a FIFO cannot stall a read), a link or special file where
+//! an entry, the marker, the lock or `revision-floor` should be is refused as
+//! [`StoreErrorKind::Insecure`], `entries/` must be a real directory, temporary files are created
+//! with `O_EXCL` (which never follows a link), and a link named like a leftover temporary file
+//! is removed itself, never what it points at. The store's own path may go through links; the
+//! directory it leads to is checked. This matters most for root using a store under a
+//! directory other users can write to.
 
 mod format;
 mod fsio;
@@ -86,6 +101,7 @@ mod seal;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -121,6 +137,7 @@ use super::{Expected, PatRecord, StoreError, StoreErrorKind, StoredPat, TokenSto
 #[derive(Clone)]
 pub struct FileTokenStore {
     inner: Arc<Inner>,
+    lock_timeout: Duration,
 }
 
 impl FileTokenStore {
@@ -128,7 +145,10 @@ impl FileTokenStore {
     /// directories) if `path` does not exist or is an empty directory.
     ///
     /// Fails with [`StoreErrorKind::Insecure`] if the directory or its files are accessible by
-    /// the group or others, [`StoreErrorKind::Corrupt`] if its marker is damaged, and
+    /// the group or others, belong to another user, or are symbolic links (see the
+    /// [module docs](crate::store::file)), [`StoreErrorKind::Unavailable`] if another process
+    /// holds the store lock for [`DEFAULT_LOCK_TIMEOUT`](Self::DEFAULT_LOCK_TIMEOUT),
+    /// [`StoreErrorKind::Corrupt`] if its marker is damaged, and
     /// [`StoreErrorKind::Other`] if `path` is a non-empty directory that is not a store, or an
     /// encrypted store.
     pub async fn open(path: impl Into<PathBuf>) -> Result<Self, StoreError> {
@@ -147,8 +167,43 @@ impl FileTokenStore {
     }
 
     async fn open_with(path: PathBuf, sealing: Sealing) -> Result<Self, StoreError> {
-        let inner = blocking(move || layout::open(path, sealing)).await?;
-        Ok(Self { inner: Arc::new(inner) })
+        let lock_timeout = Self::DEFAULT_LOCK_TIMEOUT;
+        let inner = blocking(move || layout::open(path, sealing, lock_timeout)).await?;
+        Ok(Self { inner: Arc::new(inner), lock_timeout })
+    }
+
+    /// How long a write waits for the store lock unless told otherwise
+    /// ([`with_lock_timeout`](Self::with_lock_timeout)): 10 seconds. Opening a store waits this
+    /// long too. A writer holds the lock for one read, one write and two `fsync`s, so only a
+    /// stuck or stopped process holds it anywhere near this long.
+    pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// Sets how long `put`, `compare_and_swap` and `remove` wait for the store lock (held by a
+    /// writer in another process, or another thread of this one) before failing with
+    /// [`StoreErrorKind::Unavailable`] and a message naming the lock file. Reads take no lock.
+    /// Applies to this handle and clones made from it afterwards.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use patkit::store::FileTokenStore;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), patkit::store::StoreError> {
+    /// # let dir = std::env::temp_dir().join(format!("patkit-doc-lock-{}", std::process::id()));
+    /// let store = FileTokenStore::open(&dir).await?.with_lock_timeout(Duration::from_secs(2));
+    /// assert_eq!(store.lock_timeout(), Duration::from_secs(2));
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// How long writes wait for the store lock (see [`with_lock_timeout`](Self::with_lock_timeout)).
+    pub fn lock_timeout(&self) -> Duration {
+        self.lock_timeout
     }
 
     /// The store's directory.
@@ -182,7 +237,11 @@ async fn blocking<T: Send + 'static>(
 
 impl fmt::Debug for FileTokenStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FileTokenStore").field("path", &self.inner.root).field("sealing", &self.inner.sealing).finish()
+        f.debug_struct("FileTokenStore")
+            .field("path", &self.inner.root)
+            .field("sealing", &self.inner.sealing)
+            .field("lock_timeout", &self.lock_timeout)
+            .finish()
     }
 }
 
@@ -194,16 +253,19 @@ impl TokenStore for FileTokenStore {
     }
 
     async fn put(&self, entry: StoredPat) -> Result<u64, StoreError> {
-        self.run(move |inner| inner.write(entry, None)).await
+        let timeout = self.lock_timeout;
+        self.run(move |inner| inner.write(entry, None, timeout)).await
     }
 
     async fn compare_and_swap(&self, entry: StoredPat, expected: Expected) -> Result<u64, StoreError> {
-        self.run(move |inner| inner.write(entry, Some(expected))).await
+        let timeout = self.lock_timeout;
+        self.run(move |inner| inner.write(entry, Some(expected), timeout)).await
     }
 
     async fn remove(&self, name: &str) -> Result<bool, StoreError> {
         let name = name.to_owned();
-        self.run(move |inner| inner.remove(&name)).await
+        let timeout = self.lock_timeout;
+        self.run(move |inner| inner.remove(&name, timeout)).await
     }
 
     async fn list(&self) -> Result<Vec<PatRecord>, StoreError> {

@@ -2,6 +2,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,8 @@ pub(super) struct Inner {
     pub(super) entries: PathBuf,
     pub(super) lock: StoreLock,
     pub(super) sealing: Sealing,
+    /// The user id every file and directory of the store must belong to.
+    pub(super) owner: u32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -33,10 +36,16 @@ impl Inner {
         self.read_entry(name, &file_name)
     }
 
-    /// `put` (`expected` is `None`) or `compare_and_swap`: decides and writes under the lock.
-    pub(super) fn write(&self, mut entry: StoredPat, expected: Option<Expected>) -> Result<u64, StoreError> {
+    /// `put` (`expected` is `None`) or `compare_and_swap`: decides and writes under the lock,
+    /// waiting at most `lock_timeout` for it.
+    pub(super) fn write(
+        &self,
+        mut entry: StoredPat,
+        expected: Option<Expected>,
+        lock_timeout: Duration,
+    ) -> Result<u64, StoreError> {
         let file_name = name::file_name(entry.name())?;
-        let _held = self.lock.acquire()?;
+        let _held = self.lock.acquire(lock_timeout)?;
         let current = self.read_entry(entry.name(), &file_name)?.map(|e| e.record.revision);
         if let Some(expected) = expected
             && !expected.matches(current)
@@ -56,11 +65,11 @@ impl Inner {
         Ok(revision)
     }
 
-    pub(super) fn remove(&self, name: &str) -> Result<bool, StoreError> {
+    pub(super) fn remove(&self, name: &str, lock_timeout: Duration) -> Result<bool, StoreError> {
         let file_name = name::file_name(name)?;
         let path = self.entries.join(&file_name);
-        let _held = self.lock.acquire()?;
-        let Some(bytes) = read_private(&path)? else {
+        let _held = self.lock.acquire(lock_timeout)?;
+        let Some(bytes) = read_private(&path, self.owner)? else {
             return Ok(false);
         };
         // Raise the floor first: a crash after it and before the unlink leaves the entry in
@@ -101,7 +110,7 @@ impl Inner {
 
     fn read_entry(&self, name: &str, file_name: &str) -> Result<Option<StoredPat>, StoreError> {
         let path = self.entries.join(file_name);
-        let Some(bytes) = read_private(&path)? else {
+        let Some(bytes) = read_private(&path, self.owner)? else {
             return Ok(None);
         };
         format::decode(&bytes, file_name, name, &self.sealing).map(Some).map_err(|reason| {
@@ -118,7 +127,7 @@ impl Inner {
     /// The highest revision ever removed from this store (0 if none): new entries start above it.
     fn floor(&self) -> Result<u64, StoreError> {
         let path = self.root.join(FLOOR);
-        match read_private(&path)? {
+        match read_private(&path, self.owner)? {
             None => Ok(0),
             Some(bytes) => serde_json::from_slice::<Floor>(&bytes).map(|f| f.revision_floor).map_err(|e| {
                 StoreError::new(StoreErrorKind::Corrupt, format!("{} is damaged", path.display())).with_source(e)

@@ -2,11 +2,13 @@
 
 mod backend;
 mod envelope;
+mod process_lock;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 
@@ -36,21 +38,42 @@ use backend::Backend;
 ///
 /// # Concurrency and revisions
 ///
-/// Writes (`put`, `compare_and_swap`, `remove`) to one service name are serialized within the
-/// process (across every `KeyringTokenStore` of that name), so compare-and-swap is atomic among
-/// the process's tasks. **Across processes it is not**: the Secret Service has no
-/// compare-and-set, so two processes that compare-and-swap the same entry at the same moment can
-/// both succeed, the later write winning. Use one process per keyring service name for
-/// rotation, or the Vault or file store when several processes rotate the same entries.
+/// The Secret Service has no compare-and-set: a compare-and-swap is a read, a check and a write,
+/// three calls another process can interleave with. So writes (`put`, `compare_and_swap`,
+/// `remove`) take two locks around those calls: a mutex shared by every `KeyringTokenStore` of
+/// the service name in the process, and an exclusive advisory lock (`flock`) on a lock file
+/// beside the keyring, `keyring-<service>.lock` in `$XDG_RUNTIME_DIR/patkit` (else
+/// `$XDG_CACHE_HOME/patkit`, else `~/.cache/patkit`; see
+/// [`with_lock_dir`](KeyringTokenStore::with_lock_dir)). Every patkit process of the user that
+/// writes the service name through the same lock directory therefore decides and writes one at
+/// a time, and compare-and-swap is atomic among them: two processes rotating the same entries
+/// cannot both win (the loser gets [`StoreErrorKind::Conflict`]), which is what rotation's
+/// "nothing lost" rests on.
+///
+/// **Out of reach**: a program that writes the same keyring items without patkit (or a patkit
+/// process pointed at another lock directory) does not take the lock, and can still interleave
+/// with a compare-and-swap. Rotate one service name only through patkit with the default lock
+/// directory (or the same [`with_lock_dir`](KeyringTokenStore::with_lock_dir) everywhere).
 ///
 /// A revision is `max(previous + 1, microseconds since the Unix epoch)` (and above every
 /// revision this process issued for the service), so it also grows across a remove and
 /// re-create, unless the system clock is set back between the two.
 ///
-/// # Runtime
+/// # Runtime and timeouts
 ///
 /// The keyring API is blocking; each call runs on tokio's blocking pool
 /// (`tokio::task::spawn_blocking`), so the store must be used inside a tokio runtime.
+///
+/// Nothing waits forever: connecting, each read and each write is bounded by the store's
+/// timeout ([`DEFAULT_TIMEOUT`](KeyringTokenStore::DEFAULT_TIMEOUT), 60 s, or
+/// [`new_with_timeout`](KeyringTokenStore::new_with_timeout)). A write waits at most that long
+/// for the locks and then at most that long for the keyring. A Secret Service that does not
+/// answer (hung, or showing an unlock prompt nobody answers, which the keyring crates would
+/// otherwise wait a year for) makes the call fail with [`StoreErrorKind::Unavailable`]. The
+/// blocked call itself cannot be cancelled: it stays on a blocking-pool thread, still holding
+/// the write locks, until the service answers or the process exits, so a write that timed out
+/// may still complete (re-read before deciding again), and later writes time out too rather
+/// than run beside it.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), patkit::store::StoreError> {
@@ -67,6 +90,8 @@ use backend::Backend;
 pub struct KeyringTokenStore {
     backend: Arc<Backend>,
     writes: Arc<tokio::sync::Mutex<u64>>,
+    timeout: Duration,
+    lock_file: Option<PathBuf>,
 }
 
 /// One write lock (and the highest revision issued) per service name, shared by every store of
@@ -78,20 +103,42 @@ fn write_lock(service: &str) -> Arc<tokio::sync::Mutex<u64>> {
 }
 
 impl KeyringTokenStore {
+    /// How long connecting, a read, or each half of a write (waiting for the locks, then the
+    /// keyring calls) may take unless told otherwise: 60 seconds, time for a person to answer an
+    /// unlock prompt.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
     /// Connects to the platform keyring and keeps entries under `service` (e.g. `"patkit"`, or
-    /// your application's name). Blocks briefly while connecting.
+    /// your application's name). Blocks while connecting, at most
+    /// [`DEFAULT_TIMEOUT`](Self::DEFAULT_TIMEOUT).
     ///
     /// Fails with [`StoreErrorKind::Unavailable`] when there is no keyring to talk to (no D-Bus
-    /// session bus, no Secret Service on it, or a platform patkit has no backend for), and with
-    /// [`StoreErrorKind::Other`] for an empty service name.
+    /// session bus, no Secret Service on it or one that does not answer, or a platform patkit
+    /// has no backend for), and with [`StoreErrorKind::Other`] for an empty service name.
     pub fn new(service: impl Into<String>) -> Result<Self, StoreError> {
+        Self::new_with_timeout(service, Self::DEFAULT_TIMEOUT)
+    }
+
+    /// Like [`new`](Self::new), with `timeout` bounding connecting and every later call of this
+    /// store (see [Runtime and timeouts](Self#runtime-and-timeouts)).
+    pub fn new_with_timeout(service: impl Into<String>, timeout: Duration) -> Result<Self, StoreError> {
         let service = service.into();
         if service.is_empty() {
             return Err(StoreError::new(StoreErrorKind::Other, "the keyring service name must not be empty"));
         }
         let writes = write_lock(&service);
-        let backend = Backend::connect(service)?;
-        Ok(Self { backend: Arc::new(backend), writes })
+        let lock_file = process_lock::default_dir().map(|dir| process_lock::file_in(&dir, &service));
+        let backend = connect_within(service, timeout)?;
+        Ok(Self { backend: Arc::new(backend), writes, timeout, lock_file })
+    }
+
+    /// Keeps the cross-process lock file in `dir` instead of the default directory (see
+    /// [Concurrency and revisions](Self#concurrency-and-revisions)); created 0700 on the first
+    /// write if missing. Every process writing this service name must use the same directory.
+    #[must_use]
+    pub fn with_lock_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.lock_file = Some(process_lock::file_in(dir.as_ref(), self.backend.service()));
+        self
     }
 
     /// The service name entries are kept under.
@@ -99,33 +146,111 @@ impl KeyringTokenStore {
         self.backend.service()
     }
 
-    /// Runs blocking keyring calls on tokio's blocking pool.
-    async fn blocking<T, F>(&self, call: F) -> Result<T, StoreError>
+    /// The bound on connecting and on each call (see [`new_with_timeout`](Self::new_with_timeout)).
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The cross-process lock file writes take, `None` when no directory for it is known (then
+    /// writes fail with [`StoreErrorKind::Other`] until [`with_lock_dir`](Self::with_lock_dir)
+    /// names one).
+    pub fn lock_file(&self) -> Option<&Path> {
+        self.lock_file.as_deref()
+    }
+
+    /// Runs blocking keyring calls on tokio's blocking pool, for at most `bound`.
+    async fn blocking<T, F>(&self, doing: &str, bound: Duration, call: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Backend) -> Result<T, StoreError> + Send + 'static,
     {
         let backend = self.backend.clone();
-        tokio::task::spawn_blocking(move || call(&backend))
-            .await
-            .map_err(|e| StoreError::new(StoreErrorKind::Other, "a keyring call did not complete").with_source(e))?
+        let task = tokio::task::spawn_blocking(move || call(&backend));
+        match tokio::time::timeout(bound, task).await {
+            Ok(joined) => joined.map_err(|e| {
+                StoreError::new(StoreErrorKind::Other, "a keyring call did not complete").with_source(e)
+            })?,
+            Err(_) => Err(StoreError::new(
+                StoreErrorKind::Unavailable,
+                format!(
+                    "keyring {doing} for service '{}' did not finish within {bound:?}: the Secret Service is not \
+                     answering (hung, or waiting on an unlock prompt nobody answers); a write may still \
+                     complete, so re-read before deciding again",
+                    self.backend.service()
+                ),
+            )),
+        }
     }
 
     async fn read(&self, name: &str) -> Result<Option<StoredPat>, StoreError> {
         check_name(name)?;
         let name = name.to_owned();
-        self.blocking(move |backend| backend.read(&name)).await
+        self.blocking("read", self.timeout, move |backend| backend.read(&name)).await
     }
 
-    /// Writes `entry` with the next revision; the caller holds the write lock (`issued`).
-    async fn write(&self, entry: StoredPat, current: Option<u64>, issued: &mut u64) -> Result<u64, StoreError> {
-        let revision = next_revision(current, *issued, now_micros());
-        let bytes = envelope::encode(&entry, revision)?;
-        let name = entry.record.name.clone();
-        self.blocking(move |backend| backend.write(&name, &bytes)).await?;
-        *issued = revision;
-        Ok(revision)
+    /// Runs `op` holding this service's in-process write lock and its cross-process lock file
+    /// (each waited for at most the timeout), then bounds `op`'s keyring calls by the timeout.
+    /// If the bound passes, the locks stay held until `op` really ends (they move with it).
+    async fn locked_write<T, F>(&self, doing: &str, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Backend, &mut u64) -> Result<T, StoreError> + Send + 'static,
+    {
+        let mut issued = tokio::time::timeout(self.timeout, self.writes.clone().lock_owned()).await.map_err(|_| {
+            StoreError::new(
+                StoreErrorKind::Unavailable,
+                format!(
+                    "timed out after {:?} waiting for another write to keyring service '{}' in this process \
+                     (an earlier keyring call is still not answered)",
+                    self.timeout,
+                    self.backend.service()
+                ),
+            )
+        })?;
+        let (lock_file, timeout) = (self.lock_file.clone(), self.timeout);
+        self.blocking(doing, timeout.saturating_mul(2), move |backend| {
+            let _held = process_lock::acquire(lock_file.as_deref(), timeout)?;
+            op(backend, &mut issued)
+        })
+        .await
     }
+}
+
+/// Connects on a thread of its own, waiting at most `timeout` (the keyring crates block while
+/// connecting and cannot be interrupted; a connection that answers late is dropped).
+fn connect_within(service: String, timeout: Duration) -> Result<Backend, StoreError> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("patkit-keyring-connect".to_owned())
+        .spawn(move || {
+            let _ = sender.send(Backend::connect(service));
+        })
+        .map_err(|e| {
+            StoreError::new(StoreErrorKind::Other, "cannot start a thread to connect to the keyring").with_source(e)
+        })?;
+    match receiver.recv_timeout(timeout) {
+        Ok(connected) => connected,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(StoreError::new(
+            StoreErrorKind::Unavailable,
+            format!(
+                "no keyring: the Secret Service did not answer within {timeout:?} while connecting (is it hung, \
+                 or waiting on an unlock prompt?)"
+            ),
+        )),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Err(StoreError::new(StoreErrorKind::Other, "connecting to the keyring failed unexpectedly"))
+        }
+    }
+}
+
+/// Writes `entry` over an entry at `current` with the next revision; the caller holds the write
+/// locks (`issued`: the highest revision this process issued for the service).
+fn write_entry(backend: &Backend, entry: StoredPat, current: Option<u64>, issued: &mut u64) -> Result<u64, StoreError> {
+    let revision = next_revision(current, *issued, now_micros());
+    let bytes = envelope::encode(&entry, revision)?;
+    backend.write(entry.name(), &bytes)?;
+    *issued = revision;
+    Ok(revision)
 }
 
 fn check_name(name: &str) -> Result<(), StoreError> {
@@ -151,6 +276,8 @@ impl fmt::Debug for KeyringTokenStore {
         f.debug_struct("KeyringTokenStore")
             .field("service", &self.backend.service())
             .field("backend", &self.backend.vendor())
+            .field("timeout", &self.timeout)
+            .field("lock_file", &self.lock_file)
             .finish()
     }
 }
@@ -162,33 +289,38 @@ impl TokenStore for KeyringTokenStore {
     }
 
     async fn put(&self, entry: StoredPat) -> Result<u64, StoreError> {
-        let mut issued = self.writes.lock().await;
-        // Reading first also refuses to overwrite a damaged entry (it reads as Corrupt).
-        let current = self.read(entry.name()).await?.map(|e| e.record.revision);
-        self.write(entry, current, &mut issued).await
+        check_name(entry.name())?;
+        self.locked_write("write", move |backend, issued| {
+            // Reading first also refuses to overwrite a damaged entry (it reads as Corrupt).
+            let current = backend.read(entry.name())?.map(|e| e.record.revision);
+            write_entry(backend, entry, current, issued)
+        })
+        .await
     }
 
     async fn compare_and_swap(&self, entry: StoredPat, expected: Expected) -> Result<u64, StoreError> {
-        let mut issued = self.writes.lock().await;
-        let current = self.read(entry.name()).await?.map(|e| e.record.revision);
-        if !expected.matches(current) {
-            return Err(StoreError::new(
-                StoreErrorKind::Conflict,
-                format!("entry '{}' is not at the expected state ({expected:?})", entry.name()),
-            ));
-        }
-        self.write(entry, current, &mut issued).await
+        check_name(entry.name())?;
+        self.locked_write("compare-and-swap", move |backend, issued| {
+            let current = backend.read(entry.name())?.map(|e| e.record.revision);
+            if !expected.matches(current) {
+                return Err(StoreError::new(
+                    StoreErrorKind::Conflict,
+                    format!("entry '{}' is not at the expected state ({expected:?})", entry.name()),
+                ));
+            }
+            write_entry(backend, entry, current, issued)
+        })
+        .await
     }
 
     async fn remove(&self, name: &str) -> Result<bool, StoreError> {
         check_name(name)?;
-        let _issued = self.writes.lock().await;
         let name = name.to_owned();
-        self.blocking(move |backend| backend.delete(&name)).await
+        self.locked_write("remove", move |backend, _| backend.delete(&name)).await
     }
 
     async fn list(&self) -> Result<Vec<PatRecord>, StoreError> {
-        let mut records = self.blocking(|backend| backend.list()).await?;
+        let mut records = self.blocking("list", self.timeout, |backend| backend.list()).await?;
         records.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(records)
     }
