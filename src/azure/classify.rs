@@ -72,7 +72,8 @@ fn wrapped_exception(response: &HttpResponse) -> Option<WrappedExceptionWire> {
     serde_json::from_slice(response.body()).ok()
 }
 
-fn cap(mut s: String) -> String {
+/// Caps text a service (or a store's data) controls at [`MAX_MESSAGE`] bytes, ending in `…`.
+pub(crate) fn cap(mut s: String) -> String {
     if s.len() > MAX_MESSAGE {
         let mut end = MAX_MESSAGE;
         while !s.is_char_boundary(end) {

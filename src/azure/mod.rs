@@ -25,6 +25,8 @@ mod request;
 mod token_admin;
 mod validate;
 mod wire;
+
+pub(crate) use classify::cap;
 #[cfg(test)]
 mod wire_props;
 
