@@ -435,9 +435,18 @@ async fn insert_over_a_tombstone_checks_and_sets_against_it() {
         response(200, json!({"data": {"version": 7}})),
     ]);
     assert_eq!(store(transport).compare_and_swap(entry("a"), Expected::Absent).await.unwrap(), 7);
-    let (transport, _) = scripted(vec![cas_mismatch, read_answer(2, stored_data("a"))]);
+    let someone_elses = json!({"format": "patkit.v1", "secret": "another secret",
+        "record": serde_json::to_value(record("a")).unwrap()});
+    let (transport, _) = scripted(vec![
+        cas_mismatch.clone(),
+        read_answer(2, someone_elses.clone()),
+        read_answer(2, someone_elses),
+    ]);
     let err = store(transport).compare_and_swap(entry("a"), Expected::Absent).await.unwrap_err();
     assert_eq!(err.kind(), StoreErrorKind::Conflict);
+    // The live entry is exactly the one being inserted: an earlier attempt of this write landed.
+    let (transport, _) = scripted(vec![cas_mismatch, read_answer(2, stored_data("a")), read_answer(2, stored_data("a"))]);
+    assert_eq!(store(transport).compare_and_swap(entry("a"), Expected::Absent).await.unwrap(), 2);
 }
 
 #[tokio::test]
