@@ -141,3 +141,128 @@ async fn an_unreachable_server_is_unavailable() {
     let err = store.get("x").await.unwrap_err();
     assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{err}");
 }
+
+// The store's rules about uncertain writes, history and configuration, against the in-process
+// KV v2 fake of the rotation fault runs (answers checked against OpenBao), so they run anywhere.
+
+#[path = "lifecycle_support/vault_kv.rs"]
+#[allow(dead_code)]
+mod vault_kv;
+
+mod against_the_fake {
+    use std::sync::Arc;
+
+    use patkit::store::{Expected, StoreErrorKind, TokenStore, VaultToken, VaultTokenStore};
+    use patkit::testing::conformance::sample_entry;
+    use patkit::transport::{HttpTransport, RetryConfig, RetryTransport};
+
+    use super::vault_kv::{FakeKv, KvFault, KvFaults};
+
+    const TOKEN: &str = "vault-token-for-the-fake";
+
+    fn over(transport: Arc<dyn HttpTransport>) -> VaultTokenStore {
+        VaultTokenStore::new("http://127.0.0.1:8200", VaultToken::new(TOKEN.to_owned()), transport).unwrap()
+    }
+
+    /// The fake, a store straight on it, and the fault layer to put under a store under test.
+    fn fake() -> (FakeKv, VaultTokenStore, KvFaults) {
+        let fake = FakeKv::new(TOKEN);
+        let direct = over(Arc::new(fake.clone()));
+        let faults = KvFaults::new(Arc::new(fake.clone()));
+        (fake, direct, faults)
+    }
+
+    fn retrying(faults: &KvFaults) -> VaultTokenStore {
+        over(Arc::new(RetryTransport::new(faults.clone(), RetryConfig::default()).seed(7)))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_compare_and_swap_whose_answer_was_lost_is_never_resent() {
+        for fault in [KvFault::CommitThen502, KvFault::CommitThenTimeout] {
+            let (fake, direct, faults) = fake();
+            let revision = direct.put(sample_entry("a", "CANARY-first")).await.unwrap();
+            faults.on_write(1, fault);
+            let err = retrying(&faults)
+                .compare_and_swap(sample_entry("a", "CANARY-second"), Expected::Revision(revision))
+                .await
+                .expect_err("the answer was lost");
+            assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{fault:?}: an outcome not known, not a conflict: {err}");
+            let stored = direct.get("a").await.unwrap().unwrap();
+            assert_eq!(stored.secret.expose_secret(), "CANARY-second", "{fault:?}");
+            assert_eq!(stored.record.revision, revision + 1, "{fault:?}");
+            assert_eq!(fake.readable_versions("patkit/a"), [1, 2], "{fault:?}: sent more than once");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_insert_whose_answer_was_lost_is_not_taken_for_someone_elses_entry() {
+        for fault in [KvFault::CommitThen502, KvFault::CommitThenTimeout] {
+            let (_, direct, faults) = fake();
+            faults.on_write(1, fault);
+            let revision = retrying(&faults)
+                .compare_and_swap(sample_entry("a", "CANARY-mine"), Expected::Absent)
+                .await
+                .unwrap_or_else(|e| panic!("{fault:?}: {e}"));
+            assert_eq!(direct.get("a").await.unwrap().unwrap().record.revision, revision, "{fault:?}");
+            // Someone else's entry is still a conflict.
+            let err = retrying(&faults).compare_and_swap(sample_entry("a", "CANARY-other"), Expected::Absent).await;
+            assert_eq!(err.unwrap_err().kind(), StoreErrorKind::Conflict, "{fault:?}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn remove_destroys_the_history_even_when_the_tombstone_answer_was_lost() {
+        let (fake, direct, faults) = fake();
+        direct.put(sample_entry("a", "CANARY-v1")).await.unwrap();
+        direct.put(sample_entry("a", "CANARY-v2")).await.unwrap();
+        faults.on_write(1, KvFault::CommitThen502);
+        assert!(retrying(&faults).remove("a").await.unwrap(), "the entry was removed by this call");
+        assert!(direct.get("a").await.unwrap().is_none());
+        assert!(!fake.history_contains("CANARY-"), "an older version still holds a secret");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_later_remove_destroys_what_an_interrupted_one_left() {
+        let (fake, direct, faults) = fake();
+        direct.put(sample_entry("a", "CANARY-v1")).await.unwrap();
+        direct.put(sample_entry("a", "CANARY-v2")).await.unwrap();
+        // The tombstone is written; destroying the older versions fails (no retries here).
+        faults.on_write(2, KvFault::Refuse503);
+        let err = over(Arc::new(faults.clone())).remove("a").await.expect_err("the destroy failed");
+        assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{err}");
+        assert!(fake.history_contains("CANARY-"), "the set-up left history behind");
+        assert!(!direct.remove("a").await.unwrap(), "nothing live was left to remove");
+        assert!(!fake.history_contains("CANARY-"), "the later remove left the history behind");
+    }
+
+    #[test]
+    fn a_vault_store_refuses_plain_http_to_a_remote_host() {
+        let transport: Arc<dyn HttpTransport> = Arc::new(FakeKv::new(TOKEN));
+        let build = |address: &str| VaultTokenStore::new(address, VaultToken::new(TOKEN.to_owned()), transport.clone());
+        for remote in ["http://vault.example.com:8200", "http://10.0.0.5:8200", "http://localhost.evil.example/"] {
+            let err = build(remote).expect_err(remote);
+            assert!(matches!(err, patkit::Error::InvalidInput { field: "address", .. }), "{remote}: {err:?}");
+            assert!(!err.to_string().contains(TOKEN));
+        }
+        for fine in ["https://vault.example.com:8200", "http://127.0.0.1:8200", "http://localhost:8200", "http://[::1]:8200"] {
+            build(fine).unwrap_or_else(|e| panic!("{fine}: {e}"));
+        }
+    }
+
+    #[tokio::test]
+    async fn corrupt_entry_errors_quote_a_capped_format() {
+        let (fake, direct, _) = fake();
+        let huge = "F".repeat(20_000);
+        let body = serde_json::json!({"data": {"format": huge, "secret": "CANARY-x"}});
+        let request = http::Request::post("http://127.0.0.1:8200/v1/secret/data/patkit/odd")
+            .header("x-vault-token", TOKEN)
+            .body(serde_json::to_vec(&body).unwrap())
+            .unwrap();
+        assert_eq!(fake.send(request).await.unwrap().status(), 200);
+        let err = direct.get("odd").await.expect_err("not a patkit entry");
+        assert_eq!(err.kind(), StoreErrorKind::Corrupt);
+        let shown = err.to_string();
+        assert!(shown.contains("FFFF"), "{shown}");
+        assert!(shown.len() < 1_000, "{} bytes of stored data quoted", shown.len());
+    }
+}

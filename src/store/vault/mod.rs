@@ -194,30 +194,25 @@ impl VaultTokenStore {
 
     /// Writes `entry` only if there is no live entry under its name.
     ///
-    /// A check-and-set write whose answer was lost (or that a transport outside patkit re-sent)
-    /// may have landed: an entry that holds exactly `entry` (same secret, same record) is taken as
-    /// this write's, not as someone else's.
+    /// A check-and-set write whose outcome is not known (its answer was lost: a timeout, a 5xx
+    /// from a proxy) may have landed: if the entry then holds exactly `entry` (same secret, same
+    /// record), the write is taken as done. A definite conflict stays a conflict.
     async fn insert(&self, entry: StoredPat) -> Result<u64, StoreError> {
         let name = entry.name().to_owned();
         // The fast path: a name Vault has never seen.
         match self.write(entry.clone(), Some(0)).await {
             Err(e) if e.kind() == StoreErrorKind::Conflict => {}
-            Err(e) => return self.landed(&entry).await.ok_or(e),
-            ok => return ok,
+            Err(e) if e.kind() == StoreErrorKind::Unavailable => return self.landed(&entry).await.ok_or(e),
+            other => return other,
         }
         // The name has history: a tombstone (or a version deleted outside patkit) is absent too.
         // Check-and-set against that version keeps the step atomic.
         match self.current(&name).await? {
             wire::Current::Absent { version: Some(version) } => match self.write(entry.clone(), Some(version)).await {
-                Err(e) if e.kind() == StoreErrorKind::Conflict || e.kind() == StoreErrorKind::Unavailable => {
-                    self.landed(&entry).await.ok_or(e)
-                }
+                Err(e) if e.kind() == StoreErrorKind::Unavailable => self.landed(&entry).await.ok_or(e),
                 other => other,
             },
-            _ => self
-                .landed(&entry)
-                .await
-                .ok_or_else(|| StoreError::new(StoreErrorKind::Conflict, format!("entry '{name}' exists"))),
+            _ => Err(StoreError::new(StoreErrorKind::Conflict, format!("entry '{name}' exists"))),
         }
     }
 
