@@ -328,11 +328,21 @@ mod vault {
 
     /// The flows' store: a Vault store behind the default retry decorator, over the fault
     /// layer, over `server`. The checks read the same entries straight from `server`.
-    fn stores(server: Arc<dyn HttpTransport>, address: &str, token: &str, prefix: &str, retry: RetryConfig, seed: u64) -> Stores {
+    fn stores(
+        server: Arc<dyn HttpTransport>,
+        address: &str,
+        token: &str,
+        prefix: &str,
+        retry: RetryConfig,
+        seed: u64,
+    ) -> Stores {
         let kv = KvFaults::new(server.clone());
         let retrying = RetryTransport::new(kv.clone(), retry).seed(seed);
         let build = |transport: Arc<dyn HttpTransport>| {
-            VaultTokenStore::builder(address, VaultToken::new(token.to_owned()), transport).prefix(prefix).build().unwrap()
+            VaultTokenStore::builder(address, VaultToken::new(token.to_owned()), transport)
+                .prefix(prefix)
+                .build()
+                .unwrap()
         };
         Stores { store: Arc::new(build(Arc::new(retrying))), direct: Arc::new(build(server)), kv: Some(kv) }
     }
@@ -377,7 +387,11 @@ mod vault {
         let root = format!("patkit-test/rotation-{}", uuid::Uuid::new_v4().simple());
         // The default retry policy, with short waits: this runs in real time.
         let retry = RetryConfig {
-            backoff: BackoffConfig { initial: Duration::from_millis(5), max: Duration::from_millis(50), multiplier: 2.0 },
+            backoff: BackoffConfig {
+                initial: Duration::from_millis(5),
+                max: Duration::from_millis(50),
+                multiplier: 2.0,
+            },
             ..RetryConfig::default()
         };
         let lost = seeded_runs("openbao", runs, base, async |i, seed| {

@@ -303,7 +303,10 @@ impl TokenStore for LandedThenConflict {
         let result = self.inner.compare_and_swap(entry, expected).await;
         if self.seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == self.nth {
             result?;
-            return Err(StoreError::new(StoreErrorKind::Conflict, "check-and-set mismatch (a repeat of a write that landed)"));
+            return Err(StoreError::new(
+                StoreErrorKind::Conflict,
+                "check-and-set mismatch (a repeat of a write that landed)",
+            ));
         }
         result
     }
@@ -367,7 +370,10 @@ async fn a_rotation_keeps_the_old_token_when_the_stored_replacement_stops_workin
     w.direct.revoke_pat(&stored.record.metadata.id).await.unwrap();
     w.gate.release();
     let report = run.await.unwrap();
-    assert!(!w.emulator.token(&old.record.metadata.id).unwrap().revoked, "the only working token was revoked: {report}");
+    assert!(
+        !w.emulator.token(&old.record.metadata.id).unwrap().revoked,
+        "the only working token was revoked: {report}"
+    );
     let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
     assert_eq!(stored.record.previous.as_ref().map(|p| &p.id), Some(&old.record.metadata.id), "{report}");
     assert!(report.to_string().contains("is kept"), "{report}");
@@ -389,7 +395,8 @@ async fn store_foreign_token(w: &World, name: &str) -> StoredPat {
         .build()
         .unwrap();
     let metadata = bobs_client.get_pat(&seeded.id).await.unwrap();
-    let entry = StoredPat { record: PatRecord::new(name, "azure-devops", ORG, metadata, w.now()), secret: seeded.secret };
+    let entry =
+        StoredPat { record: PatRecord::new(name, "azure-devops", ORG, metadata, w.now()), secret: seeded.secret };
     w.inner_store.put(entry).await.unwrap();
     w.inner_store.get(name).await.unwrap().unwrap()
 }

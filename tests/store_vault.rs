@@ -186,7 +186,11 @@ mod against_the_fake {
                 .compare_and_swap(sample_entry("a", "CANARY-second"), Expected::Revision(revision))
                 .await
                 .expect_err("the answer was lost");
-            assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{fault:?}: an outcome not known, not a conflict: {err}");
+            assert_eq!(
+                err.kind(),
+                StoreErrorKind::Unavailable,
+                "{fault:?}: an outcome not known, not a conflict: {err}"
+            );
             let stored = direct.get("a").await.unwrap().unwrap();
             assert_eq!(stored.secret.expose_secret(), "CANARY-second", "{fault:?}");
             assert_eq!(stored.record.revision, revision + 1, "{fault:?}");
@@ -244,7 +248,9 @@ mod against_the_fake {
             assert!(matches!(err, patkit::Error::InvalidInput { field: "address", .. }), "{remote}: {err:?}");
             assert!(!err.to_string().contains(TOKEN));
         }
-        for fine in ["https://vault.example.com:8200", "http://127.0.0.1:8200", "http://localhost:8200", "http://[::1]:8200"] {
+        for fine in
+            ["https://vault.example.com:8200", "http://127.0.0.1:8200", "http://localhost:8200", "http://[::1]:8200"]
+        {
             build(fine).unwrap_or_else(|e| panic!("{fine}: {e}"));
         }
     }

@@ -162,7 +162,9 @@ impl fmt::Display for KeptReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::StoredTokenRefused => "the stored token does not authenticate, so the one it replaced stays",
-            Self::PreviousNotVisible => "the provider does not show it (not this credential's, or another organization's)",
+            Self::PreviousNotVisible => {
+                "the provider does not show it (not this credential's, or another organization's)"
+            }
         })
     }
 }
@@ -221,7 +223,10 @@ impl fmt::Display for SkipReason {
             }
             Self::NotFound => f.write_str("no such entry"),
             Self::NotVisible { id } => {
-                write!(f, "the provider does not show the stored token {id} (not this credential's, or another organization's)")
+                write!(
+                    f,
+                    "the provider does not show the stored token {id} (not this credential's, or another organization's)"
+                )
             }
             Self::PreviousKept { id, reason } => write!(f, "the replaced token {id} is kept: {reason}"),
         }

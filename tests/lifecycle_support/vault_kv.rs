@@ -101,9 +101,10 @@ impl FakeKv {
     /// Whether any readable version of any path holds `needle` in its data.
     pub fn history_contains(&self, needle: &str) -> bool {
         let secrets = self.secrets.lock().unwrap();
-        secrets.values().flat_map(|s| s.versions.values()).any(|v| {
-            v.data.as_ref().is_some_and(|d| d.to_string().contains(needle))
-        })
+        secrets
+            .values()
+            .flat_map(|s| s.versions.values())
+            .any(|v| v.data.as_ref().is_some_and(|d| d.to_string().contains(needle)))
     }
 
     fn handle(&self, request: &HttpRequest) -> HttpResponse {
@@ -156,13 +157,19 @@ impl FakeKv {
                             .versions
                             .iter()
                             .map(|(n, v)| {
-                                (n.to_string(), json!({"created_time": "2026-04-01T09:00:00Z",
+                                (
+                                    n.to_string(),
+                                    json!({"created_time": "2026-04-01T09:00:00Z",
                                     "deletion_time": if v.deleted { "2026-04-01T09:00:01Z" } else { "" },
-                                    "destroyed": v.destroyed}))
+                                    "destroyed": v.destroyed}),
+                                )
                             })
                             .collect();
-                        answer(200, Some(json!({"data": {"cas_required": false, "current_version": s.current,
-                            "max_versions": 0, "oldest_version": 0, "versions": versions}})))
+                        answer(
+                            200,
+                            Some(json!({"data": {"cas_required": false, "current_version": s.current,
+                            "max_versions": 0, "oldest_version": 0, "versions": versions}})),
+                        )
                     }
                     None => errors(404, &[]),
                 },
@@ -178,11 +185,7 @@ impl FakeKv {
                         .collect();
                     keys.sort();
                     keys.dedup();
-                    if keys.is_empty() {
-                        errors(404, &[])
-                    } else {
-                        answer(200, Some(json!({"data": {"keys": keys}})))
-                    }
+                    if keys.is_empty() { errors(404, &[]) } else { answer(200, Some(json!({"data": {"keys": keys}}))) }
                 }
                 _ => errors(405, &["unsupported operation"]),
             }

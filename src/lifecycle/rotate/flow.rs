@@ -5,9 +5,7 @@ use super::Rotator;
 use super::naming::replacement_name;
 use super::verify::verify;
 use crate::error::Error;
-use crate::lifecycle::report::{
-    EntryReport, Failure, KeptReason, Outcome, RecoveryAction, Rotation, SkipReason, Step,
-};
+use crate::lifecycle::report::{EntryReport, Failure, KeptReason, Outcome, RecoveryAction, Rotation, SkipReason, Step};
 use crate::model::{PatMetadata, PatSpec, chrono_delta};
 use crate::store::{Expected, PatRecord, RotationIntent, StoreError, StoreErrorKind, StoredPat};
 

@@ -47,7 +47,10 @@ impl Endpoint {
         // The same rule as every patkit transport, checked here so a store over a permissive
         // transport never sends its Vault token (or a secret) in clear text to another host.
         if !crate::transport::is_allowed_url(&api) {
-            return Err(crate::Error::invalid_input("address", "plain http is allowed only to a loopback host; use https"));
+            return Err(crate::Error::invalid_input(
+                "address",
+                "plain http is allowed only to a loopback host; use https",
+            ));
         }
         if !api.username().is_empty() || api.password().is_some() {
             return Err(crate::Error::invalid_input("address", "must not carry credentials; pass a VaultToken"));
@@ -509,10 +512,6 @@ pub(crate) fn transport_error(op: Operation, name: &str, error: TransportError) 
         _ => StoreErrorKind::Other,
     };
     let is_write = matches!(op, Operation::StoreWrite | Operation::StoreConditionalWrite);
-    let note = if is_write && !error.is_before_send() {
-        " (the write may or may not have been applied)"
-    } else {
-        ""
-    };
+    let note = if is_write && !error.is_before_send() { " (the write may or may not have been applied)" } else { "" };
     StoreError::new(kind, format!("could not reach Vault for '{name}'{note}")).with_source(error)
 }
