@@ -425,3 +425,56 @@ async fn recovery_keeps_a_previous_the_provider_does_not_show() {
     assert_eq!(stored.record.previous.as_ref().map(|p| &p.id), Some(&foreign.record.metadata.id), "{entry}");
     assert!(entry.to_string().contains("does not show"), "{entry}");
 }
+
+/// A store whose `nth` compare-and-swap times out without effect and then lands late: right
+/// after the next read has answered (a slow request still in flight behind a proxy).
+#[derive(Debug)]
+struct LateWrite {
+    inner: Arc<InMemoryTokenStore>,
+    nth: usize,
+    seen: std::sync::atomic::AtomicUsize,
+    late: std::sync::Mutex<Option<(StoredPat, Expected)>>,
+}
+
+#[async_trait::async_trait]
+impl TokenStore for LateWrite {
+    async fn get(&self, name: &str) -> Result<Option<StoredPat>, StoreError> {
+        let answer = self.inner.get(name).await;
+        let late = self.late.lock().unwrap().take();
+        if let Some((entry, expected)) = late {
+            let _ = self.inner.compare_and_swap(entry, expected).await;
+        }
+        answer
+    }
+    async fn put(&self, entry: StoredPat) -> Result<u64, StoreError> {
+        self.inner.put(entry).await
+    }
+    async fn compare_and_swap(&self, entry: StoredPat, expected: Expected) -> Result<u64, StoreError> {
+        if self.seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == self.nth {
+            *self.late.lock().unwrap() = Some((entry, expected));
+            return Err(StoreError::new(StoreErrorKind::Unavailable, "timed out (the write may still land)"));
+        }
+        self.inner.compare_and_swap(entry, expected).await
+    }
+    async fn remove(&self, name: &str) -> Result<bool, StoreError> {
+        self.inner.remove(name).await
+    }
+    async fn list(&self) -> Result<Vec<PatRecord>, StoreError> {
+        self.inner.list().await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_store_write_that_lands_after_the_re_read_never_leaves_a_revoked_token_stored() {
+    let inner = Arc::new(InMemoryTokenStore::new());
+    let store = LateWrite { inner: inner.clone(), nth: 2, seen: Default::default(), late: Default::default() };
+    // The checks read the data directly: only the flow's own read lets the late write land.
+    let w = World::with_checks_through(Arc::new(store), inner);
+    w.seed("ci-feed", "ci feed", 2).await;
+    w.gate.set_checker(w.stored_token_works_checker("ci-feed"));
+    let report = rotator(&w).rotate("ci-feed").await;
+    assert!(w.gate.take_violations().is_empty(), "{report}");
+    w.check_settled("ci-feed").await.unwrap_or_else(|e| panic!("{report}: {e}"));
+    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert!(stored.record.rotation.is_none() && stored.record.previous.is_none(), "{report}");
+}
