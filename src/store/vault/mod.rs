@@ -73,6 +73,17 @@ const REMOVE_ATTEMPTS: usize = 16;
 /// [`StoreErrorKind::Corrupt`] (and can still be removed). Errors name the entry and the status;
 /// they never quote a response body (a read's body holds the secret) nor the token.
 ///
+/// # Retries
+///
+/// Each request names its [`Operation`] so a retrying transport knows what it may repeat:
+/// reads are [`Operation::StoreRead`]; check-and-set writes (every `compare_and_swap`, every
+/// tombstone) are [`Operation::StoreConditionalWrite`], which [`RetryTransport`] never re-sends
+/// once it may have reached the server (a repeat of one that landed would be refused as a
+/// conflict and hide the success); plain `put`s and the destroy of old versions are
+/// [`Operation::StoreWrite`], which it may repeat (they set a state). A conditional write whose
+/// outcome is not known is [`StoreErrorKind::Unavailable`]; `compare_and_swap(..,
+/// Expected::Absent)` then reads the entry and succeeds if it holds exactly what was written.
+///
 /// # Limits
 ///
 /// `list` lists keys (walking sub-folders), then reads each entry, 8 at a time (secrets are
@@ -99,6 +110,7 @@ const REMOVE_ATTEMPTS: usize = 16;
 /// ```
 ///
 /// [`ReqwestTransport`]: crate::transport
+/// [`RetryTransport`]: crate::transport::RetryTransport
 #[derive(Clone)]
 pub struct VaultTokenStore {
     inner: Arc<Inner>,
