@@ -272,3 +272,68 @@ mod against_the_fake {
         assert!(shown.len() < 1_000, "{} bytes of stored data quoted", shown.len());
     }
 }
+
+/// The fake KV v2 engine the rotation fault runs use answers like the real server: one script of
+/// requests (writes with and without check-and-set, mismatches, reads of missing, deleted and
+/// destroyed versions, metadata, listings, a wrong token) is sent to both, and the statuses and
+/// the fields patkit reads are compared.
+#[tokio::test]
+async fn the_kv_fake_answers_like_openbao() {
+    use serde_json::{Value, json};
+    let Some(server) = server("the_kv_fake_answers_like_openbao") else { return };
+    let prefix = format!("patkit-test/{}", uuid::Uuid::new_v4().simple());
+    let script: Vec<(&str, String, Option<Value>, bool)> = vec![
+        ("GET", format!("data/{prefix}/x"), None, true),
+        ("POST", format!("data/{prefix}/x"), Some(json!({"options": {"cas": 3}, "data": {"a": 1}})), true),
+        ("POST", format!("data/{prefix}/x"), Some(json!({"options": {"cas": 0}, "data": {"a": 1}})), true),
+        ("POST", format!("data/{prefix}/x"), Some(json!({"options": {"cas": 0}, "data": {"a": 2}})), true),
+        ("POST", format!("data/{prefix}/x"), Some(json!({"data": {"a": 3}})), true),
+        ("GET", format!("data/{prefix}/x"), None, true),
+        ("GET", format!("metadata/{prefix}/x"), None, true),
+        ("POST", format!("destroy/{prefix}/x"), Some(json!({"versions": [1, 7]})), true),
+        ("GET", format!("metadata/{prefix}/x"), None, true),
+        ("LIST", format!("metadata/{prefix}"), None, true),
+        ("LIST", format!("metadata/{prefix}/nothing"), None, true),
+        ("GET", format!("metadata/{prefix}/nothing"), None, true),
+        ("DELETE", format!("data/{prefix}/x"), None, true),
+        ("GET", format!("data/{prefix}/x"), None, true),
+        ("POST", format!("data/{prefix}/x"), Some(json!({"options": {"cas": 2}, "data": {"a": 4}})), true),
+        ("POST", format!("data/{prefix}/sub/y"), Some(json!({"data": {"b": 1}})), true),
+        ("LIST", format!("metadata/{prefix}"), None, true),
+        ("GET", format!("data/{prefix}/x"), None, false),
+    ];
+    // The fields patkit reads, and the statuses.
+    fn project(status: u16, body: &[u8]) -> Value {
+        let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let d = &body["data"];
+        let versions: Option<Vec<(String, Value)>> =
+            d["versions"].as_object().map(|v| v.iter().map(|(k, v)| (k.clone(), v["destroyed"].clone())).collect());
+        json!({
+            "status": status,
+            "errors": if status == 403 { Value::Null } else { body["errors"].clone() },
+            "version": d["version"], "data": d["data"], "metadata.version": d["metadata"]["version"],
+            "metadata.destroyed": d["metadata"]["destroyed"], "current_version": d["current_version"],
+            "versions": versions, "keys": d["keys"],
+        })
+    }
+    let fake = vault_kv::FakeKv::new(&server.token);
+    let real = transport();
+    for (method, path, body, authorized) in script {
+        let mut answers = Vec::new();
+        for (base, transport) in [
+            (server.address.as_str(), &real),
+            ("http://127.0.0.1:8200", &(Arc::new(fake.clone()) as Arc<dyn HttpTransport>)),
+        ] {
+            let token = if authorized { server.token.clone() } else { "not-the-token".to_owned() };
+            let request = http::Request::builder()
+                .method(http::Method::from_bytes(method.as_bytes()).unwrap())
+                .uri(format!("{}/v1/secret/{path}", base.trim_end_matches('/')))
+                .header("x-vault-token", token)
+                .body(body.as_ref().map(|b| serde_json::to_vec(b).unwrap()).unwrap_or_default())
+                .unwrap();
+            let response = transport.send(request).await.unwrap();
+            answers.push(project(response.status().as_u16(), response.body()));
+        }
+        assert_eq!(answers[0], answers[1], "{method} {path}: OpenBao (left) and the fake (right) differ");
+    }
+}
