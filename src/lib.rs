@@ -15,6 +15,7 @@ pub mod lifecycle;
 mod model;
 mod pagination;
 mod provider;
+mod quote;
 mod scope;
 mod secret;
 pub mod store;

@@ -13,9 +13,9 @@ use patkit::emulator::{Fault, FaultRule, TenantPolicies};
 use patkit::lifecycle::{
     DueReason, GlobalReplacement, Outcome, PlannedAction, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions,
 };
-use patkit::store::InMemoryTokenStore;
+use patkit::store::{Expected, InMemoryTokenStore, StoreError, StoreErrorKind};
 use patkit::transport::Operation;
-use patkit::{PatRecord, StoredPat, Targets, TokenStore};
+use patkit::{PatMetadata, PatProvider, PatRecord, StoredPat, Targets, TokenStore};
 
 const WEEK: Duration = Duration::from_secs(7 * 86_400);
 
@@ -377,4 +377,272 @@ async fn reports_never_show_a_secret() {
     for secret in [old.secret.expose_secret(), new.secret.expose_secret()] {
         assert!(!text.contains(secret));
     }
+}
+
+/// A store whose `nth` compare-and-swap is applied and then answered with a conflict, as when
+/// a write whose answer was lost is re-sent and refused.
+#[derive(Debug)]
+struct LandedThenConflict {
+    inner: InMemoryTokenStore,
+    nth: usize,
+    seen: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl TokenStore for LandedThenConflict {
+    async fn get(&self, name: &str) -> Result<Option<StoredPat>, StoreError> {
+        self.inner.get(name).await
+    }
+    async fn put(&self, entry: StoredPat) -> Result<u64, StoreError> {
+        self.inner.put(entry).await
+    }
+    async fn compare_and_swap(&self, entry: StoredPat, expected: Expected) -> Result<u64, StoreError> {
+        let result = self.inner.compare_and_swap(entry, expected).await;
+        if self.seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == self.nth {
+            result?;
+            return Err(StoreError::new(
+                StoreErrorKind::Conflict,
+                "check-and-set mismatch (a repeat of a write that landed)",
+            ));
+        }
+        result
+    }
+    async fn remove(&self, name: &str) -> Result<bool, StoreError> {
+        self.inner.remove(name).await
+    }
+    async fn list(&self) -> Result<Vec<PatRecord>, StoreError> {
+        self.inner.list().await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stored_replacement_answered_with_a_conflict_is_kept_not_revoked() {
+    // The second compare-and-swap of a rotation stores the replacement (the first is the intent).
+    let store = LandedThenConflict { inner: InMemoryTokenStore::new(), nth: 2, seen: Default::default() };
+    let w = World::new(Arc::new(store));
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    w.gate.set_checker(w.stored_token_works_checker("ci-feed"));
+    let report = rotator(&w).rotate("ci-feed").await;
+    assert!(matches!(&report.outcome, Outcome::Rotated(r) if r.cleanup_pending.is_none()), "{report}");
+    assert!(w.gate.take_violations().is_empty());
+    assert!(w.emulator.token(&old.record.metadata.id).unwrap().revoked);
+    w.check_settled("ci-feed").await.unwrap();
+}
+
+/// Stores `secret`/`metadata` as `name` with `previous` recorded, as a rotation interrupted
+/// after its store step leaves it.
+async fn store_with_previous(w: &World, name: &str, current: &StoredPat, previous: &PatMetadata) {
+    let mut entry = current.clone();
+    entry.record.name = name.to_owned();
+    entry.record.previous = Some(previous.clone());
+    w.inner_store.put(entry).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn recovery_keeps_previous_when_the_stored_token_does_not_work() {
+    let w = memory_world();
+    let old = w.seed("old", "ci feed", 20).await;
+    let broken = w.seed("broken", "ci feed 2", 20).await;
+    w.direct.revoke_pat(&broken.record.metadata.id).await.unwrap();
+    store_with_previous(&w, "ci-feed", &broken, &old.record.metadata).await;
+    let report = patkit::lifecycle::recover(w.store.clone(), Arc::new(w.client.clone())).await.unwrap();
+    let entry = report.entry("ci-feed").unwrap();
+    assert!(!w.emulator.token(&old.record.metadata.id).unwrap().revoked, "the only working token was revoked: {entry}");
+    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert_eq!(stored.record.previous.as_ref().map(|p| &p.id), Some(&old.record.metadata.id), "previous was forgotten");
+    assert!(entry.to_string().contains("is kept"), "{entry}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rotation_keeps_the_old_token_when_the_stored_replacement_stops_working() {
+    let w = memory_world();
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    // Hold right after the replacement is stored; revoke it there (e.g. by an administrator).
+    w.gate.hold_at(HoldPoint { call: Call::StoreWrite, nth: 2, after: true });
+    let r = rotator(&w);
+    let run = tokio::spawn(async move { r.rotate("ci-feed").await });
+    w.gate.reached().await;
+    w.gate.clear_hold();
+    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    w.direct.revoke_pat(&stored.record.metadata.id).await.unwrap();
+    w.gate.release();
+    let report = run.await.unwrap();
+    assert!(
+        !w.emulator.token(&old.record.metadata.id).unwrap().revoked,
+        "the only working token was revoked: {report}"
+    );
+    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert_eq!(stored.record.previous.as_ref().map(|p| &p.id), Some(&old.record.metadata.id), "{report}");
+    assert!(report.to_string().contains("is kept"), "{report}");
+}
+
+/// Stores a token of another user (Bob) under `name`, as a misconfigured entry would.
+async fn store_foreign_token(w: &World, name: &str) -> StoredPat {
+    let bob = w.emulator.add_user("Bob");
+    let seeded = w.emulator.seed_pat(
+        ORG,
+        bob.id,
+        patkit::emulator::SeedPat::new("bob's feed", "vso.packaging")
+            .valid_from(w.now() - TimeDelta::days(30))
+            .valid_to(w.now() + TimeDelta::days(2)),
+    );
+    let bobs_client = patkit::azure::AzureDevOpsClient::builder(ORG, patkit::auth::StaticCredential::from(bob.bearer))
+        .transport(w.emulator.clone())
+        .clock(w.clock.clone())
+        .build()
+        .unwrap();
+    let metadata = bobs_client.get_pat(&seeded.id).await.unwrap();
+    let entry =
+        StoredPat { record: PatRecord::new(name, "azure-devops", ORG, metadata, w.now()), secret: seeded.secret };
+    w.inner_store.put(entry).await.unwrap();
+    w.inner_store.get(name).await.unwrap().unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn rotating_a_token_the_provider_does_not_show_creates_nothing() {
+    let w = memory_world();
+    let foreign = store_foreign_token(&w, "ci-feed").await;
+    let report = rotator(&w).rotate("ci-feed").await;
+    assert!(matches!(report.outcome, Outcome::Skipped(_)), "{report}");
+    assert!(report.to_string().contains("does not show"), "{report}");
+    assert_eq!(w.inner_store.get("ci-feed").await.unwrap().unwrap().record, foreign.record, "the entry was written");
+    assert_eq!(w.emulator.snapshot().tokens_of(w.alice.id).count(), 0, "a replacement was created");
+    assert!(w.emulator.token(&foreign.record.metadata.id).unwrap().is_active(w.now()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn recovery_keeps_a_previous_the_provider_does_not_show() {
+    let w = memory_world();
+    let foreign = store_foreign_token(&w, "foreign").await;
+    let mine = w.seed("mine", "ci feed", 20).await;
+    store_with_previous(&w, "ci-feed", &mine, &foreign.record.metadata).await;
+    let report = patkit::lifecycle::recover(w.store.clone(), Arc::new(w.client.clone())).await.unwrap();
+    let entry = report.entry("ci-feed").unwrap();
+    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert_eq!(stored.record.previous.as_ref().map(|p| &p.id), Some(&foreign.record.metadata.id), "{entry}");
+    assert!(entry.to_string().contains("does not show"), "{entry}");
+}
+
+/// A store whose `nth` compare-and-swap times out without effect and then lands late: right
+/// after the next read has answered (a slow request still in flight behind a proxy).
+#[derive(Debug)]
+struct LateWrite {
+    inner: Arc<InMemoryTokenStore>,
+    nth: usize,
+    seen: std::sync::atomic::AtomicUsize,
+    late: std::sync::Mutex<Option<(StoredPat, Expected)>>,
+}
+
+#[async_trait::async_trait]
+impl TokenStore for LateWrite {
+    async fn get(&self, name: &str) -> Result<Option<StoredPat>, StoreError> {
+        let answer = self.inner.get(name).await;
+        let late = self.late.lock().unwrap().take();
+        if let Some((entry, expected)) = late {
+            let _ = self.inner.compare_and_swap(entry, expected).await;
+        }
+        answer
+    }
+    async fn put(&self, entry: StoredPat) -> Result<u64, StoreError> {
+        self.inner.put(entry).await
+    }
+    async fn compare_and_swap(&self, entry: StoredPat, expected: Expected) -> Result<u64, StoreError> {
+        if self.seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == self.nth {
+            *self.late.lock().unwrap() = Some((entry, expected));
+            return Err(StoreError::new(StoreErrorKind::Unavailable, "timed out (the write may still land)"));
+        }
+        self.inner.compare_and_swap(entry, expected).await
+    }
+    async fn remove(&self, name: &str) -> Result<bool, StoreError> {
+        self.inner.remove(name).await
+    }
+    async fn list(&self) -> Result<Vec<PatRecord>, StoreError> {
+        self.inner.list().await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_store_write_that_lands_after_the_re_read_never_leaves_a_revoked_token_stored() {
+    let inner = Arc::new(InMemoryTokenStore::new());
+    let store = LateWrite { inner: inner.clone(), nth: 2, seen: Default::default(), late: Default::default() };
+    // The checks read the data directly: only the flow's own read lets the late write land.
+    let w = World::with_checks_through(Arc::new(store), inner);
+    w.seed("ci-feed", "ci feed", 2).await;
+    w.gate.set_checker(w.stored_token_works_checker("ci-feed"));
+    let report = rotator(&w).rotate("ci-feed").await;
+    assert!(w.gate.take_violations().is_empty(), "{report}");
+    w.check_settled("ci-feed").await.unwrap_or_else(|e| panic!("{report}: {e}"));
+    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert!(stored.record.rotation.is_none() && stored.record.previous.is_none(), "{report}");
+}
+
+/// A provider whose create mints the token but answers only with its id (an undecodable body),
+/// and whose listings never show that token: only the id in `CreateOutcomeUnknown` can find it.
+#[derive(Debug)]
+struct ListingMissesTheMintedToken {
+    inner: patkit::azure::AzureDevOpsClient,
+    minted: Arc<std::sync::Mutex<Option<patkit::PatId>>>,
+}
+
+#[async_trait::async_trait]
+impl PatProvider for ListingMissesTheMintedToken {
+    fn provider_name(&self) -> &str {
+        self.inner.provider_name()
+    }
+    fn organization(&self) -> &str {
+        PatProvider::organization(&self.inner)
+    }
+    async fn create_pat(&self, spec: patkit::PatSpec) -> patkit::Result<patkit::CreatedPat> {
+        let display_name = spec.display_name.clone();
+        let created = self.inner.create_pat(spec).await?;
+        *self.minted.lock().unwrap() = Some(created.metadata.id.clone());
+        Err(patkit::Error::CreateOutcomeUnknown {
+            display_name,
+            id: Some(created.metadata.id),
+            found: Vec::new(),
+            source: Box::new(patkit::Error::invalid_input("body", "the answer did not decode")),
+        })
+    }
+    async fn get_pat(&self, id: &patkit::PatId) -> patkit::Result<PatMetadata> {
+        self.inner.get_pat(id).await
+    }
+    async fn list_pats(
+        &self,
+        query: &patkit::ListQuery,
+        continuation: Option<patkit::ContinuationToken>,
+    ) -> patkit::Result<patkit::Page<PatMetadata>> {
+        let mut page = self.inner.list_pats(query, continuation).await?;
+        let minted = self.minted.lock().unwrap().clone();
+        page.items.retain(|t| Some(&t.id) != minted.as_ref());
+        Ok(page)
+    }
+    async fn update_pat(&self, id: &patkit::PatId, changes: patkit::PatChanges) -> patkit::Result<PatMetadata> {
+        self.inner.update_pat(id, changes).await
+    }
+    async fn revoke_pat(&self, id: &patkit::PatId) -> patkit::Result<()> {
+        self.inner.revoke_pat(id).await
+    }
+    async fn check_pat(&self, secret: &patkit::PatSecret) -> patkit::Result<bool> {
+        self.inner.check_pat(secret).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_uncertain_create_that_named_its_token_has_that_token_revoked() {
+    let w = memory_world();
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    let minted = Arc::new(std::sync::Mutex::new(None));
+    let provider = ListingMissesTheMintedToken { inner: w.client.clone(), minted: minted.clone() };
+    let report = Rotator::new(provider, w.store.clone()).clock(w.clock.clone()).window(WEEK).rotate("ci-feed").await;
+    let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
+    assert_eq!(failure.step, Step::Create, "{report}");
+    let minted = minted.lock().unwrap().clone().expect("the create reached the emulator");
+    assert!(w.emulator.token(&minted).unwrap().revoked, "the token the answer named is left valid: {report}");
+    assert!(
+        failure.undone.iter().any(|a| matches!(a, RecoveryAction::RevokedReplacement { id, .. } if *id == minted)),
+        "{report}"
+    );
+    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert_eq!(stored.record.metadata.id, old.record.metadata.id);
+    w.check_settled("ci-feed").await.unwrap();
 }

@@ -126,7 +126,7 @@ async fn timeout_and_interrupted_are_retried_only_for_idempotent_operations() {
         assert_eq!(transport.send(request(Some(Operation::Revoke))).await.unwrap().status(), 200);
         mock.assert_request_count(2);
 
-        for op in [Some(Operation::Create), None] {
+        for op in [Some(Operation::Create), Some(Operation::StoreConditionalWrite), None] {
             let mock = MockTransport::new().on(route(), MockResponse::status(200)).fail_next(route(), kind);
             let transport = RetryTransport::new(mock.clone(), config());
             assert_eq!(transport.send(request(op)).await.unwrap_err().kind(), kind, "{op:?}");
@@ -146,9 +146,14 @@ async fn other_error_kinds_are_never_retried() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn create_is_never_retried_once_it_may_have_reached_the_server() {
+async fn create_and_conditional_store_writes_are_never_retried_once_they_may_have_reached_the_server() {
     for status in [408, 429, 500, 502, 503, 504] {
-        for op in [Some(Operation::Create), Some(Operation::AdminCreateRevocationRule), None] {
+        for op in [
+            Some(Operation::Create),
+            Some(Operation::AdminCreateRevocationRule),
+            Some(Operation::StoreConditionalWrite),
+            None,
+        ] {
             let mock = MockTransport::new()
                 .on_seq(route(), [MockResponse::status(status).header("retry-after", "1"), MockResponse::status(200)]);
             let transport = RetryTransport::new(mock.clone(), config());

@@ -345,3 +345,29 @@ fn a_secret_service_that_never_answers_fails_within_the_timeout() {
     assert!(status.success(), "the probe failed:\n{shown}");
     assert!(shown.contains("1 passed"), "the probe did not run:\n{shown}");
 }
+
+/// An item under this store's service whose `format` is not patkit's: the error quotes the
+/// stored value capped, not whole.
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corrupt_entry_errors_quote_a_capped_format() {
+    if store("corrupt_entry_errors_quote_a_capped_format").is_none() {
+        return;
+    }
+    let service = format!("patkit-test-{}", uuid::Uuid::new_v4().simple());
+    let store = KeyringTokenStore::new(service.clone()).unwrap();
+    let raw: Arc<keyring_core::api::CredentialStore> = dbus_secret_service_keyring_store::Store::new().unwrap();
+    let label = format!("{service}: odd");
+    let modifiers = std::collections::HashMap::from([("label", label.as_str())]);
+    let item = keyring_core::Entry::new_in_store_with_modifiers(&raw, &service, "odd", &modifiers).unwrap();
+    let record = serde_json::to_value(conformance::sample_entry("odd", CANARY).record).unwrap();
+    let body = serde_json::json!({"format": "F".repeat(20_000), "revision": 1, "secret": CANARY, "record": record});
+    item.set_secret(&serde_json::to_vec(&body).unwrap()).unwrap();
+    let err = store.get("odd").await.expect_err("not a patkit entry");
+    let _ = item.delete_credential();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt, "{err}");
+    let shown = err.to_string();
+    assert!(shown.contains("FFFF"), "{shown}");
+    assert!(shown.len() < 1_000, "{} bytes of stored data quoted", shown.len());
+    assert!(!shown.contains(CANARY));
+}

@@ -141,3 +141,199 @@ async fn an_unreachable_server_is_unavailable() {
     let err = store.get("x").await.unwrap_err();
     assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{err}");
 }
+
+// The store's rules about uncertain writes, history and configuration, against the in-process
+// KV v2 fake of the rotation fault runs (answers checked against OpenBao), so they run anywhere.
+
+#[path = "lifecycle_support/vault_kv.rs"]
+#[allow(dead_code)]
+mod vault_kv;
+
+mod against_the_fake {
+    use std::sync::Arc;
+
+    use patkit::store::{Expected, StoreErrorKind, TokenStore, VaultToken, VaultTokenStore};
+    use patkit::testing::conformance::sample_entry;
+    use patkit::transport::{HttpTransport, RetryConfig, RetryTransport};
+
+    use super::vault_kv::{FakeKv, KvFault, KvFaults};
+
+    const TOKEN: &str = "vault-token-for-the-fake";
+
+    fn over(transport: Arc<dyn HttpTransport>) -> VaultTokenStore {
+        VaultTokenStore::new("http://127.0.0.1:8200", VaultToken::new(TOKEN.to_owned()), transport).unwrap()
+    }
+
+    /// The fake, a store straight on it, and the fault layer to put under a store under test.
+    fn fake() -> (FakeKv, VaultTokenStore, KvFaults) {
+        let fake = FakeKv::new(TOKEN);
+        let direct = over(Arc::new(fake.clone()));
+        let faults = KvFaults::new(Arc::new(fake.clone()));
+        (fake, direct, faults)
+    }
+
+    fn retrying(faults: &KvFaults) -> VaultTokenStore {
+        over(Arc::new(RetryTransport::new(faults.clone(), RetryConfig::default()).seed(7)))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_compare_and_swap_whose_answer_was_lost_is_never_resent() {
+        for fault in [KvFault::CommitThen502, KvFault::CommitThenTimeout] {
+            let (fake, direct, faults) = fake();
+            let revision = direct.put(sample_entry("a", "CANARY-first")).await.unwrap();
+            faults.on_write(1, fault);
+            let err = retrying(&faults)
+                .compare_and_swap(sample_entry("a", "CANARY-second"), Expected::Revision(revision))
+                .await
+                .expect_err("the answer was lost");
+            assert_eq!(
+                err.kind(),
+                StoreErrorKind::Unavailable,
+                "{fault:?}: an outcome not known, not a conflict: {err}"
+            );
+            let stored = direct.get("a").await.unwrap().unwrap();
+            assert_eq!(stored.secret.expose_secret(), "CANARY-second", "{fault:?}");
+            assert_eq!(stored.record.revision, revision + 1, "{fault:?}");
+            assert_eq!(fake.readable_versions("patkit/a"), [1, 2], "{fault:?}: sent more than once");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_insert_whose_answer_was_lost_is_not_taken_for_someone_elses_entry() {
+        for fault in [KvFault::CommitThen502, KvFault::CommitThenTimeout] {
+            let (_, direct, faults) = fake();
+            faults.on_write(1, fault);
+            let revision = retrying(&faults)
+                .compare_and_swap(sample_entry("a", "CANARY-mine"), Expected::Absent)
+                .await
+                .unwrap_or_else(|e| panic!("{fault:?}: {e}"));
+            assert_eq!(direct.get("a").await.unwrap().unwrap().record.revision, revision, "{fault:?}");
+            // Someone else's entry is still a conflict.
+            let err = retrying(&faults).compare_and_swap(sample_entry("a", "CANARY-other"), Expected::Absent).await;
+            assert_eq!(err.unwrap_err().kind(), StoreErrorKind::Conflict, "{fault:?}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn remove_destroys_the_history_even_when_the_tombstone_answer_was_lost() {
+        let (fake, direct, faults) = fake();
+        direct.put(sample_entry("a", "CANARY-v1")).await.unwrap();
+        direct.put(sample_entry("a", "CANARY-v2")).await.unwrap();
+        faults.on_write(1, KvFault::CommitThen502);
+        assert!(retrying(&faults).remove("a").await.unwrap(), "the entry was removed by this call");
+        assert!(direct.get("a").await.unwrap().is_none());
+        assert!(!fake.history_contains("CANARY-"), "an older version still holds a secret");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_later_remove_destroys_what_an_interrupted_one_left() {
+        let (fake, direct, faults) = fake();
+        direct.put(sample_entry("a", "CANARY-v1")).await.unwrap();
+        direct.put(sample_entry("a", "CANARY-v2")).await.unwrap();
+        // The tombstone is written; destroying the older versions fails (no retries here).
+        faults.on_write(2, KvFault::Refuse503);
+        let err = over(Arc::new(faults.clone())).remove("a").await.expect_err("the destroy failed");
+        assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{err}");
+        assert!(fake.history_contains("CANARY-"), "the set-up left history behind");
+        assert!(!direct.remove("a").await.unwrap(), "nothing live was left to remove");
+        assert!(!fake.history_contains("CANARY-"), "the later remove left the history behind");
+    }
+
+    #[test]
+    fn a_vault_store_refuses_plain_http_to_a_remote_host() {
+        let transport: Arc<dyn HttpTransport> = Arc::new(FakeKv::new(TOKEN));
+        let build = |address: &str| VaultTokenStore::new(address, VaultToken::new(TOKEN.to_owned()), transport.clone());
+        for remote in ["http://vault.example.com:8200", "http://10.0.0.5:8200", "http://localhost.evil.example/"] {
+            let err = build(remote).expect_err(remote);
+            assert!(matches!(err, patkit::Error::InvalidInput { field: "address", .. }), "{remote}: {err:?}");
+            assert!(!err.to_string().contains(TOKEN));
+        }
+        for fine in
+            ["https://vault.example.com:8200", "http://127.0.0.1:8200", "http://localhost:8200", "http://[::1]:8200"]
+        {
+            build(fine).unwrap_or_else(|e| panic!("{fine}: {e}"));
+        }
+    }
+
+    #[tokio::test]
+    async fn corrupt_entry_errors_quote_a_capped_format() {
+        let (fake, direct, _) = fake();
+        let huge = "F".repeat(20_000);
+        let body = serde_json::json!({"data": {"format": huge, "secret": "CANARY-x"}});
+        let request = http::Request::post("http://127.0.0.1:8200/v1/secret/data/patkit/odd")
+            .header("x-vault-token", TOKEN)
+            .body(serde_json::to_vec(&body).unwrap())
+            .unwrap();
+        assert_eq!(fake.send(request).await.unwrap().status(), 200);
+        let err = direct.get("odd").await.expect_err("not a patkit entry");
+        assert_eq!(err.kind(), StoreErrorKind::Corrupt);
+        let shown = err.to_string();
+        assert!(shown.contains("FFFF"), "{shown}");
+        assert!(shown.len() < 1_000, "{} bytes of stored data quoted", shown.len());
+    }
+}
+
+/// The fake KV v2 engine the rotation fault runs use answers like the real server: one script of
+/// requests (writes with and without check-and-set, mismatches, reads of missing, deleted and
+/// destroyed versions, metadata, listings, a wrong token) is sent to both, and the statuses and
+/// the fields patkit reads are compared.
+#[tokio::test]
+async fn the_kv_fake_answers_like_openbao() {
+    use serde_json::{Value, json};
+    let Some(server) = server("the_kv_fake_answers_like_openbao") else { return };
+    let prefix = format!("patkit-test/{}", uuid::Uuid::new_v4().simple());
+    let script: Vec<(&str, String, Option<Value>, bool)> = vec![
+        ("GET", format!("data/{prefix}/x"), None, true),
+        ("POST", format!("data/{prefix}/x"), Some(json!({"options": {"cas": 3}, "data": {"a": 1}})), true),
+        ("POST", format!("data/{prefix}/x"), Some(json!({"options": {"cas": 0}, "data": {"a": 1}})), true),
+        ("POST", format!("data/{prefix}/x"), Some(json!({"options": {"cas": 0}, "data": {"a": 2}})), true),
+        ("POST", format!("data/{prefix}/x"), Some(json!({"data": {"a": 3}})), true),
+        ("GET", format!("data/{prefix}/x"), None, true),
+        ("GET", format!("metadata/{prefix}/x"), None, true),
+        ("POST", format!("destroy/{prefix}/x"), Some(json!({"versions": [1, 7]})), true),
+        ("GET", format!("metadata/{prefix}/x"), None, true),
+        ("LIST", format!("metadata/{prefix}"), None, true),
+        ("LIST", format!("metadata/{prefix}/nothing"), None, true),
+        ("GET", format!("metadata/{prefix}/nothing"), None, true),
+        ("DELETE", format!("data/{prefix}/x"), None, true),
+        ("GET", format!("data/{prefix}/x"), None, true),
+        ("POST", format!("data/{prefix}/x"), Some(json!({"options": {"cas": 2}, "data": {"a": 4}})), true),
+        ("POST", format!("data/{prefix}/sub/y"), Some(json!({"data": {"b": 1}})), true),
+        ("LIST", format!("metadata/{prefix}"), None, true),
+        ("GET", format!("data/{prefix}/x"), None, false),
+    ];
+    // The fields patkit reads, and the statuses.
+    fn project(status: u16, body: &[u8]) -> Value {
+        let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let d = &body["data"];
+        let versions: Option<Vec<(String, Value)>> =
+            d["versions"].as_object().map(|v| v.iter().map(|(k, v)| (k.clone(), v["destroyed"].clone())).collect());
+        json!({
+            "status": status,
+            "errors": if status == 403 { Value::Null } else { body["errors"].clone() },
+            "version": d["version"], "data": d["data"], "metadata.version": d["metadata"]["version"],
+            "metadata.destroyed": d["metadata"]["destroyed"], "current_version": d["current_version"],
+            "versions": versions, "keys": d["keys"],
+        })
+    }
+    let fake = vault_kv::FakeKv::new(&server.token);
+    let real = transport();
+    for (method, path, body, authorized) in script {
+        let mut answers = Vec::new();
+        for (base, transport) in [
+            (server.address.as_str(), &real),
+            ("http://127.0.0.1:8200", &(Arc::new(fake.clone()) as Arc<dyn HttpTransport>)),
+        ] {
+            let token = if authorized { server.token.clone() } else { "not-the-token".to_owned() };
+            let request = http::Request::builder()
+                .method(http::Method::from_bytes(method.as_bytes()).unwrap())
+                .uri(format!("{}/v1/secret/{path}", base.trim_end_matches('/')))
+                .header("x-vault-token", token)
+                .body(body.as_ref().map(|b| serde_json::to_vec(b).unwrap()).unwrap_or_default())
+                .unwrap();
+            let response = transport.send(request).await.unwrap();
+            answers.push(project(response.status().as_u16(), response.body()));
+        }
+        assert_eq!(answers[0], answers[1], "{method} {path}: OpenBao (left) and the fake (right) differ");
+    }
+}

@@ -13,10 +13,8 @@ use super::PatTokenError;
 use super::wire::{PatTokenResultWire, PatTokenWire, WrappedExceptionWire};
 use crate::error::{AuthFailure, Error, Policy, Result};
 use crate::model::PatId;
+use crate::quote::cap;
 use crate::transport::{HttpResponse, Operation};
-
-/// Longest service message kept in an error.
-const MAX_MESSAGE: usize = 512;
 
 /// Turns any non-success answer into the matching [`Error`]; `Ok(())` for a 2xx JSON (or empty)
 /// answer. `now` is used for a `Retry-After` given as a date.
@@ -70,18 +68,6 @@ fn is_html(response: &HttpResponse) -> bool {
 
 fn wrapped_exception(response: &HttpResponse) -> Option<WrappedExceptionWire> {
     serde_json::from_slice(response.body()).ok()
-}
-
-fn cap(mut s: String) -> String {
-    if s.len() > MAX_MESSAGE {
-        let mut end = MAX_MESSAGE;
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        s.truncate(end);
-        s.push('…');
-    }
-    s
 }
 
 /// `Retry-After` (seconds, HTTP date, or the `retry-after-ms` forms), relative to `now`: the
@@ -201,6 +187,7 @@ pub(crate) fn rejection(code: PatTokenError, message: Option<String>, id: Option
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quote::MAX_QUOTED;
     use chrono::TimeZone;
 
     fn response(status: u16, content_type: Option<&str>, body: &str) -> HttpResponse {
@@ -352,15 +339,15 @@ mod tests {
         let err = rejection(PatTokenError::parse(&long), Some(long.clone()), None);
         match &err {
             Error::Rejected { code: PatTokenError::Unknown(raw), message: Some(message) } => {
-                assert_eq!(raw.len(), MAX_MESSAGE + '…'.len_utf8());
-                assert_eq!(message.len(), MAX_MESSAGE + '…'.len_utf8());
+                assert_eq!(raw.len(), MAX_QUOTED + '…'.len_utf8());
+                assert_eq!(message.len(), MAX_QUOTED + '…'.len_utf8());
             }
             other => panic!("{other:?}"),
         }
-        assert!(err.to_string().len() < 2 * MAX_MESSAGE + 100, "{}", err.to_string().len());
+        assert!(err.to_string().len() < 2 * MAX_QUOTED + 100, "{}", err.to_string().len());
         let body = format!(r#"{{"patToken":null,"patTokenError":"{long}"}}"#);
         let result: PatTokenResultWire = decode(body.as_bytes(), Operation::Get).unwrap();
-        assert!(pat_token_result(result, None).err().unwrap().to_string().len() < MAX_MESSAGE + 100);
+        assert!(pat_token_result(result, None).err().unwrap().to_string().len() < MAX_QUOTED + 100);
     }
 
     #[test]
@@ -392,10 +379,10 @@ mod tests {
             for op in [Operation::Get, Operation::List, Operation::Update, Operation::AdminListPats] {
                 let err = decode::<PatTokenResultWire>(body.as_bytes(), op).err().unwrap();
                 let Error::Decode { path, source } = &err else { panic!("{err:?}") };
-                assert!(path.len() <= MAX_MESSAGE + '…'.len_utf8(), "{op:?}: path of {} bytes", path.len());
+                assert!(path.len() <= MAX_QUOTED + '…'.len_utf8(), "{op:?}: path of {} bytes", path.len());
                 let source = source.to_string();
-                assert!(source.len() <= MAX_MESSAGE + '…'.len_utf8(), "{op:?}: source of {} bytes", source.len());
-                assert!(err.to_string().len() < MAX_MESSAGE + 100);
+                assert!(source.len() <= MAX_QUOTED + '…'.len_utf8(), "{op:?}: source of {} bytes", source.len());
+                assert!(err.to_string().len() < MAX_QUOTED + 100);
             }
         }
         // A short message stays whole.

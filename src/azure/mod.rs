@@ -25,6 +25,7 @@ mod request;
 mod token_admin;
 mod validate;
 mod wire;
+
 #[cfg(test)]
 mod wire_props;
 

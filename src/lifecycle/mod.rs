@@ -15,7 +15,10 @@
 //! 0. Read the entry (revision `r`). If it carries `rotation` or `previous`, recover it first
 //!    (below).
 //! 1. If it is not due (expired, or expiring within the [window](RotationOptions::window),
-//!    unless [forced](RotationOptions::force)), skip it. Otherwise write the *intent*:
+//!    unless [forced](RotationOptions::force)), skip it. Read the old token through the
+//!    provider ([`PatProvider::get_pat`]): if the provider does not show it (another user's,
+//!    another organization's, an unknown id), skip it ([`SkipReason::NotVisible`]): revoking it
+//!    later would have no effect and leave it valid but forgotten. Otherwise write the *intent*:
 //!    compare-and-swap the entry, expecting `r`, with `rotation = Some(RotationIntent {
 //!    replacement_display_name, started_at: now })`. The display name is unique
 //!    (`<old name>~r<UTC time>-<8 random hex digits>`, at most 256 characters), so a
@@ -36,12 +39,16 @@
 //!    [tries](VerifyOptions) with backoff). If it does not: revoke it, clear the intent; the
 //!    old token stays.
 //! 4. Store the replacement: compare-and-swap, expecting the intent's revision, with
-//!    `metadata = new, secret = new, previous = Some(old metadata), rotation = None`. A conflict
-//!    means someone recovered our intent meanwhile: revoke the replacement. Any other error
-//!    leaves it unknown whether the write landed: re-read; if the store holds the replacement,
-//!    go on; if it holds anything else, revoke the replacement; if it cannot be read, leave
-//!    everything to recovery (the intent or `previous`, whichever is there, says what to do).
-//! 5. Revoke the old token (idempotent; "not found" counts as revoked).
+//!    `metadata = new, secret = new, previous = Some(old metadata), rotation = None`. If it
+//!    fails (a conflict or any other error), the error alone never decides: a write whose
+//!    answer was lost may have landed. Re-read: if the store holds the replacement, go on; if it
+//!    is still at the intent's revision, rewrite it unchanged first (so the write can never land
+//!    later), then revoke the replacement and clear the intent; if someone else changed it,
+//!    revoke the replacement; if it cannot be read, leave everything to recovery (the intent or
+//!    `previous`, whichever is there, says what to do).
+//! 5. Try the stored secret at the provider ([`PatProvider::check_pat`]); if it is refused, keep
+//!    the old token as `previous` and report it ([`Rotation::kept_previous`]). Otherwise revoke
+//!    the old token (idempotent; "not found" counts as revoked).
 //! 6. Clear `previous` (compare-and-swap; a conflict is harmless: someone else finished it).
 //!
 //! **Recovery** of an entry ([`recover`], [`Rotator::recover`], and implicitly step 0):
@@ -51,7 +58,9 @@
 //!   should it still be alive, fails at step 4 and revokes its own replacement). Then list the
 //!   server's tokens (all statuses) named exactly `intent.replacement_display_name` and revoke
 //!   every one of them (not stored, so their secrets are lost), then clear the intent.
-//! - `previous: Some(old)`: revoke `old.id`, then clear `previous`.
+//! - `previous: Some(old)`: check that the stored secret works and that the provider shows
+//!   `old` ([`PatProvider::get_pat`]); if either fails, keep `previous` and report it
+//!   ([`SkipReason::PreviousKept`]). Otherwise revoke `old.id`, then clear `previous`.
 //!
 //! Why it holds: the store only ever changes by compare-and-swap, so at most one writer wins
 //! each revision. The stored token is replaced only by one that was just verified (step 4
@@ -71,6 +80,7 @@
 //!
 //! [`PatProvider`]: crate::PatProvider
 //! [`PatProvider::check_pat`]: crate::PatProvider::check_pat
+//! [`PatProvider::get_pat`]: crate::PatProvider::get_pat
 //! [`TokenStore`]: crate::TokenStore
 //! [`Error::CreateOutcomeUnknown`]: crate::Error::CreateOutcomeUnknown
 
@@ -81,8 +91,8 @@ mod scan;
 
 pub use offboard::{OffboardReport, Offboarding, RuleSummary};
 pub use report::{
-    DueReason, EntryReport, Failure, Outcome, PlannedAction, PlannedEntry, PlannedRecovery, RecoveryAction, Rotation,
-    RotationPlan, RotationReport, SkipReason, Step,
+    DueReason, EntryReport, Failure, KeptReason, Outcome, PlannedAction, PlannedEntry, PlannedRecovery, RecoveryAction,
+    Rotation, RotationPlan, RotationReport, SkipReason, Step,
 };
 pub use rotate::{GlobalReplacement, RotationOptions, Rotator, VerifyOptions};
 pub use scan::{Finding, FindingKind, FnSink, Scan, ScanReport, ScanSink, View, sink_fn};

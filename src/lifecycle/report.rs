@@ -120,6 +120,9 @@ impl fmt::Display for Outcome {
                 if let Some(e) = &r.cleanup_pending {
                     write!(f, "; the old token is left for recovery: {e}")?;
                 }
+                if let Some(reason) = &r.kept_previous {
+                    write!(f, "; the old token {} is kept: {reason}", r.old.id)?;
+                }
                 Ok(())
             }
             Self::Skipped(reason) => write!(f, "skipped: {reason}"),
@@ -144,6 +147,33 @@ pub struct Rotation {
     /// (by name) instead — what a rotation does by default, since Azure DevOps retires global
     /// PATs on 2026-12-01 (see [`GlobalReplacement`](super::GlobalReplacement)).
     pub narrowed_to_organizations: Option<Vec<String>>,
+    /// Set when the old token was deliberately *not* revoked (it stays recorded as
+    /// [`PatRecord::previous`](crate::PatRecord::previous)), and why. Needs a person: recovery
+    /// keeps it too until the reason is gone.
+    pub kept_previous: Option<KeptReason>,
+}
+
+/// Why a replaced token (`previous`) was kept instead of revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeptReason {
+    /// The stored secret does not authenticate at the provider: revoking the token it replaced
+    /// could leave no working token at all.
+    StoredTokenRefused,
+    /// The provider does not show the replaced token (another user's, another organization's,
+    /// an unknown id): revoking it would have no effect, so it would stay valid but forgotten.
+    PreviousNotVisible,
+}
+
+impl fmt::Display for KeptReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::StoredTokenRefused => "the stored token does not authenticate, so the one it replaced stays",
+            Self::PreviousNotVisible => {
+                "the provider does not show it (not this credential's, or another organization's)"
+            }
+        })
+    }
 }
 
 /// Why an entry was not rotated.
@@ -170,6 +200,21 @@ pub enum SkipReason {
     },
     /// There is no entry of that name.
     NotFound,
+    /// The provider does not show the stored token (it belongs to another user or
+    /// organization, or its id is unknown): it could not be revoked after a rotation, so nothing
+    /// was written or created.
+    NotVisible {
+        /// The stored token's id.
+        id: PatId,
+    },
+    /// Recovery found a replaced token (`previous`) it must not revoke, and kept it; the entry
+    /// is left as it is until a person looks at it.
+    PreviousKept {
+        /// The replaced token's id.
+        id: PatId,
+        /// Why it was kept.
+        reason: KeptReason,
+    },
 }
 
 impl fmt::Display for SkipReason {
@@ -184,6 +229,13 @@ impl fmt::Display for SkipReason {
                 write!(f, "belongs to {provider}/{organization}, not this provider")
             }
             Self::NotFound => f.write_str("no such entry"),
+            Self::NotVisible { id } => {
+                write!(
+                    f,
+                    "the provider does not show the stored token {id} (not this credential's, or another organization's)"
+                )
+            }
+            Self::PreviousKept { id, reason } => write!(f, "the replaced token {id} is kept: {reason}"),
         }
     }
 }
@@ -194,6 +246,8 @@ impl fmt::Display for SkipReason {
 pub enum Step {
     /// Reading the entry.
     Read,
+    /// Reading the stored token through the provider (before anything is written).
+    Lookup,
     /// Finishing or undoing an interrupted rotation found in the entry.
     Recover,
     /// Writing the rotation intent.
@@ -210,6 +264,7 @@ impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Read => "read",
+            Self::Lookup => "lookup",
             Self::Recover => "recover",
             Self::Intent => "intent",
             Self::Create => "create",

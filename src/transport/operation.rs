@@ -10,6 +10,7 @@
 /// assert_eq!(Operation::of(&request), Some(Operation::Revoke));
 /// assert!(Operation::Revoke.is_idempotent());
 /// assert!(!Operation::Create.is_idempotent());
+/// assert!(!Operation::StoreConditionalWrite.is_idempotent());
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,9 +35,14 @@ pub enum Operation {
     AdminCreateRevocationRule,
     /// A token store reading over HTTP (Vault/OpenBao).
     StoreRead,
-    /// A token store writing over HTTP. Writes use compare-and-set, so a repeat is refused
-    /// rather than applied twice.
+    /// A token store writing over HTTP unconditionally (a plain put, a delete, a destroy of old
+    /// versions): sending it twice leaves the same state as sending it once, so it is idempotent.
     StoreWrite,
+    /// A token store's *conditional* write over HTTP (compare-and-set against a version). Not
+    /// idempotent: if a first attempt landed, a repeat is refused as a conflict, which would
+    /// turn a success into a false "someone else changed it". Once it may have reached the
+    /// server it is never re-sent; the store reports the uncertain outcome instead.
+    StoreConditionalWrite,
 }
 
 impl Operation {
@@ -47,7 +53,7 @@ impl Operation {
 
     /// Whether sending the request twice has the same effect as sending it once.
     pub fn is_idempotent(self) -> bool {
-        !matches!(self, Self::Create | Self::AdminCreateRevocationRule)
+        !matches!(self, Self::Create | Self::AdminCreateRevocationRule | Self::StoreConditionalWrite)
     }
 
     /// Whether this is a Token Admin call (organization administrators only).
@@ -74,6 +80,7 @@ impl Operation {
             Self::AdminCreateRevocationRule => "admin_create_revocation_rule",
             Self::StoreRead => "store_read",
             Self::StoreWrite => "store_write",
+            Self::StoreConditionalWrite => "store_conditional_write",
         }
     }
 }

@@ -95,7 +95,7 @@ impl BackoffConfig {
 /// Each request's [`Operation`] (from its extensions) decides. A request without one is treated
 /// as **not idempotent**.
 ///
-/// | outcome | idempotent operation | not idempotent (`Create`, untagged) |
+/// | outcome | idempotent operation | not idempotent (`Create`, `StoreConditionalWrite`, untagged) |
 /// |---|---|---|
 /// | [`TransportErrorKind::Connect`] (never reached the server) | retried | retried |
 /// | [`TransportErrorKind::Timeout`], [`TransportErrorKind::Interrupted`] | retried | **returned** |
@@ -103,7 +103,9 @@ impl BackoffConfig {
 /// | any other status, any other error kind | returned | returned |
 ///
 /// So a create is never repeated once it may have reached the server: repeating it could mint a
-/// second live token. The caller gets the response or error and decides (e.g. by looking for the
+/// second live token. Likewise a store's compare-and-set write
+/// ([`Operation::StoreConditionalWrite`]) is never repeated: if the first attempt landed, the
+/// repeat would be refused as a conflict and hide the success. The caller gets the response or error and decides (e.g. by looking for the
 /// token by its display name).
 ///
 /// # How long it waits

@@ -4,6 +4,8 @@
 //! the emulator's state, and a small seeded random generator.
 #![allow(dead_code)]
 
+pub mod vault_kv;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -307,6 +309,12 @@ pub struct World {
 
 impl World {
     pub fn new(store: Arc<dyn TokenStore>) -> Self {
+        Self::with_checks_through(store.clone(), store)
+    }
+
+    /// A world whose flows use `store` and whose checks (and seeding) read the same data through
+    /// `direct`, which sees none of the faults `store` may be set up with.
+    pub fn with_checks_through(store: Arc<dyn TokenStore>, direct_store: Arc<dyn TokenStore>) -> Self {
         let clock = ManualClock::new(start_time());
         let emulator = Emulator::with_clock(Arc::new(clock.clone()));
         emulator.add_organization(ORG);
@@ -326,8 +334,8 @@ impl World {
             .retry(patkit::transport::RetryConfig::none())
             .build()
             .unwrap();
-        let gated = Arc::new(GatedStore { inner: store.clone(), gate: gate.clone() });
-        Self { emulator, clock, alice, gate, client, direct, inner_store: store, store: gated }
+        let gated = Arc::new(GatedStore { inner: store, gate: gate.clone() });
+        Self { emulator, clock, alice, gate, client, direct, inner_store: direct_store, store: gated }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -5,11 +5,23 @@ use super::Rotator;
 use super::naming::replacement_name;
 use super::verify::verify;
 use crate::error::Error;
-use crate::lifecycle::report::{EntryReport, Failure, Outcome, RecoveryAction, Rotation, SkipReason, Step};
+use crate::lifecycle::report::{EntryReport, Failure, KeptReason, Outcome, RecoveryAction, Rotation, SkipReason, Step};
 use crate::model::{PatMetadata, PatSpec, chrono_delta};
 use crate::store::{Expected, PatRecord, RotationIntent, StoreError, StoreErrorKind, StoredPat};
 
 use super::recover::Recovery;
+
+/// How often the store step re-reads an entry whose write failed before giving up on knowing.
+const SETTLE_ATTEMPTS: usize = 3;
+
+/// What a failed step-4 write came to, once the entry was read again.
+#[allow(clippy::large_enum_variant)] // short-lived, moved once
+enum Settled {
+    /// The replacement is stored after all (the entry as it now is).
+    Landed(StoredPat),
+    /// It is not stored and never will be.
+    NotStored { undone: Vec<RecoveryAction>, left_for_recovery: bool },
+}
 
 impl Rotator {
     /// Step 0 (read, recover), then the rotation proper.
@@ -40,6 +52,13 @@ impl Rotator {
                         outcome: Outcome::Skipped(SkipReason::NotFound),
                     };
                 }
+                Recovery::Kept(id, reason) => {
+                    return EntryReport {
+                        name: name.to_owned(),
+                        recovered,
+                        outcome: Outcome::Skipped(SkipReason::PreviousKept { id, reason }),
+                    };
+                }
                 Recovery::Failed(error) => {
                     return EntryReport {
                         name: name.to_owned(),
@@ -68,6 +87,14 @@ impl Rotator {
             Ok(targets) => targets,
             Err(error) => return failure(Step::Create, error, Vec::new(), false),
         };
+        // The old token must be one this provider can see (the credential's own, in this
+        // organization): otherwise revoking it later would "succeed" without effect and the
+        // token would stay valid, forgotten. Nothing is written or created for such an entry.
+        match self.provider.get_pat(&old.id).await {
+            Ok(_) => {}
+            Err(Error::NotFound { .. }) => return Outcome::Skipped(SkipReason::NotVisible { id: old.id.clone() }),
+            Err(e) => return failure(Step::Lookup, e, Vec::new(), false),
+        }
         let intent =
             RotationIntent { replacement_display_name: replacement_name(&old.display_name, now), started_at: now };
         let mut pending = entry.clone();
@@ -96,12 +123,18 @@ impl Rotator {
                 let mut undone = Vec::new();
                 let mut left = false;
                 if create_may_have_happened(&error) {
-                    let found = match &error {
-                        Error::CreateOutcomeUnknown { found, .. } => found.clone(),
-                        _ => Vec::new(),
+                    let (minted, found) = match &error {
+                        Error::CreateOutcomeUnknown { id, found, .. } => (id.clone(), found.clone()),
+                        _ => (None, Vec::new()),
                     };
                     left = self
-                        .revoke_replacements(&intent.replacement_display_name, found, &old.id, &mut undone)
+                        .revoke_replacements(
+                            &intent.replacement_display_name,
+                            minted.as_ref(),
+                            found,
+                            &old.id,
+                            &mut undone,
+                        )
                         .await
                         .is_err();
                 }
@@ -138,46 +171,42 @@ impl Rotator {
         };
         match self.store.compare_and_swap(stored.clone(), Expected::Revision(pending.record.revision)).await {
             Ok(revision) => stored.record.revision = revision,
-            Err(e) if e.kind() == StoreErrorKind::Conflict => {
-                // Someone else (a recovery that took our intent for abandoned) changed the entry:
-                // ours must not survive.
-                let mut undone = Vec::new();
-                let left = self.revoke_replacement(&created.metadata, &mut undone).await.is_err();
-                return failure(Step::Store, e.into(), undone, left);
-            }
-            Err(e) => match self.store.get(&entry.record.name).await {
-                Ok(Some(current)) if current.record.metadata.id == created.metadata.id => {
-                    // The write landed after all.
-                    stored.record.revision = current.record.revision;
+            // A conflict or an uncertain outcome: what is stored decides, never the error alone
+            // (a write whose answer was lost may have landed, and then ours is the stored token).
+            Err(e) => match self.settle_store(&pending, &created.metadata).await {
+                Settled::Landed(current) => stored.record = current.record,
+                Settled::NotStored { undone, left_for_recovery } => {
+                    return failure(Step::Store, e.into(), undone, left_for_recovery);
                 }
-                Ok(current) => {
-                    let mut undone = Vec::new();
-                    let mut left = self.revoke_replacement(&created.metadata, &mut undone).await.is_err();
-                    let ours = current.is_some_and(|c| c.record.revision == pending.record.revision);
-                    if !left && ours {
-                        left = self.clear_intent(&pending, &mut undone).await.is_err();
-                    }
-                    return failure(Step::Store, e.into(), undone, left);
-                }
-                // Unknown: the intent (if the write did not land) or `previous` (if it did) is in
-                // the store, and recovery does the right thing for either.
-                Err(_) => return failure(Step::Store, e.into(), Vec::new(), true),
             },
         }
 
         // Steps 5 and 6: revoke the old token, then forget it.
-        let cleanup_pending = self.finish(&stored, &old).await.err();
+        let (kept_previous, cleanup_pending) = match self.finish(&stored, &old).await {
+            Ok(kept) => (kept, None),
+            Err(e) => (None, Some(e)),
+        };
         Outcome::Rotated(Rotation {
             old,
             new: created.metadata,
             cleanup_pending,
             narrowed_to_organizations: targets.narrowed_to,
+            kept_previous,
         })
     }
 
-    /// Steps 5 and 6: revoke `old`, then clear `previous` in `stored`.
-    async fn finish(&self, stored: &StoredPat, old: &PatMetadata) -> Result<(), Error> {
+    /// Steps 5 and 6: revoke `old`, then clear `previous` in `stored`. Before revoking, the
+    /// stored secret is tried at the provider: if it does not work, `old` stays as `previous`
+    /// (it may be the only working token) and the reason is returned.
+    async fn finish(&self, stored: &StoredPat, old: &PatMetadata) -> Result<Option<KeptReason>, Error> {
+        // A recovery may already have finished this rotation (after a lost answer).
+        if stored.record.previous.is_none() {
+            return Ok(None);
+        }
         if old.id != stored.record.metadata.id {
+            if !self.provider.check_pat(&stored.secret).await? {
+                return Ok(Some(KeptReason::StoredTokenRefused));
+            }
             revoke_ok(self.provider.revoke_pat(&old.id).await)?;
         }
         let mut cleared = stored.clone();
@@ -185,10 +214,53 @@ impl Rotator {
         match self.store.compare_and_swap(cleared, Expected::Revision(stored.record.revision)).await {
             // A conflict means someone else wrote the entry after us: a recovery that already
             // cleared `previous`, or a later rotation. Either way nothing is left to do here.
-            Ok(_) => Ok(()),
-            Err(e) if e.kind() == StoreErrorKind::Conflict => Ok(()),
+            Ok(_) => Ok(None),
+            Err(e) if e.kind() == StoreErrorKind::Conflict => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// After the step-4 write failed (a conflict, or an outcome that is not known): reads the
+    /// entry and decides. If it holds the replacement, the write landed. If it is still at the
+    /// intent's revision, the write may yet land (a slow request): the entry is first rewritten
+    /// unchanged, so it never can, then the replacement is revoked and the intent cleared. If
+    /// someone else changed it, the write can no longer land and the replacement is revoked.
+    async fn settle_store(&self, pending: &StoredPat, created: &PatMetadata) -> Settled {
+        let name = &pending.record.name;
+        let mut undone = Vec::new();
+        for _ in 0..SETTLE_ATTEMPTS {
+            let current = match self.store.get(name).await {
+                Ok(current) => current,
+                // Unknown: the intent (if the write did not land) or `previous` (if it did) is
+                // in the store, and recovery does the right thing for either.
+                Err(_) => break,
+            };
+            match current {
+                Some(current) if current.record.metadata.id == created.id => return Settled::Landed(current),
+                Some(current) if current.record.revision == pending.record.revision => {
+                    match self.store.compare_and_swap(current, Expected::Revision(pending.record.revision)).await {
+                        Ok(revision) => {
+                            let mut fenced = pending.clone();
+                            fenced.record.revision = revision;
+                            let mut left = self.revoke_replacement(created, &mut undone).await.is_err();
+                            if !left {
+                                left = self.clear_intent(&fenced, &mut undone).await.is_err();
+                            }
+                            return Settled::NotStored { undone, left_for_recovery: left };
+                        }
+                        // Changed meanwhile, or not known: look again.
+                        Err(_) => continue,
+                    }
+                }
+                // Someone else (a recovery that took our intent for abandoned) changed the
+                // entry, or removed it: ours must not survive.
+                _ => {
+                    let left = self.revoke_replacement(created, &mut undone).await.is_err();
+                    return Settled::NotStored { undone, left_for_recovery: left };
+                }
+            }
+        }
+        Settled::NotStored { undone, left_for_recovery: true }
     }
 
     /// Removes the intent from `pending` (which still holds the old token).
@@ -208,8 +280,20 @@ impl Rotator {
                 });
                 Ok(())
             }
-            // Someone else took the entry over (a recovery): the intent is theirs to clear.
-            Err(e) if e.kind() == StoreErrorKind::Conflict => Ok(()),
+            // Someone else took the entry over (a recovery): the intent is theirs to clear. Or
+            // our own clear landed and its answer was lost: then say so.
+            Err(e) if e.kind() == StoreErrorKind::Conflict => {
+                if let Ok(Some(now)) = self.store.get(&pending.record.name).await
+                    && now.record.rotation.is_none()
+                    && now.record.metadata.id == pending.record.metadata.id
+                    && now.record.revision == pending.record.revision + 1
+                {
+                    undone.push(RecoveryAction::ClearedIntent {
+                        replacement_display_name: intent.replacement_display_name.clone(),
+                    });
+                }
+                Ok(())
+            }
             Err(e) => Err(e),
         }
     }

@@ -6,7 +6,7 @@ use futures_util::TryStreamExt as _;
 use super::Rotator;
 use super::flow::{other_provider, revoke_ok};
 use crate::error::Error;
-use crate::lifecycle::report::{EntryReport, Failure, Outcome, RecoveryAction, SkipReason, Step};
+use crate::lifecycle::report::{EntryReport, Failure, KeptReason, Outcome, RecoveryAction, SkipReason, Step};
 use crate::model::{ListQuery, PatId, PatMetadata, SortBy, StatusFilter, chrono_delta};
 use crate::pagination::{self, DEFAULT_MAX_PAGES};
 use crate::store::{Expected, StoreErrorKind, StoredPat};
@@ -23,6 +23,8 @@ pub(super) enum Recovery {
     Gone,
     /// A step failed; what is left is still in the store for the next try.
     Failed(Error),
+    /// `previous` must not be revoked (see [`KeptReason`]); it stays in the store.
+    Kept(PatId, KeptReason),
 }
 
 impl Rotator {
@@ -51,6 +53,7 @@ impl Rotator {
             Recovery::Clean(_) => Outcome::Recovered,
             Recovery::Busy(started_at) => Outcome::Skipped(SkipReason::InProgress { started_at }),
             Recovery::Gone => Outcome::Skipped(SkipReason::NotFound),
+            Recovery::Kept(id, reason) => Outcome::Skipped(SkipReason::PreviousKept { id, reason }),
             Recovery::Failed(error) => {
                 Outcome::Failed(Failure { step: Step::Recover, error, undone: Vec::new(), left_for_recovery: true })
             }
@@ -65,7 +68,8 @@ impl Rotator {
     ///   new revision, so the rotator that wrote the intent, should it still be alive, can no
     ///   longer store its replacement), revoke every server token with the intent's unique
     ///   display name (their secrets are lost), then clear the intent.
-    /// - `previous: Some(old)`: revoke `old`, then clear `previous`.
+    /// - `previous: Some(old)`: unless the stored secret is refused or the provider does not
+    ///   show `old` (then `previous` is kept), revoke `old`, then clear `previous`.
     ///
     /// Each store write is a compare-and-swap; revokes come before the write that forgets what
     /// to revoke, so a crash anywhere leaves something the next recovery can finish.
@@ -86,7 +90,8 @@ impl Rotator {
                 Err(e) => return Recovery::Failed(e.into()),
             }
             let keep = current.record.metadata.id.clone();
-            if let Err(e) = self.revoke_replacements(&intent.replacement_display_name, Vec::new(), &keep, actions).await
+            if let Err(e) =
+                self.revoke_replacements(&intent.replacement_display_name, None, Vec::new(), &keep, actions).await
             {
                 return Recovery::Failed(e);
             }
@@ -107,6 +112,11 @@ impl Rotator {
         }
         if let Some(previous) = current.record.previous.clone() {
             if previous.id != current.record.metadata.id {
+                match self.must_keep(&current, &previous).await {
+                    Ok(None) => {}
+                    Ok(Some(reason)) => return Recovery::Kept(previous.id.clone(), reason),
+                    Err(e) => return Recovery::Failed(e),
+                }
                 if let Err(e) = revoke_ok(self.provider.revoke_pat(&previous.id).await) {
                     return Recovery::Failed(e);
                 }
@@ -137,16 +147,37 @@ impl Rotator {
         Recovery::Clean(current)
     }
 
-    /// Revokes every token in `found` and every token the provider lists with exactly
-    /// `display_name` (any status), except `keep` (the stored token).
+    /// Whether `previous` must stay: the stored secret does not work (revoking could leave no
+    /// working token), or the provider does not show `previous` (revoking would do nothing).
+    async fn must_keep(&self, stored: &StoredPat, previous: &PatMetadata) -> Result<Option<KeptReason>, Error> {
+        if !self.provider.check_pat(&stored.secret).await? {
+            return Ok(Some(KeptReason::StoredTokenRefused));
+        }
+        match self.provider.get_pat(&previous.id).await {
+            Ok(_) => Ok(None),
+            Err(Error::NotFound { .. }) => Ok(Some(KeptReason::PreviousNotVisible)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Revokes `minted` (the id an uncertain create's answer gave), every token in `found` and
+    /// every token the provider lists with exactly `display_name` (any status), except `keep`
+    /// (the stored token).
     pub(super) async fn revoke_replacements(
         &self,
         display_name: &str,
+        minted: Option<&PatId>,
         found: Vec<PatMetadata>,
         keep: &PatId,
         actions: &mut Vec<RecoveryAction>,
     ) -> Result<(), Error> {
         let mut done: Vec<PatId> = Vec::new();
+        // The id an uncertain create's answer gave: revoked even if no listing shows it.
+        if let Some(id) = minted.filter(|id| *id != keep) {
+            revoke_ok(self.provider.revoke_pat(id).await)?;
+            actions.push(RecoveryAction::RevokedReplacement { id: id.clone(), display_name: display_name.to_owned() });
+            done.push(id.clone());
+        }
         let listed = self.tokens_named(display_name).await?;
         for token in found.into_iter().chain(listed) {
             if &token.id == keep || done.contains(&token.id) || token.display_name != display_name {

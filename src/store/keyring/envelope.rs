@@ -61,7 +61,8 @@ fn decode_as(name: Option<&str>, what: &str, bytes: &[u8]) -> Result<StoredPat, 
     let In { format, revision, secret, mut record } = parsed;
     let secret = PatSecret::new(secret);
     if format != FORMAT {
-        return Err(corrupt(format!("has format '{format}', expected '{FORMAT}'")));
+        // Stored data, not ours: quoted capped, like a service's message.
+        return Err(corrupt(format!("has format '{}', expected '{FORMAT}'", crate::quote::cap(format))));
     }
     if let Some(name) = name {
         name.clone_into(&mut record.name);

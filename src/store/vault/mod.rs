@@ -48,7 +48,12 @@ const REMOVE_ATTEMPTS: usize = 16;
 /// `cas_required` it fails; use `compare_and_swap` there).
 ///
 /// `remove` writes a *tombstone* version (`{"format": "patkit.v1", "removed": true}`, no secret)
-/// with check-and-set, then destroys the data of every older version. The metadata stays, so the
+/// with check-and-set, then destroys the data of every older version. Whenever `remove` finds
+/// the entry already a tombstone (an earlier remove whose answer was lost or that failed before
+/// destroying, a concurrent remove), it destroys what older versions still hold data and returns
+/// `false`; a tombstone write with an uncertain outcome is checked by reading the entry again,
+/// and counts as this call's removal (`true`) when the tombstone is the version right after the
+/// one it replaced. The metadata stays, so the
 /// version count goes on: a revision read before a removal never matches the re-created entry,
 /// and of two concurrent removes exactly one returns `true`. The cost is a small metadata record
 /// per removed name, which `list` skips (one read each); purge it with
@@ -67,6 +72,17 @@ const REMOVE_ATTEMPTS: usize = 16;
 /// node) are [`StoreErrorKind::Unavailable`]; data that is not a patkit entry is
 /// [`StoreErrorKind::Corrupt`] (and can still be removed). Errors name the entry and the status;
 /// they never quote a response body (a read's body holds the secret) nor the token.
+///
+/// # Retries
+///
+/// Each request names its [`Operation`] so a retrying transport knows what it may repeat:
+/// reads are [`Operation::StoreRead`]; check-and-set writes (every `compare_and_swap`, every
+/// tombstone) are [`Operation::StoreConditionalWrite`], which [`RetryTransport`] never re-sends
+/// once it may have reached the server (a repeat of one that landed would be refused as a
+/// conflict and hide the success); plain `put`s and the destroy of old versions are
+/// [`Operation::StoreWrite`], which it may repeat (they set a state). A conditional write whose
+/// outcome is not known is [`StoreErrorKind::Unavailable`]; `compare_and_swap(..,
+/// Expected::Absent)` then reads the entry and succeeds if it holds exactly what was written.
 ///
 /// # Limits
 ///
@@ -94,6 +110,7 @@ const REMOVE_ATTEMPTS: usize = 16;
 /// ```
 ///
 /// [`ReqwestTransport`]: crate::transport
+/// [`RetryTransport`]: crate::transport::RetryTransport
 #[derive(Clone)]
 pub struct VaultTokenStore {
     inner: Arc<Inner>,
@@ -139,7 +156,8 @@ impl VaultTokenStoreBuilder {
     /// Checks the settings and builds the store. Sends nothing.
     ///
     /// Fails with [`Error::InvalidInput`](crate::Error::InvalidInput) for an address that is
-    /// not an `http`/`https` base URL (or carries credentials, a query or a fragment), an empty
+    /// not an `http`/`https` base URL (or carries credentials, a query or a fragment), an
+    /// `http://` address to a host that is not loopback (`localhost`, `127.0.0.0/8`, `::1`), an empty
     /// mount, a mount or prefix with an empty, `.` or `..` segment, or a token or namespace that
     /// cannot be a header value.
     pub fn build(self) -> crate::Result<VaultTokenStore> {
@@ -187,22 +205,40 @@ impl VaultTokenStore {
     }
 
     /// Writes `entry` only if there is no live entry under its name.
+    ///
+    /// A check-and-set write whose outcome is not known (its answer was lost: a timeout, a 5xx
+    /// from a proxy) may have landed: if the entry then holds exactly `entry` (same secret, same
+    /// record), the write is taken as done. A definite conflict stays a conflict.
     async fn insert(&self, entry: StoredPat) -> Result<u64, StoreError> {
         let name = entry.name().to_owned();
         // The fast path: a name Vault has never seen.
         match self.write(entry.clone(), Some(0)).await {
             Err(e) if e.kind() == StoreErrorKind::Conflict => {}
+            Err(e) if e.kind() == StoreErrorKind::Unavailable => return self.landed(&entry).await.ok_or(e),
             other => return other,
         }
         // The name has history: a tombstone (or a version deleted outside patkit) is absent too.
         // Check-and-set against that version keeps the step atomic.
         match self.current(&name).await? {
-            wire::Current::Absent { version: Some(version) } => self.write(entry, Some(version)).await,
+            wire::Current::Absent { version: Some(version) } => match self.write(entry.clone(), Some(version)).await {
+                Err(e) if e.kind() == StoreErrorKind::Unavailable => self.landed(&entry).await.ok_or(e),
+                other => other,
+            },
             _ => Err(StoreError::new(StoreErrorKind::Conflict, format!("entry '{name}' exists"))),
         }
     }
 
-    /// Destroys the data of every version of `name` older than `tombstone`.
+    /// The revision of the stored entry if it is exactly `entry` (a write of it landed).
+    async fn landed(&self, entry: &StoredPat) -> Option<u64> {
+        let current = self.get(entry.name()).await.ok()??;
+        let mut ours = entry.record.clone();
+        ours.revision = current.record.revision;
+        (current.record == ours && current.secret.expose_secret() == entry.secret.expose_secret())
+            .then_some(current.record.revision)
+    }
+
+    /// Destroys the data of every version of `name` older than `tombstone` that is not destroyed
+    /// yet.
     async fn destroy_older(&self, name: &str, tombstone: u64) -> Result<(), StoreError> {
         let request = self.inner.endpoint.read_metadata(name)?;
         let response = self.send(name, request).await?;
@@ -285,19 +321,33 @@ impl TokenStore for VaultTokenStore {
     async fn remove(&self, name: &str) -> Result<bool, StoreError> {
         for _ in 0..REMOVE_ATTEMPTS {
             let version = match self.current(name).await? {
-                wire::Current::Absent { .. } => return Ok(false),
+                wire::Current::Absent { version: None } => return Ok(false),
+                // Already removed (by an earlier remove whose answer was lost, a concurrent one,
+                // or outside patkit): make sure no older version still holds a secret.
+                wire::Current::Absent { version: Some(latest) } => {
+                    self.destroy_older(name, latest).await?;
+                    return Ok(false);
+                }
                 wire::Current::Present { version } => version,
             };
             let request = self.inner.endpoint.write_tombstone(name, version)?;
-            let response = self.send(name, request).await?;
-            match wire::parse_write(name, &response) {
+            let response = self.send(name, request).await;
+            match response.and_then(|response| wire::parse_write(name, &response)) {
                 Ok(tombstone) => {
                     self.destroy_older(name, tombstone).await?;
                     return Ok(true);
                 }
                 // Written or removed meanwhile: look again.
                 Err(e) if e.kind() == StoreErrorKind::Conflict => continue,
-                Err(e) => return Err(e),
+                // The tombstone may have landed: if the entry we saw is now a tombstone right
+                // after it, it is removed (by this call), so finish the job and say so.
+                Err(e) => match self.current(name).await {
+                    Ok(wire::Current::Absent { version: Some(latest) }) if latest == version + 1 => {
+                        self.destroy_older(name, latest).await?;
+                        return Ok(true);
+                    }
+                    _ => return Err(e),
+                },
             }
         }
         Err(StoreError::new(

@@ -144,7 +144,7 @@ fn write_posts_the_whole_entry_with_cas_and_without_the_revision() {
     assert_eq!(request.method(), Method::POST);
     assert_eq!(request.uri(), "http://127.0.0.1:8200/v1/secret/data/patkit/ci/feed");
     assert_eq!(request.headers()[http::header::CONTENT_TYPE], "application/json");
-    assert_eq!(Operation::of(&request), Some(Operation::StoreWrite));
+    assert_eq!(Operation::of(&request), Some(Operation::StoreConditionalWrite));
     let body: Value = serde_json::from_slice(request.body()).unwrap();
     assert_eq!(body["options"], json!({"cas": 7}));
     assert_eq!(body["data"]["format"], "patkit.v1");
@@ -159,6 +159,7 @@ fn write_posts_the_whole_entry_with_cas_and_without_the_revision() {
 #[test]
 fn unconditional_write_has_no_options() {
     let request = endpoint().write(entry("a"), None).unwrap();
+    assert_eq!(Operation::of(&request), Some(Operation::StoreWrite), "a plain put may be repeated");
     let body: Value = serde_json::from_slice(request.body()).unwrap();
     assert!(body.get("options").is_none());
 }
@@ -183,7 +184,7 @@ fn tombstone_and_destroy_requests() {
     let tombstone = endpoint.write_tombstone("a/b", 4).unwrap();
     assert_eq!(tombstone.method(), Method::POST);
     assert_eq!(tombstone.uri(), "http://127.0.0.1:8200/v1/secret/data/patkit/a/b");
-    assert_eq!(Operation::of(&tombstone), Some(Operation::StoreWrite));
+    assert_eq!(Operation::of(&tombstone), Some(Operation::StoreConditionalWrite));
     let body: Value = serde_json::from_slice(tombstone.body()).unwrap();
     assert_eq!(body, json!({"options": {"cas": 4}, "data": {"format": "patkit.v1", "removed": true}}));
     let destroy = endpoint.destroy("a/b", &[1, 2, 4]).unwrap();
@@ -404,9 +405,13 @@ async fn remove_writes_a_tombstone_then_destroys_older_versions() {
     let seen: Vec<(&str, &str)> = seen.iter().map(|(m, p)| (m.as_str(), p.as_str())).collect();
     assert_eq!(seen, expected);
 
-    let (transport, seen) = scripted(vec![read_answer(6, json!({"format": "patkit.v1", "removed": true}))]);
+    // Already a tombstone whose older versions are destroyed: only looked at, nothing written.
+    let (transport, seen) = scripted(vec![
+        read_answer(6, json!({"format": "patkit.v1", "removed": true})),
+        response(200, json!({"data": {"versions": {"5": {"destroyed": true}, "6": {"destroyed": false}}}})),
+    ]);
     assert!(!store(transport).remove("a").await.unwrap());
-    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert_eq!(seen.lock().unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -416,6 +421,7 @@ async fn remove_that_loses_a_race_looks_again() {
         read_answer(3, stored_data("a")),
         cas_mismatch,
         read_answer(4, json!({"format": "patkit.v1", "removed": true})),
+        response(200, json!({"data": {"versions": {"3": {"destroyed": true}, "4": {}}}})),
     ]);
     assert!(!store(transport).remove("a").await.unwrap());
 }
@@ -429,9 +435,15 @@ async fn insert_over_a_tombstone_checks_and_sets_against_it() {
         response(200, json!({"data": {"version": 7}})),
     ]);
     assert_eq!(store(transport).compare_and_swap(entry("a"), Expected::Absent).await.unwrap(), 7);
-    let (transport, _) = scripted(vec![cas_mismatch, read_answer(2, stored_data("a"))]);
+    let someone_elses = json!({"format": "patkit.v1", "secret": "another secret",
+        "record": serde_json::to_value(record("a")).unwrap()});
+    let (transport, _) = scripted(vec![cas_mismatch.clone(), read_answer(2, someone_elses)]);
     let err = store(transport).compare_and_swap(entry("a"), Expected::Absent).await.unwrap_err();
     assert_eq!(err.kind(), StoreErrorKind::Conflict);
+    // The answer was lost (a proxy's 502) but the entry now is exactly the one being inserted:
+    // this write landed.
+    let (transport, _) = scripted(vec![response(502, json!({"errors": []})), read_answer(1, stored_data("a"))]);
+    assert_eq!(store(transport).compare_and_swap(entry("a"), Expected::Absent).await.unwrap(), 1);
 }
 
 #[tokio::test]

@@ -44,6 +44,14 @@ impl Endpoint {
         if !matches!(api.scheme(), "http" | "https") {
             return Err(crate::Error::invalid_input("address", "the scheme must be http or https"));
         }
+        // The same rule as every patkit transport, checked here so a store over a permissive
+        // transport never sends its Vault token (or a secret) in clear text to another host.
+        if !crate::transport::is_allowed_url(&api) {
+            return Err(crate::Error::invalid_input(
+                "address",
+                "plain http is allowed only to a loopback host; use https",
+            ));
+        }
         if !api.username().is_empty() || api.password().is_some() {
             return Err(crate::Error::invalid_input("address", "must not carry credentials; pass a VaultToken"));
         }
@@ -105,7 +113,7 @@ impl Endpoint {
     pub(crate) fn write_tombstone(&self, name: &str, version: u64) -> Result<HttpRequest, StoreError> {
         let url = self.url("data", &name_segments(name)?);
         let body = json!({"options": {"cas": version}, "data": {"format": FORMAT, "removed": true}});
-        self.request(Method::POST, url, Operation::StoreWrite, body.to_string().into_bytes())
+        self.request(Method::POST, url, Operation::StoreConditionalWrite, body.to_string().into_bytes())
     }
 
     /// `POST <mount>/destroy/<prefix>/<name>`: permanently deletes the data of `versions`
@@ -129,7 +137,10 @@ impl Endpoint {
         let body = serde_json::to_vec(&body).map_err(|_| {
             StoreError::new(StoreErrorKind::Other, format!("could not encode entry '{}' as JSON", record.name))
         })?;
-        self.request(Method::POST, url, Operation::StoreWrite, body)
+        // A check-and-set write is not idempotent (a repeat of one that landed is refused), so
+        // transports must not re-send it; a plain put may be repeated.
+        let op = if cas.is_some() { Operation::StoreConditionalWrite } else { Operation::StoreWrite };
+        self.request(Method::POST, url, op, body)
     }
 
     /// `LIST <mount>/metadata/<prefix>/<folder>`: the keys and sub-folders (ending in `/`) below
@@ -312,7 +323,13 @@ struct MetadataAnswer {
 #[derive(Deserialize)]
 struct MetadataData {
     #[serde(default)]
-    versions: std::collections::BTreeMap<String, serde::de::IgnoredAny>,
+    versions: std::collections::BTreeMap<String, VersionState>,
+}
+
+#[derive(Deserialize)]
+struct VersionState {
+    #[serde(default)]
+    destroyed: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -349,7 +366,8 @@ pub(crate) fn parse_read(name: &str, response: &HttpResponse) -> Result<Option<S
     let EntryIn { format, removed, secret, record } = data;
     let secret = secret.map(PatSecret::new);
     if format != FORMAT {
-        return Err(corrupt(format!("has format '{format}', expected '{FORMAT}'")));
+        // Stored data, not ours: quoted capped, like a service's message.
+        return Err(corrupt(format!("has format '{}', expected '{FORMAT}'", crate::quote::cap(format))));
     }
     if removed {
         return Ok(None);
@@ -386,7 +404,8 @@ pub(crate) fn parse_current(name: &str, response: &HttpResponse) -> Result<Curre
     }
 }
 
-/// The answer to [`Endpoint::read_metadata`]: the versions Vault still keeps.
+/// The answer to [`Endpoint::read_metadata`]: the versions Vault still keeps whose data is not
+/// destroyed yet.
 pub(crate) fn parse_versions(name: &str, response: &HttpResponse) -> Result<Vec<u64>, StoreError> {
     match response.status() {
         StatusCode::OK => {}
@@ -396,13 +415,13 @@ pub(crate) fn parse_versions(name: &str, response: &HttpResponse) -> Result<Vec<
     let answer: MetadataAnswer = decode(response.body()).map_err(|path| {
         StoreError::new(StoreErrorKind::Other, format!("Vault's metadata of '{name}' lacks `{path}`"))
     })?;
-    Ok(answer.data.versions.keys().filter_map(|v| v.parse().ok()).collect())
+    Ok(answer.data.versions.iter().filter(|(_, state)| !state.destroyed).filter_map(|(v, _)| v.parse().ok()).collect())
 }
 
 /// The answer to [`Endpoint::write`]: the version written.
 pub(crate) fn parse_write(name: &str, response: &HttpResponse) -> Result<u64, StoreError> {
     if response.status() != StatusCode::OK {
-        return Err(status_error(Operation::StoreWrite, name, response));
+        return Err(status_error(Operation::StoreConditionalWrite, name, response));
     }
     let answer: WriteAnswer = decode(response.body()).map_err(|path| {
         StoreError::new(StoreErrorKind::Other, format!("Vault's answer to writing '{name}' lacks `{path}`"))
@@ -456,7 +475,7 @@ pub(crate) fn status_error(op: Operation, name: &str, response: &HttpResponse) -
     let errors = error_strings(response);
     let says = |phrase: &str| errors.iter().any(|e| e.to_ascii_lowercase().contains(phrase));
     let what = match op {
-        Operation::StoreWrite => "writing",
+        Operation::StoreWrite | Operation::StoreConditionalWrite => "writing",
         _ => "reading",
     };
     let (kind, why) = match status.as_u16() {
@@ -492,10 +511,7 @@ pub(crate) fn transport_error(op: Operation, name: &str, error: TransportError) 
         }
         _ => StoreErrorKind::Other,
     };
-    let note = if op == Operation::StoreWrite && !error.is_before_send() {
-        " (the write may or may not have been applied)"
-    } else {
-        ""
-    };
+    let is_write = matches!(op, Operation::StoreWrite | Operation::StoreConditionalWrite);
+    let note = if is_write && !error.is_before_send() { " (the write may or may not have been applied)" } else { "" };
     StoreError::new(kind, format!("could not reach Vault for '{name}'{note}")).with_source(error)
 }
