@@ -192,12 +192,15 @@ async fn list_all_through_dyn_provider_keeps_the_capped_pager() {
     let service = Endless::new(Continuations::Cycle);
     let provider: Arc<dyn patkit::PatProvider> = Arc::new(service.client());
     let through_dyn: &dyn patkit::PatProvider = provider.as_ref();
-    let result: Result<Vec<_>, _> = bounded("list_all on dyn", through_dyn.list_all(ListQuery::default()).try_collect()).await;
+    let result: Result<Vec<_>, _> =
+        bounded("list_all on dyn", through_dyn.list_all(ListQuery::default()).try_collect()).await;
     assert_cut_by_cycle(&result.unwrap_err(), "PAT list");
-    let result: Result<Vec<_>, _> = bounded("list_all on Arc<dyn>", provider.list_all(ListQuery::default()).try_collect()).await;
+    let result: Result<Vec<_>, _> =
+        bounded("list_all on Arc<dyn>", provider.list_all(ListQuery::default()).try_collect()).await;
     assert_cut_by_cycle(&result.unwrap_err(), "PAT list");
     let boxed: Box<dyn patkit::PatProvider> = Box::new(service.client());
-    let result: Result<Vec<_>, _> = bounded("list_all on Box<dyn>", boxed.list_all(ListQuery::default()).try_collect()).await;
+    let result: Result<Vec<_>, _> =
+        bounded("list_all on Box<dyn>", boxed.list_all(ListQuery::default()).try_collect()).await;
     assert_cut_by_cycle(&result.unwrap_err(), "PAT list");
     assert_eq!(service.lists(), 9, "three pages per listing, then the cut");
 }

@@ -140,11 +140,9 @@ impl FakeProvider {
             return Err(Error::unsupported(FAKE_PROVIDER_NAME, operation));
         }
         match fault {
-            Some(Fault::Fail) => Err(Error::Api {
-                status: 503,
-                type_key: None,
-                message: Some(format!("injected fault in {operation}")),
-            }),
+            Some(Fault::Fail) => {
+                Err(Error::Api { status: 503, type_key: None, message: Some(format!("injected fault in {operation}")) })
+            }
             Some(Fault::LoseAnswer) => Ok(true),
             None => Ok(false),
         }
@@ -207,7 +205,9 @@ impl PatProvider for FakeProvider {
         let lose = self.enter(FakeOp::List, self.capabilities.list_own, "list_pats")?;
         let offset = match &continuation {
             None => 0,
-            Some(c) => c.as_str().parse().map_err(|_| Error::invalid_input("continuation", "not one this fake sent"))?,
+            Some(c) => {
+                c.as_str().parse().map_err(|_| Error::invalid_input("continuation", "not one this fake sent"))?
+            }
         };
         let page = self.lock().page(query, offset, self.clock.now());
         if lose { Err(lost("list_pats")) } else { Ok(page) }

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::{CreatedPat, ListQuery, Page, PatId, PatMetadata, SortBy, StatusFilter, Targets};
 use crate::scope::Scopes;
 use crate::secret::PatSecret;
-use crate::testing::fake::profile::{Fault, FakeOp};
+use crate::testing::fake::profile::{FakeOp, Fault};
 
 /// The expiry a never-expiring token reports: 9999-12-31T23:59:59Z (the model's expiry is not
 /// optional yet).
@@ -67,8 +67,14 @@ impl State {
         // Leading zeros on purpose: ids are opaque strings and must round-trip exactly.
         let id = PatId::new(format!("{:06}", self.next_id));
         let secret = PatSecret::new(format!("fake-{}", uuid::Uuid::new_v4().simple()));
-        let metadata =
-            PatMetadata { id: id.clone(), display_name, scopes, valid_from: now, valid_to, targets: Targets::AllOrganizations };
+        let metadata = PatMetadata {
+            id: id.clone(),
+            display_name,
+            scopes,
+            valid_from: now,
+            valid_to,
+            targets: Targets::AllOrganizations,
+        };
         let token = FakeToken { metadata: metadata.clone(), revoked: false, replaced_by: None };
         self.order.push(id.clone());
         self.entries.insert(id, Entry { token, secret: secret.clone() });

@@ -55,7 +55,7 @@ pub async fn get_returns_what_was_minted(provider: &dyn PatProvider, seeder: Opt
 }
 
 /// A new token is in the active listing, found through `dyn PatProvider` and
-/// [`list_all`](PatProviderExt::list_all); its id round-trips exactly.
+/// [`list_all`](crate::PatProviderExt::list_all); its id round-trips exactly.
 pub async fn list_own_shows_an_active_token(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>) {
     if !provider.capabilities().list_own {
         return;
@@ -75,7 +75,8 @@ pub async fn list_own_shows_an_active_token(provider: &dyn PatProvider, seeder: 
 pub async fn expiry_follows_the_granularity(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>) {
     let caps = provider.capabilities();
     let now = Utc::now();
-    let asked = DateTime::from_timestamp(now.timestamp(), 0).expect("now") + TimeDelta::days(10) + TimeDelta::seconds(5025);
+    let asked =
+        DateTime::from_timestamp(now.timestamp(), 0).expect("now") + TimeDelta::days(10) + TimeDelta::seconds(5025);
     let got = if caps.create {
         let mut spec = spec(&name("expiry"));
         spec.valid_to = Some(asked);

@@ -44,8 +44,8 @@ pub use basics::{
 };
 pub use lifecycle::{
     create_returns_a_working_secret, display_name_limit_is_enforced, expiry_follows_the_granularity,
-    get_returns_what_was_minted, list_own_shows_an_active_token, revoke_stops_the_token,
-    rotate_replaces_and_revokes, update_changes_what_it_says,
+    get_returns_what_was_minted, list_own_shows_an_active_token, revoke_stops_the_token, rotate_replaces_and_revokes,
+    update_changes_what_it_says,
 };
 
 use crate::error::Result;
@@ -94,7 +94,9 @@ pub(crate) async fn mint(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>
         let created: Result<CreatedPat> = provider.create_pat(spec(&display_name)).await;
         created.unwrap_or_else(|e| panic!("{property}: create_pat failed: {e}"))
     } else {
-        seeder.unwrap_or_else(|| panic!("{property}: the provider cannot create tokens; pass a Seeder")).seed(&display_name)
+        seeder
+            .unwrap_or_else(|| panic!("{property}: the provider cannot create tokens; pass a Seeder"))
+            .seed(&display_name)
     }
 }
 
