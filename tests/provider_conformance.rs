@@ -190,3 +190,35 @@ async fn the_azure_client_conforms_over_loopback() {
         .unwrap();
     provider_conformance::run_all(&client, None).await;
 }
+
+/// The rotation flow runs unchanged on a provider that is not Azure, through the seam alone:
+/// the replacement is created, verified and stored, and only then is the old token revoked.
+#[tokio::test]
+async fn rotation_through_the_seam_replaces_a_fake_token() {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use patkit::lifecycle::{Outcome, Rotator};
+    use patkit::store::InMemoryTokenStore;
+    use patkit::testing::{FAKE_ORGANIZATION, FAKE_PROVIDER_NAME};
+    use patkit::{Clock as _, ManualClock, PatRecord, StoredPat, TokenStore as _};
+
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap());
+    let fake = FakeProvider::new(FakeProfile::CreateUpdate).clock(clock.clone());
+    let old = fake.seed("ci feed", Scopes::default(), Some(clock.now() + TimeDelta::days(2)));
+    let store = Arc::new(InMemoryTokenStore::new());
+    let record = PatRecord::new("ci", FAKE_PROVIDER_NAME, FAKE_ORGANIZATION, old.metadata.clone(), clock.now());
+    store.put(StoredPat { record, secret: old.secret.clone() }).await.unwrap();
+
+    let report = Rotator::new(fake.clone(), store.clone())
+        .clock(clock.clone())
+        .window(std::time::Duration::from_secs(7 * 86_400))
+        .rotate("ci")
+        .await;
+    let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+    assert_eq!(rotation.old.id, old.metadata.id);
+    assert!(fake.token(&old.metadata.id).unwrap().revoked, "{report}");
+    let stored = store.get("ci").await.unwrap().unwrap();
+    assert_eq!(stored.record.metadata.id, rotation.new.id);
+    assert!(fake.check_pat(&stored.secret).await.unwrap(), "the stored replacement works");
+    assert!(!fake.check_pat(&old.secret).await.unwrap());
+    assert_eq!(fake.calls(FakeOp::Create), 1, "one create, never re-sent");
+}

@@ -27,6 +27,10 @@ use state::State;
 /// The [`provider_name`](PatProvider::provider_name) of a [`FakeProvider`].
 pub const FAKE_PROVIDER_NAME: &str = "fake";
 
+/// The [`organization`](PatProvider::organization) of a [`FakeProvider`]; tokens are bound to
+/// it unless created with `all_organizations`.
+pub const FAKE_ORGANIZATION: &str = "fake-org";
+
 /// An in-memory token service for one user, with the capabilities of a [`FakeProfile`] (or any
 /// [`Capabilities`]). Operations its capabilities lack answer [`Error::Unsupported`]. Clones
 /// share the same tokens, so a test keeps one to inspect what the code under test did.
@@ -98,7 +102,7 @@ impl FakeProvider {
     pub fn seed(&self, display_name: &str, scopes: Scopes, valid_to: Option<DateTime<Utc>>) -> CreatedPat {
         let now = self.clock.now();
         let valid_to = state::expiry(self.capabilities, valid_to, now).expect("a seeded expiry must be in the future");
-        self.lock().mint(display_name.to_owned(), scopes, valid_to, now)
+        self.lock().mint(display_name.to_owned(), scopes, valid_to, false, now)
     }
 
     /// The next `n` calls of `op` answer HTTP 503 and change nothing.
@@ -163,7 +167,7 @@ impl PatProvider for FakeProvider {
     }
 
     fn organization(&self) -> &str {
-        "fake-org"
+        FAKE_ORGANIZATION
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -176,7 +180,7 @@ impl PatProvider for FakeProvider {
         let now = self.clock.now();
         let valid_to = state::expiry(self.capabilities, spec.valid_to, now)?;
         let mut state = self.lock();
-        let created = state.mint(spec.display_name.clone(), spec.scopes, valid_to, now);
+        let created = state.mint(spec.display_name.clone(), spec.scopes, valid_to, spec.all_organizations, now);
         if !lose {
             return Ok(created);
         }
@@ -272,7 +276,8 @@ impl PatProvider for FakeProvider {
                 message: Some("the token is revoked or expired; its replacements were revoked".into()),
             });
         }
-        let created = state.mint(old.metadata.display_name, old.metadata.scopes, valid_to, now);
+        let global = old.metadata.targets.is_global();
+        let created = state.mint(old.metadata.display_name, old.metadata.scopes, valid_to, global, now);
         let entry = state.entry(id)?;
         entry.token.revoked = true;
         entry.token.replaced_by = Some(created.metadata.id.clone());

@@ -61,20 +61,19 @@ impl State {
         display_name: String,
         scopes: Scopes,
         valid_to: DateTime<Utc>,
+        all_organizations: bool,
         now: DateTime<Utc>,
     ) -> CreatedPat {
         self.next_id += 1;
         // Leading zeros on purpose: ids are opaque strings and must round-trip exactly.
         let id = PatId::new(format!("{:06}", self.next_id));
         let secret = PatSecret::new(format!("fake-{}", uuid::Uuid::new_v4().simple()));
-        let metadata = PatMetadata {
-            id: id.clone(),
-            display_name,
-            scopes,
-            valid_from: now,
-            valid_to,
-            targets: Targets::AllOrganizations,
+        let targets = if all_organizations {
+            Targets::AllOrganizations
+        } else {
+            Targets::Organizations(vec![super::FAKE_ORGANIZATION.to_owned()])
         };
+        let metadata = PatMetadata { id: id.clone(), display_name, scopes, valid_from: now, valid_to, targets };
         let token = FakeToken { metadata: metadata.clone(), revoked: false, replaced_by: None };
         self.order.push(id.clone());
         self.entries.insert(id, Entry { token, secret: secret.clone() });
