@@ -20,7 +20,8 @@ pub enum ExpiryGranularity {
 /// and `revocation_rules` flags, a [`PatAdmin`](crate::PatAdmin)) offers.
 ///
 /// A plain set of named flags, as OpenDAL's `Capability`: build it with struct-update syntax
-/// from [`Capabilities::NONE`] (every flag off). An operation whose flag is off answers
+/// from [`Capabilities::NONE`] (every flag off), always ending in `..Capabilities::NONE` so a
+/// flag added in a later release (off by default) does not break your provider. An operation whose flag is off answers
 /// [`Error::Unsupported`](crate::Error::Unsupported) without sending anything.
 /// `Debug` prints the set flags only.
 ///
