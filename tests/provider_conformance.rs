@@ -105,6 +105,117 @@ async fn the_suite_catches_an_operation_that_is_not_declared() {
     provider_conformance::unsupported_operations_say_so(&Hides(FakeProvider::new(FakeProfile::CreateUpdate))).await;
 }
 
+/// One bug each, planted in an otherwise correct provider; the suite must catch every one.
+#[derive(Debug, Clone, Copy)]
+enum Bug {
+    /// "Rotates" by creating a second token and leaving the old one working.
+    RotateKeepsOld,
+    /// Rounds a date expiry down to the day's midnight (the token dies a day early).
+    DateRoundsDown,
+    /// Hands back the same continuation on every page.
+    RepeatsContinuation,
+    /// Claims a display-name limit of 10 but takes longer names.
+    NameLimitNotEnforced,
+}
+
+#[derive(Debug)]
+struct Buggy {
+    inner: FakeProvider,
+    bug: Bug,
+}
+
+#[async_trait::async_trait]
+impl PatProvider for Buggy {
+    fn provider_name(&self) -> &str {
+        self.inner.provider_name()
+    }
+    fn organization(&self) -> &str {
+        self.inner.organization()
+    }
+    fn capabilities(&self) -> patkit::Capabilities {
+        let caps = self.inner.capabilities();
+        match self.bug {
+            Bug::RotateKeepsOld => patkit::Capabilities { rotate_server_side: true, ..caps },
+            Bug::NameLimitNotEnforced => patkit::Capabilities { name_max_len: Some(10), ..caps },
+            _ => caps,
+        }
+    }
+    async fn create_pat(&self, spec: PatSpec) -> patkit::Result<CreatedPat> {
+        self.inner.create_pat(spec).await
+    }
+    async fn get_pat(&self, id: &patkit::PatId) -> patkit::Result<patkit::PatMetadata> {
+        self.inner.get_pat(id).await
+    }
+    async fn list_pats(
+        &self,
+        query: &patkit::ListQuery,
+        continuation: Option<patkit::ContinuationToken>,
+    ) -> patkit::Result<patkit::Page<patkit::PatMetadata>> {
+        let mut page = self.inner.list_pats(query, continuation).await?;
+        if let Bug::RepeatsContinuation = self.bug {
+            page.continuation = Some(patkit::ContinuationToken::new("again"));
+        }
+        Ok(page)
+    }
+    async fn update_pat(&self, id: &patkit::PatId, changes: patkit::PatChanges) -> patkit::Result<patkit::PatMetadata> {
+        self.inner.update_pat(id, changes).await
+    }
+    async fn revoke_pat(&self, id: &patkit::PatId) -> patkit::Result<()> {
+        self.inner.revoke_pat(id).await
+    }
+    async fn rotate_pat(
+        &self,
+        id: &patkit::PatId,
+        valid_to: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> patkit::Result<patkit::RotatedPat> {
+        match self.bug {
+            Bug::RotateKeepsOld => {
+                let old = self.inner.get_pat(id).await?;
+                let created = self.inner.create_pat(spec(&old.display_name)).await?;
+                Ok(patkit::RotatedPat { previous: id.clone(), created })
+            }
+            Bug::DateRoundsDown => {
+                let down = valid_to.map(|t| t.date_naive().and_time(chrono::NaiveTime::MIN).and_utc());
+                self.inner.rotate_pat(id, down).await
+            }
+            _ => self.inner.rotate_pat(id, valid_to).await,
+        }
+    }
+    async fn check_pat(&self, secret: &patkit::PatSecret) -> patkit::Result<bool> {
+        self.inner.check_pat(secret).await
+    }
+}
+
+#[tokio::test]
+#[should_panic(expected = "the rotated token still works")]
+async fn the_suite_catches_a_rotation_that_leaves_the_old_token_working() {
+    let buggy = Buggy { inner: FakeProvider::new(FakeProfile::CreateUpdate), bug: Bug::RotateKeepsOld };
+    provider_conformance::rotate_replaces_and_revokes(&buggy, None).await;
+}
+
+#[tokio::test]
+#[should_panic(expected = "must round up to the next 00:00 UTC")]
+async fn the_suite_catches_a_date_expiry_rounded_down() {
+    let fake = FakeProvider::new(FakeProfile::ServerRotate);
+    let seeder = seeder(&fake);
+    let buggy = Buggy { inner: fake, bug: Bug::DateRoundsDown };
+    provider_conformance::expiry_follows_the_granularity(&buggy, Some(&seeder)).await;
+}
+
+#[tokio::test]
+#[should_panic(expected = "list_all failed")]
+async fn the_suite_catches_a_listing_that_never_ends() {
+    let buggy = Buggy { inner: FakeProvider::new(FakeProfile::CreateUpdate), bug: Bug::RepeatsContinuation };
+    provider_conformance::list_own_shows_an_active_token(&buggy, None).await;
+}
+
+#[tokio::test]
+#[should_panic(expected = "was accepted (limit 10)")]
+async fn the_suite_catches_a_display_name_limit_not_enforced() {
+    let buggy = Buggy { inner: FakeProvider::new(FakeProfile::CreateUpdate), bug: Bug::NameLimitNotEnforced };
+    provider_conformance::display_name_limit_is_enforced(&buggy, None).await;
+}
+
 fn spec(name: &str) -> PatSpec {
     PatSpec { display_name: name.into(), scopes: Scopes::default(), valid_to: None, all_organizations: false }
 }
