@@ -9,7 +9,7 @@ use patkit::azure::AzureDevOpsClient;
 use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::lifecycle::Offboarding;
 use patkit::transport::Operation;
-use patkit::{Error, ManualClock, PatAdmin, Scopes, UserId};
+use patkit::{Error, ManualClock, PatAdmin, PatProvider as _, Scopes, UserId};
 
 const ORG: &str = "fabrikam";
 
@@ -180,4 +180,30 @@ async fn token_admin_states_its_admin_capabilities() {
     assert!(caps.admin_list_user && caps.revoke_many && caps.revocation_rules, "{caps:?}");
     assert!(!caps.create && !caps.rotate_server_side, "{caps:?}");
     assert_eq!(s.admin.token_admin().max_revocations_per_request(), patkit::azure::MAX_REVOCATIONS_PER_REQUEST);
+}
+
+/// Offboarding knows no provider: on the fake's admin (no Azure anywhere) it revokes every
+/// token of the user in the admin's batch size, reports revoked ones as inactive, and refuses
+/// a revocation rule the admin lacks before anything is sent.
+#[cfg(feature = "testing")]
+#[tokio::test]
+async fn offboarding_runs_on_a_provider_that_is_not_azure() {
+    use patkit::testing::{FAKE_USER, FakeOp, FakeProfile, FakeProvider};
+
+    let fake = FakeProvider::new(FakeProfile::ServerRotate);
+    let tokens: Vec<_> = (0..5).map(|i| fake.seed(&format!("t{i}"), Scopes::default(), None)).collect();
+    fake.revoke_pat(&tokens[0].metadata.id).await.unwrap();
+    let refused = Offboarding::new(fake.admin(2)).revocation_rule(Scopes::default(), None).run(FAKE_USER).await;
+    assert!(matches!(refused, Err(Error::Unsupported { operation: "create_revocation_rule", .. })), "{refused:?}");
+    assert_eq!(fake.calls(FakeOp::List), 0, "nothing may be sent");
+
+    let report = Offboarding::new(fake.admin(2)).run(FAKE_USER).await.unwrap();
+    assert!(report.is_complete(), "{report}");
+    assert_eq!(report.found.len(), 5);
+    assert_eq!(report.already_inactive, vec![tokens[0].metadata.id.clone()]);
+    assert_eq!(report.revoked.len(), 4);
+    assert!(fake.tokens().iter().all(|t| t.revoked));
+    assert_eq!(fake.calls(FakeOp::Revoke), 1 + 4, "one revoke_pat, then four ids in batches");
+    let nobody = Offboarding::new(fake.admin(2)).run("someone-else").await.unwrap();
+    assert!(nobody.found.is_empty() && nobody.is_complete());
 }

@@ -17,5 +17,7 @@ mod fake;
 pub mod mock;
 pub mod provider_conformance;
 
-pub use fake::{FAKE_ORGANIZATION, FAKE_PROVIDER_NAME, FakeOp, FakeProfile, FakeProvider, FakeToken};
+pub use fake::{
+    FAKE_ORGANIZATION, FAKE_PROVIDER_NAME, FAKE_USER, FakeAdmin, FakeOp, FakeProfile, FakeProvider, FakeToken,
+};
 pub use mock::{MockResponse, MockTransport, Route};

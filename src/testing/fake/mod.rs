@@ -1,6 +1,7 @@
 //! [`FakeProvider`]: an in-memory, provider-neutral [`PatProvider`] with configurable
 //! capabilities and faults, for testing code built on the seam (and the seam itself).
 
+mod admin;
 mod profile;
 mod state;
 
@@ -10,6 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use admin::{FAKE_USER, FakeAdmin};
 pub use profile::{FakeOp, FakeProfile};
 pub use state::FakeToken;
 
