@@ -7,7 +7,8 @@
 //!   what it was sent and fails loudly on anything unexpected.
 //! - [`conformance`]: the property suite every [`TokenStore`](crate::store::TokenStore) must pass.
 //! - [`FakeProvider`]: an in-memory [`PatProvider`](crate::PatProvider) with configurable
-//!   capabilities ([`FakeProfile`]) and faults.
+//!   capabilities ([`FakeProfile`]) and faults, with an administrator's view ([`FakeAdmin`], a
+//!   [`PatAdmin`](crate::PatAdmin)).
 //! - [`provider_conformance`]: the property suite every [`PatProvider`](crate::PatProvider)
 //!   must pass.
 //! - [`mock`]: a scripted [`HttpTransport`](crate::transport::HttpTransport) for tests.
