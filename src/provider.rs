@@ -33,7 +33,9 @@ pub struct RotatedPat {
 /// - [`capabilities`](Self::capabilities) tells which operations work. An operation whose flag
 ///   is off answers [`Error::Unsupported`] and sends nothing; that is what the provided
 ///   (default) methods do, so implement exactly the operations your capabilities claim.
-/// - Unknown ids answer [`Error::NotFound`]. Bad input (e.g. a display name longer than
+/// - [`get_pat`](Self::get_pat) and [`update_pat`](Self::update_pat) of an id the provider
+///   never issued answer [`Error::NotFound`]; what [`revoke_pat`](Self::revoke_pat) does with
+///   an unknown or already revoked id is the provider's to document. Bad input (e.g. a display name longer than
 ///   [`Capabilities::name_max_len`]) answers [`Error::InvalidInput`] before anything is sent.
 /// - Nothing that may have minted a token (create, rotate) is re-sent after the request may
 ///   have reached the server.

@@ -333,3 +333,29 @@ async fn rotation_through_the_seam_replaces_a_fake_token() {
     assert!(!fake.check_pat(&old.secret).await.unwrap());
     assert_eq!(fake.calls(FakeOp::Create), 1, "one create, never re-sent");
 }
+
+#[tokio::test]
+async fn a_failed_rotate_changes_nothing_and_pages_cover_every_token() {
+    use futures_util::TryStreamExt as _;
+    use patkit::{ListQuery, PatProviderExt as _, StatusFilter};
+
+    let fake = FakeProvider::new(FakeProfile::ServerRotate);
+    let old = fake.seed("ci", Scopes::default(), None);
+    fake.fail_next(FakeOp::Rotate, 1);
+    assert!(matches!(fake.rotate_pat(&old.metadata.id, None).await, Err(Error::Api { status: 503, .. })));
+    assert!(!fake.token(&old.metadata.id).unwrap().revoked && fake.tokens().len() == 1, "a failed rotate acted");
+    assert!(fake.check_pat(&old.secret).await.unwrap());
+
+    for i in 0..44 {
+        fake.seed(&format!("t{i:02}"), Scopes::default(), None);
+    }
+    let revoked = fake.tokens()[7].metadata.id.clone();
+    fake.revoke_pat(&revoked).await.unwrap();
+    let active: Vec<_> = fake.list_all(ListQuery::default()).try_collect().await.unwrap();
+    assert_eq!(active.len(), 44, "45 tokens, one revoked, over three pages of 20");
+    assert_eq!(fake.calls(FakeOp::List), 3);
+    assert!(active.windows(2).all(|w| w[0].display_name <= w[1].display_name), "sorted by name");
+    let query = ListQuery { filter: StatusFilter::Revoked, ..ListQuery::default() };
+    let gone: Vec<_> = fake.list_all(query).try_collect().await.unwrap();
+    assert_eq!(gone.iter().map(|m| &m.id).collect::<Vec<_>>(), vec![&revoked]);
+}

@@ -112,6 +112,20 @@ pub async fn get_of_an_unknown_id_is_not_found(provider: &dyn PatProvider) {
     }
 }
 
+/// [`update_pat`](PatProvider::update_pat) of an id the provider never issued is
+/// [`Error::NotFound`], and creates nothing.
+pub async fn update_of_an_unknown_id_is_not_found(provider: &dyn PatProvider) {
+    if !provider.capabilities().update {
+        return; // unsupported_operations_say_so checks the answer.
+    }
+    let changes = PatChanges { display_name: Some(super::name("unknown")), ..PatChanges::default() };
+    match provider.update_pat(&unknown_id(), changes).await {
+        Err(Error::NotFound { .. }) => {}
+        Err(e) => panic!("update_pat of an unknown id: expected NotFound, got {e}"),
+        Ok(m) => panic!("update_pat of an unknown id changed {}", m.id),
+    }
+}
+
 /// [`check_pat`](PatProvider::check_pat) of a secret the provider never issued is `Ok(false)`.
 pub async fn check_refuses_an_unknown_secret(provider: &dyn PatProvider) {
     if !provider.capabilities().check {

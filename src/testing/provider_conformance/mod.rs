@@ -40,7 +40,7 @@ mod lifecycle;
 
 pub use basics::{
     capabilities_are_coherent, check_refuses_an_unknown_secret, get_of_an_unknown_id_is_not_found,
-    secrets_never_appear_in_debug, unsupported_operations_say_so,
+    secrets_never_appear_in_debug, unsupported_operations_say_so, update_of_an_unknown_id_is_not_found,
 };
 pub use lifecycle::{
     create_returns_a_working_secret, display_name_limit_is_enforced, expiry_follows_the_granularity,
@@ -114,6 +114,7 @@ pub async fn run_all(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>) {
     capabilities_are_coherent(provider).await;
     unsupported_operations_say_so(provider).await;
     get_of_an_unknown_id_is_not_found(provider).await;
+    update_of_an_unknown_id_is_not_found(provider).await;
     check_refuses_an_unknown_secret(provider).await;
     secrets_never_appear_in_debug(provider, seeder).await;
     create_returns_a_working_secret(provider, seeder).await;
