@@ -145,6 +145,18 @@ pub enum Error {
         pages: usize,
     },
 
+    /// The provider (or its admin API) does not offer this operation at all; nothing was sent.
+    /// [`PatProvider::capabilities`](crate::PatProvider::capabilities) (or
+    /// [`PatAdmin::capabilities`](crate::PatAdmin::capabilities)) says so beforehand, so a caller
+    /// can choose another way instead of calling and matching this.
+    #[error("{provider} does not support {operation}")]
+    Unsupported {
+        /// The provider's [`provider_name`](crate::PatProvider::provider_name).
+        provider: String,
+        /// The operation, named after the trait method, e.g. `"create_pat"` or `"rotate_pat"`.
+        operation: &'static str,
+    },
+
     /// A token store failed.
     #[error("token store: {0}")]
     Store(#[source] StoreError),
@@ -176,6 +188,11 @@ impl Error {
     /// Shorthand for [`Error::InvalidInput`].
     pub fn invalid_input(field: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
         Self::InvalidInput { field, reason: reason.into() }
+    }
+
+    /// Shorthand for [`Error::Unsupported`].
+    pub fn unsupported(provider: impl Into<String>, operation: &'static str) -> Self {
+        Self::Unsupported { provider: provider.into(), operation }
     }
 
     /// Shorthand for [`Error::Credential`] without a source.

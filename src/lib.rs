@@ -4,8 +4,10 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, clippy::future_not_send)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod admin;
 pub mod auth;
 pub mod azure;
+mod capabilities;
 mod clock;
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
@@ -23,6 +25,8 @@ pub mod store;
 pub mod testing;
 pub mod transport;
 
+pub use admin::{PatAdmin, UserId, UserPat};
+pub use capabilities::{Capabilities, ExpiryGranularity};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AuthFailure, CredentialErrorKind, Error, ListingCutReason, Policy, Result};
 pub use model::{
@@ -30,7 +34,7 @@ pub use model::{
     SortBy, StatusFilter, Targets,
 };
 pub use pagination::DEFAULT_MAX_PAGES;
-pub use provider::{PatProvider, PatProviderExt};
+pub use provider::{PatProvider, PatProviderExt, PatStream, RotatedPat};
 pub use scope::{Scope, Scopes};
 pub use secret::{BearerToken, PatSecret};
 pub use store::{PatRecord, StoredPat, TokenStore, TokenStoreExt};

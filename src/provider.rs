@@ -1,16 +1,47 @@
 //! The provider-neutral surface the lifecycle flows are built on.
 
 use std::fmt::Debug;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use futures_core::Stream;
 
-use crate::error::Result;
+use crate::capabilities::Capabilities;
+use crate::error::{Error, Result};
 use crate::model::{ContinuationToken, CreatedPat, ListQuery, Page, PatChanges, PatId, PatMetadata, PatSpec};
 use crate::secret::PatSecret;
 
+/// The answer of a server-side rotation ([`PatProvider::rotate_pat`]): a new token with a new
+/// id and secret; the old token is already revoked at the server.
+///
+/// Store `created.secret` before doing anything else: the old token no longer works.
+#[derive(Debug)]
+pub struct RotatedPat {
+    /// The token that was rotated (now revoked).
+    pub previous: PatId,
+    /// The replacement, with its secret (shown once).
+    pub created: CreatedPat,
+}
+
 /// A service that issues personal access tokens (Azure DevOps today; GitLab, Gitea and GitHub
 /// fit the same shape). The lifecycle flows (scan, rotation) only use this trait.
+///
+/// # Contract
+///
+/// - [`capabilities`](Self::capabilities) tells which operations work. An operation whose flag
+///   is off answers [`Error::Unsupported`] and sends nothing; that is what the provided
+///   (default) methods do, so implement exactly the operations your capabilities claim.
+/// - [`get_pat`](Self::get_pat) and [`update_pat`](Self::update_pat) of an id the provider
+///   never issued answer [`Error::NotFound`]; what [`revoke_pat`](Self::revoke_pat) does with
+///   an unknown or already revoked id is the provider's to document. Bad input (e.g. a display name longer than
+///   [`Capabilities::name_max_len`]) answers [`Error::InvalidInput`] before anything is sent.
+/// - Nothing that may have minted a token (create, rotate) is re-sent after the request may
+///   have reached the server.
+///
+/// `patkit::testing::provider_conformance` (feature `testing`) checks all of this; run it
+/// against your provider.
 #[async_trait]
 pub trait PatProvider: Send + Sync + Debug {
     /// A stable name for stored records, e.g. `"azure-devops"`.
@@ -19,45 +50,130 @@ pub trait PatProvider: Send + Sync + Debug {
     /// The organization (or host) this provider instance manages tokens in.
     fn organization(&self) -> &str;
 
-    /// Creates a token. The secret is returned once. Never retried once the request may have
-    /// reached the server.
-    async fn create_pat(&self, spec: PatSpec) -> Result<CreatedPat>;
+    /// What this provider can do (with the caller's credential).
+    fn capabilities(&self) -> Capabilities;
 
-    /// One token's metadata.
-    async fn get_pat(&self, id: &PatId) -> Result<PatMetadata>;
+    /// Creates a token. The secret is returned once. Never retried once the request may have
+    /// reached the server. Default: [`Error::Unsupported`].
+    async fn create_pat(&self, spec: PatSpec) -> Result<CreatedPat> {
+        let _ = spec;
+        Err(Error::unsupported(self.provider_name(), "create_pat"))
+    }
+
+    /// One token's metadata. Default: [`Error::Unsupported`].
+    async fn get_pat(&self, id: &PatId) -> Result<PatMetadata> {
+        let _ = id;
+        Err(Error::unsupported(self.provider_name(), "get_pat"))
+    }
 
     /// One page of the caller's tokens. Pass the previous page's continuation to get the next.
-    async fn list_pats(&self, query: &ListQuery, continuation: Option<ContinuationToken>) -> Result<Page<PatMetadata>>;
+    /// Default: [`Error::Unsupported`].
+    async fn list_pats(&self, query: &ListQuery, continuation: Option<ContinuationToken>) -> Result<Page<PatMetadata>> {
+        let _ = (query, continuation);
+        Err(Error::unsupported(self.provider_name(), "list_pats"))
+    }
 
-    /// Changes a token and returns its new metadata.
-    async fn update_pat(&self, id: &PatId, changes: PatChanges) -> Result<PatMetadata>;
+    /// Changes a token and returns its new metadata. Default: [`Error::Unsupported`].
+    async fn update_pat(&self, id: &PatId, changes: PatChanges) -> Result<PatMetadata> {
+        let _ = (id, changes);
+        Err(Error::unsupported(self.provider_name(), "update_pat"))
+    }
 
     /// Revokes a token. See the provider's docs for what revoking an unknown or already revoked
-    /// token does.
-    async fn revoke_pat(&self, id: &PatId) -> Result<()>;
+    /// token does. Default: [`Error::Unsupported`].
+    async fn revoke_pat(&self, id: &PatId) -> Result<()> {
+        let _ = id;
+        Err(Error::unsupported(self.provider_name(), "revoke_pat"))
+    }
+
+    /// Rotates a token at the server in one call: a new token (new id, new secret, expiring at
+    /// `valid_to`, or the provider's default when `None`) replaces `id`, which the server revokes
+    /// at once. Never re-sent after the request may have reached the server (re-rotating a
+    /// rotated token revokes its replacement at GitLab). Default: [`Error::Unsupported`].
+    async fn rotate_pat(&self, id: &PatId, valid_to: Option<DateTime<Utc>>) -> Result<RotatedPat> {
+        let _ = (id, valid_to);
+        Err(Error::unsupported(self.provider_name(), "rotate_pat"))
+    }
 
     /// Whether `secret` currently authenticates at the provider (a harmless call made *with* the
-    /// token). `Ok(false)` means the provider refused it.
-    async fn check_pat(&self, secret: &PatSecret) -> Result<bool>;
+    /// token). `Ok(false)` means the provider refused it. Default: [`Error::Unsupported`].
+    async fn check_pat(&self, secret: &PatSecret) -> Result<bool> {
+        let _ = secret;
+        Err(Error::unsupported(self.provider_name(), "check_pat"))
+    }
 }
 
-/// Conveniences over any [`PatProvider`]. Implemented for every provider; do not implement this
-/// yourself.
+macro_rules! forward_pat_provider {
+    ($wrapper:ty) => {
+        #[deny(clippy::missing_trait_methods)]
+        #[async_trait]
+        impl<T: PatProvider + ?Sized> PatProvider for $wrapper {
+            fn provider_name(&self) -> &str {
+                (**self).provider_name()
+            }
+
+            fn organization(&self) -> &str {
+                (**self).organization()
+            }
+
+            fn capabilities(&self) -> Capabilities {
+                (**self).capabilities()
+            }
+
+            async fn create_pat(&self, spec: PatSpec) -> Result<CreatedPat> {
+                (**self).create_pat(spec).await
+            }
+
+            async fn get_pat(&self, id: &PatId) -> Result<PatMetadata> {
+                (**self).get_pat(id).await
+            }
+
+            async fn list_pats(
+                &self,
+                query: &ListQuery,
+                continuation: Option<ContinuationToken>,
+            ) -> Result<Page<PatMetadata>> {
+                (**self).list_pats(query, continuation).await
+            }
+
+            async fn update_pat(&self, id: &PatId, changes: PatChanges) -> Result<PatMetadata> {
+                (**self).update_pat(id, changes).await
+            }
+
+            async fn revoke_pat(&self, id: &PatId) -> Result<()> {
+                (**self).revoke_pat(id).await
+            }
+
+            async fn rotate_pat(&self, id: &PatId, valid_to: Option<DateTime<Utc>>) -> Result<RotatedPat> {
+                (**self).rotate_pat(id, valid_to).await
+            }
+
+            async fn check_pat(&self, secret: &PatSecret) -> Result<bool> {
+                (**self).check_pat(secret).await
+            }
+        }
+    };
+}
+
+forward_pat_provider!(Arc<T>);
+forward_pat_provider!(Box<T>);
+
+/// A stream of every token of a listing, as [`PatProviderExt::list_all`] returns it.
+pub type PatStream<'a> = Pin<Box<dyn Stream<Item = Result<PatMetadata>> + Send + 'a>>;
+
+/// Conveniences over any [`PatProvider`], including `dyn PatProvider`. Implemented for every
+/// provider; do not implement this yourself.
 pub trait PatProviderExt: PatProvider {
     /// Every token matching `query`, page after page, re-sending the query with each page. Ends
-    /// with [`Error::ListingCut`](crate::Error::ListingCut) when the provider hands back a
-    /// continuation it had already sent, or after
-    /// [`DEFAULT_MAX_PAGES`](crate::DEFAULT_MAX_PAGES) pages (page through
+    /// with [`Error::ListingCut`] when the provider hands back a continuation it had already
+    /// sent, or after [`DEFAULT_MAX_PAGES`](crate::DEFAULT_MAX_PAGES) pages (page through
     /// [`list_pats`](PatProvider::list_pats) yourself to read further).
-    fn list_all(&self, query: ListQuery) -> impl Stream<Item = Result<PatMetadata>> + Send + '_
-    where
-        Self: Sized,
-    {
+    fn list_all(&self, query: ListQuery) -> PatStream<'_> {
         let max_pages = crate::pagination::DEFAULT_MAX_PAGES;
-        crate::pagination::items(crate::pagination::pages("PAT list", max_pages, None, move |continuation| {
+        Box::pin(crate::pagination::items(crate::pagination::pages("PAT list", max_pages, None, move |continuation| {
             let query = query.clone();
             async move { self.list_pats(&query, continuation).await }
-        }))
+        })))
     }
 }
 

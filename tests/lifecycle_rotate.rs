@@ -592,6 +592,9 @@ impl PatProvider for ListingMissesTheMintedToken {
     fn organization(&self) -> &str {
         PatProvider::organization(&self.inner)
     }
+    fn capabilities(&self) -> patkit::Capabilities {
+        self.inner.capabilities()
+    }
     async fn create_pat(&self, spec: patkit::PatSpec) -> patkit::Result<patkit::CreatedPat> {
         let display_name = spec.display_name.clone();
         let created = self.inner.create_pat(spec).await?;

@@ -186,6 +186,26 @@ async fn the_provider_list_all_ends_on_a_two_token_cycle() {
 }
 
 #[tokio::test]
+async fn list_all_through_dyn_provider_keeps_the_capped_pager() {
+    // `list_all` needed `Self: Sized`, so the flows (which hold `dyn PatProvider`) could not
+    // call it; it now works on `dyn`, `Arc<dyn>` and `Box<dyn>` with the same ListingCut.
+    let service = Endless::new(Continuations::Cycle);
+    let provider: Arc<dyn patkit::PatProvider> = Arc::new(service.client());
+    let through_dyn: &dyn patkit::PatProvider = provider.as_ref();
+    let result: Result<Vec<_>, _> =
+        bounded("list_all on dyn", through_dyn.list_all(ListQuery::default()).try_collect()).await;
+    assert_cut_by_cycle(&result.unwrap_err(), "PAT list");
+    let result: Result<Vec<_>, _> =
+        bounded("list_all on Arc<dyn>", provider.list_all(ListQuery::default()).try_collect()).await;
+    assert_cut_by_cycle(&result.unwrap_err(), "PAT list");
+    let boxed: Box<dyn patkit::PatProvider> = Box::new(service.client());
+    let result: Result<Vec<_>, _> =
+        bounded("list_all on Box<dyn>", boxed.list_all(ListQuery::default()).try_collect()).await;
+    assert_cut_by_cycle(&result.unwrap_err(), "PAT list");
+    assert_eq!(service.lists(), 9, "three pages per listing, then the cut");
+}
+
+#[tokio::test]
 async fn find_by_display_name_ends_on_a_two_token_cycle() {
     let service = Endless::new(Continuations::Cycle);
     let result = bounded("find_by_display_name", service.client().find_by_display_name(DISPLAY_NAME)).await;

@@ -13,7 +13,7 @@ const EXIT_CODES: &str = "\
 Exit status:
   0   success
   1   unexpected failure
-  2   usage error or invalid input (nothing was sent)
+  2   usage error, invalid input or an operation the provider lacks (nothing was sent)
   3   authentication: no credential, or the service did not accept it (`az login`)
   4   forbidden: the credential may not do this (e.g. not an Entra *user* token, not an admin)
   5   not found: no such token (or not yours)

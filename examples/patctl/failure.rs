@@ -52,7 +52,7 @@ impl Failure {
             Error::RateLimited { .. } => Class::RateLimited,
             Error::Api { .. } | Error::Transport(_) | Error::Decode { .. } | Error::ListingCut { .. } => Class::Service,
             Error::Store(_) => Class::Store,
-            Error::InvalidInput { .. } => Class::Usage,
+            Error::InvalidInput { .. } | Error::Unsupported { .. } => Class::Usage,
             Error::CreateOutcomeUnknown { .. } => Class::CreateUncertain,
             _ => Class::Unexpected,
         }
@@ -95,6 +95,7 @@ impl Failure {
                 }
             }
             Error::Store(_) => "check the --store directory (it must be yours, mode 0700)".into(),
+            Error::Unsupported { .. } => "this provider cannot do that; nothing was sent".into(),
             _ => return None,
         })
     }

@@ -338,7 +338,7 @@ pub async fn offboard(app: &App, args: &OffboardArgs) -> Result<(), Failure> {
     if app.json {
         let ids = |v: &Vec<patkit::PatId>| v.iter().map(|i| i.as_str().to_owned()).collect::<Vec<_>>();
         out_json(&json!({
-            "user": report.subject_descriptor,
+            "user": report.user,
             "dry_run": report.dry_run,
             "found": report.found.len(),
             "revoked": if report.dry_run { Vec::new() } else { ids(&report.revoked) },

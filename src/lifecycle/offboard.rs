@@ -1,19 +1,20 @@
-//! Offboarding: revoke every PAT of a user who leaves, through Azure DevOps Token Admin (the
-//! only API that lists another user's tokens).
+//! Offboarding: revoke every PAT of a user who leaves, through a provider's admin API
+//! ([`PatAdmin`]; Azure DevOps: Token Admin).
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt as _;
 
-use crate::azure::{AdminTokenInfo, MAX_REVOCATIONS_PER_REQUEST, TokenAdmin};
+use crate::admin::{PatAdmin, UserId, UserPat};
 use crate::error::{Error, Result};
 use crate::model::PatId;
-use crate::pagination::DEFAULT_MAX_PAGES;
+use crate::pagination::{self, DEFAULT_MAX_PAGES};
 use crate::scope::Scopes;
 
-/// Revokes every PAT of a user (by Graph subject descriptor), in batches, with a dry run and a
-/// report; optionally creates a revocation rule.
+/// Revokes every PAT of a user (by the provider's [`UserId`]; Azure DevOps: the Graph subject
+/// descriptor), in batches, with a dry run and a report; optionally creates a revocation rule.
 ///
 /// ```
 /// # #[cfg(feature = "emulator")] {
@@ -43,7 +44,7 @@ use crate::scope::Scopes;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Offboarding {
-    admin: TokenAdmin,
+    admin: Arc<dyn PatAdmin>,
     dry_run: bool,
     issued_before: Option<DateTime<Utc>>,
     rule: Option<(Scopes, Option<DateTime<Utc>>)>,
@@ -51,9 +52,10 @@ pub struct Offboarding {
 }
 
 impl Offboarding {
-    /// Offboarding through `admin` (an organization administrator's Token Admin access).
-    pub fn new(admin: TokenAdmin) -> Self {
-        Self { admin, dry_run: false, issued_before: None, rule: None, max_pages: DEFAULT_MAX_PAGES }
+    /// Offboarding through `admin` (e.g. an organization administrator's
+    /// [`TokenAdmin`](crate::azure::TokenAdmin) access; an `Arc<dyn PatAdmin>` works too).
+    pub fn new(admin: impl PatAdmin + 'static) -> Self {
+        Self { admin: Arc::new(admin), dry_run: false, issued_before: None, rule: None, max_pages: DEFAULT_MAX_PAGES }
     }
 
     /// Only list and report what would be done; revoke nothing, create no rule (default
@@ -70,7 +72,9 @@ impl Offboarding {
         self
     }
 
-    /// Also create a Token Admin revocation rule: every credential in the organization — of
+    /// Also create a revocation rule (the admin must have
+    /// [`revocation_rules`](crate::Capabilities::revocation_rules), or the run answers
+    /// [`Error::Unsupported`] before anything is sent): every credential in the organization — of
     /// **any** user — issued before `created_before` (default: now, at the service) that has
     /// any of `scopes` is revoked. Use it to cut off copies of tokens a leaver may have shared.
     pub fn revocation_rule(mut self, scopes: Scopes, created_before: Option<DateTime<Utc>>) -> Self {
@@ -89,26 +93,35 @@ impl Offboarding {
     }
 
     /// Every token of the user, as the listing named `listing`.
-    async fn list(&self, subject_descriptor: &str, listing: &'static str) -> Result<Vec<AdminTokenInfo>> {
-        self.admin
-            .list_pats(subject_descriptor)
-            .page_size(100)
-            .max_pages(self.max_pages)
-            .named(listing)
-            .items()
-            .try_collect()
-            .await
+    async fn list(&self, user: &UserId, listing: &'static str) -> Result<Vec<UserPat>> {
+        let admin = &self.admin;
+        pagination::items(pagination::pages(listing, self.max_pages, None, move |continuation| async move {
+            admin.list_user_pats(user, continuation).await
+        }))
+        .try_collect()
+        .await
     }
 
-    /// Lists the PATs of the user with this subject descriptor, revokes the valid ones in batches
-    /// of [`MAX_REVOCATIONS_PER_REQUEST`], creates the rule if asked, then lists again to check
-    /// that none is left valid. Fails only if the first listing fails (including
-    /// [`Error::ListingCut`]); a failed batch, rule or check listing is in
-    /// [`OffboardReport::error`], with the ids not revoked.
-    pub async fn run(&self, subject_descriptor: &str) -> Result<OffboardReport> {
-        let found = self.list(subject_descriptor, "offboarding").await?;
+    /// Lists the PATs of `user`, revokes the valid ones in batches of the admin's
+    /// [`max_revocations_per_request`](PatAdmin::max_revocations_per_request), creates the rule
+    /// if asked, then lists again to check that none is left valid. Fails only if the admin
+    /// lacks an operation the run needs ([`Error::Unsupported`], before anything is sent) or the
+    /// first listing fails (including [`Error::ListingCut`]); a failed batch, rule or check
+    /// listing is in [`OffboardReport::error`], with the ids not revoked.
+    pub async fn run(&self, user: impl Into<UserId>) -> Result<OffboardReport> {
+        let user = user.into();
+        let capabilities = self.admin.capabilities();
+        let needed = [
+            (capabilities.admin_list_user, "list_user_pats"),
+            (capabilities.revoke_many, "revoke_many"),
+            (capabilities.revocation_rules || self.rule.is_none(), "create_revocation_rule"),
+        ];
+        if let Some((_, operation)) = needed.iter().find(|(offered, _)| !offered) {
+            return Err(Error::unsupported(self.admin.provider_name(), operation));
+        }
+        let found = self.list(&user, "offboarding").await?;
         let mut report = OffboardReport {
-            subject_descriptor: subject_descriptor.to_owned(),
+            user: user.clone(),
             dry_run: self.dry_run,
             found: found.clone(),
             revoked: Vec::new(),
@@ -120,11 +133,11 @@ impl Offboarding {
             error: None,
         };
         let mut targets = Vec::new();
-        for token in found.iter().filter(|t| !t.is_public) {
+        for token in &found {
             let id = token.metadata.id.clone();
             if self.issued_before.is_some_and(|cutoff| token.metadata.valid_from >= cutoff) {
                 report.kept.push(id);
-            } else if token.is_valid == Some(false) {
+            } else if token.active == Some(false) {
                 report.already_inactive.push(id);
             } else {
                 targets.push(id);
@@ -136,9 +149,9 @@ impl Offboarding {
                 self.rule.clone().map(|(scopes, created_before)| RuleSummary { scopes, created_before });
             return Ok(report);
         }
-        let mut batches = targets.chunks(MAX_REVOCATIONS_PER_REQUEST);
+        let mut batches = targets.chunks(self.admin.max_revocations_per_request().max(1));
         for batch in batches.by_ref() {
-            match self.admin.revoke(batch).await {
+            match self.admin.revoke_many(batch).await {
                 Ok(()) => report.revoked.extend_from_slice(batch),
                 Err(e) => {
                     report.not_revoked.extend_from_slice(batch);
@@ -162,11 +175,11 @@ impl Offboarding {
             }
         }
         // Check: list again; nothing we meant to revoke may still be valid.
-        match self.list(subject_descriptor, "offboarding check").await {
+        match self.list(&user, "offboarding check").await {
             Ok(after) => {
                 report.still_valid = after
                     .into_iter()
-                    .filter(|t| t.is_valid != Some(false) && report.revoked.contains(&t.metadata.id))
+                    .filter(|t| t.active != Some(false) && report.revoked.contains(&t.metadata.id))
                     .map(|t| t.metadata.id)
                     .collect();
             }
@@ -191,11 +204,11 @@ pub struct RuleSummary {
 #[derive(Debug)]
 pub struct OffboardReport {
     /// The user.
-    pub subject_descriptor: String,
+    pub user: UserId,
     /// Whether this was a dry run (then nothing was changed).
     pub dry_run: bool,
     /// Every token the first listing returned.
-    pub found: Vec<AdminTokenInfo>,
+    pub found: Vec<UserPat>,
     /// Tokens revoked (dry run: that would be revoked).
     pub revoked: Vec<PatId>,
     /// Tokens left alone because they were issued on or after the cut-off.
@@ -222,7 +235,7 @@ impl OffboardReport {
 impl fmt::Display for OffboardReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verb = if self.dry_run { "would revoke" } else { "revoked" };
-        writeln!(f, "offboarding {}{}", self.subject_descriptor, if self.dry_run { " (dry run)" } else { "" })?;
+        writeln!(f, "offboarding {}{}", self.user, if self.dry_run { " (dry run)" } else { "" })?;
         writeln!(f, "  found {} token(s); {verb} {}", self.found.len(), self.revoked.len())?;
         for token in self.found.iter().filter(|t| self.revoked.contains(&t.metadata.id)) {
             writeln!(

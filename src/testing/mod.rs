@@ -6,9 +6,19 @@
 //! - [`MockTransport`]: a scripted [`HttpTransport`](crate::transport::HttpTransport) that records
 //!   what it was sent and fails loudly on anything unexpected.
 //! - [`conformance`]: the property suite every [`TokenStore`](crate::store::TokenStore) must pass.
+//! - [`FakeProvider`]: an in-memory [`PatProvider`](crate::PatProvider) with configurable
+//!   capabilities ([`FakeProfile`]) and faults, with an administrator's view ([`FakeAdmin`], a
+//!   [`PatAdmin`](crate::PatAdmin)).
+//! - [`provider_conformance`]: the property suite every [`PatProvider`](crate::PatProvider)
+//!   must pass.
 //! - [`mock`]: a scripted [`HttpTransport`](crate::transport::HttpTransport) for tests.
 
 pub mod conformance;
+mod fake;
 pub mod mock;
+pub mod provider_conformance;
 
+pub use fake::{
+    FAKE_ORGANIZATION, FAKE_PROVIDER_NAME, FAKE_USER, FakeAdmin, FakeOp, FakeProfile, FakeProvider, FakeToken,
+};
 pub use mock::{MockResponse, MockTransport, Route};

@@ -97,13 +97,6 @@ impl AdminListPats {
         self
     }
 
-    /// Names the listing in [`Error::ListingCut`](crate::Error::ListingCut) (for the crate's own
-    /// listings that use this one).
-    pub(crate) fn named(mut self, listing: &'static str) -> Self {
-        self.listing = listing;
-        self
-    }
-
     /// One page; pass the previous page's continuation for the next.
     pub async fn page(&self, continuation: Option<ContinuationToken>) -> Result<Page<AdminTokenInfo>> {
         let credential = self.client.credential().await?;

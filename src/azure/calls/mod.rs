@@ -1,6 +1,7 @@
 //! The async glue: credential → pure request → transport → pure parse.
 
 mod admin;
+mod admin_provider;
 mod create;
 mod list;
 pub(crate) mod provider;

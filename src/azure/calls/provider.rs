@@ -1,6 +1,8 @@
 use async_trait::async_trait;
 
 use crate::azure::AzureDevOpsClient;
+use crate::azure::MAX_DISPLAY_NAME_CHARS;
+use crate::capabilities::{Capabilities, ExpiryGranularity};
 use crate::error::Result;
 use crate::model::{ContinuationToken, CreatedPat, ListQuery, Page, PatChanges, PatId, PatMetadata, PatSpec};
 use crate::provider::PatProvider;
@@ -17,6 +19,24 @@ impl PatProvider for AzureDevOpsClient {
 
     fn organization(&self) -> &str {
         AzureDevOpsClient::organization(self)
+    }
+
+    /// Create, get, list, update (expiry too), revoke and check, expiry to the second, display
+    /// names up to [`MAX_DISPLAY_NAME_CHARS`](crate::azure::MAX_DISPLAY_NAME_CHARS) characters; no
+    /// server-side rotate (rotation is create-then-revoke).
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            create: true,
+            get: true,
+            list_own: true,
+            update: true,
+            update_expiry: true,
+            revoke: true,
+            check: true,
+            expiry: ExpiryGranularity::DateTime,
+            name_max_len: Some(MAX_DISPLAY_NAME_CHARS),
+            ..Capabilities::NONE
+        }
     }
 
     async fn create_pat(&self, spec: PatSpec) -> Result<CreatedPat> {

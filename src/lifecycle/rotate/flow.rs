@@ -334,6 +334,7 @@ fn create_may_have_happened(error: &Error) -> bool {
         | Error::RateLimited { .. }
         | Error::InvalidInput { .. }
         | Error::Credential { .. }
+        | Error::Unsupported { .. }
         | Error::Store(_) => false,
     }
 }

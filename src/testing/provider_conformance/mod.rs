@@ -1,0 +1,128 @@
+//! The conformance suite for [`PatProvider`] implementations.
+//!
+//! **Not semver-stable**: properties are added as the contract is sharpened; a new release may
+//! find a bug your provider had all along.
+//!
+//! One `pub async fn` per property of the [`PatProvider`] contract, plus [`run_all`]. Each
+//! property panics (like `assert!`) with a message naming what broke, so call them from a test.
+//! Panic messages never contain a secret.
+//!
+//! Properties are gated by [`capabilities`](PatProvider::capabilities), but nothing is
+//! skipped silently: an operation the provider says it lacks is checked to answer
+//! [`Error::Unsupported`](crate::Error::Unsupported) ([`unsupported_operations_say_so`]).
+//!
+//! The properties create (or seed) tokens whose display names start with `conformance-` and
+//! revoke what they can; run the suite against a test account or an emulator.
+//!
+//! # Running it on your own provider
+//!
+//! ```
+//! use patkit::testing::{FakeProfile, FakeProvider, provider_conformance};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! // A provider that creates its own tokens needs no seeder.
+//! let provider = FakeProvider::new(FakeProfile::CreateUpdate); // your provider here
+//! provider_conformance::run_all(&provider, None).await;
+//!
+//! // One that cannot (GitLab for a non-admin) is handed tokens made another way.
+//! let gitlab_like = FakeProvider::new(FakeProfile::ServerRotate);
+//! let seeder = {
+//!     let fake = gitlab_like.clone();
+//!     move |name: &str| fake.seed(name, patkit::Scopes::default(), None)
+//! };
+//! provider_conformance::run_all(&gitlab_like, Some(&seeder)).await;
+//! # }
+//! ```
+
+mod basics;
+mod lifecycle;
+
+pub use basics::{
+    capabilities_are_coherent, check_refuses_an_unknown_secret, get_of_an_unknown_id_is_not_found,
+    secrets_never_appear_in_debug, unsupported_operations_say_so, update_of_an_unknown_id_is_not_found,
+};
+pub use lifecycle::{
+    create_returns_a_working_secret, display_name_limit_is_enforced, expiry_follows_the_granularity,
+    get_returns_what_was_minted, list_own_shows_an_active_token, revoke_stops_the_token, rotate_replaces_and_revokes,
+    update_changes_what_it_says,
+};
+
+use crate::error::Result;
+use crate::model::{CreatedPat, PatSpec};
+use crate::provider::PatProvider;
+use crate::scope::Scopes;
+
+/// Makes a token for the suite the way a user would outside the provider's API (web UI, an
+/// admin, a seeded emulator), for providers whose capabilities lack `create`. Any
+/// `Fn(&str) -> CreatedPat` taking the display name is one.
+pub trait Seeder: Send + Sync {
+    /// A new active token named `display_name`, with its secret.
+    fn seed(&self, display_name: &str) -> CreatedPat;
+}
+
+impl<F: Fn(&str) -> CreatedPat + Send + Sync> Seeder for F {
+    fn seed(&self, display_name: &str) -> CreatedPat {
+        self(display_name)
+    }
+}
+
+/// A fresh display name for `property`, unique per call.
+pub(crate) fn name(property: &str) -> String {
+    format!("conformance-{property}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
+}
+
+/// The scopes the suite asks for: the first the provider's [`Scopes`] parser accepts (Azure
+/// DevOps: `vso.code`; other providers: their own strings), else none.
+pub(crate) fn scopes() -> Scopes {
+    Scopes::parse("vso.code").unwrap_or_default()
+}
+
+/// A spec for a token named `display_name` with the provider's default expiry.
+pub(crate) fn spec(display_name: &str) -> PatSpec {
+    PatSpec { display_name: display_name.to_owned(), scopes: scopes(), valid_to: None, all_organizations: false }
+}
+
+/// A new token: created through the provider when it can, else from `seeder`.
+///
+/// # Panics
+///
+/// When the provider cannot create and no seeder was given, or the create fails.
+pub(crate) async fn mint(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>, property: &str) -> CreatedPat {
+    let display_name = name(property);
+    if provider.capabilities().create {
+        let created: Result<CreatedPat> = provider.create_pat(spec(&display_name)).await;
+        created.unwrap_or_else(|e| panic!("{property}: create_pat failed: {e}"))
+    } else {
+        seeder
+            .unwrap_or_else(|| panic!("{property}: the provider cannot create tokens; pass a Seeder"))
+            .seed(&display_name)
+    }
+}
+
+/// Revokes `created` if the provider can, so the suite leaves nothing working behind.
+pub(crate) async fn tidy(provider: &dyn PatProvider, created: &CreatedPat) {
+    if provider.capabilities().revoke {
+        let _ = provider.revoke_pat(&created.metadata.id).await;
+    }
+}
+
+/// Runs every property against `provider`. `seeder` makes tokens when the provider cannot
+/// create them (see [`Seeder`]). Run it through `Arc<dyn PatProvider>` and
+/// `Box<dyn PatProvider>` too if that is how your provider is used.
+pub async fn run_all(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>) {
+    capabilities_are_coherent(provider).await;
+    unsupported_operations_say_so(provider).await;
+    get_of_an_unknown_id_is_not_found(provider).await;
+    update_of_an_unknown_id_is_not_found(provider).await;
+    check_refuses_an_unknown_secret(provider).await;
+    secrets_never_appear_in_debug(provider, seeder).await;
+    create_returns_a_working_secret(provider, seeder).await;
+    get_returns_what_was_minted(provider, seeder).await;
+    list_own_shows_an_active_token(provider, seeder).await;
+    expiry_follows_the_granularity(provider, seeder).await;
+    display_name_limit_is_enforced(provider, seeder).await;
+    update_changes_what_it_says(provider, seeder).await;
+    revoke_stops_the_token(provider, seeder).await;
+    rotate_replaces_and_revokes(provider, seeder).await;
+}
