@@ -6,9 +6,9 @@ use chrono::{TimeDelta, TimeZone, Utc};
 use futures_util::TryStreamExt as _;
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::operations as op;
 use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::lifecycle::Offboarding;
-use patkit::transport::Operation;
 use patkit::{ManualClock, Scopes};
 
 const ORG: &str = "fabrikam";
@@ -52,7 +52,7 @@ async fn revokes_all_250_tokens_of_a_leaver_and_nothing_else() {
     assert!(report.is_complete(), "{report}");
     assert_eq!(report.found.len(), 250);
     assert_eq!(report.revoked.len(), 250);
-    assert_eq!(s.emulator.requests_seen(Operation::AdminRevoke), 3, "batches of 100");
+    assert_eq!(s.emulator.requests_seen(op::ADMIN_REVOKE), 3, "batches of 100");
     // Verified through Token Admin's own listing afterwards.
     let after: Vec<_> = s.admin.token_admin().list_pats(&s.leaver.descriptor).items().try_collect().await.unwrap();
     assert_eq!(after.len(), 250);
@@ -83,8 +83,8 @@ async fn dry_run_changes_nothing() {
     let after = s.emulator.snapshot();
     assert_eq!(after.tokens, before.tokens);
     assert_eq!(after.revocation_rules, before.revocation_rules);
-    assert_eq!(s.emulator.requests_seen(Operation::AdminRevoke), 0);
-    assert_eq!(s.emulator.requests_seen(Operation::AdminCreateRevocationRule), 0);
+    assert_eq!(s.emulator.requests_seen(op::ADMIN_REVOKE), 0);
+    assert_eq!(s.emulator.requests_seen(op::ADMIN_CREATE_REVOCATION_RULE), 0);
 }
 
 #[tokio::test]

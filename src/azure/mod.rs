@@ -20,6 +20,7 @@ mod classify;
 mod classify_props;
 mod client;
 mod error_code;
+pub mod operations;
 mod pats;
 mod request;
 mod token_admin;

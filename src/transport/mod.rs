@@ -26,7 +26,7 @@ use async_trait::async_trait;
 
 pub use error::{TransportError, TransportErrorKind};
 pub use from_fn::{FnTransport, from_fn};
-pub use operation::Operation;
+pub use operation::{Idempotency, Operation};
 #[cfg(feature = "reqwest")]
 pub use reqwest::{DEFAULT_MAX_RESPONSE_BYTES, ReqwestTransport, ReqwestTransportBuilder};
 pub(crate) use retry::retry_after;
