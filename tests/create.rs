@@ -216,7 +216,7 @@ async fn a_pat_credential_is_refused_client_side() {
     let mock = MockTransport::new();
     let client = patkit::azure::AzureDevOpsClient::builder(
         "fabrikam",
-        patkit::auth::PatCredential::new(patkit::PatSecret::new("some-pat".into())),
+        patkit::azure::PatCredential::new(patkit::PatSecret::new("some-pat".into())),
     )
     .transport(mock.clone())
     .build()

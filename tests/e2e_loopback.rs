@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use futures_util::TryStreamExt as _;
-use patkit::auth::{PatCredential, StaticCredential};
+use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::PatCredential;
 use patkit::azure::operations as op;
 use patkit::emulator::{
     EmulatedUser, Emulator, EmulatorServer, Fault, FaultRule, OrgPolicies, SeedPat, TenantPolicies,

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::TryStreamExt as _;
-use patkit::auth::PatCredential;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::PatCredential;
 use patkit::azure::operations as op;
 use patkit::emulator::{Emulator, Fault, FaultRule, SeedPat};
 use patkit::transport::{BackoffConfig, ReqwestTransport, RetryConfig};

@@ -69,7 +69,7 @@ async fn a_pat_credential_may_call_token_admin() {
     let mock = MockTransport::new().on(Route::post("/_apis/tokenadmin/revocations"), MockResponse::status(204));
     let client = patkit::azure::AzureDevOpsClient::builder(
         "fabrikam",
-        patkit::auth::PatCredential::new(patkit::PatSecret::new("admin-pat".into())),
+        patkit::azure::PatCredential::new(patkit::PatSecret::new("admin-pat".into())),
     )
     .transport(mock.clone())
     .build()

@@ -4,12 +4,14 @@
 //! `_signin`, HTML bodies, logical errors inside HTTP 200 bodies (`patTokenError`), an error-code
 //! enum that keeps growing, and `Retry-After` as seconds or a date. All of that is decided here.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
 use super::PatTokenError;
+use super::auth::AUTH_HINT;
 use super::wire::{PatTokenResultWire, PatTokenWire, WrappedExceptionWire};
 use crate::azure::operations as op;
 use crate::error::{AuthFailure, Error, Policy, Result};
@@ -22,13 +24,13 @@ use crate::transport::{HttpResponse, Operation};
 pub(crate) fn check_status(response: &HttpResponse, op: Operation, now: DateTime<Utc>) -> Result<()> {
     let status = response.status().as_u16();
     if status == 203 {
-        return Err(Error::AuthRequired { reason: AuthFailure::SignInPage, message: None });
+        return Err(auth_required(AuthFailure::SignInPage, None));
     }
     if (300..400).contains(&status) {
-        return Err(Error::AuthRequired { reason: AuthFailure::Redirect, message: None });
+        return Err(auth_required(AuthFailure::Redirect, None));
     }
     if is_html(response) {
-        return Err(Error::AuthRequired { reason: AuthFailure::HtmlBody, message: None });
+        return Err(auth_required(AuthFailure::HtmlBody, None));
     }
     if (200..300).contains(&status) {
         return Ok(());
@@ -41,13 +43,10 @@ pub(crate) fn check_status(response: &HttpResponse, op: Operation, now: DateTime
     Err(match status {
         401 if op::is_token_admin(op) => Error::AuthRequired {
             reason: AuthFailure::Unauthorized,
-            message: Some(format!(
-                "{}; Token Admin also answers 401 when the caller is not an organization administrator \
-                 (Project Collection Administrator)",
-                message.as_deref().unwrap_or("not authorized")
-            )),
+            message,
+            hint: Some(Cow::Borrowed(ADMIN_AUTH_HINT)),
         },
-        401 => Error::AuthRequired { reason: AuthFailure::Unauthorized, message },
+        401 => auth_required(AuthFailure::Unauthorized, message),
         403 => Error::Forbidden {
             type_key,
             message: message.unwrap_or_else(|| "the service refused the request (HTTP 403)".to_owned()),
@@ -56,6 +55,16 @@ pub(crate) fn check_status(response: &HttpResponse, op: Operation, now: DateTime
         429 => Error::RateLimited { retry_after: retry_after(response, now), message },
         _ => Error::Api { status, type_key, message },
     })
+}
+
+/// What to do when Token Admin answers 401.
+const ADMIN_AUTH_HINT: &str = "Token Admin also answers 401 when the caller is not an organization administrator \
+     (Project Collection Administrator); sign in as one (`az login`) with a Microsoft Entra user token, or use a PAT \
+     with the vso.tokenadministration scope";
+
+/// [`Error::AuthRequired`] with Azure DevOps' hint.
+fn auth_required(reason: AuthFailure, message: Option<String>) -> Error {
+    Error::AuthRequired { reason, message, hint: Some(Cow::Borrowed(AUTH_HINT)) }
 }
 
 /// Whether the body is HTML (by content type, or by its first byte when there is none).
@@ -229,6 +238,22 @@ mod tests {
         }
         let err = check_status(&response(401, None, ""), op::LIST, now()).unwrap_err();
         assert!(err.to_string().contains("Entra"), "hint names Entra: {err}");
+    }
+
+    #[test]
+    fn the_sign_in_hint_is_azures_and_rides_in_the_hint_field() {
+        for op in [op::LIST, op::ADMIN_LIST_PATS] {
+            match check_status(&response(401, None, ""), op, now()).unwrap_err() {
+                Error::AuthRequired { message: None, hint: Some(hint), .. } => {
+                    assert!(hint.contains("az login"), "{hint}")
+                }
+                other => panic!("{op:?}: {other:?}"),
+            }
+        }
+        // The neutral error adds no provider's advice of its own.
+        let neutral = Error::AuthRequired { reason: AuthFailure::Unauthorized, message: None, hint: None };
+        let text = neutral.to_string();
+        assert!(!text.contains("az login") && !text.contains("Entra"), "{text}");
     }
 
     #[test]

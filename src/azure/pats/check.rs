@@ -12,7 +12,7 @@ use crate::transport::{HttpRequest, HttpResponse};
 /// harmless call that succeeds only while the token works.
 pub(crate) fn request(ctx: &RequestContext, secret: &PatSecret) -> Result<HttpRequest> {
     let url = ctx.url(&ctx.check_base_url, &["_apis", "connectionData"], &ctx.pat_api_version);
-    build(Method::GET, url, op::CHECK_TOKEN, secret.basic_authorization(), None)
+    build(Method::GET, url, op::CHECK_TOKEN, (http::header::AUTHORIZATION, secret.basic_authorization()), None)
 }
 
 /// `true` on 2xx; `false` when the service refuses the token (401, 403, a sign-in page or a

@@ -47,7 +47,7 @@ pub(crate) fn request(
             q.append_pair("continuationToken", c.as_str());
         }
     }
-    build(Method::GET, url, op::ADMIN_LIST_PATS, credential.header_value(), None)
+    build(Method::GET, url, op::ADMIN_LIST_PATS, credential.to_header(), None)
 }
 
 /// A `TokenAdminPagedSessionTokens`; a `null` (or empty) continuation ends the listing.

@@ -25,7 +25,7 @@ pub(crate) fn request(
         Method::POST,
         ctx.admin_url(&["revocationrules"]),
         op::ADMIN_CREATE_REVOCATION_RULE,
-        credential.header_value(),
+        credential.to_header(),
         Some(json(&body)?),
     )
 }
