@@ -2,8 +2,8 @@
 //!
 //! A [`Credential`] yields an [`AccessCredential`] for each request: a bearer token, Basic auth
 //! or a custom header, all secret-typed. Where a credential comes *from* is the provider's
-//! business (e.g. the Azure CLI and Azure's environment variable live in
-//! [`azure`](crate::azure)); this module holds the trait, fixed credentials
+//! business (e.g. the Azure CLI and Azure's environment variable live in the Azure module,
+//! `patkit::azure`); this module holds the trait, fixed credentials
 //! ([`StaticCredential`]) and the neutral header building.
 
 mod fixed;

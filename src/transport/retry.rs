@@ -144,7 +144,7 @@ impl BackoffConfig {
 /// });
 /// let transport = RetryTransport::new(flaky, RetryConfig::default());
 ///
-/// let mut request = http::Request::get("https://vssps.dev.azure.com/org/_apis/tokens/pats").body(Vec::new()).unwrap();
+/// let mut request = http::Request::get("https://forge.example/api/tokens").body(Vec::new()).unwrap();
 /// request.extensions_mut().insert(Operation::idempotent("list"));
 /// assert_eq!(transport.send(request).await.unwrap().status(), 200);
 /// assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
