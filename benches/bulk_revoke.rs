@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 use criterion::{SamplingMode, criterion_main};
 use futures_util::{StreamExt as _, TryStreamExt as _, stream};
 use patkit::PatId;
+use patkit::azure::operations as op;
 use patkit::azure::{AzureDevOpsClient, MAX_REVOCATIONS_PER_REQUEST};
 use patkit::emulator::{EmulatedUser, Emulator, Fault, FaultRule, SeedPat};
-use patkit::transport::Operation;
 
 const TOKENS: usize = 1_000;
 const LATENCY: Duration = Duration::from_millis(20);
@@ -37,8 +37,8 @@ fn bench() {
     let admin = emulator.add_user("Admin");
     emulator.make_org_admin("fabrikam", admin.id);
     let alice = emulator.add_user("Alice");
-    emulator.inject(FaultRule::new(Operation::AdminRevoke, Fault::Latency(LATENCY)).always());
-    emulator.inject(FaultRule::new(Operation::Revoke, Fault::Latency(LATENCY)).always());
+    emulator.inject(FaultRule::new(op::ADMIN_REVOKE, Fault::Latency(LATENCY)).always());
+    emulator.inject(FaultRule::new(op::REVOKE, Fault::Latency(LATENCY)).always());
     let admin_client =
         AzureDevOpsClient::builder("fabrikam", admin.credential()).transport(emulator.clone()).build().unwrap();
     let alice_client =

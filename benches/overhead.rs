@@ -16,6 +16,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use criterion::criterion_main;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::operations as op;
 use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::transport::{HttpRequest, HttpTransport, Operation};
 use patkit::{PatId, Scopes, SortBy};
@@ -61,13 +62,13 @@ fn bench() {
     // Creates last: each one adds a token, which would make the other operations' emulator
     // work grow.
     let prebuilt = [
-        ("get", request(http::Method::GET, format!("{BASE}&authorizationId={target}"), Operation::Get, &alice, None)),
+        ("get", request(http::Method::GET, format!("{BASE}&authorizationId={target}"), op::GET, &alice, None)),
         (
             "list page",
             request(
                 http::Method::GET,
                 format!("{BASE}&displayFilterOption=active&sortByOption=displayDate&isSortAscending=true&$top=100"),
-                Operation::List,
+                op::LIST,
                 &alice,
                 None,
             ),
@@ -77,21 +78,18 @@ fn bench() {
             request(
                 http::Method::PUT,
                 BASE.into(),
-                Operation::Update,
+                op::UPDATE,
                 &alice,
                 Some(format!(r#"{{"authorizationId":"{target}","validTo":"{valid_to}"}}"#)),
             ),
         ),
-        (
-            "revoke",
-            request(http::Method::DELETE, format!("{BASE}&authorizationId={target}"), Operation::Revoke, &alice, None),
-        ),
+        ("revoke", request(http::Method::DELETE, format!("{BASE}&authorizationId={target}"), op::REVOKE, &alice, None)),
         (
             "create",
             request(
                 http::Method::POST,
                 BASE.into(),
-                Operation::Create,
+                op::CREATE,
                 &alice,
                 Some(r#"{"displayName":"bench-create","scope":"vso.code","allOrgs":false}"#.into()),
             ),

@@ -15,8 +15,9 @@
 use std::time::Duration;
 
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use patkit::auth::{DefaultCredential, StaticCredential};
+use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::DefaultCredential;
 use patkit::emulator::{Emulator, TenantPolicies};
 use patkit::{Error, PatId, PatMetadata, Scope, Scopes, StatusFilter};
 

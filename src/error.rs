@@ -22,14 +22,17 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The service did not accept the credential (HTTP 401, a 203 sign-in page, a 3xx redirect to
-    /// sign-in, or an HTML body). The PAT lifecycle API needs a Microsoft Entra access token
-    /// issued to a *user* for resource `499b84ac-1321-427f-aa17-267ca6975798`.
-    #[error("authentication required ({reason}): {}; {}", message.as_deref().unwrap_or("the service did not accept the credential"), reason.hint())]
+    /// sign-in, or an HTML body). The provider that classified the answer says what to do in
+    /// `hint` (e.g. Azure DevOps: which credential its API needs and how to get one).
+    #[error("authentication required ({reason}): {}{}", message.as_deref().unwrap_or("the service did not accept the credential"), hint.as_ref().map(|h| format!("; {h}")).unwrap_or_default())]
     AuthRequired {
         /// How the service said so.
         reason: AuthFailure,
         /// The service's message, when it sent a JSON one.
         message: Option<String>,
+        /// What to do about it, from the provider; `None` when it has nothing to add (e.g. a new
+        /// token refused when it was tried out).
+        hint: Option<Cow<'static, str>>,
     },
 
     /// The credential was recognised but may not do this (HTTP 403, typically
@@ -233,15 +236,6 @@ pub enum AuthFailure {
     Redirect,
     /// An HTML body where JSON was expected.
     HtmlBody,
-}
-
-impl AuthFailure {
-    /// What to do about it.
-    pub fn hint(self) -> &'static str {
-        "the PAT lifecycle API needs a Microsoft Entra access token issued to a user (resource \
-         499b84ac-1321-427f-aa17-267ca6975798); run `az login` and retry, or check that the token \
-         has not expired"
-    }
 }
 
 impl fmt::Display for AuthFailure {

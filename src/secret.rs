@@ -1,12 +1,11 @@
-//! Secret newtypes: the PAT value and the bearer credential.
+//! Secret newtypes: the PAT value and the credentials a request is authenticated with.
 //!
-//! Both wrap [`secrecy::SecretString`]. Their `Debug` prints a redaction marker; they have no
+//! All wrap [`secrecy::SecretString`]. Their `Debug` prints a redaction marker; they have no
 //! `Display`, no `Serialize` and no `PartialEq` (compare digests if you must). The only way to the
 //! plain text is an explicit `expose_secret()`.
 
 use std::fmt;
 
-use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 
 /// The secret value of a personal access token.
@@ -56,10 +55,11 @@ impl PatSecret {
         a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
     }
 
-    /// The value as the `Authorization` header a PAT is used with:
-    /// `Basic base64(":" + PAT)`, marked sensitive so `http` never prints it.
+    /// The value as the `Authorization` header a PAT is commonly used with (Azure DevOps, and
+    /// git over HTTPS): Basic auth with an empty user name, `Basic base64(":" + PAT)`, marked
+    /// sensitive so `http` never prints it.
     pub fn basic_authorization(&self) -> http::HeaderValue {
-        basic_header(self.expose_secret())
+        crate::auth::header::basic("", self.expose_secret())
     }
 }
 
@@ -75,7 +75,7 @@ impl From<String> for PatSecret {
     }
 }
 
-/// A Microsoft Entra access token, sent as `Authorization: Bearer …`.
+/// A bearer access token (e.g. a Microsoft Entra token), sent as `Authorization: Bearer …`.
 ///
 /// ```
 /// use patkit::BearerToken;
@@ -103,11 +103,7 @@ impl BearerToken {
     /// The `Authorization: Bearer …` header value, marked sensitive. The text it is built from
     /// is allocated once, at its final size, and wiped before this returns.
     pub fn bearer_authorization(&self) -> http::HeaderValue {
-        let token = self.expose_secret();
-        let mut text = Zeroizing::new(String::with_capacity(BEARER.len() + token.len()));
-        text.push_str(BEARER);
-        text.push_str(token);
-        sensitive_header(&text)
+        crate::auth::header::bearer(self.expose_secret())
     }
 }
 
@@ -123,42 +119,52 @@ impl From<String> for BearerToken {
     }
 }
 
-const BEARER: &str = "Bearer ";
-const BASIC: &str = "Basic ";
+/// A secret that authenticates a request: the password of
+/// [`AccessCredential::Basic`](crate::auth::AccessCredential::Basic) or the value of an
+/// [`AccessCredential::Header`](crate::auth::AccessCredential::Header).
+///
+/// ```
+/// use patkit::auth::CredentialSecret;
+/// let secret = CredentialSecret::new("canary-value".to_owned());
+/// assert_eq!(format!("{secret:?}"), "CredentialSecret([REDACTED])");
+/// assert_eq!(secret.expose_secret(), "canary-value");
+/// ```
+#[derive(Clone)]
+pub struct CredentialSecret(SecretString);
 
-/// `Basic base64(":" + pat)` as a sensitive header value. Both texts it is built from are ours:
-/// each is allocated once, at its final size (so no reallocation leaves a copy behind), and
-/// wiped when this returns. The `HeaderValue` itself is `http`'s and is not wiped when dropped.
-pub(crate) fn basic_header(pat: &str) -> http::HeaderValue {
-    use base64::Engine as _;
-    let mut plain = Zeroizing::new(Vec::with_capacity(1 + pat.len()));
-    plain.push(b':');
-    plain.extend_from_slice(pat.as_bytes());
-    let Some(encoded_len) = base64::encoded_len(plain.len(), true) else {
-        return empty_sensitive_header();
-    };
-    let mut text = Zeroizing::new(vec![0u8; BASIC.len() + encoded_len]);
-    text[..BASIC.len()].copy_from_slice(BASIC.as_bytes());
-    match base64::engine::general_purpose::STANDARD.encode_slice(&*plain, &mut text[BASIC.len()..]) {
-        // Base64 is ASCII, so the bytes are a `str`.
-        Ok(written) => std::str::from_utf8(&text[..BASIC.len() + written])
-            .map_or_else(|_| empty_sensitive_header(), sensitive_header),
-        Err(_) => empty_sensitive_header(),
+impl CredentialSecret {
+    /// Wraps a secret. The `String` is moved in and zeroized when the secret is dropped.
+    pub fn new(value: String) -> Self {
+        Self(SecretString::from(value))
+    }
+
+    /// Returns the secret.
+    ///
+    /// # Security
+    ///
+    /// The same rules as [`PatSecret::expose_secret`] apply: never log or print it.
+    pub fn expose_secret(&self) -> &str {
+        self.0.expose_secret()
     }
 }
 
-fn empty_sensitive_header() -> http::HeaderValue {
-    let mut header = http::HeaderValue::from_static("");
-    header.set_sensitive(true);
-    header
+impl fmt::Debug for CredentialSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CredentialSecret([REDACTED])")
+    }
 }
 
-/// Builds a header value and marks it sensitive. Characters a header cannot carry are replaced by
-/// an empty value rather than echoed into an error that might be printed.
-fn sensitive_header(value: &str) -> http::HeaderValue {
-    let mut header = http::HeaderValue::from_str(value).unwrap_or_else(|_| http::HeaderValue::from_static(""));
-    header.set_sensitive(true);
-    header
+impl From<String> for CredentialSecret {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+
+/// A PAT used as a password or header value; no copy of the text is made.
+impl From<PatSecret> for CredentialSecret {
+    fn from(pat: PatSecret) -> Self {
+        Self(pat.0)
+    }
 }
 
 #[cfg(test)]
@@ -171,8 +177,12 @@ mod tests {
     fn debug_never_prints_the_value() {
         let pat = PatSecret::new(CANARY.to_owned());
         let bearer = BearerToken::new(CANARY.to_owned());
+        let secret = CredentialSecret::new(CANARY.to_owned());
+        let from_pat = CredentialSecret::from(pat.clone());
         assert!(!format!("{pat:?} {pat:#?}").contains(CANARY));
         assert!(!format!("{bearer:?} {bearer:#?}").contains(CANARY));
+        assert!(!format!("{secret:?} {secret:#?} {from_pat:?}").contains(CANARY));
+        assert_eq!(from_pat.expose_secret(), CANARY);
     }
 
     #[test]

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use patkit::CredentialErrorKind;
-use patkit::auth::{AzureCliCredential, Credential};
+use patkit::auth::Credential;
+use patkit::azure::AzureCliCredential;
 
 mod fake_az;
 

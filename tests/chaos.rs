@@ -22,6 +22,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures_util::TryStreamExt as _;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::operations as op;
 use patkit::emulator::{EmulatedUser, Emulator, EmulatorServer, Fault, FaultRule};
 use patkit::transport::{
     BackoffConfig, HttpRequest, HttpResponse, HttpTransport, Operation, ReqwestTransport, RetryConfig, TransportError,
@@ -206,7 +207,7 @@ impl World {
         let result = self.client.create(name, Scopes::parse("vso.code").unwrap()).send().await;
         let held = self.named(name);
         assert!(held.len() <= 1, "{name}: the create was duplicated: {held:?}");
-        let creates = self.chaos.sent()[mark..].iter().filter(|s| s.operation == Operation::Create).count();
+        let creates = self.chaos.sent()[mark..].iter().filter(|s| s.operation == op::CREATE).count();
         assert_eq!(creates, 1, "{name}: a create request is sent exactly once");
         match result {
             Ok(created) => {

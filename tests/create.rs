@@ -9,7 +9,7 @@ use common::*;
 use patkit::azure::PatTokenError;
 use patkit::testing::{MockResponse, MockTransport, Route};
 use patkit::transport::TransportErrorKind;
-use patkit::{Error, Policy, Scope, Scopes, Targets};
+use patkit::{Error, PatId, Policy, Scope, Scopes, Targets};
 
 #[tokio::test]
 async fn create_sends_the_spec_body_and_returns_the_secret_once() {
@@ -216,7 +216,7 @@ async fn a_pat_credential_is_refused_client_side() {
     let mock = MockTransport::new();
     let client = patkit::azure::AzureDevOpsClient::builder(
         "fabrikam",
-        patkit::auth::PatCredential::new(patkit::PatSecret::new("some-pat".into())),
+        patkit::azure::PatCredential::new(patkit::PatSecret::new("some-pat".into())),
     )
     .transport(mock.clone())
     .build()
@@ -228,4 +228,26 @@ async fn a_pat_credential_is_refused_client_side() {
     );
     assert!(matches!(client.list().page(None).await, Err(Error::Credential { .. })));
     mock.assert_request_count(0);
+}
+
+#[tokio::test]
+async fn every_non_bearer_credential_is_refused_for_the_lifecycle_api_before_sending() {
+    use patkit::auth::StaticCredential;
+    let credentials = [
+        StaticCredential::basic("", patkit::PatSecret::new("some-pat".into())),
+        StaticCredential::basic("alice", "password".to_owned()),
+        StaticCredential::header(http::HeaderName::from_static("private-token"), "glpat-x".to_owned()),
+    ];
+    for credential in credentials {
+        let mock = MockTransport::new();
+        let client =
+            patkit::azure::AzureDevOpsClient::builder("fabrikam", credential).transport(mock.clone()).build().unwrap();
+        let result = client.create("n", Scopes::from_iter([Scope::CODE])).send().await;
+        assert!(
+            matches!(result, Err(Error::Credential { kind: patkit::CredentialErrorKind::NotAccepted, .. })),
+            "{client:?}: {result:?}"
+        );
+        assert!(matches!(client.get(&PatId::new("a")).await, Err(Error::Credential { .. })), "{client:?}");
+        mock.assert_request_count(0);
+    }
 }

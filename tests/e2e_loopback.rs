@@ -8,12 +8,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use futures_util::TryStreamExt as _;
-use patkit::auth::{PatCredential, StaticCredential};
+use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::PatCredential;
+use patkit::azure::operations as op;
 use patkit::emulator::{
     EmulatedUser, Emulator, EmulatorServer, Fault, FaultRule, OrgPolicies, SeedPat, TenantPolicies,
 };
-use patkit::transport::{HttpTransport, Operation, ReqwestTransport, RetryConfig, from_fn};
+use patkit::transport::{HttpTransport, ReqwestTransport, RetryConfig, from_fn};
 use patkit::{
     AuthFailure, Error, ManualClock, PatId, PatMetadata, Policy, Scope, Scopes, SortBy, StatusFilter, Targets,
 };
@@ -305,30 +307,30 @@ async fn each_fault_mode() {
     let bare = s.client_without_retry(s.alice.credential());
 
     // Latency: slower, same answer.
-    s.emulator.inject(FaultRule::new(Operation::List, Fault::Latency(Duration::from_millis(50))));
+    s.emulator.inject(FaultRule::new(op::LIST, Fault::Latency(Duration::from_millis(50))));
     let started = std::time::Instant::now();
     client.list().page(None).await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(50));
 
     // 429 with Retry-After: typed without retries, ridden out with them.
-    s.emulator.inject(FaultRule::new(Operation::List, Fault::RateLimited { retry_after: Duration::from_secs(1) }));
+    s.emulator.inject(FaultRule::new(op::LIST, Fault::RateLimited { retry_after: Duration::from_secs(1) }));
     assert_eq!(bare.list().page(None).await.unwrap_err().retry_after(), Some(Duration::from_secs(1)));
-    s.emulator.inject(FaultRule::new(Operation::List, Fault::RateLimited { retry_after: Duration::from_secs(1) }));
+    s.emulator.inject(FaultRule::new(op::LIST, Fault::RateLimited { retry_after: Duration::from_secs(1) }));
     client.list().page(None).await.unwrap();
 
     // 5xx: typed without retries, ridden out with them.
-    s.emulator.inject(FaultRule::new(Operation::Get, Fault::ServerError { status: 503 }));
+    s.emulator.inject(FaultRule::new(op::GET, Fault::ServerError { status: 503 }));
     let id = s.seed("x", start() + TimeDelta::days(3));
     assert!(matches!(bare.get(&id).await, Err(Error::Api { status: 503, .. })));
-    s.emulator.inject(FaultRule::new(Operation::Get, Fault::ServerError { status: 503 }).times(2));
+    s.emulator.inject(FaultRule::new(op::GET, Fault::ServerError { status: 503 }).times(2));
     client.get(&id).await.unwrap();
 
     // Slow-down on a success: answered, and paced.
-    s.emulator.inject(FaultRule::new(Operation::Get, Fault::SlowDown { retry_after: Duration::from_secs(1) }));
+    s.emulator.inject(FaultRule::new(op::GET, Fault::SlowDown { retry_after: Duration::from_secs(1) }));
     client.get(&id).await.unwrap();
 
     // Commit the create, then drop the connection: never re-sent, found by name.
-    s.emulator.inject(FaultRule::new(Operation::Create, Fault::CommitThenDrop));
+    s.emulator.inject(FaultRule::new(op::CREATE, Fault::CommitThenDrop));
     match client.create("dropped", code()).send().await {
         Err(Error::CreateOutcomeUnknown { found, .. }) => {
             assert_eq!(found.len(), 1);
@@ -338,14 +340,14 @@ async fn each_fault_mode() {
     }
     let dropped: Vec<_> = s.emulator.snapshot().tokens.into_iter().filter(|t| t.display_name == "dropped").collect();
     assert_eq!(dropped.len(), 1, "exactly one token minted");
-    assert_eq!(s.emulator.requests_seen(Operation::Create), 1);
+    assert_eq!(s.emulator.requests_seen(op::CREATE), 1);
 
     // 5xx on create: not retried either.
-    s.emulator.inject(FaultRule::new(Operation::Create, Fault::ServerError { status: 500 }));
+    s.emulator.inject(FaultRule::new(op::CREATE, Fault::ServerError { status: 500 }));
     assert!(
         matches!(client.create("five-hundred", code()).send().await, Err(Error::CreateOutcomeUnknown { ref found, .. }) if found.is_empty())
     );
-    assert_eq!(s.emulator.requests_seen(Operation::Create), 2);
+    assert_eq!(s.emulator.requests_seen(op::CREATE), 2);
 }
 
 // ---------- proxies: loopback never goes through HTTP_PROXY / ALL_PROXY ----------
@@ -489,8 +491,8 @@ async fn proxy_environment_child() {
         .build()
         .unwrap();
     assert_eq!(by_name.list().items().try_collect::<Vec<_>>().await.unwrap().len(), 1);
-    assert_eq!(s.emulator.requests_seen(Operation::Create), 1);
-    assert_eq!(s.emulator.requests_seen(Operation::List), 1);
+    assert_eq!(s.emulator.requests_seen(op::CREATE), 1);
+    assert_eq!(s.emulator.requests_seen(op::LIST), 1);
 
     // https to loopback goes direct too (and fails: the emulator speaks plain http); https to
     // another host goes to the proxy as a CONNECT, which the fake proxy refuses.

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use emulator_support::{Harness, Mode, V71};
 use http::Method;
+use patkit::azure::operations as op;
 use patkit::emulator::{Fault, FaultRule};
-use patkit::transport::{HttpTransport, Operation, ReqwestTransport, TransportErrorKind};
+use patkit::transport::{HttpTransport, ReqwestTransport, TransportErrorKind};
 use serde_json::json;
 
 fn create_body() -> serde_json::Value {
@@ -19,7 +20,7 @@ fn create_body() -> serde_json::Value {
 #[tokio::test(start_paused = true)]
 async fn latency_is_virtual_time_in_process() {
     let h = Harness::new(Mode::InProcess).await;
-    h.emulator.inject(FaultRule::new(Operation::List, Fault::Latency(Duration::from_secs(30))).times(2));
+    h.emulator.inject(FaultRule::new(op::LIST, Fault::Latency(Duration::from_secs(30))).times(2));
     let started = tokio::time::Instant::now();
     assert_eq!(h.pats(Method::GET, "").bearer(&h.alice.bearer).send().await.status, 200);
     assert_eq!(started.elapsed(), Duration::from_secs(30));
@@ -36,7 +37,7 @@ async fn latency_is_virtual_time_in_process() {
 #[tokio::test]
 async fn latency_over_loopback_trips_a_client_timeout() {
     let h = Harness::new(Mode::Loopback).await;
-    h.emulator.inject(FaultRule::new(Operation::List, Fault::Latency(Duration::from_secs(5))));
+    h.emulator.inject(FaultRule::new(op::LIST, Fault::Latency(Duration::from_secs(5))));
     let impatient = ReqwestTransport::builder().timeout(Duration::from_millis(150)).build().unwrap();
     let mut request = http::Request::get(format!("{}/fabrikam/_apis/tokens/pats?api-version={V71}", h.base))
         .body(Vec::new())
@@ -52,7 +53,7 @@ async fn latency_over_loopback_trips_a_client_timeout() {
 async fn server_errors_for_the_next_n_creates_are_not_applied() {
     for mode in Mode::ALL {
         let h = Harness::new(mode).await;
-        h.emulator.inject(FaultRule::new(Operation::Create, Fault::ServerError { status: 503 }).times(2));
+        h.emulator.inject(FaultRule::new(op::CREATE, Fault::ServerError { status: 503 }).times(2));
         for _ in 0..2 {
             let r = h.create(&h.alice, create_body()).await;
             let v = r.assert_wrapped(503, "VssServiceException");
@@ -60,7 +61,7 @@ async fn server_errors_for_the_next_n_creates_are_not_applied() {
         }
         assert!(h.emulator.snapshot().tokens.is_empty());
         h.create_ok(&h.alice, "third", "vso.code").await;
-        assert_eq!(h.emulator.requests_seen(Operation::Create), 3);
+        assert_eq!(h.emulator.requests_seen(op::CREATE), 3);
         h.shutdown().await;
     }
 }
@@ -69,9 +70,8 @@ async fn server_errors_for_the_next_n_creates_are_not_applied() {
 async fn every_third_list_is_throttled() {
     for mode in Mode::ALL {
         let h = Harness::new(mode).await;
-        h.emulator.inject(
-            FaultRule::new(Operation::List, Fault::RateLimited { retry_after: Duration::from_millis(1500) }).every(3),
-        );
+        h.emulator
+            .inject(FaultRule::new(op::LIST, Fault::RateLimited { retry_after: Duration::from_millis(1500) }).every(3));
         let mut statuses = Vec::new();
         for _ in 0..6 {
             let r = h.pats(Method::GET, "").bearer(&h.alice.bearer).send().await;
@@ -89,7 +89,7 @@ async fn every_third_list_is_throttled() {
 async fn slow_down_adds_retry_after_to_a_success() {
     for mode in Mode::ALL {
         let h = Harness::new(mode).await;
-        h.emulator.inject(FaultRule::new(Operation::Create, Fault::SlowDown { retry_after: Duration::from_secs(3) }));
+        h.emulator.inject(FaultRule::new(op::CREATE, Fault::SlowDown { retry_after: Duration::from_secs(3) }));
         let r = h.create(&h.alice, create_body()).await;
         assert_eq!(r.status, 200, "{mode:?}");
         assert_eq!(r.header("retry-after"), Some("3"));
@@ -103,7 +103,7 @@ async fn slow_down_adds_retry_after_to_a_success() {
 async fn commit_then_drop_applies_the_create_and_breaks_the_exchange() {
     for mode in Mode::ALL {
         let h = Harness::new(mode).await;
-        h.emulator.inject(FaultRule::new(Operation::Create, Fault::CommitThenDrop));
+        h.emulator.inject(FaultRule::new(op::CREATE, Fault::CommitThenDrop));
         let err = h.pats(Method::POST, "").bearer(&h.alice.bearer).json(&create_body()).try_send().await.unwrap_err();
         assert_eq!(err.kind(), TransportErrorKind::Interrupted, "{mode:?}: {err}");
         assert!(!err.is_before_send());

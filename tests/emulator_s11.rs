@@ -7,8 +7,8 @@ mod emulator_support;
 use chrono::{TimeDelta, Utc};
 use emulator_support::{Harness, Mode, V71};
 use http::Method;
+use patkit::azure::operations as op;
 use patkit::emulator::{Fault, FaultRule, SeedPat, TenantPolicies};
-use patkit::transport::Operation;
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -51,7 +51,7 @@ async fn s11_01_one_url_five_verbs() {
         assert_eq!(v["message"], "No api-version was supplied for the \"POST\" request.");
         let released = h.req(Method::GET, "_apis/tokens/pats?api-version=7.1").bearer(&h.alice.bearer).send().await;
         released.assert_wrapped(400, "VssInvalidPreviewVersionException");
-        assert_eq!(h.emulator.requests_seen(Operation::Create), 2, "both POSTs were classified as creates");
+        assert_eq!(h.emulator.requests_seen(op::CREATE), 2, "both POSTs were classified as creates");
         h.shutdown().await;
     }
 }
@@ -343,10 +343,8 @@ async fn s11_10_rate_limit_headers_and_429_with_retry_after() {
         assert_eq!(ok.header("x-ratelimit-remaining"), Some("199"));
         assert!(ok.header("x-ratelimit-resource").is_some() && ok.header("x-ratelimit-reset").is_some());
 
-        h.emulator.inject(FaultRule::new(
-            Operation::Create,
-            Fault::RateLimited { retry_after: std::time::Duration::from_secs(7) },
-        ));
+        h.emulator
+            .inject(FaultRule::new(op::CREATE, Fault::RateLimited { retry_after: std::time::Duration::from_secs(7) }));
         let throttled = h.create(&h.alice, json!({"displayName": "t", "scope": "vso.code"})).await;
         let v = throttled.assert_wrapped(429, "ClientRequestThrottledException");
         assert!(v["message"].as_str().unwrap().starts_with("TF400733"));

@@ -13,10 +13,10 @@ use std::time::Duration;
 use lifecycle_support::vault_kv::{KvFault, KvFaults};
 use lifecycle_support::{Call, HoldPoint, Rng, StoreFault, World};
 use patkit::TokenStore;
+use patkit::azure::operations as op;
 use patkit::emulator::{Fault, FaultRule};
 use patkit::lifecycle::{EntryReport, Outcome, RecoveryAction, Rotator, Step, VerifyOptions, recover};
 use patkit::store::{FileTokenStore, InMemoryTokenStore};
-use patkit::transport::Operation;
 
 const NAME: &str = "ci-feed";
 
@@ -90,14 +90,14 @@ fn points() -> Vec<(&'static str, HoldPoint, &'static str)> {
     vec![
         ("before the intent write", at(Call::StoreWrite, 1, false), "nothing"),
         ("after the intent write", at(Call::StoreWrite, 1, true), "intent"),
-        ("before the create", at(Call::Http(Operation::Create), 1, false), "intent"),
-        ("after the create (committed, answer lost)", at(Call::Http(Operation::Create), 1, true), "orphan"),
-        ("before the verify", at(Call::Http(Operation::CheckToken), 1, false), "orphan"),
-        ("after the verify", at(Call::Http(Operation::CheckToken), 1, true), "orphan"),
+        ("before the create", at(Call::Http(op::CREATE), 1, false), "intent"),
+        ("after the create (committed, answer lost)", at(Call::Http(op::CREATE), 1, true), "orphan"),
+        ("before the verify", at(Call::Http(op::CHECK_TOKEN), 1, false), "orphan"),
+        ("after the verify", at(Call::Http(op::CHECK_TOKEN), 1, true), "orphan"),
         ("before the store", at(Call::StoreWrite, 2, false), "orphan"),
         ("after the store", at(Call::StoreWrite, 2, true), "previous"),
-        ("before the revoke", at(Call::Http(Operation::Revoke), 1, false), "previous"),
-        ("after the revoke", at(Call::Http(Operation::Revoke), 1, true), "previous-revoked"),
+        ("before the revoke", at(Call::Http(op::REVOKE), 1, false), "previous"),
+        ("after the revoke", at(Call::Http(op::REVOKE), 1, true), "previous-revoked"),
         ("before clearing previous", at(Call::StoreWrite, 3, false), "previous-revoked"),
         ("after clearing previous", at(Call::StoreWrite, 3, true), "nothing"),
     ]
@@ -150,7 +150,7 @@ async fn create_committed_then_connection_dropped() {
     let w = World::new(Arc::new(InMemoryTokenStore::new()));
     let old = w.seed(NAME, "ci feed", 2).await;
     w.gate.set_checker(w.stored_token_works_checker(NAME));
-    w.emulator.inject(FaultRule::new(Operation::Create, Fault::CommitThenDrop));
+    w.emulator.inject(FaultRule::new(op::CREATE, Fault::CommitThenDrop));
     let report = run_until(&w, &rotator(&w), None).await.unwrap();
     let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
     assert_eq!(failure.step, Step::Create);
@@ -177,9 +177,9 @@ async fn create_committed_connection_dropped_then_crash_while_searching() {
     let w = World::new(Arc::new(InMemoryTokenStore::new()));
     w.seed(NAME, "ci feed", 2).await;
     w.gate.set_checker(w.stored_token_works_checker(NAME));
-    w.emulator.inject(FaultRule::new(Operation::Create, Fault::CommitThenDrop));
+    w.emulator.inject(FaultRule::new(op::CREATE, Fault::CommitThenDrop));
     // The client looks for the token by name (a list), then the flow does (another list).
-    let point = HoldPoint { call: Call::Http(Operation::List), nth: 2, after: false };
+    let point = HoldPoint { call: Call::Http(op::LIST), nth: 2, after: false };
     assert!(run_until(&w, &rotator(&w), Some(point)).await.is_none());
     let recovered = settle_and_rotate_again(&w, true).await.unwrap();
     assert!(recovered.entries[0].recovered.iter().any(|a| matches!(a, RecoveryAction::RevokedReplacement { .. })));
@@ -208,14 +208,14 @@ async fn one_random_run(seed: u64, stores: Stores) -> Result<String, String> {
     let w = World::with_checks_through(stores.store, stores.direct);
     // One run in eight is not due (expires in 8 days, the window is 7).
     w.seed(NAME, "ci feed", 1 + rng.below(8) as i64).await;
-    for op in [Operation::Create, Operation::CheckToken, Operation::Revoke, Operation::List, Operation::Get] {
+    for op in [op::CREATE, op::CHECK_TOKEN, op::REVOKE, op::LIST, op::GET] {
         if rng.chance(0.15) {
             let n = 1 + rng.below(3) as u32;
             w.emulator.inject(FaultRule::new(op, Fault::ServerError { status: 503 }).times(n));
         }
     }
     if rng.chance(0.15) {
-        w.emulator.inject(FaultRule::new(Operation::Create, Fault::CommitThenDrop));
+        w.emulator.inject(FaultRule::new(op::CREATE, Fault::CommitThenDrop));
     }
     if rng.chance(0.2) {
         w.gate.store_fault(StoreFault { nth: 1 + rng.below(4) as usize, after: rng.chance(0.5) });
@@ -223,10 +223,10 @@ async fn one_random_run(seed: u64, stores: Stores) -> Result<String, String> {
     let calls = [
         Call::StoreWrite,
         Call::StoreRead,
-        Call::Http(Operation::Create),
-        Call::Http(Operation::CheckToken),
-        Call::Http(Operation::Revoke),
-        Call::Http(Operation::List),
+        Call::Http(op::CREATE),
+        Call::Http(op::CHECK_TOKEN),
+        Call::Http(op::REVOKE),
+        Call::Http(op::LIST),
     ];
     // Mostly the nth call of any kind (a normal rotation makes about seven), else the nth of one
     // kind; a tenth of the runs do not crash at all.

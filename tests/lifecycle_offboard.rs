@@ -6,9 +6,9 @@ use chrono::{TimeDelta, TimeZone, Utc};
 use futures_util::TryStreamExt as _;
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::operations as op;
 use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::lifecycle::Offboarding;
-use patkit::transport::Operation;
 use patkit::{Error, ManualClock, PatAdmin, PatProvider as _, Scopes, UserId};
 
 const ORG: &str = "fabrikam";
@@ -52,7 +52,7 @@ async fn revokes_all_250_tokens_of_a_leaver_and_nothing_else() {
     assert!(report.is_complete(), "{report}");
     assert_eq!(report.found.len(), 250);
     assert_eq!(report.revoked.len(), 250);
-    assert_eq!(s.emulator.requests_seen(Operation::AdminRevoke), 3, "batches of 100");
+    assert_eq!(s.emulator.requests_seen(op::ADMIN_REVOKE), 3, "batches of 100");
     // Verified through Token Admin's own listing afterwards.
     let after: Vec<_> = s.admin.token_admin().list_pats(&s.leaver.descriptor).items().try_collect().await.unwrap();
     assert_eq!(after.len(), 250);
@@ -83,8 +83,8 @@ async fn dry_run_changes_nothing() {
     let after = s.emulator.snapshot();
     assert_eq!(after.tokens, before.tokens);
     assert_eq!(after.revocation_rules, before.revocation_rules);
-    assert_eq!(s.emulator.requests_seen(Operation::AdminRevoke), 0);
-    assert_eq!(s.emulator.requests_seen(Operation::AdminCreateRevocationRule), 0);
+    assert_eq!(s.emulator.requests_seen(op::ADMIN_REVOKE), 0);
+    assert_eq!(s.emulator.requests_seen(op::ADMIN_CREATE_REVOCATION_RULE), 0);
 }
 
 #[tokio::test]
@@ -156,7 +156,7 @@ async fn offboarding_runs_through_any_pat_admin_in_its_batch_size() {
     assert!(report.is_complete(), "{report}");
     assert_eq!(report.user.as_str(), s.leaver.descriptor);
     assert_eq!(report.revoked.len(), 20);
-    assert_eq!(s.emulator.requests_seen(Operation::AdminRevoke), 3, "batches of 7: 7 + 7 + 6");
+    assert_eq!(s.emulator.requests_seen(op::ADMIN_REVOKE), 3, "batches of 7: 7 + 7 + 6");
     assert!(s.emulator.snapshot().tokens_of(s.leaver.id).all(|t| t.revoked));
 }
 
@@ -169,7 +169,7 @@ async fn a_revocation_rule_the_admin_lacks_is_refused_before_anything_is_sent() 
         .await;
     let Err(Error::Unsupported { provider, operation }) = result else { panic!("{result:?}") };
     assert_eq!((provider.as_str(), operation), ("azure-devops", "create_revocation_rule"));
-    assert_eq!(s.emulator.requests_seen(Operation::AdminListPats), 0, "nothing may be sent");
+    assert_eq!(s.emulator.requests_seen(op::ADMIN_LIST_PATS), 0, "nothing may be sent");
     assert!(s.emulator.snapshot().tokens_of(s.leaver.id).all(|t| !t.revoked));
 }
 

@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use lifecycle_support::{Call, HoldPoint, ORG, World};
+use patkit::azure::operations as op;
 use patkit::emulator::{Fault, FaultRule, TenantPolicies};
 use patkit::lifecycle::{
     DueReason, GlobalReplacement, Outcome, PlannedAction, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions,
 };
 use patkit::store::{Expected, InMemoryTokenStore, StoreError, StoreErrorKind};
-use patkit::transport::Operation;
 use patkit::{PatMetadata, PatProvider, PatRecord, StoredPat, Targets, TokenStore};
 
 const WEEK: Duration = Duration::from_secs(7 * 86_400);
@@ -161,7 +161,7 @@ async fn an_explicit_organization_list_is_honoured_or_refused_up_front() {
         .await;
     let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
     assert!(matches!(failure.error, patkit::Error::InvalidInput { field: "global_tokens", .. }), "{report}");
-    assert_eq!(w.emulator.requests_seen(Operation::Create), 0);
+    assert_eq!(w.emulator.requests_seen(op::CREATE), 0);
     let stored = w.inner_store.get("global").await.unwrap().unwrap();
     assert_eq!((stored.record.metadata.id, stored.record.revision), (old, before), "the store is untouched");
 }
@@ -181,7 +181,7 @@ async fn organization_tokens_stay_bound() {
 async fn verify_failure_revokes_the_replacement_and_keeps_the_old_token() {
     let w = memory_world();
     let old = w.seed("ci-feed", "ci feed", 2).await;
-    w.emulator.inject(FaultRule::new(Operation::CheckToken, Fault::ServerError { status: 503 }).always());
+    w.emulator.inject(FaultRule::new(op::CHECK_TOKEN, Fault::ServerError { status: 503 }).always());
     let report =
         rotator(&w).verify(VerifyOptions { attempts: 3, backoff: Duration::from_secs(1) }).rotate("ci-feed").await;
     let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
@@ -189,7 +189,7 @@ async fn verify_failure_revokes_the_replacement_and_keeps_the_old_token() {
     assert!(!failure.left_for_recovery);
     assert!(matches!(failure.undone[0], RecoveryAction::RevokedReplacement { .. }));
     assert!(matches!(failure.undone[1], RecoveryAction::ClearedIntent { .. }));
-    assert_eq!(w.emulator.requests_seen(Operation::CheckToken), 3, "three tries");
+    assert_eq!(w.emulator.requests_seen(op::CHECK_TOKEN), 3, "three tries");
     w.emulator.clear_faults();
     assert_eq!(w.inner_store.get("ci-feed").await.unwrap().unwrap().record.metadata.id, old.record.metadata.id);
     w.check_settled("ci-feed").await.unwrap();
@@ -216,8 +216,8 @@ async fn a_refused_create_is_not_retried_and_changes_nothing() {
     let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
     assert_eq!(failure.step, Step::Create);
     assert!(matches!(failure.error, patkit::Error::PolicyViolation { .. }));
-    assert_eq!(w.emulator.requests_seen(Operation::Create), 1);
-    assert_eq!(w.emulator.requests_seen(Operation::List), 0, "a definite refusal needs no search");
+    assert_eq!(w.emulator.requests_seen(op::CREATE), 1);
+    assert_eq!(w.emulator.requests_seen(op::LIST), 0, "a definite refusal needs no search");
     w.check_settled("full").await.unwrap();
 }
 
@@ -268,7 +268,7 @@ async fn a_slow_rotator_overtaken_by_recovery_revokes_its_own_replacement() {
     let old = w.seed("ci-feed", "ci feed", 2).await;
     w.gate.set_checker(w.stored_token_works_checker("ci-feed"));
     // Rotator A stalls after it created and verified its replacement, before storing it.
-    w.gate.hold_at(HoldPoint { call: Call::Http(Operation::CheckToken), nth: 1, after: true });
+    w.gate.hold_at(HoldPoint { call: Call::Http(op::CHECK_TOKEN), nth: 1, after: true });
     let slow = rotator(&w);
     let slow_run = tokio::spawn(async move { slow.rotate("ci-feed").await });
     w.gate.reached().await;
@@ -293,7 +293,7 @@ async fn a_slow_rotator_overtaken_by_recovery_revokes_its_own_replacement() {
 async fn a_fresh_intent_is_left_alone_and_a_stale_one_is_recovered() {
     let w = memory_world();
     w.seed("ci-feed", "ci feed", 2).await;
-    w.gate.hold_at(HoldPoint { call: Call::Http(Operation::Create), nth: 1, after: false });
+    w.gate.hold_at(HoldPoint { call: Call::Http(op::CREATE), nth: 1, after: false });
     let crashing = rotator(&w);
     tokio::select! {
         biased;

@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::operations as op;
 use patkit::emulator::Emulator;
-use patkit::transport::{HttpRequest, HttpTransport, Operation, ReqwestTransport, RetryConfig, TransportErrorKind};
+use patkit::transport::{HttpRequest, HttpTransport, ReqwestTransport, RetryConfig, TransportErrorKind};
 use patkit::{AuthFailure, Error, Scopes};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
@@ -46,7 +47,7 @@ where
 
 fn get(url: &str) -> HttpRequest {
     let mut request = http::Request::get(url).body(Vec::new()).unwrap();
-    request.extensions_mut().insert(Operation::List);
+    request.extensions_mut().insert(op::LIST);
     request
 }
 
@@ -69,7 +70,7 @@ async fn redirects_to_a_working_service_are_never_followed() {
     let client = client_at(&target, &emulator, ReqwestTransport::new().unwrap(), RetryConfig::default());
     // The target works: the same client pointed straight at it lists fine.
     client.list().page(None).await.unwrap();
-    let baseline = emulator.requests_seen(Operation::List);
+    let baseline = emulator.requests_seen(op::LIST);
     assert_eq!(baseline, 1);
 
     for status in [301u16, 302, 303, 307, 308] {
@@ -96,8 +97,8 @@ async fn redirects_to_a_working_service_are_never_followed() {
             other => panic!("{status}: a redirected create must not be followed, got {other:?}"),
         }
         assert_eq!(hits.load(Ordering::SeqCst), 2, "{status}: each call reached the redirector once");
-        assert_eq!(emulator.requests_seen(Operation::List), baseline, "{status}: the target was hit");
-        assert_eq!(emulator.requests_seen(Operation::Create), 0, "{status}: the target was hit");
+        assert_eq!(emulator.requests_seen(op::LIST), baseline, "{status}: the target was hit");
+        assert_eq!(emulator.requests_seen(op::CREATE), 0, "{status}: the target was hit");
 
         // The transport hands the 3xx back as a response.
         let response = ReqwestTransport::new().unwrap().send(get(&format!("http://{redirector}/x"))).await.unwrap();

@@ -7,8 +7,9 @@ mod common;
 mod trace_capture;
 
 use common::*;
-use patkit::auth::{AccessCredential, Credential as _, PatCredential, StaticCredential};
+use patkit::auth::{AccessCredential, Credential as _, StaticCredential};
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::PatCredential;
 use patkit::store::{PatRecord, StoredPat};
 use patkit::testing::{MockResponse, MockTransport, Route};
 use patkit::transport::TransportErrorKind;
@@ -106,13 +107,22 @@ async fn the_canary_goes_nowhere() {
     assert_clean(
         "credentials Debug",
         &format!(
-            "{bearer:?} {pat_credential:?} {access:?} {:?}",
-            AccessCredential::Pat(PatSecret::new(PAT_CANARY.into()))
+            "{bearer:?} {pat_credential:?} {access:?} {:?} {:?} {:?} {:?}",
+            pat_credential.credential().await.unwrap(),
+            AccessCredential::basic("", PatSecret::new(PAT_CANARY.into())),
+            AccessCredential::basic("alice", PAT_CANARY.to_owned()),
+            AccessCredential::header(http::HeaderName::from_static("private-token"), PAT_CANARY.to_owned()),
         ),
     );
     assert_clean(
         "header value Debug",
-        &format!("{:?} {:?}", bearer.bearer_authorization(), created.secret.basic_authorization()),
+        &format!(
+            "{:?} {:?} {:?} {:?}",
+            bearer.bearer_authorization(),
+            created.secret.basic_authorization(),
+            AccessCredential::basic("alice", PAT_CANARY.to_owned()).to_header(),
+            AccessCredential::header(http::HeaderName::from_static("private-token"), PAT_CANARY.to_owned()).to_header(),
+        ),
     );
 
     let logs = capture.contents();

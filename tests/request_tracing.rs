@@ -14,10 +14,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::TryStreamExt as _;
-use patkit::auth::PatCredential;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::PatCredential;
+use patkit::azure::operations as op;
 use patkit::emulator::{Emulator, Fault, FaultRule, SeedPat};
-use patkit::transport::{BackoffConfig, Operation, ReqwestTransport, RetryConfig};
+use patkit::transport::{BackoffConfig, ReqwestTransport, RetryConfig};
 use patkit::{PatSecret, Scopes};
 use tracing_subscriber::fmt::format::FmtSpan;
 
@@ -67,8 +68,8 @@ async fn request_spans_carry_their_fields_and_no_secret_at_trace() {
         SeedPat::new("canary", "vso.tokenadministration").secret(PatSecret::new(CANARY_PAT.to_owned())),
     );
     // A failed list and a failed revoke, so some spans record a second attempt.
-    emulator.inject(FaultRule::new(Operation::List, Fault::ServerError { status: 503 }));
-    emulator.inject(FaultRule::new(Operation::Revoke, Fault::ServerError { status: 500 }));
+    emulator.inject(FaultRule::new(op::LIST, Fault::ServerError { status: 503 }));
+    emulator.inject(FaultRule::new(op::REVOKE, Fault::ServerError { status: 500 }));
     let server = emulator.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let client = AzureDevOpsClient::builder("fabrikam", alice.credential())
         .base_url(server.base_url())

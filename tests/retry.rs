@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use patkit::ManualClock;
+use patkit::azure::operations as op;
 use patkit::testing::{MockResponse, MockTransport, Route};
 use patkit::transport::{
     BackoffConfig, HttpRequest, HttpTransport, Operation, RetryConfig, RetryTransport, TransportErrorKind, from_fn,
@@ -69,7 +70,7 @@ async fn idempotent_operations_eventually_succeed_after_503_503_200() {
         .on_seq(route(), [MockResponse::status(503), MockResponse::status(503), MockResponse::json(200, "{}")]);
     let (transport_inner, arrivals) = timed(&mock);
     let transport = RetryTransport::new(transport_inner, config());
-    let response = transport.send(request(Some(Operation::List))).await.unwrap();
+    let response = transport.send(request(Some(op::LIST))).await.unwrap();
     assert_eq!(response.status(), 200);
     mock.assert_request_count(3);
     assert_eq!(gaps(&arrivals), secs(&[1, 2]));
@@ -77,14 +78,14 @@ async fn idempotent_operations_eventually_succeed_after_503_503_200() {
     for sent in mock.requests() {
         assert_eq!(sent.body(), br#"{"displayName":"x"}"#);
         assert_eq!(sent.headers()[http::header::AUTHORIZATION].to_str().unwrap(), format!("Bearer {CANARY}"));
-        assert_eq!(Operation::of(&sent), Some(Operation::List));
+        assert_eq!(Operation::of(&sent), Some(op::LIST));
     }
 }
 
 #[tokio::test(start_paused = true)]
 async fn each_retryable_status_is_retried_for_idempotent_operations() {
     for status in [408, 429, 500, 502, 503, 504] {
-        for op in [Operation::Get, Operation::List, Operation::Update, Operation::Revoke] {
+        for op in [op::GET, op::LIST, op::UPDATE, op::REVOKE] {
             let mock = MockTransport::new().on_seq(route(), [MockResponse::status(status), MockResponse::status(200)]);
             let transport = RetryTransport::new(mock.clone(), config());
             assert_eq!(transport.send(request(Some(op))).await.unwrap().status(), 200, "{status} {op:?}");
@@ -98,14 +99,14 @@ async fn client_errors_are_never_retried() {
     for status in [400, 401, 403, 404, 409, 501] {
         let mock = MockTransport::new().on(route(), MockResponse::status(status));
         let transport = RetryTransport::new(mock.clone(), config());
-        assert_eq!(transport.send(request(Some(Operation::Get))).await.unwrap().status(), status);
+        assert_eq!(transport.send(request(Some(op::GET))).await.unwrap().status(), status);
         mock.assert_request_count(1);
     }
 }
 
 #[tokio::test(start_paused = true)]
 async fn connect_errors_are_retried_for_every_operation_even_create_and_untagged() {
-    for op in [Some(Operation::Get), Some(Operation::Create), Some(Operation::AdminCreateRevocationRule), None] {
+    for op in [Some(op::GET), Some(op::CREATE), Some(op::ADMIN_CREATE_REVOCATION_RULE), None] {
         let mock = MockTransport::new()
             .on(route(), MockResponse::status(201))
             .fail_next(route(), TransportErrorKind::Connect)
@@ -123,10 +124,10 @@ async fn timeout_and_interrupted_are_retried_only_for_idempotent_operations() {
     for kind in [TransportErrorKind::Timeout, TransportErrorKind::Interrupted] {
         let mock = MockTransport::new().on(route(), MockResponse::status(200)).fail_next(route(), kind);
         let transport = RetryTransport::new(mock.clone(), config());
-        assert_eq!(transport.send(request(Some(Operation::Revoke))).await.unwrap().status(), 200);
+        assert_eq!(transport.send(request(Some(op::REVOKE))).await.unwrap().status(), 200);
         mock.assert_request_count(2);
 
-        for op in [Some(Operation::Create), Some(Operation::StoreConditionalWrite), None] {
+        for op in [Some(op::CREATE), Some(Operation::conditional_write("store_conditional_write")), None] {
             let mock = MockTransport::new().on(route(), MockResponse::status(200)).fail_next(route(), kind);
             let transport = RetryTransport::new(mock.clone(), config());
             assert_eq!(transport.send(request(op)).await.unwrap_err().kind(), kind, "{op:?}");
@@ -140,7 +141,7 @@ async fn other_error_kinds_are_never_retried() {
     for kind in [TransportErrorKind::Refused, TransportErrorKind::ResponseTooLarge, TransportErrorKind::Other] {
         let mock = MockTransport::new().on(route(), MockResponse::status(200)).fail_next(route(), kind);
         let transport = RetryTransport::new(mock.clone(), config());
-        assert_eq!(transport.send(request(Some(Operation::Get))).await.unwrap_err().kind(), kind);
+        assert_eq!(transport.send(request(Some(op::GET))).await.unwrap_err().kind(), kind);
         mock.assert_request_count(1);
     }
 }
@@ -149,9 +150,9 @@ async fn other_error_kinds_are_never_retried() {
 async fn create_and_conditional_store_writes_are_never_retried_once_they_may_have_reached_the_server() {
     for status in [408, 429, 500, 502, 503, 504] {
         for op in [
-            Some(Operation::Create),
-            Some(Operation::AdminCreateRevocationRule),
-            Some(Operation::StoreConditionalWrite),
+            Some(op::CREATE),
+            Some(op::ADMIN_CREATE_REVOCATION_RULE),
+            Some(Operation::conditional_write("store_conditional_write")),
             None,
         ] {
             let mock = MockTransport::new()
@@ -161,6 +162,26 @@ async fn create_and_conditional_store_writes_are_never_retried_once_they_may_hav
             assert_eq!(transport.send(request(op)).await.unwrap().status(), status, "{op:?}");
             assert_eq!(started.elapsed(), Duration::ZERO);
             mock.assert_request_count(1);
+        }
+    }
+}
+
+/// The retry decorator reads only what a request's builder declared: an operation no provider in
+/// this crate knows is retried exactly as its idempotency says, whatever it is named and whether
+/// or not it is sensitive.
+#[tokio::test(start_paused = true)]
+async fn an_operation_declared_by_any_request_builder_is_retried_as_its_idempotency_says() {
+    use patkit::transport::Idempotency;
+    for idempotency in [Idempotency::Idempotent, Idempotency::NotIdempotent, Idempotency::ConditionalWrite] {
+        for sensitive in [false, true] {
+            let declared = Operation::new("forge_rotate", idempotency);
+            let declared = if sensitive { declared.sensitive() } else { declared };
+            let mock = MockTransport::new().on_seq(route(), [MockResponse::status(503), MockResponse::status(200)]);
+            let transport = RetryTransport::new(mock.clone(), config());
+            let status = transport.send(request(Some(declared))).await.unwrap().status();
+            let retried = idempotency == Idempotency::Idempotent;
+            assert_eq!(status, if retried { 200 } else { 503 }, "{declared:?}");
+            mock.assert_request_count(if retried { 2 } else { 1 });
         }
     }
 }
@@ -177,7 +198,7 @@ async fn retry_after_seconds_lengthens_the_wait_but_never_shortens_it() {
     );
     let (transport_inner, arrivals) = timed(&mock);
     let transport = RetryTransport::new(transport_inner, RetryConfig { jitter: true, ..config() }).seed(3);
-    assert_eq!(transport.send(request(Some(Operation::Get))).await.unwrap().status(), 200);
+    assert_eq!(transport.send(request(Some(op::GET))).await.unwrap().status(), 200);
     let gaps = gaps(&arrivals);
     assert_eq!(gaps[0], Duration::from_secs(7));
     assert!(gaps[1] >= Duration::from_secs(1) && gaps[1] <= Duration::from_secs(2), "{gaps:?}");
@@ -192,7 +213,7 @@ async fn retry_after_http_date_is_measured_with_the_injected_clock() {
     );
     let (transport_inner, arrivals) = timed(&mock);
     let transport = RetryTransport::new(transport_inner, config()).clock(clock.clone());
-    assert_eq!(transport.send(request(Some(Operation::Update))).await.unwrap().status(), 200);
+    assert_eq!(transport.send(request(Some(op::UPDATE))).await.unwrap().status(), 200);
     assert_eq!(gaps(&arrivals), secs(&[20]));
 
     // A date already past means no extra wait: the backoff alone applies.
@@ -203,7 +224,7 @@ async fn retry_after_http_date_is_measured_with_the_injected_clock() {
     );
     let (transport_inner, arrivals) = timed(&mock);
     let transport = RetryTransport::new(transport_inner, config()).clock(clock);
-    assert_eq!(transport.send(request(Some(Operation::Update))).await.unwrap().status(), 200);
+    assert_eq!(transport.send(request(Some(op::UPDATE))).await.unwrap().status(), 200);
     assert_eq!(gaps(&arrivals), secs(&[1]));
 }
 
@@ -216,10 +237,10 @@ async fn retry_after_on_a_success_paces_the_next_request() {
     let (transport_inner, arrivals) = timed(&mock);
     let transport = RetryTransport::new(transport_inner, config());
     let started = Instant::now();
-    assert_eq!(transport.send(request(Some(Operation::List))).await.unwrap().status(), 200);
+    assert_eq!(transport.send(request(Some(op::LIST))).await.unwrap().status(), 200);
     assert_eq!(started.elapsed(), Duration::ZERO, "the paced response itself is returned at once");
-    assert_eq!(transport.send(request(Some(Operation::Create))).await.unwrap().status(), 200);
-    assert_eq!(transport.send(request(Some(Operation::List))).await.unwrap().status(), 200);
+    assert_eq!(transport.send(request(Some(op::CREATE))).await.unwrap().status(), 200);
+    assert_eq!(transport.send(request(Some(op::LIST))).await.unwrap().status(), 200);
     assert_eq!(gaps(&arrivals), secs(&[5, 0]), "only the next request waits");
 }
 
@@ -231,8 +252,8 @@ async fn pacing_lasts_at_most_one_budget() {
         .on_seq(route(), [MockResponse::status(200).header("retry-after", "3153600000"), MockResponse::status(200)]);
     let (transport_inner, arrivals) = timed(&mock);
     let transport = RetryTransport::new(transport_inner, config());
-    assert_eq!(transport.send(request(Some(Operation::List))).await.unwrap().status(), 200);
-    assert_eq!(transport.send(request(Some(Operation::List))).await.unwrap().status(), 200);
+    assert_eq!(transport.send(request(Some(op::LIST))).await.unwrap().status(), 200);
+    assert_eq!(transport.send(request(Some(op::LIST))).await.unwrap().status(), 200);
     assert_eq!(gaps(&arrivals), vec![config().budget]);
 }
 
@@ -242,7 +263,7 @@ async fn a_retry_after_beyond_the_budget_returns_the_last_response_at_once() {
         .on_seq(route(), [MockResponse::status(429).header("retry-after", "3600"), MockResponse::status(200)]);
     let transport = RetryTransport::new(mock.clone(), config());
     let started = Instant::now();
-    let response = transport.send(request(Some(Operation::Get))).await.unwrap();
+    let response = transport.send(request(Some(op::GET))).await.unwrap();
     assert_eq!(response.status(), 429);
     assert_eq!(response.headers()["retry-after"], "3600");
     assert_eq!(started.elapsed(), Duration::ZERO);
@@ -263,7 +284,7 @@ async fn budget_exhaustion_returns_the_last_response_or_error() {
     let (transport_inner, arrivals) = timed(&mock);
     let transport = RetryTransport::new(transport_inner, budgeted.clone());
     let started = Instant::now();
-    let response = transport.send(request(Some(Operation::Get))).await.unwrap();
+    let response = transport.send(request(Some(op::GET))).await.unwrap();
     assert_eq!(response.status(), 502);
     assert_eq!(response.headers()["x-n"], "2");
     assert_eq!(started.elapsed(), Duration::from_secs(4));
@@ -274,7 +295,7 @@ async fn budget_exhaustion_returns_the_last_response_or_error() {
         .fail_next(route(), TransportErrorKind::Timeout)
         .on(route(), MockResponse::status(200));
     let transport = RetryTransport::new(mock.clone(), budgeted);
-    assert_eq!(transport.send(request(Some(Operation::Get))).await.unwrap_err().kind(), TransportErrorKind::Timeout);
+    assert_eq!(transport.send(request(Some(op::GET))).await.unwrap_err().kind(), TransportErrorKind::Timeout);
     mock.assert_request_count(2);
 }
 
@@ -283,12 +304,12 @@ async fn max_retries_is_honoured() {
     for max_retries in [0, 1, 3] {
         let mock = MockTransport::new().on(route(), MockResponse::status(503));
         let transport = RetryTransport::new(mock.clone(), RetryConfig { max_retries, ..config() });
-        assert_eq!(transport.send(request(Some(Operation::Get))).await.unwrap().status(), 503);
+        assert_eq!(transport.send(request(Some(op::GET))).await.unwrap().status(), 503);
         mock.assert_request_count(max_retries as usize + 1);
     }
     let mock = MockTransport::new().on(route(), MockResponse::status(503));
     let transport = RetryTransport::new(mock.clone(), RetryConfig::none());
-    transport.send(request(Some(Operation::Get))).await.unwrap();
+    transport.send(request(Some(op::GET))).await.unwrap();
     mock.assert_request_count(1);
 }
 
@@ -305,7 +326,7 @@ async fn jitter_stays_within_zero_and_the_backoff_ceiling() {
         let mock = MockTransport::new().on(route(), MockResponse::status(503));
         let (transport_inner, arrivals) = timed(&mock);
         let transport = RetryTransport::new(transport_inner, jittered.clone()).seed(seed);
-        transport.send(request(Some(Operation::List))).await.unwrap();
+        transport.send(request(Some(op::LIST))).await.unwrap();
         let gaps = gaps(&arrivals);
         assert_eq!(gaps.len(), 12);
         for (n, gap) in gaps.iter().enumerate() {

@@ -9,10 +9,9 @@ mod trace_capture;
 
 use std::time::Duration;
 
+use patkit::azure::operations as op;
 use patkit::testing::{MockResponse, MockTransport, Route};
-use patkit::transport::{
-    BackoffConfig, HttpRequest, HttpTransport, Operation, RetryConfig, RetryTransport, TransportErrorKind,
-};
+use patkit::transport::{BackoffConfig, HttpRequest, HttpTransport, RetryConfig, RetryTransport, TransportErrorKind};
 use trace_capture::TraceCapture;
 
 const CANARY: &str = "CANARY-retry-trace-bearer-7b21";
@@ -24,7 +23,7 @@ fn request() -> HttpRequest {
     let mut auth = http::HeaderValue::from_str(&format!("Bearer {CANARY}")).unwrap();
     auth.set_sensitive(true);
     request.headers_mut().insert(http::header::AUTHORIZATION, auth);
-    request.extensions_mut().insert(Operation::Revoke);
+    request.extensions_mut().insert(op::REVOKE);
     request
 }
 

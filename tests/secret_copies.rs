@@ -20,6 +20,7 @@ mod fake_az;
 use alloc_scan::{CANARY, assert_the_scanner_sees_unwiped_copies, unwiped_frees};
 
 use patkit::auth::{AccessCredential, Credential as _};
+use patkit::azure::operations as op;
 use patkit::transport::{HttpTransport as _, Operation, RetryConfig, RetryTransport, from_fn};
 use patkit::{BearerToken, PatSecret};
 use secrecy::zeroize::Zeroize as _;
@@ -62,7 +63,7 @@ fn the_retry_decorator_wipes_the_request_it_held() {
         ..RetryConfig::default()
     };
     let retry = RetryTransport::new(inner, config);
-    for operation in [Operation::StoreWrite, Operation::Create] {
+    for operation in [Operation::idempotent("store_write"), op::CREATE] {
         let mut request = http::Request::put("https://vault.example/v1/kv/data/x")
             .body(format!(r#"{{"data":{{"secret":"{CANARY}"}}}}"#).into_bytes())
             .unwrap();

@@ -69,11 +69,33 @@ async fn a_pat_credential_may_call_token_admin() {
     let mock = MockTransport::new().on(Route::post("/_apis/tokenadmin/revocations"), MockResponse::status(204));
     let client = patkit::azure::AzureDevOpsClient::builder(
         "fabrikam",
-        patkit::auth::PatCredential::new(patkit::PatSecret::new("admin-pat".into())),
+        patkit::azure::PatCredential::new(patkit::PatSecret::new("admin-pat".into())),
     )
     .transport(mock.clone())
     .build()
     .unwrap();
     client.token_admin().revoke(&[PatId::new("a")]).await.unwrap();
     assert_eq!(mock.requests()[0].headers()["authorization"], "Basic OmFkbWluLXBhdA==");
+}
+
+#[tokio::test]
+async fn token_admin_sends_a_basic_or_custom_header_credential_as_declared() {
+    use patkit::auth::StaticCredential;
+    let cases = [
+        (StaticCredential::basic("alice", "pw".to_owned()), "authorization", "Basic YWxpY2U6cHc="),
+        (
+            StaticCredential::header(http::HeaderName::from_static("x-admin-token"), "tok".to_owned()),
+            "x-admin-token",
+            "tok",
+        ),
+    ];
+    for (credential, name, value) in cases {
+        let mock = MockTransport::new().on(Route::post("/_apis/tokenadmin/revocations"), MockResponse::status(204));
+        let client =
+            patkit::azure::AzureDevOpsClient::builder("fabrikam", credential).transport(mock.clone()).build().unwrap();
+        client.token_admin().revoke(&[PatId::new("a")]).await.unwrap();
+        let headers = mock.requests()[0].headers().clone();
+        assert_eq!(headers[name], value);
+        assert!(headers[name].is_sensitive(), "{name}");
+    }
 }

@@ -19,8 +19,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use base64::Engine as _;
 use patkit::PatSecret;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::operations as op;
 use patkit::emulator::{EmulatedUser, Emulator, EmulatorServer};
-use patkit::transport::Operation;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 use tools_support::{example_binary, shell_quote};
@@ -165,7 +165,7 @@ impl World {
     }
 
     fn creates(&self) -> u64 {
-        self.emulator.requests_seen(Operation::Create)
+        self.emulator.requests_seen(op::CREATE)
     }
 }
 

@@ -20,8 +20,8 @@ use std::process::{Command, Output, Stdio};
 
 use patkit::PatSecret;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::operations as op;
 use patkit::emulator::{EmulatedUser, Emulator, Fault, FaultRule};
-use patkit::transport::Operation;
 use patkit::{PatId, PatRecord, StoredPat, TokenStore};
 use tools_support::interpose::{Interposer, break_file_store};
 use tools_support::{example_binary, shell_quote};
@@ -131,7 +131,7 @@ impl Fixture {
     }
 
     fn creates(&self) -> u64 {
-        self.emulator.requests_seen(Operation::Create)
+        self.emulator.requests_seen(op::CREATE)
     }
 }
 
@@ -355,7 +355,7 @@ fn a_store_failure_after_the_mint_revokes_the_new_pat() {
 fn a_store_failure_with_a_failed_revoke_names_the_live_pat() {
     let f = Fixture::new();
     f.break_store_after_create();
-    f.emulator.inject(FaultRule::new(Operation::Revoke, Fault::ServerError { status: 501 }).always());
+    f.emulator.inject(FaultRule::new(op::REVOKE, Fault::ServerError { status: 501 }).always());
     let stderr = f.failed_fill();
     let token = f.only_token();
     assert!(!token.revoked);
@@ -367,7 +367,7 @@ fn a_store_failure_with_a_failed_revoke_names_the_live_pat() {
 #[test]
 fn an_uncertain_create_revokes_the_pat_it_minted() {
     let f = Fixture::new();
-    f.emulator.inject(FaultRule::new(Operation::Create, Fault::CommitThenDrop));
+    f.emulator.inject(FaultRule::new(op::CREATE, Fault::CommitThenDrop));
     let stderr = f.failed_fill();
     let token = f.only_token();
     assert!(token.revoked, "a PAT whose secret was lost is left valid: {stderr}");

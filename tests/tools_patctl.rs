@@ -11,10 +11,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use chrono::{DateTime, TimeDelta, Utc};
+use patkit::azure::operations as op;
 use patkit::azure::{AzureDevOpsClient, PROVIDER_NAME};
 use patkit::emulator::{EmulatedUser, Emulator, Fault, FaultRule, SeedPat, TenantPolicies};
 use patkit::store::FileTokenStore;
-use patkit::transport::Operation;
 use patkit::{PatId, PatRecord, StoredPat, TokenStore};
 use serde_json::Value;
 use tools_support::example_binary;
@@ -193,7 +193,7 @@ fn create_with_nowhere_for_the_secret_is_refused_before_anything_is_sent() {
         assert!(run.stderr.contains("--show-secret") && run.stderr.contains("--store-as"), "{}", run.stderr);
         assert!(run.stderr.contains("nothing was created"), "{}", run.stderr);
     }
-    assert_eq!(s.emulator.requests_seen(Operation::Create), 0);
+    assert_eq!(s.emulator.requests_seen(op::CREATE), 0);
     assert!(s.emulator.snapshot().tokens.is_empty(), "a token no one holds was created");
 }
 
@@ -513,7 +513,7 @@ fn a_policy_refusal_exits_6() {
 #[test]
 fn an_uncertain_create_exits_10() {
     let s = Served::new();
-    s.emulator.inject(FaultRule::new(Operation::Create, Fault::CommitThenDrop).times(1));
+    s.emulator.inject(FaultRule::new(op::CREATE, Fault::CommitThenDrop).times(1));
     let run = s.run(&["create", "lost", "--scopes", "vso.code", "--show-secret"]);
     assert_eq!(run.code, 10, "{}", run.stderr);
     let id = s.emulator.snapshot().tokens[0].id.clone();
@@ -524,7 +524,7 @@ fn an_uncertain_create_exits_10() {
 fn an_uncertain_create_names_only_the_token_it_may_have_made() {
     let s = Served::new();
     let older = s.seed("lost", 10); // someone's working token with the same name
-    s.emulator.inject(FaultRule::new(Operation::Create, Fault::CommitThenDrop).times(1));
+    s.emulator.inject(FaultRule::new(op::CREATE, Fault::CommitThenDrop).times(1));
     let run = s.run(&["create", "lost", "--scopes", "vso.code", "--show-secret"]);
     assert_eq!(run.code, 10, "{}", run.stderr);
     let new = s.emulator.snapshot().tokens.into_iter().find(|t| t.id != older).unwrap().id;
@@ -587,7 +587,7 @@ fn rotate_with_a_failing_create_exits_11_and_keeps_the_old_token() {
         SeedPat::new("feed", "vso.packaging").valid_from(now - TimeDelta::days(30)).valid_to(now + TimeDelta::days(2)),
     );
     store_entry(&s, &store_dir, "ci/feed", &seeded.id, seeded.secret);
-    s.emulator.inject(FaultRule::new(Operation::Create, Fault::ServerError { status: 503 }).always());
+    s.emulator.inject(FaultRule::new(op::CREATE, Fault::ServerError { status: 503 }).always());
 
     let run = s.run(&["--store", store_dir.to_str().unwrap(), "rotate"]);
     assert_eq!(run.code, 11, "{}", run.stderr);
@@ -646,7 +646,7 @@ fn create_that_cannot_be_stored_is_revoked() {
 fn create_that_can_be_neither_stored_nor_revoked_says_so_and_shows_the_secret_when_asked() {
     let s = Served::new();
     s.break_store_after_create();
-    s.emulator.inject(FaultRule::new(Operation::Revoke, Fault::ServerError { status: 501 }).always());
+    s.emulator.inject(FaultRule::new(op::REVOKE, Fault::ServerError { status: 501 }).always());
     let store = s.store_dir();
     let store = store.to_str().unwrap();
 

@@ -2,7 +2,8 @@
 //! set, the Azure CLI otherwise.
 
 use async_trait::async_trait;
-use patkit::auth::{AccessCredential, AzureCliCredential, Credential, DefaultCredential, EnvCredential};
+use patkit::auth::{AccessCredential, Credential};
+use patkit::azure::{AzureCliCredential, DefaultCredential, EnvCredential};
 
 /// Which credential source to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,55 +1,54 @@
 use async_trait::async_trait;
 
-use super::{AccessCredential, Credential};
+use super::{AccessCredential, Credential, CredentialSecret};
 use crate::error::Result;
-use crate::secret::{BearerToken, PatSecret};
+use crate::secret::BearerToken;
 
-/// A fixed Entra access token (e.g. obtained by your own OAuth flow). It is not refreshed.
+/// A fixed credential: a bearer token obtained by your own OAuth flow, a user name and password,
+/// or a custom header. It is not refreshed.
 ///
 /// ```
 /// use patkit::auth::StaticCredential;
 /// let credential = StaticCredential::new("eyJ0eXAi...".to_owned());
 /// assert!(!format!("{credential:?}").contains("eyJ0eXAi"));
+/// let basic = StaticCredential::basic("alice", "pw-canary".to_owned());
+/// assert!(!format!("{basic:?}").contains("pw-canary"));
 /// ```
 #[derive(Debug, Clone)]
-pub struct StaticCredential(BearerToken);
+pub struct StaticCredential(AccessCredential);
 
 impl StaticCredential {
-    /// Wraps an access token.
+    /// A bearer token ([`AccessCredential::Bearer`]).
     pub fn new(token: String) -> Self {
-        Self(BearerToken::new(token))
+        Self(AccessCredential::Bearer(BearerToken::new(token)))
+    }
+
+    /// Basic auth ([`AccessCredential::Basic`]).
+    pub fn basic(user: impl Into<String>, secret: impl Into<CredentialSecret>) -> Self {
+        Self(AccessCredential::basic(user, secret))
+    }
+
+    /// A custom header ([`AccessCredential::Header`]).
+    pub fn header(name: http::HeaderName, value: impl Into<CredentialSecret>) -> Self {
+        Self(AccessCredential::header(name, value))
     }
 }
 
 impl From<BearerToken> for StaticCredential {
     fn from(token: BearerToken) -> Self {
-        Self(token)
+        Self(AccessCredential::Bearer(token))
+    }
+}
+
+impl From<AccessCredential> for StaticCredential {
+    fn from(credential: AccessCredential) -> Self {
+        Self(credential)
     }
 }
 
 #[async_trait]
 impl Credential for StaticCredential {
     async fn credential(&self) -> Result<AccessCredential> {
-        Ok(AccessCredential::Bearer(self.0.clone()))
-    }
-}
-
-/// A PAT used as the management credential (Basic auth). Only Token Admin may accept it (a PAT
-/// with `vso.tokenadministration`); the PAT lifecycle calls refuse it client-side with
-/// [`CredentialErrorKind::NotAccepted`](crate::CredentialErrorKind::NotAccepted).
-#[derive(Debug, Clone)]
-pub struct PatCredential(PatSecret);
-
-impl PatCredential {
-    /// Wraps a PAT.
-    pub fn new(pat: PatSecret) -> Self {
-        Self(pat)
-    }
-}
-
-#[async_trait]
-impl Credential for PatCredential {
-    async fn credential(&self) -> Result<AccessCredential> {
-        Ok(AccessCredential::Pat(self.0.clone()))
+        Ok(self.0.clone())
     }
 }

@@ -4,13 +4,16 @@
 //! `_signin`, HTML bodies, logical errors inside HTTP 200 bodies (`patTokenError`), an error-code
 //! enum that keeps growing, and `Retry-After` as seconds or a date. All of that is decided here.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
 use super::PatTokenError;
+use super::auth::AUTH_HINT;
 use super::wire::{PatTokenResultWire, PatTokenWire, WrappedExceptionWire};
+use crate::azure::operations as op;
 use crate::error::{AuthFailure, Error, Policy, Result};
 use crate::model::PatId;
 use crate::quote::cap;
@@ -21,13 +24,13 @@ use crate::transport::{HttpResponse, Operation};
 pub(crate) fn check_status(response: &HttpResponse, op: Operation, now: DateTime<Utc>) -> Result<()> {
     let status = response.status().as_u16();
     if status == 203 {
-        return Err(Error::AuthRequired { reason: AuthFailure::SignInPage, message: None });
+        return Err(auth_required(AuthFailure::SignInPage, None));
     }
     if (300..400).contains(&status) {
-        return Err(Error::AuthRequired { reason: AuthFailure::Redirect, message: None });
+        return Err(auth_required(AuthFailure::Redirect, None));
     }
     if is_html(response) {
-        return Err(Error::AuthRequired { reason: AuthFailure::HtmlBody, message: None });
+        return Err(auth_required(AuthFailure::HtmlBody, None));
     }
     if (200..300).contains(&status) {
         return Ok(());
@@ -38,23 +41,30 @@ pub(crate) fn check_status(response: &HttpResponse, op: Operation, now: DateTime
         None => (None, None),
     };
     Err(match status {
-        401 if op.is_token_admin() => Error::AuthRequired {
+        401 if op::is_token_admin(op) => Error::AuthRequired {
             reason: AuthFailure::Unauthorized,
-            message: Some(format!(
-                "{}; Token Admin also answers 401 when the caller is not an organization administrator \
-                 (Project Collection Administrator)",
-                message.as_deref().unwrap_or("not authorized")
-            )),
+            message,
+            hint: Some(Cow::Borrowed(ADMIN_AUTH_HINT)),
         },
-        401 => Error::AuthRequired { reason: AuthFailure::Unauthorized, message },
+        401 => auth_required(AuthFailure::Unauthorized, message),
         403 => Error::Forbidden {
             type_key,
             message: message.unwrap_or_else(|| "the service refused the request (HTTP 403)".to_owned()),
         },
-        404 if matches!(op, Operation::Get | Operation::Update | Operation::Revoke) => Error::NotFound { id: None },
+        404 if [op::GET, op::UPDATE, op::REVOKE].contains(&op) => Error::NotFound { id: None },
         429 => Error::RateLimited { retry_after: retry_after(response, now), message },
         _ => Error::Api { status, type_key, message },
     })
+}
+
+/// What to do when Token Admin answers 401.
+const ADMIN_AUTH_HINT: &str = "Token Admin also answers 401 when the caller is not an organization administrator \
+     (Project Collection Administrator); sign in as one (`az login`) with a Microsoft Entra user token, or use a PAT \
+     with the vso.tokenadministration scope";
+
+/// [`Error::AuthRequired`] with Azure DevOps' hint.
+fn auth_required(reason: AuthFailure, message: Option<String>) -> Error {
+    Error::AuthRequired { reason, message, hint: Some(Cow::Borrowed(AUTH_HINT)) }
 }
 
 /// Whether the body is HTML (by content type, or by its first byte when there is none).
@@ -221,27 +231,42 @@ mod tests {
             ),
         ];
         for (resp, expected) in cases {
-            match check_status(&resp, Operation::List, now()) {
+            match check_status(&resp, op::LIST, now()) {
                 Err(Error::AuthRequired { reason, .. }) => assert_eq!(reason, expected),
                 other => panic!("{expected:?}: got {other:?}"),
             }
         }
-        let err = check_status(&response(401, None, ""), Operation::List, now()).unwrap_err();
+        let err = check_status(&response(401, None, ""), op::LIST, now()).unwrap_err();
         assert!(err.to_string().contains("Entra"), "hint names Entra: {err}");
     }
 
     #[test]
+    fn the_sign_in_hint_is_azures_and_rides_in_the_hint_field() {
+        for op in [op::LIST, op::ADMIN_LIST_PATS] {
+            match check_status(&response(401, None, ""), op, now()).unwrap_err() {
+                Error::AuthRequired { message: None, hint: Some(hint), .. } => {
+                    assert!(hint.contains("az login"), "{hint}")
+                }
+                other => panic!("{op:?}: {other:?}"),
+            }
+        }
+        // The neutral error adds no provider's advice of its own.
+        let neutral = Error::AuthRequired { reason: AuthFailure::Unauthorized, message: None, hint: None };
+        let text = neutral.to_string();
+        assert!(!text.contains("az login") && !text.contains("Entra"), "{text}");
+    }
+
+    #[test]
     fn a_token_admin_401_says_an_administrator_is_needed() {
-        let err = check_status(&response(401, None, ""), Operation::AdminListPats, now()).unwrap_err();
+        let err = check_status(&response(401, None, ""), op::ADMIN_LIST_PATS, now()).unwrap_err();
         assert!(err.to_string().contains("not an organization administrator"), "{err}");
-        let err = check_status(&response(401, None, ""), Operation::List, now()).unwrap_err();
+        let err = check_status(&response(401, None, ""), op::LIST, now()).unwrap_err();
         assert!(!err.to_string().contains("administrator"), "{err}");
     }
 
     #[test]
     fn forbidden_keeps_the_service_message() {
-        let err =
-            check_status(&response(403, Some("application/json"), INVALID_ACCESS), Operation::List, now()).unwrap_err();
+        let err = check_status(&response(403, Some("application/json"), INVALID_ACCESS), op::LIST, now()).unwrap_err();
         match err {
             Error::Forbidden { type_key, message } => {
                 assert_eq!(type_key.as_deref(), Some("InvalidAccessException"));
@@ -255,10 +280,7 @@ mod tests {
     fn rate_limit_reads_retry_after_in_both_forms() {
         let mut resp = response(429, None, r#"{"message":"TF400733: The request has been canceled"}"#);
         resp.headers_mut().insert("retry-after", "7".parse().unwrap());
-        assert_eq!(
-            check_status(&resp, Operation::List, now()).unwrap_err().retry_after(),
-            Some(Duration::from_secs(7))
-        );
+        assert_eq!(check_status(&resp, op::LIST, now()).unwrap_err().retry_after(), Some(Duration::from_secs(7)));
         resp.headers_mut().insert("retry-after", "Fri, 27 Nov 2026 12:00:30 GMT".parse().unwrap());
         assert_eq!(retry_after(&resp, now()), Some(Duration::from_secs(30)));
         resp.headers_mut().insert("retry-after", "soon".parse().unwrap());
@@ -268,7 +290,7 @@ mod tests {
     #[test]
     fn other_statuses_parse_wrapped_exceptions() {
         let body = r#"{"$id":"1","message":"No api-version was supplied for the \"POST\" request.","typeKey":"VssVersionNotSpecifiedException","errorCode":0,"eventId":0}"#;
-        match check_status(&response(400, Some("application/json"), body), Operation::Create, now()).unwrap_err() {
+        match check_status(&response(400, Some("application/json"), body), op::CREATE, now()).unwrap_err() {
             Error::Api { status: 400, type_key, message } => {
                 assert_eq!(type_key.as_deref(), Some("VssVersionNotSpecifiedException"));
                 assert!(message.unwrap().contains("api-version"));
@@ -276,15 +298,12 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(
-            check_status(&response(500, None, "oops"), Operation::List, now()),
+            check_status(&response(500, None, "oops"), op::LIST, now()),
             Err(Error::Api { status: 500, type_key: None, message: None })
         ));
-        assert!(matches!(check_status(&response(404, None, ""), Operation::Get, now()), Err(Error::NotFound { .. })));
-        assert!(matches!(
-            check_status(&response(404, None, ""), Operation::List, now()),
-            Err(Error::Api { status: 404, .. })
-        ));
-        assert!(check_status(&response(204, None, ""), Operation::Revoke, now()).is_ok());
+        assert!(matches!(check_status(&response(404, None, ""), op::GET, now()), Err(Error::NotFound { .. })));
+        assert!(matches!(check_status(&response(404, None, ""), op::LIST, now()), Err(Error::Api { status: 404, .. })));
+        assert!(check_status(&response(204, None, ""), op::REVOKE, now()).is_ok());
     }
 
     #[test]
@@ -300,7 +319,7 @@ mod tests {
         ];
         for (code, policy) in cases {
             let body = format!(r#"{{"patToken":null,"patTokenError":"{code}"}}"#);
-            let result: PatTokenResultWire = decode(body.as_bytes(), Operation::Create).unwrap();
+            let result: PatTokenResultWire = decode(body.as_bytes(), op::CREATE).unwrap();
             match pat_token_result(result, None) {
                 Err(Error::PolicyViolation { policy: p, code: c, .. }) => {
                     assert_eq!(p, policy);
@@ -314,8 +333,7 @@ mod tests {
     #[test]
     fn in_body_rejections_including_unknown_codes() {
         let id = PatId::new("4ab5764f-4193-4f1d-b995-64144880b7d7");
-        let parse =
-            |body: &str| pat_token_result(decode(body.as_bytes(), Operation::Get).unwrap(), Some(&id)).map(|_| ());
+        let parse = |body: &str| pat_token_result(decode(body.as_bytes(), op::GET).unwrap(), Some(&id)).map(|_| ());
         assert!(matches!(
             parse(r#"{"patToken":null,"patTokenError":"tokenNotFound"}"#),
             Err(Error::NotFound { id: Some(_) })
@@ -346,7 +364,7 @@ mod tests {
         }
         assert!(err.to_string().len() < 2 * MAX_QUOTED + 100, "{}", err.to_string().len());
         let body = format!(r#"{{"patToken":null,"patTokenError":"{long}"}}"#);
-        let result: PatTokenResultWire = decode(body.as_bytes(), Operation::Get).unwrap();
+        let result: PatTokenResultWire = decode(body.as_bytes(), op::GET).unwrap();
         assert!(pat_token_result(result, None).err().unwrap().to_string().len() < MAX_QUOTED + 100);
     }
 
@@ -354,7 +372,7 @@ mod tests {
     fn decode_errors_name_the_field_and_hide_sensitive_bodies() {
         let body =
             br#"{"patToken":{"authorizationId":"x","validTo":12345,"token":"CANARY-SECRET"},"patTokenError":"none"}"#;
-        let err = decode::<PatTokenResultWire>(body, Operation::Create).err().unwrap();
+        let err = decode::<PatTokenResultWire>(body, op::CREATE).err().unwrap();
         match &err {
             Error::Decode { path, .. } => assert_eq!(path, "patToken.validTo"),
             other => panic!("{other:?}"),
@@ -362,7 +380,7 @@ mod tests {
         let shown = format!("{err} {err:?} {}", std::error::Error::source(&err).unwrap());
         assert!(!shown.contains("CANARY"), "{shown}");
         let body = br#"{"patToken":{"authorizationId":"x","validTo":"CANARY-SECRET"},"patTokenError":"none"}"#;
-        let err = decode::<PatTokenResultWire>(body, Operation::Create).err().unwrap();
+        let err = decode::<PatTokenResultWire>(body, op::CREATE).err().unwrap();
         assert!(!format!("{err:?} {}", std::error::Error::source(&err).unwrap()).contains("CANARY"));
     }
 
@@ -376,7 +394,7 @@ mod tests {
             format!(r#"{{"patToken":{{"{long}":[]"#),
             format!(r#"{{"patToken":{{"displayName":{long}}}}}"#),
         ] {
-            for op in [Operation::Get, Operation::List, Operation::Update, Operation::AdminListPats] {
+            for op in [op::GET, op::LIST, op::UPDATE, op::ADMIN_LIST_PATS] {
                 let err = decode::<PatTokenResultWire>(body.as_bytes(), op).err().unwrap();
                 let Error::Decode { path, source } = &err else { panic!("{err:?}") };
                 assert!(path.len() <= MAX_QUOTED + '…'.len_utf8(), "{op:?}: path of {} bytes", path.len());
@@ -386,7 +404,7 @@ mod tests {
             }
         }
         // A short message stays whole.
-        let err = decode::<PatTokenResultWire>(br#"{"patToken":{"validTo":12}}"#, Operation::Get).err().unwrap();
+        let err = decode::<PatTokenResultWire>(br#"{"patToken":{"validTo":12}}"#, op::GET).err().unwrap();
         assert!(std::error::Error::source(&err).unwrap().to_string().starts_with("invalid type: integer `12`"));
     }
 
@@ -399,16 +417,16 @@ mod tests {
             other => panic!("{:?}", other.map(|_| ())),
         };
         let body = r#"{"patToken":{"CANARY-SECRET":["#;
-        assert_eq!(path(body, Operation::Create), "patToken.?");
-        assert_eq!(path(body, Operation::Get), "patToken.CANARY-SECRET", "non-sensitive paths stay whole");
-        assert_eq!(path(r#"{"patToken":{"targetAccounts":[1]}}"#, Operation::Create), "patToken.targetAccounts[0]");
-        assert_eq!(path("[", Operation::Create), ".");
+        assert_eq!(path(body, op::CREATE), "patToken.?");
+        assert_eq!(path(body, op::GET), "patToken.CANARY-SECRET", "non-sensitive paths stay whole");
+        assert_eq!(path(r#"{"patToken":{"targetAccounts":[1]}}"#, op::CREATE), "patToken.targetAccounts[0]");
+        assert_eq!(path("[", op::CREATE), ".");
         for field in ["authorizationId", "displayName", "scope", "token", "validFrom", "validTo"] {
             let body = format!(r#"{{"patToken":{{"{field}":[]}}}}"#);
-            assert_eq!(path(&body, Operation::Create), format!("patToken.{field}"));
+            assert_eq!(path(&body, op::CREATE), format!("patToken.{field}"));
         }
         for field in ["patTokenError", "patTokenErrorMessage"] {
-            assert_eq!(path(&format!(r#"{{"{field}":[]}}"#), Operation::Create), field);
+            assert_eq!(path(&format!(r#"{{"{field}":[]}}"#), op::CREATE), field);
         }
     }
 }

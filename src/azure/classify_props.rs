@@ -11,8 +11,9 @@ use proptest::test_runner::Config;
 
 use super::classify::{check_status, decode, retry_after};
 use super::wire::{AdminPageWire, PagedPatTokensWire, PatTokenResultWire, WrappedExceptionWire};
+use crate::azure::operations as op;
 use crate::error::Error;
-use crate::transport::{HttpResponse, Operation};
+use crate::transport::HttpResponse;
 
 /// The proptest configuration of the unit-level hostile-input properties.
 pub(crate) fn config() -> Config {
@@ -106,7 +107,7 @@ proptest! {
 
     #[test]
     fn decode_never_panics_on_any_bytes(body in prop::collection::vec(any::<u8>(), 0..512)) {
-        for op in [Operation::Create, Operation::List] {
+        for op in [op::CREATE, op::LIST] {
             let results = [
                 decode::<PatTokenResultWire>(&body, op).err(),
                 decode::<PagedPatTokensWire>(&body, op).err(),
@@ -137,7 +138,7 @@ proptest! {
             // Even in a key position (an unknown field whose value is broken).
             _ => format!("{{\"patToken\":{{\"{CANARY}\":[{before}"),
         };
-        if let Err(e) = decode::<PatTokenResultWire>(body.as_bytes(), Operation::Create) {
+        if let Err(e) = decode::<PatTokenResultWire>(body.as_bytes(), op::CREATE) {
             let shown = shown(&e);
             prop_assert!(!shown.contains(CANARY), "{}", shown);
         }
@@ -155,7 +156,7 @@ proptest! {
             r.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/html"));
         }
         let html = html_type || r.body().iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
-        for op in [Operation::Create, Operation::Get, Operation::List, Operation::Revoke, Operation::AdminRevoke] {
+        for op in [op::CREATE, op::GET, op::LIST, op::REVOKE, op::ADMIN_REVOKE] {
             let got = check_status(&r, op, now);
             prop_assert_eq!(got.is_ok(), (200..300).contains(&status) && status != 203 && !html, "{:?}", got.err());
         }

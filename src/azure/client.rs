@@ -147,7 +147,7 @@ impl AzureDevOpsClient {
         use tracing::Instrument as _;
         use tracing::field::Empty;
         let sensitive = Operation::of(&request).is_some_and(Operation::is_sensitive);
-        let op = Operation::of(&request).map_or("unknown", Operation::as_str);
+        let op = Operation::of(&request).map_or("unknown", Operation::name);
         let span = tracing::debug_span!(
             "patkit.request",
             operation = op,

@@ -5,8 +5,10 @@
 //! all of the service's answers are classified in one place.
 //!
 //! Service facts this client is built around:
-//! - The PAT API accepts only a Microsoft Entra access token issued to a *user*; a PAT credential
-//!   is refused before sending ([`CredentialErrorKind::NotAccepted`](crate::CredentialErrorKind)).
+//! - The PAT API accepts only a Microsoft Entra access token issued to a *user*
+//!   ([`AzureCliCredential`], [`EnvCredential`], [`DefaultCredential`] get one); a PAT
+//!   ([`PatCredential`]) or any other non-bearer credential is refused before sending
+//!   ([`CredentialErrorKind::NotAccepted`](crate::CredentialErrorKind)).
 //! - Bad credentials may come back as HTTP 203 sign-in pages or redirects; patkit sends
 //!   `X-TFS-FedAuthRedirect: Suppress`, never follows redirects, and reports all of them as
 //!   [`Error::AuthRequired`](crate::Error::AuthRequired).
@@ -14,12 +16,14 @@
 //!   codes this version does not know still parse ([`PatTokenError::Unknown`]).
 //! - The secret is returned by create only.
 
+mod auth;
 mod calls;
 mod classify;
 #[cfg(test)]
 mod classify_props;
 mod client;
 mod error_code;
+pub mod operations;
 mod pats;
 mod request;
 mod token_admin;
@@ -29,6 +33,7 @@ mod wire;
 #[cfg(test)]
 mod wire_props;
 
+pub use auth::{AZURE_DEVOPS_RESOURCE, AzureCliCredential, DefaultCredential, EnvCredential, PatCredential};
 pub use calls::{AdminListPats, CreatePat, ListPats, PROVIDER_NAME, TokenAdmin, UpdatePat};
 pub use client::{
     AzureDevOpsClient, AzureDevOpsClientBuilder, DEFAULT_BASE_URL, DEFAULT_CHECK_BASE_URL, DEFAULT_PAT_API_VERSION,

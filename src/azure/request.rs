@@ -1,6 +1,6 @@
 //! What every request to the service carries: URL layout, api-version, headers, the operation tag.
 
-use http::{HeaderValue, Method, header};
+use http::{HeaderName, HeaderValue, Method, header};
 use url::Url;
 
 use crate::auth::AccessCredential;
@@ -49,15 +49,20 @@ impl RequestContext {
     }
 }
 
-/// The `Authorization` header for the PAT lifecycle API, which accepts only Entra user tokens: a
-/// PAT credential is refused here, before anything is sent.
-pub(crate) fn lifecycle_authorization(credential: &AccessCredential) -> Result<HeaderValue> {
+/// The credential header a request carries: its name and its sensitive value.
+pub(crate) type Authorization = (HeaderName, HeaderValue);
+
+/// The `Authorization` header for the PAT lifecycle API, which accepts only Entra user tokens
+/// (bearer): a PAT ([`PatCredential`](super::PatCredential), Basic auth) or any other Basic or
+/// custom-header credential is refused here, before anything is sent.
+pub(crate) fn lifecycle_authorization(credential: &AccessCredential) -> Result<Authorization> {
     match credential {
-        AccessCredential::Bearer(token) => Ok(token.bearer_authorization()),
-        AccessCredential::Pat(_) => Err(Error::credential(
+        AccessCredential::Bearer(_) => Ok(credential.to_header()),
+        _ => Err(Error::credential(
             CredentialErrorKind::NotAccepted,
-            "the PAT lifecycle API accepts only a Microsoft Entra access token issued to a user, not a PAT; \
-             use an Entra credential (e.g. AzureCliCredential after `az login`)",
+            "the PAT lifecycle API accepts only a Microsoft Entra access token issued to a user (a bearer \
+             token), not a PAT or another Basic or header credential; use an Entra credential (e.g. \
+             AzureCliCredential after `az login`)",
         )),
     }
 }
@@ -67,16 +72,17 @@ pub(crate) fn build(
     method: Method,
     url: Url,
     op: Operation,
-    authorization: HeaderValue,
+    authorization: Authorization,
     json_body: Option<Vec<u8>>,
 ) -> Result<HttpRequest> {
+    let (auth_name, auth_value) = authorization;
     let mut builder = http::Request::builder()
         .method(method)
         .uri(url.as_str())
         .header(header::ACCEPT, "application/json")
         .header(header::USER_AGENT, USER_AGENT)
         .header("X-TFS-FedAuthRedirect", "Suppress")
-        .header(header::AUTHORIZATION, authorization)
+        .header(auth_name, auth_value)
         .extension(op);
     if json_body.is_some() {
         builder = builder.header(header::CONTENT_TYPE, "application/json");
@@ -137,11 +143,22 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_pat_is_refused_for_the_lifecycle_api() {
-        let pat = AccessCredential::Pat(crate::PatSecret::new("p".into()));
-        assert!(matches!(
-            lifecycle_authorization(&pat),
-            Err(Error::Credential { kind: CredentialErrorKind::NotAccepted, .. })
-        ));
+    fn only_a_bearer_token_is_accepted_for_the_lifecycle_api() {
+        let refused = [
+            AccessCredential::basic("", crate::PatSecret::new("p".into())),
+            AccessCredential::basic("alice", "pw".to_owned()),
+            AccessCredential::header(HeaderName::from_static("private-token"), "t".to_owned()),
+        ];
+        for credential in refused {
+            assert!(
+                matches!(
+                    lifecycle_authorization(&credential),
+                    Err(Error::Credential { kind: CredentialErrorKind::NotAccepted, .. })
+                ),
+                "{credential:?}"
+            );
+        }
+        let (name, value) = lifecycle_authorization(&bearer()).unwrap();
+        assert_eq!((name, value.to_str().unwrap()), (header::AUTHORIZATION, "Bearer entra-user-token"));
     }
 }

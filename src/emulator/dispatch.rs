@@ -34,14 +34,14 @@ impl Emulator {
         let decision = {
             let mut state = self.lock();
             if let Some(op) = operation {
-                *state.requests.entry(op).or_default() += 1;
+                *state.requests.entry(op.name()).or_default() += 1;
             }
             state.faults.decide(operation)
         };
         if !decision.latency.is_zero() {
             tokio::time::sleep(decision.latency).await;
         }
-        let op_name = operation.map_or("unknown", Operation::as_str);
+        let op_name = operation.map_or("unknown", Operation::name);
         let mut response = match decision.action {
             Some(Fault::RateLimited { retry_after }) => self.throttled(retry_after),
             Some(Fault::ServerError { status }) => server_error(status),

@@ -49,19 +49,22 @@ pub enum Schedule {
 
 /// A scripted fault: which operation, when, and what.
 ///
+/// Rules match requests by their operation's [name](Operation::name), so a rule made from
+/// [`azure::operations::CREATE`](crate::azure::operations::CREATE) fires on every create.
+///
 /// ```
 /// use std::time::Duration;
+/// use patkit::azure::operations as op;
 /// use patkit::emulator::{Fault, FaultRule};
-/// use patkit::transport::Operation;
 ///
 /// // The next two creates fail with 503; every third list is throttled.
-/// let a = FaultRule::new(Operation::Create, Fault::ServerError { status: 503 }).times(2);
-/// let b = FaultRule::new(Operation::List, Fault::RateLimited { retry_after: Duration::from_secs(5) }).every(3);
+/// let a = FaultRule::new(op::CREATE, Fault::ServerError { status: 503 }).times(2);
+/// let b = FaultRule::new(op::LIST, Fault::RateLimited { retry_after: Duration::from_secs(5) }).every(3);
 /// # let _ = (a, b);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultRule {
-    operation: Option<Operation>,
+    operation: Option<&'static str>,
     schedule: Schedule,
     fault: Fault,
 }
@@ -70,7 +73,7 @@ impl FaultRule {
     /// `fault` on the next request for `operation` (change the count with [`times`](Self::times),
     /// [`every`](Self::every) or [`always`](Self::always)).
     pub fn new(operation: Operation, fault: Fault) -> Self {
-        Self { operation: Some(operation), schedule: Schedule::Next(1), fault }
+        Self { operation: Some(operation.name()), schedule: Schedule::Next(1), fault }
     }
 
     /// `fault` on the next request, whatever its operation.
@@ -94,6 +97,11 @@ impl FaultRule {
     pub fn always(mut self) -> Self {
         self.schedule = Schedule::Always;
         self
+    }
+
+    /// The name of the operation this rule matches; `None` when it matches any.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.operation
     }
 
     /// The schedule.
@@ -139,9 +147,10 @@ impl FaultPlan {
 
     /// Decides the faults for one request of `operation` and advances the counters.
     pub(crate) fn decide(&mut self, operation: Option<Operation>) -> Decision {
+        let name = operation.map(Operation::name);
         let mut decision = Decision::default();
         for active in &mut self.rules {
-            if active.rule.operation.is_some() && active.rule.operation != operation {
+            if active.rule.operation.is_some() && active.rule.operation != name {
                 continue;
             }
             active.seen += 1;
@@ -174,25 +183,37 @@ impl FaultPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::azure::operations as op;
 
     #[test]
     fn next_n_fires_n_times_then_is_spent() {
         let mut plan = FaultPlan::default();
-        plan.add(FaultRule::new(Operation::Create, Fault::ServerError { status: 503 }).times(2));
-        assert_eq!(plan.decide(Some(Operation::List)).action, None, "other operations are not counted");
-        assert!(plan.decide(Some(Operation::Create)).action.is_some());
-        assert!(plan.decide(Some(Operation::Create)).action.is_some());
-        assert_eq!(plan.decide(Some(Operation::Create)).action, None);
+        plan.add(FaultRule::new(op::CREATE, Fault::ServerError { status: 503 }).times(2));
+        assert_eq!(plan.decide(Some(op::LIST)).action, None, "other operations are not counted");
+        assert!(plan.decide(Some(op::CREATE)).action.is_some());
+        assert!(plan.decide(Some(op::CREATE)).action.is_some());
+        assert_eq!(plan.decide(Some(op::CREATE)).action, None);
         assert!(plan.rules.is_empty());
+    }
+
+    #[test]
+    fn rules_match_by_operation_name() {
+        let mut plan = FaultPlan::default();
+        plan.add(FaultRule::new(Operation::not_idempotent("create"), Fault::ServerError { status: 503 }).always());
+        assert_eq!(plan.rules[0].rule.operation(), Some("create"));
+        assert!(plan.decide(Some(op::CREATE)).action.is_some(), "the same name matches");
+        assert_eq!(plan.decide(Some(Operation::not_idempotent("created"))).action, None);
+        assert_eq!(plan.decide(None).action, None, "an unclassified request matches no named rule");
+        assert_eq!(FaultRule::any_operation(Fault::CommitThenDrop).operation(), None);
     }
 
     #[test]
     fn every_nth_and_latency_add_up() {
         let mut plan = FaultPlan::default();
-        plan.add(FaultRule::new(Operation::List, Fault::CommitThenDrop).every(3));
+        plan.add(FaultRule::new(op::LIST, Fault::CommitThenDrop).every(3));
         plan.add(FaultRule::any_operation(Fault::Latency(Duration::from_secs(1))).always());
         plan.add(FaultRule::any_operation(Fault::Latency(Duration::from_secs(2))).always());
-        let fired: Vec<bool> = (0..6).map(|_| plan.decide(Some(Operation::List)).action.is_some()).collect();
+        let fired: Vec<bool> = (0..6).map(|_| plan.decide(Some(op::LIST)).action.is_some()).collect();
         assert_eq!(fired, [false, false, true, false, false, true]);
         assert_eq!(plan.decide(None).latency, Duration::from_secs(3));
     }
@@ -200,10 +221,10 @@ mod tests {
     #[test]
     fn a_second_action_waits_for_a_free_request() {
         let mut plan = FaultPlan::default();
-        plan.add(FaultRule::new(Operation::Get, Fault::ServerError { status: 500 }));
-        plan.add(FaultRule::new(Operation::Get, Fault::ServerError { status: 503 }));
-        assert_eq!(plan.decide(Some(Operation::Get)).action, Some(Fault::ServerError { status: 500 }));
-        assert_eq!(plan.decide(Some(Operation::Get)).action, Some(Fault::ServerError { status: 503 }));
-        assert_eq!(plan.decide(Some(Operation::Get)).action, None);
+        plan.add(FaultRule::new(op::GET, Fault::ServerError { status: 500 }));
+        plan.add(FaultRule::new(op::GET, Fault::ServerError { status: 503 }));
+        assert_eq!(plan.decide(Some(op::GET)).action, Some(Fault::ServerError { status: 500 }));
+        assert_eq!(plan.decide(Some(op::GET)).action, Some(Fault::ServerError { status: 503 }));
+        assert_eq!(plan.decide(Some(op::GET)).action, None);
     }
 }

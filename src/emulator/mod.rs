@@ -28,7 +28,8 @@
 //! 2026-12-01 on the emulator's clock global PATs are retired (see
 //! [`Emulator::set_global_pat_retirement`]).
 //!
-//! Faults ([`Fault`], [`FaultRule`]) are scripted per [`Operation`] and per count, for
+//! Faults ([`Fault`], [`FaultRule`]) are scripted per operation (by [`Operation`] name, see
+//! [`azure::operations`](crate::azure::operations)) and per count, for
 //! reliability tests. Where the fact sheet marks the service's behaviour unverified, the doc
 //! comment of the handler says which behaviour the emulator picked.
 //!
@@ -356,6 +357,6 @@ impl Emulator {
 
     /// How many requests for `operation` reached the emulator (faulted ones included).
     pub fn requests_seen(&self, operation: Operation) -> u64 {
-        self.lock().requests.get(&operation).copied().unwrap_or(0)
+        self.lock().requests.get(operation.name()).copied().unwrap_or(0)
     }
 }

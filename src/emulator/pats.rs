@@ -18,6 +18,7 @@ use super::setup::Organization;
 use super::state::{PatEntry, SERVICE_MAX_LIFESPAN, State};
 use super::wire::{Incoming, PatTokenJson, field, json, wrapped};
 use crate::azure::PatTokenError as Code;
+use crate::azure::operations as op;
 use crate::scope::Scope;
 use crate::transport::{HttpResponse, Operation};
 
@@ -40,10 +41,10 @@ pub(crate) struct Call<'a> {
 
 pub(crate) fn handle(call: Call<'_>, operation: Operation) -> HttpResponse {
     match operation {
-        Operation::Create => create(call),
-        Operation::Get => get(call),
-        Operation::List => list(call),
-        Operation::Update => update(call),
+        op::CREATE => create(call),
+        op::GET => get(call),
+        op::LIST => list(call),
+        op::UPDATE => update(call),
         _ => revoke(call),
     }
 }

@@ -4,6 +4,7 @@
 use http::{Method, StatusCode};
 
 use super::wire::{Incoming, wrapped};
+use crate::azure::operations as op;
 use crate::transport::{HttpResponse, Operation};
 
 /// The endpoints the emulator serves. Paths match case-insensitively, except the subject
@@ -71,17 +72,17 @@ impl Route {
         let m = &request.method;
         match self {
             Self::Pats { .. } => match *m {
-                Method::POST => Some(Operation::Create),
-                Method::GET if request.query("authorizationId").is_some() => Some(Operation::Get),
-                Method::GET => Some(Operation::List),
-                Method::PUT => Some(Operation::Update),
-                Method::DELETE => Some(Operation::Revoke),
+                Method::POST => Some(op::CREATE),
+                Method::GET if request.query("authorizationId").is_some() => Some(op::GET),
+                Method::GET => Some(op::LIST),
+                Method::PUT => Some(op::UPDATE),
+                Method::DELETE => Some(op::REVOKE),
                 _ => None,
             },
-            Self::AdminList { .. } if *m == Method::GET => Some(Operation::AdminListPats),
-            Self::AdminRevocations { .. } if *m == Method::POST => Some(Operation::AdminRevoke),
-            Self::AdminRules { .. } if *m == Method::POST => Some(Operation::AdminCreateRevocationRule),
-            Self::ConnectionData { .. } if *m == Method::GET => Some(Operation::CheckToken),
+            Self::AdminList { .. } if *m == Method::GET => Some(op::ADMIN_LIST_PATS),
+            Self::AdminRevocations { .. } if *m == Method::POST => Some(op::ADMIN_REVOKE),
+            Self::AdminRules { .. } if *m == Method::POST => Some(op::ADMIN_CREATE_REVOCATION_RULE),
+            Self::ConnectionData { .. } if *m == Method::GET => Some(op::CHECK_TOKEN),
             _ => None,
         }
     }
@@ -280,9 +281,9 @@ mod tests {
     fn get_dispatches_on_authorization_id() {
         let route = Route::classify("/f/_apis/tokens/pats");
         let get = incoming(Method::GET, "/f/_apis/tokens/pats?AuthorizationId=x", None);
-        assert_eq!(route.operation(&get), Some(Operation::Get));
+        assert_eq!(route.operation(&get), Some(op::GET));
         let list = incoming(Method::GET, "/f/_apis/tokens/pats", None);
-        assert_eq!(route.operation(&list), Some(Operation::List));
+        assert_eq!(route.operation(&list), Some(op::LIST));
         let patch = incoming(Method::PATCH, "/f/_apis/tokens/pats", None);
         assert_eq!(route.operation(&patch), None);
     }

@@ -11,7 +11,6 @@ use super::setup::{
     OrgPolicies, Organization, RevocationRuleSnapshot, Snapshot, TenantPolicies, TokenSnapshot, UserSnapshot,
 };
 use crate::model::{GLOBAL_PAT_RETIREMENT, PatId, Targets};
-use crate::transport::Operation;
 
 /// The service's own ceiling on a token's lifespan (one year; DECOMP, the UI's maximum).
 pub(crate) const SERVICE_MAX_LIFESPAN: TimeDelta = TimeDelta::days(365);
@@ -117,7 +116,8 @@ pub(crate) struct State {
     pub(crate) rate_limit: RateLimitState,
     pub(crate) admin_cursors: HashMap<Uuid, AdminCursor>,
     pub(crate) revocation_rules: Vec<RevocationRuleSnapshot>,
-    pub(crate) requests: HashMap<Operation, u64>,
+    /// Requests seen, by operation name.
+    pub(crate) requests: HashMap<&'static str, u64>,
     /// Whether the service-wide global-PAT retirement is ignored (to model the time before it).
     pub(crate) ignore_global_retirement: bool,
 }

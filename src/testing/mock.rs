@@ -589,7 +589,7 @@ mod tests {
     async fn records_requests_with_headers_body_and_extensions() {
         let mock = MockTransport::new().default_response(MockResponse::status(204));
         let mut req = with_secret("http://h/p?q=1");
-        req.extensions_mut().insert(crate::transport::Operation::Create);
+        req.extensions_mut().insert(crate::transport::Operation::not_idempotent("create"));
         mock.send(req).await.unwrap();
         mock.send(request(Method::GET, "http://h/other")).await.unwrap();
         let recorded = mock.requests();
@@ -598,7 +598,10 @@ mod tests {
         assert_eq!(recorded[0].uri().query(), Some("q=1"));
         assert_eq!(recorded[0].headers()[http::header::AUTHORIZATION].to_str().unwrap(), format!("Bearer {CANARY}"));
         assert_eq!(recorded[0].body(), format!("{{\"token\":\"{CANARY}\"}}").as_bytes());
-        assert_eq!(crate::transport::Operation::of(&recorded[0]), Some(crate::transport::Operation::Create));
+        assert_eq!(
+            crate::transport::Operation::of(&recorded[0]),
+            Some(crate::transport::Operation::not_idempotent("create"))
+        );
         assert_eq!(mock.last_request().unwrap().uri().path(), "/other");
         assert_eq!(mock.requests_to(&Route::post("/p")).len(), 1);
         // A recorded request's Debug keeps the sensitive header hidden.

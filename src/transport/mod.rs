@@ -26,7 +26,7 @@ use async_trait::async_trait;
 
 pub use error::{TransportError, TransportErrorKind};
 pub use from_fn::{FnTransport, from_fn};
-pub use operation::Operation;
+pub use operation::{Idempotency, Operation};
 #[cfg(feature = "reqwest")]
 pub use reqwest::{DEFAULT_MAX_RESPONSE_BYTES, ReqwestTransport, ReqwestTransportBuilder};
 pub(crate) use retry::retry_after;
@@ -102,6 +102,28 @@ mod tests {
         {
             assert!(!is_allowed_url(&bad.parse().unwrap()), "{bad}");
         }
+    }
+
+    /// The lowest layers name no provider and no store: whoever builds a request declares its
+    /// [`Operation`] and credential, and these layers read only their properties.
+    #[test]
+    fn the_transport_and_auth_layers_refer_to_no_provider_or_store() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut checked = 0;
+        for dir in ["transport", "auth"] {
+            for entry in std::fs::read_dir(src.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for layer in ["azure", "emulator", "store", "lifecycle", "testing"] {
+                    assert!(!text.contains(&format!("crate::{layer}")), "{} refers to crate::{layer}", path.display());
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 8, "only {checked} files found");
     }
 
     #[test]

@@ -95,7 +95,7 @@ impl BackoffConfig {
 /// Each request's [`Operation`] (from its extensions) decides. A request without one is treated
 /// as **not idempotent**.
 ///
-/// | outcome | idempotent operation | not idempotent (`Create`, `StoreConditionalWrite`, untagged) |
+/// | outcome | [idempotent](crate::transport::Idempotency::Idempotent) | [not idempotent](crate::transport::Idempotency::NotIdempotent), [conditional write](crate::transport::Idempotency::ConditionalWrite), untagged |
 /// |---|---|---|
 /// | [`TransportErrorKind::Connect`] (never reached the server) | retried | retried |
 /// | [`TransportErrorKind::Timeout`], [`TransportErrorKind::Interrupted`] | retried | **returned** |
@@ -104,9 +104,9 @@ impl BackoffConfig {
 ///
 /// So a create is never repeated once it may have reached the server: repeating it could mint a
 /// second live token. Likewise a store's compare-and-set write
-/// ([`Operation::StoreConditionalWrite`]) is never repeated: if the first attempt landed, the
-/// repeat would be refused as a conflict and hide the success. The caller gets the response or error and decides (e.g. by looking for the
-/// token by its display name).
+/// ([`Idempotency::ConditionalWrite`](crate::transport::Idempotency::ConditionalWrite)) is never repeated: if the first attempt landed, the
+/// repeat would be refused as a conflict and hide the success. The caller gets the response or
+/// error and decides (e.g. by looking for the token by its display name).
 ///
 /// # How long it waits
 ///
@@ -144,8 +144,8 @@ impl BackoffConfig {
 /// });
 /// let transport = RetryTransport::new(flaky, RetryConfig::default());
 ///
-/// let mut request = http::Request::get("https://vssps.dev.azure.com/org/_apis/tokens/pats").body(Vec::new()).unwrap();
-/// request.extensions_mut().insert(Operation::List);
+/// let mut request = http::Request::get("https://forge.example/api/tokens").body(Vec::new()).unwrap();
+/// request.extensions_mut().insert(Operation::idempotent("list"));
 /// assert_eq!(transport.send(request).await.unwrap().status(), 200);
 /// assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
 /// # });
@@ -257,7 +257,7 @@ impl RetryTransport {
     async fn send_with_retries(&self, request: HttpRequest) -> (Result<HttpResponse, TransportError>, u32) {
         let operation = Operation::of(&request);
         let idempotent = operation.is_some_and(Operation::is_idempotent);
-        let op_name = operation.map_or("untagged", Operation::as_str);
+        let op_name = operation.map_or("untagged", Operation::name);
 
         self.pace().await;
         let deadline = Instant::now().checked_add(self.config.budget);

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
-use patkit::auth::{AccessCredential, AzureCliCredential, Credential};
+use patkit::auth::{AccessCredential, Credential};
+use patkit::azure::AzureCliCredential;
 use patkit::{CredentialErrorKind, Error, ManualClock};
 
 pub const RESOURCE: &str = "499b84ac-1321-427f-aa17-267ca6975798";

@@ -14,6 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::operations as op;
 use patkit::http::{self, HeaderName, HeaderValue};
 use patkit::transport::{HttpResponse, Operation, RetryConfig, from_fn};
 use patkit::{AuthFailure, Error, ManualClock, PatId, PatSecret, Scopes};
@@ -365,7 +366,7 @@ pub fn check_with_retries(
     let config = RetryConfig::default();
     let own = sent.first().copied();
     let repeats = sent.iter().filter(|o| Some(**o) == own).count();
-    let others_are_pages = sent.iter().all(|o| Some(*o) == own || (op == Op::Create && *o == Operation::List));
+    let others_are_pages = sent.iter().all(|o| Some(*o) == own || (op == Op::Create && *o == op::LIST));
     let max_repeats = if op == Op::Create { 1 } else { config.max_retries as usize + 1 };
     if repeats > max_repeats || !others_are_pages {
         return Err(format!("{}: sent {sent:?}", ctx()));
@@ -413,21 +414,21 @@ pub fn check(op: Op, first: &Answer, later: &Answer, outcome: &Outcome, sent: &[
     // What was sent: the operation's request first, and only list pages after it (the search of
     // a create whose outcome is unknown).
     let expected_first = match op {
-        Op::Create => Operation::Create,
-        Op::Get => Operation::Get,
-        Op::ListPage => Operation::List,
-        Op::Update => Operation::Update,
-        Op::Revoke => Operation::Revoke,
-        Op::CheckPat => Operation::CheckToken,
-        Op::AdminListPage => Operation::AdminListPats,
-        Op::AdminRevoke => Operation::AdminRevoke,
-        Op::AdminRule => Operation::AdminCreateRevocationRule,
+        Op::Create => op::CREATE,
+        Op::Get => op::GET,
+        Op::ListPage => op::LIST,
+        Op::Update => op::UPDATE,
+        Op::Revoke => op::REVOKE,
+        Op::CheckPat => op::CHECK_TOKEN,
+        Op::AdminListPage => op::ADMIN_LIST_PATS,
+        Op::AdminRevoke => op::ADMIN_REVOKE,
+        Op::AdminRule => op::ADMIN_CREATE_REVOCATION_RULE,
     };
     if sent.first() != Some(&expected_first) {
         return Err(format!("{}: first request was {:?}", ctx(), sent.first()));
     }
     let recovering = op == Op::Create && matches!(outcome, Err(Error::CreateOutcomeUnknown { .. }));
-    if sent.len() > 1 && !(recovering && sent[1..].iter().all(|o| *o == Operation::List)) {
+    if sent.len() > 1 && !(recovering && sent[1..].iter().all(|o| *o == op::LIST)) {
         return Err(format!("{}: unexpected follow-up requests {:?}", ctx(), &sent[1..]));
     }
 

@@ -11,7 +11,7 @@ use crate::scope::Scopes;
 /// Token Admin calls (organization administrators); from [`AzureDevOpsClient::token_admin`].
 ///
 /// Token Admin accepts an Entra token of a Project Collection Administrator, and possibly a PAT
-/// with `vso.tokenadministration` ([`PatCredential`](crate::auth::PatCredential)); the service
+/// with `vso.tokenadministration` ([`PatCredential`](crate::azure::PatCredential)); the service
 /// answers 401 to callers without the permission.
 #[derive(Debug, Clone)]
 pub struct TokenAdmin {

@@ -2,22 +2,23 @@ use chrono::{DateTime, Utc};
 use http::Method;
 
 use crate::azure::classify::check_status;
+use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build};
 use crate::error::{Error, Result};
 use crate::secret::PatSecret;
-use crate::transport::{HttpRequest, HttpResponse, Operation};
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// `GET {check base}/{org}/_apis/connectionData` authenticated *with the PAT* (Basic auth): a
 /// harmless call that succeeds only while the token works.
 pub(crate) fn request(ctx: &RequestContext, secret: &PatSecret) -> Result<HttpRequest> {
     let url = ctx.url(&ctx.check_base_url, &["_apis", "connectionData"], &ctx.pat_api_version);
-    build(Method::GET, url, Operation::CheckToken, secret.basic_authorization(), None)
+    build(Method::GET, url, op::CHECK_TOKEN, (http::header::AUTHORIZATION, secret.basic_authorization()), None)
 }
 
 /// `true` on 2xx; `false` when the service refuses the token (401, 403, a sign-in page or a
 /// redirect); an error for anything else (throttling, outages), since then nothing is known.
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<bool> {
-    match check_status(response, Operation::CheckToken, now) {
+    match check_status(response, op::CHECK_TOKEN, now) {
         Ok(()) => Ok(true),
         Err(Error::AuthRequired { .. } | Error::Forbidden { .. }) => Ok(false),
         Err(e) => Err(e),

@@ -4,11 +4,12 @@ use serde::Deserialize;
 
 use crate::auth::AccessCredential;
 use crate::azure::classify::{check_status, decode, pat_token_result};
+use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build, json, lifecycle_authorization};
 use crate::azure::wire::{CreateBody, PatTokenResultWire, format_datetime};
 use crate::error::{Error, Result};
 use crate::model::{CreatedPat, PatId, PatSpec};
-use crate::transport::{HttpRequest, HttpResponse, Operation};
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// `POST …/_apis/tokens/pats` with a `PatTokenCreateRequest`.
 pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, spec: &PatSpec) -> Result<HttpRequest> {
@@ -18,13 +19,13 @@ pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, spec:
         valid_to: spec.valid_to.map(format_datetime),
         all_orgs: spec.all_organizations,
     };
-    build(Method::POST, ctx.pats_url(), Operation::Create, lifecycle_authorization(credential)?, Some(json(&body)?))
+    build(Method::POST, ctx.pats_url(), op::CREATE, lifecycle_authorization(credential)?, Some(json(&body)?))
 }
 
 /// A `PatTokenResult` carrying the new token and its secret.
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<CreatedPat> {
-    check_status(response, Operation::Create, now)?;
-    let result: PatTokenResultWire = decode(response.body(), Operation::Create)?;
+    check_status(response, op::CREATE, now)?;
+    let result: PatTokenResultWire = decode(response.body(), op::CREATE)?;
     let (metadata, secret) = pat_token_result(result, None)?.into_metadata("patToken")?;
     let secret = secret.ok_or_else(|| Error::Decode {
         path: "patToken.token".to_owned(),
@@ -81,7 +82,7 @@ mod tests {
         let request = request(&context(), &bearer(), &spec).unwrap();
         assert_eq!(request.method(), Method::POST);
         assert_eq!(request.uri(), "https://vssps.dev.azure.com/fabrikam/_apis/tokens/pats?api-version=7.1-preview.1");
-        assert_common_headers(&request, Operation::Create);
+        assert_common_headers(&request, op::CREATE);
         assert_eq!(request.headers()["content-type"], "application/json");
         let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
         assert_eq!(

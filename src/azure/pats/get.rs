@@ -3,23 +3,24 @@ use http::Method;
 
 use crate::auth::AccessCredential;
 use crate::azure::classify::{check_status, decode, pat_token_result};
+use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build, lifecycle_authorization};
 use crate::azure::wire::PatTokenResultWire;
 use crate::error::Result;
 use crate::model::{PatId, PatMetadata};
-use crate::transport::{HttpRequest, HttpResponse, Operation};
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// `GET …/_apis/tokens/pats?authorizationId=…`.
 pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, id: &PatId) -> Result<HttpRequest> {
     let mut url = ctx.pats_url();
     url.query_pairs_mut().append_pair("authorizationId", id.as_str());
-    build(Method::GET, url, Operation::Get, lifecycle_authorization(credential)?, None)
+    build(Method::GET, url, op::GET, lifecycle_authorization(credential)?, None)
 }
 
 /// A `PatTokenResult` without a secret.
 pub(crate) fn parse(response: &HttpResponse, id: &PatId, now: DateTime<Utc>) -> Result<PatMetadata> {
-    check_status(response, Operation::Get, now)?;
-    let result: PatTokenResultWire = decode(response.body(), Operation::Get)?;
+    check_status(response, op::GET, now)?;
+    let result: PatTokenResultWire = decode(response.body(), op::GET)?;
     // The service sends `token: null` here; should it ever send one, it is dropped unread.
     Ok(pat_token_result(result, Some(id))?.into_metadata("patToken")?.0)
 }
@@ -40,7 +41,7 @@ mod tests {
             request.uri(),
             "https://vssps.dev.azure.com/fabrikam/_apis/tokens/pats?api-version=7.1-preview.1&authorizationId=cf42cc9f-f170-4375-92ba-c13d58a6545f"
         );
-        assert_common_headers(&request, Operation::Get);
+        assert_common_headers(&request, op::GET);
         assert!(request.body().is_empty());
     }
 

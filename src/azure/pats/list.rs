@@ -3,11 +3,12 @@ use http::Method;
 
 use crate::auth::AccessCredential;
 use crate::azure::classify::{check_status, decode};
+use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build, lifecycle_authorization};
 use crate::azure::wire::PagedPatTokensWire;
 use crate::error::{Error, Result};
 use crate::model::{ContinuationToken, ListQuery, Page, PatMetadata, SortBy, StatusFilter};
-use crate::transport::{HttpRequest, HttpResponse, Operation};
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// The service's largest page.
 pub(crate) const MAX_PAGE_SIZE: u32 = 100;
@@ -61,13 +62,13 @@ pub(crate) fn request(
             q.append_pair("continuationToken", c.as_str());
         }
     }
-    build(Method::GET, url, Operation::List, lifecycle_authorization(credential)?, None)
+    build(Method::GET, url, op::LIST, lifecycle_authorization(credential)?, None)
 }
 
 /// A `PagedPatTokens`; an empty or null `continuationToken` ends the listing.
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<Page<PatMetadata>> {
-    check_status(response, Operation::List, now)?;
-    let page: PagedPatTokensWire = decode(response.body(), Operation::List)?;
+    check_status(response, op::LIST, now)?;
+    let page: PagedPatTokensWire = decode(response.body(), op::LIST)?;
     let items = page
         .pat_tokens
         .unwrap_or_default()
@@ -114,7 +115,7 @@ mod tests {
             ("continuationToken", "MjA="),
         ];
         assert_eq!(pairs, expected.map(|(k, v)| (k.to_owned(), v.to_owned())));
-        assert_common_headers(&request, Operation::List);
+        assert_common_headers(&request, op::LIST);
     }
 
     #[test]

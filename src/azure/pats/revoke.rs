@@ -4,17 +4,18 @@ use http::Method;
 use crate::auth::AccessCredential;
 use crate::azure::PatTokenError;
 use crate::azure::classify::{check_status, decode, rejection};
+use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build, lifecycle_authorization};
 use crate::azure::wire::PatTokenResultWire;
 use crate::error::{Error, Result};
 use crate::model::PatId;
-use crate::transport::{HttpRequest, HttpResponse, Operation};
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// `DELETE …/_apis/tokens/pats?authorizationId=…`.
 pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, id: &PatId) -> Result<HttpRequest> {
     let mut url = ctx.pats_url();
     url.query_pairs_mut().append_pair("authorizationId", id.as_str());
-    build(Method::DELETE, url, Operation::Revoke, lifecycle_authorization(credential)?, None)
+    build(Method::DELETE, url, op::REVOKE, lifecycle_authorization(credential)?, None)
 }
 
 /// 204 (the example) or 200 (the spec) both mean revoked.
@@ -24,7 +25,7 @@ pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, id: &
 /// a body. The service's own behaviour here is unverified; a caller that must tell "never
 /// existed" apart should `get` first.
 pub(crate) fn parse(response: &HttpResponse, id: &PatId, now: DateTime<Utc>) -> Result<()> {
-    match check_status(response, Operation::Revoke, now) {
+    match check_status(response, op::REVOKE, now) {
         Ok(()) => {}
         Err(Error::NotFound { .. }) => return Ok(()),
         Err(e) => return Err(e),
@@ -32,7 +33,7 @@ pub(crate) fn parse(response: &HttpResponse, id: &PatId, now: DateTime<Utc>) -> 
     if response.body().iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
-    let result: PatTokenResultWire = decode(response.body(), Operation::Revoke)?;
+    let result: PatTokenResultWire = decode(response.body(), op::REVOKE)?;
     match result.pat_token_error.unwrap_or(PatTokenError::None) {
         PatTokenError::None | PatTokenError::TokenNotFound | PatTokenError::AuthorizationNotFound => Ok(()),
         code => Err(rejection(code, result.pat_token_error_message, Some(id))),
@@ -57,7 +58,7 @@ mod tests {
             request.uri(),
             "https://vssps.dev.azure.com/fabrikam/_apis/tokens/pats?api-version=7.1-preview.1&authorizationId=cf42cc9f-f170-4375-92ba-c13d58a6545f"
         );
-        assert_common_headers(&request, Operation::Revoke);
+        assert_common_headers(&request, op::REVOKE);
     }
 
     #[test]

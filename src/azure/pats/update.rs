@@ -3,11 +3,12 @@ use http::Method;
 
 use crate::auth::AccessCredential;
 use crate::azure::classify::{check_status, decode, pat_token_result};
+use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build, json, lifecycle_authorization};
 use crate::azure::wire::{PatTokenResultWire, UpdateBody, format_datetime};
 use crate::error::Result;
 use crate::model::{PatChanges, PatId, PatMetadata};
-use crate::transport::{HttpRequest, HttpResponse, Operation};
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// `PUT …/_apis/tokens/pats` with a `PatTokenUpdateRequest`; omitted fields keep their values.
 pub(crate) fn request(
@@ -23,13 +24,13 @@ pub(crate) fn request(
         valid_to: changes.valid_to.map(format_datetime),
         all_orgs: changes.all_organizations,
     };
-    build(Method::PUT, ctx.pats_url(), Operation::Update, lifecycle_authorization(credential)?, Some(json(&body)?))
+    build(Method::PUT, ctx.pats_url(), op::UPDATE, lifecycle_authorization(credential)?, Some(json(&body)?))
 }
 
 /// A `PatTokenResult` without a secret (the service never re-issues the value on update).
 pub(crate) fn parse(response: &HttpResponse, id: &PatId, now: DateTime<Utc>) -> Result<PatMetadata> {
-    check_status(response, Operation::Update, now)?;
-    let result: PatTokenResultWire = decode(response.body(), Operation::Update)?;
+    check_status(response, op::UPDATE, now)?;
+    let result: PatTokenResultWire = decode(response.body(), op::UPDATE)?;
     Ok(pat_token_result(result, Some(id))?.into_metadata("patToken")?.0)
 }
 
@@ -58,7 +59,7 @@ mod tests {
         let request = request(&context(), &bearer(), &id(), &changes).unwrap();
         assert_eq!(request.method(), Method::PUT);
         assert_eq!(request.uri(), "https://vssps.dev.azure.com/fabrikam/_apis/tokens/pats?api-version=7.1-preview.1");
-        assert_common_headers(&request, Operation::Update);
+        assert_common_headers(&request, op::UPDATE);
         let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
         assert_eq!(
             body,

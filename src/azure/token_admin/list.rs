@@ -4,11 +4,12 @@ use http::Method;
 use super::AdminTokenInfo;
 use crate::auth::AccessCredential;
 use crate::azure::classify::{check_status, decode};
+use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build};
 use crate::azure::wire::AdminPageWire;
 use crate::error::{Error, Result};
 use crate::model::{ContinuationToken, Page};
-use crate::transport::{HttpRequest, HttpResponse, Operation};
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// Checks a Graph subject descriptor (`aad.…`, `msa.…`) before it goes into a URL path.
 pub(crate) fn validate_descriptor(descriptor: &str) -> Result<()> {
@@ -46,13 +47,13 @@ pub(crate) fn request(
             q.append_pair("continuationToken", c.as_str());
         }
     }
-    build(Method::GET, url, Operation::AdminListPats, credential.header_value(), None)
+    build(Method::GET, url, op::ADMIN_LIST_PATS, credential.to_header(), None)
 }
 
 /// A `TokenAdminPagedSessionTokens`; a `null` (or empty) continuation ends the listing.
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<Page<AdminTokenInfo>> {
-    check_status(response, Operation::AdminListPats, now)?;
-    let page: AdminPageWire = decode(response.body(), Operation::AdminListPats)?;
+    check_status(response, op::ADMIN_LIST_PATS, now)?;
+    let page: AdminPageWire = decode(response.body(), op::ADMIN_LIST_PATS)?;
     let items = page
         .value
         .unwrap_or_default()
@@ -100,7 +101,7 @@ mod tests {
             request.uri(),
             "https://vssps.dev.azure.com/fabrikam/_apis/tokenadmin/personalaccesstokens/msa.MjcwYjYwYzMtZThiMy03MGU1LWFjZDYtYzM5Zjk3ZDZmYTRh?api-version=7.1&pageSize=20&isPublic=false&continuationToken=9f1b2c3d-0000-0000-0000-000000000000"
         );
-        assert_common_headers(&request, Operation::AdminListPats);
+        assert_common_headers(&request, op::ADMIN_LIST_PATS);
         assert!(super::request(&context(), &bearer(), "aad.x/../y", None, false, None).is_err());
     }
 

@@ -3,11 +3,12 @@ use http::Method;
 
 use crate::auth::AccessCredential;
 use crate::azure::classify::check_status;
+use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build, json};
 use crate::azure::wire::RevocationWire;
 use crate::error::{Error, Result};
 use crate::model::PatId;
-use crate::transport::{HttpRequest, HttpResponse, Operation};
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// `POST …/_apis/tokenadmin/revocations` with a JSON array of `{authorizationId}`.
 pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, ids: &[PatId]) -> Result<HttpRequest> {
@@ -17,12 +18,12 @@ pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, ids: 
     let body: Vec<RevocationWire<'_>> = ids.iter().map(|id| RevocationWire { authorization_id: id.as_str() }).collect();
     let mut url = ctx.admin_url(&["revocations"]);
     url.query_pairs_mut().append_pair("isPublic", "false");
-    build(Method::POST, url, Operation::AdminRevoke, credential.header_value(), Some(json(&body)?))
+    build(Method::POST, url, op::ADMIN_REVOKE, credential.to_header(), Some(json(&body)?))
 }
 
 /// 204 (or any 2xx).
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<()> {
-    check_status(response, Operation::AdminRevoke, now)
+    check_status(response, op::ADMIN_REVOKE, now)
 }
 
 #[cfg(test)]
@@ -41,7 +42,7 @@ mod tests {
             request.uri(),
             "https://vssps.dev.azure.com/fabrikam/_apis/tokenadmin/revocations?api-version=7.1&isPublic=false"
         );
-        assert_common_headers(&request, Operation::AdminRevoke);
+        assert_common_headers(&request, op::ADMIN_REVOKE);
         let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
         assert_eq!(
             body,

@@ -3,12 +3,13 @@ use http::Method;
 
 use crate::auth::AccessCredential;
 use crate::azure::classify::check_status;
+use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build, json};
 use crate::azure::validate;
 use crate::azure::wire::{RevocationRuleWire, format_datetime};
 use crate::error::Result;
 use crate::scope::Scopes;
-use crate::transport::{HttpRequest, HttpResponse, Operation};
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// `POST …/_apis/tokenadmin/revocationrules`: revoke every credential issued before
 /// `created_before` (default: now, at the service) that has ANY of `scopes`.
@@ -23,15 +24,15 @@ pub(crate) fn request(
     build(
         Method::POST,
         ctx.admin_url(&["revocationrules"]),
-        Operation::AdminCreateRevocationRule,
-        credential.header_value(),
+        op::ADMIN_CREATE_REVOCATION_RULE,
+        credential.to_header(),
         Some(json(&body)?),
     )
 }
 
 /// 201 (or any 2xx).
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<()> {
-    check_status(response, Operation::AdminCreateRevocationRule, now)
+    check_status(response, op::ADMIN_CREATE_REVOCATION_RULE, now)
 }
 
 #[cfg(test)]
@@ -51,7 +52,7 @@ mod tests {
             request.uri(),
             "https://vssps.dev.azure.com/fabrikam/_apis/tokenadmin/revocationrules?api-version=7.1"
         );
-        assert_common_headers(&request, Operation::AdminCreateRevocationRule);
+        assert_common_headers(&request, op::ADMIN_CREATE_REVOCATION_RULE);
         let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
         assert_eq!(
             body,

@@ -34,5 +34,6 @@ fn refused() -> Error {
     Error::AuthRequired {
         reason: AuthFailure::Unauthorized,
         message: Some("the provider refused the new token when it was tried out".to_owned()),
+        hint: None,
     }
 }

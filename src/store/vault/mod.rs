@@ -76,11 +76,11 @@ const REMOVE_ATTEMPTS: usize = 16;
 /// # Retries
 ///
 /// Each request names its [`Operation`] so a retrying transport knows what it may repeat:
-/// reads are [`Operation::StoreRead`]; check-and-set writes (every `compare_and_swap`, every
-/// tombstone) are [`Operation::StoreConditionalWrite`], which [`RetryTransport`] never re-sends
-/// once it may have reached the server (a repeat of one that landed would be refused as a
-/// conflict and hide the success); plain `put`s and the destroy of old versions are
-/// [`Operation::StoreWrite`], which it may repeat (they set a state). A conditional write whose
+/// reads are [`VaultTokenStore::READ`]; check-and-set writes (every `compare_and_swap`, every
+/// tombstone) are [`VaultTokenStore::CONDITIONAL_WRITE`], which [`RetryTransport`] never
+/// re-sends once it may have reached the server (a repeat of one that landed would be refused as
+/// a conflict and hide the success); plain `put`s and the destroy of old versions are
+/// [`VaultTokenStore::WRITE`], which it may repeat (they set a state). A conditional write whose
 /// outcome is not known is [`StoreErrorKind::Unavailable`]; `compare_and_swap(..,
 /// Expected::Absent)` then reads the entry and succeeds if it holds exactly what was written.
 ///
@@ -167,6 +167,17 @@ impl VaultTokenStoreBuilder {
 }
 
 impl VaultTokenStore {
+    /// The tag of a read (an entry, a listing, the version metadata). Idempotent; sensitive, as
+    /// an entry's answer holds its secret.
+    pub const READ: Operation = Operation::idempotent("vault_read").sensitive();
+    /// The tag of an unconditional write (a plain put, the destroy of old versions): sending it
+    /// twice leaves the same state as sending it once, so it is idempotent.
+    pub const WRITE: Operation = Operation::idempotent("vault_write");
+    /// The tag of a check-and-set write (every `compare_and_swap`, every tombstone): never
+    /// re-sent once it may have reached the server, as a repeat of one that landed would be
+    /// refused as a conflict and hide the success.
+    pub const CONDITIONAL_WRITE: Operation = Operation::conditional_write("vault_conditional_write");
+
     /// A store at `address` (e.g. `https://vault.example.com:8200`) with the default mount
     /// (`secret`) and prefix (`patkit`).
     pub fn new(address: &str, token: VaultToken, transport: Arc<dyn HttpTransport>) -> crate::Result<Self> {
@@ -186,7 +197,7 @@ impl VaultTokenStore {
     }
 
     async fn send(&self, name: &str, request: HttpRequest) -> Result<HttpResponse, StoreError> {
-        let op = Operation::of(&request).unwrap_or(Operation::StoreRead);
+        let op = Operation::of(&request).unwrap_or(Self::READ);
         self.inner.transport.send(request).await.map_err(|e| wire::transport_error(op, name, e))
     }
 

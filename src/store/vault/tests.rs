@@ -70,7 +70,7 @@ fn read_is_an_authenticated_get_of_the_data_path() {
     assert_eq!(token, TOKEN);
     assert!(token.is_sensitive());
     assert_eq!(request.headers()["x-vault-request"], "true");
-    assert_eq!(Operation::of(&request), Some(Operation::StoreRead));
+    assert_eq!(Operation::of(&request), Some(VaultTokenStore::READ));
     assert!(request.body().is_empty());
     assert_no_canary(&format!("{request:?}"));
 }
@@ -144,7 +144,7 @@ fn write_posts_the_whole_entry_with_cas_and_without_the_revision() {
     assert_eq!(request.method(), Method::POST);
     assert_eq!(request.uri(), "http://127.0.0.1:8200/v1/secret/data/patkit/ci/feed");
     assert_eq!(request.headers()[http::header::CONTENT_TYPE], "application/json");
-    assert_eq!(Operation::of(&request), Some(Operation::StoreConditionalWrite));
+    assert_eq!(Operation::of(&request), Some(VaultTokenStore::CONDITIONAL_WRITE));
     let body: Value = serde_json::from_slice(request.body()).unwrap();
     assert_eq!(body["options"], json!({"cas": 7}));
     assert_eq!(body["data"]["format"], "patkit.v1");
@@ -159,7 +159,7 @@ fn write_posts_the_whole_entry_with_cas_and_without_the_revision() {
 #[test]
 fn unconditional_write_has_no_options() {
     let request = endpoint().write(entry("a"), None).unwrap();
-    assert_eq!(Operation::of(&request), Some(Operation::StoreWrite), "a plain put may be repeated");
+    assert_eq!(Operation::of(&request), Some(VaultTokenStore::WRITE), "a plain put may be repeated");
     let body: Value = serde_json::from_slice(request.body()).unwrap();
     assert!(body.get("options").is_none());
 }
@@ -170,7 +170,7 @@ fn list_read_metadata_and_delete_use_the_metadata_path() {
     let list = endpoint.list(&["ci".to_owned()]).unwrap();
     assert_eq!(list.method().as_str(), "LIST");
     assert_eq!(list.uri(), "http://127.0.0.1:8200/v1/secret/metadata/patkit/ci");
-    assert_eq!(Operation::of(&list), Some(Operation::StoreRead));
+    assert_eq!(Operation::of(&list), Some(VaultTokenStore::READ));
     let root = endpoint.list(&[]).unwrap();
     assert_eq!(root.uri(), "http://127.0.0.1:8200/v1/secret/metadata/patkit");
     let meta = endpoint.read_metadata("a/b").unwrap();
@@ -184,13 +184,13 @@ fn tombstone_and_destroy_requests() {
     let tombstone = endpoint.write_tombstone("a/b", 4).unwrap();
     assert_eq!(tombstone.method(), Method::POST);
     assert_eq!(tombstone.uri(), "http://127.0.0.1:8200/v1/secret/data/patkit/a/b");
-    assert_eq!(Operation::of(&tombstone), Some(Operation::StoreConditionalWrite));
+    assert_eq!(Operation::of(&tombstone), Some(VaultTokenStore::CONDITIONAL_WRITE));
     let body: Value = serde_json::from_slice(tombstone.body()).unwrap();
     assert_eq!(body, json!({"options": {"cas": 4}, "data": {"format": "patkit.v1", "removed": true}}));
     let destroy = endpoint.destroy("a/b", &[1, 2, 4]).unwrap();
     assert_eq!(destroy.method(), Method::POST);
     assert_eq!(destroy.uri(), "http://127.0.0.1:8200/v1/secret/destroy/patkit/a/b");
-    assert_eq!(Operation::of(&destroy), Some(Operation::StoreWrite));
+    assert_eq!(Operation::of(&destroy), Some(VaultTokenStore::WRITE));
     let body: Value = serde_json::from_slice(destroy.body()).unwrap();
     assert_eq!(body, json!({"versions": [1, 2, 4]}));
 }
@@ -335,15 +335,15 @@ fn metadata_versions_and_destroy_answers() {
 #[test]
 fn transport_failures_are_unavailable_and_say_a_write_may_have_landed() {
     let connect = TransportError::new(TransportErrorKind::Connect, "connection refused");
-    let err = wire::transport_error(Operation::StoreWrite, "a", connect);
+    let err = wire::transport_error(VaultTokenStore::WRITE, "a", connect);
     assert_eq!(err.kind(), StoreErrorKind::Unavailable);
     assert!(!err.message().contains("may or may not"), "{err}");
     let timeout = TransportError::new(TransportErrorKind::Timeout, "timed out");
-    let err = wire::transport_error(Operation::StoreWrite, "a", timeout);
+    let err = wire::transport_error(VaultTokenStore::WRITE, "a", timeout);
     assert_eq!(err.kind(), StoreErrorKind::Unavailable);
     assert!(err.message().contains("may or may not"), "{err}");
     let refused = TransportError::new(TransportErrorKind::Refused, "http to a remote host");
-    assert_eq!(wire::transport_error(Operation::StoreRead, "a", refused).kind(), StoreErrorKind::Other);
+    assert_eq!(wire::transport_error(VaultTokenStore::READ, "a", refused).kind(), StoreErrorKind::Other);
 }
 
 /// A transport that answers from a script and records what it was sent.

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use url::Url;
 
+use super::VaultTokenStore;
 use super::token::VaultToken;
 use crate::secret::PatSecret;
 use crate::store::{PatRecord, StoreError, StoreErrorKind, StoredPat};
@@ -104,7 +105,7 @@ impl Endpoint {
     /// `GET <mount>/data/<prefix>/<name>`: the latest version of an entry.
     pub(crate) fn read(&self, name: &str) -> Result<HttpRequest, StoreError> {
         let url = self.url("data", &name_segments(name)?);
-        self.request(Method::GET, url, Operation::StoreRead, Vec::new())
+        self.request(Method::GET, url, VaultTokenStore::READ, Vec::new())
     }
 
     /// `POST <mount>/data/<prefix>/<name>` with `cas = version`: replaces the entry by a
@@ -113,7 +114,7 @@ impl Endpoint {
     pub(crate) fn write_tombstone(&self, name: &str, version: u64) -> Result<HttpRequest, StoreError> {
         let url = self.url("data", &name_segments(name)?);
         let body = json!({"options": {"cas": version}, "data": {"format": FORMAT, "removed": true}});
-        self.request(Method::POST, url, Operation::StoreConditionalWrite, body.to_string().into_bytes())
+        self.request(Method::POST, url, VaultTokenStore::CONDITIONAL_WRITE, body.to_string().into_bytes())
     }
 
     /// `POST <mount>/destroy/<prefix>/<name>`: permanently deletes the data of `versions`
@@ -121,7 +122,7 @@ impl Endpoint {
     pub(crate) fn destroy(&self, name: &str, versions: &[u64]) -> Result<HttpRequest, StoreError> {
         let url = self.url("destroy", &name_segments(name)?);
         let body = json!({ "versions": versions });
-        self.request(Method::POST, url, Operation::StoreWrite, body.to_string().into_bytes())
+        self.request(Method::POST, url, VaultTokenStore::WRITE, body.to_string().into_bytes())
     }
 
     /// `POST <mount>/data/<prefix>/<name>`: writes a new version, with `options.cas` when `cas`
@@ -139,7 +140,7 @@ impl Endpoint {
         })?;
         // A check-and-set write is not idempotent (a repeat of one that landed is refused), so
         // transports must not re-send it; a plain put may be repeated.
-        let op = if cas.is_some() { Operation::StoreConditionalWrite } else { Operation::StoreWrite };
+        let op = if cas.is_some() { VaultTokenStore::CONDITIONAL_WRITE } else { VaultTokenStore::WRITE };
         self.request(Method::POST, url, op, body)
     }
 
@@ -148,13 +149,13 @@ impl Endpoint {
     pub(crate) fn list(&self, folder: &[String]) -> Result<HttpRequest, StoreError> {
         let url = self.url("metadata", folder);
         let method = Method::from_bytes(b"LIST").map_err(|_| StoreError::new(StoreErrorKind::Other, "bad method"))?;
-        self.request(method, url, Operation::StoreRead, Vec::new())
+        self.request(method, url, VaultTokenStore::READ, Vec::new())
     }
 
     /// `GET <mount>/metadata/<prefix>/<name>`: the versions kept (no secret in the answer).
     pub(crate) fn read_metadata(&self, name: &str) -> Result<HttpRequest, StoreError> {
         let url = self.url("metadata", &name_segments(name)?);
-        self.request(Method::GET, url, Operation::StoreRead, Vec::new())
+        self.request(Method::GET, url, VaultTokenStore::READ, Vec::new())
     }
 
     fn url(&self, kind: &str, name: &[String]) -> Url {
@@ -357,7 +358,7 @@ pub(crate) fn parse_read(name: &str, response: &HttpResponse) -> Result<Option<S
     match response.status() {
         StatusCode::OK => {}
         StatusCode::NOT_FOUND if !is_route_missing(response) => return Ok(None),
-        _ => return Err(status_error(Operation::StoreRead, name, response)),
+        _ => return Err(status_error(VaultTokenStore::READ, name, response)),
     }
     let corrupt = |why: String| StoreError::new(StoreErrorKind::Corrupt, format!("Vault entry '{name}' {why}"));
     let body: ReadBody = decode(response.body())
@@ -400,7 +401,7 @@ pub(crate) fn parse_current(name: &str, response: &HttpResponse) -> Result<Curre
             let version = decode::<ProbeBody>(response.body()).ok().map(|b| b.data.metadata.version);
             Ok(Current::Absent { version })
         }
-        _ => Err(status_error(Operation::StoreRead, name, response)),
+        _ => Err(status_error(VaultTokenStore::READ, name, response)),
     }
 }
 
@@ -410,7 +411,7 @@ pub(crate) fn parse_versions(name: &str, response: &HttpResponse) -> Result<Vec<
     match response.status() {
         StatusCode::OK => {}
         StatusCode::NOT_FOUND if !is_route_missing(response) => return Ok(Vec::new()),
-        _ => return Err(status_error(Operation::StoreRead, name, response)),
+        _ => return Err(status_error(VaultTokenStore::READ, name, response)),
     }
     let answer: MetadataAnswer = decode(response.body()).map_err(|path| {
         StoreError::new(StoreErrorKind::Other, format!("Vault's metadata of '{name}' lacks `{path}`"))
@@ -421,7 +422,7 @@ pub(crate) fn parse_versions(name: &str, response: &HttpResponse) -> Result<Vec<
 /// The answer to [`Endpoint::write`]: the version written.
 pub(crate) fn parse_write(name: &str, response: &HttpResponse) -> Result<u64, StoreError> {
     if response.status() != StatusCode::OK {
-        return Err(status_error(Operation::StoreConditionalWrite, name, response));
+        return Err(status_error(VaultTokenStore::CONDITIONAL_WRITE, name, response));
     }
     let answer: WriteAnswer = decode(response.body()).map_err(|path| {
         StoreError::new(StoreErrorKind::Other, format!("Vault's answer to writing '{name}' lacks `{path}`"))
@@ -435,7 +436,7 @@ pub(crate) fn parse_list(folder: &str, response: &HttpResponse) -> Result<Vec<St
     match response.status() {
         StatusCode::OK => {}
         StatusCode::NOT_FOUND if !is_route_missing(response) => return Ok(Vec::new()),
-        _ => return Err(status_error(Operation::StoreRead, folder, response)),
+        _ => return Err(status_error(VaultTokenStore::READ, folder, response)),
     }
     let answer: ListAnswer = decode(response.body()).map_err(|path| {
         StoreError::new(StoreErrorKind::Other, format!("Vault's listing of '{folder}' lacks `{path}`"))
@@ -447,7 +448,7 @@ pub(crate) fn parse_list(folder: &str, response: &HttpResponse) -> Result<Vec<St
 pub(crate) fn parse_destroy(name: &str, response: &HttpResponse) -> Result<(), StoreError> {
     match response.status() {
         StatusCode::OK | StatusCode::NO_CONTENT => Ok(()),
-        _ => Err(status_error(Operation::StoreWrite, name, response)),
+        _ => Err(status_error(VaultTokenStore::WRITE, name, response)),
     }
 }
 
@@ -474,10 +475,7 @@ pub(crate) fn status_error(op: Operation, name: &str, response: &HttpResponse) -
     let status = response.status();
     let errors = error_strings(response);
     let says = |phrase: &str| errors.iter().any(|e| e.to_ascii_lowercase().contains(phrase));
-    let what = match op {
-        Operation::StoreWrite | Operation::StoreConditionalWrite => "writing",
-        _ => "reading",
-    };
+    let what = if op == VaultTokenStore::READ { "reading" } else { "writing" };
     let (kind, why) = match status.as_u16() {
         400 | 412 if says("check-and-set parameter did not match") => {
             (StoreErrorKind::Conflict, "the entry changed since it was read (check-and-set mismatch)")
@@ -511,7 +509,7 @@ pub(crate) fn transport_error(op: Operation, name: &str, error: TransportError) 
         }
         _ => StoreErrorKind::Other,
     };
-    let is_write = matches!(op, Operation::StoreWrite | Operation::StoreConditionalWrite);
+    let is_write = op != VaultTokenStore::READ;
     let note = if is_write && !error.is_before_send() { " (the write may or may not have been applied)" } else { "" };
     StoreError::new(kind, format!("could not reach Vault for '{name}'{note}")).with_source(error)
 }

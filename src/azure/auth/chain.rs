@@ -1,6 +1,7 @@
 use async_trait::async_trait;
 
-use super::{AccessCredential, AzureCliCredential, Credential, EnvCredential};
+use super::{AzureCliCredential, EnvCredential};
+use crate::auth::{AccessCredential, Credential};
 use crate::error::Result;
 
 /// What most tools want: the Entra token in an environment variable when one is set (CI,
@@ -10,7 +11,7 @@ use crate::error::Result;
 /// [`EnvCredential::DEFAULT_VAR`] unless [`DefaultCredential::from_var`] names another.
 ///
 /// ```
-/// use patkit::auth::DefaultCredential;
+/// use patkit::azure::DefaultCredential;
 /// let credential = DefaultCredential::new();
 /// assert!(format!("{credential:?}").contains("AZURE_DEVOPS_ENTRA_TOKEN"));
 /// ```

@@ -10,7 +10,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{AZURE_DEVOPS_RESOURCE, AccessCredential, Credential};
+use super::AZURE_DEVOPS_RESOURCE;
+use crate::auth::{AccessCredential, Credential};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{CredentialErrorKind, Error, Result};
 use crate::secret::BearerToken;
@@ -43,7 +44,7 @@ const MAX_QUOTE_CHARS: usize = 200;
 ///
 /// ```
 /// use std::time::Duration;
-/// use patkit::auth::AzureCliCredential;
+/// use patkit::azure::AzureCliCredential;
 ///
 /// let credential = AzureCliCredential::new()
 ///     .tenant("contoso.onmicrosoft.com")

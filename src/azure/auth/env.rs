@@ -3,7 +3,7 @@ use std::ffi::OsString;
 
 use async_trait::async_trait;
 
-use super::{AccessCredential, Credential};
+use crate::auth::{AccessCredential, Credential};
 use crate::error::{CredentialErrorKind, Error, Result};
 use crate::secret::BearerToken;
 
@@ -17,7 +17,8 @@ use crate::secret::BearerToken;
 /// the message names the variable, never its value.
 ///
 /// ```
-/// use patkit::auth::{Credential, EnvCredential};
+/// use patkit::auth::Credential;
+/// use patkit::azure::EnvCredential;
 /// use patkit::CredentialErrorKind;
 ///
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
