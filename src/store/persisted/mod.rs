@@ -206,8 +206,9 @@ impl Version {
     /// The public record in `record`, at the revision format 1 stored in it (0 in format 2).
     fn parse(self, record: Option<serde_json::Value>) -> Result<Option<PatRecord>, String> {
         let Some(record) = record else { return Ok(None) };
-        let at_record = |e: serde_path_to_error::Error<serde_json::Error>| {
-            format!("is not a patkit entry (could not decode `record.{}`)", e.path())
+        let at_record = |e: serde_path_to_error::Error<serde_json::Error>| match e.path().to_string().as_str() {
+            "." => "is not a patkit entry (could not decode `record`)".to_owned(),
+            path => format!("is not a patkit entry (could not decode `record.{path}`)"),
         };
         Ok(Some(match self {
             Self::One => serde_path_to_error::deserialize::<_, v1::Record>(record).map_err(at_record)?.into(),
@@ -218,3 +219,6 @@ impl Version {
         }))
     }
 }
+
+#[cfg(all(test, feature = "testing"))]
+mod tests;
