@@ -86,7 +86,8 @@ impl<'a> Document<'a> {
         }
     }
 
-    /// The mark of a removed entry.
+    /// The mark of a removed entry (the Vault store keeps one as the latest version).
+    #[cfg(any(feature = "vault", test))]
     pub(crate) fn tombstone() -> Self {
         Self { format: FORMAT, version: VERSION, revision: None, removed: true, secret: None, record: None }
     }
@@ -118,6 +119,7 @@ pub(crate) struct Stored {
 }
 
 /// What a stored document holds.
+#[allow(clippy::large_enum_variant)] // a return value, taken apart at once
 pub(crate) enum Content {
     /// An entry. `entry.record.revision` is `revision`, or 0 when the document has none.
     Entry {
