@@ -24,6 +24,11 @@
 //! A removed Vault entry (a tombstone version) is `{"format": "patkit.entry", "version": 2,
 //! "removed": true}`.
 //!
+//! Any change to this shape, even one added field, takes a new `version` (a new module beside
+//! `v2`, and reading of every older version kept): an older build that ignored a field it does
+//! not know would drop it when it rewrites the entry. The pinned test in `tests.rs` fails on any
+//! accidental change.
+//!
 //! # Entry format 1 (patkit 0.1, read only)
 //!
 //! The serde shape of the 0.1 public `PatRecord` (`metadata` instead of `token`, `scopes` one
