@@ -52,8 +52,9 @@ fn read_answer(version: u64, data: Value) -> HttpResponse {
     response(200, json!({"data": {"data": data, "metadata": {"version": version, "destroyed": false}}}))
 }
 
+/// The KV `data` of `entry(name)` as this build writes it.
 fn stored_data(name: &str) -> Value {
-    json!({"format": "patkit.v1", "secret": SECRET, "record": serde_json::to_value(record(name)).unwrap()})
+    serde_json::from_slice(&crate::store::persisted::Document::entry(&entry(name), None).to_json()).unwrap()
 }
 
 fn assert_no_canary(text: &str) {
@@ -252,7 +253,7 @@ fn missing_entry_is_none_but_a_missing_mount_is_an_error() {
 fn undecodable_entries_are_corrupt_and_never_quote_the_body() {
     // serde_json's own message would quote the string value it choked on.
     let mut data = stored_data("a");
-    data["record"]["metadata"]["valid_to"] = json!(SECRET);
+    data["record"]["token"]["valid_to"] = json!(SECRET);
     let err = wire::parse_read("a", &read_answer(1, data)).unwrap_err();
     assert_eq!(err.kind(), StoreErrorKind::Corrupt);
     assert!(err.message().contains("valid_to"), "{err}");
