@@ -397,6 +397,129 @@ async fn damaged_entries_are_reported_and_never_replaced() {
     check_all_damage(&store).await;
 }
 
+/// Rewrites the entry file's header version byte and body with `change`, fixing length and
+/// checksum, so only the versions differ from a valid file (plain stores only).
+fn rewrite_entry(file: &Path, change: impl FnOnce(&mut u8, &mut serde_json::Value)) {
+    let bytes = fs::read(file).unwrap();
+    let mut version = bytes[8];
+    let mut body: serde_json::Value = serde_json::from_slice(&bytes[22..bytes.len() - 4]).unwrap();
+    change(&mut version, &mut body);
+    let body = serde_json::to_vec(&body).unwrap();
+    let mut out = bytes[..22].to_vec();
+    out[8] = version;
+    out[18..22].copy_from_slice(&u32::try_from(body.len()).unwrap().to_le_bytes());
+    out.extend_from_slice(&body);
+    let crc = crc32fast::hash(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    fs::write(file, out).unwrap();
+}
+
+#[tokio::test]
+async fn new_entry_files_carry_the_entry_format_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileTokenStore::open(dir.path().join("store")).await.unwrap();
+    let revision = store.put(full_entry("ci/feed", CANARY)).await.unwrap();
+    let bytes = fs::read(entry_file(store.path(), "ci%2ffeed")).unwrap();
+    assert_eq!(bytes[8], 2, "entry file version");
+    let body: serde_json::Value = serde_json::from_slice(&bytes[22..bytes.len() - 4]).unwrap();
+    assert_eq!(body["format"], "patkit.entry");
+    assert_eq!(body["version"], 2);
+    assert_eq!(body["revision"], revision);
+    assert_eq!(
+        body["record"]["token"]["scopes"],
+        serde_json::json!(["vso.code_write", "vso.packaging", "vso.work_write"])
+    );
+}
+
+#[tokio::test]
+async fn entries_of_a_future_format_version_are_corrupt_and_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileTokenStore::open(dir.path().join("store")).await.unwrap();
+    // A newer entry file version, and a newer document inside today's file version.
+    check_damage_is_reported(&store, "future-file", |file| rewrite_entry(file, |version, _| *version = 3)).await;
+    check_damage_is_reported(&store, "future-body", |file| {
+        rewrite_entry(file, |_, body| body["version"] = serde_json::json!(3))
+    })
+    .await;
+    for (name, change) in [
+        (
+            "a",
+            Box::new(|v: &mut u8, _: &mut serde_json::Value| *v = 3)
+                as Box<dyn FnOnce(&mut u8, &mut serde_json::Value)>,
+        ),
+        ("b", Box::new(|_: &mut u8, b: &mut serde_json::Value| b["version"] = serde_json::json!(3))),
+    ] {
+        store.put(full_entry(name, CANARY)).await.unwrap();
+        rewrite_entry(&entry_file(store.path(), name), change);
+        let err = store.get(name).await.unwrap_err();
+        assert_eq!(err.kind(), StoreErrorKind::Corrupt, "{err}");
+        assert!(err.message().contains("version 3"), "the message says which version: {err}");
+        assert_no_canary(&err);
+    }
+}
+
+/// Copies the committed directory `fixture` (written by 11596cb, entry format 1) to a fresh
+/// temporary store, with the modes git does not keep.
+fn format_1_store(fixture: &str) -> (tempfile::TempDir, PathBuf) {
+    fn copy(from: &Path, to: &Path) {
+        fs::create_dir(to).unwrap();
+        chmod(to, 0o700);
+        for item in fs::read_dir(from).unwrap() {
+            let item = item.unwrap();
+            let target = to.join(item.file_name());
+            if item.file_type().unwrap().is_dir() {
+                copy(&item.path(), &target);
+            } else {
+                fs::copy(item.path(), &target).unwrap();
+                chmod(&target, 0o600);
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-format-v1").join(fixture), &path);
+    (dir, path)
+}
+
+/// The entries the fixture stores hold, at their revisions.
+fn format_1_entries() -> [(patkit::store::StoredPat, u64); 2] {
+    [(full_entry("ci/nuget-feed", "fixture-secret-full"), 2), (sample_entry("plain", "fixture-secret-plain"), 3)]
+}
+
+/// Reads every fixture entry through `store`, then writes: revisions go on from the old ones
+/// (the revision floor too), new files are format 2, old neighbours stay readable.
+async fn check_format_1_store(store: &FileTokenStore) {
+    for (expected, revision) in format_1_entries() {
+        let got = store.get(expected.name()).await.unwrap().expect("a format 1 entry loads");
+        let mut record = expected.record.clone();
+        record.revision = revision;
+        assert_eq!(got.record, record, "every field intact");
+        assert_eq!(got.secret.expose_secret(), expected.secret.expose_secret());
+    }
+    let listed = store.list().await.unwrap();
+    assert_eq!(
+        listed.iter().map(|r| (r.name.as_str(), r.revision)).collect::<Vec<_>>(),
+        [("ci/nuget-feed", 2), ("plain", 3)]
+    );
+
+    let mut next = sample_entry("plain", "rotated");
+    next.record.metadata.display_name = "after the upgrade".to_owned();
+    let revision = store.compare_and_swap(next, patkit::store::Expected::Revision(3)).await.unwrap();
+    assert_eq!(revision, 4);
+    assert_eq!(fs::read(entry_file(store.path(), "plain")).unwrap()[8], 2, "rewritten in the new format");
+    assert_eq!(store.get("plain").await.unwrap().unwrap().secret.expose_secret(), "rotated");
+    assert_eq!(store.put(sample_entry("gone", "again")).await.unwrap(), 2, "the format 1 revision floor holds");
+    assert_eq!(store.get("ci/nuget-feed").await.unwrap().unwrap().record.revision, 2);
+}
+
+#[tokio::test]
+async fn format_1_store_directories_load_with_every_field() {
+    let (_dir, path) = format_1_store("file-store-plain");
+    let store = FileTokenStore::open(&path).await.unwrap();
+    assert!(!store.is_encrypted());
+    check_format_1_store(&store).await;
+}
+
 #[tokio::test]
 async fn an_entry_moved_to_another_name_is_corrupt() {
     let dir = tempfile::tempdir().unwrap();
@@ -446,6 +569,14 @@ async fn debug_shows_the_path_not_the_tokens() {
 mod encrypted {
     use super::*;
     use patkit::store::FileStoreKey;
+
+    #[tokio::test]
+    async fn format_1_encrypted_store_directories_load_with_every_field() {
+        let (_dir, path) = format_1_store("file-store-encrypted");
+        let store = FileTokenStore::open_encrypted(&path, FileStoreKey::from_bytes([7; 32])).await.unwrap();
+        assert!(store.is_encrypted());
+        check_format_1_store(&store).await;
+    }
 
     #[tokio::test]
     async fn nothing_readable_is_on_disk() {

@@ -371,3 +371,84 @@ async fn corrupt_entry_errors_quote_a_capped_format() {
     assert!(shown.len() < 1_000, "{} bytes of stored data quoted", shown.len());
     assert!(!shown.contains(CANARY));
 }
+
+/// The item `name` of `service`, addressed the way the store addresses its items, for reading
+/// and writing behind the store's back.
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
+fn raw_entry(service: &str, name: &str) -> keyring_core::Entry {
+    let raw: Arc<keyring_core::api::CredentialStore> = dbus_secret_service_keyring_store::Store::new().unwrap();
+    let label = format!("{service}: {name}");
+    let modifiers = std::collections::HashMap::from([("label", label.as_str())]);
+    keyring_core::Entry::new_in_store_with_modifiers(&raw, service, name, &modifiers).unwrap()
+}
+
+/// The keyring item secrets committed in `tests/fixtures/store-format-v1/` (written by 11596cb,
+/// entry format 1) load through a real Secret Service with every field intact, and a write over
+/// one carries the new format.
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn format_1_items_load_with_every_field() {
+    if store("format_1_items_load_with_every_field").is_none() {
+        return;
+    }
+    let service = format!("patkit-test-{}", uuid::Uuid::new_v4().simple());
+    let store = KeyringTokenStore::new(service.clone()).unwrap().with_lock_dir(lock_dir());
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-format-v1");
+    let expected = [
+        (conformance::full_entry("ci/nuget-feed", "fixture-secret-full"), 3, "keyring-full.json"),
+        (conformance::sample_entry("plain", "fixture-secret-plain"), 1, "keyring-plain.json"),
+    ];
+    for (entry, _, file) in &expected {
+        raw_entry(&service, entry.name()).set_secret(&std::fs::read(fixtures.join(file)).unwrap()).unwrap();
+    }
+    for (entry, revision, file) in &expected {
+        let got = store.get(entry.name()).await.unwrap().unwrap_or_else(|| panic!("{file} not found"));
+        let mut record = entry.record.clone();
+        record.revision = *revision;
+        assert_eq!(got.record, record, "{file}: every field intact");
+        assert_eq!(got.secret.expose_secret(), entry.secret.expose_secret(), "{file}");
+    }
+    let listed = store.list().await.unwrap();
+    assert_eq!(
+        listed.iter().map(|r| (r.name.as_str(), r.revision)).collect::<Vec<_>>(),
+        [("ci/nuget-feed", 3), ("plain", 1)]
+    );
+
+    let next = conformance::sample_entry("plain", "rotated");
+    let revision = store.compare_and_swap(next, patkit::store::Expected::Revision(1)).await.unwrap();
+    assert!(revision > 1);
+    let written: serde_json::Value =
+        serde_json::from_slice(&raw_entry(&service, "plain").get_secret().unwrap()).unwrap();
+    assert_eq!((&written["format"], &written["version"]), (&serde_json::json!("patkit.entry"), &serde_json::json!(2)));
+    assert_eq!(store.get("plain").await.unwrap().unwrap().secret.expose_secret(), "rotated");
+    for name in ["ci/nuget-feed", "plain"] {
+        store.remove(name).await.unwrap();
+    }
+}
+
+/// An item written by a newer patkit (an entry format version this build does not know) is
+/// `Corrupt`, quotes no secret, and is never replaced.
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_of_a_future_format_version_is_corrupt_and_never_replaced() {
+    if store("an_item_of_a_future_format_version_is_corrupt_and_never_replaced").is_none() {
+        return;
+    }
+    let service = format!("patkit-test-{}", uuid::Uuid::new_v4().simple());
+    let store = KeyringTokenStore::new(service.clone()).unwrap().with_lock_dir(lock_dir());
+    store.put(conformance::full_entry("next", CANARY)).await.unwrap();
+    let item = raw_entry(&service, "next");
+    let mut document: serde_json::Value = serde_json::from_slice(&item.get_secret().unwrap()).unwrap();
+    document["version"] = serde_json::json!(3);
+    let future = serde_json::to_vec(&document).unwrap();
+    item.set_secret(&future).unwrap();
+
+    let err = store.get("next").await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt, "{err}");
+    assert!(err.message().contains("entry format version 3"), "{err}");
+    assert!(!format!("{err} {err:?}").contains(CANARY), "{err}");
+    let err = store.put(conformance::sample_entry("next", "replacement")).await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt, "put: {err}");
+    assert_eq!(item.get_secret().unwrap(), future, "the newer item was replaced");
+    assert!(store.remove("next").await.unwrap());
+}

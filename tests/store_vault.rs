@@ -97,6 +97,94 @@ async fn revisions_are_kv_versions_and_remove_destroys_every_secret() {
     store.remove("feed").await.unwrap();
 }
 
+/// A raw KV v2 write of `data` as the next version of an entry, as another Vault client (or an
+/// older patkit) would do it.
+async fn raw_write(server: &Server, prefix: &str, name: &str, data: serde_json::Value) {
+    let uri = format!("{}/v1/secret/data/{prefix}/{name}", server.address);
+    let body = serde_json::to_vec(&serde_json::json!({ "data": data })).unwrap();
+    let request = http::Request::post(uri).header("x-vault-token", server.token.as_str()).body(body).unwrap();
+    assert_eq!(transport().send(request).await.unwrap().status(), 200);
+}
+
+/// A raw KV v2 read of the latest data of an entry.
+async fn raw_data(server: &Server, prefix: &str, name: &str) -> serde_json::Value {
+    let uri = format!("{}/v1/secret/data/{prefix}/{name}", server.address);
+    let request =
+        http::Request::builder().uri(uri).header("x-vault-token", server.token.as_str()).body(Vec::new()).unwrap();
+    let response = transport().send(request).await.unwrap();
+    serde_json::from_slice::<serde_json::Value>(response.body()).unwrap()["data"]["data"].take()
+}
+
+/// The KV v2 `data` documents committed in `tests/fixtures/store-format-v1/` (written by 11596cb,
+/// entry format 1), stored in a real OpenBao, load with every field intact; the format 1
+/// tombstone reads as removed; a write over an entry carries the new format.
+#[tokio::test]
+async fn format_1_entries_load_with_every_field() {
+    let Some(server) = server("format_1_entries_load_with_every_field") else { return };
+    let (store, prefix) = store(&server);
+    let fixture = |file: &str| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-format-v1").join(file);
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(path).unwrap()).unwrap()
+    };
+    raw_write(&server, &prefix, "ci/nuget-feed", fixture("vault-full.json")).await;
+    raw_write(&server, &prefix, "plain", fixture("vault-plain.json")).await;
+    raw_write(&server, &prefix, "gone", fixture("vault-plain.json")).await;
+    raw_write(&server, &prefix, "gone", fixture("vault-removed.json")).await;
+    for (expected, file) in [
+        (conformance::full_entry("ci/nuget-feed", "fixture-secret-full"), "vault-full.json"),
+        (conformance::sample_entry("plain", "fixture-secret-plain"), "vault-plain.json"),
+    ] {
+        let got = store.get(expected.name()).await.unwrap().unwrap_or_else(|| panic!("{file} not found"));
+        let mut record = expected.record.clone();
+        record.revision = 1;
+        assert_eq!(got.record, record, "{file}: every field intact");
+        assert_eq!(got.secret.expose_secret(), expected.secret.expose_secret(), "{file}");
+    }
+    assert!(store.get("gone").await.unwrap().is_none(), "a format 1 tombstone is a removed entry");
+    let listed = store.list().await.unwrap();
+    assert_eq!(
+        listed.iter().map(|r| (r.name.as_str(), r.revision)).collect::<Vec<_>>(),
+        [("ci/nuget-feed", 1), ("plain", 1)]
+    );
+
+    let next = conformance::sample_entry("plain", CANARY);
+    assert_eq!(store.compare_and_swap(next, patkit::store::Expected::Revision(1)).await.unwrap(), 2);
+    let written = raw_data(&server, &prefix, "plain").await;
+    assert_eq!((&written["format"], &written["version"]), (&serde_json::json!("patkit.entry"), &serde_json::json!(2)));
+    assert_eq!(store.get("plain").await.unwrap().unwrap().secret.expose_secret(), CANARY);
+    // The gone entry's tombstone was version 2: a new write counts on.
+    assert_eq!(
+        store.compare_and_swap(conformance::sample_entry("gone", "x"), patkit::store::Expected::Absent).await.unwrap(),
+        3
+    );
+    for name in ["ci/nuget-feed", "plain", "gone"] {
+        store.remove(name).await.unwrap();
+    }
+}
+
+/// An entry written by a newer patkit (an entry format version this build does not know) is
+/// `Corrupt`, quotes no secret, and is never replaced.
+#[tokio::test]
+async fn an_entry_of_a_future_format_version_is_corrupt_and_never_replaced() {
+    let Some(server) = server("an_entry_of_a_future_format_version_is_corrupt_and_never_replaced") else { return };
+    let (store, prefix) = store(&server);
+    store.put(conformance::full_entry("next", CANARY)).await.unwrap();
+    let mut future = raw_data(&server, &prefix, "next").await;
+    future["version"] = serde_json::json!(3);
+    raw_write(&server, &prefix, "next", future.clone()).await;
+
+    let err = store.get("next").await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt, "{err}");
+    assert!(err.message().contains("entry format version 3"), "{err}");
+    assert!(!format!("{err} {err:?}").contains(CANARY), "{err}");
+    let err = store.list().await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt, "list: {err}");
+    let err = store.put(conformance::sample_entry("next", "replacement")).await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt, "put: {err}");
+    assert_eq!(raw_data(&server, &prefix, "next").await, future, "the newer entry was replaced");
+    assert!(store.remove("next").await.unwrap());
+}
+
 #[tokio::test]
 async fn wrong_token_is_permission_denied_and_nothing_leaks() {
     let Some(server) = server("wrong_token_is_permission_denied_and_nothing_leaks") else { return };

@@ -12,6 +12,8 @@ mod keyring;
 #[cfg(any(unix, feature = "keyring"))]
 mod lock_wait;
 mod memory;
+#[cfg(any(unix, feature = "keyring", feature = "vault"))]
+mod persisted;
 mod record;
 #[cfg(feature = "vault")]
 mod vault;

@@ -1,39 +1,28 @@
 //! The bytes of one entry file (layout in the [module docs](super)).
 
 use secrecy::zeroize::Zeroizing;
-use serde::{Deserialize, Serialize};
 
 use super::seal::{self, Sealing};
-use crate::secret::PatSecret;
-use crate::store::{PatRecord, StoredPat};
+use crate::store::StoredPat;
+use crate::store::persisted::{self, Content, Document};
 
 /// The first bytes of every entry file.
 pub(super) const MAGIC: &[u8; 8] = b"PATKIT-E";
-/// The entry file format this code writes and reads.
-pub(super) const VERSION: u8 = 1;
+/// The entry file version this code writes: the body is a versioned entry document of
+/// [`crate::store::persisted`].
+pub(super) const VERSION: u8 = 2;
+/// The entry file version of patkit 0.1: the body is `{"record": …, "secret": …}` in entry
+/// format 1. Still read.
+const VERSION_1: u8 = 1;
 /// Bytes before the sealed body: magic, version, sealing, revision, length.
 pub(super) const HEADER_LEN: usize = 8 + 1 + 1 + 8 + 4;
 /// Bytes of the CRC-32 trailer.
 const CRC_LEN: usize = 4;
 
-#[derive(Serialize)]
-struct BodyOut<'a> {
-    record: &'a PatRecord,
-    secret: &'a str,
-}
-
-#[derive(Deserialize)]
-struct BodyIn {
-    record: PatRecord,
-    secret: String,
-}
-
 /// The file contents for `entry` (whose `record.revision` is already the new revision), stored
 /// under `file_name`. Wiped when dropped: with plain sealing they hold the token in clear text.
 pub(super) fn encode(entry: &StoredPat, file_name: &str, sealing: &Sealing) -> Zeroizing<Vec<u8>> {
-    let mut body = Zeroizing::new(Vec::with_capacity(4096));
-    serde_json::to_writer(&mut *body, &BodyOut { record: &entry.record, secret: entry.secret.expose_secret() })
-        .expect("a record serializes to JSON");
+    let body = Document::entry(entry, Some(entry.record.revision)).to_json();
 
     let sealed_len = body.len() + sealing.nonce_len() + if sealing.id() == seal::PLAIN { 0 } else { 16 };
     let mut out = Zeroizing::new(Vec::with_capacity(HEADER_LEN + sealed_len + CRC_LEN));
@@ -64,9 +53,10 @@ pub(super) fn decode(
     if &header[..8] != MAGIC {
         return Err("not a patkit entry file (bad magic bytes)".to_owned());
     }
-    if header[8] != VERSION {
+    if header[8] != VERSION && header[8] != VERSION_1 {
         return Err(format!(
-            "entry format version {} is not supported (this build reads version {VERSION})",
+            "entry file version {} is not supported (this build reads versions {VERSION_1} to {VERSION}; a newer \
+             patkit wrote it?)",
             header[8]
         ));
     }
@@ -91,11 +81,16 @@ pub(super) fn decode(
     let body = sealing
         .open(&content[HEADER_LEN..], &aad(header, file_name))
         .map_err(|_| "cannot be decrypted with this key (wrong key, or the file was tampered with)".to_owned())?;
-    let BodyIn { record, secret } = serde_json::from_slice(&body).map_err(|e| {
-        // Never e.to_string(): serde_json quotes offending values, which could be the secret.
-        format!("the body is not a valid entry ({:?} error at line {}, column {})", e.classify(), e.line(), e.column())
-    })?;
-    let secret = PatSecret::new(secret);
+    let entry = if header[8] == VERSION_1 {
+        persisted::decode_file_body_v1(&body).map_err(|why| format!("the body {why}"))?
+    } else {
+        match persisted::decode(&body).map_err(|why| format!("the body {why}"))? {
+            Content::Entry { entry, revision: Some(_) } => entry,
+            Content::Entry { revision: None, .. } => return Err("the body lacks its revision".to_owned()),
+            Content::Removed => return Err("the body is a removal mark, which entry files never are".to_owned()),
+        }
+    };
+    let StoredPat { record, secret } = entry;
     if record.name != expected_name {
         return Err(format!("holds the entry {:?}, not the one its file name stands for", record.name));
     }
@@ -124,6 +119,8 @@ fn aad(header: &[u8], file_name: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::PatSecret;
+    use crate::store::PatRecord;
 
     const CANARY: &str = "CANARY-format-51c2";
 
@@ -169,7 +166,7 @@ mod tests {
     fn a_body_that_misplaces_the_secret_is_reported_without_quoting_it() {
         let body = format!(r#"{{"record": "{CANARY}", "secret": 1}}"#);
         let reason = decode(&file_with_body(body.as_bytes(), 1), "a.pat", "a", &Sealing::Plain).err().unwrap();
-        assert!(reason.contains("not a valid entry"), "{reason}");
+        assert!(reason.contains("not a patkit entry"), "{reason}");
         assert!(!reason.contains(CANARY), "the reason quotes the body: {reason}");
     }
 

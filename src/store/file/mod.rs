@@ -1,6 +1,6 @@
 //! [`FileTokenStore`]: tokens in a private directory, for one user on one machine (Unix).
 //!
-//! # On-disk format (layout version 1)
+//! # On-disk format (layout version 1, entry files version 2)
 //!
 //! ```text
 //! <store>/                      directory, mode 0700
@@ -32,22 +32,54 @@
 //! | offset | size | field |
 //! |---|---|---|
 //! | 0 | 8 | magic `PATKIT-E` |
-//! | 8 | 1 | entry format version, `1` |
+//! | 8 | 1 | entry file version: `2` (written), `1` (patkit 0.1, still read) |
 //! | 9 | 1 | sealing: `0` none, `1` XChaCha20-Poly1305 |
 //! | 10 | 8 | revision (`u64`), equal to the one in the body |
 //! | 18 | 4 | `L`, the length of the sealed body (`u32`) |
 //! | 22 | `L` | sealed body |
 //! | 22 + `L` | 4 | CRC-32 (IEEE) of bytes `0 .. 22 + L` |
 //!
-//! The body is the JSON object `{"record": <PatRecord>, "secret": "<token>"}`. With sealing `0`
-//! the sealed body *is* that JSON (the file's 0600 mode is its only protection). With sealing `1`
+//! The body is the entry document (below) with its `revision`, equal to the header's. With
+//! sealing `0` the sealed body *is* that JSON (the file's 0600 mode is its only protection). With sealing `1`
 //! it is a random 24-byte nonce followed by the XChaCha20-Poly1305 ciphertext and 16-byte tag of
 //! the JSON, with the 22 header bytes and the entry file name as associated data, so a body
 //! cannot be moved to another name or given another revision. A file whose length disagrees
-//! with `L`, whose CRC does not match, whose tag does not verify, whose JSON is invalid, or whose
-//! record names another entry is **corrupt**: reads report [`StoreErrorKind::Corrupt`] and
+//! with `L`, whose CRC does not match, whose tag does not verify, whose JSON is invalid or of an entry
+//! format this build does not know, or whose record names another entry is **corrupt**: reads report [`StoreErrorKind::Corrupt`] and
 //! nothing is replaced or dropped (`put` refuses to overwrite it, `list` fails); `remove`
 //! deletes it.
+//!
+//! # The entry document (entry format 2)
+//!
+//! Every patkit store keeps an entry as the same versioned JSON document, owned by patkit
+//! rather than derived from the public types, so a change to [`PatRecord`]
+//! does not change what is on disk: the file store as the body above, the
+//! keyring store (`KeyringTokenStore`) as the item's secret, the
+//! Vault store (`VaultTokenStore`) as the KV v2 `data` (without `revision`: the KV
+//! version is the revision; a removed entry is `{"format": "patkit.entry", "version": 2,
+//! "removed": true}`).
+//!
+//! ```text
+//! {"format": "patkit.entry", "version": 2, "revision": 7, "secret": "<token>",
+//!  "record": {"name": "ci/feed", "provider": "azure-devops", "organization": "contoso",
+//!             "stored_at": "<RFC 3339>",
+//!             "token": {"id": "…", "display_name": "…", "scopes": ["vso.code", "…"],
+//!                       "valid_from": "<RFC 3339>", "valid_to": "<RFC 3339>",
+//!                       "targets": {"kind": "all_organizations"}
+//!                                | {"kind": "organizations", "ids": ["…"]}},
+//!             "rotation": {"replacement_display_name": "…", "started_at": "<RFC 3339>"},
+//!             "previous": {…same fields as "token"…}}}
+//! ```
+//!
+//! `rotation` and `previous` are left out when there is none. Entry files of version 1 (patkit
+//! 0.1) hold `{"record": {…}, "secret": "<token>"}` in entry format 1 instead: the 0.1
+//! `PatRecord` (`metadata` for `token`, `scopes` one space-separated string, `targets`
+//! `"all_organizations"` or `{"organizations": […]}`, `revision` inside the record); keyring
+//! items and Vault entries of format 1 say `"format": "patkit.v1"` and have no `version`. Both
+//! formats are read; a rewritten entry is stored in format 2. A document of another format, or
+//! of a newer version, reads as [`StoreErrorKind::Corrupt`] with a message naming the version,
+//! and is left as it is (`put` refuses to replace it; `remove` deletes it). Messages name JSON
+//! paths and versions, never stored values.
 //!
 //! # Atomicity, locking, durability
 //!

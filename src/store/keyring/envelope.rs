@@ -1,45 +1,22 @@
 //! What one keyring item holds: the secret and its record, as one JSON document.
 //!
-//! The keyring item's *secret* is
-//! `{"format": "patkit.v1", "revision": n, "secret": "<token>", "record": {…}}`. Keeping the
-//! record inside the item's secret (rather than in its attributes) makes every write one
-//! platform call, so a crash leaves the old entry or the new one, never a secret paired with
-//! another token's metadata; it also works the same on every keyring-core backend (Windows'
-//! Credential Manager has no free-form attributes).
+//! The keyring item's *secret* is the entry document of [`crate::store::persisted`] with its
+//! `revision` (format 2: `{"format": "patkit.entry", "version": 2, "revision": n, "secret":
+//! "<token>", "record": {…}}`; items written by patkit 0.1 in format 1, `{"format": "patkit.v1",
+//! "revision": n, "secret": …, "record": {…}}`, are still read). Keeping the record inside the
+//! item's secret (rather than in its attributes) makes every write one platform call, so a crash
+//! leaves the old entry or the new one, never a secret paired with another token's metadata; it
+//! also works the same on every keyring-core backend (Windows' Credential Manager has no
+//! free-form attributes).
 
-use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::secret::PatSecret;
-use crate::store::{PatRecord, StoreError, StoreErrorKind, StoredPat};
-
-/// The `format` of every item patkit writes.
-pub(crate) const FORMAT: &str = "patkit.v1";
-
-#[derive(Serialize)]
-struct Out<'a> {
-    format: &'a str,
-    revision: u64,
-    secret: &'a str,
-    record: &'a PatRecord,
-}
-
-#[derive(Deserialize)]
-struct In {
-    format: String,
-    revision: u64,
-    secret: String,
-    record: PatRecord,
-}
+use crate::store::persisted::{self, Content, Document};
+use crate::store::{StoreError, StoreErrorKind, StoredPat};
 
 /// The bytes to store for `entry` at `revision`. Zeroized when dropped.
 pub(crate) fn encode(entry: &StoredPat, revision: u64) -> Result<Zeroizing<Vec<u8>>, StoreError> {
-    let mut record = entry.record.clone();
-    record.revision = revision;
-    let out = Out { format: FORMAT, revision, secret: entry.secret.expose_secret(), record: &record };
-    serde_json::to_vec(&out).map(Zeroizing::new).map_err(|_| {
-        StoreError::new(StoreErrorKind::Other, format!("could not encode entry '{}' as JSON", entry.name()))
-    })
+    Ok(Document::entry(entry, Some(revision)).to_json())
 }
 
 /// The entry stored in `bytes` for `name`. A failure names the JSON path, never the decoder's
@@ -55,20 +32,15 @@ pub(crate) fn decode_listed(service: &str, bytes: &[u8]) -> Result<StoredPat, St
 
 fn decode_as(name: Option<&str>, what: &str, bytes: &[u8]) -> Result<StoredPat, StoreError> {
     let corrupt = |why: String| StoreError::new(StoreErrorKind::Corrupt, format!("{what} {why}"));
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let parsed: In = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|e| corrupt(format!("is not a patkit entry (could not decode `{}`)", e.path())))?;
-    let In { format, revision, secret, mut record } = parsed;
-    let secret = PatSecret::new(secret);
-    if format != FORMAT {
-        // Stored data, not ours: quoted capped, like a service's message.
-        return Err(corrupt(format!("has format '{}', expected '{FORMAT}'", crate::quote::cap(format))));
-    }
+    let mut entry = match persisted::decode(bytes).map_err(corrupt)? {
+        Content::Entry { entry, revision: Some(_) } => entry,
+        Content::Entry { revision: None, .. } => return Err(corrupt("lacks its revision".to_owned())),
+        Content::Removed => return Err(corrupt("is a removal mark, which keyring items never are".to_owned())),
+    };
     if let Some(name) = name {
-        name.clone_into(&mut record.name);
+        name.clone_into(&mut entry.record.name);
     }
-    record.revision = revision;
-    Ok(StoredPat { record, secret })
+    Ok(entry)
 }
 
 #[cfg(test)]
@@ -78,6 +50,8 @@ mod tests {
     use super::*;
     use crate::model::{PatId, PatMetadata, Targets};
     use crate::scope::Scopes;
+    use crate::secret::PatSecret;
+    use crate::store::PatRecord;
 
     fn sample(name: &str, secret: &str) -> StoredPat {
         let at = |secs| Utc.timestamp_opt(secs, 5).single().unwrap();
@@ -130,6 +104,46 @@ mod tests {
             let err = decode("a", &damaged).unwrap_err();
             assert_eq!(err.kind(), StoreErrorKind::Corrupt);
             assert!(!format!("{err} {err:?}").contains(CANARY), "{err}");
+        }
+    }
+
+    #[test]
+    fn new_items_carry_the_entry_format_version() {
+        let bytes = encode(&sample("a", CANARY), 4).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(value["format"], "patkit.entry");
+        assert_eq!(value["version"], 2);
+        assert_eq!(value["revision"], 4);
+    }
+
+    #[test]
+    fn an_item_of_a_future_format_version_is_corrupt_and_quotes_nothing() {
+        let bytes = encode(&sample("a", CANARY), 1).unwrap();
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        value["version"] = serde_json::json!(3);
+        let err = decode("a", &serde_json::to_vec(&value).unwrap()).unwrap_err();
+        assert_eq!(err.kind(), StoreErrorKind::Corrupt);
+        assert!(err.message().contains("entry format version 3"), "{err}");
+        assert!(!format!("{err} {err:?}").contains(CANARY), "{err}");
+    }
+
+    /// The committed keyring item secrets written by 11596cb (entry format 1).
+    #[cfg(feature = "testing")]
+    #[test]
+    fn format_1_items_load_with_every_field() {
+        use crate::testing::conformance::{full_entry, sample_entry};
+        for (file, expected, revision) in [
+            ("keyring-full.json", full_entry("ci/nuget-feed", "fixture-secret-full"), 3),
+            ("keyring-plain.json", sample_entry("plain", "fixture-secret-plain"), 1),
+        ] {
+            let path = format!("{}/tests/fixtures/store-format-v1/{file}", env!("CARGO_MANIFEST_DIR"));
+            let bytes = std::fs::read(path).unwrap();
+            let mut record = expected.record.clone();
+            record.revision = revision;
+            for got in [decode(expected.name(), &bytes).unwrap(), decode_listed("patkit", &bytes).unwrap()] {
+                assert_eq!(got.record, record, "{file}");
+                assert_eq!(got.secret.expose_secret(), expected.secret.expose_secret(), "{file}");
+            }
         }
     }
 }

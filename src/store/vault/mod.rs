@@ -44,10 +44,14 @@ const REMOVE_ATTEMPTS: usize = 16;
 /// server, so it holds across processes and machines: [`Expected::Revision(n)`](Expected::Revision)
 /// writes with `cas = n` (`Revision(0)`, which no KV version has, always conflicts);
 /// [`Expected::Absent`] writes with `cas = 0` for a name Vault has never seen, or with `cas` = the
-/// tombstone's version for a removed one. `put` writes without check-and-set (on a mount with
-/// `cas_required` it fails; use `compare_and_swap` there).
+/// tombstone's version for a removed one. `put` reads the entry first and refuses to replace
+/// one it cannot read ([`StoreErrorKind::Corrupt`]: damaged, or written by a newer patkit in an
+/// entry format this build does not know), then writes without check-and-set (on a mount with
+/// `cas_required` it fails; use `compare_and_swap` there). An entry damaged between that read
+/// and the write is replaced, but stays in the KV version history.
 ///
-/// `remove` writes a *tombstone* version (`{"format": "patkit.v1", "removed": true}`, no secret)
+/// `remove` writes a *tombstone* version (`{"format": "patkit.entry", "version": 2, "removed":
+/// true}`, no secret)
 /// with check-and-set, then destroys the data of every older version. Whenever `remove` finds
 /// the entry already a tombstone (an earlier remove whose answer was lost or that failed before
 /// destroying, a concurrent remove), it destroys what older versions still hold data and returns
@@ -314,6 +318,9 @@ impl TokenStore for VaultTokenStore {
     }
 
     async fn put(&self, entry: StoredPat) -> Result<u64, StoreError> {
+        // Reading first refuses to overwrite a damaged (or newer-format) entry: it reads as
+        // Corrupt. The secret read is dropped at once.
+        drop(self.get(entry.name()).await?);
         self.write(entry, None).await
     }
 

@@ -52,8 +52,9 @@ fn read_answer(version: u64, data: Value) -> HttpResponse {
     response(200, json!({"data": {"data": data, "metadata": {"version": version, "destroyed": false}}}))
 }
 
+/// The KV `data` of `entry(name)` as this build writes it.
 fn stored_data(name: &str) -> Value {
-    json!({"format": "patkit.v1", "secret": SECRET, "record": serde_json::to_value(record(name)).unwrap()})
+    serde_json::from_slice(&crate::store::persisted::Document::entry(&entry(name), None).to_json()).unwrap()
 }
 
 fn assert_no_canary(text: &str) {
@@ -147,11 +148,17 @@ fn write_posts_the_whole_entry_with_cas_and_without_the_revision() {
     assert_eq!(Operation::of(&request), Some(VaultTokenStore::CONDITIONAL_WRITE));
     let body: Value = serde_json::from_slice(request.body()).unwrap();
     assert_eq!(body["options"], json!({"cas": 7}));
-    assert_eq!(body["data"]["format"], "patkit.v1");
+    assert_eq!(body["data"]["format"], "patkit.entry");
+    assert_eq!(body["data"]["version"], 2, "new writes carry the entry format version");
+    assert!(body["data"].get("revision").is_none(), "the KV version is the revision");
+    assert!(body["data"]["record"].get("revision").is_none());
     assert_eq!(body["data"]["secret"], SECRET);
+    // What was written reads back as the same entry, at the KV version.
+    let back = wire::parse_read("ci/feed", &read_answer(8, body["data"].clone())).unwrap().unwrap();
     let mut expected = record("ci/feed");
-    expected.revision = 0;
-    assert_eq!(body["data"]["record"], serde_json::to_value(expected).unwrap());
+    expected.revision = 8;
+    assert_eq!(back.record, expected);
+    assert_eq!(back.secret.expose_secret(), SECRET);
     // The body holds the secret, but printing the request does not.
     assert_no_canary(&format!("{:?}", request.headers()));
 }
@@ -186,7 +193,7 @@ fn tombstone_and_destroy_requests() {
     assert_eq!(tombstone.uri(), "http://127.0.0.1:8200/v1/secret/data/patkit/a/b");
     assert_eq!(Operation::of(&tombstone), Some(VaultTokenStore::CONDITIONAL_WRITE));
     let body: Value = serde_json::from_slice(tombstone.body()).unwrap();
-    assert_eq!(body, json!({"options": {"cas": 4}, "data": {"format": "patkit.v1", "removed": true}}));
+    assert_eq!(body, json!({"options": {"cas": 4}, "data": {"format": "patkit.entry", "version": 2, "removed": true}}));
     let destroy = endpoint.destroy("a/b", &[1, 2, 4]).unwrap();
     assert_eq!(destroy.method(), Method::POST);
     assert_eq!(destroy.uri(), "http://127.0.0.1:8200/v1/secret/destroy/patkit/a/b");
@@ -246,7 +253,7 @@ fn missing_entry_is_none_but_a_missing_mount_is_an_error() {
 fn undecodable_entries_are_corrupt_and_never_quote_the_body() {
     // serde_json's own message would quote the string value it choked on.
     let mut data = stored_data("a");
-    data["record"]["metadata"]["valid_to"] = json!(SECRET);
+    data["record"]["token"]["valid_to"] = json!(SECRET);
     let err = wire::parse_read("a", &read_answer(1, data)).unwrap_err();
     assert_eq!(err.kind(), StoreErrorKind::Corrupt);
     assert!(err.message().contains("valid_to"), "{err}");
@@ -492,4 +499,47 @@ async fn errors_and_debug_never_show_the_token_or_secret() {
     let err = store.put(entry("a")).await.unwrap_err();
     assert_eq!(err.kind(), StoreErrorKind::Unavailable);
     assert_no_canary(&format!("{err} {err:?}"));
+}
+
+/// The committed KV v2 `data` documents written by 11596cb (entry format 1).
+#[cfg(feature = "testing")]
+mod format_1_fixtures {
+    use super::*;
+    use crate::testing::conformance::{full_entry, sample_entry};
+
+    fn fixture(file: &str) -> Value {
+        let path = format!("{}/tests/fixtures/store-format-v1/{file}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn format_1_vault_documents_load_with_every_field() {
+        for (file, name, expected) in [
+            ("vault-full.json", "ci/nuget-feed", full_entry("ci/nuget-feed", "fixture-secret-full")),
+            ("vault-plain.json", "plain", sample_entry("plain", "fixture-secret-plain")),
+        ] {
+            let got = wire::parse_read(name, &read_answer(5, fixture(file))).unwrap().expect(file);
+            let mut record = expected.record.clone();
+            record.revision = 5;
+            assert_eq!(got.record, record, "{file}");
+            assert_eq!(got.secret.expose_secret(), expected.secret.expose_secret(), "{file}");
+        }
+        let removed = read_answer(6, fixture("vault-removed.json"));
+        assert!(wire::parse_read("plain", &removed).unwrap().is_none());
+        assert!(matches!(wire::parse_current("plain", &removed).unwrap(), wire::Current::Absent { version: Some(6) }));
+    }
+
+    #[test]
+    fn an_entry_of_a_future_format_version_is_corrupt_and_quotes_nothing() {
+        let request = endpoint().write(entry("a"), None).unwrap();
+        let mut data = serde_json::from_slice::<Value>(request.body()).unwrap()["data"].take();
+        data["version"] = json!(3);
+        let answer = read_answer(4, data);
+        let err = wire::parse_read("a", &answer).unwrap_err();
+        assert_eq!(err.kind(), StoreErrorKind::Corrupt);
+        assert!(err.message().contains("entry format version 3"), "{err}");
+        assert_no_canary(&format!("{err} {err:?}"));
+        // Still there, so a remove can find it; nothing treats it as absent.
+        assert!(matches!(wire::parse_current("a", &answer).unwrap(), wire::Current::Present { version: 4 }));
+    }
 }

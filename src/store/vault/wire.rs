@@ -1,10 +1,12 @@
 //! The sans-IO halves of the KV v2 operations: pure request builders and pure response parsers.
 //!
-//! Each entry is one KV v2 secret at `<mount>/data/<prefix>/<name>` whose data is
-//! `{"format": "patkit.v1", "secret": "<token>", "record": <PatRecord as JSON>}`. The secret and
-//! its record are written in one request, so a reader sees the old entry or the new one, never a
-//! mix. The record's `revision` is not stored: it is the KV version of the secret, which Vault
-//! raises by one on every write.
+//! Each entry is one KV v2 secret at `<mount>/data/<prefix>/<name>` whose data is the entry
+//! document of [`crate::store::persisted`] without a `revision` (format 2: `{"format":
+//! "patkit.entry", "version": 2, "secret": "<token>", "record": {…}}`; a removed entry's latest
+//! version is `{"format": "patkit.entry", "version": 2, "removed": true}`; data written by
+//! patkit 0.1 in format 1, `{"format": "patkit.v1", …}`, is still read). The secret and its
+//! record are written in one request, so a reader sees the old entry or the new one, never a
+//! mix. The revision is the KV version of the secret, which Vault raises by one on every write.
 
 use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -13,12 +15,9 @@ use url::Url;
 
 use super::VaultTokenStore;
 use super::token::VaultToken;
-use crate::secret::PatSecret;
-use crate::store::{PatRecord, StoreError, StoreErrorKind, StoredPat};
+use crate::store::persisted::{self, Content, Document, Stored};
+use crate::store::{StoreError, StoreErrorKind, StoredPat};
 use crate::transport::{HttpRequest, HttpResponse, Operation, TransportError, TransportErrorKind};
-
-/// The `format` field written into every entry, checked on every read.
-pub(crate) const FORMAT: &str = "patkit.v1";
 
 /// Where the store's entries live and how requests are authenticated.
 #[derive(Clone)]
@@ -113,7 +112,7 @@ impl Endpoint {
     /// the removal can never match again.
     pub(crate) fn write_tombstone(&self, name: &str, version: u64) -> Result<HttpRequest, StoreError> {
         let url = self.url("data", &name_segments(name)?);
-        let body = json!({"options": {"cas": version}, "data": {"format": FORMAT, "removed": true}});
+        let body = json!({"options": {"cas": version}, "data": Document::tombstone()});
         self.request(Method::POST, url, VaultTokenStore::CONDITIONAL_WRITE, body.to_string().into_bytes())
     }
 
@@ -129,14 +128,10 @@ impl Endpoint {
     /// is set (0: only if the entry does not exist; n: only if its current version is n).
     pub(crate) fn write(&self, entry: StoredPat, cas: Option<u64>) -> Result<HttpRequest, StoreError> {
         let url = self.url("data", &name_segments(entry.name())?);
-        let StoredPat { mut record, secret } = entry;
-        record.revision = 0; // the revision is the KV version, not stored data
-        let body = WriteBody {
-            options: cas.map(|cas| WriteOptions { cas }),
-            data: EntryOut { format: FORMAT, secret: secret.expose_secret(), record: &record },
-        };
+        // No revision in the document: the revision is the KV version.
+        let body = WriteBody { options: cas.map(|cas| WriteOptions { cas }), data: Document::entry(&entry, None) };
         let body = serde_json::to_vec(&body).map_err(|_| {
-            StoreError::new(StoreErrorKind::Other, format!("could not encode entry '{}' as JSON", record.name))
+            StoreError::new(StoreErrorKind::Other, format!("could not encode entry '{}' as JSON", entry.name()))
         })?;
         // A check-and-set write is not idempotent (a repeat of one that landed is refused), so
         // transports must not re-send it; a plain put may be repeated.
@@ -241,19 +236,12 @@ pub(crate) fn decode_segment(segment: &str) -> &str {
 struct WriteBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     options: Option<WriteOptions>,
-    data: EntryOut<'a>,
+    data: Document<'a>,
 }
 
 #[derive(Serialize)]
 struct WriteOptions {
     cas: u64,
-}
-
-#[derive(Serialize)]
-struct EntryOut<'a> {
-    format: &'a str,
-    secret: &'a str,
-    record: &'a PatRecord,
 }
 
 #[derive(Deserialize)]
@@ -263,17 +251,8 @@ struct ReadBody {
 
 #[derive(Deserialize)]
 struct ReadData {
-    data: EntryIn,
+    data: Stored,
     metadata: VersionMetadata,
-}
-
-#[derive(Deserialize)]
-struct EntryIn {
-    format: String,
-    #[serde(default)]
-    removed: bool,
-    secret: Option<String>,
-    record: Option<PatRecord>,
 }
 
 #[derive(Deserialize)]
@@ -364,22 +343,14 @@ pub(crate) fn parse_read(name: &str, response: &HttpResponse) -> Result<Option<S
     let body: ReadBody = decode(response.body())
         .map_err(|path| corrupt(format!("is not a patkit entry (could not decode `{path}`)")))?;
     let ReadData { data, metadata } = body.data;
-    let EntryIn { format, removed, secret, record } = data;
-    let secret = secret.map(PatSecret::new);
-    if format != FORMAT {
-        // Stored data, not ours: quoted capped, like a service's message.
-        return Err(corrupt(format!("has format '{}', expected '{FORMAT}'", crate::quote::cap(format))));
-    }
-    if removed {
-        return Ok(None);
-    }
-    let (Some(secret), Some(mut record)) = (secret, record) else {
-        return Err(corrupt("lacks its secret or its record".to_owned()));
+    let mut entry = match persisted::open(data).map_err(corrupt)? {
+        Content::Removed => return Ok(None),
+        Content::Entry { entry, .. } => entry,
     };
     // The path is the key: an entry copied to another path in the Vault UI is that name now.
-    name.clone_into(&mut record.name);
-    record.revision = metadata.version;
-    Ok(Some(StoredPat { record, secret }))
+    name.clone_into(&mut entry.record.name);
+    entry.record.revision = metadata.version;
+    Ok(Some(entry))
 }
 
 /// The answer to [`Endpoint::read`] when only the state matters (remove, insert-if-absent).

@@ -1,0 +1,99 @@
+//! The persisted document on its own: the pinned shape of format 2, round trips, and refusals.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::testing::conformance::{full_entry, sample_entry};
+
+const CANARY: &str = "CANARY-persisted-3b7d";
+
+fn document(entry: &StoredPat, revision: Option<u64>) -> Value {
+    serde_json::from_slice(&Document::entry(entry, revision).to_json()).unwrap()
+}
+
+fn reason(value: &Value) -> String {
+    match decode(&serde_json::to_vec(value).unwrap()) {
+        Err(reason) => reason,
+        Ok(_) => panic!("{value} was accepted"),
+    }
+}
+
+/// Format 2 is what every store writes; changing it needs a new version (and reading the old).
+#[test]
+fn format_2_is_pinned() {
+    let written = document(&full_entry("ci/feed", CANARY), Some(9));
+    let token = |id: &str, name: &str, scopes: Value, from: &str, to: &str, ids: Value| {
+        json!({"id": id, "display_name": name, "scopes": scopes, "valid_from": from, "valid_to": to,
+               "targets": {"kind": "organizations", "ids": ids}})
+    };
+    let expected = json!({
+        "format": "patkit.entry", "version": 2, "revision": 9, "secret": CANARY,
+        "record": {
+            "name": "ci/feed", "provider": "azure-devops-server",
+            "organization": "https://dev.example.com/fabrikam",
+            "stored_at": "2026-01-02T00:00:00.123456789Z",
+            "token": token("4a8e6d1c-2b3f-4e5a-9c7d-0f1e2d3c4b5a", "nuget feed — Ünïcode \"quoted\"",
+                json!(["vso.code_write", "vso.packaging", "vso.work_write"]),
+                "2026-01-02T00:00:00.000000001Z", "2026-04-01T00:00:00.999999999Z", json!(["org-one", "org-two"])),
+            "rotation": {"replacement_display_name": "nuget feed (rotated 2026-03-01)",
+                         "started_at": "2026-03-01T00:00:00.500Z"},
+            "previous": token("11111111-2222-3333-4444-555555555555", "nuget feed (old)", json!(["vso.packaging"]),
+                "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z", json!(["org-one"])),
+        }
+    });
+    assert_eq!(written, expected);
+    let plain = document(&sample_entry("a", CANARY), None);
+    assert!(plain.get("revision").is_none());
+    assert_eq!(plain["record"]["token"]["targets"], json!({"kind": "all_organizations"}));
+    assert!(plain["record"].get("rotation").is_none() && plain["record"].get("previous").is_none());
+    let tombstone: Value = serde_json::from_slice(&Document::tombstone().to_json()).unwrap();
+    assert_eq!(tombstone, json!({"format": "patkit.entry", "version": 2, "removed": true}));
+}
+
+#[test]
+fn format_2_round_trips_every_field() {
+    for entry in [full_entry("ci/feed", CANARY), sample_entry("a", CANARY)] {
+        let Content::Entry { entry: back, revision } = decode(&Document::entry(&entry, Some(5)).to_json()).unwrap()
+        else {
+            panic!("an entry reads back as removed")
+        };
+        let mut expected = entry.record.clone();
+        expected.revision = 5;
+        assert_eq!((back.record, revision), (expected, Some(5)));
+        assert_eq!(back.secret.expose_secret(), CANARY);
+    }
+    assert!(matches!(decode(&Document::tombstone().to_json()).unwrap(), Content::Removed));
+}
+
+#[test]
+fn unknown_formats_and_versions_are_refused_without_quoting_the_secret() {
+    let good = document(&full_entry("a", CANARY), Some(1));
+    let with = |key: &str, value: Value| {
+        let mut v = good.clone();
+        v[key] = value;
+        v
+    };
+    let mut no_version = good.clone();
+    no_version.as_object_mut().unwrap().remove("version");
+    let mut no_format = good.clone();
+    no_format.as_object_mut().unwrap().remove("format");
+    let mut bad_scope = good.clone();
+    bad_scope["record"]["token"]["scopes"] = json!(["vso.code vso.work"]);
+    for (value, says) in [
+        (with("version", json!(3)), "entry format version 3"),
+        (with("version", json!(1)), "entry format version 1"),
+        (with("format", json!("patkit.v9")), "has format 'patkit.v9'"),
+        (no_version, "no `version`"),
+        (no_format, "no `format`"),
+        (with("record", json!(CANARY)), "could not decode `record`"),
+        (with("secret", json!({"s": CANARY})), "could not decode `secret`"),
+        (bad_scope, "scope that is empty or holds whitespace"),
+        (json!({"format": "patkit.entry", "version": 2, "secret": CANARY}), "lacks its secret or its record"),
+    ] {
+        let reason = reason(&value);
+        assert!(reason.contains(says), "{value}: {reason}");
+        assert!(!reason.contains(CANARY), "the reason quotes the secret: {reason}");
+    }
+    // A format 2 record under the format 1 name (or the other way round) is not accepted.
+    assert!(reason(&with("format", json!("patkit.v1"))).contains("could not decode `record."));
+}
