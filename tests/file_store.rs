@@ -305,7 +305,7 @@ async fn a_held_lock_fails_writes_within_the_timeout_instead_of_hanging() {
         assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{what}: {err}");
         assert!(err.message().contains(&path.join("lock").display().to_string()), "names the lock: {err}");
         assert!(err.message().contains("timed out"), "{err}");
-        assert!(waited >= bound && waited < bound + Duration::from_secs(3), "{what} waited {waited:?}");
+        assert!(waited >= bound && waited < bound + Duration::from_secs(15), "{what} waited {waited:?}");
         assert_no_canary(&err);
     }
     // Reads take no lock, and nothing changed.

@@ -267,22 +267,22 @@ fn calls_to_a_hung_service_time_out() {
         };
         let start = Instant::now();
         let err = store.list().await.unwrap_err();
-        let err = timed("list", start.elapsed(), err, bound + Duration::from_secs(2));
+        let err = timed("list", start.elapsed(), err, bound + Duration::from_secs(15));
         assert!(err.message().contains("did not finish within"), "{err}");
 
         let start = Instant::now();
         let err = store.get("x").await.unwrap_err();
-        timed("get", start.elapsed(), err, bound + Duration::from_secs(2));
+        timed("get", start.elapsed(), err, bound + Duration::from_secs(15));
 
         // A write waits for the locks, then for the keyring: at most twice the bound.
         let start = Instant::now();
         let err = store.put(conformance::sample_entry("x", CANARY)).await.unwrap_err();
-        timed("put", start.elapsed(), err, 2 * bound + Duration::from_secs(2));
+        timed("put", start.elapsed(), err, 2 * bound + Duration::from_secs(15));
         // The stuck write still holds the write locks (it may yet land): the next one times out
         // waiting for them instead of writing beside it.
         let start = Instant::now();
         let err = store.remove("x").await.unwrap_err();
-        let err = timed("remove", start.elapsed(), err, bound + Duration::from_secs(2));
+        let err = timed("remove", start.elapsed(), err, bound + Duration::from_secs(15));
         assert!(err.message().contains("waiting for another write"), "{err}");
     });
     // The blocked keyring calls cannot be cancelled; do not wait for them.

@@ -33,7 +33,7 @@ fn holds_a_pattern(block: &[u8]) -> bool {
     PATTERNS.get().is_some_and(|patterns| patterns.iter().any(|p| block.windows(p.len()).any(|w| w == p.as_slice())))
 }
 
-// SAFETY: every call is forwarded to `System`; `dealloc` only reads the block it is about to free.
+// SAFETY: every call is forwarded to `System`; `dealloc` reads, then zeroes, only the block it is about to free.
 unsafe impl GlobalAlloc for Scanner {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         unsafe { System.alloc(layout) }
@@ -51,6 +51,10 @@ unsafe impl GlobalAlloc for Scanner {
                 let _ = UNWIPED.try_with(|n| n.set(n.get() + 1));
             }
         }
+        // Every block leaves zeroed (scanned or not, on any thread), so stale canary bytes in
+        // reused memory can never be taken for a copy patkit left unwiped.
+        // SAFETY: the block is `layout.size()` writable bytes and still ours until freed below.
+        unsafe { std::ptr::write_bytes(ptr, 0, layout.size()) };
         unsafe { System.dealloc(ptr, layout) }
     }
 }
