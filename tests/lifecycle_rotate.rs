@@ -110,6 +110,53 @@ async fn a_global_token_is_replaced_by_an_organization_scoped_one() {
     }
 }
 
+/// A global token stops working at the retirement whatever its own expiry says: one with 60 days
+/// left is not due long before the date, due once the date falls inside the window, and due
+/// after it — in the dry run and in `rotate_all` alike. An organization token with the same
+/// expiry is never due.
+#[tokio::test(start_paused = true)]
+async fn a_long_lived_global_token_is_due_from_the_retirement_window_on() {
+    let retirement = patkit::GLOBAL_PAT_RETIREMENT;
+    let cases = [
+        (retirement - TimeDelta::days(30), None),
+        (retirement - TimeDelta::days(3), Some(DueReason::GlobalRetiring)),
+        (retirement + TimeDelta::days(1), Some(DueReason::GlobalRetired)),
+    ];
+    for (now, due) in cases {
+        let w = memory_world();
+        w.clock.set(now);
+        let old = store_global(&w, "global", 60).await;
+        w.seed("scoped", "scoped", 60).await;
+        let plan = rotator(&w).plan().await.unwrap();
+        let action = |name: &str| &plan.entries.iter().find(|e| e.name == name).unwrap().action;
+        match due {
+            Some(reason) => assert!(
+                matches!(action("global"), PlannedAction::Rotate { reason: r, .. } if *r == reason),
+                "{now}: {plan}"
+            ),
+            None => {
+                assert!(matches!(action("global"), PlannedAction::Skip(SkipReason::NotDue { .. })), "{now}: {plan}")
+            }
+        }
+        assert!(matches!(action("scoped"), PlannedAction::Skip(SkipReason::NotDue { .. })), "{now}: {plan}");
+
+        let report = rotator(&w).rotate_all().await.unwrap();
+        let global = report.entries.iter().find(|e| e.name == "global").unwrap();
+        let scoped = report.entries.iter().find(|e| e.name == "scoped").unwrap();
+        assert!(matches!(scoped.outcome, Outcome::Skipped(SkipReason::NotDue { .. })), "{now}: {report}");
+        if due.is_some() {
+            let Outcome::Rotated(rotation) = &global.outcome else { panic!("{now}: {report}") };
+            assert_eq!(rotation.old.id, old);
+            assert!(!rotation.new.targets.is_global(), "{now}: replaced by an organization-scoped token");
+            assert!(w.emulator.token(&old).unwrap().revoked, "{now}");
+            w.check_settled_all(&["global", "scoped"]).await.unwrap();
+        } else {
+            assert!(matches!(global.outcome, Outcome::Skipped(SkipReason::NotDue { .. })), "{now}: {report}");
+            assert!(!w.emulator.token(&old).unwrap().revoked);
+        }
+    }
+}
+
 /// `GlobalReplacement::KeepGlobal` is the only way to get a global replacement; after the
 /// retirement the service refuses it and the old token stays stored.
 #[tokio::test(start_paused = true)]

@@ -452,6 +452,14 @@ pub enum DueReason {
     Expired,
     /// It expires within the window.
     ExpiresWithinWindow,
+    /// It is a global token and Azure DevOps has retired global tokens
+    /// ([`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT)): it no longer authenticates,
+    /// whatever its own expiry says.
+    GlobalRetired,
+    /// It is a global token and the retirement of global tokens
+    /// ([`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT)) falls within the window, before
+    /// its own expiry.
+    GlobalRetiring,
     /// The rotation is forced.
     Forced,
 }
@@ -461,6 +469,8 @@ impl fmt::Display for DueReason {
         f.write_str(match self {
             Self::Expired => "expired",
             Self::ExpiresWithinWindow => "expires within the window",
+            Self::GlobalRetired => "global token, retired by Azure DevOps",
+            Self::GlobalRetiring => "global token, retired by Azure DevOps within the window",
             Self::Forced => "forced",
         })
     }
