@@ -62,7 +62,7 @@ pub async fn scan(app: &App, args: &ScanArgs) -> Result<(), Failure> {
                 "view": view_name(f.view),
                 "entry": f.entry,
                 "detail": f.kind.to_string(),
-                "token": token_json(&f.token, if f.token.is_expired(report.now) { "expired" } else { "active" }),
+                "token": token_json(&f.token, crate::tokens::status_at(&f.token, report.now)),
             })).collect::<Vec<_>>(),
         }));
     } else {
