@@ -127,6 +127,7 @@ pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
                         .as_ref()
                         .map(|orgs| format!("global token replaced by one for {}", orgs.join(", "))),
                     r.cleanup_pending.as_ref().map(|e| format!("old token left for recovery: {e}")),
+                    r.old_gone.then(|| "old token had expired and the service no longer shows it".to_owned()),
                 ]
                 .into_iter()
                 .flatten()
