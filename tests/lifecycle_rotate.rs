@@ -110,6 +110,53 @@ async fn a_global_token_is_replaced_by_an_organization_scoped_one() {
     }
 }
 
+/// A global token stops working at the retirement whatever its own expiry says: one with 60 days
+/// left is not due long before the date, due once the date falls inside the window, and due
+/// after it — in the dry run and in `rotate_all` alike. An organization token with the same
+/// expiry is never due.
+#[tokio::test(start_paused = true)]
+async fn a_long_lived_global_token_is_due_from_the_retirement_window_on() {
+    let retirement = patkit::GLOBAL_PAT_RETIREMENT;
+    let cases = [
+        (retirement - TimeDelta::days(30), None),
+        (retirement - TimeDelta::days(3), Some(DueReason::GlobalRetiring)),
+        (retirement + TimeDelta::days(1), Some(DueReason::GlobalRetired)),
+    ];
+    for (now, due) in cases {
+        let w = memory_world();
+        w.clock.set(now);
+        let old = store_global(&w, "global", 60).await;
+        w.seed("scoped", "scoped", 60).await;
+        let plan = rotator(&w).plan().await.unwrap();
+        let action = |name: &str| &plan.entries.iter().find(|e| e.name == name).unwrap().action;
+        match due {
+            Some(reason) => assert!(
+                matches!(action("global"), PlannedAction::Rotate { reason: r, .. } if *r == reason),
+                "{now}: {plan}"
+            ),
+            None => {
+                assert!(matches!(action("global"), PlannedAction::Skip(SkipReason::NotDue { .. })), "{now}: {plan}")
+            }
+        }
+        assert!(matches!(action("scoped"), PlannedAction::Skip(SkipReason::NotDue { .. })), "{now}: {plan}");
+
+        let report = rotator(&w).rotate_all().await.unwrap();
+        let global = report.entries.iter().find(|e| e.name == "global").unwrap();
+        let scoped = report.entries.iter().find(|e| e.name == "scoped").unwrap();
+        assert!(matches!(scoped.outcome, Outcome::Skipped(SkipReason::NotDue { .. })), "{now}: {report}");
+        if due.is_some() {
+            let Outcome::Rotated(rotation) = &global.outcome else { panic!("{now}: {report}") };
+            assert_eq!(rotation.old.id, old);
+            assert!(!rotation.new.targets.is_global(), "{now}: replaced by an organization-scoped token");
+            assert!(w.emulator.token(&old).unwrap().revoked, "{now}");
+            w.check_settled_all(&["global", "scoped"]).await.unwrap();
+        } else {
+            assert!(matches!(global.outcome, Outcome::Skipped(SkipReason::NotDue { .. })), "{now}: {report}");
+            assert!(!w.emulator.token(&old).unwrap().revoked);
+        }
+    }
+}
+
 /// `GlobalReplacement::KeepGlobal` is the only way to get a global replacement; after the
 /// retirement the service refuses it and the old token stays stored.
 #[tokio::test(start_paused = true)]
@@ -516,7 +563,8 @@ async fn recovery_keeps_a_previous_the_provider_does_not_show() {
     let foreign = store_foreign_token(&w, "foreign").await;
     let mine = w.seed("mine", "ci feed", 20).await;
     store_with_previous(&w, "ci-feed", &mine, &foreign.record.metadata).await;
-    let report = patkit::lifecycle::recover(w.store.clone(), Arc::new(w.client.clone())).await.unwrap();
+    // On the world's clock: `foreign` has not expired there (the system clock may be later).
+    let report = rotator(&w).recover_ignoring_lease().await.unwrap();
     let entry = report.entry("ci-feed").unwrap();
     let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
     assert_eq!(stored.record.previous.as_ref().map(|p| &p.id), Some(&foreign.record.metadata.id), "{entry}");
@@ -648,4 +696,75 @@ async fn an_uncertain_create_that_named_its_token_has_that_token_revoked() {
     let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
     assert_eq!(stored.record.metadata.id, old.record.metadata.id);
     w.check_settled("ci-feed").await.unwrap();
+}
+
+/// A stored entry whose token expired long ago and that the service has since dropped: the
+/// entry as the store keeps it, with an id the provider does not know.
+async fn store_purged_expired_token(w: &World, name: &str) -> StoredPat {
+    let mut entry = w.seed(name, "old feed", -90).await;
+    entry.record.metadata.id = patkit::PatId::new(uuid::Uuid::new_v4().to_string());
+    w.inner_store.put(entry).await.unwrap();
+    w.inner_store.get(name).await.unwrap().unwrap()
+}
+
+/// An expired token the provider no longer shows cannot authenticate, whoever's it was: the
+/// entry is renewed (nothing to revoke) instead of being skipped as "not visible" forever. A
+/// token the provider does not show that has not expired is still left alone.
+#[tokio::test(start_paused = true)]
+async fn an_expired_token_the_provider_no_longer_shows_is_replaced() {
+    let w = memory_world();
+    let gone = store_purged_expired_token(&w, "ci-feed").await;
+    let report = rotator(&w).rotate("ci-feed").await;
+    let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+    assert_eq!(rotation.old.id, gone.record.metadata.id);
+    assert!(rotation.old_gone && rotation.cleanup_pending.is_none() && rotation.kept_previous.is_none(), "{report}");
+    assert!(report.to_string().contains("no longer shows it"), "{report}");
+    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert_eq!(stored.record.metadata.id, rotation.new.id);
+    assert!(stored.record.previous.is_none() && stored.record.rotation.is_none());
+    w.check_settled("ci-feed").await.unwrap();
+
+    // Through rotate_all too, next to a foreign token that still works: that one is skipped.
+    let w = memory_world();
+    store_purged_expired_token(&w, "old-feed").await;
+    let foreign = store_foreign_token(&w, "foreign").await;
+    let report = rotator(&w).rotate_all().await.unwrap();
+    let outcome = |name: &str| &report.entries.iter().find(|e| e.name == name).unwrap().outcome;
+    assert!(matches!(outcome("old-feed"), Outcome::Rotated(r) if r.old_gone), "{report}");
+    assert!(matches!(outcome("foreign"), Outcome::Skipped(SkipReason::NotVisible { .. })), "{report}");
+    assert!(w.emulator.token(&foreign.record.metadata.id).unwrap().is_active(w.now()));
+}
+
+/// A `previous` the provider does not show whose stored expiry has passed cannot be valid:
+/// recovery forgets it (no revoke needed) instead of keeping it forever.
+#[tokio::test(start_paused = true)]
+async fn recovery_forgets_an_expired_previous_the_provider_no_longer_shows() {
+    let w = memory_world();
+    let gone = store_purged_expired_token(&w, "gone").await;
+    w.inner_store.remove("gone").await.unwrap();
+    let mine = w.seed("mine", "ci feed", 20).await;
+    w.inner_store.remove("mine").await.unwrap();
+    store_with_previous(&w, "ci-feed", &mine, &gone.record.metadata).await;
+    let report = rotator(&w).recover_ignoring_lease().await.unwrap();
+    let entry = report.entry("ci-feed").unwrap();
+    assert!(matches!(entry.outcome, Outcome::Recovered), "{entry}");
+    assert!(
+        entry.recovered.contains(&RecoveryAction::ForgotExpiredPrevious { id: gone.record.metadata.id.clone() }),
+        "{entry}"
+    );
+    assert!(entry.recovered.contains(&RecoveryAction::ClearedPrevious), "{entry}");
+    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert!(stored.record.previous.is_none(), "{entry}");
+    assert_eq!(stored.record.metadata.id, mine.record.metadata.id);
+    w.check_settled("ci-feed").await.unwrap();
+
+    // The same `previous`, but not expired: still kept (it may be someone's working token).
+    let w = memory_world();
+    let mut unexpired = gone.record.metadata.clone();
+    unexpired.valid_to = w.now() + TimeDelta::days(2);
+    let mine = w.seed("mine", "ci feed", 20).await;
+    store_with_previous(&w, "ci-feed", &mine, &unexpired).await;
+    let report = rotator(&w).recover_ignoring_lease().await.unwrap();
+    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert_eq!(stored.record.previous.as_ref().map(|p| &p.id), Some(&unexpired.id), "{report}");
 }

@@ -185,6 +185,38 @@ async fn an_entry_of_a_future_format_version_is_corrupt_and_never_replaced() {
     assert!(store.remove("next").await.unwrap());
 }
 
+/// The same as `against_the_fake::remove_destroys_a_version_deleted_outside_patkit`, on the real
+/// server: after `bao kv delete` of the latest version, `remove` destroys it (and every older
+/// one), so `bao kv undelete` brings no secret back.
+#[tokio::test]
+async fn remove_destroys_a_version_deleted_outside_patkit() {
+    let Some(server) = server("remove_destroys_a_version_deleted_outside_patkit") else { return };
+    let (store, prefix) = store(&server);
+    let raw = |method: &'static str, path: String, body: Vec<u8>| {
+        let request = http::Request::builder()
+            .method(method)
+            .uri(format!("{}/v1/secret/{path}", server.address))
+            .header("x-vault-token", server.token.as_str())
+            .body(body)
+            .unwrap();
+        async move { transport().send(request).await.unwrap().status().as_u16() }
+    };
+    store.put(conformance::sample_entry("feed", CANARY)).await.unwrap();
+    store.put(conformance::sample_entry("feed", CANARY)).await.unwrap();
+    assert_eq!(raw("DELETE", format!("data/{prefix}/feed"), Vec::new()).await, 204);
+    assert!(store.get("feed").await.unwrap().is_none());
+    assert!(!store.remove("feed").await.unwrap(), "there was no live entry");
+    for version in [1, 2] {
+        assert_eq!(raw_read_status(&server, &prefix, "feed", version).await, 404, "version {version} survived");
+    }
+    let undelete = br#"{"versions": [1, 2]}"#.to_vec();
+    assert_eq!(raw("POST", format!("undelete/{prefix}/feed"), undelete).await, 204);
+    assert!(store.get("feed").await.unwrap().is_none(), "undelete brought the secret back");
+    for version in [1, 2] {
+        assert_eq!(raw_read_status(&server, &prefix, "feed", version).await, 404, "version {version} came back");
+    }
+}
+
 #[tokio::test]
 async fn wrong_token_is_permission_denied_and_nothing_leaks() {
     let Some(server) = server("wrong_token_is_permission_denied_and_nothing_leaks") else { return };
@@ -327,6 +359,36 @@ mod against_the_fake {
         assert!(!fake.history_contains("CANARY-"), "the later remove left the history behind");
     }
 
+    /// A raw KV v2 request to the fake, as another Vault client (`bao kv delete`) would send it.
+    async fn raw(fake: &FakeKv, method: &str, path: &str, body: serde_json::Value) -> u16 {
+        let request = http::Request::builder()
+            .method(method)
+            .uri(format!("http://127.0.0.1:8200/v1/secret/{path}"))
+            .header("x-vault-token", TOKEN)
+            .body(if body.is_null() { Vec::new() } else { serde_json::to_vec(&body).unwrap() })
+            .unwrap();
+        fake.send(request).await.unwrap().status().as_u16()
+    }
+
+    /// An entry whose latest version was soft-deleted outside patkit (`bao kv delete`) is gone
+    /// for `get`, but its data is not: `remove` destroys that version too, so `undelete` brings
+    /// nothing back.
+    #[tokio::test]
+    async fn remove_destroys_a_version_deleted_outside_patkit() {
+        let (fake, direct, _) = fake();
+        direct.put(sample_entry("a", "CANARY-v1")).await.unwrap();
+        direct.put(sample_entry("a", "CANARY-v2")).await.unwrap();
+        assert_eq!(raw(&fake, "DELETE", "data/patkit/a", serde_json::Value::Null).await, 204);
+        assert!(direct.get("a").await.unwrap().is_none());
+        assert!(!direct.remove("a").await.unwrap(), "there was no live entry");
+        assert!(fake.readable_versions("patkit/a").is_empty(), "{:?}", fake.readable_versions("patkit/a"));
+        assert!(!fake.history_contains("CANARY-"), "a version still holds a secret");
+        assert_eq!(raw(&fake, "POST", "undelete/patkit/a", serde_json::json!({"versions": [1, 2]})).await, 204);
+        assert!(direct.get("a").await.unwrap().is_none(), "undelete brought the secret back");
+        // The name is free again.
+        assert_eq!(direct.compare_and_swap(sample_entry("a", "CANARY-v3"), Expected::Absent).await.unwrap(), 3);
+    }
+
     #[test]
     fn a_vault_store_refuses_plain_http_to_a_remote_host() {
         let transport: Arc<dyn HttpTransport> = Arc::new(FakeKv::new(TOKEN));
@@ -385,6 +447,9 @@ async fn the_kv_fake_answers_like_openbao() {
         ("GET", format!("metadata/{prefix}/nothing"), None, true),
         ("DELETE", format!("data/{prefix}/x"), None, true),
         ("GET", format!("data/{prefix}/x"), None, true),
+        ("POST", format!("undelete/{prefix}/x"), Some(json!({"versions": [2, 1]})), true),
+        ("GET", format!("data/{prefix}/x"), None, true),
+        ("DELETE", format!("data/{prefix}/x"), None, true),
         ("POST", format!("data/{prefix}/x"), Some(json!({"options": {"cas": 2}, "data": {"a": 4}})), true),
         ("POST", format!("data/{prefix}/sub/y"), Some(json!({"data": {"b": 1}})), true),
         ("LIST", format!("metadata/{prefix}"), None, true),

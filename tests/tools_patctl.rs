@@ -67,10 +67,23 @@ fn patctl(args: &[&str]) -> Run {
     patctl_in(home.path(), args, &[])
 }
 
+/// Before the global-PAT retirement (2026-12-01): where `emulated` runs unless told otherwise,
+/// so no run depends on the day it runs or straddles a midnight.
+const BEFORE_RETIREMENT: &str = "2026-11-30T12:00:00Z";
+/// After the global-PAT retirement.
+const AFTER_RETIREMENT: &str = "2026-12-02T12:00:00Z";
+
+/// patctl `--emulator` with the emulator's and patctl's clock pinned before the retirement.
 fn emulated(args: &[&str]) -> Run {
+    emulated_at(BEFORE_RETIREMENT, args)
+}
+
+/// patctl `--emulator` with the clock pinned at `now` (hidden `PATCTL_EMULATOR_NOW`).
+fn emulated_at(now: &str, args: &[&str]) -> Run {
     let mut all = vec!["--emulator"];
     all.extend_from_slice(args);
-    patctl(&all)
+    let home = tempfile::tempdir().unwrap();
+    patctl_in(home.path(), &all, &[("PATCTL_EMULATOR_NOW", now)])
 }
 
 /// Any run of 52+ base62/base32 characters: what a PAT looks like. Ids are UUIDs (with dashes).
@@ -304,17 +317,55 @@ fn scan_reports_what_needs_attention() {
         ["FINDING", "ENTRY", "ID", "NAME", "VIEW", "DETAIL"]
     );
     assert!(table.stdout.lines().any(|l| l.split_whitespace().take(2).eq(["expiring_soon", "ci/nuget-feed"])));
+}
 
-    // The global token gets a finding of its own: retiring before 2026-12-01, retired after.
-    let retirement =
-        if chrono::Utc::now() < patkit::GLOBAL_PAT_RETIREMENT { "global_retiring" } else { "global_retired" };
-    let global: Vec<_> = findings.iter().filter(|f| f["token"]["display_name"] == "everything").collect();
-    assert!(global.iter().any(|f| f["kind"] == retirement), "{global:?}");
-    let finding = global.iter().find(|f| f["kind"] == retirement).unwrap();
-    assert_eq!(finding["token"]["global"], true);
-    let day = patkit::GLOBAL_PAT_RETIREMENT.format("%Y-%m-%d").to_string();
-    assert!(finding["detail"].as_str().unwrap().contains(&day), "{finding}");
-    assert!(table.stdout.lines().any(|l| l.starts_with(retirement) && l.contains("everything")), "{}", table.stdout);
+/// The global sample token gets a finding of its own: retiring before 2026-12-01, retired after,
+/// on a clock pinned on either side of the date (never the day the test runs).
+#[test]
+fn scan_reports_the_global_token_retiring_then_retired() {
+    for (now, kind, status) in
+        [(BEFORE_RETIREMENT, "global_retiring", "active"), (AFTER_RETIREMENT, "global_retired", "retired")]
+    {
+        let json = emulated_at(now, &["scan", "--json"]).ok().json();
+        assert_eq!(time(&json["now"]), time(&Value::from(now)), "the pinned clock is patctl's clock");
+        let global: Vec<_> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["token"]["display_name"] == "everything")
+            .collect();
+        let kinds: Vec<_> = global.iter().map(|f| f["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["not_stored", kind], "{now}: {global:?}");
+        let finding = global[1];
+        assert_eq!(finding["token"]["global"], true);
+        assert_eq!(finding["token"]["status"], status, "{now}: {finding}");
+        let day = patkit::GLOBAL_PAT_RETIREMENT.format("%Y-%m-%d").to_string();
+        assert!(finding["detail"].as_str().unwrap().contains(&day), "{finding}");
+        let table = emulated_at(now, &["scan"]).ok();
+        assert!(table.stdout.lines().any(|l| l.starts_with(kind) && l.contains("everything")), "{}", table.stdout);
+    }
+    let help = patctl(&["--help"]).ok();
+    assert!(help.stdout.contains("global tokens"), "scan's help names the global findings: {}", help.stdout);
+    assert!(!help.stdout.contains("EMULATOR_NOW") && !help.stdout.contains("emulator-now"), "{}", help.stdout);
+}
+
+/// `list` shows a global token as `retired` once Azure DevOps has retired global tokens (the
+/// service lists it but no longer accepts it), and `active` before.
+#[test]
+fn list_shows_a_global_token_retired_after_the_date() {
+    for (now, status) in [(BEFORE_RETIREMENT, "active"), (AFTER_RETIREMENT, "retired")] {
+        let json = emulated_at(now, &["list", "--json"]).ok().json();
+        let tokens = json.as_array().unwrap();
+        let global = tokens.iter().find(|t| t["display_name"] == "everything").unwrap();
+        assert_eq!(global["status"], status, "{now}: {global}");
+        assert!(tokens.iter().filter(|t| t["global"] == false).all(|t| t["status"] == "active"), "{now}: {json}");
+        let all = emulated_at(now, &["list", "--status", "all", "--json"]).ok().json();
+        let global = all.as_array().unwrap().iter().find(|t| t["display_name"] == "everything").unwrap();
+        assert_eq!(global["status"], status, "{now}: --status all");
+        let table = emulated_at(now, &["list", "--global"]).ok();
+        let row = table.lines().into_iter().find(|l| l.contains("everything")).unwrap().to_owned();
+        assert!(row.split_whitespace().any(|w| w == status), "{now}: {row}");
+    }
 }
 
 #[test]

@@ -33,20 +33,20 @@ pub type Sample = std::convert::Infallible;
 
 impl App {
     pub async fn new(global: &Global) -> Result<Self, Failure> {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let (client, store, sample) = if global.emulator {
+        let (client, store, sample, clock) = if global.emulator {
             emulated(global).await?
         } else {
             let org = global.org.as_deref().ok_or_else(|| {
                 Failure::usage("no organization: pass --org ORG or set AZURE_DEVOPS_ORG (or try --emulator)")
             })?;
+            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let mut builder =
                 AzureDevOpsClient::builder(org, ToolCredential::new(global.credential, &global.token_var))
                     .clock(clock.clone());
             if let Some(url) = &global.base_url {
                 builder = builder.base_url(url);
             }
-            (builder.build()?, None, None)
+            (builder.build()?, None, None, clock)
         };
         Ok(Self {
             client,
@@ -93,15 +93,23 @@ fn default_store_dir() -> Option<PathBuf> {
     Some(data.join("patkit").join("tokens"))
 }
 
-type Emulated = (AzureDevOpsClient, Option<Arc<dyn TokenStore>>, Option<Sample>);
+type Emulated = (AzureDevOpsClient, Option<Arc<dyn TokenStore>>, Option<Sample>, Arc<dyn Clock>);
 
+/// The sample, on the system clock or, with `PATCTL_EMULATOR_NOW`, on a clock standing at that
+/// instant, which the emulator, the client and the commands all share.
 #[cfg(feature = "emulator")]
 async fn emulated(global: &Global) -> Result<Emulated, Failure> {
-    let sample = crate::sample::Sample::new(global.emulator_extra).await?;
+    let clock: Arc<dyn Clock> = match global.emulator_now {
+        Some(now) => Arc::new(patkit::ManualClock::new(now)),
+        None => Arc::new(SystemClock),
+    };
+    let sample = crate::sample::Sample::new(global.emulator_extra, clock.clone()).await?;
     let org = global.org.as_deref().unwrap_or(crate::sample::ORG);
-    let client =
-        AzureDevOpsClient::builder(org, sample.alice.credential()).transport(sample.emulator.clone()).build()?;
-    Ok((client, Some(sample.store.clone()), Some(sample)))
+    let client = AzureDevOpsClient::builder(org, sample.alice.credential())
+        .transport(sample.emulator.clone())
+        .clock(clock.clone())
+        .build()?;
+    Ok((client, Some(sample.store.clone()), Some(sample), clock))
 }
 
 #[cfg(not(feature = "emulator"))]

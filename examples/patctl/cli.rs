@@ -67,6 +67,11 @@ pub struct Global {
     #[arg(long, global = true, default_value_t = 0, value_name = "N")]
     pub emulator_extra: u32,
 
+    /// With --emulator: the emulator and patctl see this instant (RFC 3339) as "now", e.g. to
+    /// try the global-PAT retirement on either side of its date. For tests; hidden from --help.
+    #[arg(long, global = true, hide = true, env = "PATCTL_EMULATOR_NOW", value_name = "RFC3339")]
+    pub emulator_now: Option<DateTime<Utc>>,
+
     /// Token store directory, for `create --store-as`, `scan` and `rotate` [default:
     /// $XDG_DATA_HOME/patkit/tokens; with --emulator, an in-memory store with sample entries].
     #[arg(long, global = true, env = "PATCTL_STORE", value_name = "DIR")]
@@ -118,7 +123,8 @@ pub enum Command {
         #[arg(required = true)]
         ids: Vec<String>,
     },
-    /// Report stored and server tokens that expired or expire soon.
+    /// Report stored and server tokens that expired or expire soon, and global tokens (retiring
+    /// on 2026-12-01, retired after).
     Scan(ScanArgs),
     /// Rotate stored tokens that are due (expired or expiring within the window).
     Rotate(RotateArgs),

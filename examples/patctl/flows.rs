@@ -62,7 +62,7 @@ pub async fn scan(app: &App, args: &ScanArgs) -> Result<(), Failure> {
                 "view": view_name(f.view),
                 "entry": f.entry,
                 "detail": f.kind.to_string(),
-                "token": token_json(&f.token, if f.token.is_expired(report.now) { "expired" } else { "active" }),
+                "token": token_json(&f.token, crate::tokens::status_at(&f.token, report.now)),
             })).collect::<Vec<_>>(),
         }));
     } else {
@@ -127,6 +127,7 @@ pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
                         .as_ref()
                         .map(|orgs| format!("global token replaced by one for {}", orgs.join(", "))),
                     r.cleanup_pending.as_ref().map(|e| format!("old token left for recovery: {e}")),
+                    r.old_gone.then(|| "old token had expired and the service no longer shows it".to_owned()),
                 ]
                 .into_iter()
                 .flatten()

@@ -7,7 +7,7 @@ use chrono::TimeDelta;
 use patkit::azure::{AzureDevOpsClient, PROVIDER_NAME};
 use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::store::InMemoryTokenStore;
-use patkit::{PatRecord, StoredPat, TokenStore};
+use patkit::{Clock, PatRecord, StoredPat, TokenStore};
 
 use crate::failure::Failure;
 
@@ -26,8 +26,9 @@ impl Sample {
     /// Seeds: Alice (you, an organization admin) with tokens expired, expiring soon, fine,
     /// revoked and global, plus `extra` more; Bob (to offboard) with three. Four of Alice's are
     /// in the store.
-    pub async fn new(extra: u32) -> Result<Self, Failure> {
-        let emulator = Emulator::new();
+    /// The emulator's "now" comes from `clock`.
+    pub async fn new(extra: u32, clock: Arc<dyn Clock>) -> Result<Self, Failure> {
+        let emulator = Emulator::with_clock(clock);
         emulator.add_organization(ORG);
         let alice = emulator.add_user("Alice");
         emulator.make_org_admin(ORG, alice.id);

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt as _;
 use patkit::azure::PROVIDER_NAME;
 use patkit::store::Expected;
-use patkit::{PatId, PatMetadata, PatRecord, Scopes, StatusFilter, StoredPat};
+use patkit::{GLOBAL_PAT_RETIREMENT, PatId, PatMetadata, PatRecord, Scopes, StatusFilter, StoredPat};
 use serde_json::{Value, json};
 
 use crate::app::App;
@@ -15,8 +15,16 @@ use crate::failure::{Class, Failure};
 use crate::progress::Progress;
 use crate::render::{self, TOKEN_HEADERS, fields, out, out_json, token_json, token_row, try_out, try_out_json};
 
-fn status_at(m: &PatMetadata, now: DateTime<Utc>) -> &'static str {
-    if m.is_expired(now) { "expired" } else { "active" }
+/// The status of a token that is not revoked: expired, a global token retired by Azure DevOps
+/// (it no longer authenticates), or active.
+pub fn status_at(m: &PatMetadata, now: DateTime<Utc>) -> &'static str {
+    if m.is_expired(now) {
+        "expired"
+    } else if m.targets.is_global() && now >= GLOBAL_PAT_RETIREMENT {
+        "retired"
+    } else {
+        "active"
+    }
 }
 
 pub async fn list(app: &App, args: &ListArgs) -> Result<(), Failure> {
@@ -50,7 +58,7 @@ pub async fn list(app: &App, args: &ListArgs) -> Result<(), Failure> {
             && (!args.global || m.targets.is_global());
         if keep {
             let status = match args.status {
-                Status::Active => "active",
+                Status::Active => status_at(&m, now),
                 Status::Revoked => "revoked",
                 Status::Expired => "expired",
                 Status::All if revoked.contains(&m.id) => "revoked",

@@ -18,7 +18,9 @@
 //!    unless [forced](RotationOptions::force)), skip it. Read the old token through the
 //!    provider ([`PatProvider::get_pat`]): if the provider does not show it (another user's,
 //!    another organization's, an unknown id), skip it ([`SkipReason::NotVisible`]): revoking it
-//!    later would have no effect and leave it valid but forgotten. Otherwise write the *intent*:
+//!    later would have no effect and leave it valid but forgotten. (Not when its stored expiry
+//!    has passed: then it cannot authenticate, the service may have dropped it, and it is
+//!    replaced with nothing to revoke, [`Rotation::old_gone`].) Otherwise write the *intent*:
 //!    compare-and-swap the entry, expecting `r`, with `rotation = Some(RotationIntent {
 //!    replacement_display_name, started_at: now })`. The display name is unique
 //!    (`<old name>~r<UTC time>-<8 random hex digits>`, at most 256 characters), so a
@@ -60,7 +62,9 @@
 //!   every one of them (not stored, so their secrets are lost), then clear the intent.
 //! - `previous: Some(old)`: check that the stored secret works and that the provider shows
 //!   `old` ([`PatProvider::get_pat`]); if either fails, keep `previous` and report it
-//!   ([`SkipReason::PreviousKept`]). Otherwise revoke `old.id`, then clear `previous`.
+//!   ([`SkipReason::PreviousKept`]). Otherwise revoke `old.id`, then clear `previous`. An `old`
+//!   the provider does not show whose stored expiry has passed cannot be valid: `previous` is
+//!   cleared without a revoke ([`RecoveryAction::ForgotExpiredPrevious`]).
 //!
 //! Why it holds: the store only ever changes by compare-and-swap, so at most one writer wins
 //! each revision. The stored token is replaced only by one that was just verified (step 4

@@ -120,6 +120,9 @@ impl fmt::Display for Outcome {
                 if let Some(e) = &r.cleanup_pending {
                     write!(f, "; the old token is left for recovery: {e}")?;
                 }
+                if r.old_gone {
+                    f.write_str("; the old token had expired and the provider no longer shows it, nothing to revoke")?;
+                }
                 if let Some(reason) = &r.kept_previous {
                     write!(f, "; the old token {} is kept: {reason}", r.old.id)?;
                 }
@@ -151,6 +154,10 @@ pub struct Rotation {
     /// [`PatRecord::previous`](crate::PatRecord::previous)), and why. Needs a person: recovery
     /// keeps it too until the reason is gone.
     pub kept_previous: Option<KeptReason>,
+    /// Set when the old token had expired and the provider no longer showed it (Azure DevOps
+    /// drops expired tokens after a while): it cannot authenticate, so there was nothing to
+    /// revoke and the entry was renewed all the same.
+    pub old_gone: bool,
 }
 
 /// Why a replaced token (`previous`) was kept instead of revoked.
@@ -201,8 +208,8 @@ pub enum SkipReason {
     /// There is no entry of that name.
     NotFound,
     /// The provider does not show the stored token (it belongs to another user or
-    /// organization, or its id is unknown): it could not be revoked after a rotation, so nothing
-    /// was written or created.
+    /// organization, or its id is unknown) and its stored expiry has not passed: it could not be
+    /// revoked after a rotation, so nothing was written or created.
     NotVisible {
         /// The stored token's id.
         id: PatId,
@@ -322,6 +329,12 @@ pub enum RecoveryAction {
         /// Its id.
         id: PatId,
     },
+    /// The token a finished rotation replaced had expired and the provider no longer shows it:
+    /// it cannot authenticate, so it was forgotten without a revoke.
+    ForgotExpiredPrevious {
+        /// Its id.
+        id: PatId,
+    },
     /// [`PatRecord::previous`](crate::PatRecord::previous) was cleared.
     ClearedPrevious,
 }
@@ -336,6 +349,9 @@ impl fmt::Display for RecoveryAction {
                 write!(f, "cleared the intent for {replacement_display_name}")
             }
             Self::RevokedPrevious { id } => write!(f, "revoked the replaced token {id}"),
+            Self::ForgotExpiredPrevious { id } => {
+                write!(f, "forgot the replaced token {id}: it had expired and the provider no longer shows it")
+            }
             Self::ClearedPrevious => f.write_str("cleared `previous`"),
         }
     }
@@ -452,6 +468,14 @@ pub enum DueReason {
     Expired,
     /// It expires within the window.
     ExpiresWithinWindow,
+    /// It is a global token and Azure DevOps has retired global tokens
+    /// ([`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT)): it no longer authenticates,
+    /// whatever its own expiry says.
+    GlobalRetired,
+    /// It is a global token and the retirement of global tokens
+    /// ([`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT)) falls within the window, before
+    /// its own expiry.
+    GlobalRetiring,
     /// The rotation is forced.
     Forced,
 }
@@ -461,6 +485,8 @@ impl fmt::Display for DueReason {
         f.write_str(match self {
             Self::Expired => "expired",
             Self::ExpiresWithinWindow => "expires within the window",
+            Self::GlobalRetired => "global token, retired by Azure DevOps",
+            Self::GlobalRetiring => "global token, retired by Azure DevOps within the window",
             Self::Forced => "forced",
         })
     }

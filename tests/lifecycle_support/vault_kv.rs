@@ -11,6 +11,8 @@
 //!   n+1, …}}`; with `cas` different from the current version (0 for none): 400 `{"errors":
 //!   ["check-and-set parameter did not match the current version"]}`.
 //! - `DELETE secret/data/<path>`, `POST secret/delete/<path>` `{"versions": […]}`: soft delete, 204.
+//! - `POST secret/undelete/<path>` `{"versions": […]}`: a soft-deleted version is readable again
+//!   (a destroyed one stays gone), 204.
 //! - `POST secret/destroy/<path>` `{"versions": […]}`: the data is gone for good, 204 (unknown
 //!   versions are ignored).
 //! - `GET secret/metadata/<path>`: 200 `{"data": {"current_version": n, "versions": {"1":
@@ -135,6 +137,15 @@ impl FakeKv {
                 for n in versions_of(request.body()) {
                     if let Some(v) = s.versions.get_mut(&n) {
                         v.deleted = true;
+                    }
+                }
+            }
+            answer(204, None)
+        } else if let (Some(key), "POST") = (route("undelete"), method) {
+            if let Some(s) = secrets.get_mut(&key) {
+                for n in versions_of(request.body()) {
+                    if let Some(v) = s.versions.get_mut(&n) {
+                        v.deleted = false;
                     }
                 }
             }

@@ -90,11 +90,15 @@ impl Rotator {
         // The old token must be one this provider can see (the credential's own, in this
         // organization): otherwise revoking it later would "succeed" without effect and the
         // token would stay valid, forgotten. Nothing is written or created for such an entry.
-        match self.provider.get_pat(&old.id).await {
-            Ok(_) => {}
+        // Unless its stored expiry has passed: then it cannot authenticate whoever's it is, and
+        // the service drops expired tokens after a while, so skipping would block the entry
+        // forever. It is replaced; revoking an id the provider does not know is harmless.
+        let old_gone = match self.provider.get_pat(&old.id).await {
+            Ok(_) => false,
+            Err(Error::NotFound { .. }) if old.is_expired(now) => true,
             Err(Error::NotFound { .. }) => return Outcome::Skipped(SkipReason::NotVisible { id: old.id.clone() }),
             Err(e) => return failure(Step::Lookup, e, Vec::new(), false),
-        }
+        };
         let intent =
             RotationIntent { replacement_display_name: replacement_name(&old.display_name, now), started_at: now };
         let mut pending = entry.clone();
@@ -192,6 +196,7 @@ impl Rotator {
             cleanup_pending,
             narrowed_to_organizations: targets.narrowed_to,
             kept_previous,
+            old_gone,
         })
     }
 

@@ -6,18 +6,27 @@ use chrono::{DateTime, Utc};
 
 use super::Rotator;
 use crate::lifecycle::report::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery, SkipReason};
-use crate::model::{PatMetadata, chrono_delta};
+use crate::model::{GLOBAL_PAT_RETIREMENT, PatMetadata, chrono_delta};
 use crate::store::PatRecord;
 
 const DAY: Duration = Duration::from_secs(86_400);
 
 impl Rotator {
     /// Why `token` is due at `now`, or `None` if it is not.
+    ///
+    /// A global token stops working at [`GLOBAL_PAT_RETIREMENT`] whatever its own expiry says,
+    /// so its effective end is the earlier of the two: due once the retirement falls inside the
+    /// window, and always after it.
     pub(super) fn due(&self, token: &PatMetadata, now: DateTime<Utc>) -> Option<DueReason> {
+        let global = token.targets.is_global();
         if token.is_expired(now) {
             Some(DueReason::Expired)
+        } else if global && now >= GLOBAL_PAT_RETIREMENT {
+            Some(DueReason::GlobalRetired)
         } else if token.expires_within(now, self.options.window) {
             Some(DueReason::ExpiresWithinWindow)
+        } else if global && GLOBAL_PAT_RETIREMENT - now <= chrono_delta(self.options.window) {
+            Some(DueReason::GlobalRetiring)
         } else if self.options.force {
             Some(DueReason::Forced)
         } else {

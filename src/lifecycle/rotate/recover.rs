@@ -27,6 +27,16 @@ pub(super) enum Recovery {
     Kept(PatId, KeptReason),
 }
 
+/// What recovery does with a `previous`.
+enum PreviousFate {
+    /// Revoke it, then clear it.
+    Revoke,
+    /// Clear it without a revoke: it expired and the provider no longer shows it.
+    Forget,
+    /// Keep it, for this reason.
+    Keep(KeptReason),
+}
+
 impl Rotator {
     /// Recovery of one entry by name, for the sweeps.
     pub(super) async fn recover_named(&self, name: &str, respect_lease: bool) -> EntryReport {
@@ -69,7 +79,9 @@ impl Rotator {
     ///   longer store its replacement), revoke every server token with the intent's unique
     ///   display name (their secrets are lost), then clear the intent.
     /// - `previous: Some(old)`: unless the stored secret is refused or the provider does not
-    ///   show `old` (then `previous` is kept), revoke `old`, then clear `previous`.
+    ///   show `old` (then `previous` is kept), revoke `old`, then clear `previous`. An `old`
+    ///   whose stored expiry has passed and that the provider no longer shows cannot be valid:
+    ///   `previous` is cleared without a revoke.
     ///
     /// Each store write is a compare-and-swap; revokes come before the write that forgets what
     /// to revoke, so a crash anywhere leaves something the next recovery can finish.
@@ -112,15 +124,19 @@ impl Rotator {
         }
         if let Some(previous) = current.record.previous.clone() {
             if previous.id != current.record.metadata.id {
-                match self.must_keep(&current, &previous).await {
-                    Ok(None) => {}
-                    Ok(Some(reason)) => return Recovery::Kept(previous.id.clone(), reason),
+                match self.previous_fate(&current, &previous).await {
+                    Ok(PreviousFate::Revoke) => {
+                        if let Err(e) = revoke_ok(self.provider.revoke_pat(&previous.id).await) {
+                            return Recovery::Failed(e);
+                        }
+                        actions.push(RecoveryAction::RevokedPrevious { id: previous.id.clone() });
+                    }
+                    Ok(PreviousFate::Forget) => {
+                        actions.push(RecoveryAction::ForgotExpiredPrevious { id: previous.id.clone() });
+                    }
+                    Ok(PreviousFate::Keep(reason)) => return Recovery::Kept(previous.id.clone(), reason),
                     Err(e) => return Recovery::Failed(e),
                 }
-                if let Err(e) = revoke_ok(self.provider.revoke_pat(&previous.id).await) {
-                    return Recovery::Failed(e);
-                }
-                actions.push(RecoveryAction::RevokedPrevious { id: previous.id.clone() });
             }
             let mut cleared = current.clone();
             cleared.record.previous = None;
@@ -147,17 +163,24 @@ impl Rotator {
         Recovery::Clean(current)
     }
 
-    /// Whether `previous` must stay: the stored secret does not work (revoking could leave no
-    /// working token), or the provider does not show `previous` (revoking would do nothing).
-    async fn must_keep(&self, stored: &StoredPat, previous: &PatMetadata) -> Result<Option<KeptReason>, Error> {
+    /// What becomes of `previous`. It stays when the stored secret does not work (revoking
+    /// could leave no working token) or when the provider does not show it (revoking would do
+    /// nothing) — unless it is not shown *and* its stored expiry has passed: then it cannot be
+    /// valid (the service drops expired tokens after a while) and is forgotten, else the entry
+    /// would keep it forever.
+    async fn previous_fate(&self, stored: &StoredPat, previous: &PatMetadata) -> Result<PreviousFate, Error> {
+        let visible = match self.provider.get_pat(&previous.id).await {
+            Ok(_) => true,
+            Err(Error::NotFound { .. }) => false,
+            Err(e) => return Err(e),
+        };
+        if !visible && previous.is_expired(self.clock.now()) {
+            return Ok(PreviousFate::Forget);
+        }
         if !self.provider.check_pat(&stored.secret).await? {
-            return Ok(Some(KeptReason::StoredTokenRefused));
+            return Ok(PreviousFate::Keep(KeptReason::StoredTokenRefused));
         }
-        match self.provider.get_pat(&previous.id).await {
-            Ok(_) => Ok(None),
-            Err(Error::NotFound { .. }) => Ok(Some(KeptReason::PreviousNotVisible)),
-            Err(e) => Err(e),
-        }
+        Ok(if visible { PreviousFate::Revoke } else { PreviousFate::Keep(KeptReason::PreviousNotVisible) })
     }
 
     /// Revokes `minted` (the id an uncertain create's answer gave), every token in `found` and

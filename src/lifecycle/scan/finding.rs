@@ -65,14 +65,16 @@ pub enum FindingKind {
         server: DateTime<Utc>,
     },
     /// A global token (every organization) at a time when Azure DevOps has retired them: it no
-    /// longer authenticates and cannot be regenerated; replace it with an organization-scoped
-    /// one (rotation does that by default).
+    /// longer authenticates and cannot be regenerated, however far off its own expiry is.
+    /// Rotation treats it as due ([`DueReason::GlobalRetired`](crate::lifecycle::DueReason::GlobalRetired))
+    /// and by default replaces it with an organization-scoped token.
     GlobalRetired {
         /// When global tokens were retired ([`GLOBAL_PAT_RETIREMENT`]).
         since: DateTime<Utc>,
     },
     /// A global token (every organization) that still works but stops working when Azure DevOps
-    /// retires global tokens.
+    /// retires global tokens. Rotation treats it as due once that date falls within its window
+    /// ([`DueReason::GlobalRetiring`](crate::lifecycle::DueReason::GlobalRetiring)).
     GlobalRetiring {
         /// When it stops working ([`GLOBAL_PAT_RETIREMENT`]).
         on: DateTime<Utc>,

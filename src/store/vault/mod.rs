@@ -235,10 +235,12 @@ impl VaultTokenStore {
         // The name has history: a tombstone (or a version deleted outside patkit) is absent too.
         // Check-and-set against that version keeps the step atomic.
         match self.current(&name).await? {
-            wire::Current::Absent { version: Some(version) } => match self.write(entry.clone(), Some(version)).await {
-                Err(e) if e.kind() == StoreErrorKind::Unavailable => self.landed(&entry).await.ok_or(e),
-                other => other,
-            },
+            wire::Current::Absent { version: Some(version) } | wire::Current::Deleted { version } => {
+                match self.write(entry.clone(), Some(version)).await {
+                    Err(e) if e.kind() == StoreErrorKind::Unavailable => self.landed(&entry).await.ok_or(e),
+                    other => other,
+                }
+            }
             _ => Err(StoreError::new(StoreErrorKind::Conflict, format!("entry '{name}' exists"))),
         }
     }
@@ -253,7 +255,7 @@ impl VaultTokenStore {
     }
 
     /// Destroys the data of every version of `name` older than `tombstone` that is not destroyed
-    /// yet.
+    /// yet (soft-deleted versions included).
     async fn destroy_older(&self, name: &str, tombstone: u64) -> Result<(), StoreError> {
         let request = self.inner.endpoint.read_metadata(name)?;
         let response = self.send(name, request).await?;
@@ -340,10 +342,16 @@ impl TokenStore for VaultTokenStore {
         for _ in 0..REMOVE_ATTEMPTS {
             let version = match self.current(name).await? {
                 wire::Current::Absent { version: None } => return Ok(false),
-                // Already removed (by an earlier remove whose answer was lost, a concurrent one,
-                // or outside patkit): make sure no older version still holds a secret.
+                // Already removed (by an earlier remove whose answer was lost, or a concurrent
+                // one): make sure no older version still holds a secret.
                 wire::Current::Absent { version: Some(latest) } => {
                     self.destroy_older(name, latest).await?;
+                    return Ok(false);
+                }
+                // The latest version was soft-deleted outside patkit: there is no entry, but its
+                // data can be undeleted, so it is destroyed too, with everything before it.
+                wire::Current::Deleted { version: latest } => {
+                    self.destroy_older(name, latest + 1).await?;
                     return Ok(false);
                 }
                 wire::Current::Present { version } => version,

@@ -213,7 +213,7 @@ fn tombstones_and_deleted_versions_read_as_absent() {
         json!({"data": {"data": null, "metadata": {"version": 3, "deletion_time": "2026-01-01T00:00:00Z"}}}),
     );
     assert!(wire::parse_read("a", &deleted).unwrap().is_none());
-    assert!(matches!(wire::parse_current("a", &deleted).unwrap(), wire::Current::Absent { version: Some(3) }));
+    assert!(matches!(wire::parse_current("a", &deleted).unwrap(), wire::Current::Deleted { version: 3 }));
     let never = response(404, json!({"errors": []}));
     assert!(matches!(wire::parse_current("a", &never).unwrap(), wire::Current::Absent { version: None }));
     let live = read_answer(2, stored_data("a"));

@@ -322,8 +322,12 @@ struct ErrorBody {
 pub(crate) enum Current {
     /// No entry. `version` is the KV version to check-and-set against when writing one: `None`
     /// if Vault has no metadata for the path (write with `cas = 0`); `Some(v)` if the latest
-    /// version is a tombstone or was deleted outside patkit.
+    /// version is a patkit tombstone.
     Absent { version: Option<u64> },
+    /// No entry either, but the latest version was deleted outside patkit (`bao kv delete`, a
+    /// soft delete): its data is still there and `undelete` brings it back. `version` is that
+    /// version (also the one to check-and-set against).
+    Deleted { version: u64 },
     /// A live entry at this KV version.
     Present { version: u64 },
 }
@@ -368,10 +372,10 @@ pub(crate) fn parse_current(name: &str, response: &HttpResponse) -> Result<Curre
             })
         }
         // A version deleted outside patkit answers 404 with its metadata.
-        StatusCode::NOT_FOUND if !is_route_missing(response) => {
-            let version = decode::<ProbeBody>(response.body()).ok().map(|b| b.data.metadata.version);
-            Ok(Current::Absent { version })
-        }
+        StatusCode::NOT_FOUND if !is_route_missing(response) => Ok(match decode::<ProbeBody>(response.body()) {
+            Ok(body) => Current::Deleted { version: body.data.metadata.version },
+            Err(_) => Current::Absent { version: None },
+        }),
         _ => Err(status_error(VaultTokenStore::READ, name, response)),
     }
 }
