@@ -267,7 +267,8 @@ async fn run(command: &mut tokio::process::Command) -> std::result::Result<Outpu
     let mut child = command.spawn().map_err(Run::Spawn)?;
     let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
     let (status, stdout, stderr) =
-        tokio::try_join!(child.wait(), read_capped(stdout, false), read_capped(stderr, true))
+        futures_util::future::try_join3(child.wait(), read_capped(stdout, false), read_capped(stderr, true))
+            .await
             .map_err(|e| Run::Output(format!("could not read the output of `az account get-access-token`: {e}")))?;
     Ok(Output { status, stdout, stderr })
 }
