@@ -23,7 +23,7 @@ use patkit::azure::AzureDevOpsClient;
 use patkit::azure::operations as op;
 use patkit::emulator::{EmulatedUser, Emulator, Fault, FaultRule};
 use patkit::{PatId, PatRecord, StoredPat, TokenStore};
-use tools_support::interpose::{Interposer, break_file_store};
+use tools_support::interpose::{Interposer, only_token};
 use tools_support::{example_binary, shell_quote};
 
 struct Fixture {
@@ -325,18 +325,11 @@ impl Fixture {
 
     /// Breaks the helper's store right after the emulator committed a create.
     fn break_store_after_create(&self) {
-        let store = self.store_dir();
-        self.server.after(move |exchange| {
-            if exchange.is_successful_create() {
-                break_file_store(&store);
-            }
-        });
+        self.server.break_store_after_create(self.store_dir());
     }
 
     fn only_token(&self) -> patkit::emulator::TokenSnapshot {
-        let tokens = self.emulator.snapshot().tokens;
-        assert_eq!(tokens.len(), 1, "{tokens:?}");
-        tokens.into_iter().next().unwrap()
+        only_token(&self.emulator)
     }
 }
 

@@ -18,7 +18,7 @@ use patkit::store::FileTokenStore;
 use patkit::{PatId, PatRecord, StoredPat, TokenStore};
 use serde_json::Value;
 use tools_support::example_binary;
-use tools_support::interpose::{Interposer, break_file_store};
+use tools_support::interpose::{Interposer, only_token};
 
 /// The result of one patctl run.
 struct Run {
@@ -656,18 +656,11 @@ impl Served {
 
     /// Breaks the `--store` directory right after the emulator committed a create.
     fn break_store_after_create(&self) {
-        let store = self.store_dir();
-        self.server.after(move |exchange| {
-            if exchange.is_successful_create() {
-                break_file_store(&store);
-            }
-        });
+        self.server.break_store_after_create(self.store_dir());
     }
 
     fn only_token(&self) -> patkit::emulator::TokenSnapshot {
-        let tokens = self.emulator.snapshot().tokens;
-        assert_eq!(tokens.len(), 1, "{tokens:?}");
-        tokens.into_iter().next().unwrap()
+        only_token(&self.emulator)
     }
 
     fn pat_works(&self, secret: &str) -> bool {

@@ -71,6 +71,22 @@ impl Interposer {
     pub fn after(&self, hook: impl Fn(&Exchange) + Send + Sync + 'static) {
         *self.hook.lock().unwrap() = Some(Arc::new(hook));
     }
+
+    /// Breaks the file token store at `store` right after the emulator committed a create.
+    pub fn break_store_after_create(&self, store: std::path::PathBuf) {
+        self.after(move |exchange| {
+            if exchange.is_successful_create() {
+                break_file_store(&store);
+            }
+        });
+    }
+}
+
+/// The one token the emulator holds (fails the test if there are more or none).
+pub fn only_token(emulator: &Emulator) -> patkit::emulator::TokenSnapshot {
+    let tokens = emulator.snapshot().tokens;
+    assert_eq!(tokens.len(), 1, "{tokens:?}");
+    tokens.into_iter().next().unwrap()
 }
 
 impl Drop for Interposer {
