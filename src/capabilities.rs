@@ -83,23 +83,37 @@ impl Capabilities {
     };
 }
 
+impl Capabilities {
+    /// Every yes/no flag with its field name, in declaration order (what `Debug` prints the set
+    /// ones of).
+    ///
+    /// ```
+    /// use patkit::Capabilities;
+    /// let caps = Capabilities { revoke: true, ..Capabilities::NONE };
+    /// let set: Vec<_> = caps.flags().into_iter().filter(|(_, on)| *on).map(|(name, _)| name).collect();
+    /// assert_eq!(set, ["revoke"]);
+    /// ```
+    pub fn flags(&self) -> [(&'static str, bool); 11] {
+        [
+            ("create", self.create),
+            ("get", self.get),
+            ("list_own", self.list_own),
+            ("update", self.update),
+            ("update_expiry", self.update_expiry),
+            ("revoke", self.revoke),
+            ("rotate_server_side", self.rotate_server_side),
+            ("check", self.check),
+            ("admin_list_user", self.admin_list_user),
+            ("revoke_many", self.revoke_many),
+            ("revocation_rules", self.revocation_rules),
+        ]
+    }
+}
+
 impl fmt::Debug for Capabilities {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let flags = [
-            (self.create, "create"),
-            (self.get, "get"),
-            (self.list_own, "list_own"),
-            (self.update, "update"),
-            (self.update_expiry, "update_expiry"),
-            (self.revoke, "revoke"),
-            (self.rotate_server_side, "rotate_server_side"),
-            (self.check, "check"),
-            (self.admin_list_user, "admin_list_user"),
-            (self.revoke_many, "revoke_many"),
-            (self.revocation_rules, "revocation_rules"),
-        ];
         f.write_str("Capabilities { ")?;
-        for (_, name) in flags.iter().filter(|(set, _)| *set) {
+        for (name, _) in self.flags().into_iter().filter(|(_, set)| *set) {
             write!(f, "{name} | ")?;
         }
         write!(f, "expiry: {:?}", self.expiry)?;

@@ -46,20 +46,7 @@ pub async fn capabilities_are_coherent(provider: &dyn PatProvider) {
     );
     assert_ne!(caps.name_max_len, Some(0), "a display-name limit of 0 allows no token");
     let debug = format!("{caps:?}");
-    let flags = [
-        (caps.create, "create"),
-        (caps.get, "get"),
-        (caps.list_own, "list_own"),
-        (caps.update, "update"),
-        (caps.update_expiry, "update_expiry"),
-        (caps.revoke, "revoke"),
-        (caps.rotate_server_side, "rotate_server_side"),
-        (caps.check, "check"),
-        (caps.admin_list_user, "admin_list_user"),
-        (caps.revoke_many, "revoke_many"),
-        (caps.revocation_rules, "revocation_rules"),
-    ];
-    for (set, flag) in flags {
+    for (flag, set) in caps.flags() {
         let shown = debug.split(|c: char| !c.is_alphanumeric() && c != '_').any(|word| word == flag);
         assert_eq!(set, shown, "Debug `{debug}` and the flag `{flag}` disagree");
     }
