@@ -18,8 +18,9 @@ use futures_util::{StreamExt as _, TryStreamExt as _};
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
 use patkit::azure::DefaultCredential;
+use patkit::azure::scopes;
 use patkit::emulator::{Emulator, TenantPolicies};
-use patkit::{Error, PatId, PatMetadata, Scope, Scopes, StatusFilter};
+use patkit::{Error, PatId, PatMetadata, Scopes, StatusFilter};
 
 const DAY: Duration = Duration::from_secs(86_400);
 
@@ -42,16 +43,16 @@ async fn run() -> patkit::Result<()> {
     println!("1. Create three PATs with different scopes and lifetimes");
     let mut created = Vec::new();
     for (name, scopes, days) in [
-        ("quickstart-read-code", vec![Scope::CODE], 7),
-        ("quickstart-packages", vec![Scope::PACKAGING, Scope::PACKAGING_WRITE], 30),
-        ("quickstart-builds", vec![Scope::BUILD_EXECUTE], 90),
+        ("quickstart-read-code", vec![scopes::CODE], 7),
+        ("quickstart-packages", vec![scopes::PACKAGING, scopes::PACKAGING_WRITE], 30),
+        ("quickstart-builds", vec![scopes::BUILD_EXECUTE], 90),
     ] {
         let pat = client.create(name, Scopes::from_iter(scopes)).expires_in(DAY * days).send().await?;
         println!(
             "   created {:<22} id {}  expires {}  secret {:?}",
             name,
             pat.metadata.id,
-            pat.metadata.valid_to.format("%Y-%m-%d"),
+            day(pat.metadata.valid_to),
             pat.secret
         );
         created.push(pat.metadata);
@@ -72,7 +73,7 @@ async fn run() -> patkit::Result<()> {
 
     println!("3. Extend {} by 14 days", created[0].display_name);
     let extended = client.extend(&created[0].id, DAY * 14).await?;
-    println!("   {} -> {}\n", created[0].valid_to.format("%Y-%m-%d"), extended.valid_to.format("%Y-%m-%d"));
+    println!("   {} -> {}\n", day(created[0].valid_to), day(extended.valid_to));
 
     println!("4. What expires within 30 days?");
     let now = client.clock().now();
@@ -82,7 +83,7 @@ async fn run() -> patkit::Result<()> {
         println!(
             "   {:<22} in {:>2} days  scopes {}",
             m.display_name,
-            m.remaining(now).as_secs().div_ceil(86_400),
+            m.remaining(now).unwrap_or_default().as_secs().div_ceil(86_400),
             m.scopes
         );
     }
@@ -96,14 +97,14 @@ async fn run() -> patkit::Result<()> {
     println!("6. A policy violation, as a typed error");
     if let Some(emulator) = &emulator {
         emulator.set_tenant_policies(TenantPolicies { restrict_full_scope_pats: true, ..Default::default() });
-        match client.create("quickstart-everything", Scopes::from_iter([Scope::FULL_ACCESS])).send().await {
+        match client.create("quickstart-everything", Scopes::from_iter([scopes::FULL_ACCESS])).send().await {
             Err(e @ Error::PolicyViolation { .. }) => println!("   Error::PolicyViolation: {e}"),
             other => println!("   unexpected: {other:?}"),
         }
     } else {
         println!("   (skipped against the real service: it depends on your tenant's policies)");
     }
-    match client.create("", Scopes::from_iter([Scope::CODE])).send().await {
+    match client.create("", Scopes::from_iter([scopes::CODE])).send().await {
         Err(e @ Error::InvalidInput { .. }) => println!("   Error::InvalidInput (nothing was sent): {e}"),
         other => println!("   unexpected: {other:?}"),
     }
@@ -148,4 +149,9 @@ fn connect() -> patkit::Result<(AzureDevOpsClient, Option<Emulator>)> {
     let alice = emulator.add_user("Alice");
     let client = AzureDevOpsClient::builder("fabrikam", alice.credential()).transport(emulator.clone()).build()?;
     Ok((client, Some(emulator)))
+}
+
+/// An expiry as a day (`never` for a token without one; Azure DevOps tokens always have one).
+fn day(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map_or_else(|| "never".to_owned(), |t| t.format("%Y-%m-%d").to_string())
 }

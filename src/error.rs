@@ -1,7 +1,9 @@
 //! The one error type of the crate.
 //!
-//! Variants are semantic: a caller matches [`Error::NotFound`] or [`Error::PolicyViolation`]
-//! instead of parsing strings. No variant carries a dependency's error type (sources are boxed),
+//! Variants are semantic and name no provider: a caller matches [`Error::NotFound`] or
+//! [`Error::PolicyViolation`] instead of parsing strings; the service's own code travels as a
+//! [`ServiceCode`] that each provider module turns into its typed enum (Azure DevOps:
+//! `patkit::azure::PatTokenError::from(&code)`). No variant carries a dependency's error type (sources are boxed),
 //! and no message ever quotes a token or a response body that could hold one.
 
 use std::borrow::Cow;
@@ -9,7 +11,6 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
-use crate::azure::PatTokenError;
 use crate::model::{PatId, PatMetadata};
 use crate::store::StoreError;
 use crate::transport::TransportError;
@@ -35,43 +36,44 @@ pub enum Error {
         hint: Option<Cow<'static, str>>,
     },
 
-    /// The credential was recognised but may not do this (HTTP 403, typically
-    /// `InvalidAccessException`: a PAT, a service principal or a managed identity used where an
-    /// Entra user token is required, or a non-admin on Token Admin).
+    /// The credential was recognised but may not do this (HTTP 403; Azure DevOps: typically
+    /// `InvalidAccessException`, a PAT used where an Entra user token is required, or a
+    /// non-admin on Token Admin; GitLab: a token without the scope the call needs).
     #[error("forbidden: {message}")]
     Forbidden {
-        /// The service's short exception name, e.g. `InvalidAccessException`.
-        type_key: Option<String>,
+        /// The service's code for it, when it sent one (Azure DevOps: the exception's `typeKey`).
+        code: Option<ServiceCode>,
         /// The service's message.
         message: String,
     },
 
-    /// The token does not exist or is not the caller's (`patTokenError: tokenNotFound`, or 404).
+    /// The token does not exist or is not the caller's (a 404, or the provider's way of saying
+    /// so, e.g. Azure DevOps `patTokenError: tokenNotFound`).
     #[error("token not found{}", id.as_ref().map(|id| format!(": {id}")).unwrap_or_default())]
     NotFound {
         /// The id that was asked for, when known.
         id: Option<PatId>,
     },
 
-    /// An organization or tenant policy refused the request (HTTP 200 with a policy
-    /// `patTokenError`).
-    #[error("refused by the {policy} policy ({code}){}", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+    /// A policy of the organization, tenant or instance refused the request (Azure DevOps: HTTP
+    /// 200 with a policy `patTokenError`, see `patkit::azure::Policy::of`; GitLab: a maximum
+    /// token lifetime).
+    #[error("refused by a policy ({code}){}", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
     PolicyViolation {
-        /// Which policy.
-        policy: Policy,
-        /// The service's raw code.
-        code: PatTokenError,
-        /// `patTokenErrorMessage` (api-version 7.2), when present.
+        /// The service's code for the policy, verbatim.
+        code: ServiceCode,
+        /// The service's message, when present.
         message: Option<String>,
     },
 
-    /// The service rejected the request with another `patTokenError` (HTTP 200, `patToken: null`).
-    /// The code is an open enum: values this version does not know still arrive here.
+    /// The service rejected the request with a code of its own that is no policy (Azure
+    /// DevOps: HTTP 200 with another `patTokenError` and `patToken: null`). Codes this version
+    /// does not know arrive here too.
     #[error("the service rejected the request ({code}){}", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
     Rejected {
-        /// The service's raw code.
-        code: PatTokenError,
-        /// `patTokenErrorMessage` (api-version 7.2), when present.
+        /// The service's code, verbatim.
+        code: ServiceCode,
+        /// The service's message, when present.
         message: Option<String>,
     },
 
@@ -85,13 +87,14 @@ pub enum Error {
     },
 
     /// Any other non-success answer, with what the service said about it.
-    #[error("HTTP {status}{}{}", type_key.as_ref().map(|k| format!(" {k}")).unwrap_or_default(), message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+    #[error("HTTP {status}{}{}", code.as_ref().map(|k| format!(" {k}")).unwrap_or_default(), message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
     Api {
         /// The HTTP status.
         status: u16,
-        /// WrappedException `typeKey`, when the body was one.
-        type_key: Option<String>,
-        /// WrappedException `message`, when the body was one.
+        /// The service's code for it, when the body had one (Azure DevOps: WrappedException
+        /// `typeKey`; GitLab: `error`).
+        code: Option<ServiceCode>,
+        /// The service's message, when the body had one.
         message: Option<String>,
     },
 
@@ -173,8 +176,8 @@ pub enum Error {
         reason: Cow<'static, str>,
     },
 
-    /// No usable credential (e.g. `az` missing or not logged in, or a PAT offered to an API that
-    /// only accepts Entra user tokens).
+    /// No usable credential (e.g. a command-line login tool missing or not logged in, a variable
+    /// unset, or a kind of credential the API does not accept).
     #[error("credential: {message}")]
     Credential {
         /// What kind of problem.
@@ -276,34 +279,45 @@ impl fmt::Display for ListingCutReason {
     }
 }
 
-/// The policy behind an [`Error::PolicyViolation`].
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Policy {
-    /// Tenant: maximum PAT lifespan.
-    MaxLifespan,
-    /// Tenant: restrict creation of global (all-organizations) PATs.
-    GlobalPat,
-    /// Service-wide retirement of global PATs (`globalPATCreationBlocked`).
-    GlobalPatRetired,
-    /// Tenant: restrict creation of full-scoped (`app_token`) PATs.
-    FullScope,
-    /// Organization: restrict PAT creation to an allow-list.
-    PatCreationDisabled,
-    /// The service could not read a tenant or organization policy.
-    Unreadable,
+/// A service's own code for an error, verbatim (Azure DevOps: a `patTokenError` or an
+/// exception's `typeKey`; GitLab: an `error` field). Never secret. Each provider module derives
+/// its typed codes from it, so codes a version does not know still arrive intact.
+///
+/// ```
+/// let code = patkit::ServiceCode::new("tokenNotFound");
+/// assert_eq!(code, "tokenNotFound");
+/// assert_eq!(code.to_string(), "tokenNotFound");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServiceCode(Cow<'static, str>);
+
+impl ServiceCode {
+    /// Wraps a code as the service spelt it.
+    pub fn new(code: impl Into<Cow<'static, str>>) -> Self {
+        Self(code.into())
+    }
+
+    /// The code as the service spelt it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
-impl fmt::Display for Policy {
+impl fmt::Display for ServiceCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::MaxLifespan => "maximum lifespan",
-            Self::GlobalPat => "global PAT",
-            Self::GlobalPatRetired => "global PAT retirement",
-            Self::FullScope => "full-scope PAT",
-            Self::PatCreationDisabled => "restrict PAT creation",
-            Self::Unreadable => "unreadable",
-        })
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for ServiceCode {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for ServiceCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
     }
 }
 
@@ -311,13 +325,13 @@ impl fmt::Display for Policy {
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CredentialErrorKind {
-    /// No credential could be obtained (variable unset, `az` not installed).
+    /// No credential could be obtained (variable unset, login tool not installed).
     Unavailable,
-    /// `az` is installed but not logged in, or the login expired.
+    /// A login tool (e.g. `az`) is installed but not logged in, or the login expired.
     NotLoggedIn,
-    /// The credential is of a kind this API does not accept (a PAT where an Entra user token is
-    /// required). Refused before anything is sent.
+    /// The credential is of a kind this API does not accept (Azure DevOps: a PAT where an Entra
+    /// user token is required). Refused before anything is sent.
     NotAccepted,
-    /// Anything else (unparseable `az` output, …).
+    /// Anything else (unparseable login-tool output, …).
     Other,
 }

@@ -13,6 +13,7 @@ mod clock;
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 mod error;
+mod extras;
 pub mod lifecycle;
 mod model;
 mod pagination;
@@ -28,14 +29,14 @@ pub mod transport;
 pub use admin::{PatAdmin, UserId, UserPat};
 pub use capabilities::{Capabilities, ExpiryGranularity};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{AuthFailure, CredentialErrorKind, Error, ListingCutReason, Policy, Result};
+pub use error::{AuthFailure, CredentialErrorKind, Error, ListingCutReason, Result, ServiceCode};
+pub use extras::Extras;
 pub use model::{
-    ContinuationToken, CreatedPat, GLOBAL_PAT_RETIREMENT, ListQuery, Page, PatChanges, PatId, PatMetadata, PatSpec,
-    SortBy, StatusFilter, Targets,
+    ContinuationToken, CreatedPat, ListQuery, Page, PatChanges, PatId, PatMetadata, PatSpec, SortBy, StatusFilter,
 };
 pub use pagination::DEFAULT_MAX_PAGES;
-pub use provider::{PatProvider, PatProviderExt, PatStream, RotatedPat};
-pub use scope::{Scope, Scopes};
+pub use provider::{PatProvider, PatProviderExt, PatStream, Replacement, Retirement, RotatedPat};
+pub use scope::{MAX_SCOPE_CHARS, Scope, Scopes};
 pub use secret::{BearerToken, PatSecret};
 pub use store::{PatRecord, StoredPat, TokenStore, TokenStoreExt};
 

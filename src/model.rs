@@ -1,4 +1,4 @@
-//! Provider-neutral token metadata: ids, targets, metadata, created tokens, pages.
+//! Provider-neutral token metadata: ids, metadata, created tokens, pages.
 
 use std::fmt;
 use std::time::Duration;
@@ -6,6 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::extras::Extras;
 use crate::scope::Scopes;
 use crate::secret::PatSecret;
 
@@ -41,39 +42,6 @@ impl From<uuid::Uuid> for PatId {
     }
 }
 
-/// Which organizations a token works in.
-///
-/// When Azure DevOps retires global PATs: 2026-12-01T00:00:00Z (fact sheet §9, BLOG-GPAT). From
-/// then on the service refuses to create or regenerate a global token
-/// (`globalPATCreationBlocked`) and every existing global token stops authenticating.
-///
-/// ```
-/// assert_eq!(patkit::GLOBAL_PAT_RETIREMENT.to_rfc3339(), "2026-12-01T00:00:00+00:00");
-/// ```
-pub const GLOBAL_PAT_RETIREMENT: DateTime<Utc> = match DateTime::from_timestamp(1_796_083_200, 0) {
-    Some(t) => t,
-    None => panic!("2026-12-01T00:00:00Z is a valid timestamp"),
-};
-
-/// Azure DevOps sends `targetAccounts: null` for a *global* token (every organization the user can
-/// reach) and a list of organization ids otherwise; the two are kept apart here.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Targets {
-    /// A global token (`targetAccounts: null`). Azure DevOps stops accepting global PATs on
-    /// [`GLOBAL_PAT_RETIREMENT`] (2026-12-01).
-    AllOrganizations,
-    /// The token works only in these organizations (ids as the provider spells them).
-    Organizations(Vec<String>),
-}
-
-impl Targets {
-    /// Whether this is a global token.
-    pub fn is_global(&self) -> bool {
-        matches!(self, Self::AllOrganizations)
-    }
-}
-
 /// What is known about a token without its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatMetadata {
@@ -85,26 +53,30 @@ pub struct PatMetadata {
     pub scopes: Scopes,
     /// When it was created (or last regenerated).
     pub valid_from: DateTime<Utc>,
-    /// When it stops working.
-    pub valid_to: DateTime<Utc>,
-    /// Where it works.
-    pub targets: Targets,
+    /// When it stops working; `None`: it never expires (Gitea, Forgejo; GitLab before 16.0).
+    /// A provider that keeps expiry as a date reports the instant the token dies (GitLab:
+    /// 00:00 UTC of its `expires_at`), see [`ExpiryGranularity`](crate::ExpiryGranularity).
+    pub valid_to: Option<DateTime<Utc>>,
+    /// Provider-specific attributes (Azure DevOps: which organizations it works in).
+    pub extras: Extras,
 }
 
 impl PatMetadata {
-    /// Whether the token has expired at `now` (`valid_to` is in the past or now).
+    /// Whether the token has expired at `now` (`valid_to` is in the past or now). A token that
+    /// never expires never has.
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
-        self.valid_to <= now
+        self.valid_to.is_some_and(|t| t <= now)
     }
 
     /// Whether the token is still valid at `now` but expires within `window`.
     pub fn expires_within(&self, now: DateTime<Utc>, window: Duration) -> bool {
-        !self.is_expired(now) && self.valid_to - now <= chrono_delta(window)
+        !self.is_expired(now) && self.valid_to.is_some_and(|t| t - now <= chrono_delta(window))
     }
 
-    /// Time left before expiry at `now` (zero once expired).
-    pub fn remaining(&self, now: DateTime<Utc>) -> Duration {
-        (self.valid_to - now).to_std().unwrap_or(Duration::ZERO)
+    /// Time left before expiry at `now` (zero once expired); `None` for a token that never
+    /// expires.
+    pub fn remaining(&self, now: DateTime<Utc>) -> Option<Duration> {
+        self.valid_to.map(|t| (t - now).to_std().unwrap_or(Duration::ZERO))
     }
 }
 
@@ -230,11 +202,27 @@ pub struct PatSpec {
     pub display_name: String,
     /// Scopes.
     pub scopes: Scopes,
-    /// Expiry; `None` lets the provider choose (Azure DevOps: one year, clamped by policy).
+    /// Expiry; `None` lets the provider choose (Azure DevOps: one year, clamped by policy; a
+    /// provider whose tokens never expire: never). A provider that keeps dates rounds up to the
+    /// next midnight UTC, never down.
     pub valid_to: Option<DateTime<Utc>>,
-    /// Ask for a global token. Azure DevOps retires global PATs on [`GLOBAL_PAT_RETIREMENT`]
-    /// (2026-12-01): from then on it refuses such a request with `globalPATCreationBlocked`.
-    pub all_organizations: bool,
+    /// Provider-specific attributes, spelt as the provider documents them (Azure DevOps: ask
+    /// for a global token with [`patkit::azure::Targets`](crate::azure::Targets)). Keys the
+    /// provider does not know are refused before anything is sent.
+    pub extras: Extras,
+}
+
+impl PatSpec {
+    /// A spec with no expiry asked for (the provider's default) and no extras.
+    ///
+    /// ```
+    /// let spec = patkit::PatSpec::new("ci", patkit::Scopes::parse("vso.code")?);
+    /// assert_eq!(spec.valid_to, None);
+    /// # Ok::<(), patkit::Error>(())
+    /// ```
+    pub fn new(display_name: impl Into<String>, scopes: Scopes) -> Self {
+        Self { display_name: display_name.into(), scopes, valid_to: None, extras: Extras::new() }
+    }
 }
 
 /// Changes to an existing token; `None` keeps the current value.
@@ -244,19 +232,18 @@ pub struct PatChanges {
     pub display_name: Option<String>,
     /// New scopes.
     pub scopes: Option<Scopes>,
-    /// A new expiry.
+    /// A new expiry (only where [`Capabilities::update_expiry`](crate::Capabilities::update_expiry)).
     pub valid_to: Option<DateTime<Utc>>,
-    /// Make the token global (`true`) or bound to this organization (`false`).
-    pub all_organizations: Option<bool>,
+    /// Provider-specific attributes to change (Azure DevOps: make the token global or bound to
+    /// the client's organization with [`patkit::azure::Targets`](crate::azure::Targets)); empty
+    /// keeps them.
+    pub extras: Extras,
 }
 
 impl PatChanges {
     /// Whether nothing would change.
     pub fn is_empty(&self) -> bool {
-        self.display_name.is_none()
-            && self.scopes.is_none()
-            && self.valid_to.is_none()
-            && self.all_organizations.is_none()
+        self.display_name.is_none() && self.scopes.is_none() && self.valid_to.is_none() && self.extras.is_empty()
     }
 }
 
@@ -271,8 +258,8 @@ mod tests {
             display_name: "n".into(),
             scopes: Scopes::default(),
             valid_from: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
-            valid_to,
-            targets: Targets::AllOrganizations,
+            valid_to: Some(valid_to),
+            extras: Extras::new(),
         }
     }
 
@@ -284,11 +271,15 @@ mod tests {
         assert!(!m.is_expired(now));
         assert!(m.expires_within(now, day));
         assert!(!m.expires_within(now, Duration::from_secs(3600)));
-        assert_eq!(m.remaining(now), Duration::from_secs(12 * 3600));
+        assert_eq!(m.remaining(now), Some(Duration::from_secs(12 * 3600)));
         let expired = meta(now);
         assert!(expired.is_expired(now));
         assert!(!expired.expires_within(now, day), "expired is not 'expiring'");
-        assert_eq!(expired.remaining(now), Duration::ZERO);
+        assert_eq!(expired.remaining(now), Some(Duration::ZERO));
         assert!(!meta(now).expires_within(now - chrono::TimeDelta::days(2), day));
+        let never = PatMetadata { valid_to: None, ..meta(now) };
+        assert!(!never.is_expired(now + chrono::TimeDelta::days(36_500)));
+        assert!(!never.expires_within(now, Duration::MAX));
+        assert_eq!(never.remaining(now), None);
     }
 }

@@ -1,5 +1,6 @@
 //! The provider-neutral surface the lifecycle flows are built on.
 
+use std::borrow::Cow;
 use std::fmt::Debug;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -23,6 +24,27 @@ pub struct RotatedPat {
     pub previous: PatId,
     /// The replacement, with its secret (shown once).
     pub created: CreatedPat,
+}
+
+/// A provider's rule that ends a token before its own expiry
+/// ([`PatProvider::retirement`]), e.g. Azure DevOps' retirement of global PATs on 2026-12-01.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retirement {
+    /// From when the token no longer authenticates (and cannot be regenerated).
+    pub at: DateTime<Utc>,
+    /// Why, in a few words a report can print, e.g. `"Azure DevOps retires global PATs"`.
+    pub reason: Cow<'static, str>,
+}
+
+/// What replaces a token in a rotation ([`PatProvider::replacement_spec`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    /// The spec to create. The rotator sets its display name and expiry.
+    pub spec: PatSpec,
+    /// What differs from the old token and why, for the rotation report (e.g. Azure DevOps:
+    /// "the global token was replaced by one for fabrikam"); `None` when it is a like-for-like
+    /// replacement.
+    pub note: Option<String>,
 }
 
 /// A service that issues personal access tokens (Azure DevOps today; GitLab, Gitea and GitHub
@@ -52,6 +74,27 @@ pub trait PatProvider: Send + Sync + Debug {
 
     /// What this provider can do (with the caller's credential).
     fn capabilities(&self) -> Capabilities;
+
+    /// When the provider stops accepting `token` whatever its own expiry says, if a rule of the
+    /// provider does that (Azure DevOps: global PATs from 2026-12-01). Scans report it and
+    /// rotations treat the token as due once it falls within their window. Default: `None`.
+    fn retirement(&self, token: &PatMetadata) -> Option<Retirement> {
+        let _ = token;
+        None
+    }
+
+    /// The spec of a rotation's replacement of `old`: what must carry over (scopes, and those of
+    /// the provider's extras a create accepts) and what the provider changes on the way (Azure
+    /// DevOps: a global token is replaced by one bound to the client's organization unless told
+    /// otherwise). The rotator sets the display name and expiry. Refusing (e.g. an option the
+    /// provider cannot honour) fails the rotation before anything is written or created.
+    ///
+    /// Default: the old token's scopes, no extras (a token's extras may hold attributes a create
+    /// request does not take), no note. A provider whose tokens carry attributes a replacement
+    /// must keep overrides it; a wrapper forwards it.
+    fn replacement_spec(&self, old: &PatMetadata) -> Result<Replacement> {
+        Ok(Replacement { spec: PatSpec::new(old.display_name.clone(), old.scopes.clone()), note: None })
+    }
 
     /// Creates a token. The secret is returned once. Never retried once the request may have
     /// reached the server. Default: [`Error::Unsupported`].
@@ -118,6 +161,14 @@ macro_rules! forward_pat_provider {
 
             fn capabilities(&self) -> Capabilities {
                 (**self).capabilities()
+            }
+
+            fn retirement(&self, token: &PatMetadata) -> Option<Retirement> {
+                (**self).retirement(token)
+            }
+
+            fn replacement_spec(&self, old: &PatMetadata) -> Result<Replacement> {
+                (**self).replacement_spec(old)
             }
 
             async fn create_pat(&self, spec: PatSpec) -> Result<CreatedPat> {

@@ -8,7 +8,7 @@ use common::*;
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
 use patkit::testing::{MockResponse, MockTransport, Route};
-use patkit::{Error, ManualClock, PatId, Scope, Scopes};
+use patkit::{Error, ManualClock, PatId, Scopes};
 
 fn default_client(mock: &MockTransport) -> AzureDevOpsClient {
     AzureDevOpsClient::builder("fabrikam", StaticCredential::new(BEARER.to_owned()))
@@ -44,7 +44,7 @@ async fn a_create_is_never_sent_twice() {
         .on(Route::post("/_apis/tokens/pats"), MockResponse::status(503))
         .on(Route::get("/_apis/tokens/pats"), MockResponse::json(200, r#"{"continuationToken":"","patTokens":[]}"#));
     let client = default_client(&mock);
-    let result = client.create("n", Scopes::from_iter([Scope::CODE])).send().await;
+    let result = client.create("n", Scopes::from_iter([patkit::azure::scopes::CODE])).send().await;
     match result {
         Err(Error::CreateOutcomeUnknown { found, .. }) => assert!(found.is_empty()),
         other => panic!("{other:?}"),

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use common::*;
 use patkit::azure::PatTokenError;
+use patkit::azure::{Policy, Targets};
 use patkit::testing::{MockResponse, MockTransport, Route};
 use patkit::transport::TransportErrorKind;
-use patkit::{Error, PatId, Policy, Scope, Scopes, Targets};
+use patkit::{Error, PatId, Scopes};
 
 #[tokio::test]
 async fn create_sends_the_spec_body_and_returns_the_secret_once() {
@@ -17,14 +18,14 @@ async fn create_sends_the_spec_body_and_returns_the_secret_once() {
         MockTransport::new().on(Route::post("/fabrikam/_apis/tokens/pats"), MockResponse::json(200, CREATE_RESPONSE));
     let client = client(&mock);
     let created = client
-        .create("new_token", Scopes::from_iter([Scope::FULL_ACCESS]))
+        .create("new_token", Scopes::from_iter([patkit::azure::scopes::FULL_ACCESS]))
         .expires_in(Duration::from_secs(28 * 86_400))
         .send()
         .await
         .unwrap();
     assert_eq!(created.secret.expose_secret(), EXAMPLE_SECRET);
     assert_eq!(created.metadata.id.as_str(), "4ab5764f-4193-4f1d-b995-64144880b7d7");
-    assert!(matches!(created.metadata.targets, Targets::Organizations(ref orgs) if orgs.len() == 1));
+    assert!(matches!(Targets::of(&created.metadata), Some(Targets::Organizations(ref orgs)) if orgs.len() == 1));
 
     let requests = mock.requests();
     assert_eq!(requests.len(), 1);
@@ -41,7 +42,7 @@ async fn create_sends_the_spec_body_and_returns_the_secret_once() {
 async fn bad_input_is_refused_before_anything_is_sent() {
     let mock = MockTransport::new();
     let client = client(&mock);
-    let code = Scopes::from_iter([Scope::CODE]);
+    let code = Scopes::from_iter([patkit::azure::scopes::CODE]);
     let cases = [
         client.create("", code.clone()).send().await,
         client.create("x".repeat(300), code.clone()).send().await,
@@ -66,19 +67,24 @@ async fn policy_violations_are_typed() {
         ],
     );
     let client = client(&mock);
-    let full = Scopes::from_iter([Scope::FULL_ACCESS]);
+    let full = Scopes::from_iter([patkit::azure::scopes::FULL_ACCESS]);
     match client.create("a", full.clone()).send().await {
-        Err(Error::PolicyViolation { policy: Policy::FullScope, message: Some(m), .. }) => {
+        Err(ref e @ Error::PolicyViolation { message: Some(ref m), .. })
+            if Policy::of(e) == Some(Policy::FullScope) =>
+        {
             assert!(m.contains("restricted"))
         }
         other => panic!("{other:?}"),
     }
     assert!(matches!(
         client.create("b", full.clone()).all_organizations(true).send().await,
-        Err(Error::PolicyViolation { policy: Policy::GlobalPatRetired, .. })
+        Err(ref e @ Error::PolicyViolation { .. }) if Policy::of(e) == Some(Policy::GlobalPatRetired)
     ));
     match client.create("c", full).send().await {
-        Err(Error::Rejected { code: PatTokenError::Unknown(raw), .. }) => assert_eq!(raw, "aBrandNewCode"),
+        Err(Error::Rejected { code, .. }) => {
+            assert_eq!(code, "aBrandNewCode");
+            assert_eq!(PatTokenError::from(&code), PatTokenError::Unknown("aBrandNewCode".into()));
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -90,7 +96,7 @@ async fn a_lost_answer_is_never_resent_and_the_token_is_looked_up() {
         MockResponse::json(200, LIST_RESPONSE),
     );
     let client = client(&mock);
-    match client.create("new_token", Scopes::from_iter([Scope::CODE])).send().await {
+    match client.create("new_token", Scopes::from_iter([patkit::azure::scopes::CODE])).send().await {
         Err(Error::CreateOutcomeUnknown { display_name, id, found, source }) => {
             assert_eq!(display_name, "new_token");
             assert_eq!(id, None, "no answer, no id");
@@ -123,7 +129,7 @@ async fn a_success_whose_body_does_not_decode_is_an_uncertain_outcome() {
             Route::get("/_apis/tokens/pats").query_has("displayFilterOption", "all"),
             MockResponse::json(200, LIST_RESPONSE),
         );
-        let result = client(&mock).create("new_token", Scopes::from_iter([Scope::CODE])).send().await;
+        let result = client(&mock).create("new_token", Scopes::from_iter([patkit::azure::scopes::CODE])).send().await;
         let err = result.as_ref().err().unwrap_or_else(|| panic!("case {case}: {result:?}"));
         match err {
             Error::CreateOutcomeUnknown { display_name, id, found, source } => {
@@ -155,7 +161,7 @@ async fn a_408_answer_to_a_create_is_an_uncertain_outcome() {
             Route::get("/_apis/tokens/pats").query_has("displayFilterOption", "all"),
             MockResponse::json(200, LIST_RESPONSE),
         );
-    match client(&mock).create("new_token", Scopes::from_iter([Scope::CODE])).send().await {
+    match client(&mock).create("new_token", Scopes::from_iter([patkit::azure::scopes::CODE])).send().await {
         Err(Error::CreateOutcomeUnknown { id: None, found, source, .. }) => {
             assert_eq!(found.len(), 1);
             assert!(matches!(*source, Error::Api { status: 408, .. }), "{source:?}");
@@ -206,7 +212,7 @@ async fn an_organization_the_service_cannot_have_is_refused_before_anything_is_s
 async fn a_connect_failure_is_a_plain_transport_error() {
     let mock = MockTransport::new().fail_next(Route::post("/_apis/tokens/pats"), TransportErrorKind::Connect);
     let client = client(&mock);
-    let result = client.create("n", Scopes::from_iter([Scope::CODE])).send().await;
+    let result = client.create("n", Scopes::from_iter([patkit::azure::scopes::CODE])).send().await;
     assert!(matches!(result, Err(Error::Transport(ref t)) if t.kind() == TransportErrorKind::Connect), "{result:?}");
     mock.assert_request_count(1);
 }
@@ -221,7 +227,7 @@ async fn a_pat_credential_is_refused_client_side() {
     .transport(mock.clone())
     .build()
     .unwrap();
-    let result = client.create("n", Scopes::from_iter([Scope::CODE])).send().await;
+    let result = client.create("n", Scopes::from_iter([patkit::azure::scopes::CODE])).send().await;
     assert!(
         matches!(result, Err(Error::Credential { kind: patkit::CredentialErrorKind::NotAccepted, .. })),
         "{result:?}"
@@ -242,7 +248,7 @@ async fn every_non_bearer_credential_is_refused_for_the_lifecycle_api_before_sen
         let mock = MockTransport::new();
         let client =
             patkit::azure::AzureDevOpsClient::builder("fabrikam", credential).transport(mock.clone()).build().unwrap();
-        let result = client.create("n", Scopes::from_iter([Scope::CODE])).send().await;
+        let result = client.create("n", Scopes::from_iter([patkit::azure::scopes::CODE])).send().await;
         assert!(
             matches!(result, Err(Error::Credential { kind: patkit::CredentialErrorKind::NotAccepted, .. })),
             "{client:?}: {result:?}"

@@ -12,13 +12,12 @@ use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
 use patkit::azure::PatCredential;
 use patkit::azure::operations as op;
+use patkit::azure::{Policy, Targets};
 use patkit::emulator::{
     EmulatedUser, Emulator, EmulatorServer, Fault, FaultRule, OrgPolicies, SeedPat, TenantPolicies,
 };
 use patkit::transport::{HttpTransport, ReqwestTransport, RetryConfig, from_fn};
-use patkit::{
-    AuthFailure, Error, ManualClock, PatId, PatMetadata, Policy, Scope, Scopes, SortBy, StatusFilter, Targets,
-};
+use patkit::{AuthFailure, Error, ManualClock, PatId, PatMetadata, Scopes, SortBy, StatusFilter};
 
 const DAY: Duration = Duration::from_secs(86_400);
 
@@ -77,7 +76,7 @@ impl Setup {
 }
 
 fn code() -> Scopes {
-    Scopes::from_iter([Scope::CODE])
+    Scopes::from_iter([patkit::azure::scopes::CODE])
 }
 
 fn names(items: &[PatMetadata]) -> Vec<&str> {
@@ -91,8 +90,8 @@ async fn every_operation_over_loopback() {
 
     let created = client.create("e2e", code()).expires_in(DAY * 30).send().await.unwrap();
     assert_eq!(created.secret.expose_secret().len(), 84);
-    assert_eq!(created.metadata.valid_to, start() + TimeDelta::days(30));
-    assert!(matches!(created.metadata.targets, Targets::Organizations(ref o) if o.len() == 1));
+    assert_eq!(created.metadata.valid_to, Some(start() + TimeDelta::days(30)));
+    assert!(matches!(Targets::of(&created.metadata), Some(Targets::Organizations(ref o)) if o.len() == 1));
     let id = created.metadata.id.clone();
 
     assert_eq!(client.get(&id).await.unwrap().display_name, "e2e");
@@ -101,16 +100,16 @@ async fn every_operation_over_loopback() {
     let renamed = client
         .update(&id)
         .display_name("e2e-renamed")
-        .scopes(Scopes::from_iter([Scope::CODE, Scope::WORK]))
+        .scopes(Scopes::from_iter([patkit::azure::scopes::CODE, patkit::azure::scopes::WORK]))
         .send()
         .await
         .unwrap();
     assert_eq!(renamed.display_name, "e2e-renamed");
     assert_eq!(renamed.scopes.len(), 2);
     let extended = client.extend(&id, DAY * 10).await.unwrap();
-    assert_eq!(extended.valid_to, start() + TimeDelta::days(40));
+    assert_eq!(extended.valid_to, Some(start() + TimeDelta::days(40)));
     let moved = client.expire_at(&id, start() + TimeDelta::days(2)).await.unwrap();
-    assert_eq!(moved.valid_to, start() + TimeDelta::days(2));
+    assert_eq!(moved.valid_to, Some(start() + TimeDelta::days(2)));
 
     assert!(client.check_pat(&created.secret).await.unwrap());
     client.revoke(&id).await.unwrap();
@@ -131,7 +130,7 @@ async fn every_operation_over_loopback() {
     assert!(s.emulator.token(&bobs[0]).unwrap().revoked);
     // The rule covers tokens issued strictly before its cut-off (default: now).
     s.clock.advance(TimeDelta::minutes(1));
-    admin.create_revocation_rule(&Scopes::from_iter([Scope::PACKAGING]), None).await.unwrap();
+    admin.create_revocation_rule(&Scopes::from_iter([patkit::azure::scopes::PACKAGING]), None).await.unwrap();
     assert!(bobs.iter().all(|id| s.emulator.token(id).unwrap().revoked));
 }
 
@@ -190,24 +189,24 @@ async fn pagination_of_1050_tokens() {
 async fn each_policy_is_a_typed_error() {
     let s = Setup::new().await;
     let client = s.alice();
-    let full = Scopes::from_iter([Scope::FULL_ACCESS]);
+    let full = Scopes::from_iter([patkit::azure::scopes::FULL_ACCESS]);
 
     s.emulator.set_tenant_policies(TenantPolicies { restrict_full_scope_pats: true, ..Default::default() });
     assert!(matches!(
         client.create("full", full.clone()).send().await,
-        Err(Error::PolicyViolation { policy: Policy::FullScope, .. })
+        Err(ref e @ Error::PolicyViolation { .. }) if Policy::of(e) == Some(Policy::FullScope)
     ));
 
     s.emulator.set_tenant_policies(TenantPolicies { restrict_global_pats: true, ..Default::default() });
     assert!(matches!(
         client.create("g", code()).all_organizations(true).send().await,
-        Err(Error::PolicyViolation { policy: Policy::GlobalPat, .. })
+        Err(ref e @ Error::PolicyViolation { .. }) if Policy::of(e) == Some(Policy::GlobalPat)
     ));
 
     s.emulator.set_tenant_policies(TenantPolicies { global_pat_creation_blocked: true, ..Default::default() });
     assert!(matches!(
         client.create("g", code()).all_organizations(true).send().await,
-        Err(Error::PolicyViolation { policy: Policy::GlobalPatRetired, .. })
+        Err(ref e @ Error::PolicyViolation { .. }) if Policy::of(e) == Some(Policy::GlobalPatRetired)
     ));
 
     s.emulator.set_tenant_policies(TenantPolicies {
@@ -217,18 +216,22 @@ async fn each_policy_is_a_typed_error() {
     });
     assert!(matches!(
         client.create("long", code()).expires_in(DAY * 60).send().await,
-        Err(Error::PolicyViolation { policy: Policy::MaxLifespan, .. })
+        Err(ref e @ Error::PolicyViolation { .. }) if Policy::of(e) == Some(Policy::MaxLifespan)
     ));
 
     s.emulator.set_tenant_policies(TenantPolicies { max_lifespan: Some(TimeDelta::days(30)), ..Default::default() });
     let clamped = client.create("clamped", code()).expires_in(DAY * 60).send().await.unwrap();
-    assert_eq!(clamped.metadata.valid_to, start() + TimeDelta::days(30), "the 7.2 behaviour: clamped, not refused");
+    assert_eq!(
+        clamped.metadata.valid_to,
+        Some(start() + TimeDelta::days(30)),
+        "the 7.2 behaviour: clamped, not refused"
+    );
 
     s.emulator.set_tenant_policies(TenantPolicies::default());
     s.emulator.set_org_policies("fabrikam", OrgPolicies { restrict_pat_creation: true, allowed_users: vec![] });
     assert!(matches!(
         client.create("x", code()).send().await,
-        Err(Error::PolicyViolation { policy: Policy::PatCreationDisabled, .. })
+        Err(ref e @ Error::PolicyViolation { .. }) if Policy::of(e) == Some(Policy::PatCreationDisabled)
     ));
     s.emulator.set_org_policies("fabrikam", OrgPolicies::default());
 
@@ -275,8 +278,8 @@ async fn each_auth_failure_mode() {
 
     let app = s.client(StaticCredential::from(s.emulator.issue_app_token(None)));
     match app.list().page(None).await {
-        Err(Error::Forbidden { type_key, message }) => {
-            assert_eq!(type_key.as_deref(), Some("InvalidAccessException"));
+        Err(Error::Forbidden { code, message }) => {
+            assert_eq!(code.as_ref().map(patkit::ServiceCode::as_str), Some("InvalidAccessException"));
             assert!(message.contains("Service principals"), "{message}");
         }
         other => panic!("{other:?}"),

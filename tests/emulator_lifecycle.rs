@@ -7,8 +7,9 @@ mod emulator_support;
 use chrono::TimeDelta;
 use emulator_support::{Harness, Mode};
 use http::Method;
+use patkit::PatId;
+use patkit::azure::Targets;
 use patkit::emulator::{OrgPolicies, SeedPat, TenantPolicies};
-use patkit::{PatId, Targets};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -224,23 +225,23 @@ async fn global_pats_are_retired_on_2026_12_01_by_the_clock() {
             h.alice.id,
             SeedPat::new("old global", "vso.code")
                 .global()
-                .valid_to(patkit::GLOBAL_PAT_RETIREMENT + TimeDelta::days(90)),
+                .valid_to(patkit::azure::GLOBAL_PAT_RETIREMENT + TimeDelta::days(90)),
         );
         let scoped = h.emulator.seed_pat(
             "fabrikam",
             h.alice.id,
-            SeedPat::new("scoped", "vso.code").valid_to(patkit::GLOBAL_PAT_RETIREMENT + TimeDelta::days(90)),
+            SeedPat::new("scoped", "vso.code").valid_to(patkit::azure::GLOBAL_PAT_RETIREMENT + TimeDelta::days(90)),
         );
 
         // One second before: everything still works.
-        h.clock.set(patkit::GLOBAL_PAT_RETIREMENT - TimeDelta::seconds(1));
+        h.clock.set(patkit::azure::GLOBAL_PAT_RETIREMENT - TimeDelta::seconds(1));
         assert_eq!(code(h.create(&h.alice, global()).await), "none", "{mode:?}");
         assert_eq!(check(old_global.secret.expose_secret().to_owned()).await, 200, "{mode:?}");
         let extend = json!({"authorizationId": old_global.id.as_str(), "validTo": "2027-01-15T00:00:00Z"});
         assert_eq!(code(put(extend).await), "none");
 
         // At the instant: creation and regeneration are refused, the old global token is dead.
-        h.clock.set(patkit::GLOBAL_PAT_RETIREMENT);
+        h.clock.set(patkit::azure::GLOBAL_PAT_RETIREMENT);
         assert_eq!(code(h.create(&h.alice, global()).await), "globalPATCreationBlocked", "{mode:?}");
         let extend = json!({"authorizationId": old_global.id.as_str(), "validTo": "2027-02-01T00:00:00Z"});
         assert_eq!(code(put(extend).await), "globalPATCreationBlocked");

@@ -63,8 +63,8 @@ async fn auth_failures_in_every_shape() {
 async fn a_pat_or_service_principal_is_forbidden_with_the_service_message() {
     let mock = MockTransport::new().on(Route::get("/_apis/tokens/pats"), MockResponse::json(403, INVALID_ACCESS));
     match client(&mock).get(&PatId::new("x")).await {
-        Err(Error::Forbidden { type_key, message }) => {
-            assert_eq!(type_key.as_deref(), Some("InvalidAccessException"));
+        Err(Error::Forbidden { code, message }) => {
+            assert_eq!(code.as_ref().map(patkit::ServiceCode::as_str), Some("InvalidAccessException"));
             assert_eq!(message, "The requested operation is not allowed.");
         }
         other => panic!("{other:?}"),

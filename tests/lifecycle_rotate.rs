@@ -10,12 +10,11 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use lifecycle_support::{Call, HoldPoint, ORG, World};
 use patkit::azure::operations as op;
+use patkit::azure::{GlobalReplacement, Targets};
 use patkit::emulator::{Fault, FaultRule, TenantPolicies};
-use patkit::lifecycle::{
-    DueReason, GlobalReplacement, Outcome, PlannedAction, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions,
-};
+use patkit::lifecycle::{DueReason, Outcome, PlannedAction, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions};
 use patkit::store::{Expected, InMemoryTokenStore, StoreError, StoreErrorKind};
-use patkit::{PatMetadata, PatProvider, PatRecord, StoredPat, Targets, TokenStore};
+use patkit::{PatMetadata, PatProvider, PatRecord, StoredPat, TokenStore};
 
 const WEEK: Duration = Duration::from_secs(7 * 86_400);
 
@@ -25,6 +24,11 @@ fn memory_world() -> World {
 
 fn rotator(w: &World) -> Rotator {
     Rotator::new(w.client.clone(), w.store.clone()).clock(w.clock.clone()).window(WEEK)
+}
+
+/// A rotator whose client replaces global tokens as `replacement` says.
+fn rotator_with(w: &World, replacement: GlobalReplacement) -> Rotator {
+    Rotator::new(w.client_with(replacement), w.store.clone()).clock(w.clock.clone()).window(WEEK)
 }
 
 #[tokio::test(start_paused = true)]
@@ -38,9 +42,9 @@ async fn rotates_a_due_token_keeping_scopes_and_targets() {
     let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
     assert_eq!(stored.record.metadata, rotation.new);
     assert_eq!(stored.record.metadata.scopes, old.record.metadata.scopes);
-    assert_eq!(stored.record.metadata.targets, old.record.metadata.targets);
+    assert_eq!(Targets::of(&stored.record.metadata), Targets::of(&old.record.metadata));
     assert!(stored.record.metadata.display_name.starts_with("ci feed~r"));
-    assert_eq!(stored.record.metadata.valid_to, w.now() + TimeDelta::days(30));
+    assert_eq!(stored.record.metadata.valid_to, Some(w.now() + TimeDelta::days(30)));
     assert!(stored.record.rotation.is_none() && stored.record.previous.is_none());
     assert!(w.emulator.token(&old.record.metadata.id).unwrap().revoked);
     w.check_settled("ci-feed").await.unwrap();
@@ -56,7 +60,7 @@ async fn the_service_clamp_is_what_gets_stored() {
     w.seed("ci-feed", "ci feed", 1).await;
     let report = rotator(&w).lifetime(Duration::from_secs(90 * 86_400)).rotate("ci-feed").await;
     let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
-    assert_eq!(rotation.new.valid_to, w.now() + TimeDelta::days(10));
+    assert_eq!(rotation.new.valid_to, Some(w.now() + TimeDelta::days(10)));
     w.check_settled("ci-feed").await.unwrap();
 }
 
@@ -71,7 +75,7 @@ async fn store_global(w: &World, name: &str, days_left: i64) -> patkit::PatId {
             .valid_to(w.now() + TimeDelta::days(days_left)),
     );
     let metadata = w.direct.get(&seeded.id).await.unwrap();
-    assert!(metadata.targets.is_global());
+    assert!(Targets::of(&metadata).is_some_and(|t| t.is_global()));
     w.inner_store
         .put(StoredPat { record: PatRecord::new(name, "azure-devops", ORG, metadata, w.now()), secret: seeded.secret })
         .await
@@ -83,20 +87,24 @@ async fn store_global(w: &World, name: &str, days_left: i64) -> patkit::PatId {
 /// rotator's organization, says so, revokes the old one, and never asks for a global token.
 #[tokio::test(start_paused = true)]
 async fn a_global_token_is_replaced_by_an_organization_scoped_one() {
-    for now in [lifecycle_support::start_time(), patkit::GLOBAL_PAT_RETIREMENT + TimeDelta::days(1)] {
+    for now in [lifecycle_support::start_time(), patkit::azure::GLOBAL_PAT_RETIREMENT + TimeDelta::days(1)] {
         let w = memory_world();
         w.clock.set(now);
         let old = store_global(&w, "global", 3).await;
         let plan = rotator(&w).plan().await.unwrap();
-        let PlannedAction::Rotate { narrowed_to_organizations, .. } = &plan.entries[0].action else { panic!("{plan}") };
-        assert_eq!(narrowed_to_organizations.as_deref(), Some(&[ORG.to_owned()][..]), "the dry run says so too");
+        let PlannedAction::Rotate { note, .. } = &plan.entries[0].action else { panic!("{plan}") };
+        assert_eq!(
+            note.as_deref(),
+            Some("the global token was replaced by one for fabrikam"),
+            "the dry run says so too"
+        );
         let report = rotator(&w).rotate("global").await;
         let Outcome::Rotated(rotation) = &report.outcome else { panic!("{now}: {report}") };
         assert_eq!(rotation.old.id, old);
-        assert_eq!(rotation.narrowed_to_organizations.as_deref(), Some(&[ORG.to_owned()][..]));
+        assert_eq!(rotation.note.as_deref(), Some("the global token was replaced by one for fabrikam"));
         assert!(report.to_string().contains("the global token was replaced by one for fabrikam"), "{report}");
         let org_id = w.emulator.organization(ORG).unwrap().id.to_string();
-        assert_eq!(rotation.new.targets, Targets::Organizations(vec![org_id.clone()]));
+        assert_eq!(Targets::of(&rotation.new), Some(Targets::Organizations(vec![org_id.clone()])));
 
         // The emulator's own record: the old global token is revoked, the new one is scoped.
         let snapshot = w.emulator.snapshot();
@@ -116,11 +124,11 @@ async fn a_global_token_is_replaced_by_an_organization_scoped_one() {
 /// expiry is never due.
 #[tokio::test(start_paused = true)]
 async fn a_long_lived_global_token_is_due_from_the_retirement_window_on() {
-    let retirement = patkit::GLOBAL_PAT_RETIREMENT;
+    let retirement = patkit::azure::GLOBAL_PAT_RETIREMENT;
     let cases = [
         (retirement - TimeDelta::days(30), None),
-        (retirement - TimeDelta::days(3), Some(DueReason::GlobalRetiring)),
-        (retirement + TimeDelta::days(1), Some(DueReason::GlobalRetired)),
+        (retirement - TimeDelta::days(3), Some(DueReason::Retiring)),
+        (retirement + TimeDelta::days(1), Some(DueReason::Retired)),
     ];
     for (now, due) in cases {
         let w = memory_world();
@@ -147,7 +155,10 @@ async fn a_long_lived_global_token_is_due_from_the_retirement_window_on() {
         if due.is_some() {
             let Outcome::Rotated(rotation) = &global.outcome else { panic!("{now}: {report}") };
             assert_eq!(rotation.old.id, old);
-            assert!(!rotation.new.targets.is_global(), "{now}: replaced by an organization-scoped token");
+            assert!(
+                !Targets::of(&rotation.new).is_some_and(|t| t.is_global()),
+                "{now}: replaced by an organization-scoped token"
+            );
             assert!(w.emulator.token(&old).unwrap().revoked, "{now}");
             w.check_settled_all(&["global", "scoped"]).await.unwrap();
         } else {
@@ -163,23 +174,20 @@ async fn a_long_lived_global_token_is_due_from_the_retirement_window_on() {
 async fn keeping_a_token_global_must_be_asked_for_and_fails_after_the_retirement() {
     let w = memory_world();
     let old = store_global(&w, "global", 3).await;
-    let report = rotator(&w).global_tokens(GlobalReplacement::KeepGlobal).rotate("global").await;
+    let report = rotator_with(&w, GlobalReplacement::KeepGlobal).rotate("global").await;
     let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
-    assert!(rotation.new.targets.is_global());
-    assert_eq!(rotation.narrowed_to_organizations, None);
+    assert!(Targets::of(&rotation.new).is_some_and(|t| t.is_global()));
+    assert_eq!(rotation.note, None);
     assert!(w.emulator.token(&old).unwrap().revoked);
 
     let w = memory_world();
-    w.clock.set(patkit::GLOBAL_PAT_RETIREMENT);
+    w.clock.set(patkit::azure::GLOBAL_PAT_RETIREMENT);
     let old = store_global(&w, "global", 3).await;
     let tokens_before = w.emulator.snapshot().tokens.len();
-    let report = rotator(&w).global_tokens(GlobalReplacement::KeepGlobal).rotate("global").await;
+    let report = rotator_with(&w, GlobalReplacement::KeepGlobal).rotate("global").await;
     let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
     assert_eq!(failure.step, Step::Create);
-    assert!(
-        matches!(failure.error, patkit::Error::PolicyViolation { policy: patkit::Policy::GlobalPatRetired, .. }),
-        "{report}"
-    );
+    assert!(patkit::azure::Policy::of(&failure.error) == Some(patkit::azure::Policy::GlobalPatRetired), "{report}");
     assert_eq!(w.emulator.snapshot().tokens.len(), tokens_before, "nothing created");
     let stored = w.inner_store.get("global").await.unwrap().unwrap();
     assert_eq!(stored.record.metadata.id, old);
@@ -193,19 +201,16 @@ async fn keeping_a_token_global_must_be_asked_for_and_fails_after_the_retirement
 async fn an_explicit_organization_list_is_honoured_or_refused_up_front() {
     let w = memory_world();
     store_global(&w, "global", 3).await;
-    let report =
-        rotator(&w).global_tokens(GlobalReplacement::Organizations(vec!["FABRIKAM".into()])).rotate("global").await;
+    let report = rotator_with(&w, GlobalReplacement::Organizations(vec!["FABRIKAM".into()])).rotate("global").await;
     let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
-    assert_eq!(rotation.narrowed_to_organizations.as_deref(), Some(&[ORG.to_owned()][..]));
-    assert!(!rotation.new.targets.is_global());
+    assert_eq!(rotation.note.as_deref(), Some("the global token was replaced by one for fabrikam"));
+    assert!(!Targets::of(&rotation.new).is_some_and(|t| t.is_global()));
 
     let w = memory_world();
     let old = store_global(&w, "global", 3).await;
     let before = w.inner_store.get("global").await.unwrap().unwrap().record.revision;
-    let report = rotator(&w)
-        .global_tokens(GlobalReplacement::Organizations(vec![ORG.into(), "contoso".into()]))
-        .rotate("global")
-        .await;
+    let report =
+        rotator_with(&w, GlobalReplacement::Organizations(vec![ORG.into(), "contoso".into()])).rotate("global").await;
     let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
     assert!(matches!(failure.error, patkit::Error::InvalidInput { field: "global_tokens", .. }), "{report}");
     assert_eq!(w.emulator.requests_seen(op::CREATE), 0);
@@ -220,8 +225,8 @@ async fn organization_tokens_stay_bound() {
     let old = w.seed("ci-feed", "ci feed", 2).await;
     let report = rotator(&w).rotate("ci-feed").await;
     let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
-    assert_eq!(rotation.narrowed_to_organizations, None);
-    assert_eq!(rotation.new.targets, old.record.metadata.targets);
+    assert_eq!(rotation.note, None);
+    assert_eq!(Targets::of(&rotation.new), Targets::of(&old.record.metadata));
 }
 
 #[tokio::test(start_paused = true)]
@@ -676,6 +681,12 @@ impl PatProvider for ListingMissesTheMintedToken {
     async fn check_pat(&self, secret: &patkit::PatSecret) -> patkit::Result<bool> {
         self.inner.check_pat(secret).await
     }
+    fn replacement_spec(&self, old: &PatMetadata) -> patkit::Result<patkit::Replacement> {
+        self.inner.replacement_spec(old)
+    }
+    fn retirement(&self, token: &PatMetadata) -> Option<patkit::Retirement> {
+        self.inner.retirement(token)
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -761,7 +772,7 @@ async fn recovery_forgets_an_expired_previous_the_provider_no_longer_shows() {
     // The same `previous`, but not expired: still kept (it may be someone's working token).
     let w = memory_world();
     let mut unexpired = gone.record.metadata.clone();
-    unexpired.valid_to = w.now() + TimeDelta::days(2);
+    unexpired.valid_to = Some(w.now() + TimeDelta::days(2));
     let mine = w.seed("mine", "ci feed", 20).await;
     store_with_previous(&w, "ci-feed", &mine, &unexpired).await;
     let report = rotator(&w).recover_ignoring_lease().await.unwrap();

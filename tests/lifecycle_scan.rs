@@ -90,7 +90,7 @@ async fn reconciled_view_finds_each_kind() {
     let extended = kind_of(f, "extended");
     assert!(matches!(extended[0], FindingKind::Fine { .. }), "judged by the server's expiry");
     assert!(
-        matches!(extended[1], FindingKind::ExpiryDiffers { stored, server } if *server - *stored == TimeDelta::days(70))
+        matches!(extended[1], FindingKind::ExpiryDiffers { stored: Some(stored), server: Some(server) } if *server - *stored == TimeDelta::days(70))
     );
     // The token made by hand, and the server's "missing" token (its entry points elsewhere).
     let not_stored: Vec<_> = f.iter().filter(|f| f.kind == FindingKind::NotStored).map(|f| &f.token).collect();
@@ -158,7 +158,7 @@ async fn global_tokens_are_reported_as_retiring_then_retired() {
     w.seed("scoped", "scoped", 300).await;
     let global = w.emulator.seed_pat(ORG, w.alice.id, SeedPat::new("global", "vso.code").global().valid_to(far));
     let metadata = w.direct.get(&global.id).await.unwrap();
-    assert!(metadata.targets.is_global());
+    assert!(patkit::azure::Targets::of(&metadata).is_some_and(|t| t.is_global()));
     w.inner_store
         .put(patkit::StoredPat {
             record: patkit::PatRecord::new("stored global", patkit::azure::PROVIDER_NAME, ORG, metadata, w.now()),
@@ -170,24 +170,27 @@ async fn global_tokens_are_reported_as_retiring_then_retired() {
         report
             .findings
             .iter()
-            .filter(|f| matches!(f.kind, FindingKind::GlobalRetired { .. } | FindingKind::GlobalRetiring { .. }))
+            .filter(|f| matches!(f.kind, FindingKind::Retired { .. } | FindingKind::Retiring { .. }))
             .map(|f| {
                 assert_eq!(f.token.id, global.id, "only the global token");
                 (f.view, f.entry.clone(), f.kind.clone())
             })
             .collect()
     };
-    let on = patkit::GLOBAL_PAT_RETIREMENT;
+    let on = patkit::azure::GLOBAL_PAT_RETIREMENT;
+    let reason = std::borrow::Cow::Borrowed("Azure DevOps retires global PATs");
     for (now, kind) in [
-        (on - TimeDelta::seconds(1), FindingKind::GlobalRetiring { on }),
-        (on, FindingKind::GlobalRetired { since: on }),
+        (on - TimeDelta::seconds(1), FindingKind::Retiring { on, reason: reason.clone() }),
+        (on, FindingKind::Retired { since: on, reason: reason.clone() }),
     ] {
         w.clock.set(now);
         let scan = || Scan::new().clock(w.clock.clone()).window(WEEK);
         let server = scan().provider(w.direct.clone()).run().await.unwrap();
         assert_eq!(retirement(&server), [(View::Server, None, kind.clone())], "{now}");
-        let store = scan().store(w.inner_store.clone()).run().await.unwrap();
+        let store = scan().store(w.inner_store.clone()).rules_of(w.direct.clone()).run().await.unwrap();
         assert_eq!(retirement(&store), [(View::Store, Some("stored global".into()), kind.clone())]);
+        let blind = scan().store(w.inner_store.clone()).run().await.unwrap();
+        assert_eq!(retirement(&blind), [], "without the provider a store-only scan knows no provider rule");
         let both = scan().provider(w.direct.clone()).store(w.inner_store.clone()).run().await.unwrap();
         assert_eq!(retirement(&both), [(View::Reconciled, Some("stored global".into()), kind.clone())]);
         assert!(both.needing_attention().any(|f| f.kind == kind));

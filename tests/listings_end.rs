@@ -26,7 +26,7 @@ use patkit::store::{InMemoryTokenStore, RotationIntent};
 use patkit::transport::{HttpRequest, HttpResponse, RetryConfig, from_fn};
 use patkit::{
     Error, ListQuery, ListingCutReason, ManualClock, PatId, PatMetadata, PatProviderExt as _, PatRecord, PatSecret,
-    Scopes, StoredPat, Targets, TokenStore as _,
+    Scopes, StoredPat, TokenStore as _,
 };
 
 /// Requests after which the scripted service fails the test: a listing still going by then
@@ -341,7 +341,7 @@ fn stored_metadata() -> PatMetadata {
         display_name: "ci".into(),
         scopes: scopes(),
         valid_from: now() - chrono::TimeDelta::days(20),
-        valid_to: now() + chrono::TimeDelta::days(2),
-        targets: Targets::Organizations(vec!["fabrikam".into()]),
+        valid_to: Some(now() + chrono::TimeDelta::days(2)),
+        extras: patkit::Extras::new(),
     }
 }

@@ -217,7 +217,7 @@ async fn the_suite_catches_a_display_name_limit_not_enforced() {
 }
 
 fn spec(name: &str) -> PatSpec {
-    PatSpec { display_name: name.into(), scopes: Scopes::default(), valid_to: None, all_organizations: false }
+    PatSpec::new(name, Scopes::default())
 }
 
 #[tokio::test]

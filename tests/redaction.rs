@@ -13,7 +13,7 @@ use patkit::azure::PatCredential;
 use patkit::store::{PatRecord, StoredPat};
 use patkit::testing::{MockResponse, MockTransport, Route};
 use patkit::transport::TransportErrorKind;
-use patkit::{BearerToken, ManualClock, PatSecret, Scope, Scopes};
+use patkit::{BearerToken, ManualClock, PatSecret, Scopes};
 use trace_capture::TraceCapture;
 
 const PAT_CANARY: &str = "CANARYpat7q4xw2mz9v3kd8r5t1y6u0pa";
@@ -63,13 +63,14 @@ async fn the_canary_goes_nowhere() {
     let client = client(&mock);
     assert_clean("client Debug", &format!("{client:?} {client:#?}"));
 
-    let created = client.create("new_token", Scopes::from_iter([Scope::CODE])).send().await.unwrap();
+    let created = client.create("new_token", Scopes::from_iter([patkit::azure::scopes::CODE])).send().await.unwrap();
     assert_eq!(created.secret.expose_secret(), PAT_CANARY, "the secret itself is intact");
     assert_clean("CreatedPat Debug", &format!("{created:?} {created:#?}"));
     assert_clean("PatSecret Debug", &format!("{:?}", created.secret));
 
     for i in 0..3 {
-        let err = client.create(format!("n{i}"), Scopes::from_iter([Scope::CODE])).send().await.unwrap_err();
+        let err =
+            client.create(format!("n{i}"), Scopes::from_iter([patkit::azure::scopes::CODE])).send().await.unwrap_err();
         let mut chain = format!("{err} {err:?}");
         let mut source = std::error::Error::source(&err);
         while let Some(s) = source {

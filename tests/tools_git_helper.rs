@@ -452,7 +452,11 @@ fn seeded_metadata(emulator: &Emulator, id: &PatId) -> patkit::PatMetadata {
         display_name: token.display_name,
         scopes: patkit::Scopes::parse(&token.scope).unwrap(),
         valid_from: token.valid_from,
-        valid_to: token.valid_to,
-        targets: token.targets,
+        valid_to: Some(token.valid_to),
+        extras: {
+            let mut extras = patkit::Extras::new();
+            token.targets.put(&mut extras);
+            extras
+        },
     }
 }

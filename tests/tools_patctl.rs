@@ -323,9 +323,7 @@ fn scan_reports_what_needs_attention() {
 /// on a clock pinned on either side of the date (never the day the test runs).
 #[test]
 fn scan_reports_the_global_token_retiring_then_retired() {
-    for (now, kind, status) in
-        [(BEFORE_RETIREMENT, "global_retiring", "active"), (AFTER_RETIREMENT, "global_retired", "retired")]
-    {
+    for (now, kind, status) in [(BEFORE_RETIREMENT, "retiring", "active"), (AFTER_RETIREMENT, "retired", "retired")] {
         let json = emulated_at(now, &["scan", "--json"]).ok().json();
         assert_eq!(time(&json["now"]), time(&Value::from(now)), "the pinned clock is patctl's clock");
         let global: Vec<_> = json["findings"]
@@ -339,7 +337,7 @@ fn scan_reports_the_global_token_retiring_then_retired() {
         let finding = global[1];
         assert_eq!(finding["token"]["global"], true);
         assert_eq!(finding["token"]["status"], status, "{now}: {finding}");
-        let day = patkit::GLOBAL_PAT_RETIREMENT.format("%Y-%m-%d").to_string();
+        let day = patkit::azure::GLOBAL_PAT_RETIREMENT.format("%Y-%m-%d").to_string();
         assert!(finding["detail"].as_str().unwrap().contains(&day), "{finding}");
         let table = emulated_at(now, &["scan"]).ok();
         assert!(table.stdout.lines().any(|l| l.starts_with(kind) && l.contains("everything")), "{}", table.stdout);

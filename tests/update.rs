@@ -6,8 +6,9 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use patkit::azure::Targets;
 use patkit::testing::{MockResponse, MockTransport, Route};
-use patkit::{Error, PatId, Scope, Scopes, Targets};
+use patkit::{Error, PatId, Scopes};
 
 fn id() -> PatId {
     PatId::new("3d3aca0c-9ad3-4b07-8334-08ec8b1ddc32")
@@ -18,7 +19,7 @@ async fn update_sends_only_what_changes() {
     let mock = MockTransport::new().on(Route::put("/_apis/tokens/pats"), MockResponse::json(200, UPDATE_RESPONSE));
     let meta = client(&mock).update(&id()).display_name("updated_token").all_organizations(true).send().await.unwrap();
     assert_eq!(meta.display_name, "updated_token");
-    assert_eq!(meta.targets, Targets::AllOrganizations);
+    assert_eq!(Targets::of(&meta), Some(Targets::AllOrganizations));
     let body: serde_json::Value = serde_json::from_slice(mock.requests()[0].body()).unwrap();
     assert_eq!(
         body,
@@ -52,7 +53,7 @@ async fn expire_at_and_invalid_changes() {
         client.update(&id()).scopes(Scopes::default()).send().await,
         Err(Error::InvalidInput { field: "scopes", .. })
     ));
-    assert!(client.update(&id()).scopes(Scopes::from_iter([Scope::PACKAGING])).send().await.is_ok());
+    assert!(client.update(&id()).scopes(Scopes::from_iter([patkit::azure::scopes::PACKAGING])).send().await.is_ok());
     mock.assert_request_count(2);
 }
 

@@ -84,17 +84,17 @@ impl Helper {
         Ok(builder.build()?)
     }
 
-    fn answer(&self, request: &Credential, secret: PatSecret, valid_to: DateTime<Utc>) -> Credential {
+    fn answer(&self, request: &Credential, secret: PatSecret, valid_to: Option<DateTime<Utc>>) -> Credential {
         Credential {
             username: Some(request.username.clone().unwrap_or_else(|| self.config.username.clone())),
             password: Some(secret),
-            password_expiry_utc: Some(valid_to.timestamp()),
+            password_expiry_utc: valid_to.map(|t| t.timestamp()),
             ..Credential::default()
         }
     }
 
     fn fresh_enough(&self, entry: &StoredPat, now: DateTime<Utc>) -> bool {
-        entry.record.metadata.remaining(now) > self.config.margin
+        entry.record.metadata.remaining(now).is_none_or(|left| left > self.config.margin)
     }
 
     /// `get`: the stored PAT if it stays valid beyond the margin, else a newly minted one (then
@@ -109,7 +109,8 @@ impl Helper {
                 self.say(|| {
                     format!(
                         "using stored PAT {} (valid to {})",
-                        entry.record.metadata.id, entry.record.metadata.valid_to
+                        entry.record.metadata.id,
+                        entry.record.metadata.valid_to.map_or_else(|| "never".to_owned(), |t| t.to_string())
                     )
                 });
                 return Ok(Some(self.answer(request, entry.secret.clone(), entry.record.metadata.valid_to)));
@@ -117,7 +118,8 @@ impl Helper {
             self.say(|| {
                 format!(
                     "stored PAT {} expires at {}; minting a new one",
-                    entry.record.metadata.id, entry.record.metadata.valid_to
+                    entry.record.metadata.id,
+                    entry.record.metadata.valid_to.map_or_else(|| "never".to_owned(), |t| t.to_string())
                 )
             });
         }
@@ -125,7 +127,12 @@ impl Helper {
         let client = self.client(&target)?;
         let created = self.mint(&client, &target, now).await?;
         let id = created.metadata.id.clone();
-        self.say(|| format!("minted PAT {id} (valid to {})", created.metadata.valid_to));
+        self.say(|| {
+            format!(
+                "minted PAT {id} (valid to {})",
+                created.metadata.valid_to.map_or_else(|| "never".to_owned(), |t| t.to_string())
+            )
+        });
         let valid_to = created.metadata.valid_to;
         let entry = StoredPat {
             record: PatRecord::new(name.clone(), PROVIDER_NAME, target.organization.clone(), created.metadata, now),
@@ -253,7 +260,7 @@ impl Helper {
                 "git-credential-patkit: replaced PAT {id} but could not revoke it ({}); it works until {}: \
                  revoke it with `patctl revoke {id}`",
                 HelperError::from(e).0,
-                old.record.metadata.valid_to
+                old.record.metadata.valid_to.map_or_else(|| "never".to_owned(), |t| t.to_string())
             ),
         }
     }
@@ -271,12 +278,12 @@ impl Helper {
             return Ok(());
         }
         let Some(reported) = DateTime::<Utc>::from_timestamp(reported, 0) else { return Ok(()) };
-        if reported >= entry.record.metadata.valid_to {
+        if entry.record.metadata.valid_to.is_some_and(|stored| reported >= stored) {
             return Ok(());
         }
         self.say(|| format!("git reports PAT {} expires at {reported}; recording it", entry.record.metadata.id));
         let revision = entry.record.revision;
-        entry.record.metadata.valid_to = reported;
+        entry.record.metadata.valid_to = Some(reported);
         entry.record.stored_at = self.clock.now();
         match self.store.compare_and_swap(entry, Expected::Revision(revision)).await {
             Ok(_) => Ok(()),
@@ -301,12 +308,12 @@ impl Helper {
         let id = entry.record.metadata.id.clone();
         self.store.remove(&name).await?;
         self.say(|| format!("forgot PAT {id}"));
-        if !self.config.revoke_on_erase && entry.record.metadata.valid_to > self.clock.now() {
+        if !self.config.revoke_on_erase && entry.record.metadata.valid_to.is_none_or(|t| t > self.clock.now()) {
             // Not silent: the user learns the PAT is still alive and how to end it.
             eprintln!(
                 "git-credential-patkit: forgot PAT {id}; it stays valid until {} unless you revoke it \
                  (`patctl revoke {id}`, or --revoke-on-erase)",
-                entry.record.metadata.valid_to
+                entry.record.metadata.valid_to.map_or_else(|| "never".to_owned(), |t| t.to_string())
             );
         }
         if self.config.revoke_on_erase {

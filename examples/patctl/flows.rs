@@ -25,8 +25,8 @@ fn kind_name(kind: &FindingKind) -> &'static str {
         FindingKind::StoredButMissing => "stored_but_missing",
         FindingKind::NotStored => "not_stored",
         FindingKind::ExpiryDiffers { .. } => "expiry_differs",
-        FindingKind::GlobalRetired { .. } => "global_retired",
-        FindingKind::GlobalRetiring { .. } => "global_retiring",
+        FindingKind::Retired { .. } => "retired",
+        FindingKind::Retiring { .. } => "retiring",
         _ => "other",
     }
 }
@@ -123,9 +123,7 @@ pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
                 Some(&r.old),
                 Some(&r.new),
                 [
-                    r.narrowed_to_organizations
-                        .as_ref()
-                        .map(|orgs| format!("global token replaced by one for {}", orgs.join(", "))),
+                    r.note.clone(),
                     r.cleanup_pending.as_ref().map(|e| format!("old token left for recovery: {e}")),
                     r.old_gone.then(|| "old token had expired and the service no longer shows it".to_owned()),
                 ]
@@ -163,7 +161,7 @@ pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
             .map(|r| {
                 let (result, old, new, detail) = describe(&r.outcome);
                 let id = |m: Option<&PatMetadata>| m.map_or_else(|| "-".to_owned(), |m| m.id.to_string());
-                let expires = new.map_or_else(|| "-".to_owned(), |m| render::time(m.valid_to));
+                let expires = new.map_or_else(|| "-".to_owned(), |m| render::expiry(m.valid_to));
                 vec![r.name.clone(), result.to_owned(), id(old), id(new), expires, detail]
             })
             .collect();
@@ -218,26 +216,23 @@ async fn plan(app: &App, rotator: &Rotator, only: &[String]) -> Result<(), Failu
             entries
                 .iter()
                 .map(|e| {
-                    let (action, id, valid_to, new_valid_to, detail): (&str, Value, Value, Value, String) = match &e
-                        .action
-                    {
-                        PlannedAction::Rotate { id, valid_to, reason, new_valid_to, narrowed_to_organizations } => (
-                            "rotate",
-                            json!(id.as_str()),
-                            json!(render::time(*valid_to)),
-                            json!(render::time(*new_valid_to)),
-                            match narrowed_to_organizations {
-                                Some(orgs) => {
-                                    format!("{reason}; global token, replacement bound to {}", orgs.join(", "))
-                                }
-                                None => reason.to_string(),
-                            },
-                        ),
-                        PlannedAction::Skip(reason) => {
-                            ("skip", Value::Null, Value::Null, Value::Null, reason.to_string())
-                        }
-                        other => ("other", Value::Null, Value::Null, Value::Null, other.to_string()),
-                    };
+                    let (action, id, valid_to, new_valid_to, detail): (&str, Value, Value, Value, String) =
+                        match &e.action {
+                            PlannedAction::Rotate { id, valid_to, reason, new_valid_to, note } => (
+                                "rotate",
+                                json!(id.as_str()),
+                                json!(valid_to.map(render::time)),
+                                json!(new_valid_to.map(render::time)),
+                                match note {
+                                    Some(note) => format!("{reason}; {note}"),
+                                    None => reason.to_string(),
+                                },
+                            ),
+                            PlannedAction::Skip(reason) => {
+                                ("skip", Value::Null, Value::Null, Value::Null, reason.to_string())
+                            }
+                            other => ("other", Value::Null, Value::Null, Value::Null, other.to_string()),
+                        };
                     json!({
                         "entry": e.name,
                         "action": action,
@@ -256,16 +251,14 @@ async fn plan(app: &App, rotator: &Rotator, only: &[String]) -> Result<(), Failu
             .iter()
             .map(|e| {
                 let (action, id, detail) = match &e.action {
-                    PlannedAction::Rotate { id, reason, new_valid_to, narrowed_to_organizations, .. } => (
+                    PlannedAction::Rotate { id, reason, new_valid_to, note, .. } => (
                         "would rotate",
                         id.to_string(),
-                        match narrowed_to_organizations {
-                            Some(orgs) => format!(
-                                "{reason}; replacement expires {}, bound to {} (was global)",
-                                render::time(*new_valid_to),
-                                orgs.join(", ")
-                            ),
-                            None => format!("{reason}; replacement expires {}", render::time(*new_valid_to)),
+                        match note {
+                            Some(note) => {
+                                format!("{reason}; replacement expires {}; {note}", render::expiry(*new_valid_to))
+                            }
+                            None => format!("{reason}; replacement expires {}", render::expiry(*new_valid_to)),
                         },
                     ),
                     PlannedAction::Skip(reason) => ("would skip", "-".to_owned(), reason.to_string()),
@@ -305,7 +298,9 @@ pub async fn offboard(app: &App, args: &OffboardArgs) -> Result<(), Failure> {
         offboarding = offboarding.only_issued_before(cutoff);
     }
     if let Some(scopes) = &args.revocation_rule {
-        offboarding = offboarding.revocation_rule(Scopes::parse(scopes)?, None);
+        let scopes = Scopes::parse(scopes)?;
+        patkit::azure::scopes::validate(&scopes)?;
+        offboarding = offboarding.revocation_rule(scopes, None);
     }
     let mut progress = Progress::new("offboarding", None, app.progress);
     progress.inc(0);

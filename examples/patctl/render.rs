@@ -4,7 +4,8 @@
 use std::io::Write as _;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use patkit::{PatMetadata, Targets};
+use patkit::PatMetadata;
+use patkit::azure::Targets;
 use serde_json::{Value, json};
 
 /// Writes `text` to stdout. A closed pipe (`patctl list | head`) is not an error.
@@ -32,6 +33,16 @@ pub fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// An expiry, or `never` for a token without one.
+pub fn expiry(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(|| "never".to_owned(), time)
+}
+
+/// Whether an Azure DevOps token is global (its `targets` extra).
+pub fn is_global(m: &PatMetadata) -> bool {
+    Targets::of(m).is_some_and(|t| t.is_global())
+}
+
 pub fn scopes(m: &PatMetadata) -> String {
     m.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
 }
@@ -44,11 +55,11 @@ pub fn token_json(m: &PatMetadata, status: &str) -> Value {
         "status": status,
         "scopes": scopes(m),
         "valid_from": time(m.valid_from),
-        "valid_to": time(m.valid_to),
-        "global": m.targets.is_global(),
-        "organizations": match &m.targets {
-            Targets::AllOrganizations => Value::Null,
-            Targets::Organizations(ids) => json!(ids),
+        "valid_to": m.valid_to.map(time),
+        "global": is_global(m),
+        "organizations": match Targets::of(m) {
+            Some(Targets::Organizations(ids)) => json!(ids),
+            _ => Value::Null,
         },
     })
 }
@@ -57,8 +68,8 @@ pub const TOKEN_HEADERS: [&str; 5] = ["ID", "NAME", "STATUS", "EXPIRES", "SCOPES
 
 /// A token as a table row, matching [`TOKEN_HEADERS`].
 pub fn token_row(m: &PatMetadata, status: &str) -> Vec<String> {
-    let name = if m.targets.is_global() { format!("{} (global)", m.display_name) } else { m.display_name.clone() };
-    vec![m.id.to_string(), name, status.to_owned(), time(m.valid_to), scopes(m)]
+    let name = if is_global(m) { format!("{} (global)", m.display_name) } else { m.display_name.clone() };
+    vec![m.id.to_string(), name, status.to_owned(), expiry(m.valid_to), scopes(m)]
 }
 
 /// Left-aligned columns separated by two spaces; the last column is not padded.

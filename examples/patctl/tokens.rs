@@ -4,9 +4,10 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt as _;
+use patkit::azure::GLOBAL_PAT_RETIREMENT;
 use patkit::azure::PROVIDER_NAME;
 use patkit::store::Expected;
-use patkit::{GLOBAL_PAT_RETIREMENT, PatId, PatMetadata, PatRecord, Scopes, StatusFilter, StoredPat};
+use patkit::{PatId, PatMetadata, PatRecord, Scopes, StatusFilter, StoredPat};
 use serde_json::{Value, json};
 
 use crate::app::App;
@@ -20,7 +21,7 @@ use crate::render::{self, TOKEN_HEADERS, fields, out, out_json, token_json, toke
 pub fn status_at(m: &PatMetadata, now: DateTime<Utc>) -> &'static str {
     if m.is_expired(now) {
         "expired"
-    } else if m.targets.is_global() && now >= GLOBAL_PAT_RETIREMENT {
+    } else if render::is_global(m) && now >= GLOBAL_PAT_RETIREMENT {
         "retired"
     } else {
         "active"
@@ -55,7 +56,7 @@ pub async fn list(app: &App, args: &ListArgs) -> Result<(), Failure> {
         progress.inc(1);
         let keep = needle.as_deref().is_none_or(|n| m.display_name.to_lowercase().contains(n))
             && args.expiring_within.is_none_or(|w| m.expires_within(now, w))
-            && (!args.global || m.targets.is_global());
+            && (!args.global || render::is_global(&m));
         if keep {
             let status = match args.status {
                 Status::Active => status_at(&m, now),
@@ -100,8 +101,8 @@ fn try_show(app: &App, m: &PatMetadata, extra: &[(&str, serde_json::Value)]) -> 
             ("status", status.to_owned()),
             ("scopes", render::scopes(m)),
             ("valid from", render::time(m.valid_from)),
-            ("valid to", render::time(m.valid_to)),
-            ("global", m.targets.is_global().to_string()),
+            ("valid to", render::expiry(m.valid_to)),
+            ("global", render::is_global(m).to_string()),
         ];
         for (k, v) in extra {
             pairs.push((k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)));
@@ -120,6 +121,7 @@ pub async fn get(app: &App, id: &str) -> Result<(), Failure> {
 /// or revoked, and when a revoke fails the message names the token and how to revoke it.
 pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
     let scopes = Scopes::parse(&args.scopes)?;
+    patkit::azure::scopes::validate(&scopes)?;
     if !args.show_secret && args.store_as.is_none() {
         return Err(Failure::usage(
             "the secret of a new token is handed out once: pass --show-secret to print it, or --store-as \

@@ -10,11 +10,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
-use super::PatTokenError;
 use super::auth::AUTH_HINT;
 use super::wire::{PatTokenResultWire, PatTokenWire, WrappedExceptionWire};
+use super::{PatTokenError, Policy};
 use crate::azure::operations as op;
-use crate::error::{AuthFailure, Error, Policy, Result};
+use crate::error::{AuthFailure, Error, Result, ServiceCode};
 use crate::model::PatId;
 use crate::quote::cap;
 use crate::transport::{HttpResponse, Operation};
@@ -36,8 +36,8 @@ pub(crate) fn check_status(response: &HttpResponse, op: Operation, now: DateTime
         return Ok(());
     }
     let wrapped = wrapped_exception(response);
-    let (type_key, message) = match wrapped {
-        Some(w) => (w.type_key.map(cap), w.message.map(cap)),
+    let (code, message) = match wrapped {
+        Some(w) => (w.type_key.map(|k| ServiceCode::new(cap(k))), w.message.map(cap)),
         None => (None, None),
     };
     Err(match status {
@@ -48,12 +48,12 @@ pub(crate) fn check_status(response: &HttpResponse, op: Operation, now: DateTime
         },
         401 => auth_required(AuthFailure::Unauthorized, message),
         403 => Error::Forbidden {
-            type_key,
+            code,
             message: message.unwrap_or_else(|| "the service refused the request (HTTP 403)".to_owned()),
         },
         404 if [op::GET, op::UPDATE, op::REVOKE].contains(&op) => Error::NotFound { id: None },
         429 => Error::RateLimited { retry_after: retry_after(response, now), message },
-        _ => Error::Api { status, type_key, message },
+        _ => Error::Api { status, code, message },
     })
 }
 
@@ -172,25 +172,16 @@ pub(crate) fn rejection(code: PatTokenError, message: Option<String>, id: Option
         E::Unknown(raw) => E::Unknown(cap(raw)),
         known => known,
     };
-    let policy = match code {
-        E::GlobalPatPolicyViolation => Some(Policy::GlobalPat),
-        E::FullScopePatPolicyViolation => Some(Policy::FullScope),
-        E::PatLifespanPolicyViolation => Some(Policy::MaxLifespan),
-        E::DisablePatCreationPolicyViolation => Some(Policy::PatCreationDisabled),
-        E::GlobalPatCreationBlocked => Some(Policy::GlobalPatRetired),
-        E::FailedToReadTenantPolicy | E::FailedToReadOrgPolicy => Some(Policy::Unreadable),
-        _ => None,
-    };
-    if let Some(policy) = policy {
-        return Error::PolicyViolation { policy, code, message };
+    if Policy::from_code(&code).is_some() {
+        return Error::PolicyViolation { code: ServiceCode::from(&code), message };
     }
     match code {
         E::TokenNotFound | E::AuthorizationNotFound => Error::NotFound { id: id.cloned() },
         E::AccessDenied => Error::Forbidden {
-            type_key: Some(code.as_str().to_owned()),
+            code: Some(ServiceCode::from(&code)),
             message: message.unwrap_or_else(|| "access denied to this token".to_owned()),
         },
-        code => Error::Rejected { code, message },
+        code => Error::Rejected { code: ServiceCode::from(&code), message },
     }
 }
 
@@ -268,8 +259,8 @@ mod tests {
     fn forbidden_keeps_the_service_message() {
         let err = check_status(&response(403, Some("application/json"), INVALID_ACCESS), op::LIST, now()).unwrap_err();
         match err {
-            Error::Forbidden { type_key, message } => {
-                assert_eq!(type_key.as_deref(), Some("InvalidAccessException"));
+            Error::Forbidden { code, message } => {
+                assert_eq!(code.as_ref().map(ServiceCode::as_str), Some("InvalidAccessException"));
                 assert_eq!(message, "The requested operation is not allowed.");
             }
             other => panic!("{other:?}"),
@@ -291,15 +282,15 @@ mod tests {
     fn other_statuses_parse_wrapped_exceptions() {
         let body = r#"{"$id":"1","message":"No api-version was supplied for the \"POST\" request.","typeKey":"VssVersionNotSpecifiedException","errorCode":0,"eventId":0}"#;
         match check_status(&response(400, Some("application/json"), body), op::CREATE, now()).unwrap_err() {
-            Error::Api { status: 400, type_key, message } => {
-                assert_eq!(type_key.as_deref(), Some("VssVersionNotSpecifiedException"));
+            Error::Api { status: 400, code, message } => {
+                assert_eq!(code.as_ref().map(ServiceCode::as_str), Some("VssVersionNotSpecifiedException"));
                 assert!(message.unwrap().contains("api-version"));
             }
             other => panic!("{other:?}"),
         }
         assert!(matches!(
             check_status(&response(500, None, "oops"), op::LIST, now()),
-            Err(Error::Api { status: 500, type_key: None, message: None })
+            Err(Error::Api { status: 500, code: None, message: None })
         ));
         assert!(matches!(check_status(&response(404, None, ""), op::GET, now()), Err(Error::NotFound { .. })));
         assert!(matches!(check_status(&response(404, None, ""), op::LIST, now()), Err(Error::Api { status: 404, .. })));
@@ -321,9 +312,9 @@ mod tests {
             let body = format!(r#"{{"patToken":null,"patTokenError":"{code}"}}"#);
             let result: PatTokenResultWire = decode(body.as_bytes(), op::CREATE).unwrap();
             match pat_token_result(result, None) {
-                Err(Error::PolicyViolation { policy: p, code: c, .. }) => {
-                    assert_eq!(p, policy);
-                    assert_eq!(c.as_str(), code);
+                Err(e @ Error::PolicyViolation { .. }) => {
+                    assert_eq!(Policy::of(&e), Some(policy));
+                    assert_eq!(PatTokenError::of(&e).unwrap().as_str(), code);
                 }
                 other => panic!("{code}: {:?}", other.map(|_| ())),
             }
@@ -340,8 +331,8 @@ mod tests {
         ));
         assert!(matches!(parse(r#"{"patToken":null,"patTokenError":"accessDenied"}"#), Err(Error::Forbidden { .. })));
         match parse(r#"{"patToken":null,"patTokenError":"somethingNew2027","patTokenErrorMessage":"why"}"#) {
-            Err(Error::Rejected { code: PatTokenError::Unknown(raw), message }) => {
-                assert_eq!(raw, "somethingNew2027");
+            Err(Error::Rejected { code, message }) => {
+                assert_eq!(PatTokenError::from(&code), PatTokenError::Unknown("somethingNew2027".into()));
                 assert_eq!(message.as_deref(), Some("why"));
             }
             other => panic!("{other:?}"),
@@ -356,8 +347,8 @@ mod tests {
         let long = "x".repeat(10_000);
         let err = rejection(PatTokenError::parse(&long), Some(long.clone()), None);
         match &err {
-            Error::Rejected { code: PatTokenError::Unknown(raw), message: Some(message) } => {
-                assert_eq!(raw.len(), MAX_QUOTED + '…'.len_utf8());
+            Error::Rejected { code, message: Some(message) } => {
+                assert_eq!(code.as_str().len(), MAX_QUOTED + '…'.len_utf8());
                 assert_eq!(message.len(), MAX_QUOTED + '…'.len_utf8());
             }
             other => panic!("{other:?}"),

@@ -1,3 +1,4 @@
+use super::GlobalReplacement;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,6 +56,7 @@ pub(crate) struct Inner {
     pub(crate) transport: Arc<dyn HttpTransport>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) max_lifespan: Duration,
+    pub(crate) global_replacement: GlobalReplacement,
     pub(crate) recover_uncertain_creates: bool,
     /// Whether the transport is wrapped in the retry decorator (which records `attempts`).
     pub(crate) retrying: bool,
@@ -83,6 +85,7 @@ pub struct AzureDevOpsClientBuilder {
     pat_api_version: String,
     admin_api_version: String,
     max_lifespan: Duration,
+    global_replacement: GlobalReplacement,
     recover_uncertain_creates: bool,
     retry: RetryConfig,
 }
@@ -100,6 +103,7 @@ impl AzureDevOpsClient {
             pat_api_version: DEFAULT_PAT_API_VERSION.to_owned(),
             admin_api_version: DEFAULT_TOKEN_ADMIN_API_VERSION.to_owned(),
             max_lifespan: validate::DEFAULT_MAX_LIFESPAN,
+            global_replacement: GlobalReplacement::default(),
             recover_uncertain_creates: true,
             retry: RetryConfig::default(),
         }
@@ -230,6 +234,15 @@ impl AzureDevOpsClientBuilder {
         self
     }
 
+    /// What a rotation creates in place of a *global* token (default
+    /// [`GlobalReplacement::ProviderOrganization`]: one bound to this client's organization,
+    /// since Azure DevOps retires global PATs on 2026-12-01). Read by this client's
+    /// [`PatProvider::replacement_spec`](crate::PatProvider::replacement_spec).
+    pub fn global_replacement(mut self, replacement: GlobalReplacement) -> Self {
+        self.global_replacement = replacement;
+        self
+    }
+
     /// Whether a create that failed after it may have reached the service looks for the token by
     /// its display name and reports it in [`Error::CreateOutcomeUnknown`] (default `true`).
     pub fn recover_uncertain_creates(mut self, on: bool) -> Self {
@@ -280,6 +293,7 @@ impl AzureDevOpsClientBuilder {
                 transport,
                 clock: self.clock,
                 max_lifespan: self.max_lifespan,
+                global_replacement: self.global_replacement,
                 recover_uncertain_creates: self.recover_uncertain_creates,
                 retrying,
             }),

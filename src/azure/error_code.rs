@@ -2,6 +2,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::error::{Error, ServiceCode};
+
 macro_rules! pat_token_errors {
     ($($(#[$doc:meta])* $variant:ident = $wire:literal,)*) => {
         /// The service's `patTokenError` (`SessionTokenError`) code.
@@ -94,6 +96,97 @@ impl<'de> Deserialize<'de> for PatTokenError {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::parse(&raw))
+    }
+}
+
+impl From<&ServiceCode> for PatTokenError {
+    fn from(code: &ServiceCode) -> Self {
+        Self::parse(code.as_str())
+    }
+}
+
+impl From<&PatTokenError> for ServiceCode {
+    fn from(code: &PatTokenError) -> Self {
+        ServiceCode::new(code.as_str().to_owned())
+    }
+}
+
+impl PatTokenError {
+    /// The `patTokenError` behind an [`Error::PolicyViolation`] or [`Error::Rejected`] from the
+    /// Azure DevOps client; `None` for any other error.
+    ///
+    /// ```
+    /// use patkit::{Error, ServiceCode, azure::PatTokenError};
+    /// let e = Error::Rejected { code: ServiceCode::new("invalidScope"), message: None };
+    /// assert_eq!(PatTokenError::of(&e), Some(PatTokenError::InvalidScope));
+    /// ```
+    pub fn of(error: &Error) -> Option<Self> {
+        match error {
+            Error::PolicyViolation { code, .. } | Error::Rejected { code, .. } => Some(code.into()),
+            _ => None,
+        }
+    }
+}
+
+/// The Azure DevOps policy behind an [`Error::PolicyViolation`] ([`Policy::of`]).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Policy {
+    /// Tenant: maximum PAT lifespan.
+    MaxLifespan,
+    /// Tenant: restrict creation of global (all-organizations) PATs.
+    GlobalPat,
+    /// Service-wide retirement of global PATs (`globalPATCreationBlocked`).
+    GlobalPatRetired,
+    /// Tenant: restrict creation of full-scoped (`app_token`) PATs.
+    FullScope,
+    /// Organization: restrict PAT creation to an allow-list.
+    PatCreationDisabled,
+    /// The service could not read a tenant or organization policy.
+    Unreadable,
+}
+
+impl Policy {
+    /// The policy a `patTokenError` reports, if it is a policy code.
+    pub fn from_code(code: &PatTokenError) -> Option<Self> {
+        use PatTokenError as E;
+        match code {
+            E::GlobalPatPolicyViolation => Some(Self::GlobalPat),
+            E::FullScopePatPolicyViolation => Some(Self::FullScope),
+            E::PatLifespanPolicyViolation => Some(Self::MaxLifespan),
+            E::DisablePatCreationPolicyViolation => Some(Self::PatCreationDisabled),
+            E::GlobalPatCreationBlocked => Some(Self::GlobalPatRetired),
+            E::FailedToReadTenantPolicy | E::FailedToReadOrgPolicy => Some(Self::Unreadable),
+            _ => None,
+        }
+    }
+
+    /// Which policy an [`Error::PolicyViolation`] of the Azure DevOps client names; `None` for
+    /// any other error.
+    ///
+    /// ```
+    /// use patkit::{Error, ServiceCode, azure::Policy};
+    /// let e = Error::PolicyViolation { code: ServiceCode::new("globalPATCreationBlocked"), message: None };
+    /// assert_eq!(Policy::of(&e), Some(Policy::GlobalPatRetired));
+    /// ```
+    pub fn of(error: &Error) -> Option<Self> {
+        match error {
+            Error::PolicyViolation { code, .. } => Self::from_code(&code.into()),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::MaxLifespan => "maximum lifespan",
+            Self::GlobalPat => "global PAT",
+            Self::GlobalPatRetired => "global PAT retirement",
+            Self::FullScope => "full-scope PAT",
+            Self::PatCreationDisabled => "restrict PAT creation",
+            Self::Unreadable => "unreadable",
+        })
     }
 }
 

@@ -26,6 +26,8 @@ mod error_code;
 pub mod operations;
 mod pats;
 mod request;
+pub mod scopes;
+mod targets;
 mod token_admin;
 mod validate;
 mod wire;
@@ -39,7 +41,8 @@ pub use client::{
     AzureDevOpsClient, AzureDevOpsClientBuilder, DEFAULT_BASE_URL, DEFAULT_CHECK_BASE_URL, DEFAULT_PAT_API_VERSION,
     DEFAULT_TOKEN_ADMIN_API_VERSION,
 };
-pub use error_code::PatTokenError;
+pub use error_code::{PatTokenError, Policy};
 pub use request::USER_AGENT;
+pub use targets::{GLOBAL_PAT_RETIREMENT, GlobalReplacement, Targets};
 pub use token_admin::{AdminTokenInfo, MAX_REVOCATIONS_PER_REQUEST};
 pub use validate::{DEFAULT_MAX_LIFESPAN, MAX_DISPLAY_NAME_CHARS, MAX_ORGANIZATION_CHARS};

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::chrono_delta;
-use crate::scope::{Scope, Scopes};
+use crate::scope::Scopes;
 
 /// Longest display name accepted. The service documents no limit; 256 characters is what patkit
 /// picked so a name always fits the UI and the audit log.
@@ -34,13 +34,7 @@ pub(crate) fn display_name(name: &str) -> Result<()> {
 }
 
 pub(crate) fn scopes(scopes: &Scopes) -> Result<()> {
-    if scopes.is_empty() {
-        return Err(Error::invalid_input("scopes", "at least one scope is required (`app_token` is full access)"));
-    }
-    for scope in scopes.iter() {
-        Scope::parse(scope.as_str())?;
-    }
-    Ok(())
+    super::scopes::validate(scopes)
 }
 
 /// An expiry must lie in the future and within `max_lifespan` of `now`.
@@ -111,6 +105,7 @@ mod tests {
         assert!(scopes(&Scopes::parse("vso.code").unwrap()).is_ok());
         assert!(matches!(scopes(&Scopes::default()), Err(Error::InvalidInput { field: "scopes", .. })));
         assert!(scopes(&Scopes::from_wire("vso.code NOT-A-SCOPE")).is_err());
+        assert!(scopes(&Scopes::parse("read_api").unwrap()).is_err());
     }
 
     #[test]

@@ -7,8 +7,10 @@ use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::PatTokenError;
+use super::Targets;
 use crate::error::{Error, Result};
-use crate::model::{PatId, PatMetadata, Targets};
+use crate::extras::Extras;
+use crate::model::{PatId, PatMetadata};
 use crate::scope::Scopes;
 use crate::secret::PatSecret;
 
@@ -53,10 +55,16 @@ impl PatTokenWire {
             display_name: self.display_name.unwrap_or_default(),
             scopes: Scopes::from_wire(self.scope.as_deref().unwrap_or("")),
             valid_from: self.valid_from.ok_or_else(|| missing("validFrom"))?,
-            valid_to: self.valid_to.ok_or_else(|| missing("validTo"))?,
-            targets: match self.target_accounts {
-                None => Targets::AllOrganizations,
-                Some(list) => Targets::Organizations(list),
+            // Every Azure DevOps token has an expiry; a missing one is a broken answer.
+            valid_to: Some(self.valid_to.ok_or_else(|| missing("validTo"))?),
+            extras: {
+                let mut extras = Extras::new();
+                match self.target_accounts {
+                    None => Targets::AllOrganizations,
+                    Some(list) => Targets::Organizations(list),
+                }
+                .put(&mut extras);
+                extras
             },
         };
         Ok((metadata, self.token.map(|t| t.0)))

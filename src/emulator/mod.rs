@@ -88,8 +88,9 @@ pub use setup::{
     TokenSnapshot, UserSnapshot,
 };
 
+use crate::azure::Targets;
 use crate::clock::{Clock, SystemClock};
-use crate::model::{PatId, Targets};
+use crate::model::PatId;
 use crate::secret::{BearerToken, PatSecret};
 #[cfg(doc)]
 use crate::transport::HttpTransport;
@@ -337,7 +338,7 @@ impl Emulator {
     }
 
     /// Applies (`true`, the default) or ignores (`false`) the service-wide global-PAT retirement
-    /// of [`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT) (fact sheet §9, BLOG-GPAT).
+    /// of [`GLOBAL_PAT_RETIREMENT`](crate::azure::GLOBAL_PAT_RETIREMENT) (fact sheet §9, BLOG-GPAT).
     ///
     /// While it applies, from 2026-12-01T00:00Z on the emulator's clock, creating a global token
     /// (`allOrgs: true`) or regenerating one (an update that renews, rescopes or re-targets it)

@@ -119,7 +119,9 @@ fn check_display_name(value: &Value) -> Check<String> {
 fn check_scope(value: Option<&Value>) -> Check<String> {
     let s = value.and_then(Value::as_str).unwrap_or("");
     let parts: Vec<&str> = s.split_whitespace().collect();
-    if parts.is_empty() || parts.iter().any(|p| Scope::parse(p).is_err()) {
+    if parts.is_empty()
+        || parts.iter().any(|p| Scope::new((*p).to_owned()).and_then(|s| crate::azure::scopes::check(&s)).is_err())
+    {
         return Err((Code::InvalidScope, "The scope is missing or not a valid scope."));
     }
     Ok(parts.join(" "))

@@ -3,7 +3,8 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
-use crate::model::{PatId, Targets};
+use crate::azure::Targets;
+use crate::model::PatId;
 use crate::secret::{BearerToken, PatSecret};
 
 /// An organization known to the emulator.

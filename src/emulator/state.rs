@@ -10,7 +10,8 @@ use super::format::SecretHash;
 use super::setup::{
     OrgPolicies, Organization, RevocationRuleSnapshot, Snapshot, TenantPolicies, TokenSnapshot, UserSnapshot,
 };
-use crate::model::{GLOBAL_PAT_RETIREMENT, PatId, Targets};
+use crate::azure::{GLOBAL_PAT_RETIREMENT, Targets};
+use crate::model::PatId;
 
 /// The service's own ceiling on a token's lifespan (one year; DECOMP, the UI's maximum).
 pub(crate) const SERVICE_MAX_LIFESPAN: TimeDelta = TimeDelta::days(365);

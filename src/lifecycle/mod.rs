@@ -28,12 +28,13 @@
 //!    another rotator is at it: skipped, [`SkipReason::InProgress`]. An intent younger than the
 //!    [lease](RotationOptions::lease) also means that; an older one is taken as abandoned and
 //!    recovered.
-//! 2. Create the replacement: same scopes, bound to the provider's organization — a *global*
-//!    old token too, since Azure DevOps retires global PATs on 2026-12-01 (recorded in
-//!    [`Rotation::narrowed_to_organizations`]; a global replacement only with
-//!    [`GlobalReplacement::KeepGlobal`]) —
-//!    expiry now + [lifetime](RotationOptions::lifetime) (the report carries the expiry the
-//!    service returned). The create is **never retried**. A definite refusal: clear the intent,
+//! 2. Create the replacement from the provider's
+//!    [`replacement_spec`](crate::PatProvider::replacement_spec) of the old token (same scopes
+//!    and provider extras, with what the provider changes on the way recorded in
+//!    [`Rotation::note`] — Azure DevOps binds the replacement of a *global* token to its
+//!    organization, since global PATs retire on 2026-12-01), expiry now +
+//!    [lifetime](RotationOptions::lifetime), or none where the provider's tokens never expire
+//!    (the report carries the expiry the service returned). The create is **never retried**. A definite refusal: clear the intent,
 //!    report the failure. An uncertain outcome ([`Error::CreateOutcomeUnknown`], a transport
 //!    failure after sending, a 5xx, an undecodable answer): revoke every token the error found
 //!    *and* every token the provider lists with the unique name, then clear the intent.
@@ -98,7 +99,7 @@ pub use report::{
     DueReason, EntryReport, Failure, KeptReason, Outcome, PlannedAction, PlannedEntry, PlannedRecovery, RecoveryAction,
     Rotation, RotationPlan, RotationReport, SkipReason, Step,
 };
-pub use rotate::{GlobalReplacement, RotationOptions, Rotator, VerifyOptions};
+pub use rotate::{RotationOptions, Rotator, VerifyOptions};
 pub use scan::{Finding, FindingKind, FnSink, Scan, ScanReport, ScanSink, View, sink_fn};
 
 use std::sync::Arc;

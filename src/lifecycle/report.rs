@@ -110,12 +110,12 @@ impl fmt::Display for Outcome {
                     f,
                     "rotated {} (expires {}) -> {} (expires {})",
                     r.old.id,
-                    r.old.valid_to.format("%Y-%m-%d %H:%M UTC"),
+                    expiry_text(r.old.valid_to),
                     r.new.id,
-                    r.new.valid_to.format("%Y-%m-%d %H:%M UTC")
+                    expiry_text(r.new.valid_to)
                 )?;
-                if let Some(orgs) = &r.narrowed_to_organizations {
-                    write!(f, "; the global token was replaced by one for {}", orgs.join(", "))?;
+                if let Some(note) = &r.note {
+                    write!(f, "; {note}")?;
                 }
                 if let Some(e) = &r.cleanup_pending {
                     write!(f, "; the old token is left for recovery: {e}")?;
@@ -146,10 +146,10 @@ pub struct Rotation {
     /// [`PatRecord::previous`](crate::PatRecord::previous) failed: the old token is recorded as
     /// `previous` and the next run (or [`recover`](super::recover)) revokes it.
     pub cleanup_pending: Option<Error>,
-    /// Set when the old token was global and the replacement is bound to these organizations
-    /// (by name) instead — what a rotation does by default, since Azure DevOps retires global
-    /// PATs on 2026-12-01 (see [`GlobalReplacement`](super::GlobalReplacement)).
-    pub narrowed_to_organizations: Option<Vec<String>>,
+    /// What the provider changed about the replacement and why
+    /// ([`Replacement::note`](crate::Replacement::note)), e.g. Azure DevOps: "the global token
+    /// was replaced by one for fabrikam" (global PATs retire on 2026-12-01).
+    pub note: Option<String>,
     /// Set when the old token was deliberately *not* revoked (it stays recorded as
     /// [`PatRecord::previous`](crate::PatRecord::previous)), and why. Needs a person: recovery
     /// keeps it too until the reason is gone.
@@ -189,8 +189,8 @@ impl fmt::Display for KeptReason {
 pub enum SkipReason {
     /// The token does not expire within the window (and the rotation was not forced).
     NotDue {
-        /// When the stored token expires.
-        valid_to: DateTime<Utc>,
+        /// When the stored token expires (`None`: never).
+        valid_to: Option<DateTime<Utc>>,
     },
     /// Another rotator is working on the entry: its intent is younger than the lease, or it
     /// changed the entry between our read and our write.
@@ -227,7 +227,7 @@ pub enum SkipReason {
 impl fmt::Display for SkipReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NotDue { valid_to } => write!(f, "not due (expires {})", valid_to.format("%Y-%m-%d %H:%M UTC")),
+            Self::NotDue { valid_to } => write!(f, "not due (expires {})", expiry_text(*valid_to)),
             Self::InProgress { started_at: Some(t) } => {
                 write!(f, "another rotation is in progress (started {})", t.format("%Y-%m-%d %H:%M:%S UTC"))
             }
@@ -426,15 +426,16 @@ pub enum PlannedAction {
     Rotate {
         /// The stored token's id.
         id: PatId,
-        /// When it expires.
-        valid_to: DateTime<Utc>,
+        /// When it expires (`None`: never).
+        valid_to: Option<DateTime<Utc>>,
         /// Why it is due.
         reason: DueReason,
-        /// The expiry the replacement would ask for (the provider may clamp it).
-        new_valid_to: DateTime<Utc>,
-        /// Set when the stored token is global and its replacement would be bound to these
-        /// organizations (see [`GlobalReplacement`](super::GlobalReplacement)).
-        narrowed_to_organizations: Option<Vec<String>>,
+        /// The expiry the replacement would ask for (the provider may clamp or round it);
+        /// `None` for a provider whose tokens never expire.
+        new_valid_to: Option<DateTime<Utc>>,
+        /// What the provider would change about the replacement
+        /// ([`Replacement::note`](crate::Replacement::note)).
+        note: Option<String>,
     },
     /// It would be skipped.
     Skip(SkipReason),
@@ -443,15 +444,15 @@ pub enum PlannedAction {
 impl fmt::Display for PlannedAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Rotate { id, valid_to, reason, new_valid_to, narrowed_to_organizations } => {
+            Self::Rotate { id, valid_to, reason, new_valid_to, note } => {
                 write!(
                     f,
                     "rotate {id} ({reason}, expires {}); the replacement would expire {}",
-                    valid_to.format("%Y-%m-%d %H:%M UTC"),
-                    new_valid_to.format("%Y-%m-%d %H:%M UTC")
+                    expiry_text(*valid_to),
+                    expiry_text(*new_valid_to)
                 )?;
-                if let Some(orgs) = narrowed_to_organizations {
-                    write!(f, " and be bound to {} instead of every organization", orgs.join(", "))?;
+                if let Some(note) = note {
+                    write!(f, "; {note}")?;
                 }
                 Ok(())
             }
@@ -468,14 +469,12 @@ pub enum DueReason {
     Expired,
     /// It expires within the window.
     ExpiresWithinWindow,
-    /// It is a global token and Azure DevOps has retired global tokens
-    /// ([`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT)): it no longer authenticates,
-    /// whatever its own expiry says.
-    GlobalRetired,
-    /// It is a global token and the retirement of global tokens
-    /// ([`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT)) falls within the window, before
-    /// its own expiry.
-    GlobalRetiring,
+    /// The provider has retired it ([`PatProvider::retirement`](crate::PatProvider::retirement),
+    /// e.g. an Azure DevOps global PAT from 2026-12-01): it no longer authenticates, whatever
+    /// its own expiry says.
+    Retired,
+    /// The provider retires it within the window, before its own expiry.
+    Retiring,
     /// The rotation is forced.
     Forced,
 }
@@ -485,9 +484,14 @@ impl fmt::Display for DueReason {
         f.write_str(match self {
             Self::Expired => "expired",
             Self::ExpiresWithinWindow => "expires within the window",
-            Self::GlobalRetired => "global token, retired by Azure DevOps",
-            Self::GlobalRetiring => "global token, retired by Azure DevOps within the window",
+            Self::Retired => "retired by the provider",
+            Self::Retiring => "retired by the provider within the window",
             Self::Forced => "forced",
         })
     }
+}
+
+/// `YYYY-MM-DD HH:MM UTC`, or `never` for a token without expiry.
+pub(crate) fn expiry_text(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(|| "never".to_owned(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
 }

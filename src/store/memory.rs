@@ -17,7 +17,7 @@ use super::{Expected, PatRecord, StoreError, StoreErrorKind, StoredPat, TokenSto
 ///
 /// ```
 /// use patkit::store::{Expected, InMemoryTokenStore, StoreErrorKind, TokenStore};
-/// # use patkit::{PatId, PatMetadata, PatRecord, PatSecret, Scopes, StoredPat, Targets};
+/// # use patkit::{Extras, PatId, PatMetadata, PatRecord, PatSecret, Scopes, StoredPat};
 /// # fn entry(name: &str) -> StoredPat {
 /// #     let now = chrono::Utc::now();
 /// #     StoredPat {
@@ -30,8 +30,8 @@ use super::{Expected, PatRecord, StoreError, StoreErrorKind, StoredPat, TokenSto
 /// #                 display_name: "ci".to_owned(),
 /// #                 scopes: Scopes::default(),
 /// #                 valid_from: now,
-/// #                 valid_to: now,
-/// #                 targets: Targets::AllOrganizations,
+/// #                 valid_to: Some(now),
+/// #                 extras: Extras::new(),
 /// #             },
 /// #             stored_at: now,
 /// #             revision: 0,

@@ -591,9 +591,11 @@ fn messages(e: &Error) -> Vec<&str> {
         | Error::PolicyViolation { message, .. }
         | Error::Rejected { message, .. }
         | Error::RateLimited { message, .. } => message.iter().map(String::as_str).collect(),
-        Error::Api { type_key, message, .. } => type_key.iter().chain(message).map(String::as_str).collect(),
-        Error::Forbidden { type_key, message } => {
-            type_key.iter().map(String::as_str).chain([message.as_str()]).collect()
+        Error::Api { code, message, .. } => {
+            code.iter().map(patkit::ServiceCode::as_str).chain(message.iter().map(String::as_str)).collect()
+        }
+        Error::Forbidden { code, message } => {
+            code.iter().map(patkit::ServiceCode::as_str).chain([message.as_str()]).collect()
         }
         Error::CreateOutcomeUnknown { source, .. } => messages(source),
         _ => Vec::new(),

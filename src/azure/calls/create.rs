@@ -4,11 +4,10 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt as _;
 
 use crate::azure::pats::create;
-use crate::azure::{AzureDevOpsClient, validate};
+use crate::azure::targets::requested_all_orgs;
+use crate::azure::{AzureDevOpsClient, GLOBAL_PAT_RETIREMENT, Targets, validate};
 use crate::error::{Error, Result};
-use crate::model::{
-    CreatedPat, GLOBAL_PAT_RETIREMENT, ListQuery, PatMetadata, PatSpec, SortBy, StatusFilter, chrono_delta,
-};
+use crate::model::{CreatedPat, ListQuery, PatMetadata, PatSpec, SortBy, StatusFilter, chrono_delta};
 use crate::pagination::DEFAULT_MAX_PAGES;
 use crate::scope::Scopes;
 
@@ -32,11 +31,7 @@ impl AzureDevOpsClient {
     /// Without an expiry the service picks one (one year, clamped by the tenant's lifespan
     /// policy). The secret is in the result, once: store it before anything else.
     pub fn create(&self, display_name: impl Into<String>, scopes: Scopes) -> CreatePat {
-        CreatePat {
-            client: self.clone(),
-            spec: PatSpec { display_name: display_name.into(), scopes, valid_to: None, all_organizations: false },
-            lifetime: None,
-        }
+        CreatePat { client: self.clone(), spec: PatSpec::new(display_name, scopes), lifetime: None }
     }
 
     /// Tokens with exactly this display name (any status), e.g. to find the result of a create
@@ -96,18 +91,22 @@ impl CreatePat {
 
     /// Makes a *global* token, valid in every organization the user can reach
     /// (`allOrgs: true`). Discouraged: Azure DevOps retires global PATs on
-    /// [`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT) (2026-12-01), tenants may forbid
+    /// [`GLOBAL_PAT_RETIREMENT`](crate::azure::GLOBAL_PAT_RETIREMENT) (2026-12-01), tenants may forbid
     /// them, and Microsoft recommends organization-bound tokens. patkit logs a warning when one is
     /// requested.
     ///
     /// From 2026-12-01 the service refuses the request: `send` fails with
-    /// [`Error::PolicyViolation`] of [`Policy::GlobalPatRetired`](crate::Policy::GlobalPatRetired)
+    /// [`Error::PolicyViolation`] of [`Policy::GlobalPatRetired`](crate::azure::Policy::GlobalPatRetired)
     /// (`globalPATCreationBlocked`), and global tokens that already exist stop authenticating. A
-    /// tenant policy may refuse it earlier ([`Policy::GlobalPat`](crate::Policy::GlobalPat)).
+    /// tenant policy may refuse it earlier ([`Policy::GlobalPat`](crate::azure::Policy::GlobalPat)).
     /// Rotation never asks for a global token unless told to
-    /// ([`GlobalReplacement`](crate::lifecycle::GlobalReplacement)).
+    /// ([`GlobalReplacement`](crate::azure::GlobalReplacement)).
     pub fn all_organizations(mut self, global: bool) -> Self {
-        self.spec.all_organizations = global;
+        if global {
+            Targets::AllOrganizations.put(&mut self.spec.extras);
+        } else {
+            self.spec.extras.remove(Targets::EXTRA);
+        }
         self
     }
 
@@ -136,7 +135,8 @@ impl AzureDevOpsClient {
         if let Some(valid_to) = spec.valid_to {
             validate::expiry(valid_to, now, self.inner.max_lifespan)?;
         }
-        if spec.all_organizations {
+        let all_organizations = requested_all_orgs(&spec.extras, &self.inner.ctx.organization)?.unwrap_or(false);
+        if all_organizations {
             let retired = now >= GLOBAL_PAT_RETIREMENT;
             tracing::warn!(
                 retired,

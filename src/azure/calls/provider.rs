@@ -1,11 +1,14 @@
+use std::borrow::Cow;
+
 use async_trait::async_trait;
 
-use crate::azure::AzureDevOpsClient;
 use crate::azure::MAX_DISPLAY_NAME_CHARS;
+use crate::azure::targets::is_global;
+use crate::azure::{AzureDevOpsClient, GLOBAL_PAT_RETIREMENT, Targets};
 use crate::capabilities::{Capabilities, ExpiryGranularity};
 use crate::error::Result;
 use crate::model::{ContinuationToken, CreatedPat, ListQuery, Page, PatChanges, PatId, PatMetadata, PatSpec};
-use crate::provider::PatProvider;
+use crate::provider::{PatProvider, Replacement, Retirement};
 use crate::secret::PatSecret;
 
 /// The provider name Azure DevOps records carry.
@@ -37,6 +40,34 @@ impl PatProvider for AzureDevOpsClient {
             name_max_len: Some(MAX_DISPLAY_NAME_CHARS),
             ..Capabilities::NONE
         }
+    }
+
+    /// A global token (its `targets` extra is `*`) retires at
+    /// [`GLOBAL_PAT_RETIREMENT`](crate::azure::GLOBAL_PAT_RETIREMENT) (2026-12-01).
+    fn retirement(&self, token: &PatMetadata) -> Option<Retirement> {
+        is_global(token).then_some(Retirement {
+            at: GLOBAL_PAT_RETIREMENT,
+            reason: Cow::Borrowed("Azure DevOps retires global PATs"),
+        })
+    }
+
+    /// Same scopes; a token bound to organizations stays bound (to this client's organization,
+    /// the one a create request is sent to); a global one follows
+    /// [`AzureDevOpsClientBuilder::global_replacement`](crate::azure::AzureDevOpsClientBuilder::global_replacement)
+    /// and the note says when it is narrowed. A list naming another organization is refused
+    /// with [`Error::InvalidInput`](crate::Error::InvalidInput).
+    fn replacement_spec(&self, old: &PatMetadata) -> Result<Replacement> {
+        let mut spec = PatSpec::new(old.display_name.clone(), old.scopes.clone());
+        let mut note = None;
+        if is_global(old) {
+            let own = AzureDevOpsClient::organization(self);
+            if self.inner.global_replacement.all_organizations(own)? {
+                Targets::AllOrganizations.put(&mut spec.extras);
+            } else {
+                note = Some(format!("the global token was replaced by one for {own}"));
+            }
+        }
+        Ok(Replacement { spec, note })
     }
 
     async fn create_pat(&self, spec: PatSpec) -> Result<CreatedPat> {

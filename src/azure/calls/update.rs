@@ -3,7 +3,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::azure::pats::update;
-use crate::azure::{AzureDevOpsClient, validate};
+use crate::azure::targets::requested_all_orgs;
+use crate::azure::{AzureDevOpsClient, Targets, validate};
 use crate::error::{Error, Result};
 use crate::model::{PatChanges, PatId, PatMetadata, chrono_delta};
 use crate::scope::Scopes;
@@ -35,7 +36,8 @@ impl AzureDevOpsClient {
     /// service (`expiredPatCannotBeExtended`).
     pub async fn extend(&self, id: &PatId, by: Duration) -> Result<PatMetadata> {
         let current = self.get(id).await?;
-        let base = current.valid_to.max(self.now());
+        // Every Azure DevOps token has an expiry; `None` would only come from a broken answer.
+        let base = current.valid_to.unwrap_or_default().max(self.now());
         self.expire_at(id, base + chrono_delta(by)).await
     }
 }
@@ -63,7 +65,8 @@ impl UpdatePat {
     /// [`CreatePat::all_organizations`](crate::azure::CreatePat::all_organizations)) or bound to
     /// this organization (`false`).
     pub fn all_organizations(mut self, global: bool) -> Self {
-        self.changes.all_organizations = Some(global);
+        let value = if global { "*".to_owned() } else { self.client.organization().to_owned() };
+        self.changes.extras.insert(Targets::EXTRA, value);
         self
     }
 
@@ -87,6 +90,7 @@ impl AzureDevOpsClient {
         if let Some(valid_to) = changes.valid_to {
             validate::expiry(valid_to, self.now(), self.inner.max_lifespan)?;
         }
+        requested_all_orgs(&changes.extras, &self.inner.ctx.organization)?;
         let credential = self.credential().await?;
         let request = update::request(&self.inner.ctx, &credential, id, &changes)?;
         self.execute(request, |r, now| update::parse(r, id, now)).await

@@ -6,6 +6,7 @@ use crate::auth::AccessCredential;
 use crate::azure::classify::{check_status, decode, pat_token_result};
 use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build, json, lifecycle_authorization};
+use crate::azure::targets::requested_all_orgs;
 use crate::azure::wire::{CreateBody, PatTokenResultWire, format_datetime};
 use crate::error::{Error, Result};
 use crate::model::{CreatedPat, PatId, PatSpec};
@@ -17,7 +18,7 @@ pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, spec:
         display_name: &spec.display_name,
         scope: spec.scopes.to_string(),
         valid_to: spec.valid_to.map(format_datetime),
-        all_orgs: spec.all_organizations,
+        all_orgs: requested_all_orgs(&spec.extras, &ctx.organization)?.unwrap_or(false),
     };
     build(Method::POST, ctx.pats_url(), op::CREATE, lifecycle_authorization(credential)?, Some(json(&body)?))
 }
@@ -66,9 +67,10 @@ pub(crate) fn minted_id(response: &HttpResponse) -> Option<PatId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::azure::Targets;
     use crate::azure::pats::examples::*;
     use crate::azure::request::tests::{assert_common_headers, bearer, context};
-    use crate::model::Targets;
+    use crate::extras::Extras;
     use crate::scope::Scopes;
 
     #[test]
@@ -77,7 +79,7 @@ mod tests {
             display_name: "new_token".into(),
             scopes: Scopes::parse("vso.code vso.work").unwrap(),
             valid_to: Some(example_valid_to()),
-            all_organizations: false,
+            extras: Extras::new(),
         };
         let request = request(&context(), &bearer(), &spec).unwrap();
         assert_eq!(request.method(), Method::POST);
@@ -97,7 +99,7 @@ mod tests {
             display_name: "n".into(),
             scopes: Scopes::parse("app_token").unwrap(),
             valid_to: None,
-            all_organizations: true,
+            extras: Extras::new().with("targets", "*"),
         };
         let body: serde_json::Value =
             serde_json::from_slice(request(&context(), &bearer(), &spec).unwrap().body()).unwrap();
@@ -109,10 +111,10 @@ mod tests {
         let created = parse(&ok(CREATE_RESPONSE), now()).unwrap();
         assert_eq!(created.metadata.id.as_str(), "4ab5764f-4193-4f1d-b995-64144880b7d7");
         assert_eq!(created.metadata.display_name, "new_token");
-        assert!(created.metadata.scopes.is_full_access());
+        assert!(crate::azure::scopes::is_full_access(&created.metadata.scopes));
         assert_eq!(
-            created.metadata.targets,
-            Targets::Organizations(vec!["38aaa865-2c70-4bf7-a308-0c6539c38c1a".into()])
+            Targets::of(&created.metadata),
+            Some(Targets::Organizations(vec!["38aaa865-2c70-4bf7-a308-0c6539c38c1a".into()]))
         );
         assert_eq!(created.secret.expose_secret(), "dip55dwf4vpitomw63jzvomefmi2jluguprzwwqwuc6xq4fhocwq");
         assert!(!format!("{created:?}").contains("dip55dwf"));

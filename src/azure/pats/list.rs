@@ -89,9 +89,9 @@ pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<Page<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::azure::Targets;
     use crate::azure::pats::examples::*;
     use crate::azure::request::tests::{assert_common_headers, bearer, context};
-    use crate::model::Targets;
 
     #[test]
     fn request_shape_with_every_option() {
@@ -142,8 +142,13 @@ mod tests {
         let page = parse(&ok(LIST_RESPONSE), now()).unwrap();
         assert_eq!(page.items.len(), 4);
         assert!(page.is_last(), "\"\" ends the listing");
-        assert_eq!(page.items[0].targets, Targets::AllOrganizations, "null targetAccounts is a global token");
-        assert_eq!(page.items[1].targets, Targets::Organizations(vec!["38aaa865-2c70-4bf7-a308-0c6539c38c1a".into()]));
+        assert_eq!(
+            Targets::of(&page.items[0]),
+            Some(Targets::AllOrganizations),
+            "null targetAccounts is a global token"
+        );
+        let one = Targets::Organizations(vec!["38aaa865-2c70-4bf7-a308-0c6539c38c1a".into()]);
+        assert_eq!(Targets::of(&page.items[1]), Some(one));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::auth::AccessCredential;
 use crate::azure::classify::{check_status, decode, pat_token_result};
 use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build, json, lifecycle_authorization};
+use crate::azure::targets::requested_all_orgs;
 use crate::azure::wire::{PatTokenResultWire, UpdateBody, format_datetime};
 use crate::error::Result;
 use crate::model::{PatChanges, PatId, PatMetadata};
@@ -22,7 +23,7 @@ pub(crate) fn request(
         display_name: changes.display_name.as_deref(),
         scope: changes.scopes.as_ref().map(ToString::to_string),
         valid_to: changes.valid_to.map(format_datetime),
-        all_orgs: changes.all_organizations,
+        all_orgs: requested_all_orgs(&changes.extras, &ctx.organization)?,
     };
     build(Method::PUT, ctx.pats_url(), op::UPDATE, lifecycle_authorization(credential)?, Some(json(&body)?))
 }
@@ -38,10 +39,11 @@ pub(crate) fn parse(response: &HttpResponse, id: &PatId, now: DateTime<Utc>) -> 
 mod tests {
     use super::*;
     use crate::azure::PatTokenError;
+    use crate::azure::Targets;
     use crate::azure::pats::examples::*;
     use crate::azure::request::tests::{assert_common_headers, bearer, context};
     use crate::error::Error;
-    use crate::model::Targets;
+    use crate::extras::Extras;
     use crate::scope::Scopes;
 
     fn id() -> PatId {
@@ -54,7 +56,7 @@ mod tests {
             display_name: Some("updated_token".into()),
             scopes: Some(Scopes::parse("vso.analytics").unwrap()),
             valid_to: Some(example_valid_to()),
-            all_organizations: Some(true),
+            extras: Extras::new().with("targets", "*"),
         };
         let request = request(&context(), &bearer(), &id(), &changes).unwrap();
         assert_eq!(request.method(), Method::PUT);
@@ -78,13 +80,13 @@ mod tests {
     fn parses_the_spec_example() {
         let meta = parse(&ok(UPDATE_RESPONSE), &id(), now()).unwrap();
         assert_eq!(meta.display_name, "updated_token");
-        assert_eq!(meta.targets, Targets::AllOrganizations);
+        assert_eq!(Targets::of(&meta), Some(Targets::AllOrganizations));
     }
 
     #[test]
     fn revoked_tokens_cannot_be_updated() {
         match parse(&ok(r#"{"patToken":null,"patTokenError":"invalidToken"}"#), &id(), now()) {
-            Err(Error::Rejected { code: PatTokenError::InvalidToken, .. }) => {}
+            Err(e @ Error::Rejected { .. }) => assert_eq!(PatTokenError::of(&e), Some(PatTokenError::InvalidToken)),
             other => panic!("{other:?}"),
         }
     }

@@ -6,7 +6,7 @@ use super::naming::replacement_name;
 use super::verify::verify;
 use crate::error::Error;
 use crate::lifecycle::report::{EntryReport, Failure, KeptReason, Outcome, RecoveryAction, Rotation, SkipReason, Step};
-use crate::model::{PatMetadata, PatSpec, chrono_delta};
+use crate::model::{PatMetadata, PatSpec};
 use crate::store::{Expected, PatRecord, RotationIntent, StoreError, StoreErrorKind, StoredPat};
 
 use super::recover::Recovery;
@@ -83,8 +83,8 @@ impl Rotator {
         if self.due(&old, now).is_none() {
             return Outcome::Skipped(SkipReason::NotDue { valid_to: old.valid_to });
         }
-        let targets = match self.replacement_targets(&old) {
-            Ok(targets) => targets,
+        let replacement = match self.provider.replacement_spec(&old) {
+            Ok(replacement) => replacement,
             Err(error) => return failure(Step::Create, error, Vec::new(), false),
         };
         // The old token must be one this provider can see (the credential's own, in this
@@ -117,9 +117,8 @@ impl Rotator {
         // Step 2: create the replacement. Never retried.
         let spec = PatSpec {
             display_name: intent.replacement_display_name.clone(),
-            scopes: old.scopes.clone(),
-            valid_to: Some(now + chrono_delta(self.lifetime_for(&old))),
-            all_organizations: targets.all_organizations,
+            valid_to: self.replacement_valid_to(&old, now),
+            ..replacement.spec
         };
         let created = match self.provider.create_pat(spec).await {
             Ok(created) => created,
@@ -194,7 +193,7 @@ impl Rotator {
             old,
             new: created.metadata,
             cleanup_pending,
-            narrowed_to_organizations: targets.narrowed_to,
+            note: replacement.note,
             kept_previous,
             old_gone,
         })

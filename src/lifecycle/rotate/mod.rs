@@ -5,7 +5,6 @@ mod flow;
 mod naming;
 mod plan;
 mod recover;
-mod targets;
 mod verify;
 
 use std::fmt;
@@ -28,7 +27,9 @@ pub struct RotationOptions {
     /// Rotate every entry whatever its expiry (default `false`).
     pub force: bool,
     /// How long a replacement is valid. `None` (the default) gives it the old token's lifetime
-    /// (`valid_to - valid_from`), at least one day and at most 365 days. The provider's own
+    /// (`valid_to - valid_from`; 365 days when the old token never expired), at least one day
+    /// and at most 365 days. Ignored for a provider whose tokens never expire
+    /// ([`ExpiryGranularity::Never`](crate::ExpiryGranularity::Never)). The provider's own
     /// checks apply (the Azure client refuses more than its `max_lifespan`), and the service may
     /// clamp it: the report carries the expiry the service returned.
     pub lifetime: Option<Duration>,
@@ -46,33 +47,6 @@ pub struct RotationOptions {
     pub concurrency: usize,
     /// How the replacement is tried out before it is stored.
     pub verify: VerifyOptions,
-    /// What replaces a global token (default: one bound to the provider's organization).
-    pub global_tokens: GlobalReplacement,
-}
-
-/// What a rotation creates in place of a *global* token (one valid in every organization).
-///
-/// Azure DevOps retires global PATs on [`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT)
-/// (2026-12-01): from then on it refuses to create one (`globalPATCreationBlocked`) and existing
-/// ones stop working. So by default a rotation replaces a global token with one bound to the
-/// organization the rotator's provider works in, and says so in
-/// [`Rotation::narrowed_to_organizations`](super::Rotation::narrowed_to_organizations). Tokens
-/// bound to organizations are unaffected.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum GlobalReplacement {
-    /// Bind the replacement to the provider's organization (the default).
-    #[default]
-    ProviderOrganization,
-    /// Bind the replacement to these organizations (names, compared case-insensitively). An
-    /// Azure DevOps create request makes a token for the one organization it is sent to, so
-    /// the list must name the provider's organization only; any other name fails the rotation
-    /// with [`Error::InvalidInput`](crate::Error::InvalidInput) before anything is written or
-    /// created (use one rotator per organization).
-    Organizations(Vec<String>),
-    /// Ask for a global token again. Only when explicitly chosen: Azure DevOps refuses it from
-    /// 2026-12-01 (the rotation then fails at the create step and the old token stays).
-    KeepGlobal,
 }
 
 impl Default for RotationOptions {
@@ -84,7 +58,6 @@ impl Default for RotationOptions {
             lease: Duration::from_secs(15 * 60),
             concurrency: 4,
             verify: VerifyOptions::default(),
-            global_tokens: GlobalReplacement::default(),
         }
     }
 }
@@ -223,12 +196,6 @@ impl Rotator {
     /// Sets [`RotationOptions::verify`].
     pub fn verify(mut self, verify: VerifyOptions) -> Self {
         self.options.verify = verify;
-        self
-    }
-
-    /// Sets [`RotationOptions::global_tokens`].
-    pub fn global_tokens(mut self, global_tokens: GlobalReplacement) -> Self {
-        self.options.global_tokens = global_tokens;
         self
     }
 

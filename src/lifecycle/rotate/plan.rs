@@ -5,8 +5,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::Rotator;
+use crate::capabilities::ExpiryGranularity;
 use crate::lifecycle::report::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery, SkipReason};
-use crate::model::{GLOBAL_PAT_RETIREMENT, PatMetadata, chrono_delta};
+use crate::model::{PatMetadata, chrono_delta};
 use crate::store::PatRecord;
 
 const DAY: Duration = Duration::from_secs(86_400);
@@ -14,19 +15,19 @@ const DAY: Duration = Duration::from_secs(86_400);
 impl Rotator {
     /// Why `token` is due at `now`, or `None` if it is not.
     ///
-    /// A global token stops working at [`GLOBAL_PAT_RETIREMENT`] whatever its own expiry says,
-    /// so its effective end is the earlier of the two: due once the retirement falls inside the
-    /// window, and always after it.
+    /// A token the provider retires ([`PatProvider::retirement`](crate::PatProvider::retirement))
+    /// stops working then whatever its own expiry says, so its effective end is the earlier of
+    /// the two: due once the retirement falls inside the window, and always after it.
     pub(super) fn due(&self, token: &PatMetadata, now: DateTime<Utc>) -> Option<DueReason> {
-        let global = token.targets.is_global();
+        let retires = self.provider.retirement(token).map(|r| r.at);
         if token.is_expired(now) {
             Some(DueReason::Expired)
-        } else if global && now >= GLOBAL_PAT_RETIREMENT {
-            Some(DueReason::GlobalRetired)
+        } else if retires.is_some_and(|at| now >= at) {
+            Some(DueReason::Retired)
         } else if token.expires_within(now, self.options.window) {
             Some(DueReason::ExpiresWithinWindow)
-        } else if global && GLOBAL_PAT_RETIREMENT - now <= chrono_delta(self.options.window) {
-            Some(DueReason::GlobalRetiring)
+        } else if retires.is_some_and(|at| at - now <= chrono_delta(self.options.window)) {
+            Some(DueReason::Retiring)
         } else if self.options.force {
             Some(DueReason::Forced)
         } else {
@@ -34,11 +35,23 @@ impl Rotator {
         }
     }
 
-    /// The lifetime a replacement of `old` asks for.
+    /// The lifetime a replacement of `old` asks for: the option, else the old token's (365
+    /// days for an old token that never expired), at least one day and at most 365.
     pub(super) fn lifetime_for(&self, old: &PatMetadata) -> Duration {
-        self.options
-            .lifetime
-            .unwrap_or_else(|| (old.valid_to - old.valid_from).to_std().unwrap_or(Duration::ZERO).clamp(DAY, 365 * DAY))
+        self.options.lifetime.unwrap_or_else(|| match old.valid_to {
+            Some(valid_to) => (valid_to - old.valid_from).to_std().unwrap_or(Duration::ZERO).clamp(DAY, 365 * DAY),
+            None => 365 * DAY,
+        })
+    }
+
+    /// The expiry a replacement of `old` asks for at `now`: `None` where the provider's tokens
+    /// never expire (Gitea), else `now` plus [`lifetime_for`](Self::lifetime_for) (a provider that
+    /// keeps dates rounds it up).
+    pub(super) fn replacement_valid_to(&self, old: &PatMetadata, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self.provider.capabilities().expiry {
+            ExpiryGranularity::Never => None,
+            _ => Some(now + chrono_delta(self.lifetime_for(old))),
+        }
     }
 
     /// The plan for one entry; reads nothing but `record`.
@@ -70,9 +83,9 @@ impl Rotator {
                 id: token.id.clone(),
                 valid_to: token.valid_to,
                 reason,
-                new_valid_to: now + chrono_delta(self.lifetime_for(token)),
-                // A list the provider cannot honour fails the rotation itself (InvalidInput).
-                narrowed_to_organizations: self.replacement_targets(token).ok().and_then(|t| t.narrowed_to),
+                new_valid_to: self.replacement_valid_to(token, now),
+                // A replacement the provider refuses fails the rotation itself (InvalidInput).
+                note: self.provider.replacement_spec(token).ok().and_then(|r| r.note),
             },
             None => PlannedAction::Skip(SkipReason::NotDue { valid_to: token.valid_to }),
         };

@@ -1,10 +1,10 @@
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-#[cfg(doc)]
-use crate::model::GLOBAL_PAT_RETIREMENT;
+use crate::lifecycle::report::expiry_text;
 use crate::model::PatMetadata;
 
 /// One thing a scan found about one token. Never carries a secret.
@@ -48,8 +48,8 @@ pub enum FindingKind {
     },
     /// The token is valid beyond the window.
     Fine {
-        /// When it expires.
-        valid_to: DateTime<Utc>,
+        /// When it expires (`None`: never).
+        valid_to: Option<DateTime<Utc>>,
     },
     /// Stored, but the server says it was revoked.
     StoredButRevoked,
@@ -59,25 +59,30 @@ pub enum FindingKind {
     NotStored,
     /// The store and the server disagree on the expiry (e.g. extended in the web UI).
     ExpiryDiffers {
-        /// The stored expiry.
-        stored: DateTime<Utc>,
-        /// The server's expiry.
-        server: DateTime<Utc>,
+        /// The stored expiry (`None`: never).
+        stored: Option<DateTime<Utc>>,
+        /// The server's expiry (`None`: never).
+        server: Option<DateTime<Utc>>,
     },
-    /// A global token (every organization) at a time when Azure DevOps has retired them: it no
-    /// longer authenticates and cannot be regenerated, however far off its own expiry is.
-    /// Rotation treats it as due ([`DueReason::GlobalRetired`](crate::lifecycle::DueReason::GlobalRetired))
-    /// and by default replaces it with an organization-scoped token.
-    GlobalRetired {
-        /// When global tokens were retired ([`GLOBAL_PAT_RETIREMENT`]).
+    /// A token the provider has retired ([`PatProvider::retirement`](crate::PatProvider::retirement),
+    /// e.g. an Azure DevOps global PAT from 2026-12-01): it no longer authenticates, however far
+    /// off its own expiry is. Rotation treats it as due
+    /// ([`DueReason::Retired`](crate::lifecycle::DueReason::Retired)). Only scans with a
+    /// provider know the provider's rules.
+    Retired {
+        /// Since when.
         since: DateTime<Utc>,
+        /// The provider's reason.
+        reason: Cow<'static, str>,
     },
-    /// A global token (every organization) that still works but stops working when Azure DevOps
-    /// retires global tokens. Rotation treats it as due once that date falls within its window
-    /// ([`DueReason::GlobalRetiring`](crate::lifecycle::DueReason::GlobalRetiring)).
-    GlobalRetiring {
-        /// When it stops working ([`GLOBAL_PAT_RETIREMENT`]).
+    /// A token that still works but that the provider retires on `on`, before its own expiry.
+    /// Rotation treats it as due once that date falls within its window
+    /// ([`DueReason::Retiring`](crate::lifecycle::DueReason::Retiring)).
+    Retiring {
+        /// When it stops working.
         on: DateTime<Utc>,
+        /// The provider's reason.
+        reason: Cow<'static, str>,
     },
 }
 
@@ -96,19 +101,16 @@ impl fmt::Display for FindingKind {
             Self::ExpiringSoon { valid_to, remaining } => {
                 write!(f, "expires {} (in {:.1} days)", day(valid_to), remaining.as_secs_f64() / 86_400.0)
             }
-            Self::Fine { valid_to } => write!(f, "fine until {}", day(valid_to)),
+            Self::Fine { valid_to: Some(valid_to) } => write!(f, "fine until {}", day(valid_to)),
+            Self::Fine { valid_to: None } => f.write_str("fine, never expires"),
             Self::StoredButRevoked => f.write_str("stored but revoked on the server"),
             Self::StoredButMissing => f.write_str("stored but missing on the server"),
             Self::NotStored => f.write_str("active on the server but not stored"),
             Self::ExpiryDiffers { stored, server } => {
-                write!(f, "expiry differs: stored {}, server {}", day(stored), day(server))
+                write!(f, "expiry differs: stored {}, server {}", expiry_text(*stored), expiry_text(*server))
             }
-            Self::GlobalRetired { since } => {
-                write!(f, "global token, retired since {}: replace it with an organization-scoped one", day(since))
-            }
-            Self::GlobalRetiring { on } => {
-                write!(f, "global token, stops working {}: replace it with an organization-scoped one", day(on))
-            }
+            Self::Retired { since, reason } => write!(f, "retired since {} ({reason}): replace it", day(since)),
+            Self::Retiring { on, reason } => write!(f, "stops working {} ({reason}): replace it", day(on)),
         }
     }
 }

@@ -32,24 +32,26 @@ use reconcile::ServerView;
 ///   there, expiry differs), plus the server's active tokens that are not stored.
 ///
 /// Expiry is judged by the injected clock: expired (`valid_to <= now`), expiring within the
-/// [window](Self::window), or fine. Every global token (not revoked) also gets a finding of its
-/// own: [`FindingKind::GlobalRetiring`] before [`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT)
-/// (2026-12-01), [`FindingKind::GlobalRetired`] from then on.
+/// [window](Self::window), or fine; a token that never expires is fine. Every live token the
+/// provider retires early ([`PatProvider::retirement`], e.g. Azure DevOps global PATs from
+/// 2026-12-01) also gets a finding of its own: [`FindingKind::Retiring`] before that date,
+/// [`FindingKind::Retired`] from then on. A store-only scan knows a provider's rules only when
+/// given the provider with [`rules_of`](Self::rules_of).
 ///
 /// ```
 /// use std::time::Duration;
 /// use chrono::TimeZone;
 /// use patkit::lifecycle::{FindingKind, Scan};
 /// use patkit::store::InMemoryTokenStore;
-/// use patkit::{ManualClock, PatId, PatMetadata, PatRecord, PatSecret, Scopes, StoredPat, Targets, TokenStore};
+/// use patkit::{Extras, ManualClock, PatId, PatMetadata, PatRecord, PatSecret, Scopes, StoredPat, TokenStore};
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let now = chrono::Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).unwrap();
 /// let store = InMemoryTokenStore::new();
 /// let metadata = PatMetadata {
 ///     id: PatId::new("1"), display_name: "ci".into(), scopes: Scopes::parse("vso.code")?,
-///     valid_from: now - chrono::TimeDelta::days(30), valid_to: now + chrono::TimeDelta::days(2),
-///     targets: Targets::Organizations(vec!["fabrikam".into()]),
+///     valid_from: now - chrono::TimeDelta::days(30), valid_to: Some(now + chrono::TimeDelta::days(2)),
+///     extras: Extras::new(),
 /// };
 /// store.put(StoredPat {
 ///     record: PatRecord::new("ci", "azure-devops", "fabrikam", metadata, now),
@@ -63,6 +65,7 @@ use reconcile::ServerView;
 #[derive(Clone)]
 pub struct Scan {
     provider: Option<Arc<dyn PatProvider>>,
+    rules: Vec<Arc<dyn PatProvider>>,
     store: Option<Arc<dyn TokenStore>>,
     clock: Arc<dyn Clock>,
     window: Duration,
@@ -93,6 +96,7 @@ impl Scan {
     pub fn new() -> Self {
         Self {
             provider: None,
+            rules: Vec::new(),
             store: None,
             clock: Arc::new(SystemClock),
             window: Duration::from_secs(7 * 86_400),
@@ -104,6 +108,14 @@ impl Scan {
     /// organization).
     pub fn provider(mut self, provider: impl PatProvider + 'static) -> Self {
         self.provider = Some(Arc::new(provider));
+        self
+    }
+
+    /// Judges stored entries of `provider` (by [`provider_name`](PatProvider::provider_name)) by
+    /// its rules ([`PatProvider::retirement`]) without listing its tokens: for a store-only scan
+    /// that should still flag, say, Azure DevOps global PATs. Nothing is sent to the provider.
+    pub fn rules_of(mut self, provider: impl PatProvider + 'static) -> Self {
+        self.rules.push(Arc::new(provider));
         self
     }
 
@@ -158,7 +170,7 @@ impl Scan {
                 let tokens = list(&**provider, StatusFilter::All, self.max_pages).await?;
                 let revoked: HashSet<_> =
                     list(&**provider, StatusFilter::Revoked, self.max_pages).await?.into_iter().map(|t| t.id).collect();
-                Some(ServerView { tokens, revoked })
+                Some(ServerView { provider: provider.provider_name().to_owned(), tokens, revoked })
             }
             None => None,
         };
@@ -174,7 +186,10 @@ impl Scan {
             }
             None => None,
         };
-        let findings = reconcile::findings(now, self.window, server.as_ref(), records.as_deref());
+        let rule = |provider: &str, token: &PatMetadata| {
+            self.provider.iter().chain(&self.rules).find(|p| p.provider_name() == provider)?.retirement(token)
+        };
+        let findings = reconcile::findings(&rule, now, self.window, server.as_ref(), records.as_deref());
         Ok(ScanReport { now, window: self.window, findings })
     }
 }

@@ -6,43 +6,49 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{Finding, FindingKind, View};
-use crate::model::{GLOBAL_PAT_RETIREMENT, PatId, PatMetadata};
+use crate::model::{PatId, PatMetadata};
+use crate::provider::Retirement;
 use crate::store::PatRecord;
 
 /// What the server holds: every token (any status) and which of them are revoked.
 pub(super) struct ServerView {
+    /// The listing provider's name.
+    pub(super) provider: String,
     pub(super) tokens: Vec<PatMetadata>,
     pub(super) revoked: HashSet<PatId>,
 }
 
 /// Expired, expiring within `window`, or fine at `now`.
 fn expiry(token: &PatMetadata, now: DateTime<Utc>, window: Duration) -> FindingKind {
-    if token.is_expired(now) {
-        FindingKind::Expired { valid_to: token.valid_to }
-    } else if token.expires_within(now, window) {
-        FindingKind::ExpiringSoon { valid_to: token.valid_to, remaining: token.remaining(now) }
-    } else {
-        FindingKind::Fine { valid_to: token.valid_to }
+    match token.valid_to {
+        Some(valid_to) if token.is_expired(now) => FindingKind::Expired { valid_to },
+        Some(valid_to) if token.expires_within(now, window) => {
+            FindingKind::ExpiringSoon { valid_to, remaining: token.remaining(now).unwrap_or_default() }
+        }
+        valid_to => FindingKind::Fine { valid_to },
     }
 }
 
-/// The retirement finding of a global token: retired from [`GLOBAL_PAT_RETIREMENT`] on, retiring
-/// before it; `None` for a token bound to organizations.
-fn retirement(token: &PatMetadata, now: DateTime<Utc>) -> Option<FindingKind> {
-    if !token.targets.is_global() {
-        return None;
-    }
-    Some(if now >= GLOBAL_PAT_RETIREMENT {
-        FindingKind::GlobalRetired { since: GLOBAL_PAT_RETIREMENT }
-    } else {
-        FindingKind::GlobalRetiring { on: GLOBAL_PAT_RETIREMENT }
-    })
+/// The provider's rule that retires tokens early, by provider name, if the scan knows one.
+pub(super) type RetirementRule<'a> = &'a dyn Fn(&str, &PatMetadata) -> Option<Retirement>;
+
+/// The retirement finding of a token the provider retires: retired from the date on, retiring
+/// before it; `None` for a token no rule retires.
+fn retirement(
+    rule: RetirementRule<'_>,
+    provider: &str,
+    token: &PatMetadata,
+    now: DateTime<Utc>,
+) -> Option<FindingKind> {
+    let Retirement { at, reason } = rule(provider, token)?;
+    Some(if now >= at { FindingKind::Retired { since: at, reason } } else { FindingKind::Retiring { on: at, reason } })
 }
 
 /// The findings of a scan. Stored entries (in the order given) come first, then server tokens.
-/// Every global token the view holds as live (not revoked, not missing) gets a retirement finding
-/// of its own right after its expiry finding.
+/// Every token the view holds as live (not revoked, not missing) that `rule` retires gets a
+/// retirement finding of its own right after its expiry finding.
 pub(super) fn findings(
+    rule: RetirementRule<'_>,
     now: DateTime<Utc>,
     window: Duration,
     server: Option<&ServerView>,
@@ -55,8 +61,8 @@ pub(super) fn findings(
         entry: entry.map(str::to_owned),
         token: token.clone(),
     };
-    let global = |out: &mut Vec<Finding>, view, entry: Option<&str>, token: &PatMetadata| {
-        if let Some(kind) = retirement(token, now) {
+    let global = |out: &mut Vec<Finding>, view, provider: &str, entry: Option<&str>, token: &PatMetadata| {
+        if let Some(kind) = retirement(rule, provider, token, now) {
             out.push(finding(kind, view, entry, token));
         }
     };
@@ -65,13 +71,13 @@ pub(super) fn findings(
         (None, Some(records)) => {
             for r in records {
                 out.push(finding(expiry(&r.metadata, now, window), View::Store, Some(&r.name), &r.metadata));
-                global(&mut out, View::Store, Some(&r.name), &r.metadata);
+                global(&mut out, View::Store, &r.provider, Some(&r.name), &r.metadata);
             }
         }
         (Some(server), None) => {
             for t in server.tokens.iter().filter(|t| !server.revoked.contains(&t.id)) {
                 out.push(finding(expiry(t, now, window), View::Server, None, t));
-                global(&mut out, View::Server, None, t);
+                global(&mut out, View::Server, &server.provider, None, t);
             }
         }
         (Some(server), Some(records)) => {
@@ -84,7 +90,7 @@ pub(super) fn findings(
                     }
                     Some(t) => {
                         out.push(finding(expiry(t, now, window), View::Reconciled, name, t));
-                        global(&mut out, View::Reconciled, name, t);
+                        global(&mut out, View::Reconciled, &server.provider, name, t);
                         if t.valid_to != r.metadata.valid_to {
                             let kind = FindingKind::ExpiryDiffers { stored: r.metadata.valid_to, server: t.valid_to };
                             out.push(finding(kind, View::Reconciled, name, t));
@@ -99,7 +105,7 @@ pub(super) fn findings(
                 }
                 let kind = if t.is_expired(now) { expiry(t, now, window) } else { FindingKind::NotStored };
                 out.push(finding(kind, View::Server, None, t));
-                global(&mut out, View::Server, None, t);
+                global(&mut out, View::Server, &server.provider, None, t);
             }
         }
     }
@@ -109,8 +115,21 @@ pub(super) fn findings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Targets;
+    use crate::extras::Extras;
     use crate::scope::Scopes;
+    use std::borrow::Cow;
+
+    const RETIREMENT: DateTime<Utc> = DateTime::from_timestamp(1_796_083_200, 0).unwrap();
+
+    /// A provider rule like Azure DevOps': tokens whose `targets` extra is `*` retire.
+    fn global_rule(_: &str, token: &PatMetadata) -> Option<Retirement> {
+        (token.extras.get("targets") == Some("*"))
+            .then_some(Retirement { at: RETIREMENT, reason: Cow::Borrowed("global tokens retire") })
+    }
+
+    fn no_rule(_: &str, _: &PatMetadata) -> Option<Retirement> {
+        None
+    }
     use chrono::{TimeDelta, TimeZone};
 
     fn now() -> DateTime<Utc> {
@@ -123,8 +142,8 @@ mod tests {
             display_name: format!("token {id}"),
             scopes: Scopes::default(),
             valid_from: now() - TimeDelta::days(30),
-            valid_to: now() + TimeDelta::days(days_left),
-            targets: Targets::Organizations(vec!["o".into()]),
+            valid_to: Some(now() + TimeDelta::days(days_left)),
+            extras: Extras::new().with("targets", "o"),
         }
     }
 
@@ -137,9 +156,10 @@ mod tests {
     #[test]
     fn store_view_judges_expiry() {
         let records = [record("a", token("1", -1)), record("b", token("2", 3)), record("c", token("3", 30))];
-        let f = findings(now(), WEEK, None, Some(&records));
+        let f = findings(&no_rule, now(), WEEK, None, Some(&records));
         assert!(matches!(f[0].kind, FindingKind::Expired { .. }));
-        assert_eq!(f[1].kind, FindingKind::ExpiringSoon { valid_to: token("2", 3).valid_to, remaining: WEEK * 3 / 7 });
+        let valid_to = token("2", 3).valid_to.unwrap();
+        assert_eq!(f[1].kind, FindingKind::ExpiringSoon { valid_to, remaining: WEEK * 3 / 7 });
         assert!(matches!(f[2].kind, FindingKind::Fine { .. }));
         assert!(f.iter().all(|f| f.view == View::Store));
         assert_eq!(f[0].entry.as_deref(), Some("a"));
@@ -148,41 +168,47 @@ mod tests {
     #[test]
     fn server_view_leaves_out_revoked() {
         let server = ServerView {
+            provider: "p".into(),
             tokens: vec![token("1", 3), token("2", 30)],
             revoked: [PatId::new("2")].into_iter().collect(),
         };
-        let f = findings(now(), WEEK, Some(&server), None);
+        let f = findings(&no_rule, now(), WEEK, Some(&server), None);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].view, View::Server);
         assert!(matches!(f[0].kind, FindingKind::ExpiringSoon { .. }));
     }
 
     #[test]
-    fn every_live_global_token_gets_a_retirement_finding() {
+    fn every_live_token_the_provider_retires_gets_a_retirement_finding() {
         let mut global = token("g", 30);
-        global.targets = Targets::AllOrganizations;
+        global.extras.insert("targets", "*");
         let mut revoked_global = token("r", 30);
-        revoked_global.targets = Targets::AllOrganizations;
+        revoked_global.extras.insert("targets", "*");
         let server = ServerView {
+            provider: "p".into(),
             tokens: vec![global.clone(), token("1", 30), revoked_global],
             revoked: [PatId::new("r")].into_iter().collect(),
         };
-        let f = findings(now(), WEEK, Some(&server), None);
+        let reason = Cow::Borrowed("global tokens retire");
+        let f = findings(&global_rule, now(), WEEK, Some(&server), None);
         assert_eq!(f.len(), 3, "{f:?}");
-        assert_eq!(f[1].kind, FindingKind::GlobalRetiring { on: GLOBAL_PAT_RETIREMENT });
+        assert_eq!(f[1].kind, FindingKind::Retiring { on: RETIREMENT, reason: reason.clone() });
         assert_eq!(f[1].token.id, PatId::new("g"));
         assert!(f[1].kind.needs_attention());
-        let after = GLOBAL_PAT_RETIREMENT + TimeDelta::seconds(1);
-        let f = findings(after, WEEK, None, Some(&[record("stored global", global)]));
-        assert_eq!(f[1].kind, FindingKind::GlobalRetired { since: GLOBAL_PAT_RETIREMENT });
+        let after = RETIREMENT + TimeDelta::seconds(1);
+        let f = findings(&global_rule, after, WEEK, None, Some(&[record("stored global", global.clone())]));
+        assert_eq!(f[1].kind, FindingKind::Retired { since: RETIREMENT, reason });
         assert_eq!(f[1].entry.as_deref(), Some("stored global"));
+        let f = findings(&no_rule, after, WEEK, None, Some(&[record("stored global", global)]));
+        assert_eq!(f.len(), 1, "without the provider's rule there is no retirement finding");
     }
 
     #[test]
     fn reconciled_view_finds_every_disagreement() {
         let mut moved = token("4", 30);
-        moved.valid_to += TimeDelta::days(60);
+        moved.valid_to = moved.valid_to.map(|t| t + TimeDelta::days(60));
         let server = ServerView {
+            provider: "p".into(),
             tokens: vec![token("1", 30), token("2", 30), moved, token("5", 30), token("6", -2)],
             revoked: [PatId::new("2")].into_iter().collect(),
         };
@@ -192,7 +218,7 @@ mod tests {
             record("missing", token("3", 30)),
             record("moved", token("4", 30)),
         ];
-        let f = findings(now(), WEEK, Some(&server), Some(&records));
+        let f = findings(&no_rule, now(), WEEK, Some(&server), Some(&records));
         let kinds: Vec<_> = f.iter().map(|f| (f.entry.clone(), f.kind.clone())).collect();
         assert!(matches!(kinds[0], (Some(ref n), FindingKind::Fine { .. }) if n == "fine"));
         assert_eq!(kinds[1], (Some("revoked".into()), FindingKind::StoredButRevoked));

@@ -1,7 +1,7 @@
 //! What one keyring item holds: the secret and its record, as one JSON document.
 //!
 //! The keyring item's *secret* is the entry document of [`crate::store::persisted`] with its
-//! `revision` (format 2: `{"format": "patkit.entry", "version": 2, "revision": n, "secret":
+//! `revision` (format 3: `{"format": "patkit.entry", "version": 3, "revision": n, "secret":
 //! "<token>", "record": {…}}`; items written by patkit 0.1 in format 1, `{"format": "patkit.v1",
 //! "revision": n, "secret": …, "record": {…}}`, are still read). Keeping the record inside the
 //! item's secret (rather than in its attributes) makes every write one platform call, so a crash
@@ -48,7 +48,7 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
-    use crate::model::{PatId, PatMetadata, Targets};
+    use crate::model::{PatId, PatMetadata};
     use crate::scope::Scopes;
     use crate::secret::PatSecret;
     use crate::store::PatRecord;
@@ -64,8 +64,8 @@ mod tests {
                 display_name: "feed".to_owned(),
                 scopes: Scopes::parse("vso.code").unwrap(),
                 valid_from: at(1_767_225_600),
-                valid_to: at(1_769_904_000),
-                targets: Targets::AllOrganizations,
+                valid_to: Some(at(1_769_904_000)),
+                extras: crate::extras::Extras::new(),
             },
             stored_at: at(1_767_225_601),
             revision: 3,
@@ -112,7 +112,7 @@ mod tests {
         let bytes = encode(&sample("a", CANARY), 4).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(value["format"], "patkit.entry");
-        assert_eq!(value["version"], 2);
+        assert_eq!(value["version"], 3);
         assert_eq!(value["revision"], 4);
     }
 
@@ -120,10 +120,10 @@ mod tests {
     fn an_item_of_a_future_format_version_is_corrupt_and_quotes_nothing() {
         let bytes = encode(&sample("a", CANARY), 1).unwrap();
         let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-        value["version"] = serde_json::json!(3);
+        value["version"] = serde_json::json!(4);
         let err = decode("a", &serde_json::to_vec(&value).unwrap()).unwrap_err();
         assert_eq!(err.kind(), StoreErrorKind::Corrupt);
-        assert!(err.message().contains("entry format version 3"), "{err}");
+        assert!(err.message().contains("entry format version 4"), "{err}");
         assert!(!format!("{err} {err:?}").contains(CANARY), "{err}");
     }
 

@@ -2,32 +2,37 @@
 //! and Vault stores all write, so a change to the public model ([`PatRecord`],
 //! [`crate::model::PatMetadata`]) never silently changes an on-disk format.
 //!
-//! # Entry format 2 (written by this build)
+//! # Entry format 3 (written by this build)
 //!
 //! A JSON object, stored as the keyring item's secret, as the KV v2 secret's `data`, and as the
 //! body of a file-store entry file:
 //!
 //! ```text
-//! {"format": "patkit.entry", "version": 2,
+//! {"format": "patkit.entry", "version": 3,
 //!  "revision": 7,                       keyring and file store; absent in Vault (the KV version is the revision)
 //!  "secret": "<token>",
 //!  "record": {"name": "ci/feed", "provider": "azure-devops", "organization": "contoso",
 //!             "stored_at": "<RFC 3339>",
 //!             "token":    {"id": "…", "display_name": "…", "scopes": ["vso.code", …],
-//!                          "valid_from": "<RFC 3339>", "valid_to": "<RFC 3339>",
-//!                          "targets": {"kind": "all_organizations"}
-//!                                   | {"kind": "organizations", "ids": ["…"]}},
+//!                          "valid_from": "<RFC 3339>", "valid_to": "<RFC 3339>" | null (never expires),
+//!                          "extras": {"<key>": "<value>", …}},      the provider's attributes
 //!             "rotation": {"replacement_display_name": "…", "started_at": "<RFC 3339>"},   optional
 //!             "previous": <same shape as "token">}}                                         optional
 //! ```
 //!
-//! A removed Vault entry (a tombstone version) is `{"format": "patkit.entry", "version": 2,
+//! A removed Vault entry (a tombstone version) is `{"format": "patkit.entry", "version": 3,
 //! "removed": true}`.
 //!
 //! Any change to this shape, even one added field, takes a new `version` (a new module beside
-//! `v2`, and reading of every older version kept): an older build that ignored a field it does
+//! `v3`, and reading of every older version kept): an older build that ignored a field it does
 //! not know would drop it when it rewrites the entry. The pinned test in `tests.rs` fails on any
 //! accidental change.
+//!
+//! # Entry format 2 (patkit 0.2 development builds, read only)
+//!
+//! Format 3 with `valid_to` always set and, instead of `extras`, Azure DevOps' `"targets":
+//! {"kind": "all_organizations"} | {"kind": "organizations", "ids": […]}`, read as the Azure
+//! `targets` extra (`*`, or the ids joined by `,`).
 //!
 //! # Entry format 1 (patkit 0.1, read only)
 //!
@@ -50,6 +55,7 @@
 
 mod v1;
 mod v2;
+mod v3;
 
 use secrecy::zeroize::Zeroizing;
 use serde::{Deserialize, Serialize};
@@ -60,7 +66,7 @@ use crate::store::{PatRecord, StoredPat};
 /// The `format` of every document this build writes.
 pub(crate) const FORMAT: &str = "patkit.entry";
 /// The entry format version this build writes.
-pub(crate) const VERSION: u32 = 2;
+pub(crate) const VERSION: u32 = 3;
 
 /// A document to write: an entry or a tombstone, in the current format.
 #[derive(Serialize)]
@@ -74,7 +80,7 @@ pub(crate) struct Document<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    record: Option<v2::Record>,
+    record: Option<v3::Record>,
 }
 
 impl<'a> Document<'a> {
@@ -87,7 +93,7 @@ impl<'a> Document<'a> {
             revision,
             removed: false,
             secret: Some(entry.secret.expose_secret()),
-            record: Some(v2::Record::from_public(&entry.record)),
+            record: Some(v3::Record::from_public(&entry.record)),
         }
     }
 
@@ -149,7 +155,8 @@ pub(crate) fn open(stored: Stored) -> Result<Content, String> {
     let secret = secret.map(PatSecret::new);
     let format = format.ok_or_else(|| "is not a patkit entry (it has no `format`)".to_owned())?;
     let record = match (format.as_str(), version) {
-        (FORMAT, Some(v)) if v == u64::from(VERSION) => Version::Two,
+        (FORMAT, Some(v)) if v == u64::from(VERSION) => Version::Three,
+        (FORMAT, Some(2)) => Version::Two,
         (FORMAT, Some(v)) => {
             return Err(format!(
                 "was written in entry format version {v}, which this build cannot read (it reads versions 1 to \
@@ -207,10 +214,11 @@ fn not_an_entry(e: serde_path_to_error::Error<serde_json::Error>) -> String {
 enum Version {
     One,
     Two,
+    Three,
 }
 
 impl Version {
-    /// The public record in `record`, at the revision format 1 stored in it (0 in format 2).
+    /// The public record in `record`, at the revision format 1 stored in it (0 in formats 2 and 3).
     fn parse(self, record: Option<serde_json::Value>) -> Result<Option<PatRecord>, String> {
         let Some(record) = record else { return Ok(None) };
         let at_record = |e: serde_path_to_error::Error<serde_json::Error>| match e.path().to_string().as_str() {
@@ -220,6 +228,10 @@ impl Version {
         Ok(Some(match self {
             Self::One => serde_path_to_error::deserialize::<_, v1::Record>(record).map_err(at_record)?.into(),
             Self::Two => serde_path_to_error::deserialize::<_, v2::Record>(record)
+                .map_err(at_record)?
+                .into_public()
+                .map_err(|why| format!("is not a patkit entry (its record {why})"))?,
+            Self::Three => serde_path_to_error::deserialize::<_, v3::Record>(record)
                 .map_err(at_record)?
                 .into_public()
                 .map_err(|why| format!("is not a patkit entry (its record {why})"))?,

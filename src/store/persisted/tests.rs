@@ -1,9 +1,10 @@
-//! The persisted document on its own: the pinned shape of format 2, round trips, and refusals.
+//! The persisted document on its own: the pinned shape of format 3, reading format 2, round
+//! trips, and refusals.
 
 use serde_json::{Value, json};
 
 use super::*;
-use crate::testing::conformance::{full_entry, sample_entry};
+use crate::testing::conformance::{full_entry, neutral_entry, sample_entry};
 
 const CANARY: &str = "CANARY-persisted-3b7d";
 
@@ -18,41 +19,72 @@ fn reason(value: &Value) -> String {
     }
 }
 
-/// Format 2 is what every store writes; changing it needs a new version (and reading the old).
+/// Format 3 is what every store writes; changing it needs a new version (and reading the old).
 #[test]
-fn format_2_is_pinned() {
+fn format_3_is_pinned() {
     let written = document(&full_entry("ci/feed", CANARY), Some(9));
-    let token = |id: &str, name: &str, scopes: Value, from: &str, to: &str, ids: Value| {
+    let token = |id: &str, name: &str, scopes: Value, from: &str, to: Value, extras: Value| {
         json!({"id": id, "display_name": name, "scopes": scopes, "valid_from": from, "valid_to": to,
-               "targets": {"kind": "organizations", "ids": ids}})
+               "extras": extras})
     };
     let expected = json!({
-        "format": "patkit.entry", "version": 2, "revision": 9, "secret": CANARY,
+        "format": "patkit.entry", "version": 3, "revision": 9, "secret": CANARY,
         "record": {
             "name": "ci/feed", "provider": "azure-devops-server",
             "organization": "https://dev.example.com/fabrikam",
             "stored_at": "2026-01-02T00:00:00.123456789Z",
             "token": token("4a8e6d1c-2b3f-4e5a-9c7d-0f1e2d3c4b5a", "nuget feed — Ünïcode \"quoted\"",
                 json!(["vso.code_write", "vso.packaging", "vso.work_write"]),
-                "2026-01-02T00:00:00.000000001Z", "2026-04-01T00:00:00.999999999Z", json!(["org-one", "org-two"])),
+                "2026-01-02T00:00:00.000000001Z", json!("2026-04-01T00:00:00.999999999Z"),
+                json!({"targets": "org-one,org-two"})),
             "rotation": {"replacement_display_name": "nuget feed (rotated 2026-03-01)",
                          "started_at": "2026-03-01T00:00:00.500Z"},
             "previous": token("11111111-2222-3333-4444-555555555555", "nuget feed (old)", json!(["vso.packaging"]),
-                "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z", json!(["org-one"])),
+                "2025-01-01T00:00:00Z", json!("2026-01-01T00:00:00Z"), json!({"targets": "org-one"})),
         }
     });
     assert_eq!(written, expected);
     let plain = document(&sample_entry("a", CANARY), None);
     assert!(plain.get("revision").is_none());
-    assert_eq!(plain["record"]["token"]["targets"], json!({"kind": "all_organizations"}));
+    assert_eq!(plain["record"]["token"]["extras"], json!({"targets": "*"}));
     assert!(plain["record"].get("rotation").is_none() && plain["record"].get("previous").is_none());
+    let neutral = document(&neutral_entry("n", CANARY), None);
+    assert_eq!(neutral["record"]["token"]["valid_to"], Value::Null, "a token that never expires");
+    assert_eq!(neutral["record"]["token"]["extras"]["access_level"], "30");
     let tombstone: Value = serde_json::from_slice(&Document::tombstone().to_json()).unwrap();
-    assert_eq!(tombstone, json!({"format": "patkit.entry", "version": 2, "removed": true}));
+    assert_eq!(tombstone, json!({"format": "patkit.entry", "version": 3, "removed": true}));
+}
+
+/// Format 2 (0.2 development builds) is still read: its required `valid_to` and Azure's
+/// `targets` become an expiry and the Azure `targets` extra.
+#[test]
+fn format_2_is_read() {
+    let token = |id: &str, targets: Value| {
+        json!({"id": id, "display_name": "feed", "scopes": ["vso.code", "vso.packaging"],
+               "valid_from": "2026-01-02T00:00:00Z", "valid_to": "2026-04-01T00:00:00Z", "targets": targets})
+    };
+    let v2 = json!({
+        "format": "patkit.entry", "version": 2, "revision": 4, "secret": CANARY,
+        "record": {"name": "ci/feed", "provider": "azure-devops", "organization": "contoso",
+                   "stored_at": "2026-01-02T00:00:00Z",
+                   "token": token("1", json!({"kind": "organizations", "ids": ["org-one", "org-two"]})),
+                   "previous": token("0", json!({"kind": "all_organizations"}))}
+    });
+    let Content::Entry { entry, revision } = decode(&serde_json::to_vec(&v2).unwrap()).unwrap() else {
+        panic!("a format 2 entry reads back as removed")
+    };
+    assert_eq!(revision, Some(4));
+    let token = &entry.record.metadata;
+    assert_eq!(token.valid_to, Some("2026-04-01T00:00:00Z".parse().unwrap()));
+    assert_eq!(token.extras.get("targets"), Some("org-one,org-two"));
+    assert_eq!(token.scopes.to_string(), "vso.code vso.packaging");
+    assert_eq!(entry.record.previous.unwrap().extras.get("targets"), Some("*"));
+    assert_eq!(entry.secret.expose_secret(), CANARY);
 }
 
 #[test]
 fn format_2_round_trips_every_field() {
-    for entry in [full_entry("ci/feed", CANARY), sample_entry("a", CANARY)] {
+    for entry in [full_entry("ci/feed", CANARY), sample_entry("a", CANARY), neutral_entry("n", CANARY)] {
         let Content::Entry { entry: back, revision } = decode(&Document::entry(&entry, Some(5)).to_json()).unwrap()
         else {
             panic!("an entry reads back as removed")
@@ -80,7 +112,7 @@ fn unknown_formats_and_versions_are_refused_without_quoting_the_secret() {
     let mut bad_scope = good.clone();
     bad_scope["record"]["token"]["scopes"] = json!(["vso.code vso.work"]);
     for (value, says) in [
-        (with("version", json!(3)), "entry format version 3"),
+        (with("version", json!(4)), "entry format version 4"),
         (with("version", json!(1)), "entry format version 1"),
         (with("format", json!("patkit.v9")), "has format 'patkit.v9'"),
         (no_version, "no `version`"),
@@ -88,12 +120,12 @@ fn unknown_formats_and_versions_are_refused_without_quoting_the_secret() {
         (with("record", json!(CANARY)), "could not decode `record`"),
         (with("secret", json!({"s": CANARY})), "could not decode `secret`"),
         (bad_scope, "scope that is empty or holds whitespace"),
-        (json!({"format": "patkit.entry", "version": 2, "secret": CANARY}), "lacks its secret or its record"),
+        (json!({"format": "patkit.entry", "version": 3, "secret": CANARY}), "lacks its secret or its record"),
     ] {
         let reason = reason(&value);
         assert!(reason.contains(says), "{value}: {reason}");
         assert!(!reason.contains(CANARY), "the reason quotes the secret: {reason}");
     }
-    // A format 2 record under the format 1 name (or the other way round) is not accepted.
+    // A format 3 record under the format 1 name (or the other way round) is not accepted.
     assert!(reason(&with("format", json!("patkit.v1"))).contains("could not decode `record."));
 }

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::model::{PatId, PatMetadata, Targets};
+use crate::extras::Extras;
+use crate::model::{PatId, PatMetadata};
 use crate::scope::Scopes;
 use crate::store::{PatRecord, RotationIntent};
 
@@ -60,11 +61,14 @@ impl From<Metadata> for PatMetadata {
             display_name: m.display_name,
             scopes: Scopes::from_wire(&m.scopes),
             valid_from: m.valid_from,
-            valid_to: m.valid_to,
-            targets: match m.targets {
-                Targets1::AllOrganizations => Targets::AllOrganizations,
-                Targets1::Organizations(ids) => Targets::Organizations(ids),
-            },
+            valid_to: Some(m.valid_to),
+            extras: Extras::new().with(
+                super::v2::TARGETS_EXTRA,
+                match m.targets {
+                    Targets1::AllOrganizations => "*".to_owned(),
+                    Targets1::Organizations(ids) => ids.join(","),
+                },
+            ),
         }
     }
 }

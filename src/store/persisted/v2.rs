@@ -1,16 +1,21 @@
-//! Entry format 2, what this build writes: explicit field names owned here, not derived from
-//! the public model.
+//! Entry format 2 (patkit 0.2 development builds), read only. Its `targets` were Azure
+//! DevOps' (the only provider that wrote it) and become the Azure `targets` extra: `*` for all
+//! organizations, the ids joined by `,` otherwise.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::model::{PatId, PatMetadata, Targets};
+use crate::extras::Extras;
+use crate::model::{PatId, PatMetadata};
 use crate::scope::Scopes;
 use crate::store::{PatRecord, RotationIntent};
 
+/// The extras key format 1 and 2 targets become (the Azure DevOps provider's `targets`).
+pub(super) const TARGETS_EXTRA: &str = "targets";
+
 /// Everything about an entry but its secret and its revision (which the store keeps where it
 /// keeps revisions).
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 pub(super) struct Record {
     name: String,
     provider: String,
@@ -24,7 +29,7 @@ pub(super) struct Record {
 }
 
 /// One token's metadata.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Token {
     id: String,
     display_name: String,
@@ -36,34 +41,20 @@ struct Token {
 }
 
 /// `{"kind": "all_organizations"}` or `{"kind": "organizations", "ids": [...]}`.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Targets2 {
     AllOrganizations,
     Organizations { ids: Vec<String> },
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Rotation {
     replacement_display_name: String,
     started_at: DateTime<Utc>,
 }
 
 impl Token {
-    fn from_public(m: &PatMetadata) -> Self {
-        Token {
-            id: m.id.as_str().to_owned(),
-            display_name: m.display_name.clone(),
-            scopes: m.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
-            valid_from: m.valid_from,
-            valid_to: m.valid_to,
-            targets: match &m.targets {
-                Targets::AllOrganizations => Targets2::AllOrganizations,
-                Targets::Organizations(ids) => Targets2::Organizations { ids: ids.clone() },
-            },
-        }
-    }
-
     /// The public metadata; a reason (naming no value) if a scope is not one scope.
     fn into_public(self) -> Result<PatMetadata, String> {
         if self.scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
@@ -74,31 +65,19 @@ impl Token {
             display_name: self.display_name,
             scopes: Scopes::from_wire(&self.scopes.join(" ")),
             valid_from: self.valid_from,
-            valid_to: self.valid_to,
-            targets: match self.targets {
-                Targets2::AllOrganizations => Targets::AllOrganizations,
-                Targets2::Organizations { ids } => Targets::Organizations(ids),
-            },
+            valid_to: Some(self.valid_to),
+            extras: Extras::new().with(
+                TARGETS_EXTRA,
+                match self.targets {
+                    Targets2::AllOrganizations => "*".to_owned(),
+                    Targets2::Organizations { ids } => ids.join(","),
+                },
+            ),
         })
     }
 }
 
 impl Record {
-    pub(super) fn from_public(r: &PatRecord) -> Self {
-        Record {
-            name: r.name.clone(),
-            provider: r.provider.clone(),
-            organization: r.organization.clone(),
-            stored_at: r.stored_at,
-            token: Token::from_public(&r.metadata),
-            rotation: r.rotation.as_ref().map(|i| Rotation {
-                replacement_display_name: i.replacement_display_name.clone(),
-                started_at: i.started_at,
-            }),
-            previous: r.previous.as_ref().map(Token::from_public),
-        }
-    }
-
     /// The public record at revision 0 (the caller sets the revision).
     pub(super) fn into_public(self) -> Result<PatRecord, String> {
         Ok(PatRecord {

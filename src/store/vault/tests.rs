@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::wire::{self, Endpoint};
 use super::*;
-use crate::model::{PatId, PatMetadata, Targets};
+use crate::model::{PatId, PatMetadata};
 use crate::scope::Scopes;
 use crate::secret::PatSecret;
 use crate::transport::{TransportError, TransportErrorKind, from_fn};
@@ -30,8 +30,8 @@ fn record(name: &str) -> PatRecord {
             display_name: "ci feed".to_owned(),
             scopes: Scopes::parse("vso.packaging").unwrap(),
             valid_from: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
-            valid_to: Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap(),
-            targets: Targets::Organizations(vec!["org-1".to_owned()]),
+            valid_to: Some(Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap()),
+            extras: crate::extras::Extras::new().with("targets", "org-1"),
         },
         stored_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 1).unwrap(),
         revision: 41,
@@ -149,7 +149,7 @@ fn write_posts_the_whole_entry_with_cas_and_without_the_revision() {
     let body: Value = serde_json::from_slice(request.body()).unwrap();
     assert_eq!(body["options"], json!({"cas": 7}));
     assert_eq!(body["data"]["format"], "patkit.entry");
-    assert_eq!(body["data"]["version"], 2, "new writes carry the entry format version");
+    assert_eq!(body["data"]["version"], 3, "new writes carry the entry format version");
     assert!(body["data"].get("revision").is_none(), "the KV version is the revision");
     assert!(body["data"]["record"].get("revision").is_none());
     assert_eq!(body["data"]["secret"], SECRET);
@@ -193,7 +193,7 @@ fn tombstone_and_destroy_requests() {
     assert_eq!(tombstone.uri(), "http://127.0.0.1:8200/v1/secret/data/patkit/a/b");
     assert_eq!(Operation::of(&tombstone), Some(VaultTokenStore::CONDITIONAL_WRITE));
     let body: Value = serde_json::from_slice(tombstone.body()).unwrap();
-    assert_eq!(body, json!({"options": {"cas": 4}, "data": {"format": "patkit.entry", "version": 2, "removed": true}}));
+    assert_eq!(body, json!({"options": {"cas": 4}, "data": {"format": "patkit.entry", "version": 3, "removed": true}}));
     let destroy = endpoint.destroy("a/b", &[1, 2, 4]).unwrap();
     assert_eq!(destroy.method(), Method::POST);
     assert_eq!(destroy.uri(), "http://127.0.0.1:8200/v1/secret/destroy/patkit/a/b");
@@ -533,11 +533,11 @@ mod format_1_fixtures {
     fn an_entry_of_a_future_format_version_is_corrupt_and_quotes_nothing() {
         let request = endpoint().write(entry("a"), None).unwrap();
         let mut data = serde_json::from_slice::<Value>(request.body()).unwrap()["data"].take();
-        data["version"] = json!(3);
+        data["version"] = json!(4);
         let answer = read_answer(4, data);
         let err = wire::parse_read("a", &answer).unwrap_err();
         assert_eq!(err.kind(), StoreErrorKind::Corrupt);
-        assert!(err.message().contains("entry format version 3"), "{err}");
+        assert!(err.message().contains("entry format version 4"), "{err}");
         assert_no_canary(&format!("{err} {err:?}"));
         // Still there, so a remove can find it; nothing treats it as absent.
         assert!(matches!(wire::parse_current("a", &answer).unwrap(), wire::Current::Present { version: 4 }));

@@ -1,9 +1,9 @@
 //! The sans-IO halves of the KV v2 operations: pure request builders and pure response parsers.
 //!
 //! Each entry is one KV v2 secret at `<mount>/data/<prefix>/<name>` whose data is the entry
-//! document of [`crate::store::persisted`] without a `revision` (format 2: `{"format":
-//! "patkit.entry", "version": 2, "secret": "<token>", "record": {…}}`; a removed entry's latest
-//! version is `{"format": "patkit.entry", "version": 2, "removed": true}`; data written by
+//! document of [`crate::store::persisted`] without a `revision` (format 3: `{"format":
+//! "patkit.entry", "version": 3, "secret": "<token>", "record": {…}}`; a removed entry's latest
+//! version is `{"format": "patkit.entry", "version": 3, "removed": true}`; data written by
 //! patkit 0.1 in format 1, `{"format": "patkit.v1", …}`, is still read). The secret and its
 //! record are written in one request, so a reader sees the old entry or the new one, never a
 //! mix. The revision is the KV version of the secret, which Vault raises by one on every write.

@@ -6,8 +6,9 @@ use std::task::{Context, Poll};
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use crate::model::{PatId, PatMetadata, Targets};
-use crate::scope::{Scope, Scopes};
+use crate::extras::Extras;
+use crate::model::{PatId, PatMetadata};
+use crate::scope::Scopes;
 use crate::secret::PatSecret;
 use crate::store::{PatRecord, RotationIntent, StoreError, StoreErrorKind, StoredPat, TokenStore};
 
@@ -22,10 +23,10 @@ pub fn sample_entry(name: &str, secret: &str) -> StoredPat {
             metadata: PatMetadata {
                 id: PatId::new("00000000-0000-0000-0000-000000000001"),
                 display_name: "sample".to_owned(),
-                scopes: Scopes::from_iter([Scope::CODE]),
+                scopes: scopes("vso.code"),
                 valid_from: from,
-                valid_to: at(1_769_904_000, 0),
-                targets: Targets::AllOrganizations,
+                valid_to: Some(at(1_769_904_000, 0)),
+                extras: Extras::new().with("targets", "*"),
             },
             stored_at: from,
             revision: 0,
@@ -49,10 +50,10 @@ pub fn full_entry(name: &str, secret: &str) -> StoredPat {
     record.metadata = PatMetadata {
         id: PatId::new("4a8e6d1c-2b3f-4e5a-9c7d-0f1e2d3c4b5a"),
         display_name: "nuget feed — Ünïcode \"quoted\"".to_owned(),
-        scopes: Scopes::from_iter([Scope::CODE_WRITE, Scope::PACKAGING, Scope::WORK_WRITE]),
+        scopes: scopes("vso.code_write vso.packaging vso.work_write"),
         valid_from: at(1_767_312_000, 1),
-        valid_to: at(1_775_001_600, 999_999_999),
-        targets: Targets::Organizations(vec!["org-one".to_owned(), "org-two".to_owned()]),
+        valid_to: Some(at(1_775_001_600, 999_999_999)),
+        extras: Extras::new().with("targets", "org-one,org-two"),
     };
     record.rotation = Some(RotationIntent {
         replacement_display_name: "nuget feed (rotated 2026-03-01)".to_owned(),
@@ -61,12 +62,36 @@ pub fn full_entry(name: &str, secret: &str) -> StoredPat {
     record.previous = Some(PatMetadata {
         id: PatId::new("11111111-2222-3333-4444-555555555555"),
         display_name: "nuget feed (old)".to_owned(),
-        scopes: Scopes::from_iter([Scope::PACKAGING]),
+        scopes: scopes("vso.packaging"),
         valid_from: at(1_735_689_600, 0),
-        valid_to: at(1_767_225_600, 0),
-        targets: Targets::Organizations(vec!["org-one".to_owned()]),
+        valid_to: Some(at(1_767_225_600, 0)),
+        extras: Extras::new().with("targets", "org-one"),
     });
     entry
+}
+
+/// An entry of another provider than Azure DevOps: a token that never expires, provider-native
+/// scopes and several extras (Unicode and quotes in keys and values), whose previous token has
+/// an expiry and no extras.
+pub fn neutral_entry(name: &str, secret: &str) -> StoredPat {
+    let mut entry = full_entry(name, secret);
+    let record = &mut entry.record;
+    record.provider = "gitea".to_owned();
+    record.organization = "git.example.com".to_owned();
+    record.rotation = None;
+    record.metadata.id = PatId::new("0042");
+    record.metadata.scopes = scopes("read:user write:repository");
+    record.metadata.valid_to = None;
+    record.metadata.extras = Extras::new().with("description", "Ünïcode \"quoted\" ✓").with("access_level", "30");
+    if let Some(previous) = &mut record.previous {
+        previous.id = PatId::new("0041");
+        previous.extras = Extras::new();
+    }
+    entry
+}
+
+fn scopes(list: &str) -> Scopes {
+    Scopes::parse(list).expect("fixed scopes are well formed")
 }
 
 fn at(secs: i64, nanos: u32) -> DateTime<Utc> {

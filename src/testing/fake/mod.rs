@@ -18,6 +18,7 @@ pub use state::FakeToken;
 use crate::capabilities::Capabilities;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::extras::Extras;
 use crate::model::{ContinuationToken, CreatedPat, ListQuery, Page, PatChanges, PatId, PatMetadata, PatSpec};
 use crate::provider::{PatProvider, RotatedPat};
 use crate::scope::Scopes;
@@ -43,7 +44,7 @@ pub const FAKE_ORGANIZATION: &str = "fake-org";
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let fake = FakeProvider::new(FakeProfile::CreateUpdate);
-/// let spec = PatSpec { display_name: "ci".into(), scopes: Scopes::default(), valid_to: None, all_organizations: false };
+/// let spec = PatSpec::new("ci", Scopes::default());
 /// let created = fake.create_pat(spec).await?;
 /// assert!(fake.check_pat(&created.secret).await?);
 /// fake.revoke_pat(&created.metadata.id).await?;
@@ -104,7 +105,7 @@ impl FakeProvider {
     pub fn seed(&self, display_name: &str, scopes: Scopes, valid_to: Option<DateTime<Utc>>) -> CreatedPat {
         let now = self.clock.now();
         let valid_to = state::expiry(self.capabilities, valid_to, now).expect("a seeded expiry must be in the future");
-        self.lock().mint(display_name.to_owned(), scopes, valid_to, false, now)
+        self.lock().mint(display_name.to_owned(), scopes, valid_to, Extras::new(), now)
     }
 
     /// The next `n` calls of `op` answer HTTP 503 and change nothing.
@@ -147,7 +148,7 @@ impl FakeProvider {
         }
         match fault {
             Some(Fault::Fail) => {
-                Err(Error::Api { status: 503, type_key: None, message: Some(format!("injected fault in {operation}")) })
+                Err(Error::Api { status: 503, code: None, message: Some(format!("injected fault in {operation}")) })
             }
             Some(Fault::LoseAnswer) => Ok(true),
             None => Ok(false),
@@ -182,7 +183,7 @@ impl PatProvider for FakeProvider {
         let now = self.clock.now();
         let valid_to = state::expiry(self.capabilities, spec.valid_to, now)?;
         let mut state = self.lock();
-        let created = state.mint(spec.display_name.clone(), spec.scopes, valid_to, spec.all_organizations, now);
+        let created = state.mint(spec.display_name.clone(), spec.scopes, valid_to, spec.extras, now);
         if !lose {
             return Ok(created);
         }
@@ -244,6 +245,9 @@ impl PatProvider for FakeProvider {
         if let Some(valid_to) = valid_to {
             metadata.valid_to = valid_to;
         }
+        for (key, value) in changes.extras.iter() {
+            metadata.extras.insert(key, value);
+        }
         let metadata = metadata.clone();
         if lose { Err(lost("update_pat")) } else { Ok(metadata) }
     }
@@ -274,12 +278,11 @@ impl PatProvider for FakeProvider {
             }
             return Err(Error::Api {
                 status: 400,
-                type_key: None,
+                code: None,
                 message: Some("the token is revoked or expired; its replacements were revoked".into()),
             });
         }
-        let global = old.metadata.targets.is_global();
-        let created = state.mint(old.metadata.display_name, old.metadata.scopes, valid_to, global, now);
+        let created = state.mint(old.metadata.display_name, old.metadata.scopes, valid_to, old.metadata.extras, now);
         let entry = state.entry(id)?;
         entry.token.revoked = true;
         entry.token.replaced_by = Some(created.metadata.id.clone());

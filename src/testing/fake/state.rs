@@ -6,16 +6,11 @@ use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
 
 use crate::capabilities::{Capabilities, ExpiryGranularity};
 use crate::error::{Error, Result};
-use crate::model::{CreatedPat, ListQuery, Page, PatId, PatMetadata, SortBy, StatusFilter, Targets};
+use crate::extras::Extras;
+use crate::model::{CreatedPat, ListQuery, Page, PatId, PatMetadata, SortBy, StatusFilter};
 use crate::scope::Scopes;
 use crate::secret::PatSecret;
 use crate::testing::fake::profile::{FakeOp, Fault};
-
-/// The expiry a never-expiring token reports: 9999-12-31T23:59:59Z (the model's expiry is not
-/// optional yet).
-pub(crate) fn never() -> DateTime<Utc> {
-    DateTime::from_timestamp(253_402_300_799, 0).expect("9999-12-31T23:59:59Z is a valid timestamp")
-}
 
 /// What the fake knows about one token, without its secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,20 +55,15 @@ impl State {
         &mut self,
         display_name: String,
         scopes: Scopes,
-        valid_to: DateTime<Utc>,
-        all_organizations: bool,
+        valid_to: Option<DateTime<Utc>>,
+        extras: Extras,
         now: DateTime<Utc>,
     ) -> CreatedPat {
         self.next_id += 1;
         // Leading zeros on purpose: ids are opaque strings and must round-trip exactly.
         let id = PatId::new(format!("{:06}", self.next_id));
         let secret = PatSecret::new(format!("fake-{}", uuid::Uuid::new_v4().simple()));
-        let targets = if all_organizations {
-            Targets::AllOrganizations
-        } else {
-            Targets::Organizations(vec![super::FAKE_ORGANIZATION.to_owned()])
-        };
-        let metadata = PatMetadata { id: id.clone(), display_name, scopes, valid_from: now, valid_to, targets };
+        let metadata = PatMetadata { id: id.clone(), display_name, scopes, valid_from: now, valid_to, extras };
         let token = FakeToken { metadata: metadata.clone(), revoked: false, replaced_by: None };
         self.order.push(id.clone());
         self.entries.insert(id, Entry { token, secret: secret.clone() });
@@ -122,16 +112,16 @@ pub(crate) fn expiry(
     capabilities: Capabilities,
     requested: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<DateTime<Utc>> {
+) -> Result<Option<DateTime<Utc>>> {
     let requested = requested.unwrap_or(now + TimeDelta::days(30));
     match capabilities.expiry {
-        ExpiryGranularity::Never => Ok(never()),
+        ExpiryGranularity::Never => Ok(None),
         _ if requested <= now => Err(Error::invalid_input("valid_to", "must be in the future")),
         ExpiryGranularity::Date => {
             let midnight = requested.date_naive().and_time(NaiveTime::MIN).and_utc();
-            Ok(if midnight == requested { requested } else { midnight + TimeDelta::days(1) })
+            Ok(Some(if midnight == requested { requested } else { midnight + TimeDelta::days(1) }))
         }
-        _ => Ok(requested),
+        _ => Ok(Some(requested)),
     }
 }
 
@@ -161,10 +151,10 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).unwrap();
         let caps = FakeProfile::ServerRotate.capabilities();
         let asked = Utc.with_ymd_and_hms(2026, 5, 3, 0, 0, 1).unwrap();
-        assert_eq!(expiry(caps, Some(asked), now).unwrap(), Utc.with_ymd_and_hms(2026, 5, 4, 0, 0, 0).unwrap());
+        assert_eq!(expiry(caps, Some(asked), now).unwrap(), Some(Utc.with_ymd_and_hms(2026, 5, 4, 0, 0, 0).unwrap()));
         let midnight = Utc.with_ymd_and_hms(2026, 5, 3, 0, 0, 0).unwrap();
-        assert_eq!(expiry(caps, Some(midnight), now).unwrap(), midnight);
-        assert!(expiry(FakeProfile::NoExpiry.capabilities(), Some(now), now).unwrap() == never());
+        assert_eq!(expiry(caps, Some(midnight), now).unwrap(), Some(midnight));
+        assert_eq!(expiry(FakeProfile::NoExpiry.capabilities(), Some(now), now).unwrap(), None);
         assert!(matches!(expiry(caps, Some(now), now), Err(Error::InvalidInput { field: "valid_to", .. })));
     }
 }

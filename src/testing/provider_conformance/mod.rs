@@ -80,7 +80,7 @@ pub(crate) fn scopes() -> Scopes {
 
 /// A spec for a token named `display_name` with the provider's default expiry.
 pub(crate) fn spec(display_name: &str) -> PatSpec {
-    PatSpec { display_name: display_name.to_owned(), scopes: scopes(), valid_to: None, all_organizations: false }
+    PatSpec::new(display_name, scopes())
 }
 
 /// A new token: created through the provider when it can, else from `seeder`.
