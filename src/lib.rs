@@ -6,6 +6,8 @@
 
 mod admin;
 pub mod auth;
+#[cfg(feature = "azure")]
+#[cfg_attr(docsrs, doc(cfg(feature = "azure")))]
 pub mod azure;
 mod capabilities;
 mod clock;

@@ -29,6 +29,7 @@ pub use from_fn::{FnTransport, from_fn};
 pub use operation::{Idempotency, Operation};
 #[cfg(feature = "reqwest")]
 pub use reqwest::{DEFAULT_MAX_RESPONSE_BYTES, ReqwestTransport, ReqwestTransportBuilder};
+#[cfg_attr(not(feature = "azure"), allow(unused_imports))]
 pub(crate) use retry::retry_after;
 pub use retry::{BackoffConfig, RetryConfig, RetryTransport};
 
