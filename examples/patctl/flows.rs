@@ -221,7 +221,9 @@ async fn plan(app: &App, rotator: &Rotator, only: &[String]) -> Result<(), Failu
                     let (action, id, valid_to, new_valid_to, detail): (&str, Value, Value, Value, String) = match &e
                         .action
                     {
-                        PlannedAction::Rotate { id, valid_to, reason, new_valid_to, narrowed_to_organizations } => (
+                        PlannedAction::Rotate {
+                            id, valid_to, reason, new_valid_to, narrowed_to_organizations, ..
+                        } => (
                             "rotate",
                             json!(id.as_str()),
                             json!(render::time(*valid_to)),

@@ -96,7 +96,7 @@ mod scan;
 pub use offboard::{OffboardReport, Offboarding, RuleSummary};
 pub use report::{
     DueReason, EntryReport, Failure, KeptReason, Outcome, PlannedAction, PlannedEntry, PlannedRecovery, RecoveryAction,
-    Rotation, RotationPlan, RotationReport, SkipReason, Step,
+    Rotation, RotationMethod, RotationPlan, RotationReport, SkipReason, Step,
 };
 pub use rotate::{GlobalReplacement, RotationOptions, Rotator, VerifyOptions};
 pub use scan::{Finding, FindingKind, FnSink, Scan, ScanReport, ScanSink, View, sink_fn};

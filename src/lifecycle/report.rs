@@ -126,6 +126,12 @@ impl fmt::Display for Outcome {
                 if let Some(reason) = &r.kept_previous {
                     write!(f, "; the old token {} is kept: {reason}", r.old.id)?;
                 }
+                if r.method == RotationMethod::ServerSide {
+                    f.write_str(" (server-side rotate)")?;
+                }
+                if let Some(e) = &r.verify_error {
+                    write!(f, "; the stored replacement was refused when tried out: {e}")?;
+                }
                 Ok(())
             }
             Self::Skipped(reason) => write!(f, "skipped: {reason}"),
@@ -158,6 +164,37 @@ pub struct Rotation {
     /// drops expired tokens after a while): it cannot authenticate, so there was nothing to
     /// revoke and the entry was renewed all the same.
     pub old_gone: bool,
+    /// How the replacement was made.
+    pub method: RotationMethod,
+    /// Set when a [server-side](RotationMethod::ServerSide) replacement, stored at once (the
+    /// server had already revoked the old token), was then refused when tried out: there is
+    /// nothing to fall back to, so it stays stored and this says why it may not work.
+    pub verify_error: Option<Error>,
+}
+
+/// How a token is replaced, chosen from the provider's
+/// [`capabilities`](crate::PatProvider::capabilities).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RotationMethod {
+    /// [`create`](crate::Capabilities::create): create a replacement, verify it, store it, then
+    /// revoke the old token. Chosen whenever the provider can create, even if it can also
+    /// rotate server-side: the old token keeps working until its replacement is stored.
+    CreateThenRevoke,
+    /// [`rotate_server_side`](crate::Capabilities::rotate_server_side) only (GitLab): one call
+    /// mints the replacement and revokes the old token at the server; the answer is stored at
+    /// once, before anything else. See the [`lifecycle`](crate::lifecycle) module docs for the
+    /// crash window this leaves and how recovery closes it.
+    ServerSide,
+}
+
+impl fmt::Display for RotationMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::CreateThenRevoke => "create, then revoke the old token",
+            Self::ServerSide => "server-side rotate",
+        })
+    }
 }
 
 /// Why a replaced token (`previous`) was kept instead of revoked.
@@ -222,6 +259,27 @@ pub enum SkipReason {
         /// Why it was kept.
         reason: KeptReason,
     },
+    /// The token is due but the provider can neither create tokens nor rotate them
+    /// server-side ([`Capabilities`](crate::Capabilities)): nothing was written or sent.
+    CannotRotate {
+        /// The provider's name.
+        provider: String,
+    },
+    /// A server-side rotate of `rotated` was applied at the server but its answer (the only
+    /// copy of the replacement's secret) was lost, and recovery cannot make a new one: the
+    /// rotator rotates its own credential ([`RotationOptions::self_rotation`]), so nothing can
+    /// authenticate any more, or not exactly one token looks like the replacement. The intent
+    /// stays in the entry (each run reports this again) until a person issues a new token and
+    /// stores it.
+    ///
+    /// [`RotationOptions::self_rotation`]: super::RotationOptions::self_rotation
+    ReplacementSecretLost {
+        /// The token whose rotation was interrupted (revoked by the server).
+        rotated: PatId,
+        /// The tokens that may be its replacement (same name, created after the intent, still
+        /// active), when they could be listed; revoke them once a new token is stored.
+        candidates: Vec<PatId>,
+    },
 }
 
 impl fmt::Display for SkipReason {
@@ -243,6 +301,17 @@ impl fmt::Display for SkipReason {
                 )
             }
             Self::PreviousKept { id, reason } => write!(f, "the replaced token {id} is kept: {reason}"),
+            Self::CannotRotate { provider } => {
+                write!(f, "{provider} can neither create tokens nor rotate them server-side")
+            }
+            Self::ReplacementSecretLost { rotated, candidates } => {
+                write!(f, "the server-side rotate of {rotated} was applied but its answer was lost; needs a person")?;
+                if !candidates.is_empty() {
+                    let ids: Vec<&str> = candidates.iter().map(PatId::as_str).collect();
+                    write!(f, " (possible replacements: {})", ids.join(", "))?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -261,6 +330,8 @@ pub enum Step {
     Intent,
     /// Creating the replacement.
     Create,
+    /// Rotating the token at the server ([`RotationMethod::ServerSide`]).
+    Rotate,
     /// Checking that the replacement works.
     Verify,
     /// Storing the replacement.
@@ -275,6 +346,7 @@ impl fmt::Display for Step {
             Self::Recover => "recover",
             Self::Intent => "intent",
             Self::Create => "create",
+            Self::Rotate => "rotate",
             Self::Verify => "verify",
             Self::Store => "store",
         })
@@ -337,6 +409,16 @@ pub enum RecoveryAction {
     },
     /// [`PatRecord::previous`](crate::PatRecord::previous) was cleared.
     ClearedPrevious,
+    /// A server-side rotate was interrupted after the server applied it (its answer, with the
+    /// replacement's secret, was lost): that replacement (`orphan`) was rotated once more with
+    /// the provider's own credential and the result (`new`) stored. The server revoked the
+    /// orphan.
+    RotatedOrphan {
+        /// The replacement whose secret was lost.
+        orphan: PatId,
+        /// The token now stored.
+        new: PatId,
+    },
 }
 
 impl fmt::Display for RecoveryAction {
@@ -353,6 +435,9 @@ impl fmt::Display for RecoveryAction {
                 write!(f, "forgot the replaced token {id}: it had expired and the provider no longer shows it")
             }
             Self::ClearedPrevious => f.write_str("cleared `previous`"),
+            Self::RotatedOrphan { orphan, new } => {
+                write!(f, "rotated {orphan} (an unstored server-side replacement) again and stored {new}")
+            }
         }
     }
 }
@@ -403,6 +488,10 @@ pub struct PlannedRecovery {
     pub abandoned_replacement: Option<String>,
     /// A replaced token that would be revoked.
     pub previous: Option<PatId>,
+    /// An abandoned server-side rotate of this token: recovery would find out whether the
+    /// server applied it and, if so, rotate its unstored replacement again and store the
+    /// result (see [`RecoveryAction::RotatedOrphan`]).
+    pub interrupted_server_rotate: Option<PatId>,
 }
 
 impl fmt::Display for PlannedRecovery {
@@ -413,6 +502,9 @@ impl fmt::Display for PlannedRecovery {
         }
         if let Some(id) = &self.previous {
             parts.push(format!("revoke the replaced token {id}"));
+        }
+        if let Some(id) = &self.interrupted_server_rotate {
+            parts.push(format!("resolve the interrupted server-side rotate of {id}"));
         }
         f.write_str(&parts.join(" and "))
     }
@@ -435,6 +527,8 @@ pub enum PlannedAction {
         /// Set when the stored token is global and its replacement would be bound to these
         /// organizations (see [`GlobalReplacement`](super::GlobalReplacement)).
         narrowed_to_organizations: Option<Vec<String>>,
+        /// How it would be replaced.
+        method: RotationMethod,
     },
     /// It would be skipped.
     Skip(SkipReason),
@@ -443,10 +537,10 @@ pub enum PlannedAction {
 impl fmt::Display for PlannedAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Rotate { id, valid_to, reason, new_valid_to, narrowed_to_organizations } => {
+            Self::Rotate { id, valid_to, reason, new_valid_to, narrowed_to_organizations, method } => {
                 write!(
                     f,
-                    "rotate {id} ({reason}, expires {}); the replacement would expire {}",
+                    "rotate {id} ({reason}, expires {}) by {method}; the replacement would expire {}",
                     valid_to.format("%Y-%m-%d %H:%M UTC"),
                     new_valid_to.format("%Y-%m-%d %H:%M UTC")
                 )?;

@@ -5,6 +5,7 @@ mod flow;
 mod naming;
 mod plan;
 mod recover;
+mod server_side;
 mod targets;
 mod verify;
 
@@ -48,6 +49,18 @@ pub struct RotationOptions {
     pub verify: VerifyOptions,
     /// What replaces a global token (default: one bound to the provider's organization).
     pub global_tokens: GlobalReplacement,
+    /// Whether the provider's credential *is* the token being rotated (default `false`: the
+    /// provider authenticates with a separate management credential). Matters only for
+    /// [server-side](super::RotationMethod::ServerSide) rotation, where it decides what
+    /// recovery can do when the server applied a rotate whose answer was lost: with a separate
+    /// credential it rotates the unstored replacement once more and stores the result; with
+    /// self-rotation nothing can authenticate any more (the rotated token was the credential
+    /// and the replacement's secret is gone), so it reports
+    /// [`SkipReason::ReplacementSecretLost`](super::SkipReason::ReplacementSecretLost) and
+    /// sends nothing. The Rotator cannot tell on its own: a provider does not say which token
+    /// its credential is. After a self-rotation, build a new provider with the stored secret
+    /// before using it again.
+    pub self_rotation: bool,
 }
 
 /// What a rotation creates in place of a *global* token (one valid in every organization).
@@ -85,6 +98,7 @@ impl Default for RotationOptions {
             concurrency: 4,
             verify: VerifyOptions::default(),
             global_tokens: GlobalReplacement::default(),
+            self_rotation: false,
         }
     }
 }
@@ -229,6 +243,12 @@ impl Rotator {
     /// Sets [`RotationOptions::global_tokens`].
     pub fn global_tokens(mut self, global_tokens: GlobalReplacement) -> Self {
         self.options.global_tokens = global_tokens;
+        self
+    }
+
+    /// Sets [`RotationOptions::self_rotation`].
+    pub fn self_rotation(mut self, self_rotation: bool) -> Self {
+        self.options.self_rotation = self_rotation;
         self
     }
 

@@ -17,12 +17,16 @@
 //!                          "valid_from": "<RFC 3339>", "valid_to": "<RFC 3339>",
 //!                          "targets": {"kind": "all_organizations"}
 //!                                   | {"kind": "organizations", "ids": ["…"]}},
-//!             "rotation": {"replacement_display_name": "…", "started_at": "<RFC 3339>"},   optional
+//!             "rotation": {"replacement_display_name": "…", "started_at": "<RFC 3339>",    optional
+//!                          "server_rotate": "<id of the token being rotated at the server>"}, optional
 //!             "previous": <same shape as "token">}}                                         optional
 //! ```
 //!
 //! A removed Vault entry (a tombstone version) is `{"format": "patkit.entry", "version": 2,
 //! "removed": true}`.
+//!
+//! (`rotation.server_rotate` joined format 2 before any release wrote it: 0.2.0 is its first
+//! release.)
 //!
 //! Any change to this shape, even one added field, takes a new `version` (a new module beside
 //! `v2`, and reading of every older version kept): an older build that ignored a field it does

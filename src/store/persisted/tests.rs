@@ -36,7 +36,7 @@ fn format_2_is_pinned() {
                 json!(["vso.code_write", "vso.packaging", "vso.work_write"]),
                 "2026-01-02T00:00:00.000000001Z", "2026-04-01T00:00:00.999999999Z", json!(["org-one", "org-two"])),
             "rotation": {"replacement_display_name": "nuget feed (rotated 2026-03-01)",
-                         "started_at": "2026-03-01T00:00:00.500Z"},
+                         "started_at": "2026-03-01T00:00:00.500Z", "server_rotate": "0000042"},
             "previous": token("11111111-2222-3333-4444-555555555555", "nuget feed (old)", json!(["vso.packaging"]),
                 "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z", json!(["org-one"])),
         }

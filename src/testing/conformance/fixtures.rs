@@ -57,6 +57,7 @@ pub fn full_entry(name: &str, secret: &str) -> StoredPat {
     record.rotation = Some(RotationIntent {
         replacement_display_name: "nuget feed (rotated 2026-03-01)".to_owned(),
         started_at: at(1_772_323_200, 500_000_000),
+        server_rotate: Some(PatId::new("0000042")),
     });
     record.previous = Some(PatMetadata {
         id: PatId::new("11111111-2222-3333-4444-555555555555"),
