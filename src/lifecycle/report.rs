@@ -265,6 +265,14 @@ pub enum SkipReason {
         /// The provider's name.
         provider: String,
     },
+    /// The token has expired and the provider can only rotate tokens server-side, which a
+    /// server refuses for an expired token (GitLab even revokes the token's line of
+    /// replacements): only a new token, issued by a person, can renew the entry. Nothing was
+    /// written or sent.
+    ExpiredCannotRotate {
+        /// When the stored token expired.
+        valid_to: DateTime<Utc>,
+    },
     /// A server-side rotate of `rotated` was applied at the server but its answer (the only
     /// copy of the replacement's secret) was lost, and recovery cannot make a new one: the
     /// rotator rotates its own credential ([`RotationOptions::self_rotation`]), so nothing can
@@ -304,6 +312,11 @@ impl fmt::Display for SkipReason {
             Self::CannotRotate { provider } => {
                 write!(f, "{provider} can neither create tokens nor rotate them server-side")
             }
+            Self::ExpiredCannotRotate { valid_to } => write!(
+                f,
+                "expired {} and the provider can only rotate, not create: a person must issue a new token",
+                valid_to.format("%Y-%m-%d %H:%M UTC")
+            ),
             Self::ReplacementSecretLost { rotated, candidates } => {
                 write!(f, "the server-side rotate of {rotated} was applied but its answer was lost; needs a person")?;
                 if !candidates.is_empty() {

@@ -374,7 +374,7 @@ impl Backend {
 }
 
 /// One token as the server sees it, without its secret.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerToken {
     pub id: PatId,
     pub display_name: String,

@@ -95,6 +95,11 @@ impl Rotator {
         let Some(method) = self.method() else {
             return Outcome::Skipped(SkipReason::CannotRotate { provider: self.provider.provider_name().to_owned() });
         };
+        if method == RotationMethod::ServerSide && old.is_expired(now) {
+            // The server refuses to rotate an expired token (GitLab even revokes the token's
+            // whole line of replacements): only a new token can renew the entry.
+            return Outcome::Skipped(SkipReason::ExpiredCannotRotate { valid_to: old.valid_to });
+        }
         let targets = match self.replacement_targets(&old) {
             Ok(targets) => targets,
             Err(error) => return failure(Step::Create, error, Vec::new(), false),

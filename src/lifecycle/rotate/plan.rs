@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::Rotator;
-use crate::lifecycle::report::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery, SkipReason};
+use crate::lifecycle::report::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery, RotationMethod, SkipReason};
 use crate::model::{GLOBAL_PAT_RETIREMENT, PatMetadata, chrono_delta};
 use crate::store::PatRecord;
 
@@ -75,6 +75,9 @@ impl Rotator {
         let action = match (self.due(token, now), self.method()) {
             (Some(_), None) => {
                 PlannedAction::Skip(SkipReason::CannotRotate { provider: self.provider.provider_name().to_owned() })
+            }
+            (Some(_), Some(RotationMethod::ServerSide)) if token.is_expired(now) => {
+                PlannedAction::Skip(SkipReason::ExpiredCannotRotate { valid_to: token.valid_to })
             }
             (Some(reason), Some(method)) => PlannedAction::Rotate {
                 method,

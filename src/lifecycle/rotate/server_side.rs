@@ -73,15 +73,6 @@ impl Rotator {
     pub(super) async fn rotate_server_side(&self, entry: StoredPat) -> Outcome {
         let now = self.clock.now();
         let old = entry.record.metadata.clone();
-        if old.is_expired(now) {
-            // The server refuses to rotate an expired token (GitLab even revokes the token's
-            // whole line of replacements): only a new token can renew the entry.
-            let error = Error::invalid_input(
-                "token",
-                "has expired and the provider can only rotate (not create) tokens: a person must issue a new one",
-            );
-            return failure(Step::Rotate, error, Vec::new(), false);
-        }
         let intent = RotationIntent {
             // A server-side rotate keeps the name: recovery finds the replacement by it.
             replacement_display_name: old.display_name.clone(),
