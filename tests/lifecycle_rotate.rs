@@ -918,3 +918,38 @@ async fn recovery_forgets_an_expired_previous_the_provider_no_longer_shows() {
     let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
     assert_eq!(stored.record.previous.as_ref().map(|p| &p.id), Some(&unexpired.id), "{report}");
 }
+
+/// A server-side rotator holding the answer (the only working token) finds its entry claimed by
+/// a recovery that then died before acting: it writes its answer on top of the claim instead of
+/// giving up (which would leave the store with a revoked token until the next recovery).
+#[tokio::test(start_paused = true)]
+async fn a_server_side_answer_is_stored_over_a_claim_that_did_nothing_more() {
+    let w = world(Backend::Fake(FakeProfile::ServerRotate));
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    w.gate.hold_at(HoldPoint { call: w.call(FakeOp::Rotate), nth: 1, after: true });
+    let slow = rotator(&w);
+    let slow_run = tokio::spawn(async move { slow.rotate("ci-feed").await });
+    w.gate.reached().await;
+    // Past the lease a recovery claims the entry (rewrites it unchanged) and dies right there.
+    w.clock.advance(TimeDelta::minutes(20));
+    let before = w.inner_store.get("ci-feed").await.unwrap().unwrap().record.revision;
+    let writes = w.gate.count(Call::StoreWrite);
+    w.gate.hold_at(HoldPoint { call: Call::StoreWrite, nth: writes + 1, after: true });
+    let recovering = rotator(&w);
+    tokio::select! {
+        biased;
+        () = w.gate.reached() => {}
+        r = recovering.recover() => panic!("the recovery was not held: {r:?}"),
+    }
+    w.gate.clear_hold();
+    let claimed = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert_eq!(claimed.record.metadata.id, old.record.metadata.id);
+    assert!(claimed.record.rotation.is_some(), "the claim keeps the intent");
+    assert!(claimed.record.revision > before, "the recovery claimed the entry");
+    w.gate.release();
+    let report = slow_run.await.unwrap();
+    let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+    assert_eq!(w.inner_store.get("ci-feed").await.unwrap().unwrap().record.metadata.id, rotation.new.id);
+    assert_eq!(w.fake.calls(FakeOp::Rotate), 1);
+    w.check_settled("ci-feed").await.unwrap();
+}

@@ -155,27 +155,30 @@ impl Rotator {
             secret: created.secret,
         };
         let mut expected = pending.record.revision;
-        let mut last = None;
-        for _ in 0..STORE_ATTEMPTS {
-            match self.store.compare_and_swap(stored.clone(), Expected::Revision(expected)).await {
+        let mut attempts = 1;
+        loop {
+            let error = match self.store.compare_and_swap(stored.clone(), Expected::Revision(expected)).await {
                 Ok(revision) => {
                     stored.record.revision = revision;
                     return Ok(stored);
                 }
-                Err(e) => last = Some(e),
-            }
+                Err(e) => e,
+            };
             match self.store.get(&pending.record.name).await {
+                // The write landed after all (its answer was lost).
                 Ok(Some(current)) if current.record.metadata.id == stored.record.metadata.id => return Ok(current),
+                // Only claimed by a recovery that has not acted yet: write again on top of it.
                 Ok(Some(current))
-                    if current.record.metadata.id == pending.record.metadata.id
+                    if attempts < STORE_ATTEMPTS
+                        && current.record.metadata.id == pending.record.metadata.id
                         && current.record.rotation.as_ref().and_then(|i| i.server_rotate.as_ref()) == Some(rotated) =>
                 {
                     expected = current.record.revision;
+                    attempts += 1;
                 }
-                _ => break,
+                _ => return Err(error.into()),
             }
         }
-        Err(last.map_or_else(|| Error::invalid_input("store", "the entry changed"), Error::from))
     }
 
     /// Recovery of an entry (already claimed) whose intent records a server-side rotate of

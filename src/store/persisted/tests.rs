@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::testing::conformance::{full_entry, sample_entry};
+use crate::testing::conformance::{full_entry, sample_entry, server_rotating_entry};
 
 const CANARY: &str = "CANARY-persisted-3b7d";
 
@@ -36,7 +36,7 @@ fn format_2_is_pinned() {
                 json!(["vso.code_write", "vso.packaging", "vso.work_write"]),
                 "2026-01-02T00:00:00.000000001Z", "2026-04-01T00:00:00.999999999Z", json!(["org-one", "org-two"])),
             "rotation": {"replacement_display_name": "nuget feed (rotated 2026-03-01)",
-                         "started_at": "2026-03-01T00:00:00.500Z", "server_rotate": "0000042"},
+                         "started_at": "2026-03-01T00:00:00.500Z"},
             "previous": token("11111111-2222-3333-4444-555555555555", "nuget feed (old)", json!(["vso.packaging"]),
                 "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z", json!(["org-one"])),
         }
@@ -51,8 +51,19 @@ fn format_2_is_pinned() {
 }
 
 #[test]
+fn a_server_side_rotate_in_flight_is_written_and_read_back() {
+    let entry = server_rotating_entry("ci/feed", CANARY);
+    let written = document(&entry, Some(1));
+    assert_eq!(written["record"]["rotation"]["server_rotate"], json!("0000042"));
+    let Content::Entry { entry: back, .. } = decode(&Document::entry(&entry, Some(1)).to_json()).unwrap() else {
+        panic!("an entry reads back as removed")
+    };
+    assert_eq!(back.record.rotation, entry.record.rotation);
+}
+
+#[test]
 fn format_2_round_trips_every_field() {
-    for entry in [full_entry("ci/feed", CANARY), sample_entry("a", CANARY)] {
+    for entry in [full_entry("ci/feed", CANARY), server_rotating_entry("ci/feed", CANARY), sample_entry("a", CANARY)] {
         let Content::Entry { entry: back, revision } = decode(&Document::entry(&entry, Some(5)).to_json()).unwrap()
         else {
             panic!("an entry reads back as removed")

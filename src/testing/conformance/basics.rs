@@ -1,6 +1,8 @@
 //! Single-caller properties: get, put, remove, list, revisions.
 
-use super::fixtures::{assert_secret, clean, full_entry, list_under, must_get, ok, sample_entry, with_revision};
+use super::fixtures::{
+    assert_secret, clean, full_entry, list_under, must_get, ok, sample_entry, server_rotating_entry, with_revision,
+};
 use crate::store::TokenStore;
 
 /// `get` of a name never written is `Ok(None)`, and so is `get` after a `remove`.
@@ -18,10 +20,13 @@ pub async fn missing_entry_is_none(store: &dyn TokenStore, prefix: &str) {
 /// What `put` wrote, `get` returns: every record field (with the store's revision), the secret,
 /// the rotation intent and the previous token; and the `None`s of a minimal entry stay `None`.
 pub async fn round_trip_preserves_every_field(store: &dyn TokenStore, prefix: &str) {
-    for (i, entry) in
-        [full_entry(&format!("{prefix}full"), "s3cr3t+/=:ü~\u{1F511}"), sample_entry(&format!("{prefix}minimal"), "x")]
-            .into_iter()
-            .enumerate()
+    for (i, entry) in [
+        full_entry(&format!("{prefix}full"), "s3cr3t+/=:ü~\u{1F511}"),
+        server_rotating_entry(&format!("{prefix}server-rotating"), "s"),
+        sample_entry(&format!("{prefix}minimal"), "x"),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let secret = entry.secret.expose_secret().to_owned();
         let revision = ok(store.put(entry.clone()).await, "put");
