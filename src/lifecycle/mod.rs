@@ -181,7 +181,9 @@ use crate::store::TokenStore;
 /// claims the entry first, so that rotator cannot store its replacement and revokes it.
 ///
 /// Records written here are stamped with the system clock; for another clock use
-/// [`Rotator::recover_ignoring_lease`].
+/// [`Rotator::recover_ignoring_lease`]. Recovering a [server-side rotate](#server-side-rotation)
+/// compares the server's creation times with the intents' times, so that clock must agree with
+/// the server's within 5 minutes.
 pub async fn recover(store: Arc<dyn TokenStore>, provider: Arc<dyn PatProvider>) -> Result<RotationReport> {
     Rotator::from_arcs(provider, store).recover_ignoring_lease().await
 }

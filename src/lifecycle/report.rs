@@ -174,6 +174,35 @@ pub struct Rotation {
 
 /// How a token is replaced, chosen from the provider's
 /// [`capabilities`](crate::PatProvider::capabilities).
+///
+/// ```
+/// # #[cfg(feature = "testing")] {
+/// use std::sync::Arc;
+/// use patkit::lifecycle::{Outcome, PlannedAction, RotationMethod, Rotator};
+/// use patkit::store::InMemoryTokenStore;
+/// use patkit::testing::{FAKE_ORGANIZATION, FAKE_PROVIDER_NAME, FakeProfile, FakeProvider};
+/// use patkit::{PatRecord, Scopes, StoredPat, TokenStore};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// // A GitLab-like provider: no create, only a server-side rotate.
+/// let gitlab_like = FakeProvider::new(FakeProfile::ServerRotate);
+/// let seeded = gitlab_like.seed("ci", Scopes::default(), Some(chrono::Utc::now() + chrono::TimeDelta::days(2)));
+/// let store = Arc::new(InMemoryTokenStore::new());
+/// let record = PatRecord::new("ci", FAKE_PROVIDER_NAME, FAKE_ORGANIZATION, seeded.metadata.clone(), chrono::Utc::now());
+/// store.put(StoredPat { record, secret: seeded.secret }).await?;
+///
+/// let rotator = Rotator::new(gitlab_like.clone(), store.clone());
+/// let plan = rotator.plan().await?;
+/// assert!(matches!(plan.entries[0].action, PlannedAction::Rotate { method: RotationMethod::ServerSide, .. }));
+/// let report = rotator.rotate("ci").await;
+/// let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+/// assert_eq!(rotation.method, RotationMethod::ServerSide);
+/// // The server revoked the old token; the store holds the new one.
+/// assert!(gitlab_like.token(&seeded.metadata.id).unwrap().revoked);
+/// assert_eq!(store.get("ci").await?.unwrap().record.metadata.id, rotation.new.id);
+/// # Ok::<_, patkit::Error>(()) }).unwrap();
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RotationMethod {
