@@ -152,17 +152,18 @@
 //! [`Error::CreateOutcomeUnknown`]: crate::Error::CreateOutcomeUnknown
 
 mod offboard;
+mod plan;
 mod report;
 mod rotate;
 mod scan;
+mod skip;
 
 pub use offboard::{OffboardReport, Offboarding, RuleSummary};
-pub use report::{
-    DueReason, EntryReport, Failure, KeptReason, Outcome, PlannedAction, PlannedEntry, PlannedRecovery, RecoveryAction,
-    Rotation, RotationMethod, RotationPlan, RotationReport, SkipReason, Step,
-};
+pub use plan::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery, RotationPlan};
+pub use report::{EntryReport, Failure, Outcome, RecoveryAction, Rotation, RotationMethod, RotationReport, Step};
 pub use rotate::{GlobalReplacement, RotationOptions, Rotator, VerifyOptions};
 pub use scan::{Finding, FindingKind, FnSink, Scan, ScanReport, ScanSink, View, sink_fn};
+pub use skip::{KeptReason, SkipReason};
 
 use std::sync::Arc;
 

@@ -5,7 +5,7 @@ use super::Rotator;
 use super::naming::replacement_name;
 use super::verify::verify;
 use crate::error::Error;
-use crate::lifecycle::report::{
+use crate::lifecycle::{
     EntryReport, Failure, KeptReason, Outcome, RecoveryAction, Rotation, RotationMethod, SkipReason, Step,
 };
 use crate::model::{PatMetadata, PatSpec, chrono_delta};

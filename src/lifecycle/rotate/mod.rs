@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 
-use super::report::{EntryReport, RotationPlan, RotationReport};
+use super::plan::RotationPlan;
+use super::report::{EntryReport, RotationReport};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Result;
 use crate::provider::PatProvider;

@@ -5,7 +5,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::Rotator;
-use crate::lifecycle::report::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery, RotationMethod, SkipReason};
+use crate::lifecycle::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery};
+use crate::lifecycle::{RotationMethod, SkipReason};
 use crate::model::{GLOBAL_PAT_RETIREMENT, PatMetadata, chrono_delta};
 use crate::store::PatRecord;
 

@@ -6,7 +6,7 @@ use futures_util::TryStreamExt as _;
 use super::Rotator;
 use super::flow::{other_provider, revoke_ok};
 use crate::error::Error;
-use crate::lifecycle::report::{EntryReport, Failure, KeptReason, Outcome, RecoveryAction, SkipReason, Step};
+use crate::lifecycle::{EntryReport, Failure, KeptReason, Outcome, RecoveryAction, SkipReason, Step};
 use crate::model::{ListQuery, PatId, PatMetadata, SortBy, StatusFilter, chrono_delta};
 use crate::pagination::{self, DEFAULT_MAX_PAGES};
 use crate::store::{Expected, RotationIntent, StoreErrorKind, StoredPat};

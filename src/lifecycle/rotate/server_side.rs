@@ -11,7 +11,7 @@ use super::flow::{failure, may_have_acted};
 use super::recover::Recovery;
 use super::verify::verify;
 use crate::error::Error;
-use crate::lifecycle::report::{Outcome, RecoveryAction, Rotation, RotationMethod, SkipReason, Step};
+use crate::lifecycle::{Outcome, RecoveryAction, Rotation, RotationMethod, SkipReason, Step};
 use crate::model::{CreatedPat, ListQuery, PatId, PatMetadata, SortBy, StatusFilter, chrono_delta};
 use crate::pagination::{self, DEFAULT_MAX_PAGES};
 use crate::store::{Expected, PatRecord, RotationIntent, StoreErrorKind, StoredPat};
