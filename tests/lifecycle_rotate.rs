@@ -953,3 +953,51 @@ async fn a_server_side_answer_is_stored_over_a_claim_that_did_nothing_more() {
     assert_eq!(w.fake.calls(FakeOp::Rotate), 1);
     w.check_settled("ci-feed").await.unwrap();
 }
+
+/// When more than one active token could be the lost replacement of a server-side rotate (a
+/// token of the same name was made meanwhile), recovery guesses nothing: it sends no rotate,
+/// keeps the intent and lists the candidates for a person.
+#[tokio::test(start_paused = true)]
+async fn an_ambiguous_lost_server_side_replacement_is_left_to_a_person() {
+    let w = world(Backend::Fake(FakeProfile::ServerRotate));
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    w.fake.lose_next_answer(FakeOp::Rotate);
+    let report = rotator(&w).rotate("ci-feed").await;
+    assert!(matches!(report.outcome, Outcome::Failed(ref f) if f.step == Step::Rotate), "{report}");
+    let orphan = w.fake.token(&old.record.metadata.id).unwrap().replaced_by.unwrap();
+    let by_hand = w.fake.seed("ci feed", patkit::Scopes::default(), None).metadata.id;
+    let report = rotator(&w).recover_ignoring_lease().await.unwrap();
+    let Outcome::Skipped(SkipReason::ReplacementSecretLost { rotated, candidates }) = &report.entries[0].outcome else {
+        panic!("{report}")
+    };
+    assert_eq!(*rotated, old.record.metadata.id);
+    assert_eq!(candidates.len(), 2, "{report}");
+    assert!(candidates.contains(&orphan) && candidates.contains(&by_hand), "{report}");
+    assert_eq!(w.fake.calls(FakeOp::Rotate), 1, "nothing sent");
+    assert!(!w.fake.token(&by_hand).unwrap().revoked && !w.fake.token(&orphan).unwrap().revoked);
+    let entry = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert_eq!(entry.record.rotation.and_then(|i| i.server_rotate), Some(old.record.metadata.id), "the intent stays");
+    // Every later run (past the lease) says the same.
+    w.clock.advance(TimeDelta::minutes(20));
+    let again = rotator(&w).rotate("ci-feed").await;
+    assert!(matches!(again.outcome, Outcome::Skipped(SkipReason::ReplacementSecretLost { .. })), "{again}");
+    assert_eq!(w.fake.calls(FakeOp::Rotate), 1);
+}
+
+/// A server-side rotate the server refuses outright (here: the stored token was revoked behind
+/// patkit's back) was not applied: the intent is cleared, nothing is re-sent.
+#[tokio::test(start_paused = true)]
+async fn a_refused_server_side_rotate_clears_the_intent_and_is_not_resent() {
+    let w = world(Backend::Fake(FakeProfile::ServerRotate));
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    w.direct_provider.revoke_pat(&old.record.metadata.id).await.unwrap();
+    let report = rotator(&w).rotate("ci-feed").await;
+    let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
+    assert_eq!(failure.step, Step::Rotate);
+    assert!(!failure.left_for_recovery, "{report}");
+    assert!(matches!(failure.undone[..], [RecoveryAction::ClearedIntent { .. }]), "{report}");
+    assert_eq!(w.fake.calls(FakeOp::Rotate), 1);
+    let entry = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert_eq!(entry.record.metadata.id, old.record.metadata.id);
+    assert!(entry.record.rotation.is_none());
+}
