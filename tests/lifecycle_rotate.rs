@@ -614,16 +614,19 @@ impl TokenStore for LandedThenConflict {
 
 #[tokio::test(start_paused = true)]
 async fn a_stored_replacement_answered_with_a_conflict_is_kept_not_revoked() {
-    // The second compare-and-swap of a rotation stores the replacement (the first is the intent).
-    let store = LandedThenConflict { inner: InMemoryTokenStore::new(), nth: 2, seen: Default::default() };
-    let w = World::new(Arc::new(store));
-    let old = w.seed("ci-feed", "ci feed", 2).await;
-    w.gate.set_checker(w.stored_token_works_checker("ci-feed"));
-    let report = rotator(&w).rotate("ci-feed").await;
-    assert!(matches!(&report.outcome, Outcome::Rotated(r) if r.cleanup_pending.is_none()), "{report}");
-    assert!(w.gate.take_violations().is_empty());
-    assert!(w.emulator.token(&old.record.metadata.id).unwrap().revoked);
-    w.check_settled("ci-feed").await.unwrap();
+    for backend in Backend::ALL {
+        // The second compare-and-swap of a rotation stores the replacement (the first is the
+        // intent), whichever way it is made.
+        let store = LandedThenConflict { inner: InMemoryTokenStore::new(), nth: 2, seen: Default::default() };
+        let w = World::on(backend, Arc::new(store));
+        let old = w.seed("ci-feed", "ci feed", 2).await;
+        w.gate.set_checker(w.stored_token_works_checker("ci-feed"));
+        let report = rotator(&w).rotate("ci-feed").await;
+        assert!(matches!(&report.outcome, Outcome::Rotated(r) if r.cleanup_pending.is_none()), "{backend:?}: {report}");
+        assert!(w.gate.take_violations().is_empty());
+        assert!(w.server.token(&old.record.metadata.id).unwrap().revoked);
+        w.check_settled("ci-feed").await.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+    }
 }
 
 /// Stores `secret`/`metadata` as `name` with `previous` recorded, as a rotation interrupted
@@ -637,22 +640,38 @@ async fn store_with_previous(w: &World, name: &str, current: &StoredPat, previou
 
 #[tokio::test(start_paused = true)]
 async fn recovery_keeps_previous_when_the_stored_token_does_not_work() {
-    let w = memory_world();
-    let old = w.seed("old", "ci feed", 20).await;
-    let broken = w.seed("broken", "ci feed 2", 20).await;
-    w.direct.revoke_pat(&broken.record.metadata.id).await.unwrap();
-    store_with_previous(&w, "ci-feed", &broken, &old.record.metadata).await;
-    let report = patkit::lifecycle::recover(w.store.clone(), Arc::new(w.client.clone())).await.unwrap();
-    let entry = report.entry("ci-feed").unwrap();
-    assert!(!w.emulator.token(&old.record.metadata.id).unwrap().revoked, "the only working token was revoked: {entry}");
-    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
-    assert_eq!(stored.record.previous.as_ref().map(|p| &p.id), Some(&old.record.metadata.id), "previous was forgotten");
-    assert!(entry.to_string().contains("is kept"), "{entry}");
+    for backend in Backend::ALL {
+        let w = world(backend);
+        let old = w.seed("old", "ci feed", 20).await;
+        let broken = w.seed("broken", "ci feed 2", 20).await;
+        w.direct_provider.revoke_pat(&broken.record.metadata.id).await.unwrap();
+        store_with_previous(&w, "ci-feed", &broken, &old.record.metadata).await;
+        let report = patkit::lifecycle::recover(w.store.clone(), w.provider.clone()).await.unwrap();
+        let entry = report.entry("ci-feed").unwrap();
+        assert!(
+            !w.server.token(&old.record.metadata.id).unwrap().revoked,
+            "{backend:?}: the only working token was revoked: {entry}"
+        );
+        let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+        assert_eq!(
+            stored.record.previous.as_ref().map(|p| &p.id),
+            Some(&old.record.metadata.id),
+            "previous was forgotten"
+        );
+        assert!(entry.to_string().contains("is kept"), "{entry}");
+    }
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_rotation_keeps_the_old_token_when_the_stored_replacement_stops_working() {
-    let w = memory_world();
+    // Create-then-revoke only: a server-side rotate has no old token left to keep.
+    for backend in Backend::ALL.into_iter().filter(|b| b.creates()) {
+        a_rotation_keeps_the_old_token_on(backend).await;
+    }
+}
+
+async fn a_rotation_keeps_the_old_token_on(backend: Backend) {
+    let w = world(backend);
     let old = w.seed("ci-feed", "ci feed", 2).await;
     // Hold right after the replacement is stored; revoke it there (e.g. by an administrator).
     w.gate.hold_at(HoldPoint { call: Call::StoreWrite, nth: 2, after: true });
@@ -661,13 +680,10 @@ async fn a_rotation_keeps_the_old_token_when_the_stored_replacement_stops_workin
     w.gate.reached().await;
     w.gate.clear_hold();
     let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
-    w.direct.revoke_pat(&stored.record.metadata.id).await.unwrap();
+    w.direct_provider.revoke_pat(&stored.record.metadata.id).await.unwrap();
     w.gate.release();
     let report = run.await.unwrap();
-    assert!(
-        !w.emulator.token(&old.record.metadata.id).unwrap().revoked,
-        "the only working token was revoked: {report}"
-    );
+    assert!(!w.server.token(&old.record.metadata.id).unwrap().revoked, "the only working token was revoked: {report}");
     let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
     assert_eq!(stored.record.previous.as_ref().map(|p| &p.id), Some(&old.record.metadata.id), "{report}");
     assert!(report.to_string().contains("is kept"), "{report}");
