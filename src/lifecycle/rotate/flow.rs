@@ -3,6 +3,7 @@
 
 use super::Rotator;
 use super::naming::replacement_name;
+use super::targets::ReplacementTargets;
 use super::verify::verify;
 use crate::error::Error;
 use crate::lifecycle::{
@@ -100,9 +101,14 @@ impl Rotator {
             // whole line of replacements): only a new token can renew the entry.
             return Outcome::Skipped(SkipReason::ExpiredCannotRotate { valid_to: old.valid_to });
         }
-        let targets = match self.replacement_targets(&old) {
-            Ok(targets) => targets,
-            Err(error) => return failure(Step::Create, error, Vec::new(), false),
+        let targets = if method == RotationMethod::ServerSide {
+            // The server keeps the token's targets: nothing to choose, nothing to refuse.
+            ReplacementTargets { all_organizations: false, narrowed_to: None }
+        } else {
+            match self.replacement_targets(&old) {
+                Ok(targets) => targets,
+                Err(error) => return failure(Step::Create, error, Vec::new(), false),
+            }
         };
         // The old token must be one this provider can see (the credential's own, in this
         // organization): otherwise revoking it later would "succeed" without effect and the
