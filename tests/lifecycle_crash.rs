@@ -262,7 +262,12 @@ async fn a_lost_server_rotate_answer_is_resolved_by_reading_never_by_resending()
     assert_eq!(*rotated, orphan);
     assert_eq!(w.fake.calls(FakeOp::Rotate), 2, "exactly one more rotate: of the orphan");
     assert!(w.fake.token(&orphan).unwrap().revoked);
-    assert_eq!(w.inner_store.get(NAME).await.unwrap().unwrap().record.metadata.id, *new);
+    let stored = w.inner_store.get(NAME).await.unwrap().unwrap();
+    assert_eq!(stored.record.metadata.id, *new);
+    let text = format!("{report} {report:?} {recovered} {recovered:?}");
+    for secret in [old.secret.expose_secret(), stored.secret.expose_secret()] {
+        assert!(!text.contains(secret), "a report shows a secret");
+    }
     settle_and_rotate_again(&w, false).await.unwrap();
 }
 

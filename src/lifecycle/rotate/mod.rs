@@ -121,7 +121,9 @@ impl Default for VerifyOptions {
     }
 }
 
-/// Rotates stored tokens through a [`PatProvider`], crash-safely.
+/// Rotates stored tokens through a [`PatProvider`], crash-safely: by creating a replacement
+/// and revoking the old token where the provider can create, else by a server-side rotate
+/// ([`RotationMethod`](super::RotationMethod), chosen from the provider's capabilities).
 ///
 /// Cheap to clone. See the [`lifecycle`](crate::lifecycle) module docs for the protocol and its
 /// guarantees.
