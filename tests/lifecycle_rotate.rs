@@ -1,6 +1,9 @@
-//! Rotation through the public API on the emulator: the happy path, options, dry run, many
-//! entries, concurrent rotators, a slow rotator overtaken by recovery, and failures that must
-//! leave the old token in place.
+//! Rotation through the public API: the happy path, options, dry run, many entries, concurrent
+//! rotators, a slow rotator overtaken by recovery, and failures that must leave the old token in
+//! place. The provider-neutral behaviour runs on every [`Backend`] (the Azure client over the
+//! emulator, and the fake provider in each capability profile: create-then-revoke, server-side
+//! rotate only, tokens that never expire); Azure specifics (global tokens, tenant policies) on
+//! the emulator.
 
 mod lifecycle_support;
 
@@ -8,12 +11,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use lifecycle_support::{Call, HoldPoint, ORG, World};
+use lifecycle_support::{Backend, Call, HoldPoint, ORG, World};
 use patkit::azure::operations as op;
 use patkit::azure::{GlobalReplacement, Targets};
 use patkit::emulator::{Fault, FaultRule, TenantPolicies};
-use patkit::lifecycle::{DueReason, Outcome, PlannedAction, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions};
+use patkit::lifecycle::{
+    DueReason, Outcome, PlannedAction, RecoveryAction, RotationMethod, Rotator, SkipReason, Step, VerifyOptions,
+};
 use patkit::store::{Expected, InMemoryTokenStore, StoreError, StoreErrorKind};
+use patkit::testing::{FakeOp, FakeProfile, FakeProvider};
 use patkit::{PatMetadata, PatProvider, PatRecord, StoredPat, TokenStore};
 
 const WEEK: Duration = Duration::from_secs(7 * 86_400);
@@ -22,35 +28,66 @@ fn memory_world() -> World {
     World::new(Arc::new(InMemoryTokenStore::new()))
 }
 
-fn rotator(w: &World) -> Rotator {
-    Rotator::new(w.client.clone(), w.store.clone()).clock(w.clock.clone()).window(WEEK)
+fn world(backend: Backend) -> World {
+    World::on(backend, Arc::new(InMemoryTokenStore::new()))
 }
 
-/// A rotator whose client replaces global tokens as `replacement` says.
+/// A rotator through the world's gated provider. A token that never expires is never due, so
+/// on that backend it rotates by force.
+/// A rotator whose (Azure) client replaces global tokens as `replacement` says.
 fn rotator_with(w: &World, replacement: GlobalReplacement) -> Rotator {
     Rotator::new(w.client_with(replacement), w.store.clone()).clock(w.clock.clone()).window(WEEK)
 }
 
+fn rotator(w: &World) -> Rotator {
+    Rotator::from_arcs(w.provider.clone(), w.store.clone())
+        .clock(w.clock.clone())
+        .window(WEEK)
+        .force(!w.backend.expires())
+}
+
+fn method(backend: Backend) -> RotationMethod {
+    if backend.creates() { RotationMethod::CreateThenRevoke } else { RotationMethod::ServerSide }
+}
+
 #[tokio::test(start_paused = true)]
 async fn rotates_a_due_token_keeping_scopes_and_targets() {
-    let w = memory_world();
-    let old = w.seed("ci-feed", "ci feed", 2).await;
-    let report = rotator(&w).lifetime(Duration::from_secs(30 * 86_400)).rotate("ci-feed").await;
-    let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
-    assert_eq!(rotation.old.id, old.record.metadata.id);
-    assert!(rotation.cleanup_pending.is_none());
-    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
-    assert_eq!(stored.record.metadata, rotation.new);
-    assert_eq!(stored.record.metadata.scopes, old.record.metadata.scopes);
-    assert_eq!(Targets::of(&stored.record.metadata), Targets::of(&old.record.metadata));
-    assert!(stored.record.metadata.display_name.starts_with("ci feed~r"));
-    assert_eq!(stored.record.metadata.valid_to, Some(w.now() + TimeDelta::days(30)));
-    assert!(stored.record.rotation.is_none() && stored.record.previous.is_none());
-    assert!(w.emulator.token(&old.record.metadata.id).unwrap().revoked);
-    w.check_settled("ci-feed").await.unwrap();
-    // Rotating again right away: not due.
-    let again = rotator(&w).rotate("ci-feed").await;
-    assert!(matches!(again.outcome, Outcome::Skipped(SkipReason::NotDue { .. })), "{again}");
+    for backend in Backend::ALL {
+        let w = world(backend);
+        let old = w.seed("ci-feed", "ci feed", 2).await;
+        let report = rotator(&w).lifetime(Duration::from_secs(30 * 86_400)).rotate("ci-feed").await;
+        let Outcome::Rotated(rotation) = &report.outcome else { panic!("{backend:?}: {report}") };
+        assert_eq!(rotation.old.id, old.record.metadata.id);
+        assert_eq!(rotation.method, method(backend), "{backend:?}");
+        assert!(rotation.cleanup_pending.is_none() && rotation.verify_error.is_none(), "{backend:?}: {report}");
+        let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+        assert_eq!(stored.record.metadata, rotation.new);
+        assert_eq!(stored.record.metadata.scopes, old.record.metadata.scopes);
+        assert_eq!(stored.record.metadata.extras, old.record.metadata.extras, "{backend:?}");
+        if backend.creates() {
+            assert!(stored.record.metadata.display_name.starts_with("ci feed~r"), "{backend:?}");
+        } else {
+            assert_eq!(stored.record.metadata.display_name, "ci feed", "a server-side rotate keeps the name");
+        }
+        let asked = w.now() + TimeDelta::days(30);
+        match backend {
+            Backend::Fake(FakeProfile::NoExpiry) => assert_eq!(stored.record.metadata.valid_to, None),
+            // Date granularity: rounded up to the next midnight, never down.
+            Backend::Fake(FakeProfile::ServerRotate) => {
+                let valid_to = stored.record.metadata.valid_to.expect("an expiry");
+                assert!(valid_to >= asked && valid_to - asked < TimeDelta::days(1), "{valid_to}");
+            }
+            _ => assert_eq!(stored.record.metadata.valid_to, Some(asked), "{backend:?}"),
+        }
+        assert!(stored.record.rotation.is_none() && stored.record.previous.is_none());
+        assert!(w.server.token(&old.record.metadata.id).unwrap().revoked, "{backend:?}");
+        w.check_settled("ci-feed").await.unwrap();
+        // Rotating again right away: not due.
+        if backend.expires() {
+            let again = rotator(&w).rotate("ci-feed").await;
+            assert!(matches!(again.outcome, Outcome::Skipped(SkipReason::NotDue { .. })), "{again}");
+        }
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -156,7 +193,7 @@ async fn a_long_lived_global_token_is_due_from_the_retirement_window_on() {
             let Outcome::Rotated(rotation) = &global.outcome else { panic!("{now}: {report}") };
             assert_eq!(rotation.old.id, old);
             assert!(
-                !Targets::of(&rotation.new).is_some_and(|t| t.is_global()),
+                !Targets::of(&rotation.new).unwrap().is_global(),
                 "{now}: replaced by an organization-scoped token"
             );
             assert!(w.emulator.token(&old).unwrap().revoked, "{now}");
@@ -176,7 +213,7 @@ async fn keeping_a_token_global_must_be_asked_for_and_fails_after_the_retirement
     let old = store_global(&w, "global", 3).await;
     let report = rotator_with(&w, GlobalReplacement::KeepGlobal).rotate("global").await;
     let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
-    assert!(Targets::of(&rotation.new).is_some_and(|t| t.is_global()));
+    assert!(Targets::of(&rotation.new).unwrap().is_global());
     assert_eq!(rotation.note, None);
     assert!(w.emulator.token(&old).unwrap().revoked);
 
@@ -204,7 +241,7 @@ async fn an_explicit_organization_list_is_honoured_or_refused_up_front() {
     let report = rotator_with(&w, GlobalReplacement::Organizations(vec!["FABRIKAM".into()])).rotate("global").await;
     let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
     assert_eq!(rotation.note.as_deref(), Some("the global token was replaced by one for fabrikam"));
-    assert!(!Targets::of(&rotation.new).is_some_and(|t| t.is_global()));
+    assert!(!Targets::of(&rotation.new).unwrap().is_global());
 
     let w = memory_world();
     let old = store_global(&w, "global", 3).await;
@@ -231,20 +268,63 @@ async fn organization_tokens_stay_bound() {
 
 #[tokio::test(start_paused = true)]
 async fn verify_failure_revokes_the_replacement_and_keeps_the_old_token() {
-    let w = memory_world();
+    for backend in Backend::ALL.into_iter().filter(|b| b.creates()) {
+        let w = world(backend);
+        let old = w.seed("ci-feed", "ci feed", 2).await;
+        w.emulator.inject(FaultRule::new(op::CHECK_TOKEN, Fault::ServerError { status: 503 }).always());
+        w.fake.fail_next(FakeOp::Check, 3);
+        let report =
+            rotator(&w).verify(VerifyOptions { attempts: 3, backoff: Duration::from_secs(1) }).rotate("ci-feed").await;
+        let Outcome::Failed(failure) = &report.outcome else { panic!("{backend:?}: {report}") };
+        assert_eq!(failure.step, Step::Verify);
+        assert!(!failure.left_for_recovery);
+        assert!(matches!(failure.undone[0], RecoveryAction::RevokedReplacement { .. }));
+        assert!(matches!(failure.undone[1], RecoveryAction::ClearedIntent { .. }));
+        assert_eq!(w.gate.count(w.call(FakeOp::Check)), 3, "{backend:?}: three tries");
+        w.emulator.clear_faults();
+        assert_eq!(w.inner_store.get("ci-feed").await.unwrap().unwrap().record.metadata.id, old.record.metadata.id);
+        w.check_settled("ci-feed").await.unwrap();
+    }
+}
+
+/// A server-side replacement is stored before it is tried out (the old token is gone): when
+/// the provider refuses it, it stays stored and the report says so.
+#[tokio::test(start_paused = true)]
+async fn a_server_side_replacement_refused_when_tried_out_stays_stored_and_is_reported() {
+    let w = world(Backend::Fake(FakeProfile::ServerRotate));
     let old = w.seed("ci-feed", "ci feed", 2).await;
-    w.emulator.inject(FaultRule::new(op::CHECK_TOKEN, Fault::ServerError { status: 503 }).always());
+    w.fake.fail_next(FakeOp::Check, 3);
     let report =
         rotator(&w).verify(VerifyOptions { attempts: 3, backoff: Duration::from_secs(1) }).rotate("ci-feed").await;
-    let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
-    assert_eq!(failure.step, Step::Verify);
-    assert!(!failure.left_for_recovery);
-    assert!(matches!(failure.undone[0], RecoveryAction::RevokedReplacement { .. }));
-    assert!(matches!(failure.undone[1], RecoveryAction::ClearedIntent { .. }));
-    assert_eq!(w.emulator.requests_seen(op::CHECK_TOKEN), 3, "three tries");
-    w.emulator.clear_faults();
-    assert_eq!(w.inner_store.get("ci-feed").await.unwrap().unwrap().record.metadata.id, old.record.metadata.id);
+    let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+    assert!(rotation.verify_error.is_some(), "{report}");
+    assert!(report.to_string().contains("refused when tried out"), "{report}");
+    assert_eq!(w.inner_store.get("ci-feed").await.unwrap().unwrap().record.metadata.id, rotation.new.id);
+    assert!(w.fake.token(&old.record.metadata.id).unwrap().revoked);
     w.check_settled("ci-feed").await.unwrap();
+}
+
+/// A provider that can neither create nor rotate server-side: a due token is skipped with a
+/// typed reason, in the plan and in a run, before anything is written or sent.
+#[tokio::test(start_paused = true)]
+async fn a_provider_that_can_neither_create_nor_rotate_skips_before_writing_anything() {
+    let w = world(Backend::Fake(FakeProfile::CreateUpdate));
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    let caps =
+        patkit::Capabilities { create: false, rotate_server_side: false, ..FakeProfile::CreateUpdate.capabilities() };
+    let fake = FakeProvider::with_capabilities(caps).clock(w.clock.clone());
+    let rotator = Rotator::new(fake.clone(), w.store.clone()).clock(w.clock.clone()).window(WEEK);
+    let plan = rotator.plan().await.unwrap();
+    assert!(
+        matches!(&plan.entries[0].action, PlannedAction::Skip(SkipReason::CannotRotate { provider }) if provider == "fake"),
+        "{plan}"
+    );
+    w.gate.reset_counts();
+    let report = rotator.rotate("ci-feed").await;
+    assert!(matches!(report.outcome, Outcome::Skipped(SkipReason::CannotRotate { .. })), "{report}");
+    assert_eq!(w.gate.count(Call::StoreWrite), 0, "nothing written");
+    assert_eq!(fake.calls(FakeOp::Create) + fake.calls(FakeOp::Rotate) + fake.calls(FakeOp::Revoke), 0);
+    assert_eq!(w.inner_store.get("ci-feed").await.unwrap().unwrap().record, old.record);
 }
 
 #[tokio::test(start_paused = true)]
@@ -275,8 +355,8 @@ async fn a_refused_create_is_not_retried_and_changes_nothing() {
 
 #[tokio::test(start_paused = true)]
 async fn two_rotators_at_once_store_exactly_one_replacement() {
-    for n in [2, 8] {
-        let w = memory_world();
+    for (backend, n) in Backend::ALL.into_iter().flat_map(|b| [(b, 2), (b, 8)]) {
+        let w = world(backend);
         let old = w.seed("ci-feed", "ci feed", 2).await;
         let rotators: Vec<Rotator> = (0..n).map(|_| rotator(&w)).collect();
         let reports = futures_util::future::join_all(rotators.iter().map(|r| r.rotate("ci-feed"))).await;
@@ -289,9 +369,8 @@ async fn two_rotators_at_once_store_exactly_one_replacement() {
                 .all(|r| matches!(r.outcome, Outcome::Skipped(SkipReason::InProgress { .. }))),
             "{reports:#?}"
         );
-        let snapshot = w.emulator.snapshot();
-        assert_eq!(snapshot.tokens_of(w.alice.id).count(), 2, "one create in all");
-        assert!(snapshot.token(&old.record.metadata.id).unwrap().revoked);
+        assert_eq!(w.server.tokens().len(), 2, "{backend:?}: one create (or rotate) in all");
+        assert!(w.server.token(&old.record.metadata.id).unwrap().revoked);
         w.check_settled("ci-feed").await.unwrap();
     }
 }
@@ -316,11 +395,22 @@ async fn two_rotators_on_a_multi_thread_runtime_with_latency() {
 
 #[tokio::test(start_paused = true)]
 async fn a_slow_rotator_overtaken_by_recovery_revokes_its_own_replacement() {
-    let w = memory_world();
+    for backend in Backend::ALL {
+        a_slow_rotator_overtaken_by_recovery(backend).await;
+    }
+}
+
+/// Rotator A stalls before it stores its replacement (created and verified, or answered by a
+/// server-side rotate); past the lease, B recovers and rotates. A's replacement must not
+/// survive: with create-then-revoke B revokes it by name and A revokes it again; server-side,
+/// B finds it (the stored token is refused, it is the newer token of the name) and rotates it
+/// once more, so the server revokes it, and A's store write then finds the entry changed.
+async fn a_slow_rotator_overtaken_by_recovery(backend: Backend) {
+    let w = world(backend);
     let old = w.seed("ci-feed", "ci feed", 2).await;
     w.gate.set_checker(w.stored_token_works_checker("ci-feed"));
-    // Rotator A stalls after it created and verified its replacement, before storing it.
-    w.gate.hold_at(HoldPoint { call: Call::Http(op::CHECK_TOKEN), nth: 1, after: true });
+    let stall = if backend.creates() { FakeOp::Check } else { FakeOp::Rotate };
+    w.gate.hold_at(HoldPoint { call: w.call(stall), nth: 1, after: true });
     let slow = rotator(&w);
     let slow_run = tokio::spawn(async move { slow.rotate("ci-feed").await });
     w.gate.reached().await;
@@ -329,23 +419,35 @@ async fn a_slow_rotator_overtaken_by_recovery_revokes_its_own_replacement() {
     // replacement by name) and rotates itself.
     w.clock.advance(TimeDelta::minutes(20));
     let b = rotator(&w).rotate("ci-feed").await;
-    assert!(matches!(b.outcome, Outcome::Rotated(_)), "{b}");
-    assert!(b.recovered.iter().any(|a| matches!(a, RecoveryAction::RevokedReplacement { .. })), "{b}");
+    if backend.creates() {
+        assert!(matches!(b.outcome, Outcome::Rotated(_)), "{b}");
+        assert!(b.recovered.iter().any(|a| matches!(a, RecoveryAction::RevokedReplacement { .. })), "{b}");
+    } else {
+        // Recovery rotated A's replacement and stored the result: not due any more.
+        assert!(b.recovered.iter().any(|a| matches!(a, RecoveryAction::RotatedOrphan { .. })), "{b}");
+    }
     // A wakes up: its store write conflicts, and it revokes its replacement (again).
     w.gate.release();
     let a = slow_run.await.unwrap();
-    let Outcome::Failed(failure) = &a.outcome else { panic!("{a}") };
+    let Outcome::Failed(failure) = &a.outcome else { panic!("{backend:?}: {a}") };
     assert_eq!(failure.step, Step::Store);
-    assert!(w.emulator.token(&old.record.metadata.id).unwrap().revoked);
-    w.check_settled("ci-feed").await.unwrap();
+    assert!(w.server.token(&old.record.metadata.id).unwrap().revoked);
+    w.check_settled("ci-feed").await.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
     assert!(w.gate.take_violations().is_empty());
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_fresh_intent_is_left_alone_and_a_stale_one_is_recovered() {
-    let w = memory_world();
-    w.seed("ci-feed", "ci feed", 2).await;
-    w.gate.hold_at(HoldPoint { call: Call::Http(op::CREATE), nth: 1, after: false });
+    for backend in Backend::ALL {
+        a_fresh_intent_is_left_alone_and_a_stale_one_is_recovered_on(backend).await;
+    }
+}
+
+async fn a_fresh_intent_is_left_alone_and_a_stale_one_is_recovered_on(backend: Backend) {
+    let w = world(backend);
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    let mint = if backend.creates() { FakeOp::Create } else { FakeOp::Rotate };
+    w.gate.hold_at(HoldPoint { call: w.call(mint), nth: 1, after: false });
     let crashing = rotator(&w);
     tokio::select! {
         biased;
@@ -360,7 +462,13 @@ async fn a_fresh_intent_is_left_alone_and_a_stale_one_is_recovered() {
     assert!(matches!(plan.entries[0].action, PlannedAction::Skip(SkipReason::InProgress { .. })));
     w.clock.advance(TimeDelta::minutes(16));
     let plan = rotator(&w).plan().await.unwrap();
-    assert!(plan.entries[0].recovery.as_ref().unwrap().abandoned_replacement.is_some(), "{plan}");
+    let recovery = plan.entries[0].recovery.as_ref().unwrap();
+    if backend.creates() {
+        assert!(recovery.abandoned_replacement.is_some() && recovery.interrupted_server_rotate.is_none(), "{plan}");
+    } else {
+        assert_eq!(recovery.interrupted_server_rotate.as_ref(), Some(&old.record.metadata.id), "{plan}");
+        assert!(recovery.abandoned_replacement.is_none(), "{plan}");
+    }
     let recovered = rotator(&w).recover().await.unwrap();
     assert!(matches!(recovered.entries[0].outcome, Outcome::Recovered), "{recovered}");
     let r = rotator(&w).rotate("ci-feed").await;
@@ -370,9 +478,17 @@ async fn a_fresh_intent_is_left_alone_and_a_stale_one_is_recovered() {
 
 #[tokio::test(start_paused = true)]
 async fn dry_run_plans_one_action_per_entry_and_changes_nothing() {
-    let w = memory_world();
+    for backend in Backend::ALL {
+        dry_run_on(backend).await;
+    }
+}
+
+async fn dry_run_on(backend: Backend) {
+    let w = world(backend);
+    // Expired by the clock moving on (the fake seeds only tokens that are still valid).
+    w.seed("expired", "expired", 1).await;
+    w.clock.advance(TimeDelta::days(2));
     w.seed("due", "due", 2).await;
-    w.seed("expired", "expired", -1).await;
     w.seed("fine", "fine", 60).await;
     let foreign = w.seed("other-org", "other", 1).await;
     let mut foreign_record = foreign.clone();
@@ -380,40 +496,72 @@ async fn dry_run_plans_one_action_per_entry_and_changes_nothing() {
     w.inner_store.put(foreign_record).await.unwrap();
 
     let before_store = w.inner_store.list().await.unwrap();
-    let before_server = w.emulator.snapshot();
+    let before_server = w.server.tokens();
     w.gate.reset_counts();
-    let plan = rotator(&w).plan().await.unwrap();
-    println!("{plan}");
+    let plan = rotator(&w).force(false).plan().await.unwrap();
+    println!("{backend:?}:\n{plan}");
     assert_eq!(plan.entries.len(), 4);
     let action = |name: &str| &plan.entries.iter().find(|e| e.name == name).unwrap().action;
-    assert!(matches!(action("due"), PlannedAction::Rotate { reason: DueReason::ExpiresWithinWindow, .. }));
-    assert!(matches!(action("expired"), PlannedAction::Rotate { reason: DueReason::Expired, .. }));
-    assert!(matches!(action("fine"), PlannedAction::Skip(SkipReason::NotDue { .. })));
+    let by = method(backend);
+    if backend.expires() {
+        assert!(
+            matches!(action("due"), PlannedAction::Rotate { reason: DueReason::ExpiresWithinWindow, method, .. } if *method == by)
+        );
+        if backend.creates() {
+            let expired = action("expired");
+            assert!(
+                matches!(expired, PlannedAction::Rotate { reason: DueReason::Expired, method, .. } if *method == by)
+            );
+        } else {
+            // A server refuses to rotate an expired token; only a new one renews the entry.
+            let expired = action("expired");
+            assert!(matches!(expired, PlannedAction::Skip(SkipReason::ExpiredCannotRotate { .. })), "{plan}");
+        }
+        assert!(matches!(action("fine"), PlannedAction::Skip(SkipReason::NotDue { .. })));
+    } else {
+        for name in ["due", "expired", "fine"] {
+            assert!(matches!(action(name), PlannedAction::Skip(SkipReason::NotDue { .. })), "{plan}");
+        }
+    }
     assert!(matches!(action("other-org"), PlannedAction::Skip(SkipReason::OtherProvider { .. })));
     let forced = rotator(&w).force(true).plan().await.unwrap();
     assert!(matches!(
         forced.entries.iter().find(|e| e.name == "fine").unwrap().action,
-        PlannedAction::Rotate { reason: DueReason::Forced, .. }
+        PlannedAction::Rotate { reason: DueReason::Forced, method, .. } if method == by
     ));
+    assert!(forced.to_string().contains(&format!("by {by}")), "the plan says how: {forced}");
 
     assert_eq!(w.inner_store.list().await.unwrap(), before_store, "no store write");
-    let after_server = w.emulator.snapshot();
-    assert_eq!(after_server.tokens, before_server.tokens, "no server change");
+    assert_eq!(w.server.tokens(), before_server, "no server change");
     assert_eq!(w.gate.count(Call::StoreWrite), 0);
     assert_eq!(w.gate.count(Call::Any), 2, "two store listings, nothing else");
+    if !backend.creates() {
+        // The run agrees with the plan, and sends nothing that changes anything.
+        let report = rotator(&w).rotate("expired").await;
+        assert!(matches!(report.outcome, Outcome::Skipped(SkipReason::ExpiredCannotRotate { .. })), "{report}");
+        assert_eq!(w.gate.count(Call::StoreWrite) + w.fake.calls(FakeOp::Rotate), 0);
+    }
 }
 
 #[tokio::test(start_paused = true)]
 async fn rotate_all_handles_many_entries_concurrently() {
-    let w = memory_world();
+    for backend in Backend::ALL {
+        rotate_all_on(backend).await;
+    }
+}
+
+async fn rotate_all_on(backend: Backend) {
+    let w = world(backend);
     for i in 0..40 {
         w.seed(&format!("t{i:02}"), &format!("token {i}"), if i % 4 == 0 { 30 } else { 3 }).await;
     }
     let report = rotator(&w).concurrency(8).rotate_all().await.unwrap();
-    println!("{report}");
+    println!("{backend:?}: {report}");
     assert_eq!(report.entries.len(), 40);
-    assert_eq!(report.rotated().count(), 30);
-    assert_eq!(report.skipped().count(), 10);
+    // Tokens that never expire are rotated by force, all of them.
+    let due = if backend.expires() { 30 } else { 40 };
+    assert_eq!(report.rotated().count(), due, "{backend:?}");
+    assert_eq!(report.skipped().count(), 40 - due, "{backend:?}");
     assert!(report.entries.windows(2).all(|p| p[0].name < p[1].name), "in name order");
     let names: Vec<String> = (0..40).map(|i| format!("t{i:02}")).collect();
     w.check_settled_all(&names.iter().map(String::as_str).collect::<Vec<_>>()).await.unwrap();
@@ -421,13 +569,16 @@ async fn rotate_all_handles_many_entries_concurrently() {
 
 #[tokio::test(start_paused = true)]
 async fn reports_never_show_a_secret() {
-    let w = memory_world();
-    let old = w.seed("ci-feed", "ci feed", 2).await;
-    let report = rotator(&w).rotate_all().await.unwrap();
-    let new = w.inner_store.get("ci-feed").await.unwrap().unwrap();
-    let text = format!("{report} {report:?} {:?}", rotator(&w).plan().await.unwrap());
-    for secret in [old.secret.expose_secret(), new.secret.expose_secret()] {
-        assert!(!text.contains(secret));
+    for backend in Backend::ALL {
+        let w = world(backend);
+        let old = w.seed("ci-feed", "ci feed", 2).await;
+        let report = rotator(&w).rotate_all().await.unwrap();
+        assert_eq!(report.rotated().count(), 1, "{backend:?}: {report}");
+        let new = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+        let text = format!("{report} {report:?} {:?}", rotator(&w).plan().await.unwrap());
+        for secret in [old.secret.expose_secret(), new.secret.expose_secret()] {
+            assert!(!text.contains(secret), "{backend:?}");
+        }
     }
 }
 
@@ -469,16 +620,19 @@ impl TokenStore for LandedThenConflict {
 
 #[tokio::test(start_paused = true)]
 async fn a_stored_replacement_answered_with_a_conflict_is_kept_not_revoked() {
-    // The second compare-and-swap of a rotation stores the replacement (the first is the intent).
-    let store = LandedThenConflict { inner: InMemoryTokenStore::new(), nth: 2, seen: Default::default() };
-    let w = World::new(Arc::new(store));
-    let old = w.seed("ci-feed", "ci feed", 2).await;
-    w.gate.set_checker(w.stored_token_works_checker("ci-feed"));
-    let report = rotator(&w).rotate("ci-feed").await;
-    assert!(matches!(&report.outcome, Outcome::Rotated(r) if r.cleanup_pending.is_none()), "{report}");
-    assert!(w.gate.take_violations().is_empty());
-    assert!(w.emulator.token(&old.record.metadata.id).unwrap().revoked);
-    w.check_settled("ci-feed").await.unwrap();
+    for backend in Backend::ALL {
+        // The second compare-and-swap of a rotation stores the replacement (the first is the
+        // intent), whichever way it is made.
+        let store = LandedThenConflict { inner: InMemoryTokenStore::new(), nth: 2, seen: Default::default() };
+        let w = World::on(backend, Arc::new(store));
+        let old = w.seed("ci-feed", "ci feed", 2).await;
+        w.gate.set_checker(w.stored_token_works_checker("ci-feed"));
+        let report = rotator(&w).rotate("ci-feed").await;
+        assert!(matches!(&report.outcome, Outcome::Rotated(r) if r.cleanup_pending.is_none()), "{backend:?}: {report}");
+        assert!(w.gate.take_violations().is_empty());
+        assert!(w.server.token(&old.record.metadata.id).unwrap().revoked);
+        w.check_settled("ci-feed").await.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+    }
 }
 
 /// Stores `secret`/`metadata` as `name` with `previous` recorded, as a rotation interrupted
@@ -492,22 +646,38 @@ async fn store_with_previous(w: &World, name: &str, current: &StoredPat, previou
 
 #[tokio::test(start_paused = true)]
 async fn recovery_keeps_previous_when_the_stored_token_does_not_work() {
-    let w = memory_world();
-    let old = w.seed("old", "ci feed", 20).await;
-    let broken = w.seed("broken", "ci feed 2", 20).await;
-    w.direct.revoke_pat(&broken.record.metadata.id).await.unwrap();
-    store_with_previous(&w, "ci-feed", &broken, &old.record.metadata).await;
-    let report = patkit::lifecycle::recover(w.store.clone(), Arc::new(w.client.clone())).await.unwrap();
-    let entry = report.entry("ci-feed").unwrap();
-    assert!(!w.emulator.token(&old.record.metadata.id).unwrap().revoked, "the only working token was revoked: {entry}");
-    let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
-    assert_eq!(stored.record.previous.as_ref().map(|p| &p.id), Some(&old.record.metadata.id), "previous was forgotten");
-    assert!(entry.to_string().contains("is kept"), "{entry}");
+    for backend in Backend::ALL {
+        let w = world(backend);
+        let old = w.seed("old", "ci feed", 20).await;
+        let broken = w.seed("broken", "ci feed 2", 20).await;
+        w.direct_provider.revoke_pat(&broken.record.metadata.id).await.unwrap();
+        store_with_previous(&w, "ci-feed", &broken, &old.record.metadata).await;
+        let report = patkit::lifecycle::recover(w.store.clone(), w.provider.clone()).await.unwrap();
+        let entry = report.entry("ci-feed").unwrap();
+        assert!(
+            !w.server.token(&old.record.metadata.id).unwrap().revoked,
+            "{backend:?}: the only working token was revoked: {entry}"
+        );
+        let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+        assert_eq!(
+            stored.record.previous.as_ref().map(|p| &p.id),
+            Some(&old.record.metadata.id),
+            "previous was forgotten"
+        );
+        assert!(entry.to_string().contains("is kept"), "{entry}");
+    }
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_rotation_keeps_the_old_token_when_the_stored_replacement_stops_working() {
-    let w = memory_world();
+    // Create-then-revoke only: a server-side rotate has no old token left to keep.
+    for backend in Backend::ALL.into_iter().filter(|b| b.creates()) {
+        a_rotation_keeps_the_old_token_on(backend).await;
+    }
+}
+
+async fn a_rotation_keeps_the_old_token_on(backend: Backend) {
+    let w = world(backend);
     let old = w.seed("ci-feed", "ci feed", 2).await;
     // Hold right after the replacement is stored; revoke it there (e.g. by an administrator).
     w.gate.hold_at(HoldPoint { call: Call::StoreWrite, nth: 2, after: true });
@@ -516,13 +686,10 @@ async fn a_rotation_keeps_the_old_token_when_the_stored_replacement_stops_workin
     w.gate.reached().await;
     w.gate.clear_hold();
     let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
-    w.direct.revoke_pat(&stored.record.metadata.id).await.unwrap();
+    w.direct_provider.revoke_pat(&stored.record.metadata.id).await.unwrap();
     w.gate.release();
     let report = run.await.unwrap();
-    assert!(
-        !w.emulator.token(&old.record.metadata.id).unwrap().revoked,
-        "the only working token was revoked: {report}"
-    );
+    assert!(!w.server.token(&old.record.metadata.id).unwrap().revoked, "the only working token was revoked: {report}");
     let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
     assert_eq!(stored.record.previous.as_ref().map(|p| &p.id), Some(&old.record.metadata.id), "{report}");
     assert!(report.to_string().contains("is kept"), "{report}");
@@ -778,4 +945,87 @@ async fn recovery_forgets_an_expired_previous_the_provider_no_longer_shows() {
     let report = rotator(&w).recover_ignoring_lease().await.unwrap();
     let stored = w.inner_store.get("ci-feed").await.unwrap().unwrap();
     assert_eq!(stored.record.previous.as_ref().map(|p| &p.id), Some(&unexpired.id), "{report}");
+}
+
+/// A server-side rotator holding the answer (the only working token) finds its entry claimed by
+/// a recovery that then died before acting: it writes its answer on top of the claim instead of
+/// giving up (which would leave the store with a revoked token until the next recovery).
+#[tokio::test(start_paused = true)]
+async fn a_server_side_answer_is_stored_over_a_claim_that_did_nothing_more() {
+    let w = world(Backend::Fake(FakeProfile::ServerRotate));
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    w.gate.hold_at(HoldPoint { call: w.call(FakeOp::Rotate), nth: 1, after: true });
+    let slow = rotator(&w);
+    let slow_run = tokio::spawn(async move { slow.rotate("ci-feed").await });
+    w.gate.reached().await;
+    // Past the lease a recovery claims the entry (rewrites it unchanged) and dies right there.
+    w.clock.advance(TimeDelta::minutes(20));
+    let before = w.inner_store.get("ci-feed").await.unwrap().unwrap().record.revision;
+    let writes = w.gate.count(Call::StoreWrite);
+    w.gate.hold_at(HoldPoint { call: Call::StoreWrite, nth: writes + 1, after: true });
+    let recovering = rotator(&w);
+    tokio::select! {
+        biased;
+        () = w.gate.reached() => {}
+        r = recovering.recover() => panic!("the recovery was not held: {r:?}"),
+    }
+    w.gate.clear_hold();
+    let claimed = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert_eq!(claimed.record.metadata.id, old.record.metadata.id);
+    assert!(claimed.record.rotation.is_some(), "the claim keeps the intent");
+    assert!(claimed.record.revision > before, "the recovery claimed the entry");
+    w.gate.release();
+    let report = slow_run.await.unwrap();
+    let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+    assert_eq!(w.inner_store.get("ci-feed").await.unwrap().unwrap().record.metadata.id, rotation.new.id);
+    assert_eq!(w.fake.calls(FakeOp::Rotate), 1);
+    w.check_settled("ci-feed").await.unwrap();
+}
+
+/// When more than one active token could be the lost replacement of a server-side rotate (a
+/// token of the same name was made meanwhile), recovery guesses nothing: it sends no rotate,
+/// keeps the intent and lists the candidates for a person.
+#[tokio::test(start_paused = true)]
+async fn an_ambiguous_lost_server_side_replacement_is_left_to_a_person() {
+    let w = world(Backend::Fake(FakeProfile::ServerRotate));
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    w.fake.lose_next_answer(FakeOp::Rotate);
+    let report = rotator(&w).rotate("ci-feed").await;
+    assert!(matches!(report.outcome, Outcome::Failed(ref f) if f.step == Step::Rotate), "{report}");
+    let orphan = w.fake.token(&old.record.metadata.id).unwrap().replaced_by.unwrap();
+    let by_hand = w.fake.seed("ci feed", patkit::Scopes::default(), None).metadata.id;
+    let report = rotator(&w).recover_ignoring_lease().await.unwrap();
+    let Outcome::Skipped(SkipReason::ReplacementSecretLost { rotated, candidates }) = &report.entries[0].outcome else {
+        panic!("{report}")
+    };
+    assert_eq!(*rotated, old.record.metadata.id);
+    assert_eq!(candidates.len(), 2, "{report}");
+    assert!(candidates.contains(&orphan) && candidates.contains(&by_hand), "{report}");
+    assert_eq!(w.fake.calls(FakeOp::Rotate), 1, "nothing sent");
+    assert!(!w.fake.token(&by_hand).unwrap().revoked && !w.fake.token(&orphan).unwrap().revoked);
+    let entry = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert_eq!(entry.record.rotation.and_then(|i| i.server_rotate), Some(old.record.metadata.id), "the intent stays");
+    // Every later run (past the lease) says the same.
+    w.clock.advance(TimeDelta::minutes(20));
+    let again = rotator(&w).rotate("ci-feed").await;
+    assert!(matches!(again.outcome, Outcome::Skipped(SkipReason::ReplacementSecretLost { .. })), "{again}");
+    assert_eq!(w.fake.calls(FakeOp::Rotate), 1);
+}
+
+/// A server-side rotate the server refuses outright (here: the stored token was revoked behind
+/// patkit's back) was not applied: the intent is cleared, nothing is re-sent.
+#[tokio::test(start_paused = true)]
+async fn a_refused_server_side_rotate_clears_the_intent_and_is_not_resent() {
+    let w = world(Backend::Fake(FakeProfile::ServerRotate));
+    let old = w.seed("ci-feed", "ci feed", 2).await;
+    w.direct_provider.revoke_pat(&old.record.metadata.id).await.unwrap();
+    let report = rotator(&w).rotate("ci-feed").await;
+    let Outcome::Failed(failure) = &report.outcome else { panic!("{report}") };
+    assert_eq!(failure.step, Step::Rotate);
+    assert!(!failure.left_for_recovery, "{report}");
+    assert!(matches!(failure.undone[..], [RecoveryAction::ClearedIntent { .. }]), "{report}");
+    assert_eq!(w.fake.calls(FakeOp::Rotate), 1);
+    let entry = w.inner_store.get("ci-feed").await.unwrap().unwrap();
+    assert_eq!(entry.record.metadata.id, old.record.metadata.id);
+    assert!(entry.record.rotation.is_none());
 }

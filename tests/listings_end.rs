@@ -249,6 +249,7 @@ async fn rotation_recovery_ends_on_a_two_token_cycle() {
     record.rotation = Some(RotationIntent {
         replacement_display_name: DISPLAY_NAME.to_owned(),
         started_at: now() - chrono::TimeDelta::hours(2),
+        server_rotate: None,
     });
     store.put(StoredPat { record, secret: PatSecret::new("old-secret".into()) }).await.unwrap();
     let rotator = Rotator::new(service.client(), Arc::clone(&store)).clock(ManualClock::new(now()));

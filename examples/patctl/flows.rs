@@ -218,7 +218,7 @@ async fn plan(app: &App, rotator: &Rotator, only: &[String]) -> Result<(), Failu
                 .map(|e| {
                     let (action, id, valid_to, new_valid_to, detail): (&str, Value, Value, Value, String) =
                         match &e.action {
-                            PlannedAction::Rotate { id, valid_to, reason, new_valid_to, note } => (
+                            PlannedAction::Rotate { id, valid_to, reason, new_valid_to, note, .. } => (
                                 "rotate",
                                 json!(id.as_str()),
                                 json!(valid_to.map(render::time)),

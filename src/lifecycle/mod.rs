@@ -6,6 +6,19 @@
 //! flow reads "now" from an injected [`Clock`](crate::Clock), and none ever prints or logs a
 //! secret: reports carry metadata only.
 //!
+//! # Rotation per capability
+//!
+//! How a token is replaced depends on the provider's [`Capabilities`]
+//! ([`RotationMethod`], shown per entry by [`Rotator::plan`]):
+//!
+//! - [`create`](crate::Capabilities::create) (Azure DevOps, Gitea, Bitbucket): **create-then-revoke**,
+//!   the protocol below. Chosen whenever the provider can create, even if it can also rotate:
+//!   the old token keeps working until its replacement is stored.
+//! - only [`rotate_server_side`](crate::Capabilities::rotate_server_side) (GitLab without admin
+//!   rights): **server-side rotate**, [below](#server-side-rotation).
+//! - neither (GitHub, whose fine-grained tokens only a person can make): a due entry is skipped
+//!   with [`SkipReason::CannotRotate`] before anything is written or sent.
+//!
 //! # The rotation protocol
 //!
 //! **Invariant: at every instant at least one working token is in the store, and every token
@@ -22,7 +35,7 @@
 //!    has passed: then it cannot authenticate, the service may have dropped it, and it is
 //!    replaced with nothing to revoke, [`Rotation::old_gone`].) Otherwise write the *intent*:
 //!    compare-and-swap the entry, expecting `r`, with `rotation = Some(RotationIntent {
-//!    replacement_display_name, started_at: now })`. The display name is unique
+//!    replacement_display_name, started_at: now, server_rotate: None })`. The display name is unique
 //!    (`<old name>~r<UTC time>-<8 random hex digits>`, at most 256 characters), so a
 //!    replacement whose answer was lost can be found on the server later. A conflict means
 //!    another rotator is at it: skipped, [`SkipReason::InProgress`]. An intent younger than the
@@ -81,26 +94,77 @@
 //!
 //! Tested by `tests/lifecycle_crash.rs`: the rotation future is dropped at every step (and at
 //! random ones, with random extra faults, over a thousand seeded runs against the emulator and
-//! the file store), and the invariant is checked at the crash point and after recovery.
+//! the file store, and three hundred against `testing::FakeProvider` in each capability profile), and
+//! the invariant is checked at the crash point and after recovery.
+//!
+//! # Server-side rotation
+//!
+//! One call ([`PatProvider::rotate_pat`]) mints the replacement and **revokes the old token at
+//! the server the moment it answers**; the answer is the only copy of the new secret. So the
+//! invariant above cannot hold inside one window: between that answer and the store write, the
+//! store holds a revoked token. Ordering cannot close the window; this is what closes it:
+//!
+//! 1. Due and visible, as above; an expired token is skipped
+//!    ([`SkipReason::ExpiredCannotRotate`]: servers refuse to rotate it). The intent is written
+//!    with `server_rotate: Some(old id)` and the old display name (the replacement keeps it).
+//! 2. Rotate, **never re-sent**: a second rotate of a rotated token makes GitLab revoke the
+//!    whole line of replacements. A definite refusal clears the intent. An uncertain outcome (a
+//!    timeout, a 5xx, an undecodable answer) leaves the intent for recovery
+//!    ([`Step::Rotate`], `left_for_recovery`): a request still in flight could yet be applied,
+//!    so the answer is read only once the [lease](RotationOptions::lease) has passed.
+//! 3. **Store the answer at once**, before anything else (no verify first: there is nothing to
+//!    fall back to), with no `previous` (the server revoked it). A failed write is followed by a
+//!    read; if a recovery merely claimed the entry, the write is made again on the new revision.
+//! 4. Try the stored token out; a refusal is reported ([`Rotation::verify_error`]), it stays.
+//!
+//! **Recovery** of an intent with `server_rotate: Some(id)` claims the entry, then *reads*:
+//!
+//! - the stored token still works: the rotate was not applied; the intent is cleared;
+//! - `id` is still active (an unstored replacement whose rotate was not applied): it is
+//!   rotated now;
+//! - else the one active token with the same name created after the intent (5 minutes of
+//!   clock skew allowed) is the replacement whose secret was lost. It is **rotated once more**
+//!   with the provider's credential and the answer stored ([`RecoveryAction::RotatedOrphan`]);
+//!   the intent names that orphan *before* the rotate is sent, so a crash or a lost answer
+//!   during recovery is recovered the same way. None or several such tokens: nothing is sent,
+//!   the intent stays, [`SkipReason::ReplacementSecretLost`] lists them.
+//!
+//! That needs a **management credential** separate from the token being rotated. When the
+//! rotated token *is* the provider's credential (a job rotating its own token), set
+//! [`RotationOptions::self_rotation`]: then, once the rotate was applied and its answer lost,
+//! nothing can authenticate any more, and recovery reports
+//! [`SkipReason::ReplacementSecretLost`] without sending anything. The Rotator cannot find this
+//! out by itself (a provider does not say which token its credential is).
+//!
+//! **Remaining risk**, stated plainly: with self-rotation, a crash or a lost answer between the
+//! server applying the rotate and the store write (one request's answer time plus one store
+//! write) leaves no working token; a person must issue a new one. With a management
+//! credential, the lost replacement is replaced after the lease; until then the stored token
+//! does not work. Recovery identifies the lost replacement by name and creation time: a token
+//! of the same name made by someone else in that window, when the real replacement is gone,
+//! would be taken for it. The rotator's and the server's clocks must agree within 5 minutes.
 //!
 //! [`PatProvider`]: crate::PatProvider
+//! [`PatProvider::rotate_pat`]: crate::PatProvider::rotate_pat
+//! [`Capabilities`]: crate::Capabilities
 //! [`PatProvider::check_pat`]: crate::PatProvider::check_pat
 //! [`PatProvider::get_pat`]: crate::PatProvider::get_pat
 //! [`TokenStore`]: crate::TokenStore
 //! [`Error::CreateOutcomeUnknown`]: crate::Error::CreateOutcomeUnknown
 
 mod offboard;
+mod plan;
 mod report;
 mod rotate;
 mod scan;
+mod skip;
 
 pub use offboard::{OffboardReport, Offboarding, RuleSummary};
-pub use report::{
-    DueReason, EntryReport, Failure, KeptReason, Outcome, PlannedAction, PlannedEntry, PlannedRecovery, RecoveryAction,
-    Rotation, RotationPlan, RotationReport, SkipReason, Step,
-};
+pub use plan::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery, RotationPlan};
+pub use report::{EntryReport, Failure, Outcome, RecoveryAction, Rotation, RotationMethod, RotationReport, Step};
 pub use rotate::{RotationOptions, Rotator, VerifyOptions};
 pub use scan::{Finding, FindingKind, FnSink, Scan, ScanReport, ScanSink, View, sink_fn};
+pub use skip::{KeptReason, SkipReason};
 
 use std::sync::Arc;
 
@@ -119,7 +183,9 @@ use crate::store::TokenStore;
 /// claims the entry first, so that rotator cannot store its replacement and revokes it.
 ///
 /// Records written here are stamped with the system clock; for another clock use
-/// [`Rotator::recover_ignoring_lease`].
+/// [`Rotator::recover_ignoring_lease`]. Recovering a [server-side rotate](#server-side-rotation)
+/// compares the server's creation times with the intents' times, so that clock must agree with
+/// the server's within 5 minutes.
 pub async fn recover(store: Arc<dyn TokenStore>, provider: Arc<dyn PatProvider>) -> Result<RotationReport> {
     Rotator::from_arcs(provider, store).recover_ignoring_lease().await
 }

@@ -1,11 +1,10 @@
-//! What the rotation flows report: one [`EntryReport`] per stored entry, a [`RotationPlan`] for a
-//! dry run. Nothing here ever holds a secret: tokens appear as [`PatMetadata`] (id, name,
-//! scopes, validity).
+//! What the rotation flows report: one [`EntryReport`] per stored entry (a dry run's
+//! [`RotationPlan`](super::RotationPlan) is in `plan.rs`). Nothing here ever holds a secret:
+//! tokens appear as [`PatMetadata`] (id, name, scopes, validity).
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
-
+use super::skip::{KeptReason, SkipReason};
 use crate::error::Error;
 use crate::model::{PatId, PatMetadata};
 
@@ -126,6 +125,12 @@ impl fmt::Display for Outcome {
                 if let Some(reason) = &r.kept_previous {
                     write!(f, "; the old token {} is kept: {reason}", r.old.id)?;
                 }
+                if r.method == RotationMethod::ServerSide {
+                    f.write_str(" (server-side rotate)")?;
+                }
+                if let Some(e) = &r.verify_error {
+                    write!(f, "; the stored replacement was refused when tried out: {e}")?;
+                }
                 Ok(())
             }
             Self::Skipped(reason) => write!(f, "skipped: {reason}"),
@@ -158,92 +163,65 @@ pub struct Rotation {
     /// drops expired tokens after a while): it cannot authenticate, so there was nothing to
     /// revoke and the entry was renewed all the same.
     pub old_gone: bool,
+    /// How the replacement was made.
+    pub method: RotationMethod,
+    /// Set when a [server-side](RotationMethod::ServerSide) replacement, stored at once (the
+    /// server had already revoked the old token), was then refused when tried out: there is
+    /// nothing to fall back to, so it stays stored and this says why it may not work.
+    pub verify_error: Option<Error>,
 }
 
-/// Why a replaced token (`previous`) was kept instead of revoked.
+/// How a token is replaced, chosen from the provider's
+/// [`capabilities`](crate::PatProvider::capabilities).
+///
+/// ```
+/// # #[cfg(feature = "testing")] {
+/// use std::sync::Arc;
+/// use patkit::lifecycle::{Outcome, PlannedAction, RotationMethod, Rotator};
+/// use patkit::store::InMemoryTokenStore;
+/// use patkit::testing::{FAKE_ORGANIZATION, FAKE_PROVIDER_NAME, FakeProfile, FakeProvider};
+/// use patkit::{PatRecord, Scopes, StoredPat, TokenStore};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// // A GitLab-like provider: no create, only a server-side rotate.
+/// let gitlab_like = FakeProvider::new(FakeProfile::ServerRotate);
+/// let seeded = gitlab_like.seed("ci", Scopes::default(), Some(chrono::Utc::now() + chrono::TimeDelta::days(2)));
+/// let store = Arc::new(InMemoryTokenStore::new());
+/// let record = PatRecord::new("ci", FAKE_PROVIDER_NAME, FAKE_ORGANIZATION, seeded.metadata.clone(), chrono::Utc::now());
+/// store.put(StoredPat { record, secret: seeded.secret }).await?;
+///
+/// let rotator = Rotator::new(gitlab_like.clone(), store.clone());
+/// let plan = rotator.plan().await?;
+/// assert!(matches!(plan.entries[0].action, PlannedAction::Rotate { method: RotationMethod::ServerSide, .. }));
+/// let report = rotator.rotate("ci").await;
+/// let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+/// assert_eq!(rotation.method, RotationMethod::ServerSide);
+/// // The server revoked the old token; the store holds the new one.
+/// assert!(gitlab_like.token(&seeded.metadata.id).unwrap().revoked);
+/// assert_eq!(store.get("ci").await?.unwrap().record.metadata.id, rotation.new.id);
+/// # Ok::<_, patkit::Error>(()) }).unwrap();
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum KeptReason {
-    /// The stored secret does not authenticate at the provider: revoking the token it replaced
-    /// could leave no working token at all.
-    StoredTokenRefused,
-    /// The provider does not show the replaced token (another user's, another organization's,
-    /// an unknown id): revoking it would have no effect, so it would stay valid but forgotten.
-    PreviousNotVisible,
+pub enum RotationMethod {
+    /// [`create`](crate::Capabilities::create): create a replacement, verify it, store it, then
+    /// revoke the old token. Chosen whenever the provider can create, even if it can also
+    /// rotate server-side: the old token keeps working until its replacement is stored.
+    CreateThenRevoke,
+    /// [`rotate_server_side`](crate::Capabilities::rotate_server_side) only (GitLab): one call
+    /// mints the replacement and revokes the old token at the server; the answer is stored at
+    /// once, before anything else. See the [`lifecycle`](crate::lifecycle) module docs for the
+    /// crash window this leaves and how recovery closes it.
+    ServerSide,
 }
 
-impl fmt::Display for KeptReason {
+impl fmt::Display for RotationMethod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Self::StoredTokenRefused => "the stored token does not authenticate, so the one it replaced stays",
-            Self::PreviousNotVisible => {
-                "the provider does not show it (not this credential's, or another organization's)"
-            }
+            Self::CreateThenRevoke => "create, then revoke the old token",
+            Self::ServerSide => "server-side rotate",
         })
-    }
-}
-
-/// Why an entry was not rotated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SkipReason {
-    /// The token does not expire within the window (and the rotation was not forced).
-    NotDue {
-        /// When the stored token expires (`None`: never).
-        valid_to: Option<DateTime<Utc>>,
-    },
-    /// Another rotator is working on the entry: its intent is younger than the lease, or it
-    /// changed the entry between our read and our write.
-    InProgress {
-        /// When the other rotation started, when known.
-        started_at: Option<DateTime<Utc>>,
-    },
-    /// The entry belongs to another provider or organization than the rotator's.
-    OtherProvider {
-        /// The entry's provider.
-        provider: String,
-        /// The entry's organization.
-        organization: String,
-    },
-    /// There is no entry of that name.
-    NotFound,
-    /// The provider does not show the stored token (it belongs to another user or
-    /// organization, or its id is unknown) and its stored expiry has not passed: it could not be
-    /// revoked after a rotation, so nothing was written or created.
-    NotVisible {
-        /// The stored token's id.
-        id: PatId,
-    },
-    /// Recovery found a replaced token (`previous`) it must not revoke, and kept it; the entry
-    /// is left as it is until a person looks at it.
-    PreviousKept {
-        /// The replaced token's id.
-        id: PatId,
-        /// Why it was kept.
-        reason: KeptReason,
-    },
-}
-
-impl fmt::Display for SkipReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NotDue { valid_to } => write!(f, "not due (expires {})", expiry_text(*valid_to)),
-            Self::InProgress { started_at: Some(t) } => {
-                write!(f, "another rotation is in progress (started {})", t.format("%Y-%m-%d %H:%M:%S UTC"))
-            }
-            Self::InProgress { started_at: None } => f.write_str("another rotation is in progress"),
-            Self::OtherProvider { provider, organization } => {
-                write!(f, "belongs to {provider}/{organization}, not this provider")
-            }
-            Self::NotFound => f.write_str("no such entry"),
-            Self::NotVisible { id } => {
-                write!(
-                    f,
-                    "the provider does not show the stored token {id} (not this credential's, or another organization's)"
-                )
-            }
-            Self::PreviousKept { id, reason } => write!(f, "the replaced token {id} is kept: {reason}"),
-        }
     }
 }
 
@@ -261,6 +239,8 @@ pub enum Step {
     Intent,
     /// Creating the replacement.
     Create,
+    /// Rotating the token at the server ([`RotationMethod::ServerSide`]).
+    Rotate,
     /// Checking that the replacement works.
     Verify,
     /// Storing the replacement.
@@ -275,6 +255,7 @@ impl fmt::Display for Step {
             Self::Recover => "recover",
             Self::Intent => "intent",
             Self::Create => "create",
+            Self::Rotate => "rotate",
             Self::Verify => "verify",
             Self::Store => "store",
         })
@@ -337,6 +318,16 @@ pub enum RecoveryAction {
     },
     /// [`PatRecord::previous`](crate::PatRecord::previous) was cleared.
     ClearedPrevious,
+    /// A server-side rotate was interrupted after the server applied it (its answer, with the
+    /// replacement's secret, was lost): that replacement (`orphan`) was rotated once more with
+    /// the provider's own credential and the result (`new`) stored. The server revoked the
+    /// orphan.
+    RotatedOrphan {
+        /// The replacement whose secret was lost.
+        orphan: PatId,
+        /// The token now stored.
+        new: PatId,
+    },
 }
 
 impl fmt::Display for RecoveryAction {
@@ -353,145 +344,14 @@ impl fmt::Display for RecoveryAction {
                 write!(f, "forgot the replaced token {id}: it had expired and the provider no longer shows it")
             }
             Self::ClearedPrevious => f.write_str("cleared `previous`"),
-        }
-    }
-}
-
-/// What a rotation would do, from [`Rotator::plan`](super::Rotator::plan). Making it changed
-/// nothing: no store write, no request that changes state.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RotationPlan {
-    /// One planned action per entry, in name order.
-    pub entries: Vec<PlannedEntry>,
-}
-
-impl fmt::Display for RotationPlan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for entry in &self.entries {
-            writeln!(f, "{entry}")?;
-        }
-        let rotations = self.entries.iter().filter(|e| matches!(e.action, PlannedAction::Rotate { .. })).count();
-        write!(f, "{rotations} of {} entries would be rotated", self.entries.len())
-    }
-}
-
-/// The plan for one entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedEntry {
-    /// The entry's name.
-    pub name: String,
-    /// An interrupted rotation that would be finished or undone first.
-    pub recovery: Option<PlannedRecovery>,
-    /// What would happen then.
-    pub action: PlannedAction,
-}
-
-impl fmt::Display for PlannedEntry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.name)?;
-        if let Some(r) = &self.recovery {
-            write!(f, "{r}, then ")?;
-        }
-        write!(f, "{}", self.action)
-    }
-}
-
-/// Recovery a run would do first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedRecovery {
-    /// An abandoned intent: tokens with this display name would be revoked and the intent cleared.
-    pub abandoned_replacement: Option<String>,
-    /// A replaced token that would be revoked.
-    pub previous: Option<PatId>,
-}
-
-impl fmt::Display for PlannedRecovery {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut parts = Vec::new();
-        if let Some(name) = &self.abandoned_replacement {
-            parts.push(format!("undo the abandoned rotation to {name}"));
-        }
-        if let Some(id) = &self.previous {
-            parts.push(format!("revoke the replaced token {id}"));
-        }
-        f.write_str(&parts.join(" and "))
-    }
-}
-
-/// What would happen to an entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PlannedAction {
-    /// It would be rotated.
-    Rotate {
-        /// The stored token's id.
-        id: PatId,
-        /// When it expires (`None`: never).
-        valid_to: Option<DateTime<Utc>>,
-        /// Why it is due.
-        reason: DueReason,
-        /// The expiry the replacement would ask for (the provider may clamp or round it);
-        /// `None` for a provider whose tokens never expire.
-        new_valid_to: Option<DateTime<Utc>>,
-        /// What the provider would change about the replacement
-        /// ([`Replacement::note`](crate::Replacement::note)).
-        note: Option<String>,
-    },
-    /// It would be skipped.
-    Skip(SkipReason),
-}
-
-impl fmt::Display for PlannedAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Rotate { id, valid_to, reason, new_valid_to, note } => {
-                write!(
-                    f,
-                    "rotate {id} ({reason}, expires {}); the replacement would expire {}",
-                    expiry_text(*valid_to),
-                    expiry_text(*new_valid_to)
-                )?;
-                if let Some(note) = note {
-                    write!(f, "; {note}")?;
-                }
-                Ok(())
+            Self::RotatedOrphan { orphan, new } => {
+                write!(f, "rotated {orphan} (an unstored server-side replacement) again and stored {new}")
             }
-            Self::Skip(reason) => write!(f, "skip: {reason}"),
         }
-    }
-}
-
-/// Why an entry is due for rotation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DueReason {
-    /// It has expired.
-    Expired,
-    /// It expires within the window.
-    ExpiresWithinWindow,
-    /// The provider has retired it ([`PatProvider::retirement`](crate::PatProvider::retirement),
-    /// e.g. an Azure DevOps global PAT from 2026-12-01): it no longer authenticates, whatever
-    /// its own expiry says.
-    Retired,
-    /// The provider retires it within the window, before its own expiry.
-    Retiring,
-    /// The rotation is forced.
-    Forced,
-}
-
-impl fmt::Display for DueReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Expired => "expired",
-            Self::ExpiresWithinWindow => "expires within the window",
-            Self::Retired => "retired by the provider",
-            Self::Retiring => "retired by the provider within the window",
-            Self::Forced => "forced",
-        })
     }
 }
 
 /// `YYYY-MM-DD HH:MM UTC`, or `never` for a token without expiry.
-pub(crate) fn expiry_text(t: Option<DateTime<Utc>>) -> String {
+pub(crate) fn expiry_text(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
     t.map_or_else(|| "never".to_owned(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
 }

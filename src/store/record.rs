@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::PatMetadata;
+use crate::model::{PatId, PatMetadata};
 use crate::secret::PatSecret;
 
 /// Everything a store keeps about an entry except the secret. Safe to log, list and serialize.
@@ -59,6 +59,13 @@ pub struct RotationIntent {
     pub replacement_display_name: String,
     /// When the rotation started.
     pub started_at: DateTime<Utc>,
+    /// Set when the replacement is made by a server-side rotate
+    /// ([`PatProvider::rotate_pat`](crate::PatProvider::rotate_pat)) of this token, which the
+    /// server revokes the moment it answers: recovery then reads whether the rotate was applied
+    /// instead of looking for `replacement_display_name` to revoke (see the
+    /// [`lifecycle`](crate::lifecycle) module docs). `None` for create-then-revoke.
+    #[serde(default)]
+    pub server_rotate: Option<PatId>,
 }
 
 /// A stored token: its record and its secret.

@@ -54,7 +54,7 @@ pub use cas::{
     compare_and_swap_with_current_revision_succeeds, compare_and_swap_with_stale_revision_conflicts,
 };
 pub use concurrency::{concurrent_compare_and_swap_loses_no_update, concurrent_puts_of_different_names_all_land};
-pub use fixtures::{full_entry, neutral_entry, sample_entry};
+pub use fixtures::{full_entry, neutral_entry, sample_entry, server_rotating_entry};
 pub use scale::{MANY, many_entries, odd_names};
 
 use crate::store::TokenStore;

@@ -5,7 +5,9 @@ use super::Rotator;
 use super::naming::replacement_name;
 use super::verify::verify;
 use crate::error::Error;
-use crate::lifecycle::report::{EntryReport, Failure, KeptReason, Outcome, RecoveryAction, Rotation, SkipReason, Step};
+use crate::lifecycle::{
+    EntryReport, Failure, KeptReason, Outcome, RecoveryAction, Rotation, RotationMethod, SkipReason, Step,
+};
 use crate::model::{PatMetadata, PatSpec};
 use crate::store::{Expected, PatRecord, RotationIntent, StoreError, StoreErrorKind, StoredPat};
 
@@ -66,6 +68,13 @@ impl Rotator {
                         outcome: failure(Step::Recover, error, Vec::new(), true),
                     };
                 }
+                Recovery::Lost(rotated, candidates) => {
+                    return EntryReport {
+                        name: name.to_owned(),
+                        recovered,
+                        outcome: Outcome::Skipped(SkipReason::ReplacementSecretLost { rotated, candidates }),
+                    };
+                }
             }
         } else {
             entry
@@ -83,9 +92,23 @@ impl Rotator {
         if self.due(&old, now).is_none() {
             return Outcome::Skipped(SkipReason::NotDue { valid_to: old.valid_to });
         }
-        let replacement = match self.provider.replacement_spec(&old) {
-            Ok(replacement) => replacement,
-            Err(error) => return failure(Step::Create, error, Vec::new(), false),
+        let Some(method) = self.method() else {
+            return Outcome::Skipped(SkipReason::CannotRotate { provider: self.provider.provider_name().to_owned() });
+        };
+        if method == RotationMethod::ServerSide && old.is_expired(now) {
+            // The server refuses to rotate an expired token (GitLab even revokes the token's
+            // whole line of replacements): only a new token can renew the entry.
+            return Outcome::Skipped(SkipReason::ExpiredCannotRotate { valid_to: old.valid_to });
+        }
+        // What the replacement is created as (a server-side rotate keeps the token's attributes:
+        // nothing to choose, nothing to refuse).
+        let replacement = if method == RotationMethod::ServerSide {
+            None
+        } else {
+            match self.provider.replacement_spec(&old) {
+                Ok(replacement) => Some(replacement),
+                Err(error) => return failure(Step::Create, error, Vec::new(), false),
+            }
         };
         // The old token must be one this provider can see (the credential's own, in this
         // organization): otherwise revoking it later would "succeed" without effect and the
@@ -93,14 +116,20 @@ impl Rotator {
         // Unless its stored expiry has passed: then it cannot authenticate whoever's it is, and
         // the service drops expired tokens after a while, so skipping would block the entry
         // forever. It is replaced; revoking an id the provider does not know is harmless.
-        let old_gone = match self.provider.get_pat(&old.id).await {
-            Ok(_) => false,
-            Err(Error::NotFound { .. }) if old.is_expired(now) => true,
-            Err(Error::NotFound { .. }) => return Outcome::Skipped(SkipReason::NotVisible { id: old.id.clone() }),
+        let old_gone = match self.shows(&old.id).await {
+            Ok(true) => false,
+            Ok(false) if old.is_expired(now) => true,
+            Ok(false) => return Outcome::Skipped(SkipReason::NotVisible { id: old.id.clone() }),
             Err(e) => return failure(Step::Lookup, e, Vec::new(), false),
         };
-        let intent =
-            RotationIntent { replacement_display_name: replacement_name(&old.display_name, now), started_at: now };
+        let Some(replacement) = replacement else {
+            return self.rotate_server_side(entry).await;
+        };
+        let intent = RotationIntent {
+            replacement_display_name: replacement_name(&old.display_name, now),
+            started_at: now,
+            server_rotate: None,
+        };
         let mut pending = entry.clone();
         pending.record.rotation = Some(intent.clone());
         pending.record.stored_at = now;
@@ -125,7 +154,7 @@ impl Rotator {
             Err(error) => {
                 let mut undone = Vec::new();
                 let mut left = false;
-                if create_may_have_happened(&error) {
+                if may_have_acted(&error) {
                     let (minted, found) = match &error {
                         Error::CreateOutcomeUnknown { id, found, .. } => (id.clone(), found.clone()),
                         _ => (None, Vec::new()),
@@ -196,6 +225,8 @@ impl Rotator {
             note: replacement.note,
             kept_previous,
             old_gone,
+            method: RotationMethod::CreateThenRevoke,
+            verify_error: None,
         })
     }
 
@@ -321,9 +352,10 @@ pub(super) fn revoke_ok(result: Result<(), Error>) -> Result<(), Error> {
     }
 }
 
-/// Whether a failed create may nevertheless have minted a token (so it must be looked for).
+/// Whether a failed create (or server-side rotate) may nevertheless have acted: minted a token
+/// (so it must be looked for), or rotated one (so the answer must be found by reading).
 /// Only refusals that come back before or instead of acting count as definite.
-fn create_may_have_happened(error: &Error) -> bool {
+pub(super) fn may_have_acted(error: &Error) -> bool {
     match error {
         // A cut listing cannot come from a create itself; should a provider's create report one
         // (say, from a search of its own), the token is looked for.
@@ -343,7 +375,7 @@ fn create_may_have_happened(error: &Error) -> bool {
     }
 }
 
-fn failure(step: Step, error: Error, undone: Vec<RecoveryAction>, left_for_recovery: bool) -> Outcome {
+pub(super) fn failure(step: Step, error: Error, undone: Vec<RecoveryAction>, left_for_recovery: bool) -> Outcome {
     Outcome::Failed(Failure { step, error, undone, left_for_recovery })
 }
 

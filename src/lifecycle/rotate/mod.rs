@@ -5,6 +5,7 @@ mod flow;
 mod naming;
 mod plan;
 mod recover;
+mod server_side;
 mod verify;
 
 use std::fmt;
@@ -13,7 +14,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 
-use super::report::{EntryReport, RotationPlan, RotationReport};
+use super::plan::RotationPlan;
+use super::report::{EntryReport, RotationReport};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Result;
 use crate::provider::PatProvider;
@@ -47,6 +49,18 @@ pub struct RotationOptions {
     pub concurrency: usize,
     /// How the replacement is tried out before it is stored.
     pub verify: VerifyOptions,
+    /// Whether the provider's credential *is* the token being rotated (default `false`: the
+    /// provider authenticates with a separate management credential). Matters only for
+    /// [server-side](super::RotationMethod::ServerSide) rotation, where it decides what
+    /// recovery can do when the server applied a rotate whose answer was lost: with a separate
+    /// credential it rotates the unstored replacement once more and stores the result; with
+    /// self-rotation nothing can authenticate any more (the rotated token was the credential
+    /// and the replacement's secret is gone), so it reports
+    /// [`SkipReason::ReplacementSecretLost`](super::SkipReason::ReplacementSecretLost) and
+    /// sends nothing. The Rotator cannot tell on its own: a provider does not say which token
+    /// its credential is. After a self-rotation, build a new provider with the stored secret
+    /// before using it again.
+    pub self_rotation: bool,
 }
 
 impl Default for RotationOptions {
@@ -58,6 +72,7 @@ impl Default for RotationOptions {
             lease: Duration::from_secs(15 * 60),
             concurrency: 4,
             verify: VerifyOptions::default(),
+            self_rotation: false,
         }
     }
 }
@@ -79,7 +94,9 @@ impl Default for VerifyOptions {
     }
 }
 
-/// Rotates stored tokens through a [`PatProvider`], crash-safely.
+/// Rotates stored tokens through a [`PatProvider`], crash-safely: by creating a replacement
+/// and revoking the old token where the provider can create, else by a server-side rotate
+/// ([`RotationMethod`](super::RotationMethod), chosen from the provider's capabilities).
 ///
 /// Cheap to clone. See the [`lifecycle`](crate::lifecycle) module docs for the protocol and its
 /// guarantees.
@@ -196,6 +213,12 @@ impl Rotator {
     /// Sets [`RotationOptions::verify`].
     pub fn verify(mut self, verify: VerifyOptions) -> Self {
         self.options.verify = verify;
+        self
+    }
+
+    /// Sets [`RotationOptions::self_rotation`].
+    pub fn self_rotation(mut self, self_rotation: bool) -> Self {
+        self.options.self_rotation = self_rotation;
         self
     }
 

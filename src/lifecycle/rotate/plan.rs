@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::Rotator;
 use crate::capabilities::ExpiryGranularity;
-use crate::lifecycle::report::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery, SkipReason};
+use crate::lifecycle::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery};
+use crate::lifecycle::{RotationMethod, SkipReason};
 use crate::model::{PatMetadata, chrono_delta};
 use crate::store::PatRecord;
 
@@ -65,29 +66,47 @@ impl Rotator {
             return planned(None, PlannedAction::Skip(reason));
         }
         let now = self.clock.now();
-        let mut recovery = PlannedRecovery { abandoned_replacement: None, previous: None };
+        let mut recovery =
+            PlannedRecovery { abandoned_replacement: None, previous: None, interrupted_server_rotate: None };
         if let Some(intent) = &record.rotation {
             if now - intent.started_at < chrono_delta(self.options.lease) {
                 let reason = SkipReason::InProgress { started_at: Some(intent.started_at) };
                 return planned(None, PlannedAction::Skip(reason));
             }
-            recovery.abandoned_replacement = Some(intent.replacement_display_name.clone());
+            match &intent.server_rotate {
+                Some(id) => recovery.interrupted_server_rotate = Some(id.clone()),
+                None => recovery.abandoned_replacement = Some(intent.replacement_display_name.clone()),
+            }
         }
         if let Some(previous) = &record.previous {
             recovery.previous = Some(previous.id.clone());
         }
-        let recovery = (recovery.abandoned_replacement.is_some() || recovery.previous.is_some()).then_some(recovery);
+        let any = recovery.abandoned_replacement.is_some()
+            || recovery.previous.is_some()
+            || recovery.interrupted_server_rotate.is_some();
+        let recovery = any.then_some(recovery);
         let token = &record.metadata;
-        let action = match self.due(token, now) {
-            Some(reason) => PlannedAction::Rotate {
+        let action = match (self.due(token, now), self.method()) {
+            (Some(_), None) => {
+                PlannedAction::Skip(SkipReason::CannotRotate { provider: self.provider.provider_name().to_owned() })
+            }
+            (Some(_), Some(RotationMethod::ServerSide)) if token.is_expired(now) => {
+                PlannedAction::Skip(SkipReason::ExpiredCannotRotate { valid_to: token.valid_to })
+            }
+            (Some(reason), Some(method)) => PlannedAction::Rotate {
+                method,
                 id: token.id.clone(),
                 valid_to: token.valid_to,
                 reason,
                 new_valid_to: self.replacement_valid_to(token, now),
-                // A replacement the provider refuses fails the rotation itself (InvalidInput).
-                note: self.provider.replacement_spec(token).ok().and_then(|r| r.note),
+                // A replacement the provider refuses fails the rotation itself (InvalidInput). A
+                // server-side rotate keeps the token's attributes: nothing to note.
+                note: match method {
+                    RotationMethod::CreateThenRevoke => self.provider.replacement_spec(token).ok().and_then(|r| r.note),
+                    RotationMethod::ServerSide => None,
+                },
             },
-            None => PlannedAction::Skip(SkipReason::NotDue { valid_to: token.valid_to }),
+            (None, _) => PlannedAction::Skip(SkipReason::NotDue { valid_to: token.valid_to }),
         };
         planned(recovery, action)
     }

@@ -6,10 +6,10 @@ use futures_util::TryStreamExt as _;
 use super::Rotator;
 use super::flow::{other_provider, revoke_ok};
 use crate::error::Error;
-use crate::lifecycle::report::{EntryReport, Failure, KeptReason, Outcome, RecoveryAction, SkipReason, Step};
+use crate::lifecycle::{EntryReport, Failure, KeptReason, Outcome, RecoveryAction, SkipReason, Step};
 use crate::model::{ListQuery, PatId, PatMetadata, SortBy, StatusFilter, chrono_delta};
 use crate::pagination::{self, DEFAULT_MAX_PAGES};
-use crate::store::{Expected, StoreErrorKind, StoredPat};
+use crate::store::{Expected, RotationIntent, StoreErrorKind, StoredPat};
 
 /// What recovering an entry came to.
 #[allow(clippy::large_enum_variant)] // short-lived, moved once
@@ -25,6 +25,10 @@ pub(super) enum Recovery {
     Failed(Error),
     /// `previous` must not be revoked (see [`KeptReason`]); it stays in the store.
     Kept(PatId, KeptReason),
+    /// A server-side rotate of this token was applied and its answer lost, and recovery cannot
+    /// make a new replacement (see [`SkipReason::ReplacementSecretLost`]); the intent stays. The
+    /// tokens that may be the lost replacement.
+    Lost(PatId, Vec<PatId>),
 }
 
 /// What recovery does with a `previous`.
@@ -64,6 +68,9 @@ impl Rotator {
             Recovery::Busy(started_at) => Outcome::Skipped(SkipReason::InProgress { started_at }),
             Recovery::Gone => Outcome::Skipped(SkipReason::NotFound),
             Recovery::Kept(id, reason) => Outcome::Skipped(SkipReason::PreviousKept { id, reason }),
+            Recovery::Lost(rotated, candidates) => {
+                Outcome::Skipped(SkipReason::ReplacementSecretLost { rotated, candidates })
+            }
             Recovery::Failed(error) => {
                 Outcome::Failed(Failure { step: Step::Recover, error, undone: Vec::new(), left_for_recovery: true })
             }
@@ -77,7 +84,8 @@ impl Rotator {
     ///   than the lease (and `respect_lease`), *claim* the entry by rewriting it unchanged (a
     ///   new revision, so the rotator that wrote the intent, should it still be alive, can no
     ///   longer store its replacement), revoke every server token with the intent's unique
-    ///   display name (their secrets are lost), then clear the intent.
+    ///   display name (their secrets are lost), then clear the intent. An intent of a
+    ///   server-side rotate is resolved by reading instead (see `recover_server_rotate`).
     /// - `previous: Some(old)`: unless the stored secret is refused or the provider does not
     ///   show `old` (then `previous` is kept), revoke `old`, then clear `previous`. An `old`
     ///   whose stored expiry has passed and that the provider no longer shows cannot be valid:
@@ -101,25 +109,16 @@ impl Rotator {
                 Err(e) if e.kind() == StoreErrorKind::Conflict => return Recovery::Busy(Some(intent.started_at)),
                 Err(e) => return Recovery::Failed(e.into()),
             }
-            let keep = current.record.metadata.id.clone();
-            if let Err(e) =
-                self.revoke_replacements(&intent.replacement_display_name, None, Vec::new(), &keep, actions).await
-            {
-                return Recovery::Failed(e);
-            }
-            let mut cleared = current.clone();
-            cleared.record.rotation = None;
-            cleared.record.stored_at = now;
-            match self.store.compare_and_swap(cleared.clone(), Expected::Revision(current.record.revision)).await {
-                Ok(revision) => {
-                    current = cleared;
-                    current.record.revision = revision;
-                    actions.push(RecoveryAction::ClearedIntent {
-                        replacement_display_name: intent.replacement_display_name.clone(),
-                    });
+            if let Some(rotating) = intent.server_rotate.clone() {
+                match self.recover_server_rotate(current, &intent, &rotating, actions).await {
+                    Recovery::Clean(entry) => current = entry,
+                    other => return other,
                 }
-                Err(e) if e.kind() == StoreErrorKind::Conflict => return Recovery::Busy(None),
-                Err(e) => return Recovery::Failed(e.into()),
+            } else {
+                current = match self.undo_created(current, &intent, now, actions).await {
+                    Ok(entry) => entry,
+                    Err(other) => return other,
+                };
             }
         }
         if let Some(previous) = current.record.previous.clone() {
@@ -163,17 +162,45 @@ impl Rotator {
         Recovery::Clean(current)
     }
 
+    /// The intent of a create-then-revoke rotation, on a claimed entry: revokes every server
+    /// token with the intent's unique display name (their secrets are lost), then clears the
+    /// intent. The entry as it then is, or what stopped it.
+    async fn undo_created(
+        &self,
+        current: StoredPat,
+        intent: &RotationIntent,
+        now: DateTime<Utc>,
+        actions: &mut Vec<RecoveryAction>,
+    ) -> Result<StoredPat, Recovery> {
+        let keep = current.record.metadata.id.clone();
+        if let Err(e) =
+            self.revoke_replacements(&intent.replacement_display_name, None, Vec::new(), &keep, actions).await
+        {
+            return Err(Recovery::Failed(e));
+        }
+        let mut cleared = current.clone();
+        cleared.record.rotation = None;
+        cleared.record.stored_at = now;
+        match self.store.compare_and_swap(cleared.clone(), Expected::Revision(current.record.revision)).await {
+            Ok(revision) => {
+                cleared.record.revision = revision;
+                actions.push(RecoveryAction::ClearedIntent {
+                    replacement_display_name: intent.replacement_display_name.clone(),
+                });
+                Ok(cleared)
+            }
+            Err(e) if e.kind() == StoreErrorKind::Conflict => Err(Recovery::Busy(None)),
+            Err(e) => Err(Recovery::Failed(e.into())),
+        }
+    }
+
     /// What becomes of `previous`. It stays when the stored secret does not work (revoking
     /// could leave no working token) or when the provider does not show it (revoking would do
     /// nothing) — unless it is not shown *and* its stored expiry has passed: then it cannot be
     /// valid (the service drops expired tokens after a while) and is forgotten, else the entry
     /// would keep it forever.
     async fn previous_fate(&self, stored: &StoredPat, previous: &PatMetadata) -> Result<PreviousFate, Error> {
-        let visible = match self.provider.get_pat(&previous.id).await {
-            Ok(_) => true,
-            Err(Error::NotFound { .. }) => false,
-            Err(e) => return Err(e),
-        };
+        let visible = self.shows(&previous.id).await?;
         if !visible && previous.is_expired(self.clock.now()) {
             return Ok(PreviousFate::Forget);
         }

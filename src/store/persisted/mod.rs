@@ -16,7 +16,8 @@
 //!             "token":    {"id": "…", "display_name": "…", "scopes": ["vso.code", …],
 //!                          "valid_from": "<RFC 3339>", "valid_to": "<RFC 3339>" | null (never expires),
 //!                          "extras": {"<key>": "<value>", …}},      the provider's attributes
-//!             "rotation": {"replacement_display_name": "…", "started_at": "<RFC 3339>"},   optional
+//!             "rotation": {"replacement_display_name": "…", "started_at": "<RFC 3339>",    optional
+//!                          "server_rotate": "<id of the token being rotated at the server>"}, optional
 //!             "previous": <same shape as "token">}}                                         optional
 //! ```
 //!

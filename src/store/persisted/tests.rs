@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::testing::conformance::{full_entry, neutral_entry, sample_entry};
+use crate::testing::conformance::{full_entry, neutral_entry, sample_entry, server_rotating_entry};
 
 const CANARY: &str = "CANARY-persisted-3b7d";
 
@@ -83,8 +83,24 @@ fn format_2_is_read() {
 }
 
 #[test]
-fn format_2_round_trips_every_field() {
-    for entry in [full_entry("ci/feed", CANARY), sample_entry("a", CANARY), neutral_entry("n", CANARY)] {
+fn a_server_side_rotate_in_flight_is_written_and_read_back() {
+    let entry = server_rotating_entry("ci/feed", CANARY);
+    let written = document(&entry, Some(1));
+    assert_eq!(written["record"]["rotation"]["server_rotate"], json!("0000042"));
+    let Content::Entry { entry: back, .. } = decode(&Document::entry(&entry, Some(1)).to_json()).unwrap() else {
+        panic!("an entry reads back as removed")
+    };
+    assert_eq!(back.record.rotation, entry.record.rotation);
+}
+
+#[test]
+fn format_3_round_trips_every_field() {
+    for entry in [
+        full_entry("ci/feed", CANARY),
+        server_rotating_entry("ci/feed", CANARY),
+        sample_entry("a", CANARY),
+        neutral_entry("n", CANARY),
+    ] {
         let Content::Entry { entry: back, revision } = decode(&Document::entry(&entry, Some(5)).to_json()).unwrap()
         else {
             panic!("an entry reads back as removed")

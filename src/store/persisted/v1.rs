@@ -85,6 +85,8 @@ impl From<Record> for PatRecord {
             rotation: r.rotation.map(|r| RotationIntent {
                 replacement_display_name: r.replacement_display_name,
                 started_at: r.started_at,
+                // 0.1 only ever created replacements.
+                server_rotate: None,
             }),
             previous: r.previous.map(Into::into),
         }

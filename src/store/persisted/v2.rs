@@ -52,6 +52,9 @@ enum Targets2 {
 struct Rotation {
     replacement_display_name: String,
     started_at: DateTime<Utc>,
+    /// The id of the token being rotated at the server (a server-side rotate in flight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    server_rotate: Option<String>,
 }
 
 impl Token {
@@ -90,6 +93,7 @@ impl Record {
             rotation: self.rotation.map(|r| RotationIntent {
                 replacement_display_name: r.replacement_display_name,
                 started_at: r.started_at,
+                server_rotate: r.server_rotate.map(PatId::new),
             }),
             previous: self.previous.map(Token::into_public).transpose()?,
         })

@@ -43,6 +43,9 @@ struct Token {
 struct Rotation {
     replacement_display_name: String,
     started_at: DateTime<Utc>,
+    /// The id of the token being rotated at the server, for a server-side rotation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    server_rotate: Option<String>,
 }
 
 impl Token {
@@ -84,6 +87,7 @@ impl Record {
             rotation: r.rotation.as_ref().map(|i| Rotation {
                 replacement_display_name: i.replacement_display_name.clone(),
                 started_at: i.started_at,
+                server_rotate: i.server_rotate.as_ref().map(|id| id.as_str().to_owned()),
             }),
             previous: r.previous.as_ref().map(Token::from_public),
         }
@@ -101,6 +105,7 @@ impl Record {
             rotation: self.rotation.map(|r| RotationIntent {
                 replacement_display_name: r.replacement_display_name,
                 started_at: r.started_at,
+                server_rotate: r.server_rotate.map(PatId::new),
             }),
             previous: self.previous.map(Token::into_public).transpose()?,
         })

@@ -1,7 +1,8 @@
 //! Single-caller properties: get, put, remove, list, revisions.
 
 use super::fixtures::{
-    assert_secret, clean, full_entry, list_under, must_get, neutral_entry, ok, sample_entry, with_revision,
+    assert_secret, clean, full_entry, list_under, must_get, neutral_entry, ok, sample_entry, server_rotating_entry,
+    with_revision,
 };
 use crate::store::TokenStore;
 
@@ -23,6 +24,7 @@ pub async fn missing_entry_is_none(store: &dyn TokenStore, prefix: &str) {
 pub async fn round_trip_preserves_every_field(store: &dyn TokenStore, prefix: &str) {
     for (i, entry) in [
         full_entry(&format!("{prefix}full"), "s3cr3t+/=:ü~\u{1F511}"),
+        server_rotating_entry(&format!("{prefix}server-rotating"), "s"),
         sample_entry(&format!("{prefix}minimal"), "x"),
         neutral_entry(&format!("{prefix}neutral"), "n"),
     ]

@@ -58,6 +58,7 @@ pub fn full_entry(name: &str, secret: &str) -> StoredPat {
     record.rotation = Some(RotationIntent {
         replacement_display_name: "nuget feed (rotated 2026-03-01)".to_owned(),
         started_at: at(1_772_323_200, 500_000_000),
+        server_rotate: None,
     });
     record.previous = Some(PatMetadata {
         id: PatId::new("11111111-2222-3333-4444-555555555555"),
@@ -86,6 +87,16 @@ pub fn neutral_entry(name: &str, secret: &str) -> StoredPat {
     if let Some(previous) = &mut record.previous {
         previous.id = PatId::new("0041");
         previous.extras = Extras::new();
+    }
+    entry
+}
+
+/// [`full_entry`] with a server-side rotate in flight: the intent names the token being rotated
+/// at the server ([`RotationIntent::server_rotate`]), a field entry format 1 cannot hold.
+pub fn server_rotating_entry(name: &str, secret: &str) -> StoredPat {
+    let mut entry = full_entry(name, secret);
+    if let Some(intent) = &mut entry.record.rotation {
+        intent.server_rotate = Some(PatId::new("0000042"));
     }
     entry
 }

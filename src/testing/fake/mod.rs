@@ -118,9 +118,17 @@ impl FakeProvider {
     /// The next call of `op` does its work, then loses the answer (as a timeout after the
     /// server acted): a create answers [`Error::CreateOutcomeUnknown`] listing the active tokens
     /// with the requested name, every other operation an interrupted
-    /// [`Error::Transport`].
+    /// [`Error::Transport`]. For [`FakeOp::Rotate`] that is the server-side rotate whose answer
+    /// is lost after the server applied it: the old token is revoked and the replacement, whose
+    /// secret nobody has, is active.
     pub fn lose_next_answer(&self, op: FakeOp) {
         self.lock().faults.insert(op, (Fault::LoseAnswer, 1));
+    }
+
+    /// Forgets every fault injected with [`fail_next`](Self::fail_next) or
+    /// [`lose_next_answer`](Self::lose_next_answer) that has not struck yet.
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
     }
 
     /// How often `op` was called (refused and failed calls included).

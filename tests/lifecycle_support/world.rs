@@ -1,0 +1,350 @@
+//! The [`World`] of a lifecycle test: one provider ([`Backend`]: Azure over the emulator, or the
+//! fake in a profile) and one store, both behind the [`Gate`], with neutral seeding and checks
+//! against the server's state.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use patkit::auth::StaticCredential;
+use patkit::azure::AzureDevOpsClient;
+use patkit::azure::operations as op;
+use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
+use patkit::testing::{FAKE_ORGANIZATION, FAKE_PROVIDER_NAME, FakeOp, FakeProfile, FakeProvider};
+use patkit::{Clock, ManualClock, PatId, PatProvider, PatRecord, Scopes, StoredPat, TokenStore};
+
+use super::{Call, Checker, Gate, GatedProvider, GatedStore, GatedTransport, ORG, start_time};
+
+/// The provider a [`World`] rotates through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The Azure DevOps client over the emulator.
+    Azure,
+    /// A [`FakeProvider`] with this profile's capabilities.
+    Fake(FakeProfile),
+}
+
+impl Backend {
+    /// Every backend: Azure and the fake in each profile.
+    pub const ALL: [Backend; 4] = [
+        Backend::Azure,
+        Backend::Fake(FakeProfile::CreateUpdate),
+        Backend::Fake(FakeProfile::ServerRotate),
+        Backend::Fake(FakeProfile::NoExpiry),
+    ];
+
+    /// Whether rotations make new tokens (create-then-revoke) rather than rotate server-side.
+    pub fn creates(self) -> bool {
+        !matches!(self, Backend::Fake(FakeProfile::ServerRotate))
+    }
+
+    /// Whether tokens expire (a token that never does is never due unless forced).
+    pub fn expires(self) -> bool {
+        !matches!(self, Backend::Fake(FakeProfile::NoExpiry))
+    }
+}
+
+/// One token as the server sees it, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerToken {
+    pub id: PatId,
+    pub display_name: String,
+    /// `None`: never expires.
+    pub valid_to: Option<DateTime<Utc>>,
+    pub revoked: bool,
+    /// Neither revoked nor expired.
+    pub active: bool,
+}
+
+/// The server's state, for checks: the emulator (and the user whose tokens count) or the fake.
+#[derive(Debug, Clone)]
+pub enum Server {
+    Azure(Emulator, uuid::Uuid),
+    Fake(FakeProvider, ManualClock),
+}
+
+impl Server {
+    /// Every token of the user, revoked and expired ones included.
+    pub fn tokens(&self) -> Vec<ServerToken> {
+        match self {
+            Server::Azure(emulator, owner) => {
+                let snapshot = emulator.snapshot();
+                snapshot
+                    .tokens_of(*owner)
+                    .map(|t| ServerToken {
+                        id: t.id.clone(),
+                        display_name: t.display_name.clone(),
+                        valid_to: Some(t.valid_to),
+                        revoked: t.revoked,
+                        active: t.is_active(snapshot.now),
+                    })
+                    .collect()
+            }
+            Server::Fake(fake, clock) => {
+                let now = clock.now();
+                fake.tokens()
+                    .into_iter()
+                    .map(|t| ServerToken {
+                        active: !t.revoked && !t.metadata.is_expired(now),
+                        id: t.metadata.id,
+                        display_name: t.metadata.display_name,
+                        valid_to: t.metadata.valid_to,
+                        revoked: t.revoked,
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// One token.
+    pub fn token(&self, id: &PatId) -> Option<ServerToken> {
+        self.tokens().into_iter().find(|t| &t.id == id)
+    }
+}
+
+/// One provider (the emulator and one user, or a fake), a gated provider and a gated store.
+pub struct World {
+    pub backend: Backend,
+    /// The emulator (the Azure backend's server; unused by a fake world's flows).
+    pub emulator: Emulator,
+    pub clock: ManualClock,
+    pub alice: EmulatedUser,
+    pub gate: Gate,
+    /// The Azure client through the gate (the Azure backend).
+    pub client: AzureDevOpsClient,
+    /// An Azure client that bypasses the gate (for checks).
+    pub direct: AzureDevOpsClient,
+    /// The fake (the fake backends' server; without the gate).
+    pub fake: FakeProvider,
+    /// The world's provider through the gate: the Azure client or the fake.
+    pub provider: Arc<dyn PatProvider>,
+    /// The world's provider without the gate (for checks).
+    pub direct_provider: Arc<dyn PatProvider>,
+    /// The server's state.
+    pub server: Server,
+    /// The raw store (no gate).
+    pub inner_store: Arc<dyn TokenStore>,
+    /// The store through the gate.
+    pub store: Arc<GatedStore>,
+}
+
+impl World {
+    /// An Azure world.
+    pub fn new(store: Arc<dyn TokenStore>) -> Self {
+        Self::on(Backend::Azure, store)
+    }
+
+    /// A world on `backend`.
+    pub fn on(backend: Backend, store: Arc<dyn TokenStore>) -> Self {
+        Self::on_with_checks_through(backend, store.clone(), store)
+    }
+
+    /// An Azure world whose flows use `store` and whose checks (and seeding) read the same data
+    /// through `direct`, which sees none of the faults `store` may be set up with.
+    pub fn with_checks_through(store: Arc<dyn TokenStore>, direct_store: Arc<dyn TokenStore>) -> Self {
+        Self::on_with_checks_through(Backend::Azure, store, direct_store)
+    }
+
+    /// [`with_checks_through`](Self::with_checks_through) on `backend`.
+    pub fn on_with_checks_through(
+        backend: Backend,
+        store: Arc<dyn TokenStore>,
+        direct_store: Arc<dyn TokenStore>,
+    ) -> Self {
+        let clock = ManualClock::new(start_time());
+        let emulator = Emulator::with_clock(Arc::new(clock.clone()));
+        emulator.add_organization(ORG);
+        let alice = emulator.add_user("Alice");
+        let gate = Gate::default();
+        let client = AzureDevOpsClient::builder(ORG, StaticCredential::from(alice.bearer.clone()))
+            .transport(GatedTransport { inner: Arc::new(emulator.clone()), gate: gate.clone() })
+            .clock(clock.clone())
+            // The crash points count calls at the gate: no retries under them.
+            .retry(patkit::transport::RetryConfig::none())
+            .build()
+            .unwrap();
+        let direct = AzureDevOpsClient::builder(ORG, StaticCredential::from(alice.bearer.clone()))
+            .transport(emulator.clone())
+            .clock(clock.clone())
+            // The crash points count calls at the gate: no retries under them.
+            .retry(patkit::transport::RetryConfig::none())
+            .build()
+            .unwrap();
+        let profile = match backend {
+            Backend::Fake(profile) => profile,
+            Backend::Azure => FakeProfile::CreateUpdate,
+        };
+        let fake = FakeProvider::new(profile).clock(clock.clone());
+        let (provider, direct_provider, server): (Arc<dyn PatProvider>, Arc<dyn PatProvider>, Server) = match backend {
+            Backend::Azure => {
+                (Arc::new(client.clone()), Arc::new(direct.clone()), Server::Azure(emulator.clone(), alice.id))
+            }
+            Backend::Fake(_) => (
+                Arc::new(GatedProvider { inner: fake.clone(), gate: gate.clone() }),
+                Arc::new(fake.clone()),
+                Server::Fake(fake.clone(), clock.clone()),
+            ),
+        };
+        let gated = Arc::new(GatedStore { inner: store, gate: gate.clone() });
+        Self {
+            backend,
+            emulator,
+            clock,
+            alice,
+            gate,
+            client,
+            direct,
+            fake,
+            provider,
+            direct_provider,
+            server,
+            inner_store: direct_store,
+            store: gated,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// A client like [`World::client`] (Azure, through the gate) that replaces global tokens as
+    /// `replacement` says.
+    #[allow(dead_code)] // not every test binary replaces global tokens
+    pub fn client_with(&self, replacement: patkit::azure::GlobalReplacement) -> AzureDevOpsClient {
+        AzureDevOpsClient::builder(ORG, StaticCredential::from(self.alice.bearer.clone()))
+            .transport(GatedTransport { inner: Arc::new(self.emulator.clone()), gate: self.gate.clone() })
+            .clock(self.clock.clone())
+            .retry(patkit::transport::RetryConfig::none())
+            .global_replacement(replacement)
+            .build()
+            .unwrap()
+    }
+
+    /// The gate's call for a provider operation on this world's backend.
+    pub fn call(&self, operation: FakeOp) -> Call {
+        match self.backend {
+            Backend::Fake(_) => Call::Fake(operation),
+            Backend::Azure => Call::Http(match operation {
+                FakeOp::Create => op::CREATE,
+                FakeOp::Get => op::GET,
+                FakeOp::List => op::LIST,
+                FakeOp::Update => op::UPDATE,
+                FakeOp::Revoke => op::REVOKE,
+                FakeOp::Check => op::CHECK_TOKEN,
+                other => panic!("the Azure client has no {other:?}"),
+            }),
+        }
+    }
+
+    /// The provider name and organization of this world's entries.
+    pub fn owner(&self) -> (&'static str, &'static str) {
+        match self.backend {
+            Backend::Azure => ("azure-devops", ORG),
+            Backend::Fake(_) => (FAKE_PROVIDER_NAME, FAKE_ORGANIZATION),
+        }
+    }
+
+    /// Seeds a token expiring in `days_left` days on the server and stores it as `name`.
+    pub async fn seed(&self, name: &str, display_name: &str, days_left: i64) -> StoredPat {
+        let now = self.now();
+        let (metadata, secret) = match self.backend {
+            Backend::Azure => {
+                let seeded = self.emulator.seed_pat(
+                    ORG,
+                    self.alice.id,
+                    SeedPat::new(display_name, "vso.code vso.packaging")
+                        .valid_from(now - TimeDelta::days(30))
+                        .valid_to(now + TimeDelta::days(days_left)),
+                );
+                (self.direct.get(&seeded.id).await.unwrap(), seeded.secret)
+            }
+            Backend::Fake(_) => {
+                let scopes = Scopes::parse("vso.code vso.packaging").unwrap();
+                let seeded = self.fake.seed(display_name, scopes, Some(now + TimeDelta::days(days_left)));
+                (seeded.metadata, seeded.secret)
+            }
+        };
+        let (provider, organization) = self.owner();
+        let entry = StoredPat { record: PatRecord::new(name, provider, organization, metadata, now), secret };
+        self.inner_store.put(entry.clone()).await.unwrap();
+        self.inner_store.get(name).await.unwrap().unwrap()
+    }
+
+    /// A checker for [`Gate::set_checker`]: the token stored as `name` is active on the server
+    /// — or the entry records a server-side rotate in flight (the server revokes the old token
+    /// the moment it answers, so that window cannot be closed; recovery must then produce a
+    /// working token, which the tests check after recovering).
+    pub fn stored_token_works_checker(&self, name: &str) -> Checker {
+        let store = self.inner_store.clone();
+        let server = self.server.clone();
+        let name = name.to_owned();
+        Arc::new(move || {
+            let (store, server, name) = (store.clone(), server.clone(), name.clone());
+            Box::pin(async move {
+                let entry = store.get(&name).await.map_err(|e| format!("store unreadable: {e}"))?;
+                let entry = entry.ok_or_else(|| format!("entry {name} is missing"))?;
+                let token = server
+                    .token(&entry.record.metadata.id)
+                    .ok_or_else(|| format!("stored token {} unknown to the server", entry.record.metadata.id))?;
+                let in_flight = entry.record.rotation.as_ref().is_some_and(|i| i.server_rotate.is_some());
+                if !token.active && !in_flight {
+                    return Err(format!("stored token {} is not active (revoked: {})", token.id, token.revoked));
+                }
+                Ok(())
+            })
+        })
+    }
+
+    /// The invariant after a finished flow (or a crash plus recovery) for one entry.
+    pub async fn check_settled(&self, name: &str) -> Result<(), String> {
+        self.check_settled_all(&[name]).await
+    }
+
+    /// The invariant after a finished flow (or a crash plus recovery): each entry's stored token
+    /// works (server state and an actual call with it), every other token of the user is
+    /// revoked or expired, and (where rotations create) no display name was used twice (no
+    /// duplicate replacements; a server-side rotate keeps the name).
+    pub async fn check_settled_all(&self, names: &[&str]) -> Result<(), String> {
+        let mut stored_ids = Vec::new();
+        for name in names {
+            self.check_stored(name).await.map_err(|e| format!("{name}: {e}"))?;
+            stored_ids.push(self.inner_store.get(name).await.unwrap().unwrap().record.metadata.id);
+        }
+        let mut names: HashMap<String, usize> = HashMap::new();
+        for token in self.server.tokens() {
+            *names.entry(token.display_name.clone()).or_default() += 1;
+            if !stored_ids.contains(&token.id) && token.active {
+                return Err(format!("token {} ({}) is left valid but not stored", token.id, token.display_name));
+            }
+        }
+        if self.backend.creates()
+            && let Some((name, n)) = names.iter().find(|(_, n)| **n > 1)
+        {
+            return Err(format!("{n} tokens named {name}: a duplicate replacement"));
+        }
+        Ok(())
+    }
+
+    async fn check_stored(&self, name: &str) -> Result<(), String> {
+        let entry = self
+            .inner_store
+            .get(name)
+            .await
+            .map_err(|e| format!("store unreadable: {e}"))?
+            .ok_or_else(|| format!("entry {name} is missing"))?;
+        let stored = self
+            .server
+            .token(&entry.record.metadata.id)
+            .ok_or_else(|| "the stored token is unknown to the server".to_owned())?;
+        if !stored.active {
+            return Err(format!("the stored token {} is not active (revoked: {})", stored.id, stored.revoked));
+        }
+        if !self.direct_provider.check_pat(&entry.secret).await.map_err(|e| e.to_string())? {
+            return Err("the stored secret does not authenticate".into());
+        }
+        if stored.valid_to != entry.record.metadata.valid_to {
+            return Err("the stored expiry differs from the server's".into());
+        }
+        Ok(())
+    }
+}
