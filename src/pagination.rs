@@ -127,7 +127,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_repeated_continuation_ends_the_stream_with_an_error() {
-        // Found by tests/hostile_input.rs: a service echoing the continuation it was sent kept
+        // Found by tests/azure/hostile_input.rs: a service echoing the continuation it was sent kept
         // a listing (and a failed create's search for its token) going forever.
         let all: Vec<_> = pages("t", 100, None, |c| async move { Ok(page(Some(if c.is_none() { "a" } else { "b" }))) })
             .collect()

@@ -342,7 +342,7 @@ mod tests {
 
     #[test]
     fn rejections_cap_unknown_codes_and_messages() {
-        // Found by tests/hostile_input.rs: a long unknown `patTokenError` went whole into the
+        // Found by tests/azure/hostile_input.rs: a long unknown `patTokenError` went whole into the
         // error's Display, and revoke passed `patTokenErrorMessage` on uncapped.
         let long = "x".repeat(10_000);
         let err = rejection(PatTokenError::parse(&long), Some(long.clone()), None);

@@ -1,5 +1,5 @@
 //! Property tests of the classifier's pure functions on hostile input: `retry_after`, `decode`
-//! and `check_status` (the client-level properties are in `tests/hostile_input.rs`).
+//! and `check_status` (the client-level properties are in `tests/azure/hostile_input.rs`).
 //!
 //! Cases per property: `PROPTEST_CASES` (default 10,000).
 

@@ -92,7 +92,7 @@
 //! tell is a live rotator whose *create* is still in flight after the lease expired; set the
 //! lease above your transport's timeout.
 //!
-//! Tested by `tests/lifecycle_crash.rs`: the rotation future is dropped at every step (and at
+//! Tested by `tests/lifecycle/crash.rs`: the rotation future is dropped at every step (and at
 //! random ones, with random extra faults, over a thousand seeded runs against the emulator and
 //! the file store, and three hundred against `testing::FakeProvider` in each capability profile), and
 //! the invariant is checked at the crash point and after recovery.

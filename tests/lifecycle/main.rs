@@ -1,0 +1,15 @@
+//! The provider seam and the lifecycle flows: provider conformance, rotation, crash safety, scans,
+//! offboarding.
+//!
+//! One test binary for this layer (each binary links the whole crate); each module is the
+//! former test file of the same name and keeps its own `cfg`.
+
+#[path = "../lifecycle_support/mod.rs"]
+mod lifecycle_support;
+
+mod conformance_catches_bugs;
+mod crash;
+mod offboard;
+mod provider_conformance;
+mod rotate;
+mod scan;
