@@ -17,7 +17,7 @@ use chrono::TimeDelta;
 use criterion::criterion_main;
 use patkit::azure::AzureDevOpsClient;
 use patkit::azure::operations as op;
-use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
+use patkit::azure::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::transport::{HttpRequest, HttpTransport, Operation};
 use patkit::{PatId, Scopes, SortBy};
 

@@ -9,9 +9,6 @@ pub mod auth;
 pub mod azure;
 mod capabilities;
 mod clock;
-#[cfg(feature = "emulator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
-pub mod emulator;
 mod error;
 pub mod lifecycle;
 mod model;

@@ -23,7 +23,7 @@ use async_trait::async_trait;
 use futures_util::TryStreamExt as _;
 use patkit::azure::AzureDevOpsClient;
 use patkit::azure::operations as op;
-use patkit::emulator::{EmulatedUser, Emulator, EmulatorServer, Fault, FaultRule};
+use patkit::azure::emulator::{EmulatedUser, Emulator, EmulatorServer, Fault, FaultRule};
 use patkit::transport::{
     BackoffConfig, HttpRequest, HttpResponse, HttpTransport, Operation, ReqwestTransport, RetryConfig, TransportError,
 };

@@ -12,7 +12,7 @@ use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
 use patkit::azure::PatCredential;
 use patkit::azure::operations as op;
-use patkit::emulator::{
+use patkit::azure::emulator::{
     EmulatedUser, Emulator, EmulatorServer, Fault, FaultRule, OrgPolicies, SeedPat, TenantPolicies,
 };
 use patkit::transport::{HttpTransport, ReqwestTransport, RetryConfig, from_fn};

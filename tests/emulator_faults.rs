@@ -9,7 +9,7 @@ use std::time::Duration;
 use emulator_support::{Harness, Mode, V71};
 use http::Method;
 use patkit::azure::operations as op;
-use patkit::emulator::{Fault, FaultRule};
+use patkit::azure::emulator::{Fault, FaultRule};
 use patkit::transport::{HttpTransport, ReqwestTransport, TransportErrorKind};
 use serde_json::json;
 

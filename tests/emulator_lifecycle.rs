@@ -7,7 +7,7 @@ mod emulator_support;
 use chrono::TimeDelta;
 use emulator_support::{Harness, Mode};
 use http::Method;
-use patkit::emulator::{OrgPolicies, SeedPat, TenantPolicies};
+use patkit::azure::emulator::{OrgPolicies, SeedPat, TenantPolicies};
 use patkit::{PatId, Targets};
 use serde_json::{Value, json};
 

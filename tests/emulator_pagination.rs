@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use chrono::TimeDelta;
 use emulator_support::{Harness, Mode};
 use http::Method;
-use patkit::emulator::SeedPat;
+use patkit::azure::emulator::SeedPat;
 use serde_json::Value;
 
 const N: usize = 1_050;

@@ -10,7 +10,7 @@ mod trace_capture;
 use emulator_support::{Harness, Mode};
 use http::Method;
 use patkit::PatSecret;
-use patkit::emulator::SeedPat;
+use patkit::azure::emulator::SeedPat;
 use serde_json::json;
 use trace_capture::TraceCapture;
 

@@ -8,7 +8,7 @@ use chrono::{TimeDelta, Utc};
 use emulator_support::{Harness, Mode, V71};
 use http::Method;
 use patkit::azure::operations as op;
-use patkit::emulator::{Fault, FaultRule, SeedPat, TenantPolicies};
+use patkit::azure::emulator::{Fault, FaultRule, SeedPat, TenantPolicies};
 use serde_json::{Value, json};
 
 #[tokio::test]

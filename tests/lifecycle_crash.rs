@@ -14,7 +14,7 @@ use lifecycle_support::vault_kv::{KvFault, KvFaults};
 use lifecycle_support::{Call, HoldPoint, Rng, StoreFault, World};
 use patkit::TokenStore;
 use patkit::azure::operations as op;
-use patkit::emulator::{Fault, FaultRule};
+use patkit::azure::emulator::{Fault, FaultRule};
 use patkit::lifecycle::{EntryReport, Outcome, RecoveryAction, Rotator, Step, VerifyOptions, recover};
 use patkit::store::{FileTokenStore, InMemoryTokenStore};
 

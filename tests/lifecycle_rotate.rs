@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use lifecycle_support::{Call, HoldPoint, ORG, World};
 use patkit::azure::operations as op;
-use patkit::emulator::{Fault, FaultRule, TenantPolicies};
+use patkit::azure::emulator::{Fault, FaultRule, TenantPolicies};
 use patkit::lifecycle::{
     DueReason, GlobalReplacement, Outcome, PlannedAction, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions,
 };
@@ -65,7 +65,7 @@ async fn store_global(w: &World, name: &str, days_left: i64) -> patkit::PatId {
     let seeded = w.emulator.seed_pat(
         ORG,
         w.alice.id,
-        patkit::emulator::SeedPat::new(format!("{name} token"), "vso.code")
+        patkit::azure::emulator::SeedPat::new(format!("{name} token"), "vso.code")
             .global()
             .valid_from(w.now() - TimeDelta::days(30))
             .valid_to(w.now() + TimeDelta::days(days_left)),
@@ -249,7 +249,7 @@ async fn a_refused_create_is_not_retried_and_changes_nothing() {
     let seeded = w.emulator.seed_pat(
         ORG,
         w.alice.id,
-        patkit::emulator::SeedPat::new("full", "app_token").valid_to(w.now() + TimeDelta::days(1)),
+        patkit::azure::emulator::SeedPat::new("full", "app_token").valid_to(w.now() + TimeDelta::days(1)),
     );
     let metadata = w.direct.get(&seeded.id).await.unwrap();
     w.inner_store
@@ -529,7 +529,7 @@ async fn store_foreign_token(w: &World, name: &str) -> StoredPat {
     let seeded = w.emulator.seed_pat(
         ORG,
         bob.id,
-        patkit::emulator::SeedPat::new("bob's feed", "vso.packaging")
+        patkit::azure::emulator::SeedPat::new("bob's feed", "vso.packaging")
             .valid_from(w.now() - TimeDelta::days(30))
             .valid_to(w.now() + TimeDelta::days(2)),
     );

@@ -9,7 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::TimeDelta;
 use lifecycle_support::{ORG, World};
-use patkit::emulator::SeedPat;
+use patkit::azure::emulator::SeedPat;
 use patkit::lifecycle::{Finding, FindingKind, Scan, ScanSink, View, sink_fn};
 use patkit::store::InMemoryTokenStore;
 use patkit::{PatId, TokenStore};

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use patkit::azure::AzureDevOpsClient;
 use patkit::azure::operations as op;
-use patkit::emulator::Emulator;
+use patkit::azure::emulator::Emulator;
 use patkit::transport::{HttpRequest, HttpTransport, ReqwestTransport, RetryConfig, TransportErrorKind};
 use patkit::{AuthFailure, Error, Scopes};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};

@@ -17,7 +17,7 @@ use futures_util::TryStreamExt as _;
 use patkit::azure::AzureDevOpsClient;
 use patkit::azure::PatCredential;
 use patkit::azure::operations as op;
-use patkit::emulator::{Emulator, Fault, FaultRule, SeedPat};
+use patkit::azure::emulator::{Emulator, Fault, FaultRule, SeedPat};
 use patkit::transport::{BackoffConfig, ReqwestTransport, RetryConfig};
 use patkit::{PatSecret, Scopes};
 use tracing_subscriber::fmt::format::FmtSpan;

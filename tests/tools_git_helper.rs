@@ -21,7 +21,7 @@ use std::process::{Command, Output, Stdio};
 use patkit::PatSecret;
 use patkit::azure::AzureDevOpsClient;
 use patkit::azure::operations as op;
-use patkit::emulator::{EmulatedUser, Emulator, Fault, FaultRule};
+use patkit::azure::emulator::{EmulatedUser, Emulator, Fault, FaultRule};
 use patkit::{PatId, PatRecord, StoredPat, TokenStore};
 use tools_support::interpose::{Interposer, only_token};
 use tools_support::{example_binary, shell_quote};
@@ -328,7 +328,7 @@ impl Fixture {
         self.server.break_store_after_create(self.store_dir());
     }
 
-    fn only_token(&self) -> patkit::emulator::TokenSnapshot {
+    fn only_token(&self) -> patkit::azure::emulator::TokenSnapshot {
         only_token(&self.emulator)
     }
 }
@@ -378,12 +378,12 @@ fn an_uncertain_create_revokes_the_pat_it_minted() {
 impl Fixture {
     /// Seeds a PAT valid for `valid_for`, and stores it in the helper's entry (as another git
     /// process would) right after the emulator committed the helper's create.
-    fn store_meanwhile(&self, valid_for: chrono::TimeDelta) -> patkit::emulator::SeededPat {
+    fn store_meanwhile(&self, valid_for: chrono::TimeDelta) -> patkit::azure::emulator::SeededPat {
         let now = self.emulator.now();
         let seeded = self.emulator.seed_pat(
             "fabrikam",
             self.alice.id,
-            patkit::emulator::SeedPat::new("theirs", "vso.code_write")
+            patkit::azure::emulator::SeedPat::new("theirs", "vso.code_write")
                 .valid_from(now - chrono::TimeDelta::days(1))
                 .valid_to(now + valid_for),
         );

@@ -30,7 +30,7 @@ pub const DEFAULT_TOKEN_ADMIN_API_VERSION: &str = "7.1";
 /// ```
 /// # #[cfg(feature = "emulator")] {
 /// use patkit::azure::AzureDevOpsClient;
-/// use patkit::emulator::Emulator;
+/// use patkit::azure::emulator::Emulator;
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let emulator = Emulator::new();

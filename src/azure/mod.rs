@@ -22,6 +22,9 @@ mod classify;
 #[cfg(test)]
 mod classify_props;
 mod client;
+#[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
+pub mod emulator;
 mod error_code;
 pub mod operations;
 mod pats;

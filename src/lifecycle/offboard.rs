@@ -20,7 +20,7 @@ use crate::scope::Scopes;
 /// # #[cfg(feature = "emulator")] {
 /// use patkit::azure::AzureDevOpsClient;
 /// use patkit::auth::StaticCredential;
-/// use patkit::emulator::{Emulator, SeedPat};
+/// use patkit::azure::emulator::{Emulator, SeedPat};
 /// use patkit::lifecycle::Offboarding;
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {

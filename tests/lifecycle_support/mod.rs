@@ -15,7 +15,7 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use futures_util::future::BoxFuture;
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
-use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
+use patkit::azure::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::store::{Expected, StoreError, StoreErrorKind};
 use patkit::transport::{HttpRequest, HttpResponse, HttpTransport, Operation, TransportError};
 use patkit::{Clock, ManualClock, PatRecord, StoredPat, TokenStore};

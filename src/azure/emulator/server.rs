@@ -64,7 +64,7 @@ impl Emulator {
     /// Each connection is served on its own task, so concurrent clients are fine.
     ///
     /// ```
-    /// use patkit::emulator::Emulator;
+    /// use patkit::azure::emulator::Emulator;
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
     /// let server = Emulator::new().serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     /// assert!(server.base_url().starts_with("http://127.0.0.1:"));

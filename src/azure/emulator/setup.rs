@@ -45,7 +45,7 @@ impl EmulatedUser {
 ///
 /// ```
 /// use chrono::{TimeDelta, Utc};
-/// use patkit::emulator::SeedPat;
+/// use patkit::azure::emulator::SeedPat;
 /// let seed = SeedPat::new("old build token", "vso.build")
 ///     .valid_to(Utc::now() - TimeDelta::days(1))
 ///     .revoked(true);

@@ -55,7 +55,7 @@ pub enum Schedule {
 /// ```
 /// use std::time::Duration;
 /// use patkit::azure::operations as op;
-/// use patkit::emulator::{Fault, FaultRule};
+/// use patkit::azure::emulator::{Fault, FaultRule};
 ///
 /// // The next two creates fail with 503; every third list is throttled.
 /// let a = FaultRule::new(op::CREATE, Fault::ServerError { status: 503 }).times(2);

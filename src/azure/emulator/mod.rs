@@ -34,7 +34,7 @@
 //! comment of the handler says which behaviour the emulator picked.
 //!
 //! ```
-//! use patkit::emulator::Emulator;
+//! use patkit::azure::emulator::Emulator;
 //! use patkit::transport::HttpTransport;
 //!
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
