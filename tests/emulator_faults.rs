@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use emulator_support::{Harness, Mode, V71};
 use http::Method;
-use patkit::azure::operations as op;
 use patkit::azure::emulator::{Fault, FaultRule};
+use patkit::azure::operations as op;
 use patkit::transport::{HttpTransport, ReqwestTransport, TransportErrorKind};
 use serde_json::json;
 

@@ -7,8 +7,8 @@ mod emulator_support;
 use chrono::{TimeDelta, Utc};
 use emulator_support::{Harness, Mode, V71};
 use http::Method;
-use patkit::azure::operations as op;
 use patkit::azure::emulator::{Fault, FaultRule, SeedPat, TenantPolicies};
+use patkit::azure::operations as op;
 use serde_json::{Value, json};
 
 #[tokio::test]

@@ -13,8 +13,8 @@ use std::time::Duration;
 use lifecycle_support::vault_kv::{KvFault, KvFaults};
 use lifecycle_support::{Call, HoldPoint, Rng, StoreFault, World};
 use patkit::TokenStore;
-use patkit::azure::operations as op;
 use patkit::azure::emulator::{Fault, FaultRule};
+use patkit::azure::operations as op;
 use patkit::lifecycle::{EntryReport, Outcome, RecoveryAction, Rotator, Step, VerifyOptions, recover};
 use patkit::store::{FileTokenStore, InMemoryTokenStore};
 

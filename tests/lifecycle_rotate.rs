@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use lifecycle_support::{Call, HoldPoint, ORG, World};
-use patkit::azure::operations as op;
 use patkit::azure::emulator::{Fault, FaultRule, TenantPolicies};
+use patkit::azure::operations as op;
 use patkit::lifecycle::{
     DueReason, GlobalReplacement, Outcome, PlannedAction, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions,
 };

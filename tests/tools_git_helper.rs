@@ -20,8 +20,8 @@ use std::process::{Command, Output, Stdio};
 
 use patkit::PatSecret;
 use patkit::azure::AzureDevOpsClient;
-use patkit::azure::operations as op;
 use patkit::azure::emulator::{EmulatedUser, Emulator, Fault, FaultRule};
+use patkit::azure::operations as op;
 use patkit::{PatId, PatRecord, StoredPat, TokenStore};
 use tools_support::interpose::{Interposer, only_token};
 use tools_support::{example_binary, shell_quote};

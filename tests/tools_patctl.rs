@@ -11,9 +11,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use chrono::{DateTime, TimeDelta, Utc};
+use patkit::azure::emulator::{EmulatedUser, Emulator, Fault, FaultRule, SeedPat, TenantPolicies};
 use patkit::azure::operations as op;
 use patkit::azure::{AzureDevOpsClient, PROVIDER_NAME};
-use patkit::azure::emulator::{EmulatedUser, Emulator, Fault, FaultRule, SeedPat, TenantPolicies};
 use patkit::store::FileTokenStore;
 use patkit::{PatId, PatRecord, StoredPat, TokenStore};
 use serde_json::Value;

@@ -17,7 +17,6 @@
 //! - The secret is returned by create only.
 
 mod auth;
-mod calls;
 mod classify;
 #[cfg(test)]
 mod classify_props;
@@ -28,6 +27,7 @@ pub mod emulator;
 mod error_code;
 pub mod operations;
 mod pats;
+mod provider;
 mod request;
 mod token_admin;
 mod validate;
@@ -37,12 +37,13 @@ mod wire;
 mod wire_props;
 
 pub use auth::{AZURE_DEVOPS_RESOURCE, AzureCliCredential, DefaultCredential, EnvCredential, PatCredential};
-pub use calls::{AdminListPats, CreatePat, ListPats, PROVIDER_NAME, TokenAdmin, UpdatePat};
 pub use client::{
     AzureDevOpsClient, AzureDevOpsClientBuilder, DEFAULT_BASE_URL, DEFAULT_CHECK_BASE_URL, DEFAULT_PAT_API_VERSION,
     DEFAULT_TOKEN_ADMIN_API_VERSION,
 };
 pub use error_code::PatTokenError;
+pub use pats::{CreatePat, ListPats, UpdatePat};
+pub use provider::PROVIDER_NAME;
 pub use request::USER_AGENT;
-pub use token_admin::{AdminTokenInfo, MAX_REVOCATIONS_PER_REQUEST};
+pub use token_admin::{AdminListPats, AdminTokenInfo, MAX_REVOCATIONS_PER_REQUEST, TokenAdmin};
 pub use validate::{DEFAULT_MAX_LIFESPAN, MAX_DISPLAY_NAME_CHARS, MAX_ORGANIZATION_CHARS};
