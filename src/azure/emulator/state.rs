@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
-use super::faults::FaultPlan;
 use super::format::SecretHash;
 use super::setup::{
     OrgPolicies, Organization, RevocationRuleSnapshot, Snapshot, TenantPolicies, TokenSnapshot, UserSnapshot,
@@ -112,12 +111,9 @@ pub(crate) struct State {
     pub(crate) secret_index: HashMap<SecretHash, Uuid>,
     pub(crate) tenant: TenantPolicies,
     pub(crate) org_policies: HashMap<Uuid, OrgPolicies>,
-    pub(crate) faults: FaultPlan,
     pub(crate) rate_limit: RateLimitState,
     pub(crate) admin_cursors: HashMap<Uuid, AdminCursor>,
     pub(crate) revocation_rules: Vec<RevocationRuleSnapshot>,
-    /// Requests seen, by operation name.
-    pub(crate) requests: HashMap<&'static str, u64>,
     /// Whether the service-wide global-PAT retirement is ignored (to model the time before it).
     pub(crate) ignore_global_retirement: bool,
 }

@@ -1,4 +1,4 @@
-//! Serving the emulator over HTTP/1.1 with hyper, on tokio.
+//! Serving an emulator over loopback HTTP/1.1 with hyper, on tokio.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -12,32 +12,32 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::Emulator;
-use super::dispatch::Outcome;
+use super::{EmulatedService, Outcome};
 
 /// Largest request body the server reads (PAT bodies are tiny).
 const MAX_BODY: usize = 1024 * 1024;
 
-/// A running emulator server. Stops gracefully on [`shutdown`](Self::shutdown) or when dropped.
-pub struct EmulatorServer {
+/// A running emulator server, from [`serve`]. Stops gracefully on [`shutdown`](Self::shutdown)
+/// or when dropped.
+pub struct LoopbackServer {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
 
-impl fmt::Debug for EmulatorServer {
+impl fmt::Debug for LoopbackServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmulatorServer").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("LoopbackServer").field("addr", &self.addr).finish_non_exhaustive()
     }
 }
 
-impl EmulatorServer {
+impl LoopbackServer {
     /// The address it listens on (with the real port when 0 was asked for).
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// `http://{addr}`, the base URL to point a client at (organization paths go below it).
+    /// `http://{addr}`, the base URL to point a client at.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -52,47 +52,45 @@ impl EmulatorServer {
     }
 }
 
-impl Drop for EmulatorServer {
+impl Drop for LoopbackServer {
     /// Signals the same graceful stop without waiting for it.
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
 }
 
-impl Emulator {
-    /// Serves the emulator on `addr` (port 0 picks a free port), on the current tokio runtime.
-    /// Each connection is served on its own task, so concurrent clients are fine.
-    ///
-    /// ```
-    /// use patkit::azure::emulator::Emulator;
-    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-    /// let server = Emulator::new().serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    /// assert!(server.base_url().starts_with("http://127.0.0.1:"));
-    /// server.shutdown().await;
-    /// # });
-    /// ```
-    pub async fn serve(&self, addr: SocketAddr) -> std::io::Result<EmulatorServer> {
-        let listener = TcpListener::bind(addr).await?;
-        let addr = listener.local_addr()?;
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(listener, self.clone(), stopped));
-        Ok(EmulatorServer { addr, stop, task: Some(task) })
-    }
+/// Serves `service` on `addr` (port 0 picks a free port), on the current tokio runtime. Each
+/// connection is served on its own task, so concurrent clients are fine. Request bodies over
+/// 1 MiB get 413 without reaching the service; [`Outcome::Drop`] closes the connection without
+/// an answer.
+///
+/// # Errors
+///
+/// When `addr` cannot be bound.
+pub async fn serve<S: EmulatedService>(service: S, addr: SocketAddr) -> std::io::Result<LoopbackServer> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(accept_loop(listener, service, stopped));
+    Ok(LoopbackServer { addr, stop, task: Some(task) })
+}
 
-    async fn serve_http(&self, request: http::Request<Body>) -> Result<http::Response<Full<Bytes>>, DroppedConnection> {
-        let (parts, body) = request.into_parts();
-        let bytes = match Limited::new(body, MAX_BODY).collect().await {
-            Ok(collected) => collected.to_bytes().to_vec(),
-            Err(_) => {
-                let mut r = http::Response::new(Full::new(Bytes::new()));
-                *r.status_mut() = http::StatusCode::PAYLOAD_TOO_LARGE;
-                return Ok(r);
-            }
-        };
-        match self.dispatch(http::Request::from_parts(parts, bytes)).await {
-            Outcome::Respond(response) => Ok(response.map(|b| Full::new(Bytes::from(b)))),
-            Outcome::Drop => Err(DroppedConnection),
+async fn serve_http<S: EmulatedService>(
+    service: &S,
+    request: http::Request<Body>,
+) -> Result<http::Response<Full<Bytes>>, DroppedConnection> {
+    let (parts, body) = request.into_parts();
+    let bytes = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes().to_vec(),
+        Err(_) => {
+            let mut r = http::Response::new(Full::new(Bytes::new()));
+            *r.status_mut() = http::StatusCode::PAYLOAD_TOO_LARGE;
+            return Ok(r);
         }
+    };
+    match service.dispatch(http::Request::from_parts(parts, bytes)).await {
+        Outcome::Respond(response) => Ok(response.map(|b| Full::new(Bytes::from(b)))),
+        Outcome::Drop => Err(DroppedConnection),
     }
 }
 
@@ -108,14 +106,14 @@ impl fmt::Display for DroppedConnection {
 
 impl std::error::Error for DroppedConnection {}
 
-async fn accept_loop(listener: TcpListener, emulator: Emulator, mut stopped: watch::Receiver<bool>) {
+async fn accept_loop<S: EmulatedService>(listener: TcpListener, service: S, mut stopped: watch::Receiver<bool>) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             _ = stopped.changed() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, emulator.clone(), stopped.clone()));
+                    connections.spawn(serve_connection(stream, service.clone(), stopped.clone()));
                 }
                 Err(e) => tracing::warn!(error = %e, "patkit emulator: accept failed"),
             },
@@ -126,10 +124,10 @@ async fn accept_loop(listener: TcpListener, emulator: Emulator, mut stopped: wat
     while connections.join_next().await.is_some() {}
 }
 
-async fn serve_connection(stream: TcpStream, emulator: Emulator, mut stopped: watch::Receiver<bool>) {
+async fn serve_connection<S: EmulatedService>(stream: TcpStream, service: S, mut stopped: watch::Receiver<bool>) {
     let service = service_fn(move |request| {
-        let emulator = emulator.clone();
-        async move { emulator.serve_http(request).await }
+        let service = service.clone();
+        async move { serve_http(&service, request).await }
     });
     let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
