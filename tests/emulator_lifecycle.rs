@@ -7,8 +7,8 @@ mod emulator_support;
 use chrono::TimeDelta;
 use emulator_support::{Harness, Mode};
 use http::Method;
-use patkit::azure::emulator::{OrgPolicies, SeedPat, TenantPolicies};
-use patkit::{PatId, Targets};
+use patkit::PatId;
+use patkit::azure::emulator::{OrgPolicies, SeedPat, TargetAccounts, TenantPolicies};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -24,7 +24,7 @@ async fn update_keeps_omitted_fields_and_refuses_revoked_and_expired() {
         assert_eq!(v["patToken"]["scope"], "vso.code vso.work");
         assert_eq!(v["patToken"]["displayName"], "t");
         let after = h.emulator.token(&PatId::new(&id)).unwrap();
-        assert_eq!(after.targets, Targets::AllOrganizations);
+        assert_eq!(after.targets, TargetAccounts::AllOrganizations);
         assert_eq!((after.valid_from, after.valid_to), (before.valid_from, before.valid_to));
 
         // Update clamps to creation + max lifespan.

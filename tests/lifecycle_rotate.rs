@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use lifecycle_support::{Call, HoldPoint, ORG, World};
-use patkit::azure::emulator::{Fault, FaultRule, TenantPolicies};
+use patkit::azure::emulator::{Fault, FaultRule, TargetAccounts, TenantPolicies};
 use patkit::azure::operations as op;
 use patkit::lifecycle::{
     DueReason, GlobalReplacement, Outcome, PlannedAction, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions,
@@ -95,13 +95,14 @@ async fn a_global_token_is_replaced_by_an_organization_scoped_one() {
         assert_eq!(rotation.old.id, old);
         assert_eq!(rotation.narrowed_to_organizations.as_deref(), Some(&[ORG.to_owned()][..]));
         assert!(report.to_string().contains("the global token was replaced by one for fabrikam"), "{report}");
-        let org_id = w.emulator.organization(ORG).unwrap().id.to_string();
-        assert_eq!(rotation.new.targets, Targets::Organizations(vec![org_id.clone()]));
+        let org_uuid = w.emulator.organization(ORG).unwrap().id;
+        let org_id = org_uuid.to_string();
+        assert_eq!(rotation.new.targets, Targets::Organizations(vec![org_id]));
 
         // The emulator's own record: the old global token is revoked, the new one is scoped.
         let snapshot = w.emulator.snapshot();
         assert!(snapshot.token(&old).unwrap().revoked, "{now}");
-        assert_eq!(snapshot.token(&rotation.new.id).unwrap().targets, Targets::Organizations(vec![org_id]));
+        assert_eq!(snapshot.token(&rotation.new.id).unwrap().targets, TargetAccounts::Organizations(vec![org_uuid]));
         assert!(
             snapshot.tokens_of(w.alice.id).all(|t| t.id == old || !t.targets.is_global()),
             "no global token asked for"

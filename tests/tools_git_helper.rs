@@ -453,6 +453,11 @@ fn seeded_metadata(emulator: &Emulator, id: &PatId) -> patkit::PatMetadata {
         scopes: patkit::Scopes::parse(&token.scope).unwrap(),
         valid_from: token.valid_from,
         valid_to: token.valid_to,
-        targets: token.targets,
+        targets: match token.targets {
+            patkit::azure::emulator::TargetAccounts::AllOrganizations => patkit::Targets::AllOrganizations,
+            patkit::azure::emulator::TargetAccounts::Organizations(ids) => {
+                patkit::Targets::Organizations(ids.iter().map(ToString::to_string).collect())
+            }
+        },
     }
 }

@@ -11,7 +11,7 @@ use super::routes::{Route, check_version};
 use super::wire::{Incoming, wrapped};
 use super::{Emulator, connection_data, location, pats, token_admin};
 use crate::testing::emulator_kit::{EmulatedService, Fault, Outcome};
-use crate::transport::{HttpRequest, HttpResponse, HttpTransport, Operation, TransportError};
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport, TransportError};
 
 /// The TSTU budget the `X-RateLimit-Limit` header reports (§7).
 const RATE_LIMIT: u32 = 200;
@@ -22,8 +22,8 @@ impl Emulator {
         let incoming = Incoming::new(request);
         let route = Route::classify(&incoming.path);
         let operation = route.operation(&incoming);
-        let decision = self.inner.harness.admit(operation.map(Operation::name)).await;
-        let op_name = operation.map_or("unknown", Operation::name);
+        let decision = self.inner.harness.admit(operation).await;
+        let op_name = operation.unwrap_or("unknown");
         let mut response = match decision.action {
             Some(Fault::RateLimited { retry_after }) => self.throttled(retry_after),
             Some(Fault::ServerError { status }) => server_error(status),
@@ -43,7 +43,7 @@ impl Emulator {
         Outcome::Respond(response)
     }
 
-    fn handle(&self, route: &Route, operation: Option<Operation>, request: &Incoming) -> HttpResponse {
+    fn handle(&self, route: &Route, operation: Option<&str>, request: &Incoming) -> HttpResponse {
         let now = self.now();
         let mut state = self.lock();
         let Some(org_name) = route.org() else {

@@ -67,6 +67,7 @@
 mod auth;
 mod connection_data;
 mod dispatch;
+mod facts;
 mod format;
 mod location;
 mod pats;
@@ -85,12 +86,12 @@ use uuid::Uuid;
 
 pub use crate::testing::emulator_kit::{Fault, FaultRule, LoopbackServer as EmulatorServer, Schedule};
 pub use setup::{
-    EmulatedUser, OrgPolicies, Organization, RevocationRuleSnapshot, SeedPat, SeededPat, Snapshot, TenantPolicies,
-    TokenSnapshot, UserSnapshot,
+    EmulatedUser, OrgPolicies, Organization, RevocationRuleSnapshot, SeedPat, SeededPat, Snapshot, TargetAccounts,
+    TenantPolicies, TokenSnapshot, UserSnapshot,
 };
 
 use crate::clock::{Clock, SystemClock};
-use crate::model::{PatId, Targets};
+use crate::model::PatId;
 use crate::secret::{BearerToken, PatSecret};
 use crate::testing::emulator_kit::{self, Harness};
 #[cfg(doc)]
@@ -299,8 +300,8 @@ impl Emulator {
         let valid_from = to_ticks(seed.valid_from.unwrap_or(now));
         let targets = match seed.targets {
             None => Some(vec![org_id]),
-            Some(Targets::AllOrganizations) => None,
-            Some(Targets::Organizations(ids)) => Some(ids.iter().filter_map(|s| Uuid::parse_str(s).ok()).collect()),
+            Some(TargetAccounts::AllOrganizations) => None,
+            Some(TargetAccounts::Organizations(ids)) => Some(ids),
         };
         let entry = PatEntry {
             id: Uuid::new_v4(),
@@ -365,7 +366,8 @@ impl Emulator {
     }
 
     /// Applies (`true`, the default) or ignores (`false`) the service-wide global-PAT retirement
-    /// of [`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT) (fact sheet §9, BLOG-GPAT).
+    /// of 2026-12-01T00:00Z (fact sheet §9, BLOG-GPAT; the client's
+    /// [`GLOBAL_PAT_RETIREMENT`](crate::GLOBAL_PAT_RETIREMENT)).
     ///
     /// While it applies, from 2026-12-01T00:00Z on the emulator's clock, creating a global token
     /// (`allOrgs: true`) or regenerating one (an update that renews, rescopes or re-targets it)

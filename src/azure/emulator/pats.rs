@@ -12,15 +12,13 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::facts::{Code, FULL_ACCESS_SCOPE, is_pat_scope, op};
 use super::format::{hash_secret, mint_pat, parse_date, to_ticks};
 use super::routes::ApiVersion;
 use super::setup::Organization;
 use super::state::{PatEntry, SERVICE_MAX_LIFESPAN, State};
 use super::wire::{Incoming, PatTokenJson, field, json, wrapped};
-use crate::azure::PatTokenError as Code;
-use crate::azure::operations as op;
-use crate::scope::Scope;
-use crate::transport::{HttpResponse, Operation};
+use crate::transport::HttpResponse;
 
 /// Default page size of a listing (DECOMP; unverified for the hosted service).
 pub(crate) const DEFAULT_TOP: i64 = 20;
@@ -39,7 +37,7 @@ pub(crate) struct Call<'a> {
     pub(crate) now: DateTime<Utc>,
 }
 
-pub(crate) fn handle(call: Call<'_>, operation: Operation) -> HttpResponse {
+pub(crate) fn handle(call: Call<'_>, operation: &str) -> HttpResponse {
     match operation {
         op::CREATE => create(call),
         op::GET => get(call),
@@ -119,7 +117,7 @@ fn check_display_name(value: &Value) -> Check<String> {
 fn check_scope(value: Option<&Value>) -> Check<String> {
     let s = value.and_then(Value::as_str).unwrap_or("");
     let parts: Vec<&str> = s.split_whitespace().collect();
-    if parts.is_empty() || parts.iter().any(|p| Scope::parse(p).is_err()) {
+    if parts.is_empty() || parts.iter().any(|p| !is_pat_scope(p)) {
         return Err((Code::InvalidScope, "The scope is missing or not a valid scope."));
     }
     Ok(parts.join(" "))
@@ -177,7 +175,7 @@ fn check_shape_policies(state: &State, now: DateTime<Utc>, global: bool, scope: 
     if global && state.tenant.restrict_global_pats {
         return Err((Code::GlobalPatPolicyViolation, "Global personal access tokens are restricted by policy."));
     }
-    if state.tenant.restrict_full_scope_pats && scope.split_whitespace().any(|s| s == "app_token") {
+    if state.tenant.restrict_full_scope_pats && scope.split_whitespace().any(|s| s == FULL_ACCESS_SCOPE) {
         return Err((
             Code::FullScopePatPolicyViolation,
             "Full-scoped personal access tokens are restricted by policy.",

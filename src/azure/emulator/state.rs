@@ -5,11 +5,13 @@ use std::collections::HashMap;
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
+use super::facts::global_pat_retirement;
 use super::format::SecretHash;
+use super::setup::TargetAccounts;
 use super::setup::{
     OrgPolicies, Organization, RevocationRuleSnapshot, Snapshot, TenantPolicies, TokenSnapshot, UserSnapshot,
 };
-use crate::model::{GLOBAL_PAT_RETIREMENT, PatId, Targets};
+use crate::model::PatId;
 
 /// The service's own ceiling on a token's lifespan (one year; DECOMP, the UI's maximum).
 pub(crate) const SERVICE_MAX_LIFESPAN: TimeDelta = TimeDelta::days(365);
@@ -77,8 +79,8 @@ impl PatEntry {
             valid_from: self.valid_from,
             valid_to: self.valid_to,
             targets: match &self.targets {
-                None => Targets::AllOrganizations,
-                Some(t) => Targets::Organizations(t.iter().map(Uuid::to_string).collect()),
+                None => TargetAccounts::AllOrganizations,
+                Some(t) => TargetAccounts::Organizations(t.clone()),
             },
             revoked: self.revoked,
             legacy_format: self.legacy_format,
@@ -155,10 +157,10 @@ impl State {
         !policy.restrict_pat_creation || policy.allowed_users.contains(&user)
     }
 
-    /// Whether the global-PAT retirement is in force at `now`: from [`GLOBAL_PAT_RETIREMENT`]
-    /// on the emulator's clock, unless switched off.
+    /// Whether the global-PAT retirement is in force at `now`: from 2026-12-01 on the
+    /// emulator's clock, unless switched off.
     pub(crate) fn global_pats_retired(&self, now: DateTime<Utc>) -> bool {
-        !self.ignore_global_retirement && now >= GLOBAL_PAT_RETIREMENT
+        !self.ignore_global_retirement && now >= global_pat_retirement()
     }
 
     /// Whether the token with `id` authenticates a request to `org` at `now`. A global token
