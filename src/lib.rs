@@ -8,6 +8,7 @@ mod admin;
 pub mod auth;
 pub mod azure;
 mod capabilities;
+mod client;
 mod clock;
 mod error;
 pub mod lifecycle;
