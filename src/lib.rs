@@ -11,6 +11,8 @@ mod capabilities;
 mod client;
 mod clock;
 mod error;
+#[cfg(test)]
+mod layering;
 pub mod lifecycle;
 mod model;
 mod pagination;

@@ -13,7 +13,7 @@
 //!   must pass.
 //! - [`emulator_kit`] (feature `emulator`): the loopback server, fault rules, clock and request
 //!   log every provider's emulator is built on (the Azure DevOps one is
-//!   [`azure::emulator`](crate::azure::emulator)).
+//!   `patkit::azure::emulator`).
 //! - [`mock`]: a scripted [`HttpTransport`](crate::transport::HttpTransport) for tests.
 
 pub mod conformance;
