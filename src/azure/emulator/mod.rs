@@ -32,7 +32,7 @@
 //! emulator names each request's operation from its path and method alone, with the same names
 //! as [`azure::operations`](crate::azure::operations)) and per count, for reliability tests. The
 //! loopback server, fault rules, clock and request log are the shared
-//! [`emulator_kit`](crate::testing::emulator_kit); everything Azure about the answers (error
+//! [`testing::emulator_kit`](crate::testing::emulator_kit); everything Azure about the answers (error
 //! codes, scope rules, the retirement date, target accounts) is spelled here, from the fact
 //! sheet, never borrowed from the client. Where the fact sheet marks the service's behaviour unverified, the doc
 //! comment of the handler says which behaviour the emulator picked.
