@@ -78,3 +78,36 @@ impl Harness {
         decision
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::testing::emulator_kit::Fault;
+    use crate::transport::Operation;
+
+    #[tokio::test(start_paused = true)]
+    async fn admit_counts_decides_and_waits_out_latency() {
+        let clock = Arc::new(ManualClock::new(DateTime::from_timestamp(1_000, 0).unwrap()));
+        let harness = Harness::new(clock);
+        harness.inject(FaultRule::new(Operation::idempotent("list"), Fault::Latency(Duration::from_secs(3))));
+        harness.inject(FaultRule::new(Operation::idempotent("list"), Fault::ServerError { status: 503 }));
+
+        let started = tokio::time::Instant::now();
+        let first = harness.admit(Some("list")).await;
+        assert_eq!(first.action, Some(Fault::ServerError { status: 503 }));
+        assert_eq!(started.elapsed(), Duration::from_secs(3), "the latency was slept");
+        assert_eq!(harness.admit(Some("list")).await.action, None, "both rules were for the next request only");
+        harness.admit(None).await;
+
+        assert_eq!(harness.requests_seen("list"), 2);
+        assert_eq!((harness.request_log().unclassified(), harness.request_log().total()), (1, 3));
+        assert_eq!(harness.now(), DateTime::from_timestamp(1_000, 0).unwrap());
+
+        harness.inject(FaultRule::any_operation(Fault::CommitThenDrop).always());
+        harness.clear_faults();
+        assert_eq!(harness.admit(Some("get")).await.action, None);
+    }
+}

@@ -137,3 +137,50 @@ async fn serve_connection<S: EmulatedService>(stream: TcpStream, service: S, mut
     }
     let _ = connection.await;
 }
+
+#[cfg(all(test, feature = "reqwest"))]
+mod tests {
+    use async_trait::async_trait;
+    use http::StatusCode;
+
+    use super::*;
+    use crate::transport::{HttpRequest, HttpTransport, ReqwestTransport, TransportErrorKind};
+
+    /// Answers `/drop` by dropping the connection, anything else with 200 and the body's length.
+    #[derive(Debug, Clone)]
+    struct Echo;
+
+    #[async_trait]
+    impl EmulatedService for Echo {
+        async fn dispatch(&self, request: HttpRequest) -> Outcome {
+            if request.uri().path() == "/drop" {
+                return Outcome::Drop;
+            }
+            Outcome::Respond(http::Response::new(request.body().len().to_string().into_bytes()))
+        }
+    }
+
+    fn post(base: &str, path: &str, body: Vec<u8>) -> HttpRequest {
+        http::Request::post(format!("{base}{path}")).body(body).unwrap()
+    }
+
+    #[tokio::test]
+    async fn answers_drops_and_refuses_oversized_bodies_over_real_loopback_http() {
+        let server = serve(Echo, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let base = server.base_url();
+        let client = ReqwestTransport::new().unwrap();
+
+        let answer = client.send(post(&base, "/echo", b"four".to_vec())).await.unwrap();
+        assert_eq!((answer.status(), answer.body().as_slice()), (StatusCode::OK, &b"4"[..]));
+
+        let dropped = client.send(post(&base, "/drop", Vec::new())).await.unwrap_err();
+        assert_ne!(dropped.kind(), TransportErrorKind::Connect, "the request was sent: {dropped}");
+
+        let too_big = client.send(post(&base, "/echo", vec![b'x'; MAX_BODY + 1])).await.unwrap();
+        assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+        server.shutdown().await;
+        let after = client.send(post(&base, "/echo", Vec::new())).await.unwrap_err();
+        assert_eq!(after.kind(), TransportErrorKind::Connect, "nothing listens after shutdown");
+    }
+}
