@@ -15,6 +15,20 @@
 //! - Logical failures arrive as HTTP 200 with `patTokenError`; they become typed errors, and
 //!   codes this version does not know still parse ([`PatTokenError::Unknown`]).
 //! - The secret is returned by create only.
+//!
+//! Where things are (the same rooms every provider module has):
+//! - `client.rs`: [`AzureDevOpsClient`] and its builder, on the crate's shared client core
+//!   (transport and retry wiring, the `patkit.request` span, the base-URL rule);
+//! - `pats/`, `token_admin/`: one file per operation, each with its pure request builder, its
+//!   pure parser and the async glue (`pats/create.rs` holds [`CreatePat`], the create request
+//!   and its parser);
+//! - `request.rs` (URL layout, headers), `wire.rs` (wire types), `classify.rs` (every answer
+//!   becomes a typed result or error), `validate.rs` (input checks before sending);
+//! - `auth/`: the Entra credential sources;
+//! - `provider.rs`, `token_admin/provider.rs`: the neutral [`PatProvider`](crate::PatProvider)
+//!   and [`PatAdmin`](crate::PatAdmin) seams;
+//! - `emulator/` (feature `emulator`): the service's emulator, written from the fact sheet, on
+//!   the shared emulator toolkit.
 
 mod auth;
 mod classify;
