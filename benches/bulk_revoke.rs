@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 use criterion::{SamplingMode, criterion_main};
 use futures_util::{StreamExt as _, TryStreamExt as _, stream};
 use patkit::PatId;
+use patkit::azure::emulator::{EmulatedUser, Emulator, Fault, FaultRule, SeedPat};
 use patkit::azure::operations as op;
 use patkit::azure::{AzureDevOpsClient, MAX_REVOCATIONS_PER_REQUEST};
-use patkit::emulator::{EmulatedUser, Emulator, Fault, FaultRule, SeedPat};
 
 const TOKENS: usize = 1_000;
 const LATENCY: Duration = Duration::from_millis(20);

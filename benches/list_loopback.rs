@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use chrono::TimeDelta;
 use criterion::{SamplingMode, criterion_main};
 use futures_util::TryStreamExt as _;
+use patkit::azure::emulator::{Emulator, SeedPat};
 use patkit::azure::{AzureDevOpsClient, USER_AGENT};
-use patkit::emulator::{Emulator, SeedPat};
 use patkit::transport::ReqwestTransport;
 use patkit::{BearerToken, SortBy};
 

@@ -16,8 +16,8 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use criterion::criterion_main;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::azure::operations as op;
-use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::transport::{HttpRequest, HttpTransport, Operation};
 use patkit::{PatId, Scopes, SortBy};
 

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
-use patkit::emulator::{Emulator, Fault, FaultRule, SeedPat};
+use patkit::azure::emulator::{Emulator, Fault, FaultRule, SeedPat};
 use patkit::lifecycle::Rotator;
 use patkit::store::InMemoryTokenStore;
 use patkit::{PatRecord, StoredPat, TokenStore};

@@ -11,7 +11,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use patkit::emulator::Emulator;
+use patkit::azure::emulator::Emulator;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -7,7 +7,7 @@
 use chrono::TimeDelta;
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
-use patkit::emulator::{Emulator, SeedPat};
+use patkit::azure::emulator::{Emulator, SeedPat};
 use patkit::lifecycle::Offboarding;
 
 #[tokio::main(flavor = "current_thread")]

@@ -18,8 +18,8 @@ use futures_util::{StreamExt as _, TryStreamExt as _};
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
 use patkit::azure::DefaultCredential;
+use patkit::azure::emulator::{Emulator, TenantPolicies};
 use patkit::azure::scopes;
-use patkit::emulator::{Emulator, TenantPolicies};
 use patkit::{Error, PatId, PatMetadata, Scopes, StatusFilter};
 
 const DAY: Duration = Duration::from_secs(86_400);

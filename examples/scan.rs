@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
-use patkit::emulator::{Emulator, SeedPat};
+use patkit::azure::emulator::{Emulator, SeedPat};
 use patkit::lifecycle::{Finding, Scan, sink_fn};
 use patkit::store::InMemoryTokenStore;
 use patkit::{PatRecord, StoredPat, TokenStore};

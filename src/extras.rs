@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// The neutral layers never interpret them: they copy them from a token to the spec of its
 /// replacement (through [`PatProvider::replacement_spec`](crate::PatProvider::replacement_spec)),
 /// persist them with a stored token, and print them. Each provider documents its keys and offers
-/// typed accessors (e.g. [`patkit::azure::Targets`](crate::azure::Targets)); a key a provider does
+/// typed accessors (e.g. `patkit::azure::Targets`); a key a provider does
 /// not know in a create or update request is refused with
 /// [`Error::InvalidInput`](crate::Error::InvalidInput) before anything is sent. Values are never
 /// secret.

@@ -207,7 +207,7 @@ pub struct PatSpec {
     /// next midnight UTC, never down.
     pub valid_to: Option<DateTime<Utc>>,
     /// Provider-specific attributes, spelt as the provider documents them (Azure DevOps: ask
-    /// for a global token with [`patkit::azure::Targets`](crate::azure::Targets)). Keys the
+    /// for a global token with `patkit::azure::Targets`). Keys the
     /// provider does not know are refused before anything is sent.
     pub extras: Extras,
 }
@@ -235,7 +235,7 @@ pub struct PatChanges {
     /// A new expiry (only where [`Capabilities::update_expiry`](crate::Capabilities::update_expiry)).
     pub valid_to: Option<DateTime<Utc>>,
     /// Provider-specific attributes to change (Azure DevOps: make the token global or bound to
-    /// the client's organization with [`patkit::azure::Targets`](crate::azure::Targets)); empty
+    /// the client's organization with `patkit::azure::Targets`); empty
     /// keeps them.
     pub extras: Extras,
 }

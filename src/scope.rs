@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 /// The core only checks that a scope is a single well-formed word ([`Scope::new`]); whether the
 /// provider knows it is the provider's to check, before it sends anything (the Azure DevOps
 /// client refuses anything but `app_token` and `vso.*`). Each provider module names the scopes
-/// it documents, e.g. [`patkit::azure::scopes`](crate::azure::scopes).
+/// it documents, e.g. `patkit::azure::scopes`.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Scope(Cow<'static, str>);
 

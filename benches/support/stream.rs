@@ -9,7 +9,7 @@ use chrono::TimeDelta;
 use futures_util::TryStreamExt as _;
 use patkit::SortBy;
 use patkit::azure::AzureDevOpsClient;
-use patkit::emulator::{Emulator, SeedPat};
+use patkit::azure::emulator::{Emulator, SeedPat};
 use patkit::transport::ReqwestTransport;
 
 use super::counting_alloc;

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
+use patkit::azure::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::azure::{AzureDevOpsClient, PROVIDER_NAME};
-use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::store::InMemoryTokenStore;
 use patkit::{Clock, PatRecord, StoredPat, TokenStore};
 

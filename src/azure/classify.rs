@@ -101,52 +101,10 @@ const SENSITIVE_BODY_FIELDS: &[&str] = &[
     "validTo",
 ];
 
-/// Decodes a JSON body, naming the failing field. For sensitive operations (create) the error
-/// keeps only where and what kind of failure, never a fragment of the body: not even a key, unless
-/// it is one of the schema's field names.
+/// Decodes a JSON body, naming the failing field; for sensitive operations (create) only the
+/// schema's own field names may appear in the error (see [`crate::client::decode`]).
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], op: Operation) -> Result<T> {
-    // Fast path: plain serde_json. Tracking the path costs about a third of the parse of a page,
-    // and only an error needs it, so a body that fails is parsed again with tracking.
-    if let Ok(value) = serde_json::from_slice(body) {
-        return Ok(value);
-    }
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        // Keys in the path and serde's message (`invalid type: string "…"`) quote the body: a
-        // sensitive body never, any other capped like every service text.
-        let path = if op.is_sensitive() { schema_path(e.path()) } else { cap(e.path().to_string()) };
-        let inner = e.into_inner();
-        let source: Box<dyn std::error::Error + Send + Sync> = if op.is_sensitive() {
-            format!("{:?} error at line {} column {}", inner.classify(), inner.line(), inner.column()).into()
-        } else {
-            cap(inner.to_string()).into()
-        };
-        Error::Decode { path, source }
-    })
-}
-
-/// `path` as `serde_path_to_error` shows it, with every key that is not a schema field name
-/// shown as `?`.
-fn schema_path(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for segment in path {
-        let name = match segment {
-            Segment::Seq { index } => {
-                out.push_str(&format!("[{index}]"));
-                continue;
-            }
-            Segment::Map { key } | Segment::Enum { variant: key } if SENSITIVE_BODY_FIELDS.contains(&key.as_str()) => {
-                key.as_str()
-            }
-            _ => "?",
-        };
-        if !out.is_empty() {
-            out.push('.');
-        }
-        out.push_str(name);
-    }
-    if out.is_empty() { ".".to_owned() } else { out }
+    crate::client::decode::json(body, op, SENSITIVE_BODY_FIELDS)
 }
 
 /// Turns a `PatTokenResult` into its token, or the `patTokenError` into a typed error.

@@ -4,15 +4,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use secrecy::zeroize::Zeroize as _;
-use url::Url;
 
 use super::request::RequestContext;
 use super::validate;
 use crate::auth::{AccessCredential, Credential};
+use crate::client::{Core, base_url};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
-use crate::transport::{HttpRequest, HttpResponse, HttpTransport, Operation, RetryConfig, RetryTransport};
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport, RetryConfig};
 
 /// The public Azure DevOps host of the PAT and Token Admin APIs.
 pub const DEFAULT_BASE_URL: &str = "https://vssps.dev.azure.com";
@@ -31,7 +30,7 @@ pub const DEFAULT_TOKEN_ADMIN_API_VERSION: &str = "7.1";
 /// ```
 /// # #[cfg(feature = "emulator")] {
 /// use patkit::azure::AzureDevOpsClient;
-/// use patkit::emulator::Emulator;
+/// use patkit::azure::emulator::Emulator;
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let emulator = Emulator::new();
@@ -53,13 +52,11 @@ pub struct AzureDevOpsClient {
 pub(crate) struct Inner {
     pub(crate) ctx: RequestContext,
     pub(crate) credential: Arc<dyn Credential>,
-    pub(crate) transport: Arc<dyn HttpTransport>,
-    pub(crate) clock: Arc<dyn Clock>,
+    /// Transport (with retries), clock and the instrumented send.
+    pub(crate) core: Core,
     pub(crate) max_lifespan: Duration,
     pub(crate) global_replacement: GlobalReplacement,
     pub(crate) recover_uncertain_creates: bool,
-    /// Whether the transport is wrapped in the retry decorator (which records `attempts`).
-    pub(crate) retrying: bool,
 }
 
 impl fmt::Debug for AzureDevOpsClient {
@@ -68,7 +65,7 @@ impl fmt::Debug for AzureDevOpsClient {
             .field("organization", &self.inner.ctx.organization)
             .field("base_url", &self.inner.ctx.base_url.as_str())
             .field("credential", &self.inner.credential)
-            .field("transport", &self.inner.transport)
+            .field("transport", self.inner.core.transport())
             .finish_non_exhaustive()
     }
 }
@@ -125,63 +122,26 @@ impl AzureDevOpsClient {
 
     /// The clock the client reads "now" from.
     pub fn clock(&self) -> &Arc<dyn Clock> {
-        &self.inner.clock
+        self.inner.core.clock()
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        self.inner.clock.now()
+        self.inner.core.now()
     }
 
     pub(crate) async fn credential(&self) -> Result<AccessCredential> {
         self.inner.credential.credential().await
     }
 
-    /// Sends `request` and parses the answer, inside a `patkit.request` tracing span (level
-    /// `DEBUG`) with the fields `operation`, `organization`, `status` (the last answer's),
-    /// `attempts` (recorded by the retry decorator; 1 when retrying is off) and `elapsed_ms`
-    /// (all attempts and waits). Never a header, a URL or a body.
-    ///
-    /// The body of a sensitive answer (a create's, which holds the new secret) is zeroed once
-    /// `parse` is done with it.
+    /// Sends `request` and parses the answer with the shared [`Core::execute`] (the
+    /// `patkit.request` span, its `organization` field this client's organization; a sensitive
+    /// answer's body zeroed after parsing).
     pub(crate) async fn execute<T>(
         &self,
         request: HttpRequest,
         parse: impl FnOnce(&HttpResponse, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
-        use tracing::Instrument as _;
-        use tracing::field::Empty;
-        let sensitive = Operation::of(&request).is_some_and(Operation::is_sensitive);
-        let op = Operation::of(&request).map_or("unknown", Operation::name);
-        let span = tracing::debug_span!(
-            "patkit.request",
-            operation = op,
-            organization = %self.inner.ctx.organization,
-            status = Empty,
-            attempts = Empty,
-            elapsed_ms = Empty
-        );
-        if !self.inner.retrying {
-            span.record("attempts", 1);
-        }
-        let started = tokio::time::Instant::now();
-        let response = self.inner.transport.send(request).instrument(span.clone()).await;
-        span.record("elapsed_ms", u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
-        let response = match response {
-            Ok(r) => r,
-            Err(e) => {
-                span.in_scope(|| tracing::debug!(error.kind = ?e.kind(), "transport failed"));
-                return Err(e.into());
-            }
-        };
-        span.record("status", response.status().as_u16());
-        let result = parse(&response, self.now());
-        if sensitive {
-            response.into_body().zeroize();
-        }
-        if let Err(e) = &result {
-            span.in_scope(|| tracing::debug!(error = %e, "request failed"));
-        }
-        result
+        self.inner.core.execute(&self.inner.ctx.organization, request, parse).await
     }
 }
 
@@ -262,9 +222,10 @@ impl AzureDevOpsClientBuilder {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<AzureDevOpsClient> {
         validate::organization(&self.organization)?;
-        let base_url = parse_base("base_url", self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let base_url = base_url::parse("base_url", self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
         let check_default = if self.base_url.is_some() { base_url.as_str() } else { DEFAULT_CHECK_BASE_URL };
-        let check_base_url = parse_base("check_base_url", self.check_base_url.as_deref().unwrap_or(check_default))?;
+        let check_base_url =
+            base_url::parse("check_base_url", self.check_base_url.as_deref().unwrap_or(check_default))?;
         for (field, version) in
             [("api_version", &self.pat_api_version), ("token_admin_api_version", &self.admin_api_version)]
         {
@@ -272,14 +233,7 @@ impl AzureDevOpsClientBuilder {
                 return Err(Error::invalid_input(field, "expected an api-version such as `7.1-preview.1`"));
             }
         }
-        let mut transport = match self.transport {
-            Some(t) => t,
-            None => default_transport()?,
-        };
-        let retrying = self.retry.max_retries > 0;
-        if retrying {
-            transport = Arc::new(RetryTransport::new(transport, self.retry).clock(self.clock.clone()));
-        }
+        let core = Core::new(self.transport, self.retry, self.clock)?;
         Ok(AzureDevOpsClient {
             inner: Arc::new(Inner {
                 ctx: RequestContext {
@@ -290,34 +244,11 @@ impl AzureDevOpsClientBuilder {
                     admin_api_version: self.admin_api_version,
                 },
                 credential: self.credential,
-                transport,
-                clock: self.clock,
+                core,
                 max_lifespan: self.max_lifespan,
                 global_replacement: self.global_replacement,
                 recover_uncertain_creates: self.recover_uncertain_creates,
-                retrying,
             }),
         })
     }
-}
-
-#[cfg(feature = "reqwest")]
-fn default_transport() -> Result<Arc<dyn HttpTransport>> {
-    Ok(Arc::new(crate::transport::ReqwestTransport::new()?))
-}
-
-#[cfg(not(feature = "reqwest"))]
-fn default_transport() -> Result<Arc<dyn HttpTransport>> {
-    Err(Error::invalid_input("transport", "no transport given and the `reqwest` feature is off; call `.transport(…)`"))
-}
-
-fn parse_base(field: &'static str, raw: &str) -> Result<Url> {
-    let url: Url = raw.parse().map_err(|_| Error::invalid_input(field, "not a valid URL"))?;
-    if url.cannot_be_a_base() || url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid_input(field, "must be a base URL without query or fragment"));
-    }
-    if !crate::transport::is_allowed_url(&url) {
-        return Err(Error::invalid_input(field, "must be https (plain http only to a loopback address)"));
-    }
-    Ok(url)
 }

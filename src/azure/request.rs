@@ -1,14 +1,16 @@
 //! What every request to the service carries: URL layout, api-version, headers, the operation tag.
 
-use http::{HeaderName, HeaderValue, Method, header};
+use http::Method;
 use url::Url;
 
 use crate::auth::AccessCredential;
+use crate::client::base_url;
+use crate::client::request::{self as core, Header};
 use crate::error::{CredentialErrorKind, Error, Result};
 use crate::transport::{HttpRequest, Operation};
 
 /// The `User-Agent` every request carries: `patkit/<version>`.
-pub const USER_AGENT: &str = concat!("patkit/", env!("CARGO_PKG_VERSION"));
+pub const USER_AGENT: &str = core::USER_AGENT;
 
 /// Where and how requests go: fixed per client.
 #[derive(Debug, Clone)]
@@ -25,13 +27,7 @@ pub(crate) struct RequestContext {
 impl RequestContext {
     /// `{base}/{organization}/{segments…}` with `api-version` set.
     pub(crate) fn url(&self, base: &Url, segments: &[&str], api_version: &str) -> Url {
-        let mut url = base.clone();
-        {
-            // A base URL always has a path (checked when the client is built), so this succeeds.
-            if let Ok(mut path) = url.path_segments_mut() {
-                path.pop_if_empty().push(&self.organization).extend(segments);
-            }
-        }
+        let mut url = base_url::join(base, std::iter::once(self.organization.as_str()).chain(segments.iter().copied()));
         url.query_pairs_mut().append_pair("api-version", api_version);
         url
     }
@@ -50,7 +46,7 @@ impl RequestContext {
 }
 
 /// The credential header a request carries: its name and its sensitive value.
-pub(crate) type Authorization = (HeaderName, HeaderValue);
+pub(crate) type Authorization = Header;
 
 /// The `Authorization` header for the PAT lifecycle API, which accepts only Entra user tokens
 /// (bearer): a PAT ([`PatCredential`](super::PatCredential), Basic auth) or any other Basic or
@@ -67,7 +63,9 @@ pub(crate) fn lifecycle_authorization(credential: &AccessCredential) -> Result<A
     }
 }
 
-/// Builds a request with the headers every call carries.
+/// Builds a request with the headers every call carries (the shared ones of
+/// [`client::request::build`](crate::client::request::build)) plus
+/// `X-TFS-FedAuthRedirect: Suppress`, so a bad credential gets a 401 instead of a sign-in page.
 pub(crate) fn build(
     method: Method,
     url: Url,
@@ -75,30 +73,15 @@ pub(crate) fn build(
     authorization: Authorization,
     json_body: Option<Vec<u8>>,
 ) -> Result<HttpRequest> {
-    let (auth_name, auth_value) = authorization;
-    let mut builder = http::Request::builder()
-        .method(method)
-        .uri(url.as_str())
-        .header(header::ACCEPT, "application/json")
-        .header(header::USER_AGENT, USER_AGENT)
-        .header("X-TFS-FedAuthRedirect", "Suppress")
-        .header(auth_name, auth_value)
-        .extension(op);
-    if json_body.is_some() {
-        builder = builder.header(header::CONTENT_TYPE, "application/json");
-    }
-    builder
-        .body(json_body.unwrap_or_default())
-        .map_err(|e| Error::invalid_input("request", format!("could not build the request: {e}")))
+    core::build(method, &url, op, Some(authorization), &[("X-TFS-FedAuthRedirect", "Suppress")], json_body)
 }
 
-/// Serializes a request body.
-pub(crate) fn json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(body).map_err(|e| Error::invalid_input("request", format!("could not serialize the body: {e}")))
-}
+pub(crate) use core::json;
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use http::{HeaderName, header};
+
     use super::*;
     use crate::secret::BearerToken;
 

@@ -20,7 +20,7 @@ use crate::scope::Scopes;
 /// # #[cfg(feature = "emulator")] {
 /// use patkit::azure::AzureDevOpsClient;
 /// use patkit::auth::StaticCredential;
-/// use patkit::emulator::{Emulator, SeedPat};
+/// use patkit::azure::emulator::{Emulator, SeedPat};
 /// use patkit::lifecycle::Offboarding;
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -53,7 +53,7 @@ pub struct Offboarding {
 
 impl Offboarding {
     /// Offboarding through `admin` (e.g. an organization administrator's
-    /// [`TokenAdmin`](crate::azure::TokenAdmin) access; an `Arc<dyn PatAdmin>` works too).
+    /// `patkit::azure::TokenAdmin` access; an `Arc<dyn PatAdmin>` works too).
     pub fn new(admin: impl PatAdmin + 'static) -> Self {
         Self { admin: Arc::new(admin), dry_run: false, issued_before: None, rule: None, max_pages: DEFAULT_MAX_PAGES }
     }

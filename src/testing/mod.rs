@@ -11,9 +11,15 @@
 //!   [`PatAdmin`](crate::PatAdmin)).
 //! - [`provider_conformance`]: the property suite every [`PatProvider`](crate::PatProvider)
 //!   must pass.
+//! - [`emulator_kit`] (feature `emulator`): the loopback server, fault rules, clock and request
+//!   log every provider's emulator is built on (the Azure DevOps one is
+//!   `patkit::azure::emulator`).
 //! - [`mock`]: a scripted [`HttpTransport`](crate::transport::HttpTransport) for tests.
 
 pub mod conformance;
+#[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
+pub mod emulator_kit;
 mod fake;
 pub mod mock;
 pub mod provider_conformance;

@@ -22,8 +22,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures_util::TryStreamExt as _;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::emulator::{EmulatedUser, Emulator, EmulatorServer, Fault, FaultRule};
 use patkit::azure::operations as op;
-use patkit::emulator::{EmulatedUser, Emulator, EmulatorServer, Fault, FaultRule};
 use patkit::transport::{
     BackoffConfig, HttpRequest, HttpResponse, HttpTransport, Operation, ReqwestTransport, RetryConfig, TransportError,
 };

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use patkit::ManualClock;
-use patkit::emulator::{Emulator, SeedPat};
+use patkit::azure::emulator::{Emulator, SeedPat};
 use patkit::transport::HttpTransport;
 use serde_json::Value;
 
@@ -24,7 +24,7 @@ fn start() -> DateTime<Utc> {
 
 struct Setup {
     emulator: Emulator,
-    admin: patkit::emulator::EmulatedUser,
+    admin: patkit::azure::emulator::EmulatedUser,
 }
 
 fn setup() -> Setup {

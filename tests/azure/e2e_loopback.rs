@@ -11,11 +11,11 @@ use futures_util::TryStreamExt as _;
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
 use patkit::azure::PatCredential;
-use patkit::azure::operations as op;
-use patkit::azure::{Policy, Targets};
-use patkit::emulator::{
+use patkit::azure::emulator::{
     EmulatedUser, Emulator, EmulatorServer, Fault, FaultRule, OrgPolicies, SeedPat, TenantPolicies,
 };
+use patkit::azure::operations as op;
+use patkit::azure::{Policy, Targets};
 use patkit::transport::{HttpTransport, ReqwestTransport, RetryConfig, from_fn};
 use patkit::{AuthFailure, Error, ManualClock, PatId, PatMetadata, Scopes, SortBy, StatusFilter};
 

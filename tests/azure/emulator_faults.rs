@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::emulator_support::{Harness, Mode, V71};
 use http::Method;
+use patkit::azure::emulator::{Fault, FaultRule};
 use patkit::azure::operations as op;
-use patkit::emulator::{Fault, FaultRule};
 use patkit::transport::{HttpTransport, ReqwestTransport, TransportErrorKind};
 use serde_json::json;
 

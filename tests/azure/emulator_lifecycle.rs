@@ -8,8 +8,7 @@ use crate::emulator_support::{Harness, Mode};
 use chrono::TimeDelta;
 use http::Method;
 use patkit::PatId;
-use patkit::azure::Targets;
-use patkit::emulator::{OrgPolicies, SeedPat, TenantPolicies};
+use patkit::azure::emulator::{OrgPolicies, SeedPat, TargetAccounts, TenantPolicies};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -25,7 +24,7 @@ async fn update_keeps_omitted_fields_and_refuses_revoked_and_expired() {
         assert_eq!(v["patToken"]["scope"], "vso.code vso.work");
         assert_eq!(v["patToken"]["displayName"], "t");
         let after = h.emulator.token(&PatId::new(&id)).unwrap();
-        assert_eq!(after.targets, Targets::AllOrganizations);
+        assert_eq!(after.targets, TargetAccounts::AllOrganizations);
         assert_eq!((after.valid_from, after.valid_to), (before.valid_from, before.valid_to));
 
         // Update clamps to creation + max lifespan.

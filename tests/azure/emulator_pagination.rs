@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::emulator_support::{Harness, Mode};
 use chrono::TimeDelta;
 use http::Method;
-use patkit::emulator::SeedPat;
+use patkit::azure::emulator::SeedPat;
 use serde_json::Value;
 
 const N: usize = 1_050;

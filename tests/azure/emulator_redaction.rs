@@ -7,7 +7,7 @@ use crate::emulator_support::{Harness, Mode};
 use crate::trace_capture::TraceCapture;
 use http::Method;
 use patkit::PatSecret;
-use patkit::emulator::SeedPat;
+use patkit::azure::emulator::SeedPat;
 use serde_json::json;
 
 /// A legacy-format (52 characters, lower-case base-32) canary.

@@ -5,8 +5,8 @@
 use crate::emulator_support::{Harness, Mode, V71};
 use chrono::{TimeDelta, Utc};
 use http::Method;
+use patkit::azure::emulator::{Fault, FaultRule, SeedPat, TenantPolicies};
 use patkit::azure::operations as op;
-use patkit::emulator::{Fault, FaultRule, SeedPat, TenantPolicies};
 use serde_json::{Value, json};
 
 #[tokio::test]

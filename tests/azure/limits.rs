@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::emulator::Emulator;
 use patkit::azure::operations as op;
-use patkit::emulator::Emulator;
 use patkit::transport::{HttpRequest, HttpTransport, ReqwestTransport, RetryConfig, TransportErrorKind};
 use patkit::{AuthFailure, Error, Scopes};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};

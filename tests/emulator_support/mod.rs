@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use http::{HeaderMap, Method, StatusCode};
-use patkit::emulator::{EmulatedUser, Emulator, EmulatorServer, Organization};
+use patkit::azure::emulator::{EmulatedUser, Emulator, EmulatorServer, Organization};
 use patkit::transport::{HttpTransport, ReqwestTransport, TransportError};
 use patkit::{BearerToken, ManualClock, PatSecret};
 use serde_json::Value;

@@ -6,8 +6,8 @@ use chrono::{TimeDelta, TimeZone, Utc};
 use futures_util::TryStreamExt as _;
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::azure::operations as op;
-use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::lifecycle::Offboarding;
 use patkit::{Error, ManualClock, PatAdmin, PatProvider as _, Scopes, UserId};
 

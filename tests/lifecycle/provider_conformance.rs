@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
-use patkit::emulator::Emulator;
+use patkit::azure::emulator::Emulator;
 use patkit::testing::provider_conformance::{self, Seeder};
 use patkit::testing::{FakeOp, FakeProfile, FakeProvider};
 use patkit::{CreatedPat, Error, ExpiryGranularity, PatProvider, PatSpec, Scopes};

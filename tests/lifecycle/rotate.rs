@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use crate::lifecycle_support::{Backend, Call, HoldPoint, ORG, World};
 use chrono::TimeDelta;
+use patkit::azure::emulator::{Fault, FaultRule, TargetAccounts, TenantPolicies};
 use patkit::azure::operations as op;
 use patkit::azure::{GlobalReplacement, Targets};
-use patkit::emulator::{Fault, FaultRule, TenantPolicies};
 use patkit::lifecycle::{
     DueReason, Outcome, PlannedAction, RecoveryAction, RotationMethod, Rotator, SkipReason, Step, VerifyOptions,
 };
@@ -106,7 +106,7 @@ async fn store_global(w: &World, name: &str, days_left: i64) -> patkit::PatId {
     let seeded = w.emulator.seed_pat(
         ORG,
         w.alice.id,
-        patkit::emulator::SeedPat::new(format!("{name} token"), "vso.code")
+        patkit::azure::emulator::SeedPat::new(format!("{name} token"), "vso.code")
             .global()
             .valid_from(w.now() - TimeDelta::days(30))
             .valid_to(w.now() + TimeDelta::days(days_left)),
@@ -140,13 +140,14 @@ async fn a_global_token_is_replaced_by_an_organization_scoped_one() {
         assert_eq!(rotation.old.id, old);
         assert_eq!(rotation.note.as_deref(), Some("the global token was replaced by one for fabrikam"));
         assert!(report.to_string().contains("the global token was replaced by one for fabrikam"), "{report}");
-        let org_id = w.emulator.organization(ORG).unwrap().id.to_string();
-        assert_eq!(Targets::of(&rotation.new), Some(Targets::Organizations(vec![org_id.clone()])));
+        let org_uuid = w.emulator.organization(ORG).unwrap().id;
+        let org_id = org_uuid.to_string();
+        assert_eq!(Targets::of(&rotation.new), Some(Targets::Organizations(vec![org_id])));
 
         // The emulator's own record: the old global token is revoked, the new one is scoped.
         let snapshot = w.emulator.snapshot();
         assert!(snapshot.token(&old).unwrap().revoked, "{now}");
-        assert_eq!(snapshot.token(&rotation.new.id).unwrap().targets, Targets::Organizations(vec![org_id]));
+        assert_eq!(snapshot.token(&rotation.new.id).unwrap().targets, TargetAccounts::Organizations(vec![org_uuid]));
         assert!(
             snapshot.tokens_of(w.alice.id).all(|t| t.id == old || !t.targets.is_global()),
             "no global token asked for"
@@ -334,7 +335,7 @@ async fn a_refused_create_is_not_retried_and_changes_nothing() {
     let seeded = w.emulator.seed_pat(
         ORG,
         w.alice.id,
-        patkit::emulator::SeedPat::new("full", "app_token").valid_to(w.now() + TimeDelta::days(1)),
+        patkit::azure::emulator::SeedPat::new("full", "app_token").valid_to(w.now() + TimeDelta::days(1)),
     );
     let metadata = w.direct.get(&seeded.id).await.unwrap();
     w.inner_store
@@ -701,7 +702,7 @@ async fn store_foreign_token(w: &World, name: &str) -> StoredPat {
     let seeded = w.emulator.seed_pat(
         ORG,
         bob.id,
-        patkit::emulator::SeedPat::new("bob's feed", "vso.packaging")
+        patkit::azure::emulator::SeedPat::new("bob's feed", "vso.packaging")
             .valid_from(w.now() - TimeDelta::days(30))
             .valid_to(w.now() + TimeDelta::days(2)),
     );

@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::lifecycle_support::{Backend, ORG, World};
 use async_trait::async_trait;
 use chrono::TimeDelta;
-use patkit::emulator::SeedPat;
+use patkit::azure::emulator::SeedPat;
 use patkit::lifecycle::{Finding, FindingKind, Scan, ScanSink, View, sink_fn};
 use patkit::store::InMemoryTokenStore;
 use patkit::testing::FakeProfile;

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::azure::operations as op;
-use patkit::emulator::{EmulatedUser, Emulator, SeedPat};
 use patkit::testing::{FAKE_ORGANIZATION, FAKE_PROVIDER_NAME, FakeOp, FakeProfile, FakeProvider};
 use patkit::{Clock, ManualClock, PatId, PatProvider, PatRecord, Scopes, StoredPat, TokenStore};
 

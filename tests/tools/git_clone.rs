@@ -18,8 +18,8 @@ use crate::tools_support::{example_binary, shell_quote};
 use base64::Engine as _;
 use patkit::PatSecret;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::emulator::{EmulatedUser, Emulator, EmulatorServer};
 use patkit::azure::operations as op;
-use patkit::emulator::{EmulatedUser, Emulator, EmulatorServer};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 

@@ -20,8 +20,8 @@ use crate::tools_support::interpose::{Interposer, only_token};
 use crate::tools_support::{example_binary, shell_quote};
 use patkit::PatSecret;
 use patkit::azure::AzureDevOpsClient;
+use patkit::azure::emulator::{EmulatedUser, Emulator, Fault, FaultRule};
 use patkit::azure::operations as op;
-use patkit::emulator::{EmulatedUser, Emulator, Fault, FaultRule};
 use patkit::{PatId, PatRecord, StoredPat, TokenStore};
 
 struct Fixture {
@@ -326,7 +326,7 @@ impl Fixture {
         self.server.break_store_after_create(self.store_dir());
     }
 
-    fn only_token(&self) -> patkit::emulator::TokenSnapshot {
+    fn only_token(&self) -> patkit::azure::emulator::TokenSnapshot {
         only_token(&self.emulator)
     }
 }
@@ -376,12 +376,12 @@ fn an_uncertain_create_revokes_the_pat_it_minted() {
 impl Fixture {
     /// Seeds a PAT valid for `valid_for`, and stores it in the helper's entry (as another git
     /// process would) right after the emulator committed the helper's create.
-    fn store_meanwhile(&self, valid_for: chrono::TimeDelta) -> patkit::emulator::SeededPat {
+    fn store_meanwhile(&self, valid_for: chrono::TimeDelta) -> patkit::azure::emulator::SeededPat {
         let now = self.emulator.now();
         let seeded = self.emulator.seed_pat(
             "fabrikam",
             self.alice.id,
-            patkit::emulator::SeedPat::new("theirs", "vso.code_write")
+            patkit::azure::emulator::SeedPat::new("theirs", "vso.code_write")
                 .valid_from(now - chrono::TimeDelta::days(1))
                 .valid_to(now + valid_for),
         );
@@ -453,7 +453,15 @@ fn seeded_metadata(emulator: &Emulator, id: &PatId) -> patkit::PatMetadata {
         valid_to: Some(token.valid_to),
         extras: {
             let mut extras = patkit::Extras::new();
-            token.targets.put(&mut extras);
+            match token.targets {
+                patkit::azure::emulator::TargetAccounts::AllOrganizations => {
+                    patkit::azure::Targets::AllOrganizations.put(&mut extras)
+                }
+                patkit::azure::emulator::TargetAccounts::Organizations(ids) => {
+                    patkit::azure::Targets::Organizations(ids.iter().map(ToString::to_string).collect())
+                        .put(&mut extras)
+                }
+            }
             extras
         },
     }

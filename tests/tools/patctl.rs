@@ -11,9 +11,9 @@ use std::process::{Command, Output};
 use crate::tools_support::example_binary;
 use crate::tools_support::interpose::{Interposer, only_token};
 use chrono::{DateTime, TimeDelta, Utc};
+use patkit::azure::emulator::{EmulatedUser, Emulator, Fault, FaultRule, SeedPat, TenantPolicies};
 use patkit::azure::operations as op;
 use patkit::azure::{AzureDevOpsClient, PROVIDER_NAME};
-use patkit::emulator::{EmulatedUser, Emulator, Fault, FaultRule, SeedPat, TenantPolicies};
 use patkit::store::FileTokenStore;
 use patkit::{PatId, PatRecord, StoredPat, TokenStore};
 use serde_json::Value;
@@ -655,7 +655,7 @@ impl Served {
         self.server.break_store_after_create(self.store_dir());
     }
 
-    fn only_token(&self) -> patkit::emulator::TokenSnapshot {
+    fn only_token(&self) -> patkit::azure::emulator::TokenSnapshot {
         only_token(&self.emulator)
     }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;
-use patkit::emulator::Emulator;
+use patkit::azure::emulator::Emulator;
 use patkit::transport::HttpTransport as _;
 
 /// What the hook is told about one exchange.
@@ -83,7 +83,7 @@ impl Interposer {
 }
 
 /// The one token the emulator holds (fails the test if there are more or none).
-pub fn only_token(emulator: &Emulator) -> patkit::emulator::TokenSnapshot {
+pub fn only_token(emulator: &Emulator) -> patkit::azure::emulator::TokenSnapshot {
     let tokens = emulator.snapshot().tokens;
     assert_eq!(tokens.len(), 1, "{tokens:?}");
     tokens.into_iter().next().unwrap()

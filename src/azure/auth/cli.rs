@@ -1,4 +1,6 @@
+mod failure;
 mod parse;
+mod run;
 
 use std::borrow::Cow;
 use std::ffi::OsString;
@@ -15,13 +17,12 @@ use crate::auth::{AccessCredential, Credential};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{CredentialErrorKind, Error, Result};
 use crate::secret::BearerToken;
-use secrecy::zeroize::Zeroizing;
 
 /// The program run when none is configured.
 const DEFAULT_PROGRAM: &str = if cfg!(windows) { "az.cmd" } else { "az" };
 
-/// Longest quote of az's error output in an error message.
-const MAX_QUOTE_CHARS: usize = 200;
+use failure::failure_error;
+use run::{Run, run};
 
 /// An Entra access token from the Azure CLI, for the signed-in *user*.
 ///
@@ -242,111 +243,6 @@ impl fmt::Debug for AzureCliCredential {
     }
 }
 
-/// The most of az's standard output that is read (its JSON is about 2 KiB). Each output is read
-/// into one buffer of this size, allocated up front, so no reallocation leaves a copy of the
-/// token behind, and the buffer is wiped when dropped.
-const MAX_OUTPUT_BYTES: usize = 64 * 1024;
-
-/// What az printed, in buffers that are wiped when dropped (standard error may quote a token).
-struct Output {
-    status: std::process::ExitStatus,
-    stdout: Zeroizing<Vec<u8>>,
-    stderr: Zeroizing<Vec<u8>>,
-}
-
-/// Why running az failed.
-enum Run {
-    /// It could not be started.
-    Spawn(std::io::Error),
-    /// Reading its output failed, or there was too much of it (message names no content).
-    Output(String),
-}
-
-/// Runs `command` and reads both outputs into wiped, fixed-size buffers.
-async fn run(command: &mut tokio::process::Command) -> std::result::Result<Output, Run> {
-    let mut child = command.spawn().map_err(Run::Spawn)?;
-    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
-    let (status, stdout, stderr) =
-        futures_util::future::try_join3(child.wait(), read_capped(stdout, false), read_capped(stderr, true))
-            .await
-            .map_err(|e| Run::Output(format!("could not read the output of `az account get-access-token`: {e}")))?;
-    Ok(Output { status, stdout, stderr })
-}
-
-/// Reads `pipe` to its end into a buffer of [`MAX_OUTPUT_BYTES`]. More than that is an error,
-/// unless `truncate`, when the rest is read and dropped (wiped) so the process can finish.
-async fn read_capped(
-    pipe: Option<impl tokio::io::AsyncRead + Unpin>,
-    truncate: bool,
-) -> std::io::Result<Zeroizing<Vec<u8>>> {
-    use tokio::io::AsyncReadExt as _;
-    let mut buffer = Zeroizing::new(vec![0u8; MAX_OUTPUT_BYTES]);
-    let mut filled = 0;
-    if let Some(mut pipe) = pipe {
-        let mut scratch = Zeroizing::new([0u8; 512]);
-        loop {
-            let n = if filled < buffer.len() {
-                let n = pipe.read(&mut buffer[filled..]).await?;
-                filled += n;
-                n
-            } else if truncate {
-                pipe.read(&mut scratch[..]).await?
-            } else {
-                return Err(std::io::Error::other(format!("it printed more than {MAX_OUTPUT_BYTES} bytes")));
-            };
-            if n == 0 {
-                break;
-            }
-        }
-    }
-    buffer.truncate(filled); // no reallocation: the wipe on drop covers the whole buffer
-    Ok(buffer)
-}
-
-/// The error for a non-zero exit, quoting az's standard error only when that is safe.
-fn failure_error(status: &std::process::ExitStatus, stderr: &[u8]) -> Error {
-    let text = String::from_utf8_lossy(stderr);
-    let said = match safe_first_line(&text) {
-        Some(line) => format!(" (az said: \"{line}\")"),
-        None if text.trim().is_empty() => String::new(),
-        None => " (az's error output is withheld: it may contain a token)".to_owned(),
-    };
-    if text.contains("az login") {
-        Error::credential(
-            CredentialErrorKind::NotLoggedIn,
-            format!("the Azure CLI is not logged in or its login expired: run `az login`{said}"),
-        )
-    } else {
-        Error::credential(CredentialErrorKind::Other, format!("`az account get-access-token` failed ({status}){said}"))
-    }
-}
-
-/// The first non-empty line of `text`, capped at [`MAX_QUOTE_CHARS`], or `None` when it is empty
-/// or anything in it looks like a token.
-fn safe_first_line(text: &str) -> Option<String> {
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
-    if line.split(|c: char| c.is_whitespace() || "\"'`,;()[]{}<>".contains(c)).any(looks_like_token) {
-        return None;
-    }
-    let mut quoted: String = line.chars().take(MAX_QUOTE_CHARS).collect();
-    if quoted.len() < line.len() {
-        quoted.push('…');
-    }
-    Some(quoted)
-}
-
-/// A long run of base64/JWT characters that is not a UUID (AAD error lines carry trace and
-/// correlation ids, which are fine to quote).
-fn looks_like_token(word: &str) -> bool {
-    let word = word.trim_end_matches(['.', ':']);
-    if word.starts_with("eyJ") {
-        return true;
-    }
-    word.len() >= 32
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || "-._~+/=".contains(c))
-        && uuid::Uuid::try_parse(word).is_err()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,54 +255,5 @@ mod tests {
         assert!(!is_fresh(expires - TimeDelta::seconds(300), margin, expires));
         assert!(!is_fresh(expires + TimeDelta::seconds(1), margin, expires));
         assert!(!is_fresh(expires, TimeDelta::MAX, expires));
-    }
-
-    #[test]
-    fn quotes_plain_errors_first_line_capped() {
-        let stderr = "ERROR: Please run 'az login' to setup account.\nmore detail\n";
-        assert_eq!(safe_first_line(stderr).unwrap(), "ERROR: Please run 'az login' to setup account.");
-        let long = "x ".repeat(300);
-        let quoted = safe_first_line(&long).unwrap();
-        assert_eq!(quoted.chars().count(), MAX_QUOTE_CHARS + 1);
-        assert!(quoted.ends_with('…'));
-        let aad = "ERROR: AADSTS700082: The refresh token has expired. Trace ID: 0f6a3e8c-1b2d-4c5e-8f90-a1b2c3d4e5f6";
-        assert_eq!(safe_first_line(aad).unwrap(), aad);
-    }
-
-    #[test]
-    fn withholds_lines_that_look_like_tokens() {
-        for line in [
-            "ERROR: bad token eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9",
-            "token=\"abcdefghijklmnopqrstuvwxyz0123456789ABCD\"",
-            "abcdefghijklmnopqrstuvwxyz0123456789ABCD.",
-        ] {
-            assert_eq!(safe_first_line(line), None, "{line}");
-        }
-        let err = failure_error(&exit_status(1), b"oops eyJ0eXAi.CANARY.sig\n");
-        let text = format!("{err} {err:?}");
-        assert!(text.contains("withheld") && !text.contains("CANARY"), "{text}");
-    }
-
-    #[test]
-    fn not_logged_in_is_recognised() {
-        let err = failure_error(&exit_status(1), b"ERROR: Please run 'az login' to setup account.\n");
-        match err {
-            Error::Credential { kind: CredentialErrorKind::NotLoggedIn, message, .. } => {
-                assert!(message.contains("run `az login`"), "{message}");
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[cfg(unix)]
-    fn exit_status(code: i32) -> std::process::ExitStatus {
-        use std::os::unix::process::ExitStatusExt;
-        std::process::ExitStatus::from_raw(code << 8)
-    }
-
-    #[cfg(windows)]
-    fn exit_status(code: u32) -> std::process::ExitStatus {
-        use std::os::windows::process::ExitStatusExt;
-        std::process::ExitStatus::from_raw(code)
     }
 }

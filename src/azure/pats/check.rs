@@ -1,12 +1,11 @@
-use chrono::{DateTime, Utc};
-use http::Method;
-
 use crate::azure::classify::check_status;
-use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build};
+use crate::azure::{AzureDevOpsClient, operations as op};
 use crate::error::{Error, Result};
 use crate::secret::PatSecret;
 use crate::transport::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use http::Method;
 
 /// `GET {check base}/{org}/_apis/connectionData` authenticated *with the PAT* (Basic auth): a
 /// harmless call that succeeds only while the token works.
@@ -22,6 +21,16 @@ pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<bool>
         Ok(()) => Ok(true),
         Err(Error::AuthRequired { .. } | Error::Forbidden { .. }) => Ok(false),
         Err(e) => Err(e),
+    }
+}
+
+impl AzureDevOpsClient {
+    /// Whether `secret` currently works: a harmless `connectionData` call made *with* the PAT.
+    /// `Ok(false)` when the service refuses it; an error when the answer says nothing either way
+    /// (throttling, outage, network).
+    pub async fn check_pat(&self, secret: &PatSecret) -> Result<bool> {
+        let request = request(&self.inner.ctx, secret)?;
+        self.execute(request, parse).await
     }
 }
 

@@ -1,14 +1,13 @@
-use chrono::{DateTime, Utc};
-use http::Method;
-
 use crate::auth::AccessCredential;
 use crate::azure::classify::{check_status, decode, pat_token_result};
-use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build, lifecycle_authorization};
 use crate::azure::wire::PatTokenResultWire;
+use crate::azure::{AzureDevOpsClient, operations as op};
 use crate::error::Result;
 use crate::model::{PatId, PatMetadata};
 use crate::transport::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use http::Method;
 
 /// `GET …/_apis/tokens/pats?authorizationId=…`.
 pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, id: &PatId) -> Result<HttpRequest> {
@@ -23,6 +22,15 @@ pub(crate) fn parse(response: &HttpResponse, id: &PatId, now: DateTime<Utc>) -> 
     let result: PatTokenResultWire = decode(response.body(), op::GET)?;
     // The service sends `token: null` here; should it ever send one, it is dropped unread.
     Ok(pat_token_result(result, Some(id))?.into_metadata("patToken")?.0)
+}
+
+impl AzureDevOpsClient {
+    /// One of the caller's tokens, by id. Unknown or foreign ids are [`Error::NotFound`](crate::Error::NotFound).
+    pub async fn get(&self, id: &PatId) -> Result<PatMetadata> {
+        let credential = self.credential().await?;
+        let request = request(&self.inner.ctx, &credential, id)?;
+        self.execute(request, |r, now| parse(r, id, now)).await
+    }
 }
 
 #[cfg(test)]

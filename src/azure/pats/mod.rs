@@ -1,5 +1,6 @@
-//! PAT Lifecycle Management: five verbs on one URL, each a pure request builder and a pure
-//! parser.
+//! PAT Lifecycle Management: five verbs on one URL and the token check, one file per
+//! operation, each a pure request builder, a pure parser and the async glue on
+//! [`AzureDevOpsClient`](crate::azure::AzureDevOpsClient).
 
 pub(crate) mod check;
 pub(crate) mod create;
@@ -10,3 +11,7 @@ pub(crate) mod update;
 
 #[cfg(test)]
 pub(crate) mod examples;
+
+pub use create::CreatePat;
+pub use list::ListPats;
+pub use update::UpdatePat;

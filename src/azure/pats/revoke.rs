@@ -1,15 +1,13 @@
-use chrono::{DateTime, Utc};
-use http::Method;
-
 use crate::auth::AccessCredential;
-use crate::azure::PatTokenError;
 use crate::azure::classify::{check_status, decode, rejection};
-use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build, lifecycle_authorization};
 use crate::azure::wire::PatTokenResultWire;
+use crate::azure::{AzureDevOpsClient, PatTokenError, operations as op};
 use crate::error::{Error, Result};
 use crate::model::PatId;
 use crate::transport::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use http::Method;
 
 /// `DELETE …/_apis/tokens/pats?authorizationId=…`.
 pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, id: &PatId) -> Result<HttpRequest> {
@@ -37,6 +35,20 @@ pub(crate) fn parse(response: &HttpResponse, id: &PatId, now: DateTime<Utc>) -> 
     match result.pat_token_error.unwrap_or(PatTokenError::None) {
         PatTokenError::None | PatTokenError::TokenNotFound | PatTokenError::AuthorizationNotFound => Ok(()),
         code => Err(rejection(code, result.pat_token_error_message, Some(id))),
+    }
+}
+
+impl AzureDevOpsClient {
+    /// Revokes one of the caller's tokens.
+    ///
+    /// Idempotent: revoking a token that is already revoked, unknown, or not the caller's
+    /// returns `Ok(())` (the service's own answer in those cases is unverified; patkit treats
+    /// every "not found" answer as "already gone"). Use [`get`](Self::get) first to tell them
+    /// apart.
+    pub async fn revoke(&self, id: &PatId) -> Result<()> {
+        let credential = self.credential().await?;
+        let request = request(&self.inner.ctx, &credential, id)?;
+        self.execute(request, |r, now| parse(r, id, now)).await
     }
 }
 

@@ -1,15 +1,16 @@
-use chrono::{DateTime, Utc};
-use http::Method;
-
-use super::AdminTokenInfo;
+use super::{AdminTokenInfo, TokenAdmin};
 use crate::auth::AccessCredential;
 use crate::azure::classify::{check_status, decode};
-use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build};
 use crate::azure::wire::AdminPageWire;
+use crate::azure::{AzureDevOpsClient, operations as op};
 use crate::error::{Error, Result};
 use crate::model::{ContinuationToken, Page};
+use crate::pagination::{self, DEFAULT_MAX_PAGES};
 use crate::transport::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use futures_core::Stream;
+use http::Method;
 
 /// Checks a Graph subject descriptor (`aad.…`, `msa.…`) before it goes into a URL path.
 pub(crate) fn validate_descriptor(descriptor: &str) -> Result<()> {
@@ -72,6 +73,89 @@ pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<Page<
         .collect::<Result<Vec<_>>>()?;
     let continuation = page.continuation_token.filter(|c| !c.is_empty()).map(ContinuationToken::new);
     Ok(Page { items, continuation })
+}
+
+impl TokenAdmin {
+    /// Prepares a listing of the PATs of the user with this Graph subject descriptor
+    /// (`aad.…`/`msa.…`).
+    pub fn list_pats(&self, subject_descriptor: impl Into<String>) -> AdminListPats {
+        AdminListPats {
+            client: self.client.clone(),
+            descriptor: subject_descriptor.into(),
+            page_size: None,
+            is_public: false,
+            max_pages: DEFAULT_MAX_PAGES,
+            listing: "Token Admin PAT list",
+        }
+    }
+}
+
+/// A Token Admin listing being prepared; from [`TokenAdmin::list_pats`].
+///
+/// A stream ends with [`Error::ListingCut`](crate::Error::ListingCut) when the service hands
+/// back a continuation it had already sent, or after [`max_pages`](Self::max_pages) pages.
+#[derive(Debug, Clone)]
+#[must_use = "a listing does nothing until a page or stream is consumed"]
+pub struct AdminListPats {
+    client: AzureDevOpsClient,
+    descriptor: String,
+    page_size: Option<u32>,
+    is_public: bool,
+    max_pages: usize,
+    /// The name [`Error::ListingCut`](crate::Error::ListingCut) gives this listing.
+    listing: &'static str,
+}
+
+impl AdminListPats {
+    /// Items per page (the service's default when unset).
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+
+    /// List SSH keys (`true`) instead of PATs (`false`, the default).
+    pub fn ssh_keys(mut self, ssh: bool) -> Self {
+        self.is_public = ssh;
+        self
+    }
+
+    /// Most pages a stream reads (default [`DEFAULT_MAX_PAGES`](crate::DEFAULT_MAX_PAGES)); a
+    /// listing that needs more ends with [`Error::ListingCut`](crate::Error::ListingCut). 0 is
+    /// refused when the stream starts.
+    pub fn max_pages(mut self, max_pages: usize) -> Self {
+        self.max_pages = max_pages;
+        self
+    }
+
+    /// One page; pass the previous page's continuation for the next.
+    pub async fn page(&self, continuation: Option<ContinuationToken>) -> Result<Page<AdminTokenInfo>> {
+        let credential = self.client.credential().await?;
+        let request = request(
+            &self.client.inner.ctx,
+            &credential,
+            &self.descriptor,
+            self.page_size,
+            self.is_public,
+            continuation.as_ref(),
+        )?;
+        self.client.execute(request, parse).await
+    }
+
+    /// Every page until the service's continuation is `null`. Ends after the first error, which
+    /// is [`Error::ListingCut`](crate::Error::ListingCut) when the service repeats a continuation
+    /// of this listing or the page cap is reached.
+    pub fn pages(self) -> impl Stream<Item = Result<Page<AdminTokenInfo>>> + Send + 'static {
+        let (listing, max_pages) = (self.listing, self.max_pages);
+        pagination::pages(listing, max_pages, None, move |c| {
+            let this = self.clone();
+            async move { this.page(c).await }
+        })
+    }
+
+    /// Every token of the user.
+    pub fn items(self) -> impl Stream<Item = Result<AdminTokenInfo>> + Send + 'static {
+        pagination::items(self.pages())
+    }
 }
 
 #[cfg(test)]

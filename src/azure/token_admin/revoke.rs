@@ -1,6 +1,4 @@
-use chrono::{DateTime, Utc};
-use http::Method;
-
+use super::{MAX_REVOCATIONS_PER_REQUEST, TokenAdmin};
 use crate::auth::AccessCredential;
 use crate::azure::classify::check_status;
 use crate::azure::operations as op;
@@ -9,6 +7,8 @@ use crate::azure::wire::RevocationWire;
 use crate::error::{Error, Result};
 use crate::model::PatId;
 use crate::transport::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use http::Method;
 
 /// `POST …/_apis/tokenadmin/revocations` with a JSON array of `{authorizationId}`.
 pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, ids: &[PatId]) -> Result<HttpRequest> {
@@ -24,6 +24,20 @@ pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, ids: 
 /// 204 (or any 2xx).
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<()> {
     check_status(response, op::ADMIN_REVOKE, now)
+}
+
+impl TokenAdmin {
+    /// Revokes these authorizations (any user's), in batches of
+    /// [`MAX_REVOCATIONS_PER_REQUEST`](crate::azure::MAX_REVOCATIONS_PER_REQUEST). Returns after
+    /// the last batch; on an error, earlier batches stay revoked.
+    pub async fn revoke(&self, ids: &[PatId]) -> Result<()> {
+        for batch in ids.chunks(MAX_REVOCATIONS_PER_REQUEST) {
+            let credential = self.client.credential().await?;
+            let request = request(&self.client.inner.ctx, &credential, batch)?;
+            self.client.execute(request, parse).await?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

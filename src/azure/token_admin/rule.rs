@@ -1,15 +1,14 @@
-use chrono::{DateTime, Utc};
-use http::Method;
-
+use super::TokenAdmin;
 use crate::auth::AccessCredential;
 use crate::azure::classify::check_status;
-use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build, json};
-use crate::azure::validate;
 use crate::azure::wire::{RevocationRuleWire, format_datetime};
+use crate::azure::{operations as op, validate};
 use crate::error::Result;
 use crate::scope::Scopes;
 use crate::transport::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use http::Method;
 
 /// `POST …/_apis/tokenadmin/revocationrules`: revoke every credential issued before
 /// `created_before` (default: now, at the service) that has ANY of `scopes`.
@@ -33,6 +32,16 @@ pub(crate) fn request(
 /// 201 (or any 2xx).
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<()> {
     check_status(response, op::ADMIN_CREATE_REVOCATION_RULE, now)
+}
+
+impl TokenAdmin {
+    /// Creates a revocation rule: every credential issued before `created_before` (default: now,
+    /// at the service) that has ANY of `scopes` is revoked.
+    pub async fn create_revocation_rule(&self, scopes: &Scopes, created_before: Option<DateTime<Utc>>) -> Result<()> {
+        let credential = self.client.credential().await?;
+        let request = request(&self.client.inner.ctx, &credential, scopes, created_before)?;
+        self.client.execute(request, parse).await
+    }
 }
 
 #[cfg(test)]

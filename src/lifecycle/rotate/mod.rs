@@ -106,7 +106,7 @@ impl Default for VerifyOptions {
 /// use std::sync::Arc;
 /// use patkit::azure::AzureDevOpsClient;
 /// use patkit::auth::StaticCredential;
-/// use patkit::emulator::{Emulator, SeedPat};
+/// use patkit::azure::emulator::{Emulator, SeedPat};
 /// use patkit::lifecycle::{Outcome, Rotator};
 /// use patkit::store::InMemoryTokenStore;
 /// use patkit::{PatRecord, StoredPat, TokenStore};

@@ -1,6 +1,7 @@
 //! [`VaultTokenStore`]: entries in an OpenBao / HashiCorp Vault KV v2 secrets engine (feature
 //! `vault`).
 
+mod answers;
 mod token;
 mod wire;
 
@@ -202,21 +203,21 @@ impl VaultTokenStore {
 
     async fn send(&self, name: &str, request: HttpRequest) -> Result<HttpResponse, StoreError> {
         let op = Operation::of(&request).unwrap_or(Self::READ);
-        self.inner.transport.send(request).await.map_err(|e| wire::transport_error(op, name, e))
+        self.inner.transport.send(request).await.map_err(|e| answers::transport_error(op, name, e))
     }
 
     async fn write(&self, entry: StoredPat, cas: Option<u64>) -> Result<u64, StoreError> {
         let name = entry.name().to_owned();
         let request = self.inner.endpoint.write(entry, cas)?;
         let response = self.send(&name, request).await?;
-        wire::parse_write(&name, &response)
+        answers::parse_write(&name, &response)
     }
 
     /// What the latest version under `name` is.
-    async fn current(&self, name: &str) -> Result<wire::Current, StoreError> {
+    async fn current(&self, name: &str) -> Result<answers::Current, StoreError> {
         let request = self.inner.endpoint.read(name)?;
         let response = self.send(name, request).await?;
-        wire::parse_current(name, &response)
+        answers::parse_current(name, &response)
     }
 
     /// Writes `entry` only if there is no live entry under its name.
@@ -235,7 +236,7 @@ impl VaultTokenStore {
         // The name has history: a tombstone (or a version deleted outside patkit) is absent too.
         // Check-and-set against that version keeps the step atomic.
         match self.current(&name).await? {
-            wire::Current::Absent { version: Some(version) } | wire::Current::Deleted { version } => {
+            answers::Current::Absent { version: Some(version) } | answers::Current::Deleted { version } => {
                 match self.write(entry.clone(), Some(version)).await {
                     Err(e) if e.kind() == StoreErrorKind::Unavailable => self.landed(&entry).await.ok_or(e),
                     other => other,
@@ -259,13 +260,14 @@ impl VaultTokenStore {
     async fn destroy_older(&self, name: &str, tombstone: u64) -> Result<(), StoreError> {
         let request = self.inner.endpoint.read_metadata(name)?;
         let response = self.send(name, request).await?;
-        let older: Vec<u64> = wire::parse_versions(name, &response)?.into_iter().filter(|v| *v < tombstone).collect();
+        let older: Vec<u64> =
+            answers::parse_versions(name, &response)?.into_iter().filter(|v| *v < tombstone).collect();
         if older.is_empty() {
             return Ok(());
         }
         let request = self.inner.endpoint.destroy(name, &older)?;
         let response = self.send(name, request).await?;
-        wire::parse_destroy(name, &response)
+        answers::parse_destroy(name, &response)
     }
 
     /// Every entry name below the prefix (tombstones included), walking sub-folders.
@@ -277,7 +279,7 @@ impl VaultTokenStore {
             let label = decoded.join("/");
             let request = self.inner.endpoint.list(&raw)?;
             let response = self.send(&label, request).await?;
-            for key in wire::parse_list(&label, &response)? {
+            for key in answers::parse_list(&label, &response)? {
                 let (key, is_folder) = match key.strip_suffix('/') {
                     Some(folder) => (folder.to_owned(), true),
                     None => (key, false),
@@ -316,7 +318,7 @@ impl TokenStore for VaultTokenStore {
     async fn get(&self, name: &str) -> Result<Option<StoredPat>, StoreError> {
         let request = self.inner.endpoint.read(name)?;
         let response = self.send(name, request).await?;
-        wire::parse_read(name, &response)
+        answers::parse_read(name, &response)
     }
 
     async fn put(&self, entry: StoredPat) -> Result<u64, StoreError> {
@@ -341,24 +343,24 @@ impl TokenStore for VaultTokenStore {
     async fn remove(&self, name: &str) -> Result<bool, StoreError> {
         for _ in 0..REMOVE_ATTEMPTS {
             let version = match self.current(name).await? {
-                wire::Current::Absent { version: None } => return Ok(false),
+                answers::Current::Absent { version: None } => return Ok(false),
                 // Already removed (by an earlier remove whose answer was lost, or a concurrent
                 // one): make sure no older version still holds a secret.
-                wire::Current::Absent { version: Some(latest) } => {
+                answers::Current::Absent { version: Some(latest) } => {
                     self.destroy_older(name, latest).await?;
                     return Ok(false);
                 }
                 // The latest version was soft-deleted outside patkit: there is no entry, but its
                 // data can be undeleted, so it is destroyed too, with everything before it.
-                wire::Current::Deleted { version: latest } => {
+                answers::Current::Deleted { version: latest } => {
                     self.destroy_older(name, latest + 1).await?;
                     return Ok(false);
                 }
-                wire::Current::Present { version } => version,
+                answers::Current::Present { version } => version,
             };
             let request = self.inner.endpoint.write_tombstone(name, version)?;
             let response = self.send(name, request).await;
-            match response.and_then(|response| wire::parse_write(name, &response)) {
+            match response.and_then(|response| answers::parse_write(name, &response)) {
                 Ok(tombstone) => {
                     self.destroy_older(name, tombstone).await?;
                     return Ok(true);
@@ -368,7 +370,7 @@ impl TokenStore for VaultTokenStore {
                 // The tombstone may have landed: if the entry we saw is now a tombstone right
                 // after it, it is removed (by this call), so finish the job and say so.
                 Err(e) => match self.current(name).await {
-                    Ok(wire::Current::Absent { version: Some(latest) }) if latest == version + 1 => {
+                    Ok(answers::Current::Absent { version: Some(latest) }) if latest == version + 1 => {
                         self.destroy_older(name, latest).await?;
                         return Ok(true);
                     }

@@ -3,7 +3,6 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
-use crate::azure::Targets;
 use crate::model::PatId;
 use crate::secret::{BearerToken, PatSecret};
 
@@ -46,7 +45,7 @@ impl EmulatedUser {
 ///
 /// ```
 /// use chrono::{TimeDelta, Utc};
-/// use patkit::emulator::SeedPat;
+/// use patkit::azure::emulator::SeedPat;
 /// let seed = SeedPat::new("old build token", "vso.build")
 ///     .valid_to(Utc::now() - TimeDelta::days(1))
 ///     .revoked(true);
@@ -58,7 +57,7 @@ pub struct SeedPat {
     pub(crate) scope: String,
     pub(crate) valid_from: Option<DateTime<Utc>>,
     pub(crate) valid_to: Option<DateTime<Utc>>,
-    pub(crate) targets: Option<Targets>,
+    pub(crate) targets: Option<TargetAccounts>,
     pub(crate) revoked: bool,
     pub(crate) secret: Option<PatSecret>,
 }
@@ -94,12 +93,13 @@ impl SeedPat {
 
     /// Make it a global token (`targetAccounts: null`).
     pub fn global(mut self) -> Self {
-        self.targets = Some(Targets::AllOrganizations);
+        self.targets = Some(TargetAccounts::AllOrganizations);
         self
     }
 
-    /// Which organizations it targets (ids as strings, as in `targetAccounts`).
-    pub fn targets(mut self, targets: Targets) -> Self {
+    /// Which organizations it targets (by [`Organization::id`]); ids of no organization are
+    /// kept and match none.
+    pub fn targets(mut self, targets: TargetAccounts) -> Self {
         self.targets = Some(targets);
         self
     }
@@ -243,7 +243,7 @@ pub struct TokenSnapshot {
     /// Expiry.
     pub valid_to: DateTime<Utc>,
     /// Where it works.
-    pub targets: Targets,
+    pub targets: TargetAccounts,
     /// Whether it was revoked (by its owner, Token Admin or a revocation rule).
     pub revoked: bool,
     /// Whether its secret has the legacy 52-character format.
@@ -272,4 +272,30 @@ pub struct RevocationRuleSnapshot {
     pub scopes: String,
     /// The cut-off: tokens created before it were revoked.
     pub created_before: DateTime<Utc>,
+}
+
+/// Which organizations a token works in, as the emulator keeps it (the service's
+/// `targetAccounts`: `null` for a global token, else organization ids).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetAccounts {
+    /// A global token (`allOrgs: true`, `targetAccounts: null`), valid in every organization of
+    /// its owner. Retired by the service from 2026-12-01.
+    AllOrganizations,
+    /// Bound to these organizations.
+    Organizations(Vec<Uuid>),
+}
+
+impl TargetAccounts {
+    /// Whether it is a global token.
+    pub fn is_global(&self) -> bool {
+        matches!(self, Self::AllOrganizations)
+    }
+
+    /// Whether it works in organization `org`.
+    pub fn includes(&self, org: Uuid) -> bool {
+        match self {
+            Self::AllOrganizations => true,
+            Self::Organizations(ids) => ids.contains(&org),
+        }
+    }
 }

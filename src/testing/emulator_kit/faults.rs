@@ -1,4 +1,7 @@
 //! Faults on demand: latency, throttling, server errors and dropped connections.
+//!
+//! The plan decides *which* fault a request gets; the provider's emulator renders it in its
+//! service's own shape (status line, headers, error body).
 
 use std::time::Duration;
 
@@ -11,25 +14,26 @@ pub enum Fault {
     /// Answer normally, but only after this long (a `tokio::time::sleep`, so paused test time
     /// skips it). Latencies of several matching rules add up, and combine with the other faults.
     Latency(Duration),
-    /// Answer 429 with `Retry-After` (whole seconds, rounded up), the `X-RateLimit-*` headers
-    /// and the service's TF400733 message, without acting on the request.
+    /// Answer 429 with `Retry-After` (whole seconds, rounded up) and the service's throttling
+    /// answer, without acting on the request.
     RateLimited {
         /// The `Retry-After` to send.
         retry_after: Duration,
     },
-    /// Act on the request and answer normally, but add `Retry-After` and `X-RateLimit-Delay` to
-    /// the success: the service's "slow down" signal on a 200 (§7), to pace the next request.
+    /// Act on the request and answer normally, but add `Retry-After` (and whatever else the
+    /// service sends with it) to the success: a "slow down" signal on a 2xx, to pace the next
+    /// request.
     SlowDown {
         /// The `Retry-After` to send.
         retry_after: Duration,
     },
-    /// Answer with this 5xx status and a WrappedException body, without acting on the request.
+    /// Answer with this 5xx status and the service's error body, without acting on the request.
     ServerError {
         /// The status, e.g. 500 or 503.
         status: u16,
     },
-    /// Act on the request (commit the create), then break the connection without answering. In
-    /// process: a [`TransportError`](crate::transport::TransportError) of kind
+    /// Act on the request (commit a create or rotate), then break the connection without
+    /// answering. In process ([`Outcome::into_result`](super::Outcome::into_result)): a [`TransportError`](crate::transport::TransportError) of kind
     /// [`Interrupted`](crate::transport::TransportErrorKind::Interrupted); over HTTP: the
     /// connection is closed with no response.
     CommitThenDrop,
@@ -49,18 +53,22 @@ pub enum Schedule {
 
 /// A scripted fault: which operation, when, and what.
 ///
-/// Rules match requests by their operation's [name](Operation::name), so a rule made from
-/// [`azure::operations::CREATE`](crate::azure::operations::CREATE) fires on every create.
+/// Rules match requests by their operation's [name](Operation::name): the emulator names the
+/// operation of each request it receives from the path and method alone, so a rule made from the
+/// client's tag for "create" fires on every create, whoever sent it.
 ///
 /// ```
 /// use std::time::Duration;
-/// use patkit::azure::operations as op;
-/// use patkit::emulator::{Fault, FaultRule};
+/// use patkit::testing::emulator_kit::{Fault, FaultRule};
+/// use patkit::transport::Operation;
 ///
+/// const CREATE: Operation = Operation::not_idempotent("create");
+/// const LIST: Operation = Operation::idempotent("list");
 /// // The next two creates fail with 503; every third list is throttled.
-/// let a = FaultRule::new(op::CREATE, Fault::ServerError { status: 503 }).times(2);
-/// let b = FaultRule::new(op::LIST, Fault::RateLimited { retry_after: Duration::from_secs(5) }).every(3);
-/// # let _ = (a, b);
+/// let a = FaultRule::new(CREATE, Fault::ServerError { status: 503 }).times(2);
+/// let b = FaultRule::new(LIST, Fault::RateLimited { retry_after: Duration::from_secs(5) }).every(3);
+/// assert_eq!(a.operation(), Some("create"));
+/// # let _ = b;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultRule {
@@ -124,30 +132,35 @@ struct ActiveRule {
 
 /// What to do with one request.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Decision {
-    pub(crate) latency: Duration,
+pub struct Decision {
+    /// How long to wait before answering: the sum of every [`Fault::Latency`] that fired.
+    pub latency: Duration,
     /// The first non-latency fault that fired, if any.
-    pub(crate) action: Option<Fault>,
+    pub action: Option<Fault>,
 }
 
 /// The scripted faults, in the order they were added.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct FaultPlan {
+pub struct FaultPlan {
     rules: Vec<ActiveRule>,
 }
 
 impl FaultPlan {
-    pub(crate) fn add(&mut self, rule: FaultRule) {
+    /// Adds a rule after the ones already there.
+    pub fn add(&mut self, rule: FaultRule) {
         self.rules.push(ActiveRule { rule, seen: 0, fired: 0 });
     }
 
-    pub(crate) fn clear(&mut self) {
+    /// Removes every rule.
+    pub fn clear(&mut self) {
         self.rules.clear();
     }
 
-    /// Decides the faults for one request of `operation` and advances the counters.
-    pub(crate) fn decide(&mut self, operation: Option<Operation>) -> Decision {
-        let name = operation.map(Operation::name);
+    /// Decides the faults for one request of the operation named `name` (`None`: a request the
+    /// emulator could not classify, which only rules for any operation match) and advances the
+    /// counters. Rules are checked in order; latencies add up; the first other fault that fires
+    /// is the action, and a later rule that would also fire waits for the next request.
+    pub fn decide(&mut self, name: Option<&str>) -> Decision {
         let mut decision = Decision::default();
         for active in &mut self.rules {
             if active.rule.operation.is_some() && active.rule.operation != name {
@@ -183,16 +196,27 @@ impl FaultPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::azure::operations as op;
+
+    /// The tests' own operation tags (the emulator kit names no provider).
+    mod op {
+        use crate::transport::Operation;
+        pub(super) const CREATE: Operation = Operation::not_idempotent("create");
+        pub(super) const GET: Operation = Operation::idempotent("get");
+        pub(super) const LIST: Operation = Operation::idempotent("list");
+    }
+
+    fn plan_decide(plan: &mut FaultPlan, op: Option<Operation>) -> Decision {
+        plan.decide(op.map(Operation::name))
+    }
 
     #[test]
     fn next_n_fires_n_times_then_is_spent() {
         let mut plan = FaultPlan::default();
         plan.add(FaultRule::new(op::CREATE, Fault::ServerError { status: 503 }).times(2));
-        assert_eq!(plan.decide(Some(op::LIST)).action, None, "other operations are not counted");
-        assert!(plan.decide(Some(op::CREATE)).action.is_some());
-        assert!(plan.decide(Some(op::CREATE)).action.is_some());
-        assert_eq!(plan.decide(Some(op::CREATE)).action, None);
+        assert_eq!(plan_decide(&mut plan, Some(op::LIST)).action, None, "other operations are not counted");
+        assert!(plan_decide(&mut plan, Some(op::CREATE)).action.is_some());
+        assert!(plan_decide(&mut plan, Some(op::CREATE)).action.is_some());
+        assert_eq!(plan_decide(&mut plan, Some(op::CREATE)).action, None);
         assert!(plan.rules.is_empty());
     }
 
@@ -201,8 +225,8 @@ mod tests {
         let mut plan = FaultPlan::default();
         plan.add(FaultRule::new(Operation::not_idempotent("create"), Fault::ServerError { status: 503 }).always());
         assert_eq!(plan.rules[0].rule.operation(), Some("create"));
-        assert!(plan.decide(Some(op::CREATE)).action.is_some(), "the same name matches");
-        assert_eq!(plan.decide(Some(Operation::not_idempotent("created"))).action, None);
+        assert!(plan_decide(&mut plan, Some(op::CREATE)).action.is_some(), "the same name matches");
+        assert_eq!(plan_decide(&mut plan, Some(Operation::not_idempotent("created"))).action, None);
         assert_eq!(plan.decide(None).action, None, "an unclassified request matches no named rule");
         assert_eq!(FaultRule::any_operation(Fault::CommitThenDrop).operation(), None);
     }
@@ -213,7 +237,7 @@ mod tests {
         plan.add(FaultRule::new(op::LIST, Fault::CommitThenDrop).every(3));
         plan.add(FaultRule::any_operation(Fault::Latency(Duration::from_secs(1))).always());
         plan.add(FaultRule::any_operation(Fault::Latency(Duration::from_secs(2))).always());
-        let fired: Vec<bool> = (0..6).map(|_| plan.decide(Some(op::LIST)).action.is_some()).collect();
+        let fired: Vec<bool> = (0..6).map(|_| plan_decide(&mut plan, Some(op::LIST)).action.is_some()).collect();
         assert_eq!(fired, [false, false, true, false, false, true]);
         assert_eq!(plan.decide(None).latency, Duration::from_secs(3));
     }
@@ -223,8 +247,8 @@ mod tests {
         let mut plan = FaultPlan::default();
         plan.add(FaultRule::new(op::GET, Fault::ServerError { status: 500 }));
         plan.add(FaultRule::new(op::GET, Fault::ServerError { status: 503 }));
-        assert_eq!(plan.decide(Some(op::GET)).action, Some(Fault::ServerError { status: 500 }));
-        assert_eq!(plan.decide(Some(op::GET)).action, Some(Fault::ServerError { status: 503 }));
-        assert_eq!(plan.decide(Some(op::GET)).action, None);
+        assert_eq!(plan_decide(&mut plan, Some(op::GET)).action, Some(Fault::ServerError { status: 500 }));
+        assert_eq!(plan_decide(&mut plan, Some(op::GET)).action, Some(Fault::ServerError { status: 503 }));
+        assert_eq!(plan_decide(&mut plan, Some(op::GET)).action, None);
     }
 }

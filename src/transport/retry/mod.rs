@@ -5,88 +5,20 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDateTime, Utc};
-use http::HeaderMap;
 use tokio::time::Instant;
 
 use super::{HttpRequest, HttpResponse, HttpTransport, Operation, TransportError, TransportErrorKind};
 use crate::clock::{Clock, SystemClock};
 
-/// When and how often [`RetryTransport`] tries again.
-///
-/// ```
-/// use std::time::Duration;
-/// use patkit::transport::{BackoffConfig, RetryConfig};
-///
-/// let config = RetryConfig { max_retries: 2, budget: Duration::from_secs(20), ..RetryConfig::default() };
-/// assert_eq!(config.backoff, BackoffConfig::default());
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct RetryConfig {
-    /// How many times one request may be repeated after its first attempt (default 5). `0` turns
-    /// retrying off; a request is then sent at most once.
-    pub max_retries: u32,
-    /// How long to wait between attempts when the server does not say (default: 0.5 s doubling
-    /// up to 30 s). A `Retry-After` longer than the backoff wins.
-    pub backoff: BackoffConfig,
-    /// The most time one request may spend in this transport, counted from its first attempt
-    /// (default 2 minutes). A retry whose wait would end after the budget is not made: the last
-    /// response or error is returned at once. An attempt already in flight is not interrupted
-    /// (bound those with the inner transport's timeouts).
-    pub budget: Duration,
-    /// Whether to randomise each backoff wait uniformly between zero and its computed value
-    /// ("full jitter", default `true`), so that many clients throttled together do not retry in
-    /// lock step. `false` waits exactly the computed value, which is predictable but
-    /// synchronises clients. `Retry-After` waits are never shortened by jitter.
-    pub jitter: bool,
-}
+mod after;
+mod config;
+mod jitter;
+#[cfg(test)]
+mod tests;
 
-impl Default for RetryConfig {
-    fn default() -> Self {
-        Self { max_retries: 5, backoff: BackoffConfig::default(), budget: Duration::from_secs(120), jitter: true }
-    }
-}
-
-impl RetryConfig {
-    /// A configuration that never retries (each request is sent once). Pacing by a
-    /// `Retry-After` on a success still applies.
-    pub fn none() -> Self {
-        Self { max_retries: 0, ..Self::default() }
-    }
-}
-
-/// Exponential backoff: the wait before retry *n* (counting from 0) is
-/// `min(max, initial × multiplierⁿ)`, before jitter.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BackoffConfig {
-    /// The wait before the first retry (default 500 ms). Smaller values retry sooner and put
-    /// more load on a struggling service.
-    pub initial: Duration,
-    /// The longest wait between two attempts (default 30 s), whatever the multiplier says.
-    pub max: Duration,
-    /// How much each wait grows over the previous one (default 2.0). `1.0` waits `initial`
-    /// every time; values below 1 shrink the waits.
-    pub multiplier: f64,
-}
-
-impl Default for BackoffConfig {
-    fn default() -> Self {
-        Self { initial: Duration::from_millis(500), max: Duration::from_secs(30), multiplier: 2.0 }
-    }
-}
-
-impl BackoffConfig {
-    /// The wait before retry `retry` (0-based), before jitter.
-    fn ceiling(&self, retry: u32) -> Duration {
-        let factor = self.multiplier.powi(i32::try_from(retry).unwrap_or(i32::MAX));
-        let secs = self.initial.as_secs_f64() * factor;
-        if secs.is_finite() && secs >= 0.0 {
-            Duration::try_from_secs_f64(secs).map_or(self.max, |d| d.min(self.max))
-        } else {
-            self.max
-        }
-    }
-}
+pub(crate) use after::retry_after;
+pub use config::{BackoffConfig, RetryConfig};
+use jitter::XorShift;
 
 /// An [`HttpTransport`] that retries what is safe to retry, over any other transport.
 ///
@@ -361,132 +293,4 @@ fn millis(d: Duration) -> u64 {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// How long the server asked to wait: `retry-after-ms` / `x-ms-retry-after-ms` (milliseconds),
-/// else `Retry-After` as delta-seconds or an HTTP date relative to `now`. A date in the past
-/// means no wait.
-pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
-    for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
-        if let Some(ms) = headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()) {
-            return Some(Duration::from_millis(ms));
-        }
-    }
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date = parse_http_date(value)?;
-    Some((date - now).to_std().unwrap_or(Duration::ZERO))
-}
-
-/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), and the obsolete RFC 850 and asctime forms
-/// that RFC 9110 says recipients must accept.
-fn parse_http_date(value: &str) -> Option<DateTime<Utc>> {
-    if let Ok(date) = DateTime::parse_from_rfc2822(value) {
-        return Some(date.with_timezone(&Utc));
-    }
-    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(value, format).ok())
-        .map(|naive| naive.and_utc())
-}
-
-/// xorshift64* — plenty for spreading retry waits; not for anything secret.
-struct XorShift(u64);
-
-impl XorShift {
-    fn from_entropy() -> Self {
-        let seed = getrandom::u64().unwrap_or_else(|_| {
-            // No OS randomness: the time and the address of a local still differ per transport.
-            let local = 0u8;
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| u64::from(d.subsec_nanos()) ^ d.as_secs());
-            nanos ^ (std::ptr::addr_of!(local) as usize as u64)
-        });
-        Self::from_seed(seed)
-    }
-
-    fn from_seed(seed: u64) -> Self {
-        // splitmix64 spreads similar seeds apart and never yields the all-zero state in practice;
-        // guard it anyway, since xorshift would then stay at zero.
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        Self(if z == 0 { 0x2545_F491_4F6C_DD1D } else { z })
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// Uniform in `[0, 1)`.
-    fn next_unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::TimeZone;
-
-    use super::*;
-
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (k, v) in pairs {
-            map.append(http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
-        }
-        map
-    }
-
-    #[test]
-    fn retry_after_forms() {
-        let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
-        let secs = |s: u64| Some(Duration::from_secs(s));
-        assert_eq!(retry_after(&headers(&[("retry-after", "7")]), now), secs(7));
-        assert_eq!(retry_after(&headers(&[("retry-after", " 0 ")]), now), secs(0));
-        assert_eq!(retry_after(&headers(&[("retry-after", "Sun, 01 Mar 2026 12:00:30 GMT")]), now), secs(30));
-        assert_eq!(retry_after(&headers(&[("retry-after", "Sunday, 01-Mar-26 12:01:00 GMT")]), now), secs(60));
-        assert_eq!(retry_after(&headers(&[("retry-after", "Sun Mar  1 12:00:05 2026")]), now), secs(5));
-        assert_eq!(retry_after(&headers(&[("retry-after", "Sun, 01 Mar 2026 11:00:00 GMT")]), now), secs(0));
-        assert_eq!(
-            retry_after(&headers(&[("retry-after", "9"), ("x-ms-retry-after-ms", "1500")]), now),
-            Some(Duration::from_millis(1500))
-        );
-        assert_eq!(retry_after(&headers(&[("retry-after", "soon")]), now), None);
-        assert_eq!(retry_after(&headers(&[("retry-after", "-3")]), now), None);
-        assert_eq!(retry_after(&headers(&[]), now), None);
-    }
-
-    #[test]
-    fn backoff_ceiling_grows_and_caps() {
-        let b = BackoffConfig { initial: Duration::from_millis(500), max: Duration::from_secs(3), multiplier: 2.0 };
-        let waits: Vec<_> = (0..5).map(|n| b.ceiling(n).as_millis()).collect();
-        assert_eq!(waits, [500, 1000, 2000, 3000, 3000]);
-        assert_eq!(b.ceiling(u32::MAX), Duration::from_secs(3));
-        let nan = BackoffConfig { multiplier: f64::NAN, ..b.clone() };
-        assert_eq!(nan.ceiling(1), Duration::from_secs(3));
-        let flat = BackoffConfig { multiplier: 1.0, ..b };
-        assert_eq!(flat.ceiling(7), Duration::from_millis(500));
-    }
-
-    #[test]
-    fn generator_is_uniform_enough_and_seedable() {
-        let mut a = XorShift::from_seed(7);
-        let mut b = XorShift::from_seed(7);
-        let xs: Vec<f64> = (0..10_000).map(|_| a.next_unit()).collect();
-        assert!(xs.iter().all(|x| (0.0..1.0).contains(x)));
-        assert_eq!(b.next_unit(), xs[0]);
-        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
-        assert!((0.45..0.55).contains(&mean), "{mean}");
-        assert_ne!(XorShift::from_seed(0).next_u64(), 0);
-    }
 }

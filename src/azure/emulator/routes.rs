@@ -1,11 +1,11 @@
-//! Routing: which endpoint a request is for, which [`Operation`] that is, and the `api-version`
-//! rules.
+//! Routing: which endpoint a request is for, which operation (by name) that is, and the
+//! `api-version` rules.
 
 use http::{Method, StatusCode};
 
+use super::facts::op;
 use super::wire::{Incoming, wrapped};
-use crate::azure::operations as op;
-use crate::transport::{HttpResponse, Operation};
+use crate::transport::HttpResponse;
 
 /// The endpoints the emulator serves. Paths match case-insensitively, except the subject
 /// descriptor (base64 is case-sensitive).
@@ -68,7 +68,7 @@ impl Route {
 
     /// The operation `method` on this route performs; `None` for unknown routes and methods the
     /// route does not serve.
-    pub(crate) fn operation(&self, request: &Incoming) -> Option<Operation> {
+    pub(crate) fn operation(&self, request: &Incoming) -> Option<&'static str> {
         let m = &request.method;
         match self {
             Self::Pats { .. } => match *m {

@@ -7,41 +7,23 @@ use http::{HeaderName, HeaderValue, Method, StatusCode};
 use uuid::Uuid;
 
 use super::auth::{authenticate, require_org_admin, require_user, unauthenticated};
-use super::faults::Fault;
 use super::routes::{Route, check_version};
 use super::wire::{Incoming, wrapped};
 use super::{Emulator, connection_data, location, pats, token_admin};
-use crate::transport::{HttpRequest, HttpResponse, HttpTransport, Operation, TransportError, TransportErrorKind};
+use crate::testing::emulator_kit::{EmulatedService, Fault, Outcome};
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport, TransportError};
 
 /// The TSTU budget the `X-RateLimit-Limit` header reports (§7).
 const RATE_LIMIT: u32 = 200;
 
-/// What becomes of a request.
-#[derive(Debug)]
-pub(crate) enum Outcome {
-    /// Answer it.
-    Respond(HttpResponse),
-    /// The request was acted on; break the connection without answering.
-    Drop,
-}
-
 impl Emulator {
     /// Runs one request through the emulator.
-    pub(crate) async fn dispatch(&self, request: HttpRequest) -> Outcome {
+    async fn run(&self, request: HttpRequest) -> Outcome {
         let incoming = Incoming::new(request);
         let route = Route::classify(&incoming.path);
         let operation = route.operation(&incoming);
-        let decision = {
-            let mut state = self.lock();
-            if let Some(op) = operation {
-                *state.requests.entry(op.name()).or_default() += 1;
-            }
-            state.faults.decide(operation)
-        };
-        if !decision.latency.is_zero() {
-            tokio::time::sleep(decision.latency).await;
-        }
-        let op_name = operation.map_or("unknown", Operation::name);
+        let decision = self.inner.harness.admit(operation).await;
+        let op_name = operation.unwrap_or("unknown");
         let mut response = match decision.action {
             Some(Fault::RateLimited { retry_after }) => self.throttled(retry_after),
             Some(Fault::ServerError { status }) => server_error(status),
@@ -61,7 +43,7 @@ impl Emulator {
         Outcome::Respond(response)
     }
 
-    fn handle(&self, route: &Route, operation: Option<Operation>, request: &Incoming) -> HttpResponse {
+    fn handle(&self, route: &Route, operation: Option<&str>, request: &Incoming) -> HttpResponse {
         let now = self.now();
         let mut state = self.lock();
         let Some(org_name) = route.org() else {
@@ -223,18 +205,20 @@ fn set(response: &mut HttpResponse, name: &'static str, value: &str) {
     }
 }
 
+#[async_trait]
+impl EmulatedService for Emulator {
+    async fn dispatch(&self, request: HttpRequest) -> Outcome {
+        self.run(request).await
+    }
+}
+
 /// In process: no sockets. The request's scheme and host are ignored; the path decides.
 /// [`Fault::CommitThenDrop`] becomes a [`TransportError`] of kind
-/// [`Interrupted`](TransportErrorKind::Interrupted) after the request was applied.
+/// [`Interrupted`](crate::transport::TransportErrorKind::Interrupted) after the request was
+/// applied.
 #[async_trait]
 impl HttpTransport for Emulator {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        match self.dispatch(request).await {
-            Outcome::Respond(response) => Ok(response),
-            Outcome::Drop => Err(TransportError::new(
-                TransportErrorKind::Interrupted,
-                "the emulator dropped the connection after applying the request",
-            )),
-        }
+        self.run(request).await.into_result()
     }
 }

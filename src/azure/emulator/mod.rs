@@ -28,13 +28,17 @@
 //! 2026-12-01 on the emulator's clock global PATs are retired (see
 //! [`Emulator::set_global_pat_retirement`]).
 //!
-//! Faults ([`Fault`], [`FaultRule`]) are scripted per operation (by [`Operation`] name, see
-//! [`azure::operations`](crate::azure::operations)) and per count, for
-//! reliability tests. Where the fact sheet marks the service's behaviour unverified, the doc
+//! Faults ([`Fault`], [`FaultRule`]) are scripted per operation (by [`Operation`] name: the
+//! emulator names each request's operation from its path and method alone, with the same names
+//! as [`azure::operations`](crate::azure::operations)) and per count, for reliability tests. The
+//! loopback server, fault rules, clock and request log are the shared
+//! [`testing::emulator_kit`](crate::testing::emulator_kit); everything Azure about the answers (error
+//! codes, scope rules, the retirement date, target accounts) is spelled here, from the fact
+//! sheet, never borrowed from the client. Where the fact sheet marks the service's behaviour unverified, the doc
 //! comment of the handler says which behaviour the emulator picked.
 //!
 //! ```
-//! use patkit::emulator::Emulator;
+//! use patkit::azure::emulator::Emulator;
 //! use patkit::transport::HttpTransport;
 //!
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -63,12 +67,11 @@
 mod auth;
 mod connection_data;
 mod dispatch;
-mod faults;
+mod facts;
 mod format;
 mod location;
 mod pats;
 mod routes;
-mod server;
 mod setup;
 mod state;
 mod token_admin;
@@ -81,17 +84,16 @@ use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
-pub use faults::{Fault, FaultRule, Schedule};
-pub use server::EmulatorServer;
+pub use crate::testing::emulator_kit::{Fault, FaultRule, LoopbackServer as EmulatorServer, Schedule};
 pub use setup::{
-    EmulatedUser, OrgPolicies, Organization, RevocationRuleSnapshot, SeedPat, SeededPat, Snapshot, TenantPolicies,
-    TokenSnapshot, UserSnapshot,
+    EmulatedUser, OrgPolicies, Organization, RevocationRuleSnapshot, SeedPat, SeededPat, Snapshot, TargetAccounts,
+    TenantPolicies, TokenSnapshot, UserSnapshot,
 };
 
-use crate::azure::Targets;
 use crate::clock::{Clock, SystemClock};
 use crate::model::PatId;
 use crate::secret::{BearerToken, PatSecret};
+use crate::testing::emulator_kit::{self, Harness};
 #[cfg(doc)]
 use crate::transport::HttpTransport;
 use crate::transport::Operation;
@@ -110,7 +112,7 @@ pub struct Emulator {
 }
 
 struct Inner {
-    clock: Arc<dyn Clock>,
+    harness: Harness,
     tenant_id: Uuid,
     state: Mutex<State>,
 }
@@ -119,7 +121,7 @@ impl fmt::Debug for Emulator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self.lock();
         f.debug_struct("Emulator")
-            .field("clock", &self.inner.clock)
+            .field("clock", self.inner.harness.clock())
             .field("organizations", &state.orgs.len())
             .field("users", &state.users.len())
             .field("tokens", &state.pats.len())
@@ -142,12 +144,38 @@ impl Emulator {
     /// An empty emulator whose "now" comes from `clock` (e.g. a [`ManualClock`](crate::ManualClock)),
     /// for expiry, `validFrom`, bearer expiry and the `expired` filter.
     pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
-        Self { inner: Arc::new(Inner { clock, tenant_id: Uuid::new_v4(), state: Mutex::new(State::default()) }) }
+        Self {
+            inner: Arc::new(Inner {
+                harness: Harness::new(clock),
+                tenant_id: Uuid::new_v4(),
+                state: Mutex::new(State::default()),
+            }),
+        }
     }
 
     /// The emulator's current time.
     pub fn now(&self) -> DateTime<Utc> {
-        self.inner.clock.now()
+        self.inner.harness.now()
+    }
+
+    /// Serves the emulator on `addr` (port 0 picks a free port), on the current tokio runtime,
+    /// with the shared [`emulator_kit::serve`]. Each connection is served on its own task, so
+    /// concurrent clients are fine.
+    ///
+    /// ```
+    /// use patkit::azure::emulator::Emulator;
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let server = Emulator::new().serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    /// assert!(server.base_url().starts_with("http://127.0.0.1:"));
+    /// server.shutdown().await;
+    /// # });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When `addr` cannot be bound.
+    pub async fn serve(&self, addr: std::net::SocketAddr) -> std::io::Result<EmulatorServer> {
+        emulator_kit::serve(self.clone(), addr).await
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -272,8 +300,8 @@ impl Emulator {
         let valid_from = to_ticks(seed.valid_from.unwrap_or(now));
         let targets = match seed.targets {
             None => Some(vec![org_id]),
-            Some(Targets::AllOrganizations) => None,
-            Some(Targets::Organizations(ids)) => Some(ids.iter().filter_map(|s| Uuid::parse_str(s).ok()).collect()),
+            Some(TargetAccounts::AllOrganizations) => None,
+            Some(TargetAccounts::Organizations(ids)) => Some(ids),
         };
         let entry = PatEntry {
             id: Uuid::new_v4(),
@@ -329,16 +357,17 @@ impl Emulator {
 
     /// Scripts a fault. Rules are checked in the order they were added.
     pub fn inject(&self, rule: FaultRule) {
-        self.lock().faults.add(rule);
+        self.inner.harness.inject(rule);
     }
 
     /// Removes every scripted fault.
     pub fn clear_faults(&self) {
-        self.lock().faults.clear();
+        self.inner.harness.clear_faults();
     }
 
     /// Applies (`true`, the default) or ignores (`false`) the service-wide global-PAT retirement
-    /// of [`GLOBAL_PAT_RETIREMENT`](crate::azure::GLOBAL_PAT_RETIREMENT) (fact sheet §9, BLOG-GPAT).
+    /// of 2026-12-01T00:00Z (fact sheet §9, BLOG-GPAT; the client's
+    /// [`GLOBAL_PAT_RETIREMENT`](crate::azure::GLOBAL_PAT_RETIREMENT)).
     ///
     /// While it applies, from 2026-12-01T00:00Z on the emulator's clock, creating a global token
     /// (`allOrgs: true`) or regenerating one (an update that renews, rescopes or re-targets it)
@@ -358,6 +387,6 @@ impl Emulator {
 
     /// How many requests for `operation` reached the emulator (faulted ones included).
     pub fn requests_seen(&self, operation: Operation) -> u64 {
-        self.lock().requests.get(operation.name()).copied().unwrap_or(0)
+        self.inner.harness.requests_seen(operation.name())
     }
 }

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
-use super::faults::FaultPlan;
+use super::facts::global_pat_retirement;
 use super::format::SecretHash;
+use super::setup::TargetAccounts;
 use super::setup::{
     OrgPolicies, Organization, RevocationRuleSnapshot, Snapshot, TenantPolicies, TokenSnapshot, UserSnapshot,
 };
-use crate::azure::{GLOBAL_PAT_RETIREMENT, Targets};
 use crate::model::PatId;
 
 /// The service's own ceiling on a token's lifespan (one year; DECOMP, the UI's maximum).
@@ -79,8 +79,8 @@ impl PatEntry {
             valid_from: self.valid_from,
             valid_to: self.valid_to,
             targets: match &self.targets {
-                None => Targets::AllOrganizations,
-                Some(t) => Targets::Organizations(t.iter().map(Uuid::to_string).collect()),
+                None => TargetAccounts::AllOrganizations,
+                Some(t) => TargetAccounts::Organizations(t.clone()),
             },
             revoked: self.revoked,
             legacy_format: self.legacy_format,
@@ -113,12 +113,9 @@ pub(crate) struct State {
     pub(crate) secret_index: HashMap<SecretHash, Uuid>,
     pub(crate) tenant: TenantPolicies,
     pub(crate) org_policies: HashMap<Uuid, OrgPolicies>,
-    pub(crate) faults: FaultPlan,
     pub(crate) rate_limit: RateLimitState,
     pub(crate) admin_cursors: HashMap<Uuid, AdminCursor>,
     pub(crate) revocation_rules: Vec<RevocationRuleSnapshot>,
-    /// Requests seen, by operation name.
-    pub(crate) requests: HashMap<&'static str, u64>,
     /// Whether the service-wide global-PAT retirement is ignored (to model the time before it).
     pub(crate) ignore_global_retirement: bool,
 }
@@ -160,10 +157,10 @@ impl State {
         !policy.restrict_pat_creation || policy.allowed_users.contains(&user)
     }
 
-    /// Whether the global-PAT retirement is in force at `now`: from [`GLOBAL_PAT_RETIREMENT`]
-    /// on the emulator's clock, unless switched off.
+    /// Whether the global-PAT retirement is in force at `now`: from 2026-12-01 on the
+    /// emulator's clock, unless switched off.
     pub(crate) fn global_pats_retired(&self, now: DateTime<Utc>) -> bool {
-        !self.ignore_global_retirement && now >= GLOBAL_PAT_RETIREMENT
+        !self.ignore_global_retirement && now >= global_pat_retirement()
     }
 
     /// Whether the token with `id` authenticates a request to `org` at `now`. A global token

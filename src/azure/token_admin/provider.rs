@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::admin::{PatAdmin, UserId, UserPat};
-use crate::azure::calls::{PROVIDER_NAME, TokenAdmin};
 use crate::azure::token_admin::MAX_REVOCATIONS_PER_REQUEST;
+use crate::azure::{PROVIDER_NAME, TokenAdmin};
 use crate::capabilities::Capabilities;
 use crate::error::Result;
 use crate::model::{ContinuationToken, Page, PatId};

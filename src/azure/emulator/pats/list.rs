@@ -1,0 +1,168 @@
+//! `GET` without `authorizationId`: a page of the caller's tokens.
+
+use std::cmp::Ordering;
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use http::StatusCode;
+use serde::Serialize;
+
+use super::{Call, DEFAULT_TOP, MAX_TOP, bad_request};
+use crate::azure::emulator::state::PatEntry;
+use crate::azure::emulator::wire::{PatTokenJson, json};
+use crate::transport::HttpResponse;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    Active,
+    Revoked,
+    Expired,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SortBy {
+    DisplayName,
+    DisplayDate,
+    Status,
+}
+
+/// An enum query value by name (case-insensitive) or by its .NET number (unverified for the
+/// REST endpoint; accepted leniently).
+fn enum_param<T: Copy>(raw: Option<&str>, default: T, values: &[(&str, &str, T)]) -> Option<T> {
+    let Some(raw) = raw.map(str::trim) else {
+        return Some(default);
+    };
+    values.iter().find(|(name, number, _)| raw.eq_ignore_ascii_case(name) || raw == *number).map(|(_, _, v)| *v)
+}
+
+/// The list continuation token: an opaque encoding of the next offset (the service's decodes to
+/// a start row, §2.1). It carries no filters.
+pub(crate) fn encode_offset(offset: usize) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("row:{offset}"))
+}
+
+fn decode_offset(token: &str) -> Option<usize> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
+    String::from_utf8(bytes).ok()?.strip_prefix("row:")?.parse().ok()
+}
+
+fn status_rank(pat: &PatEntry, now: DateTime<Utc>) -> u8 {
+    if pat.revoked {
+        2
+    } else if pat.is_expired(now) {
+        1
+    } else {
+        0
+    }
+}
+
+/// `GET` without `authorizationId`: one page of the caller's tokens visible in this
+/// organization.
+///
+/// `$top` defaults to 20; above 100 it is clamped to 100 (a client asking for more still pages
+/// correctly); 0 or less is a 400 `ArgumentOutOfRangeException`. `displayDate` sorts by expiry
+/// (`validTo`, the date the UI shows; unverified), `status` sorts active < expired < revoked;
+/// ties break by display name, then id, so pages are stable.
+pub(super) fn list(call: Call<'_>) -> HttpResponse {
+    let Call { state, user, org, request, now, .. } = call;
+    let filter = enum_param(
+        request.query("displayFilterOption"),
+        Filter::Active,
+        &[
+            ("active", "1", Filter::Active),
+            ("revoked", "2", Filter::Revoked),
+            ("expired", "3", Filter::Expired),
+            ("all", "4", Filter::All),
+        ],
+    );
+    let sort = enum_param(
+        request.query("sortByOption"),
+        SortBy::DisplayName,
+        &[
+            ("displayName", "1", SortBy::DisplayName),
+            ("displayDate", "2", SortBy::DisplayDate),
+            ("status", "3", SortBy::Status),
+        ],
+    );
+    let ascending = match request.query("isSortAscending").map(str::trim) {
+        None => Some(true),
+        Some(v) if v.eq_ignore_ascii_case("true") => Some(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Some(false),
+        Some(_) => None,
+    };
+    let (Some(filter), Some(sort), Some(ascending)) = (filter, sort, ascending) else {
+        return bad_request(
+            "ArgumentException",
+            "displayFilterOption, sortByOption or isSortAscending has an invalid value.",
+        );
+    };
+    let top = match request.query("$top").map(|t| t.trim().parse::<i64>()) {
+        None => DEFAULT_TOP,
+        Some(Ok(t)) if t > 0 => t.min(MAX_TOP),
+        Some(_) => return bad_request("ArgumentOutOfRangeException", "$top must be a number between 1 and 100."),
+    };
+    let offset = match request.query("continuationToken").map(str::trim).filter(|t| !t.is_empty()) {
+        None => 0,
+        Some(t) => match decode_offset(t) {
+            Some(o) => o,
+            None => return bad_request("ArgumentException", "The continuation token is not valid."),
+        },
+    };
+    let mut items: Vec<&PatEntry> = state
+        .pats
+        .iter()
+        .filter(|p| p.owner == user && p.targets_org(org.id))
+        .filter(|p| match filter {
+            Filter::Active => p.is_active(now),
+            Filter::Revoked => p.revoked,
+            Filter::Expired => !p.revoked && p.is_expired(now),
+            Filter::All => true,
+        })
+        .collect();
+    let by_name = |a: &PatEntry, b: &PatEntry| {
+        a.display_name.to_lowercase().cmp(&b.display_name.to_lowercase()).then(a.id.cmp(&b.id))
+    };
+    items.sort_by(|a, b| {
+        let primary = match sort {
+            SortBy::DisplayName => Ordering::Equal,
+            SortBy::DisplayDate => a.valid_to.cmp(&b.valid_to),
+            SortBy::Status => status_rank(a, now).cmp(&status_rank(b, now)),
+        };
+        let order = primary.then_with(|| by_name(a, b));
+        if ascending { order } else { order.reverse() }
+    });
+    let top = usize::try_from(top).unwrap_or(20);
+    let end = offset.saturating_add(top).min(items.len());
+    let page: Vec<PatTokenJson<'_>> =
+        items.get(offset.min(end)..end).unwrap_or(&[]).iter().map(|p| PatTokenJson::new(p, None)).collect();
+    let continuation = if end < items.len() { encode_offset(end) } else { String::new() };
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct PagedPatTokens<'a> {
+        continuation_token: String,
+        pat_tokens: Vec<PatTokenJson<'a>>,
+    }
+    json(StatusCode::OK, &PagedPatTokens { continuation_token: continuation, pat_tokens: page })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuation_round_trip_and_garbage() {
+        assert_eq!(decode_offset(&encode_offset(1234)), Some(1234));
+        assert_eq!(decode_offset("not a token"), None);
+        assert_eq!(decode_offset(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("row:x")), None);
+    }
+
+    #[test]
+    fn enum_params_accept_names_and_numbers() {
+        let values = [("active", "1", 1), ("revoked", "2", 2)];
+        assert_eq!(enum_param(None, 0, &values), Some(0));
+        assert_eq!(enum_param(Some("Revoked"), 0, &values), Some(2));
+        assert_eq!(enum_param(Some("1"), 0, &values), Some(1));
+        assert_eq!(enum_param(Some("bogus"), 0, &values), None);
+    }
+}
