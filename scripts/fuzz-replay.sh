@@ -44,7 +44,12 @@ else
 fi
 
 mkdir -p fuzz/corpus/responses
-# Its own target dir: fuzz builds use other compiler flags than the main build.
+# Its own target dir: fuzz builds use other compiler flags than the main build. Built first, so a
+# build failure is reported as one, not as a failing input.
+if ! cargo "${toolchain[@]}" fuzz build "${sanitizer[@]}" --target-dir fuzz/target responses; then
+  echo "the fuzz target did not build" >&2
+  exit 1
+fi
 if ! cargo "${toolchain[@]}" fuzz run "${sanitizer[@]}" --target-dir fuzz/target responses \
   fuzz/corpus/responses fuzz/seeds -- "${limit[@]}" -max_len=16384 -rss_limit_mb=2048 -print_final_stats=1; then
   echo "fuzzing found a failing input (fuzz/artifacts/responses/). Reproduce with" >&2

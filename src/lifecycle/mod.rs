@@ -94,7 +94,7 @@
 //!
 //! Tested by `tests/lifecycle/crash.rs`: the rotation future is dropped at every step (and at
 //! random ones, with random extra faults, over a thousand seeded runs against the emulator and
-//! the file store, and three hundred against `testing::FakeProvider` in each capability profile), and
+//! the file store, and a thousand against `testing::FakeProvider` in each capability profile), and
 //! the invariant is checked at the crash point and after recovery.
 //!
 //! # Server-side rotation

@@ -3,7 +3,7 @@
 //! server's state — at the crash point and after. First every named step, on the emulator and on
 //! the fake provider in each capability profile (create-then-revoke and server-side rotate),
 //! then a thousand seeded random runs with extra faults against the emulator and the file store,
-//! three hundred per fake profile, a thousand against a Vault KV v2 store (an in-process fake
+//! a thousand per fake profile, a thousand against a Vault KV v2 store (an in-process fake
 //! behind the default retry decorator, with writes whose answer is lost after they committed),
 //! and a hundred against a real OpenBao dev server.
 //!
@@ -511,12 +511,12 @@ async fn randomized_crashes_against_the_emulator_and_the_file_store() {
     .await;
 }
 
-/// Three hundred seeded runs per fake profile (create-then-revoke, server-side rotate, tokens
+/// A thousand seeded runs per fake profile (create-then-revoke, server-side rotate, tokens
 /// that never expire), over the in-memory store: every fault and crash point must end, after
 /// recovery, with a working stored token and no other working token.
 #[tokio::test(start_paused = true)]
 async fn randomized_crashes_against_the_fake_in_each_profile() {
-    let runs = env_u64("PATKIT_LIFECYCLE_FAKE_RUNS", 300);
+    let runs = env_u64("PATKIT_LIFECYCLE_FAKE_RUNS", 1000);
     let base = env_u64("PATKIT_LIFECYCLE_SEED", 0x5EED_0000);
     for profile in FakeProfile::ALL {
         seeded_runs_on(Backend::Fake(profile), &format!("fake {profile:?}"), runs, base, async |_, _| {
