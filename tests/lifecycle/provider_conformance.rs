@@ -9,9 +9,19 @@ use std::sync::Arc;
 use patkit::auth::StaticCredential;
 use patkit::azure::AzureDevOpsClient;
 use patkit::azure::emulator::Emulator;
-use patkit::testing::provider_conformance::{self, Seeder};
+use patkit::testing::provider_conformance::{self, Seeder, Setup};
 use patkit::testing::{FakeOp, FakeProfile, FakeProvider};
 use patkit::{CreatedPat, Error, ExpiryGranularity, PatProvider, PatSpec, Scopes};
+
+/// The suite's setup for the Azure client (its scopes are `vso.*`).
+fn azure() -> Setup<'static> {
+    Setup::new(patkit::Scopes::parse("vso.code").unwrap())
+}
+
+/// The suite's setup for the fake (any one-word scope).
+fn fake_setup() -> Setup<'static> {
+    Setup::new(patkit::Scopes::parse("read_api").unwrap())
+}
 
 fn seeder(fake: &FakeProvider) -> impl Seeder + use<> {
     let fake = fake.clone();
@@ -22,7 +32,8 @@ fn seeder(fake: &FakeProvider) -> impl Seeder + use<> {
 async fn the_fake_conforms_in_every_profile() {
     for profile in FakeProfile::ALL {
         let fake = FakeProvider::new(profile);
-        provider_conformance::run_all(&fake, Some(&seeder(&fake))).await;
+        let seeder = seeder(&fake);
+        provider_conformance::run_all(&fake, &fake_setup().seeder(&seeder)).await;
     }
 }
 
@@ -32,9 +43,9 @@ async fn the_fake_conforms_through_arc_and_box_dyn() {
         let fake = FakeProvider::new(profile);
         let seeder = seeder(&fake);
         let arc: Arc<dyn PatProvider> = Arc::new(fake.clone());
-        provider_conformance::run_all(&arc, Some(&seeder)).await;
+        provider_conformance::run_all(&arc, &fake_setup().seeder(&seeder)).await;
         let boxed: Box<dyn PatProvider> = Box::new(fake);
-        provider_conformance::run_all(&boxed, Some(&seeder)).await;
+        provider_conformance::run_all(&boxed, &fake_setup().seeder(&seeder)).await;
     }
 }
 
@@ -78,7 +89,7 @@ impl PatProvider for ClaimsTooMuch {
 #[should_panic(expected = "rotate_pat failed")]
 async fn the_suite_catches_a_capability_that_is_not_implemented() {
     let provider = ClaimsTooMuch(FakeProvider::new(FakeProfile::CreateUpdate));
-    provider_conformance::rotate_replaces_and_revokes(&provider, None).await;
+    provider_conformance::rotate_replaces_and_revokes(&provider, &fake_setup()).await;
 }
 
 /// A provider that lacks an operation but answers it anyway is caught too.
@@ -102,7 +113,11 @@ async fn the_suite_catches_an_operation_that_is_not_declared() {
             self.0.check_pat(secret).await
         }
     }
-    provider_conformance::unsupported_operations_say_so(&Hides(FakeProvider::new(FakeProfile::CreateUpdate))).await;
+    provider_conformance::unsupported_operations_say_so(
+        &Hides(FakeProvider::new(FakeProfile::CreateUpdate)),
+        &fake_setup(),
+    )
+    .await;
 }
 
 /// One bug each, planted in an otherwise correct provider; the suite must catch every one.
@@ -190,7 +205,7 @@ impl PatProvider for Buggy {
 #[should_panic(expected = "the rotated token still works")]
 async fn the_suite_catches_a_rotation_that_leaves_the_old_token_working() {
     let buggy = Buggy { inner: FakeProvider::new(FakeProfile::CreateUpdate), bug: Bug::RotateKeepsOld };
-    provider_conformance::rotate_replaces_and_revokes(&buggy, None).await;
+    provider_conformance::rotate_replaces_and_revokes(&buggy, &fake_setup()).await;
 }
 
 #[tokio::test]
@@ -199,21 +214,21 @@ async fn the_suite_catches_a_date_expiry_rounded_down() {
     let fake = FakeProvider::new(FakeProfile::ServerRotate);
     let seeder = seeder(&fake);
     let buggy = Buggy { inner: fake, bug: Bug::DateRoundsDown };
-    provider_conformance::expiry_follows_the_granularity(&buggy, Some(&seeder)).await;
+    provider_conformance::expiry_follows_the_granularity(&buggy, &fake_setup().seeder(&seeder)).await;
 }
 
 #[tokio::test]
 #[should_panic(expected = "list_all failed")]
 async fn the_suite_catches_a_listing_that_never_ends() {
     let buggy = Buggy { inner: FakeProvider::new(FakeProfile::CreateUpdate), bug: Bug::RepeatsContinuation };
-    provider_conformance::list_own_shows_an_active_token(&buggy, None).await;
+    provider_conformance::list_own_shows_an_active_token(&buggy, &fake_setup()).await;
 }
 
 #[tokio::test]
 #[should_panic(expected = "was accepted (limit 10)")]
 async fn the_suite_catches_a_display_name_limit_not_enforced() {
     let buggy = Buggy { inner: FakeProvider::new(FakeProfile::CreateUpdate), bug: Bug::NameLimitNotEnforced };
-    provider_conformance::display_name_limit_is_enforced(&buggy, None).await;
+    provider_conformance::display_name_limit_is_enforced(&buggy, &fake_setup()).await;
 }
 
 fn spec(name: &str) -> PatSpec {
@@ -284,9 +299,9 @@ async fn the_azure_client_conforms_in_process() {
     let (emulator, bearer) = azure_emulator();
     let client =
         AzureDevOpsClient::builder("fabrikam", StaticCredential::from(bearer)).transport(emulator).build().unwrap();
-    provider_conformance::run_all(&client, None).await;
+    provider_conformance::run_all(&client, &azure()).await;
     let shared: Arc<dyn PatProvider> = Arc::new(client);
-    provider_conformance::run_all(&shared, None).await;
+    provider_conformance::run_all(&shared, &azure()).await;
 }
 
 #[cfg(feature = "reqwest")]
@@ -299,7 +314,7 @@ async fn the_azure_client_conforms_over_loopback() {
         .transport(patkit::transport::ReqwestTransport::new().unwrap())
         .build()
         .unwrap();
-    provider_conformance::run_all(&client, None).await;
+    provider_conformance::run_all(&client, &azure()).await;
 }
 
 /// The rotation flow runs unchanged on a provider that is not Azure, through the seam alone:

@@ -1,9 +1,9 @@
 //! Properties that need no token of their own: capabilities, unsupported operations, unknown
 //! ids and secrets, redaction.
 
-use chrono::{TimeDelta, Utc};
+use chrono::TimeDelta;
 
-use super::{Seeder, mint, spec, tidy};
+use super::{Setup, mint, tidy};
 use crate::capabilities::{Capabilities, ExpiryGranularity};
 use crate::error::Error;
 use crate::model::{ListQuery, PatChanges, PatId};
@@ -55,11 +55,11 @@ pub async fn capabilities_are_coherent(provider: &dyn PatProvider) {
 
 /// Every operation whose capability is off answers [`Error::Unsupported`] naming the provider
 /// and the operation (nothing is skipped: this is what "not offered" must look like).
-pub async fn unsupported_operations_say_so(provider: &dyn PatProvider) {
+pub async fn unsupported_operations_say_so(provider: &dyn PatProvider, setup: &Setup<'_>) {
     let caps = provider.capabilities();
     let id = unknown_id();
     if !caps.create {
-        assert_unsupported(provider, "create_pat", provider.create_pat(spec(&super::name("unsupported"))).await);
+        assert_unsupported(provider, "create_pat", provider.create_pat(setup.spec(&super::name("unsupported"))).await);
     }
     if !caps.get {
         assert_unsupported(provider, "get_pat", provider.get_pat(&id).await);
@@ -72,7 +72,7 @@ pub async fn unsupported_operations_say_so(provider: &dyn PatProvider) {
         assert_unsupported(provider, "update_pat", provider.update_pat(&id, changes).await);
     }
     if caps.update && !caps.update_expiry {
-        let changes = PatChanges { valid_to: Some(Utc::now() + TimeDelta::days(7)), ..PatChanges::default() };
+        let changes = PatChanges { valid_to: Some(setup.now() + TimeDelta::days(7)), ..PatChanges::default() };
         assert_unsupported(provider, "update_pat", provider.update_pat(&id, changes).await);
     }
     if !caps.revoke {
@@ -126,8 +126,8 @@ pub async fn check_refuses_an_unknown_secret(provider: &dyn PatProvider) {
 }
 
 /// Neither the provider's `Debug` nor a new token's `Debug` shows the token's secret.
-pub async fn secrets_never_appear_in_debug(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>) {
-    let created = mint(provider, seeder, "debug").await;
+pub async fn secrets_never_appear_in_debug(provider: &dyn PatProvider, setup: &Setup<'_>) {
+    let created = mint(provider, setup, "debug").await;
     let secret = created.secret.expose_secret().to_owned();
     assert!(!format!("{created:?}").contains(&secret), "a created token's Debug shows its secret");
     assert!(!format!("{provider:?}").contains(&secret), "the provider's Debug shows a secret");

@@ -1,9 +1,9 @@
 //! Properties of a token's life: create, get, list, expiry, names, update, revoke, rotate.
 
-use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveTime, TimeDelta};
 use futures_util::TryStreamExt as _;
 
-use super::{Seeder, mint, name, spec, tidy};
+use super::{Setup, mint, name, tidy};
 use crate::capabilities::ExpiryGranularity;
 use crate::error::Error;
 use crate::model::{ListQuery, PatChanges, PatId, PatMetadata};
@@ -21,31 +21,30 @@ async fn listed(provider: &dyn PatProvider, id: &PatId) -> Option<PatMetadata> {
 
 /// A created token carries the requested name and scopes, was issued no later than now, and
 /// its secret authenticates ([`check_pat`](PatProvider::check_pat)).
-pub async fn create_returns_a_working_secret(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>) {
+pub async fn create_returns_a_working_secret(provider: &dyn PatProvider, setup: &Setup<'_>) {
     let caps = provider.capabilities();
     if !caps.create {
         return; // unsupported_operations_say_so checks the answer.
     }
     let display_name = name("create");
-    let spec = spec(&display_name);
+    let spec = setup.spec(&display_name);
     let created = provider.create_pat(spec.clone()).await.unwrap_or_else(|e| panic!("create_pat failed: {e}"));
     assert_eq!(created.metadata.display_name, display_name, "create_pat changed the display name");
     assert_eq!(created.metadata.scopes, spec.scopes, "create_pat changed the scopes");
-    assert!(created.metadata.valid_from <= Utc::now() + TimeDelta::minutes(5), "issued in the future");
+    assert!(created.metadata.valid_from <= setup.now() + TimeDelta::minutes(5), "issued in the future");
     assert!(!created.secret.expose_secret().is_empty(), "create_pat returned an empty secret");
     if caps.check {
         assert!(provider.check_pat(&created.secret).await.expect("check_pat"), "a new token's secret is refused");
     }
-    let _ = seeder;
     tidy(provider, &created).await;
 }
 
 /// [`get_pat`](PatProvider::get_pat) returns what create (or the seeder) returned.
-pub async fn get_returns_what_was_minted(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>) {
+pub async fn get_returns_what_was_minted(provider: &dyn PatProvider, setup: &Setup<'_>) {
     if !provider.capabilities().get {
         return;
     }
-    let created = mint(provider, seeder, "get").await;
+    let created = mint(provider, setup, "get").await;
     let got = provider.get_pat(&created.metadata.id).await.unwrap_or_else(|e| panic!("get_pat failed: {e}"));
     assert_eq!(got.id, created.metadata.id, "get_pat answered another token");
     assert_eq!(got.display_name, created.metadata.display_name);
@@ -56,11 +55,11 @@ pub async fn get_returns_what_was_minted(provider: &dyn PatProvider, seeder: Opt
 
 /// A new token is in the active listing, found through `dyn PatProvider` and
 /// [`list_all`](crate::PatProviderExt::list_all); its id round-trips exactly.
-pub async fn list_own_shows_an_active_token(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>) {
+pub async fn list_own_shows_an_active_token(provider: &dyn PatProvider, setup: &Setup<'_>) {
     if !provider.capabilities().list_own {
         return;
     }
-    let created = mint(provider, seeder, "list").await;
+    let created = mint(provider, setup, "list").await;
     let found = listed(provider, &created.metadata.id).await;
     let found = found.unwrap_or_else(|| panic!("the active listing misses the new token {}", created.metadata.id));
     assert_eq!(found.id.as_str(), created.metadata.id.as_str());
@@ -72,19 +71,19 @@ pub async fn list_own_shows_an_active_token(provider: &dyn PatProvider, seeder: 
 /// to the next 00:00 UTC (`Date`, so a token never dies early), or ignored for tokens that
 /// never expire (`Never`: at least a century ahead). Checked through create, else through
 /// rotate; a provider with neither sets no expiry and is not checked.
-pub async fn expiry_follows_the_granularity(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>) {
+pub async fn expiry_follows_the_granularity(provider: &dyn PatProvider, setup: &Setup<'_>) {
     let caps = provider.capabilities();
-    let now = Utc::now();
+    let now = setup.now();
     let asked =
         DateTime::from_timestamp(now.timestamp(), 0).expect("now") + TimeDelta::days(10) + TimeDelta::seconds(5025);
     let got = if caps.create {
-        let mut spec = spec(&name("expiry"));
+        let mut spec = setup.spec(&name("expiry"));
         spec.valid_to = Some(asked);
         let created = provider.create_pat(spec).await.unwrap_or_else(|e| panic!("create_pat with an expiry: {e}"));
         tidy(provider, &created).await;
         created.metadata.valid_to
     } else if caps.rotate_server_side {
-        let old = mint(provider, seeder, "expiry").await;
+        let old = mint(provider, setup, "expiry").await;
         let rotated = provider.rotate_pat(&old.metadata.id, Some(asked)).await;
         let rotated = rotated.unwrap_or_else(|e| panic!("rotate_pat with an expiry: {e}"));
         tidy(provider, &rotated.created).await;
@@ -105,7 +104,7 @@ pub async fn expiry_follows_the_granularity(provider: &dyn PatProvider, seeder: 
 /// A display name of exactly [`name_max_len`](crate::Capabilities::name_max_len) characters is
 /// accepted; one character more is [`Error::InvalidInput`] before anything is created (and
 /// before anything is renamed, when the provider updates).
-pub async fn display_name_limit_is_enforced(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>) {
+pub async fn display_name_limit_is_enforced(provider: &dyn PatProvider, setup: &Setup<'_>) {
     let caps = provider.capabilities();
     let Some(max) = caps.name_max_len else { return };
     let longest = |extra: usize| {
@@ -116,7 +115,7 @@ pub async fn display_name_limit_is_enforced(provider: &dyn PatProvider, seeder: 
     };
     if caps.create {
         let too_long = longest(1);
-        match provider.create_pat(spec(&too_long)).await {
+        match provider.create_pat(setup.spec(&too_long)).await {
             Err(Error::InvalidInput { .. }) => {}
             Err(e) => panic!("a display name over the limit: expected InvalidInput, got {e}"),
             Ok(c) => {
@@ -130,12 +129,12 @@ pub async fn display_name_limit_is_enforced(provider: &dyn PatProvider, seeder: 
                 "a refused create left a token behind"
             );
         }
-        let fits = provider.create_pat(spec(&longest(0))).await;
+        let fits = provider.create_pat(setup.spec(&longest(0))).await;
         let fits = fits.unwrap_or_else(|e| panic!("a display name of exactly {max} characters was refused: {e}"));
         tidy(provider, &fits).await;
     }
     if caps.update {
-        let created = mint(provider, seeder, "limit").await;
+        let created = mint(provider, setup, "limit").await;
         let changes = PatChanges { display_name: Some(longest(1)), ..PatChanges::default() };
         let result = provider.update_pat(&created.metadata.id, changes).await;
         assert!(matches!(result, Err(Error::InvalidInput { .. })), "a rename over the limit was not refused");
@@ -145,16 +144,16 @@ pub async fn display_name_limit_is_enforced(provider: &dyn PatProvider, seeder: 
 
 /// [`update_pat`](PatProvider::update_pat) renames a token (and, with `update_expiry`, moves
 /// its expiry) and answers the new metadata, which [`get_pat`](PatProvider::get_pat) then shows.
-pub async fn update_changes_what_it_says(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>) {
+pub async fn update_changes_what_it_says(provider: &dyn PatProvider, setup: &Setup<'_>) {
     let caps = provider.capabilities();
     if !caps.update {
         return;
     }
-    let created = mint(provider, seeder, "update").await;
+    let created = mint(provider, setup, "update").await;
     let renamed = name("renamed");
     let mut changes = PatChanges { display_name: Some(renamed.clone()), ..PatChanges::default() };
     let later = (caps.update_expiry && caps.expiry == ExpiryGranularity::DateTime)
-        .then(|| DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("now") + TimeDelta::days(20));
+        .then(|| DateTime::from_timestamp(setup.now().timestamp(), 0).expect("now") + TimeDelta::days(20));
     changes.valid_to = later;
     let updated = provider.update_pat(&created.metadata.id, changes).await;
     let updated = updated.unwrap_or_else(|e| panic!("update_pat failed: {e}"));
@@ -172,12 +171,12 @@ pub async fn update_changes_what_it_says(provider: &dyn PatProvider, seeder: Opt
 
 /// After [`revoke_pat`](PatProvider::revoke_pat) the secret no longer authenticates and the
 /// active listing no longer shows the token.
-pub async fn revoke_stops_the_token(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>) {
+pub async fn revoke_stops_the_token(provider: &dyn PatProvider, setup: &Setup<'_>) {
     let caps = provider.capabilities();
     if !caps.revoke {
         return;
     }
-    let created = mint(provider, seeder, "revoke").await;
+    let created = mint(provider, setup, "revoke").await;
     provider.revoke_pat(&created.metadata.id).await.unwrap_or_else(|e| panic!("revoke_pat failed: {e}"));
     if caps.check {
         assert!(!provider.check_pat(&created.secret).await.expect("check_pat"), "a revoked token still works");
@@ -190,12 +189,12 @@ pub async fn revoke_stops_the_token(provider: &dyn PatProvider, seeder: Option<&
 /// [`rotate_pat`](PatProvider::rotate_pat) answers a new id and a new secret under the same
 /// name, names the old id as `previous`, and the old token is revoked at once: its secret no
 /// longer works and it leaves the active listing, which shows the new one.
-pub async fn rotate_replaces_and_revokes(provider: &dyn PatProvider, seeder: Option<&dyn Seeder>) {
+pub async fn rotate_replaces_and_revokes(provider: &dyn PatProvider, setup: &Setup<'_>) {
     let caps = provider.capabilities();
     if !caps.rotate_server_side {
         return;
     }
-    let old = mint(provider, seeder, "rotate").await;
+    let old = mint(provider, setup, "rotate").await;
     let rotated = provider.rotate_pat(&old.metadata.id, None).await;
     let rotated = rotated.unwrap_or_else(|e| panic!("rotate_pat failed: {e}"));
     let new = &rotated.created;
