@@ -184,3 +184,19 @@ async fn a_rotation_keeps_the_description() {
     assert_eq!(replacement.spec.scopes.to_string(), "api");
     assert!(replacement.note.is_none() && client.retirement(&old).is_none());
 }
+
+/// The properties of `provider_conformance` that need no server state hold over a scripted
+/// transport (the whole suite runs against the GitLab emulator).
+#[tokio::test]
+async fn the_stateless_conformance_properties_hold() {
+    use patkit::testing::provider_conformance as conformance;
+    let mock = MockTransport::new()
+        .on(Route::get("/personal_access_tokens/self"), MockResponse::json(401, r#"{"message":"401 Unauthorized"}"#));
+    let client = client(&mock);
+    conformance::capabilities_are_coherent(&client).await;
+    conformance::unsupported_operations_say_so(&client).await;
+    conformance::get_of_an_unknown_id_is_not_found(&client).await;
+    conformance::check_refuses_an_unknown_secret(&client).await;
+    assert_eq!(mock.request_count(), 1, "only the check reached the transport");
+    mock.assert_no_unexpected();
+}
