@@ -25,6 +25,10 @@ pub const DEFAULT_BASE_URL: &str = "https://gitlab.com/api/v4";
 /// relied on; patkit always sends `expires_at`).
 pub const DEFAULT_ROTATION_LIFETIME: Duration = Duration::from_secs(90 * 86_400);
 
+/// The longest [`rotation_lifetime`](GitLabClientBuilder::rotation_lifetime): 400 days, GitLab's
+/// longest token lifetime (365 days by default; 400 with `buffered_token_expiration_limit`).
+pub const MAX_ROTATION_LIFETIME: Duration = Duration::from_secs(400 * 86_400);
+
 /// A client for one GitLab instance's access tokens (gitlab.com or self-managed,
 /// `https://HOST/api/v4`).
 ///
@@ -224,7 +228,7 @@ impl GitLabClientBuilder {
     }
 
     /// How long a rotated token lives when [`PatProvider::rotate_pat`](crate::PatProvider::rotate_pat)
-    /// is given no expiry (default [`DEFAULT_ROTATION_LIFETIME`]); rounded up to a date by
+    /// is given no expiry (default [`DEFAULT_ROTATION_LIFETIME`], at most [`MAX_ROTATION_LIFETIME`]); rounded up to a date by
     /// [`ExpiryDate::covering`](super::ExpiryDate::covering).
     pub fn rotation_lifetime(mut self, lifetime: Duration) -> Self {
         self.rotation_lifetime = lifetime;
@@ -245,8 +249,11 @@ impl GitLabClientBuilder {
         if let Some(user) = &self.create_for {
             super::request::user_id(user)?;
         }
-        if self.rotation_lifetime.is_zero() {
-            return Err(Error::invalid_input("rotation_lifetime", "must be longer than zero"));
+        if self.rotation_lifetime.is_zero() || self.rotation_lifetime > MAX_ROTATION_LIFETIME {
+            return Err(Error::invalid_input(
+                "rotation_lifetime",
+                "must be longer than zero and at most 400 days (GitLab's longest token lifetime)",
+            ));
         }
         let core = Core::new(self.transport, self.retry, self.clock)?;
         Ok(GitLabClient {

@@ -46,7 +46,9 @@ mod token;
 mod user;
 mod wire;
 
-pub use client::{DEFAULT_BASE_URL, DEFAULT_ROTATION_LIFETIME, GitLabClient, GitLabClientBuilder};
+pub use client::{
+    DEFAULT_BASE_URL, DEFAULT_ROTATION_LIFETIME, GitLabClient, GitLabClientBuilder, MAX_ROTATION_LIFETIME,
+};
 pub use credentials::{GITLAB_TOKEN_ENV, GitLabCredential, PRIVATE_TOKEN_HEADER};
 pub use expiry::{ExpiryDate, MIN_REMAINING};
 pub use pagination::MAX_PER_PAGE;

@@ -8,3 +8,4 @@ mod trace_capture;
 mod client;
 mod client_provider;
 mod client_redaction;
+mod credentials;
