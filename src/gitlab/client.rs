@@ -170,7 +170,9 @@ impl GitLabClient {
         }
         let Ok(credential) = self.credential().await else { return error };
         let (segments, probe_op): (&[&str], _) = match credential {
-            AccessCredential::Header { .. } => (&["personal_access_tokens", "self"], op::GITLAB_PAT_GET_SELF),
+            AccessCredential::Header { ref name, .. } if name.as_str() == super::PRIVATE_TOKEN_HEADER => {
+                (&["personal_access_tokens", "self"], op::GITLAB_PAT_GET_SELF)
+            }
             _ => (&["user"], op::GITLAB_USER),
         };
         let url = self.ctx().url(segments);

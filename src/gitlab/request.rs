@@ -55,6 +55,19 @@ pub(crate) fn token_id(id: &PatId) -> Result<u64> {
         .ok_or_else(|| Error::NotFound { id: Some(id.clone()) })
 }
 
+/// The `…/self` endpoints answer only for an access token (`PRIVATE-TOKEN`); an OAuth or other
+/// credential gets HTTP 400 there, so it is refused before sending.
+pub(crate) fn require_access_token(credential: &AccessCredential) -> Result<()> {
+    match credential {
+        AccessCredential::Header { name, .. } if name.as_str() == super::PRIVATE_TOKEN_HEADER => Ok(()),
+        _ => Err(Error::credential(
+            crate::error::CredentialErrorKind::NotAccepted,
+            "GitLab's `personal_access_tokens/self` endpoints need an access token sent as PRIVATE-TOKEN, not an \
+             OAuth token; use GitLabCredential::private_token",
+        )),
+    }
+}
+
 /// A GitLab user id: a positive integer, refused before sending otherwise.
 pub(crate) fn user_id(user: &crate::admin::UserId) -> Result<u64> {
     let raw = user.as_str();

@@ -110,6 +110,19 @@ async fn an_oauth_credential_is_probed_with_get_user() {
         .build()
         .unwrap();
     assert!(matches!(client.get(&PatId::new("99")).await, Err(Error::NotFound { .. })));
+    // The `self` endpoints take only an access token: refused before sending.
+    let before = mock.request_count();
+    for result in [
+        client.get_self().await.map(|_| ()),
+        client.revoke_self().await,
+        client.associations(None, None).await.map(|_| ()),
+    ] {
+        assert!(
+            matches!(result, Err(Error::Credential { kind: patkit::CredentialErrorKind::NotAccepted, .. })),
+            "{result:?}"
+        );
+    }
+    assert_eq!(mock.request_count(), before);
     let first = &mock.requests()[0];
     assert_eq!(first.headers()["authorization"], "Bearer oauth-token");
     assert!(first.headers().get("private-token").is_none());

@@ -72,6 +72,7 @@ pub(crate) fn request(
     per_page: Option<u32>,
     continuation: Option<&ContinuationToken>,
 ) -> Result<HttpRequest> {
+    crate::gitlab::request::require_access_token(credential)?;
     let mut url = ctx.url(&["personal_access_tokens", "self", "associations"]);
     let pairs = pagination::query(per_page, continuation)?;
     if !pairs.is_empty() {

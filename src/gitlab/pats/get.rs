@@ -20,6 +20,7 @@ pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, id: &
 
 /// `GET /personal_access_tokens/self`.
 pub(crate) fn request_self(ctx: &RequestContext, credential: &AccessCredential) -> Result<HttpRequest> {
+    crate::gitlab::request::require_access_token(credential)?;
     ctx.build(Method::GET, ctx.url(&["personal_access_tokens", "self"]), op::GITLAB_PAT_GET_SELF, credential, None)
 }
 
@@ -47,7 +48,8 @@ impl GitLabClient {
         }
     }
 
-    /// The token the client authenticates with (any scope; an OAuth token gets HTTP 400).
+    /// The token the client authenticates with (any scope). Needs an access token: an OAuth
+    /// credential is refused before sending ([`CredentialErrorKind::NotAccepted`](crate::CredentialErrorKind::NotAccepted)).
     pub async fn get_self(&self) -> Result<GitLabToken> {
         let credential = self.credential().await?;
         let request = request_self(self.ctx(), &credential)?;

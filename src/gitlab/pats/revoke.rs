@@ -19,6 +19,7 @@ pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, id: &
 
 /// `DELETE /personal_access_tokens/self`.
 pub(crate) fn request_self(ctx: &RequestContext, credential: &AccessCredential) -> Result<HttpRequest> {
+    crate::gitlab::request::require_access_token(credential)?;
     let url = ctx.url(&["personal_access_tokens", "self"]);
     ctx.build(Method::DELETE, url, op::GITLAB_PAT_REVOKE_SELF, credential, None)
 }

@@ -50,6 +50,7 @@ pub(crate) fn request_self(
     expires_at: ExpiryDate,
     now: DateTime<Utc>,
 ) -> Result<HttpRequest> {
+    crate::gitlab::request::require_access_token(credential)?;
     let url = ctx.url(&["personal_access_tokens", "self", "rotate"]);
     ctx.build(Method::POST, url, op::GITLAB_PAT_ROTATE_SELF, credential, Some(body(expires_at, now)?))
 }
