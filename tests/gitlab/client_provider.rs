@@ -123,6 +123,16 @@ async fn own_listings_narrow_to_the_caller_and_page_on() {
     assert_eq!(lists[0].uri().query(), Some("state=active&sort=name_asc&user_id=3&per_page=100"));
     assert_eq!(lists[1].uri().query(), Some("state=active&sort=name_asc&user_id=3&per_page=100&page=2"));
     mock.assert_requested(&Route::get("/api/v4/user").exact(), 1);
+    for (filter, query) in [
+        (patkit::StatusFilter::Revoked, "revoked=true&sort=expires_desc&user_id=3"),
+        (patkit::StatusFilter::Expired, "state=inactive&revoked=false&sort=expires_desc&user_id=3"),
+        (patkit::StatusFilter::All, "sort=expires_desc&user_id=3"),
+    ] {
+        let q = ListQuery { filter, sort: patkit::SortBy::DisplayDate, ascending: false, page_size: None };
+        client.list_pats(&q, None).await.unwrap();
+        let sent = mock.requests_to(&Route::get("/personal_access_tokens")).pop().unwrap();
+        assert_eq!(sent.uri().query(), Some(query), "{filter:?}");
+    }
     let too_big = ListQuery { page_size: Some(500), ..ListQuery::default() };
     assert!(matches!(client.list_pats(&too_big, None).await, Err(Error::InvalidInput { field: "per_page", .. })));
 }
