@@ -58,11 +58,15 @@ struct Said {
     fields: Vec<String>,
 }
 
-fn said(response: &HttpResponse) -> Said {
+fn said(response: &HttpResponse, op: Operation) -> Said {
     let body = response.body();
     let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) else {
-        // Plain text (a 429's `Retry later`) or HTML: quote short text only.
-        let text = std::str::from_utf8(body).ok().map(str::trim).filter(|t| !t.is_empty() && !t.starts_with('<'));
+        // Plain text (a 429's `Retry later`): quoted, capped, unless the operation is sensitive
+        // (text that is not GitLab's error shape could be anything); HTML never.
+        let text = std::str::from_utf8(body)
+            .ok()
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && !t.starts_with('<') && (!op.is_sensitive() || *t == "Retry later"));
         return Said { code: None, message: text.map(|t| cap(t.to_owned())), fields: Vec::new() };
     };
     let mut fields = Vec::new();
@@ -101,12 +105,12 @@ fn said(response: &HttpResponse) -> Said {
 /// `Ok(())` for a 2xx; else the neutral error. `id` is the token the call was about (a 404 is
 /// then [`Error::NotFound`]); a 401 is [`Error::AuthRequired`] here, which the client turns into
 /// `NotFound` when a probe shows the credential itself is fine.
-pub(crate) fn check(response: &HttpResponse, _op: Operation, id: Option<&PatId>, now: DateTime<Utc>) -> Result<()> {
+pub(crate) fn check(response: &HttpResponse, op: Operation, id: Option<&PatId>, now: DateTime<Utc>) -> Result<()> {
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
         return Ok(());
     }
-    let Said { code, message, fields } = said(response);
+    let Said { code, message, fields } = said(response, op);
     Err(match status {
         401 => Error::AuthRequired { reason: AuthFailure::Unauthorized, message, hint: Some(AUTH_HINT.into()) },
         403 => Error::Forbidden { code, message: message.unwrap_or_else(|| "403 Forbidden".to_owned()) },
@@ -203,6 +207,17 @@ pub(crate) mod tests {
         let reset = (now().timestamp() + 12).to_string();
         let response = http::Response::builder().status(429).header("ratelimit-reset", reset).body(Vec::new()).unwrap();
         assert_eq!(check(&response, OP, None, now()).unwrap_err().retry_after(), Some(Duration::from_secs(12)));
+    }
+
+    #[test]
+    fn plain_text_of_a_sensitive_answer_is_never_quoted() {
+        let sensitive = Operation::not_idempotent("mint").sensitive();
+        let err = check(&respond(502, "upstream said glpat-CANARY"), sensitive, None, now()).unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("CANARY"), "{err:?}");
+        let err = check(&respond(502, "upstream said glpat-x"), OP, None, now()).unwrap_err();
+        assert!(err.to_string().contains("upstream said"), "{err}");
+        let limited = check(&respond(429, "Retry later"), sensitive, None, now()).unwrap_err();
+        assert!(matches!(limited, Error::RateLimited { message: Some(ref m), .. } if m == "Retry later"));
     }
 
     #[test]
