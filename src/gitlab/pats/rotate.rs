@@ -75,9 +75,9 @@ impl GitLabClient {
     /// Refused before sending when `expires_at` leaves less than an hour
     /// ([`ExpiryDate::check_alive`]). Sent once: a failure after the request may have reached
     /// GitLab is returned as it is (never retried; see the module docs).
-    /// An unknown, foreign, revoked or expired id: [`Error::NotFound`](crate::Error::NotFound)
-    /// when the credential itself works; `400 Token already revoked` is
-    /// [`Error::Api`](crate::Error::Api).
+    /// An unknown, foreign or expired id (GitLab: 401) is [`Error::NotFound`](crate::Error::NotFound)
+    /// when the credential itself works. A revoked id is `400 Token already revoked`
+    /// ([`Error::Api`](crate::Error::Api)), and GitLab then revokes the token's whole family.
     pub async fn rotate(&self, id: &PatId, expires_at: ExpiryDate) -> Result<RotatedPat> {
         let credential = self.credential().await?;
         let request = request(self.ctx(), &credential, id, expires_at, self.now())?;
