@@ -17,6 +17,9 @@ mod client;
 mod clock;
 mod error;
 mod extras;
+#[cfg(feature = "gitlab")]
+#[cfg_attr(docsrs, doc(cfg(feature = "gitlab")))]
+pub mod gitlab;
 #[cfg(test)]
 mod layering;
 pub mod lifecycle;
