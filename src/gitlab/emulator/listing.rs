@@ -47,11 +47,7 @@ pub(crate) fn filter_and_sort<'t>(
         tokens.retain(|t| t.is_active(today) == active);
     }
     if let Some(revoked) = request.query("revoked") {
-        let revoked = match revoked {
-            "true" => true,
-            "false" => false,
-            _ => return Err(invalid("revoked")),
-        };
+        let revoked = boolean(revoked).ok_or_else(|| invalid("revoked"))?;
         tokens.retain(|t| t.revoked == revoked);
     }
     if let Some(search) = request.query("search") {
@@ -97,6 +93,16 @@ pub(crate) fn filter_and_sort<'t>(
         tokens.sort_by(|a, b| by(a, b).then(a.id.cmp(&b.id)));
     }
     Ok(tokens)
+}
+
+/// A Grape `Boolean` parameter: `true`/`false`, `1`/`0`, `t`/`f`, `yes`/`no`, `y`/`n`,
+/// `on`/`off`, any case (python-gitlab, for one, sends Python's `True`).
+fn boolean(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "t" | "yes" | "y" | "on" => Some(true),
+        "false" | "0" | "f" | "no" | "n" | "off" => Some(false),
+        _ => None,
+    }
 }
 
 /// Both present: their (directed) order; an absent one goes last.
