@@ -81,6 +81,8 @@ mod resources;
 mod routes;
 mod setup;
 mod state;
+#[cfg(test)]
+mod tests;
 mod wire;
 
 use std::fmt;
