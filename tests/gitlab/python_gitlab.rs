@@ -1,6 +1,7 @@
 //! python-gitlab (4.13.0), a client no one here wrote, drives the GitLab emulator over loopback:
 //! list with pagination, get, get self, rotate, self-rotate, reuse detection, revoke, admin
-//! create, and project access tokens (list, create, get, rotate, revoke).
+//! create, project access tokens (list, create, get, rotate, revoke), and a plain-text 429 it
+//! waits out.
 //!
 //! Needs `python3` with `python-gitlab==4.13.0` (installed by `scripts/test-services.sh install`).
 //! Without it the test prints a notice and passes, unless `PATKIT_REQUIRE_SERVICES=1` (set by
@@ -10,10 +11,11 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use patkit::ManualClock;
-use patkit::gitlab::emulator::{Emulator, ResourceKind, SeedToken, operations};
+use patkit::gitlab::emulator::{Emulator, Fault, FaultRule, ResourceKind, SeedToken, operations};
 use serde_json::Value;
 
 fn require_services() -> bool {
@@ -79,6 +81,8 @@ async fn python_gitlab_lists_gets_rotates_revokes_and_manages_project_tokens() {
         emulator.seed_resource_token(ResourceKind::Project, project, SeedToken::new("existing-bot", &["api"]));
     let last_seeded = existing_bot.id;
 
+    // The first `GET …/self` is throttled: python-gitlab must wait out `Retry-After` and retry.
+    emulator.inject(FaultRule::new(operations::GET_SELF, Fault::RateLimited { retry_after: Duration::from_secs(1) }));
     let server = emulator.serve(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/gitlab_python_gitlab.py");
     let output = tokio::process::Command::new("python3")
@@ -207,6 +211,7 @@ async fn python_gitlab_lists_gets_rotates_revokes_and_manages_project_tokens() {
     assert_eq!(r["project_rerotate"]["code"], 400);
     assert_eq!(snapshot.token(project_new).unwrap().resource, Some((ResourceKind::Project, project)));
 
+    assert_eq!(emulator.requests_seen(operations::GET_SELF), 3 + 1, "one 429, retried after Retry-After");
     assert_eq!(emulator.requests_seen(operations::ROTATE), 2);
     assert_eq!(emulator.requests_seen(operations::ROTATE_SELF), 1);
     assert_eq!(emulator.requests_seen(operations::RESOURCE_ROTATE), 2);
