@@ -39,7 +39,18 @@
 //! scope rules; every list filter; the pagination headers (`x-total`, `x-total-pages` and
 //! `rel="last"` only up to 10,000 results); an optional rate limiter ([`Emulator::set_rate_limit`]).
 //! Where §2.17 leaves the service's answer open, the handler's doc comment says which answer the
-//! emulator picked.
+//! emulator picked. In short, always the answer that is safer for a client to be tested against:
+//!
+//! - `read_api` is accepted on the GET routes (GL-DOC-SCOPES grants it every GET route);
+//! - a non-admin revoking a foreign or unknown id gets 401, like every other foreign-id call;
+//! - revoking a revoked token gets 400 `{"message":"400 Bad request"}` (a client must read to
+//!   resolve a lost revoke answer, not trust a second 204);
+//! - an `expires_at` before today is refused with 400 (today itself is accepted and dead on
+//!   arrival, as the service does);
+//! - rotating an inactive token follows the same rules whoever asks, an admin included: revoked
+//!   is 400 and revokes the family, expired is 401;
+//! - a revoked project or group access token stays listed and its bot stays a member;
+//! - `granular_scopes` and service-account and credentials-inventory routes are not modelled.
 //!
 //! Faults ([`Fault`], [`FaultRule`]) are scripted by [`operations`] name; the emulator names each
 //! request from its method and path alone, so it cannot agree with a client by construction.

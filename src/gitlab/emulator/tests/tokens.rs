@@ -242,3 +242,32 @@ async fn revoke_is_soft_and_twice_is_a_bad_request() {
     assert_eq!(own.status, 204);
     assert!(f.emulator.token(f.bob_pat.id).unwrap().revoked);
 }
+
+#[tokio::test]
+async fn form_bodies_and_comma_separated_scopes_are_read_like_json() {
+    let f = fixture();
+    let path = format!("https://gitlab.example/api/v4/users/{}/personal_access_tokens", f.alice.id);
+    for body in [
+        "name=form&scopes%5B%5D=api&scopes%5B%5D=read_repository&expires_at=2026-07-01",
+        "name=form&scopes=api,read_repository&expires_at=2026-07-01",
+    ] {
+        let request = http::Request::post(&path)
+            .header("private-token", secret(&f.admin_pat))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.as_bytes().to_vec())
+            .unwrap();
+        let response = crate::transport::HttpTransport::send(&f.emulator, request).await.unwrap();
+        assert_eq!(response.status(), 201, "{body}");
+        let json: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        assert_eq!(json["scopes"], json!(["api", "read_repository"]), "{body}");
+    }
+    let broken = call(
+        &f.emulator,
+        "POST",
+        &format!("/users/{}/personal_access_tokens", f.alice.id),
+        Some(secret(&f.admin_pat)),
+        None,
+    )
+    .await;
+    assert_eq!(broken.body["error"], "name is missing, scopes is missing");
+}
