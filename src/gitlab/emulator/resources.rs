@@ -116,14 +116,20 @@ impl Call<'_> {
         Ok(json_response(StatusCode::CREATED, &body))
     }
 
-    /// `POST …/access_tokens/:token_id/rotate` (also `self`, for the calling token when it is
-    /// one of this resource's).
+    /// `POST …/access_tokens/:token_id/rotate` (`api`), and `…/self/rotate` for the calling
+    /// token when it is one of this resource's (`api` or `self_rotate`).
     pub(crate) fn resource_rotate(&mut self, kind: ResourceKind, key: &str, token: &TokenRef) -> Answer {
-        self.principal.require_write()?;
         let id = match token {
-            // A bot's token rotating itself: it need not be a Maintainer of its own resource.
-            TokenRef::SelfToken => self.state.find_resource(kind, key).ok_or_else(|| not_found(kind))?,
-            _ => self.manage(kind, key)?.0,
+            // A bot's token rotating itself: `api` or `self_rotate`, as for a PAT's self-rotate,
+            // and it need not be a Maintainer of its own resource.
+            TokenRef::SelfToken => {
+                self.principal.require_any(&["api", "self_rotate"])?;
+                self.state.find_resource(kind, key).ok_or_else(|| not_found(kind))?
+            }
+            _ => {
+                self.principal.require_write()?;
+                self.manage(kind, key)?.0
+            }
         };
         let token = self.resource_token(kind, id, token)?;
         rotate_token(self.state, token, self.request, self.now)

@@ -127,11 +127,23 @@ async fn list_get_rotate_and_revoke_stay_within_the_project() {
 #[tokio::test]
 async fn a_project_token_rotates_itself_and_group_tokens_work_alike() {
     let Project { f, id } = project();
-    let bot = f.emulator.seed_resource_token(ResourceKind::Project, id, SeedToken::new("self", &["api"]));
-    let rotated =
-        call(&f.emulator, "POST", &format!("/projects/{id}/access_tokens/self/rotate"), Some(secret(&bot)), None).await;
+    let bot = f.emulator.seed_resource_token(ResourceKind::Project, id, SeedToken::new("self", &["self_rotate"]));
+    let rotate_self = |project: u64, token: String| {
+        let emulator = f.emulator.clone();
+        async move {
+            call(&emulator, "POST", &format!("/projects/{project}/access_tokens/self/rotate"), Some(&token), None).await
+        }
+    };
+    let rotated = rotate_self(id, secret(&bot).to_owned()).await;
     assert_eq!(rotated.status, 200, "{}", rotated.text);
     assert_eq!(f.emulator.token(rotated.body["id"].as_u64().unwrap()).unwrap().previous_id, Some(bot.id));
+    let reader = f.emulator.seed_resource_token(ResourceKind::Project, id, SeedToken::new("r", &["read_api"]));
+    let refused = rotate_self(id, secret(&reader).to_owned()).await;
+    assert_eq!((refused.status, refused.body["scope"].as_str()), (403, Some("api self_rotate")));
+    let elsewhere = f.emulator.add_project("acme/elsewhere");
+    let writer = f.emulator.seed_resource_token(ResourceKind::Project, id, SeedToken::new("w", &["api"]));
+    let wrong = rotate_self(elsewhere, secret(&writer).to_owned()).await;
+    assert_eq!(wrong.status, 404, "the calling token is not one of that project's");
     let group = f.emulator.add_group("acme");
     f.emulator.add_member(ResourceKind::Group, group, f.alice.id, 50);
     let created = call(
