@@ -71,3 +71,27 @@ async fn the_rate_limiter_counts_per_user_and_resets_with_the_window() {
     f.emulator.set_rate_limit(None);
     assert_eq!(get(secret(&f.alice_pat)).await.header("ratelimit-limit"), None);
 }
+
+/// A double submit: the same rotate sent many times at once. Exactly one wins; every other
+/// finds the token already revoked, answers 400 and revokes the family — the winner's new token
+/// included, as the service's reuse detection does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_rotates_of_one_token_leave_one_winner_and_a_revoked_family() {
+    let f = fixture();
+    let target = f.emulator.seed_token(f.alice.id, crate::gitlab::emulator::SeedToken::new("ci", &["api"]));
+    let path = format!("/personal_access_tokens/{}/rotate", target.id);
+    let calls = (0..16).map(|_| {
+        let (emulator, path, token) = (f.emulator.clone(), path.clone(), secret(&f.alice_pat).to_owned());
+        tokio::spawn(async move { call(&emulator, "POST", &path, Some(&token), None).await.status })
+    });
+    let mut statuses = Vec::new();
+    for c in calls {
+        statuses.push(c.await.unwrap());
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 400), "{statuses:?}");
+    let family = f.emulator.family(target.id);
+    assert_eq!(family.len(), 2, "one successor, no more");
+    assert!(family.iter().all(|id| f.emulator.token(*id).unwrap().revoked));
+}
