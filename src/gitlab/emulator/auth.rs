@@ -87,7 +87,9 @@ pub(crate) fn authenticate(
         }
         Credential::OAuth { user_id, scopes } => (user_id, None, scopes),
     };
-    let user = state.users.get(&user_id).ok_or_else(facts::unauthorized)?;
+    // A blocked user's credentials stop working (§2.5). The service's exact answer is not on the
+    // fact sheet; the emulator answers as for an unknown credential, which discloses nothing.
+    let user = state.users.get(&user_id).filter(|u| !u.blocked).ok_or_else(facts::unauthorized)?;
     let admin_mode_ok = !state.settings.admin_mode || scopes.iter().any(|s| s == "admin_mode");
     let mut principal = Principal { user_id, token_id, admin: user.admin && admin_mode_ok, scopes };
     if let Some(sudo) = request.header("sudo") {

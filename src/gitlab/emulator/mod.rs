@@ -299,6 +299,20 @@ impl Emulator {
         BearerToken::new(token)
     }
 
+    /// Blocks (`true`) or unblocks a user, as an admin does when offboarding (§2.5): while
+    /// blocked, none of the user's tokens authenticate (401 `{"message":"401 Unauthorized"}`,
+    /// the emulator's pick where the fact sheet gives no body), though they stay listed for
+    /// admins, unrevoked.
+    ///
+    /// # Panics
+    ///
+    /// If the user is unknown.
+    pub fn set_blocked(&self, user: u64, blocked: bool) {
+        let mut state = self.lock();
+        let entry = state.users.get_mut(&user).unwrap_or_else(|| panic!("set_blocked: unknown user {user}"));
+        entry.blocked = blocked;
+    }
+
     /// Whether tokens must expire (`require_personal_access_token_expiry`, on by default, §2.11):
     /// when off, a create or rotate without `expires_at` makes a token that never expires.
     pub fn set_expiry_required(&self, required: bool) {
@@ -328,7 +342,13 @@ impl Emulator {
         let users = state
             .users
             .values()
-            .map(|u| UserSnapshot { id: u.id, username: u.username.clone(), admin: u.admin, bot: u.bot })
+            .map(|u| UserSnapshot {
+                id: u.id,
+                username: u.username.clone(),
+                admin: u.admin,
+                bot: u.bot,
+                blocked: u.blocked,
+            })
             .collect();
         let resources = [ResourceKind::Group, ResourceKind::Project]
             .into_iter()

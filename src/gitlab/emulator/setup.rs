@@ -178,6 +178,8 @@ pub struct UserSnapshot {
     pub admin: bool,
     /// A project or group bot user.
     pub bot: bool,
+    /// Blocked ([`Emulator::set_blocked`](super::Emulator::set_blocked)).
+    pub blocked: bool,
 }
 
 /// One project or group.

@@ -23,6 +23,8 @@ pub(crate) struct UserEntry {
     pub(crate) username: String,
     pub(crate) admin: bool,
     pub(crate) bot: bool,
+    /// Blocked by an admin: none of the user's credentials authenticate.
+    pub(crate) blocked: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -122,7 +124,7 @@ impl State {
     pub(crate) fn add_user(&mut self, username: &str, admin: bool, bot: bool) -> u64 {
         self.last_user += 1;
         let id = self.last_user;
-        self.users.insert(id, UserEntry { id, username: username.to_owned(), admin, bot });
+        self.users.insert(id, UserEntry { id, username: username.to_owned(), admin, bot, blocked: false });
         id
     }
 

@@ -213,3 +213,26 @@ async fn unknown_routes_are_404_before_authentication() {
     assert_eq!(outside.status, 404);
     assert_eq!(f.emulator.request_log().unclassified(), 2);
 }
+
+#[tokio::test]
+async fn a_blocked_users_tokens_stop_working_but_stay_listed() {
+    let f = fixture();
+    f.emulator.set_blocked(f.alice.id, true);
+    let refused = call(&f.emulator, "GET", "/personal_access_tokens/self", Some(secret(&f.alice_pat)), None).await;
+    assert_eq!((refused.status, refused.body.clone()), (401, json!({"message": "401 Unauthorized"})));
+    let listed = call(
+        &f.emulator,
+        "GET",
+        &format!("/personal_access_tokens?user_id={}&state=active", f.alice.id),
+        Some(secret(&f.admin_pat)),
+        None,
+    )
+    .await;
+    assert_eq!(listed.body[0]["id"].as_u64(), Some(f.alice_pat.id));
+    assert!(f.emulator.snapshot().users.iter().any(|u| u.id == f.alice.id && u.blocked));
+    f.emulator.set_blocked(f.alice.id, false);
+    assert_eq!(
+        call(&f.emulator, "GET", "/personal_access_tokens/self", Some(secret(&f.alice_pat)), None).await.status,
+        200
+    );
+}
