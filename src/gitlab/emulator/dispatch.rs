@@ -126,8 +126,10 @@ fn throttled(retry_after: Duration, now: DateTime<Utc>, budget: Option<Budget>) 
     set_header(&mut r, "retry-after", &wait.to_string());
     let reset_at = now + TimeDelta::seconds(i64::try_from(wait).unwrap_or(1));
     set_header(&mut r, "ratelimit-resettime", &reset_at.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
-    let budget = budget.unwrap_or(Budget { limit: 0, observed: 1, reset: reset_at.timestamp() });
-    budget.headers(&mut r);
+    // A scripted throttle without a limiter has no budget to report.
+    if let Some(budget) = budget {
+        budget.headers(&mut r);
+    }
     r
 }
 

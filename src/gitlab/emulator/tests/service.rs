@@ -41,6 +41,7 @@ async fn a_throttling_fault_answers_gitlabs_429() {
     assert_eq!(throttled.header("content-type"), Some("text/plain"));
     assert_eq!(throttled.header("retry-after"), Some("2"));
     assert!(throttled.header("ratelimit-resettime").unwrap().ends_with(" GMT"));
+    assert_eq!(throttled.header("ratelimit-limit"), None, "no limiter, no budget to report");
     assert_eq!(call(&f.emulator, "GET", "/personal_access_tokens", Some(secret(&f.alice_pat)), None).await.status, 200);
 }
 
