@@ -171,9 +171,9 @@ impl GitLabClient {
         let Ok(credential) = self.credential().await else { return error };
         let (segments, probe_op): (&[&str], _) = match credential {
             AccessCredential::Header { ref name, .. } if name.as_str() == super::PRIVATE_TOKEN_HEADER => {
-                (&["personal_access_tokens", "self"], op::GITLAB_PAT_GET_SELF)
+                (&["personal_access_tokens", "self"], op::PAT_GET_SELF)
             }
-            _ => (&["user"], op::GITLAB_USER),
+            _ => (&["user"], op::USER),
         };
         let url = self.ctx().url(segments);
         let Ok(request) = self.ctx().build(Method::GET, url, probe_op, &credential, None) else { return error };

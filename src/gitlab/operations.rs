@@ -6,67 +6,65 @@
 //!
 //! ```
 //! use patkit::gitlab::operations as op;
-//! assert!(!op::GITLAB_PAT_ROTATE.is_idempotent() && op::GITLAB_PAT_ROTATE.is_sensitive());
-//! assert!(op::GITLAB_PAT_REVOKE.is_idempotent());
-//! assert_eq!(op::GITLAB_PAT_ROTATE.name(), "gitlab_pat_rotate");
+//! assert!(!op::PAT_ROTATE.is_idempotent() && op::PAT_ROTATE.is_sensitive());
+//! assert!(op::PAT_REVOKE.is_idempotent());
+//! assert_eq!(op::PAT_ROTATE.name(), "gitlab_pat_rotate");
 //! ```
 
 use crate::transport::Operation;
 
 /// `GET /personal_access_tokens` (also an admin's listing by `user_id`).
-pub const GITLAB_PAT_LIST: Operation = Operation::idempotent("gitlab_pat_list");
+pub const PAT_LIST: Operation = Operation::idempotent("gitlab_pat_list");
 /// `GET /personal_access_tokens/:id`.
-pub const GITLAB_PAT_GET: Operation = Operation::idempotent("gitlab_pat_get");
+pub const PAT_GET: Operation = Operation::idempotent("gitlab_pat_get");
 /// `GET /personal_access_tokens/self`: the calling token (also how a secret is checked, and how
 /// a 401 on an id is told apart from a bad credential).
-pub const GITLAB_PAT_GET_SELF: Operation = Operation::idempotent("gitlab_pat_get_self");
+pub const PAT_GET_SELF: Operation = Operation::idempotent("gitlab_pat_get_self");
 /// `GET /personal_access_tokens/self/associations`.
-pub const GITLAB_PAT_ASSOCIATIONS: Operation = Operation::idempotent("gitlab_pat_associations");
+pub const PAT_ASSOCIATIONS: Operation = Operation::idempotent("gitlab_pat_associations");
 /// `POST /personal_access_tokens/:id/rotate`. Never re-sent; the answer holds the new secret.
-pub const GITLAB_PAT_ROTATE: Operation = Operation::not_idempotent("gitlab_pat_rotate").sensitive();
+pub const PAT_ROTATE: Operation = Operation::not_idempotent("gitlab_pat_rotate").sensitive();
 /// `POST /personal_access_tokens/self/rotate`. Never re-sent; the answer holds the new secret.
-pub const GITLAB_PAT_ROTATE_SELF: Operation = Operation::not_idempotent("gitlab_pat_rotate_self").sensitive();
+pub const PAT_ROTATE_SELF: Operation = Operation::not_idempotent("gitlab_pat_rotate_self").sensitive();
 /// `DELETE /personal_access_tokens/:id`.
-pub const GITLAB_PAT_REVOKE: Operation = Operation::idempotent("gitlab_pat_revoke");
+pub const PAT_REVOKE: Operation = Operation::idempotent("gitlab_pat_revoke");
 /// `DELETE /personal_access_tokens/self`.
-pub const GITLAB_PAT_REVOKE_SELF: Operation = Operation::idempotent("gitlab_pat_revoke_self");
+pub const PAT_REVOKE_SELF: Operation = Operation::idempotent("gitlab_pat_revoke_self");
 /// `POST /users/:user_id/personal_access_tokens` (instance admins). Never re-sent.
-pub const GITLAB_PAT_CREATE_FOR_USER: Operation = Operation::not_idempotent("gitlab_pat_create_for_user").sensitive();
+pub const PAT_CREATE_FOR_USER: Operation = Operation::not_idempotent("gitlab_pat_create_for_user").sensitive();
 /// `POST /user/personal_access_tokens` (`k8s_proxy`/`self_rotate` scopes only). Never re-sent.
-pub const GITLAB_PAT_CREATE_OWN: Operation = Operation::not_idempotent("gitlab_pat_create_own").sensitive();
+pub const PAT_CREATE_OWN: Operation = Operation::not_idempotent("gitlab_pat_create_own").sensitive();
 /// `GET /user`: who the credential belongs to (the probe for a non-PAT credential).
-pub const GITLAB_USER: Operation = Operation::idempotent("gitlab_user");
+pub const USER: Operation = Operation::idempotent("gitlab_user");
 /// `GET /projects|groups/:id/access_tokens`.
-pub const GITLAB_RESOURCE_TOKEN_LIST: Operation = Operation::idempotent("gitlab_resource_token_list");
+pub const RESOURCE_TOKEN_LIST: Operation = Operation::idempotent("gitlab_resource_token_list");
 /// `GET /projects|groups/:id/access_tokens/:token_id`.
-pub const GITLAB_RESOURCE_TOKEN_GET: Operation = Operation::idempotent("gitlab_resource_token_get");
+pub const RESOURCE_TOKEN_GET: Operation = Operation::idempotent("gitlab_resource_token_get");
 /// `POST /projects|groups/:id/access_tokens`. Never re-sent.
-pub const GITLAB_RESOURCE_TOKEN_CREATE: Operation =
-    Operation::not_idempotent("gitlab_resource_token_create").sensitive();
+pub const RESOURCE_TOKEN_CREATE: Operation = Operation::not_idempotent("gitlab_resource_token_create").sensitive();
 /// `POST /projects|groups/:id/access_tokens/:token_id/rotate`. Never re-sent.
-pub const GITLAB_RESOURCE_TOKEN_ROTATE: Operation =
-    Operation::not_idempotent("gitlab_resource_token_rotate").sensitive();
+pub const RESOURCE_TOKEN_ROTATE: Operation = Operation::not_idempotent("gitlab_resource_token_rotate").sensitive();
 /// `DELETE /projects|groups/:id/access_tokens/:token_id`.
-pub const GITLAB_RESOURCE_TOKEN_REVOKE: Operation = Operation::idempotent("gitlab_resource_token_revoke");
+pub const RESOURCE_TOKEN_REVOKE: Operation = Operation::idempotent("gitlab_resource_token_revoke");
 
 /// Every operation above.
 pub const ALL: [Operation; 16] = [
-    GITLAB_PAT_LIST,
-    GITLAB_PAT_GET,
-    GITLAB_PAT_GET_SELF,
-    GITLAB_PAT_ASSOCIATIONS,
-    GITLAB_PAT_ROTATE,
-    GITLAB_PAT_ROTATE_SELF,
-    GITLAB_PAT_REVOKE,
-    GITLAB_PAT_REVOKE_SELF,
-    GITLAB_PAT_CREATE_FOR_USER,
-    GITLAB_PAT_CREATE_OWN,
-    GITLAB_USER,
-    GITLAB_RESOURCE_TOKEN_LIST,
-    GITLAB_RESOURCE_TOKEN_GET,
-    GITLAB_RESOURCE_TOKEN_CREATE,
-    GITLAB_RESOURCE_TOKEN_ROTATE,
-    GITLAB_RESOURCE_TOKEN_REVOKE,
+    PAT_LIST,
+    PAT_GET,
+    PAT_GET_SELF,
+    PAT_ASSOCIATIONS,
+    PAT_ROTATE,
+    PAT_ROTATE_SELF,
+    PAT_REVOKE,
+    PAT_REVOKE_SELF,
+    PAT_CREATE_FOR_USER,
+    PAT_CREATE_OWN,
+    USER,
+    RESOURCE_TOKEN_LIST,
+    RESOURCE_TOKEN_GET,
+    RESOURCE_TOKEN_CREATE,
+    RESOURCE_TOKEN_ROTATE,
+    RESOURCE_TOKEN_REVOKE,
 ];
 
 #[cfg(test)]

@@ -122,16 +122,11 @@ impl PatProvider for GitLabClient {
         let credential = GitLabCredential::private_token(secret.expose_secret().to_owned()).credential().await?;
         // No `Sudo`: the token is asked about itself.
         let ctx = RequestContext { base_url: self.ctx().base_url.clone(), sudo: None };
-        let request = ctx.build(
-            Method::GET,
-            ctx.url(&["personal_access_tokens", "self"]),
-            op::GITLAB_PAT_GET_SELF,
-            &credential,
-            None,
-        )?;
+        let request =
+            ctx.build(Method::GET, ctx.url(&["personal_access_tokens", "self"]), op::PAT_GET_SELF, &credential, None)?;
         self.execute(request, |r, now| match r.status().as_u16() {
             401 => Ok(false),
-            _ => check(r, op::GITLAB_PAT_GET_SELF, None, now).map(|()| true),
+            _ => check(r, op::PAT_GET_SELF, None, now).map(|()| true),
         })
         .await
     }

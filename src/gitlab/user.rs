@@ -33,12 +33,12 @@ impl CurrentUser {
 }
 
 pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential) -> Result<HttpRequest> {
-    ctx.build(Method::GET, ctx.url(&["user"]), op::GITLAB_USER, credential, None)
+    ctx.build(Method::GET, ctx.url(&["user"]), op::USER, credential, None)
 }
 
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<CurrentUser> {
-    check(response, op::GITLAB_USER, None, now)?;
-    decode(response, op::GITLAB_USER)
+    check(response, op::USER, None, now)?;
+    decode(response, op::USER)
 }
 
 impl GitLabClient {
@@ -66,7 +66,7 @@ mod tests {
     fn request_shape_and_parse() {
         let request = request(&context(), &pat()).unwrap();
         assert_eq!(request.uri(), "https://gitlab.example/api/v4/user");
-        assert_common(&request, op::GITLAB_USER);
+        assert_common(&request, op::USER);
         let user =
             parse(&respond(200, r#"{"id":3,"username":"alice","name":"Alice","is_admin":false}"#), now()).unwrap();
         assert_eq!((user.id, user.username.as_str(), user.user_id().as_str()), (3, "alice", "3"));

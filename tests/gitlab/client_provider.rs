@@ -204,7 +204,11 @@ async fn the_stateless_conformance_properties_hold() {
         .on(Route::get("/personal_access_tokens/self"), MockResponse::json(401, r#"{"message":"401 Unauthorized"}"#));
     let client = client(&mock);
     conformance::capabilities_are_coherent(&client).await;
-    conformance::unsupported_operations_say_so(&client).await;
+    conformance::unsupported_operations_say_so(
+        &client,
+        &conformance::Setup::new(patkit::Scopes::parse("read_api").unwrap()),
+    )
+    .await;
     conformance::get_of_an_unknown_id_is_not_found(&client).await;
     conformance::check_refuses_an_unknown_secret(&client).await;
     assert_eq!(mock.request_count(), 1, "only the check reached the transport");

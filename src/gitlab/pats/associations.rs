@@ -78,12 +78,12 @@ pub(crate) fn request(
     if !pairs.is_empty() {
         url.query_pairs_mut().extend_pairs(pairs);
     }
-    ctx.build(Method::GET, url, op::GITLAB_PAT_ASSOCIATIONS, credential, None)
+    ctx.build(Method::GET, url, op::PAT_ASSOCIATIONS, credential, None)
 }
 
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<Associations> {
-    check(response, op::GITLAB_PAT_ASSOCIATIONS, None, now)?;
-    let wire: Wire = decode(response, op::GITLAB_PAT_ASSOCIATIONS)?;
+    check(response, op::PAT_ASSOCIATIONS, None, now)?;
+    let wire: Wire = decode(response, op::PAT_ASSOCIATIONS)?;
     Ok(Associations { groups: wire.groups, projects: wire.projects, continuation: pagination::next(response) })
 }
 
@@ -114,7 +114,7 @@ mod tests {
             request.uri(),
             "https://gitlab.example/api/v4/personal_access_tokens/self/associations?per_page=50&page=2"
         );
-        assert_common(&request, op::GITLAB_PAT_ASSOCIATIONS);
+        assert_common(&request, op::PAT_ASSOCIATIONS);
     }
 
     #[test]

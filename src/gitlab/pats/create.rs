@@ -94,7 +94,7 @@ pub(crate) fn request_for_user(
     let user = user_id(user)?.to_string();
     scopes::check(&new.scopes)?;
     let url = ctx.url(&["users", &user, "personal_access_tokens"]);
-    ctx.build(Method::POST, url, op::GITLAB_PAT_CREATE_FOR_USER, credential, Some(body(new, now)?))
+    ctx.build(Method::POST, url, op::PAT_CREATE_FOR_USER, credential, Some(body(new, now)?))
 }
 
 /// `POST /user/personal_access_tokens`: only `k8s_proxy`/`self_rotate`, refused before sending.
@@ -106,7 +106,7 @@ pub(crate) fn request_own(
 ) -> Result<HttpRequest> {
     scopes::check_self_create(&new.scopes)?;
     let url = ctx.url(&["user", "personal_access_tokens"]);
-    ctx.build(Method::POST, url, op::GITLAB_PAT_CREATE_OWN, credential, Some(body(new, now)?))
+    ctx.build(Method::POST, url, op::PAT_CREATE_OWN, credential, Some(body(new, now)?))
 }
 
 /// The new token with its secret (201).
@@ -123,7 +123,7 @@ impl GitLabClient {
     pub async fn create_for_user(&self, user: &UserId, new: &NewPat) -> Result<CreatedPat> {
         let credential = self.credential().await?;
         let request = request_for_user(self.ctx(), &credential, user, new, self.now())?;
-        self.execute(request, |r, now| parse(r, op::GITLAB_PAT_CREATE_FOR_USER, now)).await
+        self.execute(request, |r, now| parse(r, op::PAT_CREATE_FOR_USER, now)).await
     }
 
     /// Creates a token for the caller. GitLab allows only the `k8s_proxy` and `self_rotate`
@@ -131,7 +131,7 @@ impl GitLabClient {
     pub async fn create_own(&self, new: &NewPat) -> Result<CreatedPat> {
         let credential = self.credential().await?;
         let request = request_own(self.ctx(), &credential, new, self.now())?;
-        self.execute(request, |r, now| parse(r, op::GITLAB_PAT_CREATE_OWN, now)).await
+        self.execute(request, |r, now| parse(r, op::PAT_CREATE_OWN, now)).await
     }
 }
 
@@ -159,7 +159,7 @@ mod tests {
             request.body(),
             br#"{"name":"mytoken","scopes":["api"],"description":"Test Token description","expires_at":"2026-12-31"}"#
         );
-        assert_common(&request, op::GITLAB_PAT_CREATE_FOR_USER);
+        assert_common(&request, op::PAT_CREATE_FOR_USER);
         let bare = request_for_user(
             &context(),
             &pat(),
@@ -177,7 +177,7 @@ mod tests {
         let request = request_own(&context(), &pat(), &ok, now()).unwrap();
         assert_eq!(request.uri(), "https://gitlab.example/api/v4/user/personal_access_tokens");
         assert_eq!(request.body(), br#"{"name":"agent","scopes":["k8s_proxy","self_rotate"]}"#);
-        assert_common(&request, op::GITLAB_PAT_CREATE_OWN);
+        assert_common(&request, op::PAT_CREATE_OWN);
         for bad in ["api", "k8s_proxy read_api"] {
             let refused = NewPat::new("agent", Scopes::parse(bad).unwrap());
             assert!(
@@ -220,18 +220,18 @@ mod tests {
 
     #[test]
     fn parses_the_sheets_answer_and_errors() {
-        let created = parse(&respond(201, CREATED), op::GITLAB_PAT_CREATE_FOR_USER, now()).unwrap();
+        let created = parse(&respond(201, CREATED), op::PAT_CREATE_FOR_USER, now()).unwrap();
         assert_eq!(created.metadata.id.as_str(), "3");
         assert_eq!(created.secret.expose_secret(), "<your_new_access_token>");
         let invalid = r#"{"error":"scopes does not have a valid value"}"#;
-        match parse(&respond(400, invalid), op::GITLAB_PAT_CREATE_OWN, now()) {
+        match parse(&respond(400, invalid), op::PAT_CREATE_OWN, now()) {
             Err(Error::Api { status: 400, message: Some(m), .. }) => {
                 assert_eq!(m, "scopes does not have a valid value")
             }
             other => panic!("{other:?}"),
         }
         assert!(matches!(
-            parse(&respond(403, r#"{"message":"403 Forbidden"}"#), op::GITLAB_PAT_CREATE_FOR_USER, now()),
+            parse(&respond(403, r#"{"message":"403 Forbidden"}"#), op::PAT_CREATE_FOR_USER, now()),
             Err(Error::Forbidden { .. })
         ));
     }

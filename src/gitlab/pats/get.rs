@@ -15,13 +15,13 @@ use crate::transport::{HttpRequest, HttpResponse, Operation};
 /// `GET /personal_access_tokens/:id`; an id that is no positive integer is refused before sending.
 pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, id: &PatId) -> Result<HttpRequest> {
     let id = token_id(id)?.to_string();
-    ctx.build(Method::GET, ctx.url(&["personal_access_tokens", &id]), op::GITLAB_PAT_GET, credential, None)
+    ctx.build(Method::GET, ctx.url(&["personal_access_tokens", &id]), op::PAT_GET, credential, None)
 }
 
 /// `GET /personal_access_tokens/self`.
 pub(crate) fn request_self(ctx: &RequestContext, credential: &AccessCredential) -> Result<HttpRequest> {
     crate::gitlab::request::require_access_token(credential)?;
-    ctx.build(Method::GET, ctx.url(&["personal_access_tokens", "self"]), op::GITLAB_PAT_GET_SELF, credential, None)
+    ctx.build(Method::GET, ctx.url(&["personal_access_tokens", "self"]), op::PAT_GET_SELF, credential, None)
 }
 
 /// One token (a `token` field, should one appear, is dropped unread).
@@ -42,7 +42,7 @@ impl GitLabClient {
     pub async fn get(&self, id: &PatId) -> Result<GitLabToken> {
         let credential = self.credential().await?;
         let request = request(self.ctx(), &credential, id)?;
-        match self.execute(request, |r, now| parse(r, op::GITLAB_PAT_GET, Some(id), now)).await {
+        match self.execute(request, |r, now| parse(r, op::PAT_GET, Some(id), now)).await {
             Err(e) => Err(self.not_found_if_credential_works(e, id).await),
             ok => ok,
         }
@@ -53,7 +53,7 @@ impl GitLabClient {
     pub async fn get_self(&self) -> Result<GitLabToken> {
         let credential = self.credential().await?;
         let request = request_self(self.ctx(), &credential)?;
-        self.execute(request, |r, now| parse(r, op::GITLAB_PAT_GET_SELF, None, now)).await
+        self.execute(request, |r, now| parse(r, op::PAT_GET_SELF, None, now)).await
     }
 }
 
@@ -72,30 +72,30 @@ mod tests {
             (request.method(), request.uri().to_string()),
             (&Method::GET, "https://gitlab.example/api/v4/personal_access_tokens/4".into())
         );
-        assert_common(&request, op::GITLAB_PAT_GET);
+        assert_common(&request, op::PAT_GET);
         let own = request_self(&context(), &pat()).unwrap();
         assert_eq!(own.uri(), "https://gitlab.example/api/v4/personal_access_tokens/self");
-        assert_common(&own, op::GITLAB_PAT_GET_SELF);
+        assert_common(&own, op::PAT_GET_SELF);
         assert!(matches!(super::request(&context(), &pat(), &PatId::new("self")), Err(Error::NotFound { .. })));
     }
 
     #[test]
     fn parses_the_sheets_body_and_maps_errors() {
         let id = PatId::new("4");
-        let token = parse(&respond(200, PAT), op::GITLAB_PAT_GET, Some(&id), now()).unwrap();
+        let token = parse(&respond(200, PAT), op::PAT_GET, Some(&id), now()).unwrap();
         assert_eq!(token.metadata.display_name, "Test Token");
         assert!(matches!(
-            parse(&respond(404, r#"{"message":"404 Not found"}"#), op::GITLAB_PAT_GET, Some(&id), now()),
+            parse(&respond(404, r#"{"message":"404 Not found"}"#), op::PAT_GET, Some(&id), now()),
             Err(Error::NotFound { .. })
         ));
         assert!(matches!(
-            parse(&respond(401, r#"{"message":"401 Unauthorized"}"#), op::GITLAB_PAT_GET, Some(&id), now()),
+            parse(&respond(401, r#"{"message":"401 Unauthorized"}"#), op::PAT_GET, Some(&id), now()),
             Err(Error::AuthRequired { .. })
         ));
         let non_pat =
             r#"{"message":"400 Bad request - This endpoint requires token type to be a personal access token"}"#;
         assert!(matches!(
-            parse(&respond(400, non_pat), op::GITLAB_PAT_GET_SELF, None, now()),
+            parse(&respond(400, non_pat), op::PAT_GET_SELF, None, now()),
             Err(Error::Api { status: 400, .. })
         ));
     }

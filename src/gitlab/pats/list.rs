@@ -127,13 +127,13 @@ pub(crate) fn request(
     if !pairs.is_empty() {
         url.query_pairs_mut().extend_pairs(pairs);
     }
-    ctx.build(Method::GET, url, op::GITLAB_PAT_LIST, credential, None)
+    ctx.build(Method::GET, url, op::PAT_LIST, credential, None)
 }
 
 /// A page of tokens, and the next page's continuation from `x-next-page` / `Link`.
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<Page<GitLabToken>> {
-    check(response, op::GITLAB_PAT_LIST, None, now)?;
-    let items: Vec<TokenWire> = decode(response, op::GITLAB_PAT_LIST)?;
+    check(response, op::PAT_LIST, None, now)?;
+    let items: Vec<TokenWire> = decode(response, op::PAT_LIST)?;
     Ok(Page {
         items: items.into_iter().map(|w| w.into_token(now).0).collect(),
         continuation: pagination::next(response),
@@ -265,7 +265,7 @@ mod tests {
              &last_used_after=2026-01-02T00%3A00%3A00.000Z&last_used_before=2026-02-02T00%3A00%3A00.000Z\
              &expires_after=2026-03-01&expires_before=2026-04-01&sort=expires_asc&user_id=42&per_page=100&page=3"
         );
-        assert_common(&request, op::GITLAB_PAT_LIST);
+        assert_common(&request, op::PAT_LIST);
         let bare = super::request(&context(), &pat(), &Filter::default(), None).unwrap();
         assert_eq!(bare.uri(), "https://gitlab.example/api/v4/personal_access_tokens");
     }

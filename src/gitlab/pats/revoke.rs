@@ -14,14 +14,14 @@ use crate::transport::{HttpRequest, HttpResponse, Operation};
 /// `DELETE /personal_access_tokens/:id`.
 pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, id: &PatId) -> Result<HttpRequest> {
     let id = token_id(id)?.to_string();
-    ctx.build(Method::DELETE, ctx.url(&["personal_access_tokens", &id]), op::GITLAB_PAT_REVOKE, credential, None)
+    ctx.build(Method::DELETE, ctx.url(&["personal_access_tokens", &id]), op::PAT_REVOKE, credential, None)
 }
 
 /// `DELETE /personal_access_tokens/self`.
 pub(crate) fn request_self(ctx: &RequestContext, credential: &AccessCredential) -> Result<HttpRequest> {
     crate::gitlab::request::require_access_token(credential)?;
     let url = ctx.url(&["personal_access_tokens", "self"]);
-    ctx.build(Method::DELETE, url, op::GITLAB_PAT_REVOKE_SELF, credential, None)
+    ctx.build(Method::DELETE, url, op::PAT_REVOKE_SELF, credential, None)
 }
 
 /// 204 (any 2xx) means revoked.
@@ -39,7 +39,7 @@ impl GitLabClient {
     pub async fn revoke(&self, id: &PatId) -> Result<()> {
         let credential = self.credential().await?;
         let request = request(self.ctx(), &credential, id)?;
-        match self.execute(request, |r, now| parse(r, op::GITLAB_PAT_REVOKE, Some(id), now)).await {
+        match self.execute(request, |r, now| parse(r, op::PAT_REVOKE, Some(id), now)).await {
             Ok(()) => Ok(()),
             Err(e @ Error::Api { status: 400, .. }) => match self.get(id).await {
                 Ok(token) if token.revoked => Ok(()),
@@ -54,7 +54,7 @@ impl GitLabClient {
     pub async fn revoke_self(&self) -> Result<()> {
         let credential = self.credential().await?;
         let request = request_self(self.ctx(), &credential)?;
-        self.execute(request, |r, now| parse(r, op::GITLAB_PAT_REVOKE_SELF, None, now)).await
+        self.execute(request, |r, now| parse(r, op::PAT_REVOKE_SELF, None, now)).await
     }
 }
 
@@ -69,29 +69,29 @@ mod tests {
         let request = request(&context(), &pat(), &PatId::new("4")).unwrap();
         assert_eq!(request.method(), Method::DELETE);
         assert_eq!(request.uri(), "https://gitlab.example/api/v4/personal_access_tokens/4");
-        assert_common(&request, op::GITLAB_PAT_REVOKE);
+        assert_common(&request, op::PAT_REVOKE);
         let own = request_self(&context(), &pat()).unwrap();
         assert_eq!(
             (own.method(), own.uri().to_string()),
             (&Method::DELETE, "https://gitlab.example/api/v4/personal_access_tokens/self".into())
         );
-        assert_common(&own, op::GITLAB_PAT_REVOKE_SELF);
+        assert_common(&own, op::PAT_REVOKE_SELF);
     }
 
     #[test]
     fn answers() {
         let id = PatId::new("4");
-        assert!(parse(&respond(204, ""), op::GITLAB_PAT_REVOKE, Some(&id), now()).is_ok());
+        assert!(parse(&respond(204, ""), op::PAT_REVOKE, Some(&id), now()).is_ok());
         assert!(matches!(
-            parse(&respond(400, r#"{"message":"400 Bad request"}"#), op::GITLAB_PAT_REVOKE, Some(&id), now()),
+            parse(&respond(400, r#"{"message":"400 Bad request"}"#), op::PAT_REVOKE, Some(&id), now()),
             Err(Error::Api { status: 400, .. })
         ));
         assert!(matches!(
-            parse(&respond(403, r#"{"message":"403 Forbidden"}"#), op::GITLAB_PAT_REVOKE, Some(&id), now()),
+            parse(&respond(403, r#"{"message":"403 Forbidden"}"#), op::PAT_REVOKE, Some(&id), now()),
             Err(Error::Forbidden { .. })
         ));
         assert!(matches!(
-            parse(&respond(404, r#"{"message":"404 Not found"}"#), op::GITLAB_PAT_REVOKE, Some(&id), now()),
+            parse(&respond(404, r#"{"message":"404 Not found"}"#), op::PAT_REVOKE, Some(&id), now()),
             Err(Error::NotFound { .. })
         ));
     }

@@ -40,7 +40,7 @@ pub(crate) fn request(
 ) -> Result<HttpRequest> {
     let id = token_id(id)?.to_string();
     let url = ctx.url(&["personal_access_tokens", &id, "rotate"]);
-    ctx.build(Method::POST, url, op::GITLAB_PAT_ROTATE, credential, Some(body(expires_at, now)?))
+    ctx.build(Method::POST, url, op::PAT_ROTATE, credential, Some(body(expires_at, now)?))
 }
 
 /// `POST /personal_access_tokens/self/rotate` with `{"expires_at": "YYYY-MM-DD"}`.
@@ -52,7 +52,7 @@ pub(crate) fn request_self(
 ) -> Result<HttpRequest> {
     crate::gitlab::request::require_access_token(credential)?;
     let url = ctx.url(&["personal_access_tokens", "self", "rotate"]);
-    ctx.build(Method::POST, url, op::GITLAB_PAT_ROTATE_SELF, credential, Some(body(expires_at, now)?))
+    ctx.build(Method::POST, url, op::PAT_ROTATE_SELF, credential, Some(body(expires_at, now)?))
 }
 
 /// The new token (new id) with its secret.
@@ -81,7 +81,7 @@ impl GitLabClient {
     pub async fn rotate(&self, id: &PatId, expires_at: ExpiryDate) -> Result<RotatedPat> {
         let credential = self.credential().await?;
         let request = request(self.ctx(), &credential, id, expires_at, self.now())?;
-        match self.execute(request, |r, now| parse(r, op::GITLAB_PAT_ROTATE, Some(id), now)).await {
+        match self.execute(request, |r, now| parse(r, op::PAT_ROTATE, Some(id), now)).await {
             Ok(created) => Ok(RotatedPat { previous: id.clone(), created }),
             Err(e) => Err(self.not_found_if_credential_works(e, id).await),
         }
@@ -93,7 +93,7 @@ impl GitLabClient {
     pub async fn rotate_self(&self, expires_at: ExpiryDate) -> Result<CreatedPat> {
         let credential = self.credential().await?;
         let request = request_self(self.ctx(), &credential, expires_at, self.now())?;
-        self.execute(request, |r, now| parse(r, op::GITLAB_PAT_ROTATE_SELF, None, now)).await
+        self.execute(request, |r, now| parse(r, op::PAT_ROTATE_SELF, None, now)).await
     }
 }
 
@@ -118,11 +118,11 @@ mod tests {
         assert_eq!(request.uri(), "https://gitlab.example/api/v4/personal_access_tokens/41/rotate");
         assert_eq!(request.body(), br#"{"expires_at":"2026-03-15"}"#);
         assert_eq!(request.headers()["content-type"], "application/json");
-        assert_common(&request, op::GITLAB_PAT_ROTATE);
+        assert_common(&request, op::PAT_ROTATE);
         let own = request_self(&context(), &pat(), date(15), now()).unwrap();
         assert_eq!(own.uri(), "https://gitlab.example/api/v4/personal_access_tokens/self/rotate");
         assert_eq!(own.body(), br#"{"expires_at":"2026-03-15"}"#);
-        assert_common(&own, op::GITLAB_PAT_ROTATE_SELF);
+        assert_common(&own, op::PAT_ROTATE_SELF);
     }
 
     #[test]
@@ -138,13 +138,13 @@ mod tests {
 
     #[test]
     fn parses_the_new_token_and_its_secret() {
-        let created = parse(&respond(200, ROTATED), op::GITLAB_PAT_ROTATE, Some(&PatId::new("41")), now()).unwrap();
+        let created = parse(&respond(200, ROTATED), op::PAT_ROTATE, Some(&PatId::new("41")), now()).unwrap();
         assert_eq!(created.metadata.id.as_str(), "42", "the new id");
         assert_eq!(created.metadata.valid_to.unwrap().to_rfc3339(), "2023-08-15T00:00:00+00:00");
         assert_eq!(created.secret.expose_secret(), "s3cr3t");
         let revoked = r#"{"message":"400 Bad request - Token already revoked"}"#;
         assert!(matches!(
-            parse(&respond(400, revoked), op::GITLAB_PAT_ROTATE, None, now()),
+            parse(&respond(400, revoked), op::PAT_ROTATE, None, now()),
             Err(Error::Api { status: 400, .. })
         ));
     }
@@ -152,7 +152,7 @@ mod tests {
     #[test]
     fn a_broken_answer_never_quotes_the_secret() {
         let body = r#"{"id":"not-a-number","name":"n","created_at":"2026-01-01T00:00:00Z","token":"glpat-CANARY-rot"}"#;
-        let err = parse(&respond(200, body), op::GITLAB_PAT_ROTATE, None, now()).unwrap_err();
+        let err = parse(&respond(200, body), op::PAT_ROTATE, None, now()).unwrap_err();
         let shown = format!("{err} {err:?} {:?}", std::error::Error::source(&err));
         assert!(!shown.contains("CANARY"), "{shown}");
     }

@@ -88,18 +88,12 @@ pub(crate) fn request(
         description: new.description.as_deref(),
     })?;
     let [kind, id] = resource.segments();
-    ctx.build(
-        Method::POST,
-        ctx.url(&[kind, id, "access_tokens"]),
-        op::GITLAB_RESOURCE_TOKEN_CREATE,
-        credential,
-        Some(body),
-    )
+    ctx.build(Method::POST, ctx.url(&[kind, id, "access_tokens"]), op::RESOURCE_TOKEN_CREATE, credential, Some(body))
 }
 
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<CreatedPat> {
-    check(response, op::GITLAB_RESOURCE_TOKEN_CREATE, None, now)?;
-    let wire: TokenWire<SecretWire> = decode(response, op::GITLAB_RESOURCE_TOKEN_CREATE)?;
+    check(response, op::RESOURCE_TOKEN_CREATE, None, now)?;
+    let wire: TokenWire<SecretWire> = decode(response, op::RESOURCE_TOKEN_CREATE)?;
     wire.into_created(now)
 }
 
@@ -131,7 +125,7 @@ mod tests {
             request.body(),
             br#"{"name":"ci","scopes":["read_repository"],"access_level":30,"expires_at":"2026-06-01"}"#
         );
-        assert_common(&request, op::GITLAB_RESOURCE_TOKEN_CREATE);
+        assert_common(&request, op::RESOURCE_TOKEN_CREATE);
         let dead = new.clone().expires_at(ExpiryDate::new(NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()));
         assert!(matches!(request_fn(&dead), Err(Error::InvalidInput { field: "expires_at", .. })));
         let bad = NewResourceToken::new("ci", Scopes::parse("write:repository").unwrap());

@@ -21,12 +21,12 @@ pub(crate) fn request(
 ) -> Result<HttpRequest> {
     let [kind, rid] = resource.segments();
     let id = token_id(id)?.to_string();
-    ctx.build(Method::GET, ctx.url(&[kind, rid, "access_tokens", &id]), op::GITLAB_RESOURCE_TOKEN_GET, credential, None)
+    ctx.build(Method::GET, ctx.url(&[kind, rid, "access_tokens", &id]), op::RESOURCE_TOKEN_GET, credential, None)
 }
 
 pub(crate) fn parse(response: &HttpResponse, id: &PatId, now: DateTime<Utc>) -> Result<GitLabToken> {
-    check(response, op::GITLAB_RESOURCE_TOKEN_GET, Some(id), now)?;
-    let wire: TokenWire = decode(response, op::GITLAB_RESOURCE_TOKEN_GET)?;
+    check(response, op::RESOURCE_TOKEN_GET, Some(id), now)?;
+    let wire: TokenWire = decode(response, op::RESOURCE_TOKEN_GET)?;
     Ok(wire.into_token(now).0)
 }
 
@@ -53,7 +53,7 @@ mod tests {
         let id = PatId::new("9");
         let request = request(&context(), &pat(), &Resource::Group("5".into()), &id).unwrap();
         assert_eq!(request.uri(), "https://gitlab.example/api/v4/groups/5/access_tokens/9");
-        assert_common(&request, op::GITLAB_RESOURCE_TOKEN_GET);
+        assert_common(&request, op::RESOURCE_TOKEN_GET);
         assert!(matches!(
             parse(&respond(404, r#"{"message":"404 Not found"}"#), &id, now()),
             Err(crate::Error::NotFound { .. })

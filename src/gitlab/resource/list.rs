@@ -26,12 +26,12 @@ pub(crate) fn request(
     if !pairs.is_empty() {
         url.query_pairs_mut().extend_pairs(pairs);
     }
-    ctx.build(Method::GET, url, op::GITLAB_RESOURCE_TOKEN_LIST, credential, None)
+    ctx.build(Method::GET, url, op::RESOURCE_TOKEN_LIST, credential, None)
 }
 
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<Page<GitLabToken>> {
-    check(response, op::GITLAB_RESOURCE_TOKEN_LIST, None, now)?;
-    let items: Vec<TokenWire> = decode(response, op::GITLAB_RESOURCE_TOKEN_LIST)?;
+    check(response, op::RESOURCE_TOKEN_LIST, None, now)?;
+    let items: Vec<TokenWire> = decode(response, op::RESOURCE_TOKEN_LIST)?;
     Ok(Page {
         items: items.into_iter().map(|w| w.into_token(now).0).collect(),
         continuation: pagination::next(response),
@@ -62,7 +62,7 @@ mod tests {
     fn request_shape_and_parse() {
         let request = request(&context(), &pat(), &Resource::Project("g/p".into()), Some(20), None).unwrap();
         assert_eq!(request.uri(), "https://gitlab.example/api/v4/projects/g%2Fp/access_tokens?per_page=20");
-        assert_common(&request, op::GITLAB_RESOURCE_TOKEN_LIST);
+        assert_common(&request, op::RESOURCE_TOKEN_LIST);
         let body = r#"[{"id":9,"name":"ci","revoked":false,"created_at":"2026-01-01T00:00:00.000Z","scopes":["read_repository"],"user_id":77,"last_used_at":null,"active":true,"expires_at":"2026-06-01","access_level":30}]"#;
         let page = parse(&respond(200, body), now()).unwrap();
         assert_eq!(page.items[0].metadata.extras.get("access_level"), Some("30"));

@@ -21,11 +21,11 @@ pub(crate) fn request(
     let [kind, rid] = resource.segments();
     let id = token_id(id)?.to_string();
     let url = ctx.url(&[kind, rid, "access_tokens", &id]);
-    ctx.build(Method::DELETE, url, op::GITLAB_RESOURCE_TOKEN_REVOKE, credential, None)
+    ctx.build(Method::DELETE, url, op::RESOURCE_TOKEN_REVOKE, credential, None)
 }
 
 pub(crate) fn parse(response: &HttpResponse, id: &PatId, now: DateTime<Utc>) -> Result<()> {
-    check(response, op::GITLAB_RESOURCE_TOKEN_REVOKE, Some(id), now)
+    check(response, op::RESOURCE_TOKEN_REVOKE, Some(id), now)
 }
 
 impl ResourceTokens {
@@ -55,7 +55,7 @@ mod tests {
             (request.method(), request.uri().to_string()),
             (&Method::DELETE, "https://gitlab.example/api/v4/groups/g/access_tokens/9".into())
         );
-        assert_common(&request, op::GITLAB_RESOURCE_TOKEN_REVOKE);
+        assert_common(&request, op::RESOURCE_TOKEN_REVOKE);
         assert!(parse(&respond(204, ""), &id, now()).is_ok());
     }
 }

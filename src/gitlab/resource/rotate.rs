@@ -27,12 +27,12 @@ pub(crate) fn request(
     let id = token_id(id)?.to_string();
     let body = crate::gitlab::pats::rotate_body(expires_at, now)?;
     let url = ctx.url(&[kind, rid, "access_tokens", &id, "rotate"]);
-    ctx.build(Method::POST, url, op::GITLAB_RESOURCE_TOKEN_ROTATE, credential, Some(body))
+    ctx.build(Method::POST, url, op::RESOURCE_TOKEN_ROTATE, credential, Some(body))
 }
 
 pub(crate) fn parse(response: &HttpResponse, id: &PatId, now: DateTime<Utc>) -> Result<CreatedPat> {
-    check(response, op::GITLAB_RESOURCE_TOKEN_ROTATE, Some(id), now)?;
-    let wire: TokenWire<SecretWire> = decode(response, op::GITLAB_RESOURCE_TOKEN_ROTATE)?;
+    check(response, op::RESOURCE_TOKEN_ROTATE, Some(id), now)?;
+    let wire: TokenWire<SecretWire> = decode(response, op::RESOURCE_TOKEN_ROTATE)?;
     wire.into_created(now)
 }
 
@@ -66,7 +66,7 @@ mod tests {
         let request = request(&context(), &pat(), &Resource::Project("42".into()), &id, date, now()).unwrap();
         assert_eq!(request.uri(), "https://gitlab.example/api/v4/projects/42/access_tokens/9/rotate");
         assert_eq!(request.body(), br#"{"expires_at":"2026-04-01"}"#);
-        assert_common(&request, op::GITLAB_RESOURCE_TOKEN_ROTATE);
+        assert_common(&request, op::RESOURCE_TOKEN_ROTATE);
         assert_eq!(parse(&respond(200, ROTATED), &id, now()).unwrap().secret.expose_secret(), "s3cr3t");
     }
 }
