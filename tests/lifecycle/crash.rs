@@ -1,11 +1,13 @@
 //! Crash safety of rotation: the rotation future is dropped while it is held at a chosen call
 //! (a crash), then recovery and a normal rotation run, and the invariant is checked against the
-//! server's state — at the crash point and after. First every named step, on the emulator and on
-//! the fake provider in each capability profile (create-then-revoke and server-side rotate),
+//! server's state — at the crash point and after. First every named step, on the Azure and GitLab
+//! emulators and on the fake provider in each capability profile (create-then-revoke and
+//! server-side rotate),
 //! then a thousand seeded random runs with extra faults against the emulator and the file store,
-//! a thousand per fake profile, a thousand against a Vault KV v2 store (an in-process fake
-//! behind the default retry decorator, with writes whose answer is lost after they committed),
-//! and a hundred against a real OpenBao dev server.
+//! a thousand against the GitLab emulator (server-side rotation), a thousand per fake profile, a
+//! thousand against a Vault KV v2 store (an in-process fake behind the default retry decorator,
+//! with writes whose answer is lost after they committed), and a hundred against a real OpenBao
+//! dev server.
 //!
 //! The invariant: at every call and at the crash point the store holds a working token, except
 //! inside the window of a server-side rotate (the entry's intent names the token being rotated:
@@ -81,6 +83,7 @@ fn no_violations(w: &World) -> Result<(), String> {
 fn clear_server_faults(w: &World) {
     w.emulator.clear_faults();
     w.fake.clear_faults();
+    w.gitlab.clear_faults();
 }
 
 /// After a crash (or not): the stored token works at the crash point (or a server-side rotate
@@ -379,6 +382,20 @@ async fn one_random_run_on(backend: Backend, seed: u64, stores: Stores) -> Resul
                 w.emulator.inject(FaultRule::new(op::CREATE, Fault::CommitThenDrop));
             }
         }
+        Backend::GitLab => {
+            use patkit::gitlab::operations as gl;
+            for op in [gl::PAT_ROTATE, gl::PAT_GET_SELF, gl::PAT_REVOKE, gl::PAT_LIST, gl::PAT_GET] {
+                if rng.chance(0.15) {
+                    let n = 1 + rng.below(3) as u32;
+                    w.gitlab.inject(FaultRule::new(op, Fault::ServerError { status: 503 }).times(n));
+                }
+            }
+            if rng.chance(0.2) {
+                // The server rotates, then the connection drops: the answer (the only copy of
+                // the new secret) is lost.
+                w.gitlab.inject(FaultRule::new(gl::PAT_ROTATE, Fault::CommitThenDrop).times(1));
+            }
+        }
         Backend::Fake(_) => {
             for op in [FakeOp::Create, FakeOp::Rotate, FakeOp::Check, FakeOp::Revoke, FakeOp::List, FakeOp::Get] {
                 if rng.chance(0.15) {
@@ -507,6 +524,22 @@ async fn randomized_crashes_against_the_emulator_and_the_file_store() {
     let root = dir.path().to_owned();
     seeded_runs("file store", runs, base, async |i, _| {
         Stores::one(Arc::new(FileTokenStore::open(root.join(format!("run{i}"))).await.unwrap()))
+    })
+    .await;
+}
+
+/// A thousand seeded runs against the GitLab emulator through the GitLab client: server-side
+/// rotation only, date expiry, 503s on any call and rotates the server applies whose answer is
+/// lost (the connection drops), over the in-memory store. Every run must end, after recovery,
+/// with a working stored token and no other working token: the only way to lose the working
+/// token is the documented window (a lost rotate answer), which recovery closes by rotating the
+/// unstored replacement once more.
+#[tokio::test(start_paused = true)]
+async fn randomized_crashes_against_the_gitlab_emulator() {
+    let runs = env_u64("PATKIT_LIFECYCLE_RUNS", 1000);
+    let base = env_u64("PATKIT_LIFECYCLE_SEED", 0x5EED_0000);
+    seeded_runs_on(Backend::GitLab, "gitlab emulator", runs, base, async |_, _| {
+        Stores::one(Arc::new(InMemoryTokenStore::new()))
     })
     .await;
 }

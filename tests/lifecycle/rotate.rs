@@ -73,7 +73,7 @@ async fn rotates_a_due_token_keeping_scopes_and_targets() {
         match backend {
             Backend::Fake(FakeProfile::NoExpiry) => assert_eq!(stored.record.metadata.valid_to, None),
             // Date granularity: rounded up to the next midnight, never down.
-            Backend::Fake(FakeProfile::ServerRotate) => {
+            Backend::Fake(FakeProfile::ServerRotate) | Backend::GitLab => {
                 let valid_to = stored.record.metadata.valid_to.expect("an expiry");
                 assert!(valid_to >= asked && valid_to - asked < TimeDelta::days(1), "{valid_to}");
             }

@@ -42,7 +42,7 @@ async fn world(backend: Backend) -> Setup {
     let mut missing = w.seed("missing", "missing", 60).await;
     missing.record.metadata.id = PatId::new(match backend {
         Backend::Azure => "00000000-0000-0000-0000-00000000abcd",
-        Backend::Fake(_) => "999999",
+        Backend::Fake(_) | Backend::GitLab => "999999",
     });
     w.inner_store.put(missing).await.unwrap();
     let extends = w.provider.capabilities().update_expiry;
@@ -54,6 +54,12 @@ async fn world(backend: Backend) -> Setup {
     let unstored = match backend {
         Backend::Azure => w.emulator.seed_pat(ORG, w.alice.id, SeedPat::new("made by hand", "vso.code")).id,
         Backend::Fake(_) => w.fake.seed("made by hand", Scopes::parse("vso.code").unwrap(), None).metadata.id,
+        Backend::GitLab => {
+            let seeded = w
+                .gitlab
+                .seed_token(w.gitlab_user, patkit::gitlab::emulator::SeedToken::new("made by hand", &["read_api"]));
+            PatId::new(seeded.id.to_string())
+        }
     };
     Setup { w, unstored, extends }
 }
@@ -113,8 +119,9 @@ async fn server_view() {
         assert!(by_name("revoked").is_none(), "revoked tokens are done with");
         assert!(report.findings.iter().any(|f| f.token.id == unstored));
         // fine, expiring, expired, extended, the seeded "missing" one (the store points
-        // elsewhere) and the one made by hand.
-        assert_eq!(report.findings.len(), 5 + usize::from(extends), "{backend:?}");
+        // elsewhere) and the one made by hand; on GitLab also the world's management token.
+        let management = usize::from(backend == Backend::GitLab);
+        assert_eq!(report.findings.len(), 5 + usize::from(extends) + management, "{backend:?}");
     }
 }
 
@@ -152,11 +159,17 @@ async fn reconciled_view_on(backend: Backend) {
         );
     }
     // The token made by hand, and the server's "missing" token (its entry points elsewhere).
-    let not_stored: Vec<_> = f.iter().filter(|f| f.kind == FindingKind::NotStored).map(|f| &f.token).collect();
+    // On GitLab the world's management token (its credential, not a rotated token) is one more.
+    let not_stored: Vec<_> = f
+        .iter()
+        .filter(|f| f.kind == FindingKind::NotStored && f.token.display_name != "management")
+        .map(|f| &f.token)
+        .collect();
     assert_eq!(not_stored.len(), 2);
     assert!(not_stored.iter().any(|t| t.id == unstored));
     assert!(not_stored.iter().any(|t| t.display_name == "missing"));
-    let expected = 4 + if backend.expires() { 2 } else { 0 } + usize::from(extends);
+    let management = usize::from(backend == Backend::GitLab);
+    let expected = 4 + if backend.expires() { 2 } else { 0 } + usize::from(extends) + management;
     assert_eq!(report.needing_attention().count(), expected, "{backend:?}");
 }
 

@@ -13,7 +13,15 @@ use patkit::azure::operations as op;
 use patkit::testing::{FAKE_ORGANIZATION, FAKE_PROVIDER_NAME, FakeOp, FakeProfile, FakeProvider};
 use patkit::{Clock, ManualClock, PatId, PatProvider, PatRecord, Scopes, StoredPat, TokenStore};
 
+use patkit::gitlab::emulator::{Emulator as GitLabEmulator, SeedToken as GitLabSeed};
+use patkit::gitlab::{GitLabClient, GitLabCredential, operations as gitlab_op};
+
 use super::{Call, Checker, Gate, GatedProvider, GatedStore, GatedTransport, ORG, start_time};
+
+/// Where the GitLab backend's client thinks the service is (the emulator answers in process).
+const GITLAB_BASE_URL: &str = "https://gitlab.example.com/api/v4";
+/// The host of the GitLab backend's entries.
+const GITLAB_HOST: &str = "gitlab.example.com";
 
 /// The provider a [`World`] rotates through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,12 +30,16 @@ pub enum Backend {
     Azure,
     /// A [`FakeProvider`] with this profile's capabilities.
     Fake(FakeProfile),
+    /// The GitLab client over the GitLab emulator (server-side rotation, date expiry), with a
+    /// management token of its own: the rotated tokens are not its credential.
+    GitLab,
 }
 
 impl Backend {
-    /// Every backend: Azure and the fake in each profile.
-    pub const ALL: [Backend; 4] = [
+    /// Every backend: Azure, GitLab, and the fake in each profile.
+    pub const ALL: [Backend; 5] = [
         Backend::Azure,
+        Backend::GitLab,
         Backend::Fake(FakeProfile::CreateUpdate),
         Backend::Fake(FakeProfile::ServerRotate),
         Backend::Fake(FakeProfile::NoExpiry),
@@ -35,7 +47,7 @@ impl Backend {
 
     /// Whether rotations make new tokens (create-then-revoke) rather than rotate server-side.
     pub fn creates(self) -> bool {
-        !matches!(self, Backend::Fake(FakeProfile::ServerRotate))
+        !matches!(self, Backend::Fake(FakeProfile::ServerRotate) | Backend::GitLab)
     }
 
     /// Whether tokens expire (a token that never does is never due unless forced).
@@ -61,6 +73,9 @@ pub struct ServerToken {
 pub enum Server {
     Azure(Emulator, uuid::Uuid),
     Fake(FakeProvider, ManualClock),
+    /// The emulator, the user whose tokens count, and the world's management token (its
+    /// credential: not one of the tokens the checks look at).
+    GitLab(GitLabEmulator, u64, u64),
 }
 
 impl Server {
@@ -80,6 +95,19 @@ impl Server {
                     })
                     .collect()
             }
+            Server::GitLab(emulator, owner, management) => emulator
+                .snapshot()
+                .tokens
+                .into_iter()
+                .filter(|t| t.user_id == *owner && t.id != *management)
+                .map(|t| ServerToken {
+                    id: PatId::new(t.id.to_string()),
+                    display_name: t.name,
+                    valid_to: t.expires_at.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc()),
+                    revoked: t.revoked,
+                    active: t.active,
+                })
+                .collect(),
             Server::Fake(fake, clock) => {
                 let now = clock.now();
                 fake.tokens()
@@ -116,6 +144,9 @@ pub struct World {
     pub direct: AzureDevOpsClient,
     /// The fake (the fake backends' server; without the gate).
     pub fake: FakeProvider,
+    /// The GitLab emulator (the GitLab backend's server) and the user whose tokens rotate.
+    pub gitlab: GitLabEmulator,
+    pub gitlab_user: u64,
     /// The world's provider through the gate: the Azure client or the fake.
     pub provider: Arc<dyn PatProvider>,
     /// The world's provider without the gate (for checks).
@@ -172,7 +203,29 @@ impl World {
             .unwrap();
         let profile = match backend {
             Backend::Fake(profile) => profile,
-            Backend::Azure => FakeProfile::CreateUpdate,
+            Backend::Azure | Backend::GitLab => FakeProfile::CreateUpdate,
+        };
+        let gitlab = GitLabEmulator::with_clock(Arc::new(clock.clone()));
+        let gitlab_user = gitlab.add_user("alice").id;
+        // The management token: expiring far beyond any test, never one of the rotated tokens.
+        let management = gitlab.seed_token(
+            gitlab_user,
+            GitLabSeed::new("management", &["api"])
+                .expires_at(Some((start_time() + TimeDelta::days(360)).date_naive())),
+        );
+        let gitlab_client = |gated: bool| {
+            let builder =
+                GitLabClient::builder(GitLabCredential::private_token(management.secret.expose_secret().to_owned()))
+                    .base_url(GITLAB_BASE_URL)
+                    .clock(clock.clone())
+                    // The crash points count calls at the gate: no retries under them.
+                    .retry(patkit::transport::RetryConfig::none());
+            let builder = if gated {
+                builder.transport(GatedTransport { inner: Arc::new(gitlab.clone()), gate: gate.clone() })
+            } else {
+                builder.transport(gitlab.clone())
+            };
+            builder.build().unwrap()
         };
         let fake = FakeProvider::new(profile).clock(clock.clone());
         let (provider, direct_provider, server): (Arc<dyn PatProvider>, Arc<dyn PatProvider>, Server) = match backend {
@@ -183,6 +236,11 @@ impl World {
                 Arc::new(GatedProvider { inner: fake.clone(), gate: gate.clone() }),
                 Arc::new(fake.clone()),
                 Server::Fake(fake.clone(), clock.clone()),
+            ),
+            Backend::GitLab => (
+                Arc::new(gitlab_client(true)),
+                Arc::new(gitlab_client(false)),
+                Server::GitLab(gitlab.clone(), gitlab_user, management.id),
             ),
         };
         let gated = Arc::new(GatedStore { inner: store, gate: gate.clone() });
@@ -195,6 +253,8 @@ impl World {
             client,
             direct,
             fake,
+            gitlab,
+            gitlab_user,
             provider,
             direct_provider,
             server,
@@ -233,6 +293,14 @@ impl World {
                 FakeOp::Check => op::CHECK_TOKEN,
                 other => panic!("the Azure client has no {other:?}"),
             }),
+            Backend::GitLab => Call::Http(match operation {
+                FakeOp::Rotate => gitlab_op::PAT_ROTATE,
+                FakeOp::Get => gitlab_op::PAT_GET,
+                FakeOp::List => gitlab_op::PAT_LIST,
+                FakeOp::Revoke => gitlab_op::PAT_REVOKE,
+                FakeOp::Check => gitlab_op::PAT_GET_SELF,
+                other => panic!("the GitLab client has no {other:?}"),
+            }),
         }
     }
 
@@ -241,6 +309,7 @@ impl World {
         match self.backend {
             Backend::Azure => ("azure-devops", ORG),
             Backend::Fake(_) => (FAKE_PROVIDER_NAME, FAKE_ORGANIZATION),
+            Backend::GitLab => (patkit::gitlab::PROVIDER_NAME, GITLAB_HOST),
         }
     }
 
@@ -257,6 +326,17 @@ impl World {
                         .valid_to(now + TimeDelta::days(days_left)),
                 );
                 (self.direct.get(&seeded.id).await.unwrap(), seeded.secret)
+            }
+            Backend::GitLab => {
+                // Expiry is a date: the token dies at 00:00 UTC of `now + days_left`.
+                let seeded = self.gitlab.seed_token(
+                    self.gitlab_user,
+                    GitLabSeed::new(display_name, &["read_api", "read_registry"])
+                        .created_at(now - TimeDelta::days(30))
+                        .expires_at(Some((now + TimeDelta::days(days_left)).date_naive())),
+                );
+                let id = PatId::new(seeded.id.to_string());
+                (self.direct_provider.get_pat(&id).await.unwrap(), seeded.secret)
             }
             Backend::Fake(_) => {
                 let scopes = Scopes::parse("vso.code vso.packaging").unwrap();
