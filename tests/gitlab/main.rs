@@ -16,3 +16,4 @@ mod client_redaction;
 mod credentials;
 mod emulator_loopback;
 mod python_gitlab;
+mod resource_lifecycle;
