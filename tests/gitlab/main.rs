@@ -9,6 +9,7 @@
 #[path = "../support/trace_capture.rs"]
 mod trace_capture;
 
+mod admin_scan;
 mod against_emulator;
 mod client;
 mod client_provider;
