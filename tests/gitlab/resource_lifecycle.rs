@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{NaiveTime, TimeDelta, Utc};
 use patkit::gitlab::emulator::{Emulator, EmulatorServer, Fault, FaultRule, ResourceKind, SeedToken, SeededToken};
 use patkit::gitlab::{GitLabClient, GitLabCredential, Resource, ResourceTokens, operations as op};
-use patkit::lifecycle::{Outcome, RecoveryAction, RotationMethod, Rotator};
+use patkit::lifecycle::{Outcome, RecoveryAction, RotationMethod, Rotator, SkipReason};
 use patkit::store::InMemoryTokenStore;
 use patkit::testing::provider_conformance::{self, Setup};
 use patkit::transport::{ReqwestTransport, RetryConfig};
@@ -152,6 +152,14 @@ async fn a_resource_provider_is_scoped_to_its_resource() {
     let other_tokens =
         instance.client(RetryConfig::default()).resource_tokens(Resource::Project(other.to_string()));
     assert_ne!(other_tokens.organization(), tokens.organization(), "entries of two resources never match");
+    // A rotator for the other project leaves this project's stored entry alone.
+    let store = Arc::new(InMemoryTokenStore::new());
+    let stored = instance.stored(&store, &tokens, "ci-deploy").await;
+    let rotator = Rotator::from_arcs(Arc::new(other_tokens), store.clone()).force(true);
+    let report = rotator.rotate("ci-deploy").await;
+    assert!(matches!(report.outcome, Outcome::Skipped(SkipReason::OtherProvider { .. })), "{report}");
+    assert!(!instance.emulator.token(stored.id).unwrap().revoked, "the entry's token is untouched");
+    assert_eq!(instance.emulator.requests_seen(op::RESOURCE_TOKEN_ROTATE), 0);
 }
 
 /// A project access token stored for CI is rotated by a `Rotator` server-side: the stored
