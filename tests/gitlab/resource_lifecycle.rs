@@ -46,10 +46,11 @@ impl Instance {
     }
 
     fn client(&self, retry: RetryConfig) -> GitLabClient {
-        let builder = GitLabClient::builder(GitLabCredential::private_token(self.management.expose_secret().to_owned()))
-            .base_url(&self.base_url)
-            .clock(EmulatorClock(self.emulator.clone()))
-            .retry(retry);
+        let builder =
+            GitLabClient::builder(GitLabCredential::private_token(self.management.expose_secret().to_owned()))
+                .base_url(&self.base_url)
+                .clock(EmulatorClock(self.emulator.clone()))
+                .retry(retry);
         let builder = if self.loopback {
             builder.transport(ReqwestTransport::new().unwrap())
         } else {
@@ -111,7 +112,8 @@ async fn conformance_on(loopback: bool) {
     let instance = Instance::new(loopback).await;
     let tokens = instance.tokens();
     let seeder = |name: &str| instance.seed(name).1;
-    let setup = Setup::new(Scopes::parse("read_api").unwrap()).seeder(&seeder).clock(EmulatorClock(instance.emulator.clone()));
+    let setup =
+        Setup::new(Scopes::parse("read_api").unwrap()).seeder(&seeder).clock(EmulatorClock(instance.emulator.clone()));
     provider_conformance::run_all(&tokens, &setup).await;
     let shared: Arc<dyn PatProvider> = Arc::new(tokens);
     provider_conformance::run_all(&shared, &setup).await;
@@ -149,8 +151,7 @@ async fn a_resource_provider_is_scoped_to_its_resource() {
         .map(|m| m.id.as_str().to_owned())
         .collect();
     assert!(listed.contains(&mine.id.to_string()) && !listed.contains(&foreign.id.to_string()), "{listed:?}");
-    let other_tokens =
-        instance.client(RetryConfig::default()).resource_tokens(Resource::Project(other.to_string()));
+    let other_tokens = instance.client(RetryConfig::default()).resource_tokens(Resource::Project(other.to_string()));
     assert_ne!(other_tokens.organization(), tokens.organization(), "entries of two resources never match");
     // A rotator for the other project leaves this project's stored entry alone.
     let store = Arc::new(InMemoryTokenStore::new());
@@ -217,7 +218,10 @@ async fn a_lost_rotate_answer_is_recovered_by_rotating_the_orphan_once() {
     let [entry] = recovered.entries.as_slice() else { panic!("{recovered:?}") };
     let orphan_id = PatId::new(orphan.to_string());
     assert!(
-        entry.recovered.iter().any(|a| matches!(a, RecoveryAction::RotatedOrphan { orphan, .. } if *orphan == orphan_id)),
+        entry
+            .recovered
+            .iter()
+            .any(|a| matches!(a, RecoveryAction::RotatedOrphan { orphan, .. } if *orphan == orphan_id)),
         "{entry:?}"
     );
     assert_eq!(instance.emulator.requests_seen(op::RESOURCE_TOKEN_ROTATE), 2, "the orphan was rotated once");

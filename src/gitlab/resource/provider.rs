@@ -86,8 +86,7 @@ impl PatProvider for ResourceTokens {
 
     async fn rotate_pat(&self, id: &PatId, valid_to: Option<DateTime<Utc>>) -> Result<RotatedPat> {
         let now = self.client.now();
-        let wanted =
-            valid_to.unwrap_or_else(|| now + crate::model::chrono_delta(self.client.inner.rotation_lifetime));
+        let wanted = valid_to.unwrap_or_else(|| now + crate::model::chrono_delta(self.client.inner.rotation_lifetime));
         self.rotate(id, ExpiryDate::covering(wanted, now)).await
     }
 
