@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{NaiveTime, TimeDelta, Utc};
 use patkit::gitlab::emulator::{Emulator, EmulatorServer, Fault, FaultRule, ResourceKind, SeedToken, SeededToken};
 use patkit::gitlab::{GitLabClient, GitLabCredential, Resource, ResourceTokens, operations as op};
-use patkit::lifecycle::{Outcome, RecoveryAction, RotationMethod, Rotator, SkipReason};
+use patkit::lifecycle::{FindingKind, Outcome, RecoveryAction, RotationMethod, Rotator, Scan, SkipReason};
 use patkit::store::InMemoryTokenStore;
 use patkit::testing::provider_conformance::{self, Setup};
 use patkit::transport::{ReqwestTransport, RetryConfig};
@@ -65,9 +65,14 @@ impl Instance {
 
     /// A project access token made the way a Maintainer would (the web UI), expiring in 30 days.
     fn seed(&self, name: &str) -> (SeededToken, CreatedPat) {
+        self.seed_in(self.project, name)
+    }
+
+    /// Like [`seed`](Self::seed), on project `project`.
+    fn seed_in(&self, project: u64, name: &str) -> (SeededToken, CreatedPat) {
         let expires = (self.emulator.now() + TimeDelta::days(30)).date_naive();
         let seed = SeedToken::new(name, &["read_api"]).expires_at(Some(expires));
-        let seeded = self.emulator.seed_resource_token(ResourceKind::Project, self.project, seed);
+        let seeded = self.emulator.seed_resource_token(ResourceKind::Project, project, seed);
         let token = self.emulator.token(seeded.id).unwrap();
         let created = CreatedPat {
             metadata: PatMetadata {
@@ -83,9 +88,10 @@ impl Instance {
         (seeded, created)
     }
 
-    /// Seeds a project access token and stores it as entry `name` of `provider`.
+    /// Seeds a token on `provider`'s project and stores it as entry `name` of `provider`.
     async fn stored(&self, store: &InMemoryTokenStore, provider: &ResourceTokens, name: &str) -> SeededToken {
-        let (seeded, created) = self.seed("ci deploy");
+        let Resource::Project(project) = provider.resource() else { panic!("a project") };
+        let (seeded, created) = self.seed_in(project.parse().unwrap(), "ci deploy");
         let record = PatRecord::new(
             name,
             provider.provider_name(),
@@ -231,4 +237,33 @@ async fn a_lost_rotate_answer_is_recovered_by_rotating_the_orphan_once() {
     let new = instance.emulator.token(stored.record.metadata.id.as_str().parse().unwrap()).unwrap();
     assert_eq!((new.previous_id, new.user_id), (Some(orphan), old.user_id), "rotated from the orphan, same bot");
     assert!(new.active && instance.emulator.token(orphan).unwrap().revoked, "the family is intact");
+}
+
+/// A `Scan` of one project's tokens with a store that holds entries of two projects reconciles
+/// only this project's entry, and never lists the other project's tokens.
+#[tokio::test]
+async fn a_scan_of_a_resource_reconciles_only_its_own_entries() {
+    let instance = Instance::new(false).await;
+    let tokens = instance.tokens();
+    let other = instance.emulator.add_project("ci/other");
+    let other_tokens = instance.client(RetryConfig::default()).resource_tokens(Resource::Project(other.to_string()));
+    let store = Arc::new(InMemoryTokenStore::new());
+    let mine = instance.stored(&store, &tokens, "ci-deploy").await;
+    let theirs = instance.stored(&store, &other_tokens, "other-deploy").await;
+    let (unstored, _) = instance.seed("made by hand");
+
+    let report = Scan::new()
+        .provider(tokens)
+        .store(store.clone())
+        .clock(EmulatorClock(instance.emulator.clone()))
+        .run()
+        .await
+        .unwrap();
+    let entries: Vec<&str> = report.findings.iter().filter_map(|f| f.entry.as_deref()).collect();
+    assert_eq!(entries, ["ci-deploy"], "{report:?}");
+    let ids: Vec<String> = report.findings.iter().map(|f| f.token.id.as_str().to_owned()).collect();
+    assert!(ids.contains(&mine.id.to_string()), "{ids:?}");
+    assert!(!ids.contains(&theirs.id.to_string()), "the other project's token is not scanned: {ids:?}");
+    let hand = report.findings.iter().find(|f| f.token.id.as_str() == unstored.id.to_string());
+    assert!(matches!(hand.map(|f| &f.kind), Some(FindingKind::NotStored)), "{report:?}");
 }
