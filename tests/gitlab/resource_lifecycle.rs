@@ -159,6 +159,8 @@ async fn a_resource_provider_is_scoped_to_its_resource() {
     assert!(listed.contains(&mine.id.to_string()) && !listed.contains(&foreign.id.to_string()), "{listed:?}");
     let other_tokens = instance.client(RetryConfig::default()).resource_tokens(Resource::Project(other.to_string()));
     assert_ne!(other_tokens.organization(), tokens.organization(), "entries of two resources never match");
+    let group = instance.client(RetryConfig::default()).resource_tokens(Resource::Group("7".into()));
+    assert_eq!(group.organization(), "gitlab.example.com/groups/7");
     // A rotator for the other project leaves this project's stored entry alone.
     let store = Arc::new(InMemoryTokenStore::new());
     let stored = instance.stored(&store, &tokens, "ci-deploy").await;

@@ -19,7 +19,10 @@ use crate::secret::PatSecret;
 /// - [`provider_name`](PatProvider::provider_name) is [`PROVIDER_NAME`];
 ///   [`organization`](PatProvider::organization) names the host **and** the resource, e.g.
 ///   `gitlab.example.com/projects/42`, so stored entries of one resource are only ever handled
-///   by a provider for that resource (entries match on provider and organization).
+///   by a provider for that resource (entries match on provider and organization). The id is
+///   written as given to [`Resource`]: a project named by its path (`projects/ci/app`) and by its
+///   number (`projects/42`) are two organizations, so keep to one spelling (the number is stable
+///   across renames).
 /// - Capabilities: get, list (the resource's tokens), revoke, server-side rotate, check
 ///   (`GET /personal_access_tokens/self` with the secret, which a project or group access token
 ///   answers as a personal one does); expiry by [`ExpiryGranularity::Date`]; no update.
