@@ -20,7 +20,7 @@ use crate::secret::PatSecret;
 ///   [`organization`](PatProvider::organization) names the host **and** the resource, e.g.
 ///   `gitlab.example.com/projects/42`, so stored entries of one resource are only ever handled
 ///   by a provider for that resource (entries match on provider and organization). The id is
-///   written as given to [`Resource`]: a project named by its path (`projects/ci/app`) and by its
+///   written as given to [`Resource`](super::Resource): a project named by its path (`projects/ci/app`) and by its
 ///   number (`projects/42`) are two organizations, so keep to one spelling (the number is stable
 ///   across renames).
 /// - Capabilities: get, list (the resource's tokens), revoke, server-side rotate, check
