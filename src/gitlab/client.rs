@@ -80,6 +80,8 @@ pub(crate) struct Inner {
     pub(crate) core: Core,
     pub(crate) create_for: Option<UserId>,
     pub(crate) rotation_lifetime: Duration,
+    /// `list_pats` lists every user's tokens (no `user_id` filter): an administrator's scan.
+    pub(crate) all_users: bool,
     /// The caller's user id, once read (what `list_pats` narrows an admin's listing to).
     pub(crate) own_user_id: tokio::sync::OnceCell<u64>,
 }
@@ -90,6 +92,7 @@ impl fmt::Debug for GitLabClient {
             .field("base_url", &self.inner.ctx.base_url.as_str())
             .field("sudo", &self.inner.ctx.sudo.is_some())
             .field("create_for", &self.inner.create_for)
+            .field("all_users", &self.inner.all_users)
             .field("credential", &self.inner.credential)
             .field("transport", self.inner.core.transport())
             .finish_non_exhaustive()
@@ -107,6 +110,7 @@ pub struct GitLabClientBuilder {
     sudo: Option<String>,
     create_for: Option<UserId>,
     rotation_lifetime: Duration,
+    all_users: bool,
 }
 
 impl GitLabClient {
@@ -122,6 +126,7 @@ impl GitLabClient {
             sudo: None,
             create_for: None,
             rotation_lifetime: DEFAULT_ROTATION_LIFETIME,
+            all_users: false,
         }
     }
 
@@ -237,6 +242,20 @@ impl GitLabClientBuilder {
         self
     }
 
+    /// With `true`, [`PatProvider::list_pats`](crate::PatProvider::list_pats) (and so a
+    /// [`Scan`](crate::lifecycle::Scan) of this client) lists **every user's** tokens: it sends
+    /// no `user_id` filter, and an administrator's `GET /personal_access_tokens` answers the
+    /// tokens of the whole instance. Default `false`: the caller's own tokens only (`user_id` =
+    /// the caller's id).
+    ///
+    /// Needs an instance administrator's credential (self-managed or Dedicated; `read_api` or
+    /// `api` scope). For anyone else GitLab silently answers only their own tokens, so a scan
+    /// with a non-admin credential is not a census of the instance.
+    pub fn all_users(mut self, all: bool) -> Self {
+        self.all_users = all;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<GitLabClient> {
         let base_url = base_url::parse("base_url", self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
@@ -266,6 +285,7 @@ impl GitLabClientBuilder {
                 core,
                 create_for: self.create_for,
                 rotation_lifetime: self.rotation_lifetime,
+                all_users: self.all_users,
                 own_user_id: tokio::sync::OnceCell::new(),
             }),
         })

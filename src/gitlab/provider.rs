@@ -7,6 +7,8 @@
 //!   claimed.
 //! - `list_pats` lists the caller's own tokens: it sends `user_id` = the caller's id (read once
 //!   with `GET /user`), since an admin's unfiltered listing holds every token of the instance.
+//!   Built with [`all_users(true)`](super::GitLabClientBuilder::all_users) it sends no `user_id`:
+//!   with an admin credential, every user's tokens (an instance-wide scan).
 //! - `rotate_pat` rotates by id and always sends `expires_at`: `valid_to` rounded up by
 //!   [`ExpiryDate::covering`], or now + the client's
 //!   [`rotation_lifetime`](super::GitLabClientBuilder::rotation_lifetime). Never re-sent.
@@ -81,7 +83,10 @@ impl PatProvider for GitLabClient {
     }
 
     async fn list_pats(&self, query: &ListQuery, continuation: Option<ContinuationToken>) -> Result<Page<PatMetadata>> {
-        let mut list = self.list().user_id(UserId::new(self.own_user_id().await?.to_string()));
+        let mut list = self.list();
+        if !self.inner.all_users {
+            list = list.user_id(UserId::new(self.own_user_id().await?.to_string()));
+        }
         list = match query.filter {
             StatusFilter::Active => list.state(TokenState::Active),
             StatusFilter::Revoked => list.revoked(true),

@@ -9,6 +9,7 @@
 #[path = "../support/trace_capture.rs"]
 mod trace_capture;
 
+mod admin_scan;
 mod against_emulator;
 mod client;
 mod client_provider;
@@ -16,3 +17,4 @@ mod client_redaction;
 mod credentials;
 mod emulator_loopback;
 mod python_gitlab;
+mod resource_lifecycle;

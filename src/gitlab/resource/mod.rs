@@ -9,6 +9,7 @@
 mod create;
 mod get;
 mod list;
+mod provider;
 mod revoke;
 mod rotate;
 
@@ -84,6 +85,9 @@ impl AccessLevel {
 pub struct ResourceTokens {
     client: GitLabClient,
     resource: Resource,
+    /// `HOST/projects/ID` or `HOST/groups/ID`: what
+    /// [`PatProvider::organization`](crate::PatProvider::organization) answers.
+    organization: String,
 }
 
 impl ResourceTokens {
@@ -94,9 +98,11 @@ impl ResourceTokens {
 }
 
 impl GitLabClient {
-    /// The access tokens of a project or group (Maintainer or Owner role needed).
+    /// The access tokens of a project or group (Maintainer or Owner role needed). The handle is
+    /// a [`PatProvider`](crate::PatProvider) scoped to that resource (no `create`: see its impl).
     pub fn resource_tokens(&self, resource: Resource) -> ResourceTokens {
-        ResourceTokens { client: self.clone(), resource }
+        let organization = format!("{}/{resource}", self.host());
+        ResourceTokens { client: self.clone(), resource, organization }
     }
 }
 
