@@ -15,4 +15,5 @@ mod client_provider;
 mod client_redaction;
 mod credentials;
 mod emulator_loopback;
+mod operations_loopback;
 mod python_gitlab;
