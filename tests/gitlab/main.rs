@@ -16,4 +16,5 @@ mod client_redaction;
 mod credentials;
 mod emulator_loopback;
 mod operations_loopback;
+mod operations_loopback_resources;
 mod python_gitlab;
