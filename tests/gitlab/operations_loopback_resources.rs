@@ -225,3 +225,47 @@ async fn scope_rate_limit_and_expiry_errors_arrive_typed() {
     }
     s.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_non_admin_filtering_another_users_tokens_is_forbidden_not_logged_out() {
+    let emulator = Emulator::new();
+    let alice = emulator.add_user("alice").id;
+    let bob = emulator.add_user("bob").id;
+    let main = emulator.seed_token(alice, SeedToken::new("main", &["api"]));
+    emulator.seed_token(bob, SeedToken::new("bobs", &["api"]));
+    let s = Served::new(emulator).await;
+    let c = s.client(&main.secret);
+    // GitLab answers 401 here (fact sheet §2.2), yet the credential works: the caller must not be
+    // told to get a new token.
+    let err = c.list().user_id(patkit::UserId::new(bob.to_string())).send().await.unwrap_err();
+    assert!(matches!(&err, Error::Forbidden { .. }), "{err:?}");
+    assert_eq!(c.list().user_id(patkit::UserId::new(alice.to_string())).send().await.unwrap().items.len(), 1);
+    let dead = s.client(&patkit::PatSecret::new("glpat-nobodynobodynobody".to_owned()));
+    let err = dead.list().user_id(patkit::UserId::new(bob.to_string())).send().await.unwrap_err();
+    assert!(matches!(&err, Error::AuthRequired { .. }), "a dead credential still says so: {err:?}");
+    s.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotating_a_revoked_token_is_refused_and_revokes_its_family() {
+    let emulator = Emulator::new();
+    let root = emulator.add_admin("root").id;
+    let alice = emulator.add_user("alice").id;
+    let admin = emulator.seed_token(root, SeedToken::new("admin", &["api"]));
+    let main = emulator.seed_token(alice, SeedToken::new("main", &["api"]));
+    let ci = emulator.seed_token(alice, SeedToken::new("ci", &["api"]));
+    let s = Served::new(emulator).await;
+    let c = s.client(&main.secret);
+    let successor = num(&c.rotate(&id(ci.id), s.in_days(5)).await.unwrap().created.metadata.id);
+    // Reuse of the old (revoked) token id: 400, and GitLab revokes the whole family.
+    match c.rotate(&id(ci.id), s.in_days(5)).await.map(|_| ()).unwrap_err() {
+        Error::Api { status: 400, message: Some(m), .. } => assert!(m.ends_with("Token already revoked"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(s.emulator.token(successor).unwrap().revoked, "the family is revoked");
+    // An admin asking for an unknown id gets 404, which is NotFound without a probe.
+    let a = s.client(&admin.secret);
+    assert!(matches!(a.get(&id(4242)).await, Err(Error::NotFound { .. })));
+    assert!(matches!(a.rotate(&id(4242), s.in_days(5)).await, Err(Error::NotFound { .. })));
+    s.server.shutdown().await;
+}
