@@ -244,3 +244,59 @@ async fn associations_and_the_current_user() {
     assert_eq!((me.id, me.username.as_str(), me.user_id()), (alice, "alice", UserId::new(alice.to_string())));
     s.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expiry_and_last_use_sorts_put_absent_values_last() {
+    let emulator = Emulator::new();
+    let now = emulator.now();
+    let alice = emulator.add_user("alice").id;
+    let main = emulator.seed_token(alice, SeedToken::new("main", &["api"]));
+    let seed = |name: &str, days: Option<i64>, used: Option<i64>| {
+        let mut seed = SeedToken::new(name, &["api"]).expires_at(days.map(|d| now.date_naive() + TimeDelta::days(d)));
+        if let Some(u) = used {
+            seed = seed.last_used_at(now - TimeDelta::days(u));
+        }
+        emulator.seed_token(alice, seed).id
+    };
+    let (soon, never, late) =
+        (seed("x-soon", Some(5), Some(3)), seed("x-never", None, None), seed("x-late", Some(90), Some(1)));
+    let s = Served::new(emulator).await;
+    let c = s.client(&main.secret);
+    let c = &c;
+    let sorted = |sort| async move { ids(&c.list().search("x-").sort(sort).send().await.unwrap().items) };
+    assert_eq!(sorted(TokenSort::ExpiresAsc).await, [soon, late, never]);
+    assert_eq!(sorted(TokenSort::ExpiresDesc).await, [late, soon, never]);
+    assert_eq!(sorted(TokenSort::LastUsedAsc).await, [soon, late, never]);
+    assert_eq!(sorted(TokenSort::LastUsedDesc).await, [late, soon, never]);
+    assert_eq!(sorted(TokenSort::NameDesc).await, [soon, never, late]);
+    assert_eq!(sorted(TokenSort::CreatedAsc).await, [soon, never, late]);
+    s.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_follows_the_date_rule_and_refuses_a_dying_date_before_sending() {
+    let emulator = Emulator::new();
+    let alice = emulator.add_user("alice").id;
+    let main = emulator.seed_token(alice, SeedToken::new("main", &["api"]));
+    let ci = emulator.seed_token(alice, SeedToken::new("ci", &["api"]));
+    let s = Served::new(emulator).await;
+    let c = s.client(&main.secret);
+    let now = s.emulator.now();
+
+    // A token expires at 00:00 UTC of its date: today leaves less than an hour (or nothing).
+    let today = ExpiryDate::new(now.date_naive());
+    assert!(matches!(c.rotate(&id(ci.id), today).await, Err(Error::InvalidInput { .. })));
+    assert!(matches!(c.rotate_self(today).await, Err(Error::InvalidInput { .. })));
+    assert_eq!(s.emulator.requests_seen(ops::ROTATE) + s.emulator.requests_seen(ops::ROTATE_SELF), 0, "nothing sent");
+    assert!(!s.emulator.token(ci.id).unwrap().revoked);
+
+    // Asked to live 36 hours: the date that covers it, never one that ends sooner.
+    let wanted = now + TimeDelta::hours(36);
+    let covering = ExpiryDate::covering(wanted, now);
+    let rotated = c.rotate(&id(ci.id), covering).await.unwrap();
+    let ends = rotated.created.metadata.valid_to.unwrap();
+    assert!(ends >= wanted && ends - wanted < TimeDelta::days(1), "{ends} covers {wanted} by less than a day");
+    let new_id: u64 = rotated.created.metadata.id.as_str().parse().unwrap();
+    assert_eq!(s.emulator.token(new_id).unwrap().expires_at, Some(ends.date_naive()));
+    s.server.shutdown().await;
+}

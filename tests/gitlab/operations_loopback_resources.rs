@@ -181,6 +181,8 @@ async fn a_foreign_id_is_not_found_and_dead_credentials_need_authentication() {
     for dead in [&unknown, &revoked.secret, &expired.secret] {
         let err = s.client(dead).get(&id(main.id)).await.unwrap_err();
         assert!(matches!(&err, Error::AuthRequired { .. }), "{err:?}");
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(dead.expose_secret()) && !shown.contains("glpat-"), "no secret shown: {shown}");
         assert!(matches!(s.client(dead).current_user().await, Err(Error::AuthRequired { .. })));
     }
     s.server.shutdown().await;
