@@ -270,3 +270,40 @@ async fn rotating_a_revoked_token_is_refused_and_revokes_its_family() {
     assert!(matches!(a.rotate(&id(4242), s.in_days(5)).await, Err(Error::NotFound { .. })));
     s.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_defaults_and_refusals_of_admin_and_resource_calls() {
+    let emulator = Emulator::new();
+    let root = emulator.add_admin("root").id;
+    let alice = emulator.add_user("alice").id;
+    let project = emulator.add_project("team/app");
+    emulator.add_member(ResourceKind::Project, project, alice, 30);
+    let admin = emulator.seed_token(root, SeedToken::new("admin", &["api", "sudo"]));
+    let main = emulator.seed_token(alice, SeedToken::new("main", &["api"]));
+    let s = Served::new(emulator).await;
+    let (c, a) = (s.client(&main.secret), s.client(&admin.secret));
+    let before = s.emulator.snapshot().tokens.len();
+
+    let new = NewPat::new("x", Scopes::parse("api").unwrap()).expires_at(s.in_days(3));
+    let err = c.create_for_user(&patkit::UserId::new(alice.to_string()), &new).await.unwrap_err();
+    assert!(matches!(&err, Error::Forbidden { .. }), "only admins create for users: {err:?}");
+    let err = a.create_for_user(&patkit::UserId::new("4242"), &new).await.unwrap_err();
+    assert!(matches!(&err, Error::Api { status: 404, .. }), "unknown user: {err:?}");
+
+    // A Developer may not manage the project's tokens; an admin may, Maintainer by default.
+    let err = c.resource_tokens(Resource::Project(project.to_string())).list(None, None).await.unwrap_err();
+    assert!(matches!(&err, Error::Forbidden { .. }), "{err:?}");
+    let tokens = a.resource_tokens(Resource::Project(project.to_string()));
+    let far = NewResourceToken::new("far", Scopes::parse("read_api").unwrap()).expires_at(s.in_days(400));
+    let err = tokens.create(&far).await.unwrap_err();
+    assert!(matches!(&err, Error::PolicyViolation { code, .. } if code == "expires_at"), "{err:?}");
+    assert_eq!(s.emulator.snapshot().tokens.len(), before, "nothing was created");
+    let made = tokens.create(&NewResourceToken::new("d", Scopes::parse("read_api").unwrap())).await.unwrap();
+    assert_eq!(made.metadata.extras.get(EXTRA_ACCESS_LEVEL), Some("40"));
+    assert_eq!(s.emulator.token(num(&made.metadata.id)).unwrap().access_level, Some(40));
+
+    let ghost = s.builder(GitLabCredential::private_token(admin.secret.expose_secret().to_owned())).sudo("ghost");
+    let err = ghost.build().unwrap().current_user().await.unwrap_err();
+    assert!(matches!(&err, Error::Api { status: 404, .. }), "sudo to nobody: {err:?}");
+    s.server.shutdown().await;
+}
