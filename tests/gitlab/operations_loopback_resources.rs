@@ -224,6 +224,14 @@ async fn scope_rate_limit_and_expiry_errors_arrive_typed() {
         }
         other => panic!("{other:?}"),
     }
+    // With the default retry policy too: a wait beyond the retry budget is handed back at once,
+    // and a write (rotate) is never re-sent.
+    let started = std::time::Instant::now();
+    let err = s.client(&main.secret).rotate(&id(reader.id), s.in_days(5)).await.map(|_| ()).unwrap_err();
+    assert!(matches!(&err, Error::RateLimited { retry_after: Some(_), .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(30), "no hour-long wait");
+    assert_eq!(s.emulator.requests_seen(ops::ROTATE), 1, "sent once");
+    assert!(!s.emulator.token(reader.id).unwrap().revoked);
     s.server.shutdown().await;
 }
 
