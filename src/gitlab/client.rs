@@ -170,10 +170,17 @@ impl GitLabClient {
     /// Turns a 401 about token `id` into [`Error::NotFound`] when the credential itself is fine
     /// (see the type's docs); any other error is returned as it is.
     pub(crate) async fn not_found_if_credential_works(&self, error: Error, id: &PatId) -> Error {
-        if !matches!(error, Error::AuthRequired { .. }) {
-            return error;
+        if matches!(error, Error::AuthRequired { .. }) && self.credential_works().await {
+            return Error::NotFound { id: Some(id.clone()) };
         }
-        let Ok(credential) = self.credential().await else { return error };
+        error
+    }
+
+    /// Whether GitLab accepts the client's credential (one read: `personal_access_tokens/self`
+    /// for an access token, else `user`), to tell GitLab's 401 for "not yours" from a dead
+    /// credential.
+    pub(crate) async fn credential_works(&self) -> bool {
+        let Ok(credential) = self.credential().await else { return false };
         let (segments, probe_op): (&[&str], _) = match credential {
             AccessCredential::Header { ref name, .. } if name.as_str() == super::PRIVATE_TOKEN_HEADER => {
                 (&["personal_access_tokens", "self"], op::PAT_GET_SELF)
@@ -181,12 +188,10 @@ impl GitLabClient {
             _ => (&["user"], op::USER),
         };
         let url = self.ctx().url(segments);
-        let Ok(request) = self.ctx().build(Method::GET, url, probe_op, &credential, None) else { return error };
-        match self.execute(request, |r, _| Ok(r.status().as_u16())).await {
-            // Accepted, or recognised but short of a scope: the credential works.
-            Ok(status) if (200..300).contains(&status) || status == 403 => Error::NotFound { id: Some(id.clone()) },
-            _ => error,
-        }
+        let Ok(request) = self.ctx().build(Method::GET, url, probe_op, &credential, None) else { return false };
+        // Accepted, or recognised but short of a scope: the credential works.
+        matches!(self.execute(request, |r, _| Ok(r.status().as_u16())).await,
+            Ok(status) if (200..300).contains(&status) || status == 403)
     }
 }
 

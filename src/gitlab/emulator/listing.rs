@@ -119,6 +119,18 @@ fn nulls_last<T: Ord>(a: Option<T>, b: Option<T>, directed: impl Fn(Ordering) ->
 /// `x-next-page`, `x-prev-page`, `Link` and — at most 10,000 results — `x-total`,
 /// `x-total-pages` and `rel="last"`.
 pub(crate) fn page(tokens: &[&TokenEntry], request: &Incoming, today: NaiveDate) -> Result<HttpResponse, HttpResponse> {
+    paged(tokens.len(), request, |skip, take| {
+        Value::Array(tokens.iter().skip(skip).take(take).map(|t| token_json(t, today, None)).collect())
+    })
+}
+
+/// One page of `total` results with the headers of [`page`]: `body(skip, take)` renders the
+/// page's items (for associations, both arrays cut to the same window).
+pub(crate) fn paged(
+    total: usize,
+    request: &Incoming,
+    body: impl FnOnce(usize, usize) -> Value,
+) -> Result<HttpResponse, HttpResponse> {
     let number = |name: &str, default: usize| -> Result<usize, HttpResponse> {
         match request.query(name) {
             None | Some("") => Ok(default),
@@ -130,15 +142,8 @@ pub(crate) fn page(tokens: &[&TokenEntry], request: &Incoming, today: NaiveDate)
         0 => DEFAULT_PER_PAGE,
         n => n.min(MAX_PER_PAGE),
     };
-    let total = tokens.len();
     let pages = total.div_ceil(per_page).max(1);
-    let items: Vec<Value> = tokens
-        .iter()
-        .skip((page - 1).saturating_mul(per_page))
-        .take(per_page)
-        .map(|t| token_json(t, today, None))
-        .collect();
-    let mut response = json_response(StatusCode::OK, &Value::Array(items));
+    let mut response = json_response(StatusCode::OK, &body((page - 1).saturating_mul(per_page), per_page));
     let next = (page < pages).then_some(page + 1);
     let prev = (page > 1).then(|| (page - 1).min(pages));
     set_header(&mut response, "x-page", &page.to_string());

@@ -82,7 +82,7 @@ impl Call<'_> {
     }
 
     /// `GET /personal_access_tokens/self/associations`: the groups and projects the token's
-    /// user is a member of (`min_access_level` filters).
+    /// user is a member of (`min_access_level` filters; `page`/`per_page` page both).
     pub(crate) fn associations(&mut self) -> Answer {
         self.own_token(facts::requires_pat)?;
         let min = self.request.query("min_access_level").and_then(|v| v.parse::<u8>().ok()).unwrap_or(0);
@@ -109,7 +109,12 @@ impl Call<'_> {
                        "visibility": "private"})
             })
             .collect();
-        Ok(json_response(StatusCode::OK, &json!({"groups": groups, "projects": projects})))
+        // `page`/`per_page` (§2.3) cut both arrays to the same window; there is a next page
+        // while either has more.
+        listing::paged(groups.len().max(projects.len()), self.request, |skip, take| {
+            let cut = |items: Vec<serde_json::Value>| items.into_iter().skip(skip).take(take).collect::<Vec<_>>();
+            json!({"groups": cut(groups), "projects": cut(projects)})
+        })
     }
 
     /// `POST /personal_access_tokens/:id/rotate` (`api`) and `…/self/rotate` (`api` or

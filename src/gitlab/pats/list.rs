@@ -219,10 +219,26 @@ impl ListPats {
     }
 
     /// Reads one page.
+    ///
+    /// GitLab answers a non-admin's [`user_id`](Self::user_id) of another user with 401; when
+    /// the credential itself works that is [`Error::Forbidden`](crate::Error::Forbidden), not
+    /// [`Error::AuthRequired`](crate::Error::AuthRequired).
     pub async fn send(self) -> Result<Page<GitLabToken>> {
         let credential = self.client.credential().await?;
         let request = request(self.client.ctx(), &credential, &self.filter, self.continuation.as_ref())?;
-        self.client.execute(request, parse).await
+        match self.client.execute(request, parse).await {
+            Err(crate::Error::AuthRequired { .. })
+                if self.filter.user_id.is_some() && self.client.credential_works().await =>
+            {
+                Err(crate::Error::Forbidden {
+                    code: None,
+                    message: "GitLab refused the user_id filter (401) though the credential works: only \
+                              administrators may list another user's tokens"
+                        .to_owned(),
+                })
+            }
+            other => other,
+        }
     }
 }
 
