@@ -202,3 +202,33 @@ async fn no_token_is_rotated_to_an_expiry_that_dies_within_the_hour() {
         assert!(instance.emulator.token(current).unwrap().active, "at {now}: the emulator keeps it active");
     }
 }
+
+/// Offboarding a GitLab user as an administrator: every token of the user found by `user_id`,
+/// each revoked, and the check afterwards finds none still valid; the admin's and another user's
+/// tokens are untouched. A dry run first changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offboarding_revokes_every_token_of_the_user_and_nobody_elses() {
+    let emulator = Emulator::new();
+    let admin = emulator.add_admin("root");
+    let admin_secret = emulator.seed_token(admin.id, SeedToken::new("admin", &["api"])).secret;
+    let instance = Instance::with_emulator(emulator, true).await;
+    let bob = instance.emulator.add_user("bob").id;
+    let bobs: Vec<u64> = (0..3)
+        .map(|i| instance.emulator.seed_token(bob, SeedToken::new(&format!("bob {i}"), &["read_api"])).id)
+        .collect();
+    let client = instance.client_with(&admin_secret).build().unwrap();
+    let user = UserId::new(bob.to_string());
+
+    let dry = patkit::lifecycle::Offboarding::new(client.clone()).dry_run(true).run(user.clone()).await.unwrap();
+    assert_eq!(dry.found.len(), 3, "{dry}");
+    assert!(bobs.iter().all(|id| instance.emulator.token(*id).unwrap().active), "a dry run revokes nothing");
+
+    let report = patkit::lifecycle::Offboarding::new(client).run(user).await.unwrap();
+    assert!(report.is_complete(), "{report}");
+    assert_eq!(report.revoked.len(), 3, "{report}");
+    assert!(report.still_valid.is_empty(), "{report}");
+    assert!(bobs.iter().all(|id| instance.emulator.token(*id).unwrap().revoked), "every token of Bob's revoked");
+    let snapshot = instance.emulator.snapshot();
+    let others_active = snapshot.tokens.iter().filter(|t| t.user_id != bob && t.active).count();
+    assert_eq!(others_active, 2, "the admin's and Alice's management tokens stay");
+}
