@@ -25,6 +25,8 @@ fn kind_name(kind: &FindingKind) -> &'static str {
         FindingKind::StoredButMissing => "stored_but_missing",
         FindingKind::NotStored => "not_stored",
         FindingKind::ExpiryDiffers { .. } => "expiry_differs",
+        FindingKind::NoExpiry { .. } => "no_expiry",
+        FindingKind::Stale { .. } => "stale",
         FindingKind::Retired { .. } => "retired",
         FindingKind::Retiring { .. } => "retiring",
         _ => "other",

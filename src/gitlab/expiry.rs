@@ -17,6 +17,10 @@ use crate::error::{Error, Result};
 /// The least time a new or rotated token has before its expiry: one hour.
 pub const MIN_REMAINING: TimeDelta = TimeDelta::hours(1);
 
+/// The latest expiry GitLab accepts on a create or rotate: 365 days after today (fact sheet
+/// §2.11; 400 with a feature flag, less on instances with a lower maximum lifetime policy).
+pub const MAX_LIFETIME_DAYS: i64 = 365;
+
 /// A GitLab `expires_at`: the token stops working at 00:00 UTC of this date.
 ///
 /// ```
@@ -52,6 +56,22 @@ impl ExpiryDate {
             date = next_day(date);
         }
         Self(date)
+    }
+
+    /// This date, or the latest one GitLab accepts at `now` ([`MAX_LIFETIME_DAYS`] after today)
+    /// when this one is later: rounding a full year's lifetime up to a date must not make the
+    /// service refuse it.
+    ///
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use patkit::gitlab::ExpiryDate;
+    /// let now = Utc.with_ymd_and_hms(2026, 6, 10, 9, 0, 0).unwrap();
+    /// let year = ExpiryDate::covering(now + TimeDelta::days(365), now); // rounds up to 2027-06-11
+    /// assert_eq!(year.at_most_a_year(now).to_string(), "2027-06-10");
+    /// ```
+    pub fn at_most_a_year(self, now: DateTime<Utc>) -> Self {
+        let latest = now.date_naive() + TimeDelta::days(MAX_LIFETIME_DAYS);
+        Self(self.0.min(latest))
     }
 
     /// The date.

@@ -50,7 +50,7 @@ pub use client::{
     DEFAULT_BASE_URL, DEFAULT_ROTATION_LIFETIME, GitLabClient, GitLabClientBuilder, MAX_ROTATION_LIFETIME,
 };
 pub use credentials::{GITLAB_TOKEN_ENV, GitLabCredential, PRIVATE_TOKEN_HEADER};
-pub use expiry::{ExpiryDate, MIN_REMAINING};
+pub use expiry::{ExpiryDate, MAX_LIFETIME_DAYS, MIN_REMAINING};
 pub use pagination::MAX_PER_PAGE;
 pub use pats::{
     AssociatedGroup, AssociatedProject, Associations, ListPats, MAX_DESCRIPTION_CHARS, NewPat, TokenSort, TokenState,

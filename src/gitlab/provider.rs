@@ -120,7 +120,9 @@ impl PatProvider for GitLabClient {
     async fn rotate_pat(&self, id: &PatId, valid_to: Option<DateTime<Utc>>) -> Result<RotatedPat> {
         let now = self.now();
         let wanted = valid_to.unwrap_or_else(|| now + crate::model::chrono_delta(self.inner.rotation_lifetime));
-        self.rotate(id, ExpiryDate::covering(wanted, now)).await
+        // Rounded up to a date, then held within GitLab's one-year maximum (a year's lifetime
+        // rounded up would otherwise be refused); still at least an hour ahead.
+        self.rotate(id, ExpiryDate::covering(wanted, now).at_most_a_year(now)).await
     }
 
     async fn check_pat(&self, secret: &PatSecret) -> Result<bool> {

@@ -136,6 +136,10 @@ pub enum DueReason {
     Retired,
     /// The provider retires it within the window, before its own expiry.
     Retiring,
+    /// It was made longer ago than the rotator's
+    /// [`max_age`](crate::lifecycle::RotationOptions::max_age) (the way tokens that never expire
+    /// are rotated).
+    TooOld,
     /// The rotation is forced.
     Forced,
 }
@@ -147,6 +151,7 @@ impl fmt::Display for DueReason {
             Self::ExpiresWithinWindow => "expires within the window",
             Self::Retired => "retired by the provider",
             Self::Retiring => "retired by the provider within the window",
+            Self::TooOld => "older than the maximum age",
             Self::Forced => "forced",
         })
     }

@@ -1030,3 +1030,32 @@ async fn a_refused_server_side_rotate_clears_the_intent_and_is_not_resent() {
     assert_eq!(entry.record.metadata.id, old.record.metadata.id);
     assert!(entry.record.rotation.is_none());
 }
+
+/// A token that never expires is never due by expiry; with a `max_age` it is rotated once it is
+/// older than that (`DueReason::TooOld`), on every backend, and not before.
+#[tokio::test(start_paused = true)]
+async fn tokens_older_than_the_maximum_age_are_rotated_even_if_they_never_expire() {
+    let max_age = std::time::Duration::from_secs(90 * 86_400);
+    for backend in Backend::ALL {
+        let w = world(backend);
+        // Expires in a year where tokens expire at all: never due by expiry in this test.
+        let old = w.seed("ci-feed", "ci feed", 365).await;
+        let by_age = || {
+            Rotator::from_arcs(w.provider.clone(), w.store.clone()).clock(w.clock.clone()).window(WEEK).max_age(max_age)
+        };
+        let made = old.record.metadata.valid_from;
+        w.clock.set(made + TimeDelta::days(60));
+        let young = by_age().rotate("ci-feed").await;
+        assert!(matches!(young.outcome, Outcome::Skipped(SkipReason::NotDue { .. })), "{backend:?}: {young}");
+        w.clock.set(made + TimeDelta::days(100));
+        let plan = by_age().plan().await.unwrap();
+        assert!(
+            matches!(plan.entries[0].action, PlannedAction::Rotate { reason: DueReason::TooOld, .. }),
+            "{backend:?}: {plan}"
+        );
+        let report = by_age().rotate("ci-feed").await;
+        let Outcome::Rotated(rotation) = &report.outcome else { panic!("{backend:?}: {report}") };
+        assert_eq!(rotation.old.id, old.record.metadata.id, "{backend:?}");
+        w.check_settled("ci-feed").await.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+    }
+}

@@ -64,6 +64,11 @@ async fn world(backend: Backend) -> Setup {
     Setup { w, unstored, extends }
 }
 
+/// Fine: not expiring soon — valid beyond the window, or never expiring.
+fn fine(kind: &FindingKind) -> bool {
+    matches!(kind, FindingKind::Fine { .. } | FindingKind::NoExpiry { .. })
+}
+
 fn kind_of<'a>(findings: &'a [Finding], entry: &str) -> Vec<&'a FindingKind> {
     findings.iter().filter(|f| f.entry.as_deref() == Some(entry)).map(|f| &f.kind).collect()
 }
@@ -74,12 +79,14 @@ async fn store_view() {
         let Setup { w, extends, .. } = world(backend).await;
         let report = Scan::new().store(w.inner_store.clone()).clock(w.clock.clone()).window(WEEK).run().await.unwrap();
         assert!(report.findings.iter().all(|f| f.view == View::Store));
-        assert!(matches!(kind_of(&report.findings, "fine")[..], [FindingKind::Fine { .. }]));
+        assert!(matches!(kind_of(&report.findings, "fine")[..], [k] if fine(k)));
         let expiring = kind_of(&report.findings, "expiring");
         match backend {
             Backend::Fake(FakeProfile::NoExpiry) => {
-                assert!(matches!(expiring[..], [FindingKind::Fine { .. }]));
-                assert!(matches!(kind_of(&report.findings, "expired")[..], [FindingKind::Fine { .. }]));
+                let never = kind_of(&report.findings, "fine");
+                assert!(matches!(never[..], [FindingKind::NoExpiry { .. }]), "{never:?}");
+                assert!(matches!(expiring[..], [k] if fine(k)));
+                assert!(matches!(kind_of(&report.findings, "expired")[..], [k] if fine(k)));
             }
             // Expiry to the second: exactly three days left.
             Backend::Azure | Backend::Fake(FakeProfile::CreateUpdate) => {
@@ -94,7 +101,7 @@ async fn store_view() {
             }
         }
         // The store alone cannot know about revocations or extensions.
-        assert!(matches!(kind_of(&report.findings, "revoked")[..], [FindingKind::Fine { .. }]));
+        assert!(matches!(kind_of(&report.findings, "revoked")[..], [k] if fine(k)));
         assert_eq!(report.findings.len(), 5 + usize::from(extends), "{backend:?}");
     }
 }
@@ -111,10 +118,10 @@ async fn server_view() {
             assert!(matches!(by_name("expiring"), Some(FindingKind::ExpiringSoon { .. })), "{backend:?}");
             assert!(matches!(by_name("expired"), Some(FindingKind::Expired { .. })), "{backend:?}");
         } else {
-            assert!(matches!(by_name("expiring"), Some(FindingKind::Fine { .. })));
+            assert!(by_name("expiring").is_some_and(fine));
         }
         if extends {
-            assert!(matches!(by_name("extended"), Some(FindingKind::Fine { .. })));
+            assert!(by_name("extended").is_some_and(fine));
         }
         assert!(by_name("revoked").is_none(), "revoked tokens are done with");
         assert!(report.findings.iter().any(|f| f.token.id == unstored));
@@ -144,7 +151,7 @@ async fn reconciled_view_on(backend: Backend) {
         .unwrap();
     println!("{report}");
     let f = &report.findings;
-    assert!(matches!(kind_of(f, "fine")[..], [FindingKind::Fine { .. }]));
+    assert!(matches!(kind_of(f, "fine")[..], [k] if fine(k)));
     if backend.expires() {
         assert!(matches!(kind_of(f, "expiring")[..], [FindingKind::ExpiringSoon { .. }]), "{backend:?}");
         assert!(matches!(kind_of(f, "expired")[..], [FindingKind::Expired { .. }]), "{backend:?}");
@@ -153,7 +160,7 @@ async fn reconciled_view_on(backend: Backend) {
     assert_eq!(kind_of(f, "missing"), [&FindingKind::StoredButMissing], "{backend:?}");
     if extends {
         let extended = kind_of(f, "extended");
-        assert!(matches!(extended[0], FindingKind::Fine { .. }), "judged by the server's expiry");
+        assert!(fine(extended[0]), "judged by the server's expiry");
         assert!(
             matches!(extended[1], FindingKind::ExpiryDiffers { stored: Some(stored), server: Some(server) } if *server - *stored == TimeDelta::days(70))
         );

@@ -90,7 +90,7 @@ impl PatProvider for ResourceTokens {
     async fn rotate_pat(&self, id: &PatId, valid_to: Option<DateTime<Utc>>) -> Result<RotatedPat> {
         let now = self.client.now();
         let wanted = valid_to.unwrap_or_else(|| now + crate::model::chrono_delta(self.client.inner.rotation_lifetime));
-        self.rotate(id, ExpiryDate::covering(wanted, now)).await
+        self.rotate(id, ExpiryDate::covering(wanted, now).at_most_a_year(now)).await
     }
 
     async fn check_pat(&self, secret: &PatSecret) -> Result<bool> {

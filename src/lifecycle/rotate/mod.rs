@@ -28,6 +28,10 @@ pub struct RotationOptions {
     pub window: Duration,
     /// Rotate every entry whatever its expiry (default `false`).
     pub force: bool,
+    /// Rotate a token made longer ago than this, whatever its expiry (default: none): how
+    /// tokens that never expire (Gitea, Forgejo) get rotated at all
+    /// ([`DueReason::TooOld`](super::DueReason::TooOld)).
+    pub max_age: Option<Duration>,
     /// How long a replacement is valid. `None` (the default) gives it the old token's lifetime
     /// (`valid_to - valid_from`; 365 days when the old token never expired), at least one day
     /// and at most 365 days. Ignored for a provider whose tokens never expire
@@ -68,6 +72,7 @@ impl Default for RotationOptions {
         Self {
             window: Duration::from_secs(7 * 86_400),
             force: false,
+            max_age: None,
             lifetime: None,
             lease: Duration::from_secs(15 * 60),
             concurrency: 4,
@@ -183,6 +188,12 @@ impl Rotator {
     /// Sets [`RotationOptions::window`].
     pub fn window(mut self, window: Duration) -> Self {
         self.options.window = window;
+        self
+    }
+
+    /// Sets [`RotationOptions::max_age`].
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.options.max_age = Some(max_age);
         self
     }
 

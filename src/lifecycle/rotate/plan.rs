@@ -29,6 +29,8 @@ impl Rotator {
             Some(DueReason::ExpiresWithinWindow)
         } else if retires.is_some_and(|at| at - now <= chrono_delta(self.options.window)) {
             Some(DueReason::Retiring)
+        } else if self.options.max_age.is_some_and(|max| now - token.valid_from >= chrono_delta(max)) {
+            Some(DueReason::TooOld)
         } else if self.options.force {
             Some(DueReason::Forced)
         } else {

@@ -51,6 +51,23 @@ pub enum FindingKind {
         /// When it expires (`None`: never).
         valid_to: Option<DateTime<Utc>>,
     },
+    /// The token never expires (Gitea, Forgejo; GitLab without the expiry requirement): nothing
+    /// will end it but a revoke. Not in itself a problem; with a
+    /// [`max_age`](super::Scan::max_age) set, a token older than that also gets a
+    /// [`Stale`](Self::Stale) finding.
+    NoExpiry {
+        /// How long ago it was made.
+        age: Duration,
+    },
+    /// The token is older than the scan's [`max_age`](super::Scan::max_age), whatever its expiry:
+    /// rotate it (a rotator with the same [`max_age`](crate::lifecycle::RotationOptions::max_age)
+    /// does).
+    Stale {
+        /// How long ago it was made.
+        age: Duration,
+        /// The most the scan allows.
+        max_age: Duration,
+    },
     /// Stored, but the server says it was revoked.
     StoredButRevoked,
     /// Stored, but the server does not know it (deleted, or another user's or organization's).
@@ -89,7 +106,7 @@ pub enum FindingKind {
 impl FindingKind {
     /// Whether someone should look at it: everything but [`Fine`](Self::Fine).
     pub fn needs_attention(&self) -> bool {
-        !matches!(self, Self::Fine { .. })
+        !matches!(self, Self::Fine { .. } | Self::NoExpiry { .. })
     }
 }
 
@@ -103,6 +120,13 @@ impl fmt::Display for FindingKind {
             }
             Self::Fine { valid_to: Some(valid_to) } => write!(f, "fine until {}", day(valid_to)),
             Self::Fine { valid_to: None } => f.write_str("fine, never expires"),
+            Self::NoExpiry { age } => write!(f, "never expires (made {:.0} days ago)", age.as_secs_f64() / 86_400.0),
+            Self::Stale { age, max_age } => write!(
+                f,
+                "made {:.0} days ago, older than the {:.0}-day maximum: rotate it",
+                age.as_secs_f64() / 86_400.0,
+                max_age.as_secs_f64() / 86_400.0
+            ),
             Self::StoredButRevoked => f.write_str("stored but revoked on the server"),
             Self::StoredButMissing => f.write_str("stored but missing on the server"),
             Self::NotStored => f.write_str("active on the server but not stored"),

@@ -69,6 +69,7 @@ pub struct Scan {
     store: Option<Arc<dyn TokenStore>>,
     clock: Arc<dyn Clock>,
     window: Duration,
+    max_age: Option<Duration>,
     max_pages: usize,
 }
 
@@ -100,6 +101,7 @@ impl Scan {
             store: None,
             clock: Arc::new(SystemClock),
             window: Duration::from_secs(7 * 86_400),
+            max_age: None,
             max_pages: DEFAULT_MAX_PAGES,
         }
     }
@@ -134,6 +136,14 @@ impl Scan {
     /// A token expiring within this long is [`FindingKind::ExpiringSoon`] (default 7 days).
     pub fn window(mut self, window: Duration) -> Self {
         self.window = window;
+        self
+    }
+
+    /// Flags every live token made longer ago than `max_age` ([`FindingKind::Stale`]), whatever
+    /// its expiry: the way to keep tokens that never expire (Gitea, Forgejo) from living forever
+    /// (default: none).
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
         self
     }
 
@@ -189,7 +199,7 @@ impl Scan {
         let rule = |provider: &str, token: &PatMetadata| {
             self.provider.iter().chain(&self.rules).find(|p| p.provider_name() == provider)?.retirement(token)
         };
-        let findings = reconcile::findings(&rule, now, self.window, server.as_ref(), records.as_deref());
+        let findings = reconcile::findings(&rule, now, self.window, self.max_age, server.as_ref(), records.as_deref());
         Ok(ScanReport { now, window: self.window, findings })
     }
 }

@@ -25,8 +25,21 @@ fn expiry(token: &PatMetadata, now: DateTime<Utc>, window: Duration) -> FindingK
         Some(valid_to) if token.expires_within(now, window) => {
             FindingKind::ExpiringSoon { valid_to, remaining: token.remaining(now).unwrap_or_default() }
         }
-        valid_to => FindingKind::Fine { valid_to },
+        Some(valid_to) => FindingKind::Fine { valid_to: Some(valid_to) },
+        None => FindingKind::NoExpiry { age: age(token, now) },
     }
+}
+
+/// How long ago `token` was made (zero for one dated in the future).
+fn age(token: &PatMetadata, now: DateTime<Utc>) -> Duration {
+    (now - token.valid_from).to_std().unwrap_or(Duration::ZERO)
+}
+
+/// The staleness finding of a token older than `max_age`, if one is set.
+fn staleness(token: &PatMetadata, now: DateTime<Utc>, max_age: Option<Duration>) -> Option<FindingKind> {
+    let max_age = max_age?;
+    let age = age(token, now);
+    (age > max_age).then_some(FindingKind::Stale { age, max_age })
 }
 
 /// The provider's rule that retires tokens early, by provider name, if the scan knows one.
@@ -46,11 +59,13 @@ fn retirement(
 
 /// The findings of a scan. Stored entries (in the order given) come first, then server tokens.
 /// Every token the view holds as live (not revoked, not missing) that `rule` retires gets a
-/// retirement finding of its own right after its expiry finding.
+/// retirement finding of its own right after its expiry finding, and one older than `max_age` a
+/// staleness finding after that.
 pub(super) fn findings(
     rule: RetirementRule<'_>,
     now: DateTime<Utc>,
     window: Duration,
+    max_age: Option<Duration>,
     server: Option<&ServerView>,
     records: Option<&[PatRecord]>,
 ) -> Vec<Finding> {
@@ -63,6 +78,9 @@ pub(super) fn findings(
     };
     let global = |out: &mut Vec<Finding>, view, provider: &str, entry: Option<&str>, token: &PatMetadata| {
         if let Some(kind) = retirement(rule, provider, token, now) {
+            out.push(finding(kind, view, entry, token));
+        }
+        if let Some(kind) = staleness(token, now, max_age) {
             out.push(finding(kind, view, entry, token));
         }
     };
@@ -156,7 +174,7 @@ mod tests {
     #[test]
     fn store_view_judges_expiry() {
         let records = [record("a", token("1", -1)), record("b", token("2", 3)), record("c", token("3", 30))];
-        let f = findings(&no_rule, now(), WEEK, None, Some(&records));
+        let f = findings(&no_rule, now(), WEEK, None, None, Some(&records));
         assert!(matches!(f[0].kind, FindingKind::Expired { .. }));
         let valid_to = token("2", 3).valid_to.unwrap();
         assert_eq!(f[1].kind, FindingKind::ExpiringSoon { valid_to, remaining: WEEK * 3 / 7 });
@@ -172,7 +190,7 @@ mod tests {
             tokens: vec![token("1", 3), token("2", 30)],
             revoked: [PatId::new("2")].into_iter().collect(),
         };
-        let f = findings(&no_rule, now(), WEEK, Some(&server), None);
+        let f = findings(&no_rule, now(), WEEK, None, Some(&server), None);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].view, View::Server);
         assert!(matches!(f[0].kind, FindingKind::ExpiringSoon { .. }));
@@ -190,17 +208,42 @@ mod tests {
             revoked: [PatId::new("r")].into_iter().collect(),
         };
         let reason = Cow::Borrowed("global tokens retire");
-        let f = findings(&global_rule, now(), WEEK, Some(&server), None);
+        let f = findings(&global_rule, now(), WEEK, None, Some(&server), None);
         assert_eq!(f.len(), 3, "{f:?}");
         assert_eq!(f[1].kind, FindingKind::Retiring { on: RETIREMENT, reason: reason.clone() });
         assert_eq!(f[1].token.id, PatId::new("g"));
         assert!(f[1].kind.needs_attention());
         let after = RETIREMENT + TimeDelta::seconds(1);
-        let f = findings(&global_rule, after, WEEK, None, Some(&[record("stored global", global.clone())]));
+        let f = findings(&global_rule, after, WEEK, None, None, Some(&[record("stored global", global.clone())]));
         assert_eq!(f[1].kind, FindingKind::Retired { since: RETIREMENT, reason });
         assert_eq!(f[1].entry.as_deref(), Some("stored global"));
-        let f = findings(&no_rule, after, WEEK, None, Some(&[record("stored global", global)]));
+        let f = findings(&no_rule, after, WEEK, None, None, Some(&[record("stored global", global)]));
         assert_eq!(f.len(), 1, "without the provider's rule there is no retirement finding");
+    }
+
+    #[test]
+    fn a_token_without_expiry_is_its_own_finding_and_stale_past_the_maximum_age() {
+        let mut never = token("n", 30);
+        never.valid_to = None;
+        let records = [record("never", never.clone())];
+        let f = findings(&no_rule, now(), WEEK, None, None, Some(&records));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].kind, FindingKind::NoExpiry { age: Duration::from_secs(30 * 86_400) });
+        assert!(!f[0].kind.needs_attention(), "never expiring is not in itself a problem");
+        let max_age = Duration::from_secs(20 * 86_400);
+        let f = findings(&no_rule, now(), WEEK, Some(max_age), None, Some(&records));
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[1].kind, FindingKind::Stale { age: Duration::from_secs(30 * 86_400), max_age });
+        assert!(f[1].kind.needs_attention());
+        // Any token older than the maximum is stale, expiring or not; a young one is not.
+        let young = findings(&no_rule, now(), WEEK, Some(Duration::from_secs(40 * 86_400)), None, Some(&records));
+        assert_eq!(young.len(), 1);
+        let old_expiring = [record("e", token("e", 60))];
+        let f = findings(&no_rule, now(), WEEK, Some(max_age), None, Some(&old_expiring));
+        assert!(matches!(
+            f[..],
+            [Finding { kind: FindingKind::Fine { .. }, .. }, Finding { kind: FindingKind::Stale { .. }, .. }]
+        ));
     }
 
     #[test]
@@ -218,7 +261,7 @@ mod tests {
             record("missing", token("3", 30)),
             record("moved", token("4", 30)),
         ];
-        let f = findings(&no_rule, now(), WEEK, Some(&server), Some(&records));
+        let f = findings(&no_rule, now(), WEEK, None, Some(&server), Some(&records));
         let kinds: Vec<_> = f.iter().map(|f| (f.entry.clone(), f.kind.clone())).collect();
         assert!(matches!(kinds[0], (Some(ref n), FindingKind::Fine { .. }) if n == "fine"));
         assert_eq!(kinds[1], (Some("revoked".into()), FindingKind::StoredButRevoked));
