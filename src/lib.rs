@@ -17,6 +17,9 @@ mod client;
 mod clock;
 mod error;
 mod extras;
+#[cfg(feature = "gitea")]
+#[cfg_attr(docsrs, doc(cfg(feature = "gitea")))]
+pub mod gitea;
 #[cfg(feature = "gitlab")]
 #[cfg_attr(docsrs, doc(cfg(feature = "gitlab")))]
 pub mod gitlab;
