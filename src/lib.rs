@@ -12,6 +12,9 @@ pub mod azure;
 mod capabilities;
 // The shared client core is used by the provider modules; without any provider it is still
 // built (CI checks the neutral layers compile alone), just not called.
+#[cfg(feature = "bitbucket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bitbucket")))]
+pub mod bitbucket;
 #[cfg_attr(not(feature = "azure"), allow(dead_code, unused_imports))]
 mod client;
 mod clock;

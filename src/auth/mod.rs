@@ -4,10 +4,12 @@
 //! or a custom header, all secret-typed. Where a credential comes *from* is the provider's
 //! business (e.g. the Azure CLI and Azure's environment variable live in the Azure module,
 //! `patkit::azure`); this module holds the trait, fixed credentials
-//! ([`StaticCredential`]) and the neutral header building.
+//! ([`StaticCredential`]), the password login some services require to mint tokens
+//! ([`PasswordCredential`]) and the neutral header building.
 
 mod fixed;
 pub(crate) mod header;
+mod password;
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use crate::secret::BearerToken;
 
 pub use crate::secret::CredentialSecret;
 pub use fixed::StaticCredential;
+pub use password::{PasswordCredential, PasswordLogin, PromptFor, SecretPrompt, prompt_fn};
 
 /// What a [`Credential`] yields for one request. Every secret part is secret-typed, so `Debug`
 /// never shows it.
