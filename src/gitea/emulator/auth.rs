@@ -68,7 +68,8 @@ fn presented(state: &State, request: &Incoming) -> Result<Presented, Refusal> {
         if !state.settings.basic_auth {
             return Ok(Presented::Nothing);
         }
-        let decoded = STANDARD.decode(value).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(facts::bad_login)?;
+        let decoded =
+            STANDARD.decode(value).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(facts::bad_login)?;
         let (user, password) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
         return Ok(Presented::Basic { user: user.to_owned(), password: password.to_owned() });
     }
@@ -90,9 +91,9 @@ pub(crate) fn authenticate(
         Presented::Basic { user, password } => {
             // A token as the password, or as the user name with an empty or `x-oauth-basic`
             // password, is token auth (and so refused by token management).
-            let as_token = state
-                .token_by_secret(&password)
-                .or_else(|| (password.is_empty() || password == "x-oauth-basic").then(|| state.token_by_secret(&user)).flatten());
+            let as_token = state.token_by_secret(&password).or_else(|| {
+                (password.is_empty() || password == "x-oauth-basic").then(|| state.token_by_secret(&user)).flatten()
+            });
             match as_token {
                 Some(id) => Some(id),
                 None => return password_login(state, request, flavor, &user, &password).map(Some),

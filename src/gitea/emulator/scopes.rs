@@ -58,9 +58,7 @@ pub(crate) fn normalize(requested: &[String]) -> Result<Vec<String>, String> {
 /// Whether a token's (normalized) scopes grant `level` (`read` or `write`) on `category`.
 pub(crate) fn grants(scopes: &[String], write: bool, category: &str) -> bool {
     scopes.iter().any(|s| {
-        s == "all"
-            || s.as_str() == format!("write:{category}")
-            || (!write && s.as_str() == format!("read:{category}"))
+        s == "all" || s.as_str() == format!("write:{category}") || (!write && s.as_str() == format!("read:{category}"))
     })
 }
 
@@ -74,7 +72,10 @@ mod tests {
 
     #[test]
     fn implied_reads_are_dropped_and_gitea_order_is_kept() {
-        assert_eq!(n(&["read:user", "write:repository", "read:repository"]).unwrap(), ["write:repository", "read:user"]);
+        assert_eq!(
+            n(&["read:user", "write:repository", "read:repository"]).unwrap(),
+            ["write:repository", "read:user"]
+        );
         assert_eq!(n(&["read:user,read:issue", " write:user "]).unwrap(), ["read:issue", "write:user"]);
         assert_eq!(n(&["read:admin", "public-only"]).unwrap(), ["public-only", "read:admin"]);
     }

@@ -112,13 +112,7 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn add_user(
-        &mut self,
-        username: &str,
-        admin: bool,
-        password: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> u64 {
+    pub(crate) fn add_user(&mut self, username: &str, admin: bool, password: Option<&str>, now: DateTime<Utc>) -> u64 {
         self.last_user += 1;
         let id = self.last_user;
         let entry = UserEntry {

@@ -109,15 +109,23 @@ impl Call<'_> {
         let owner = self.manage(username)?;
         let id = match token.parse::<i64>().unwrap_or(0) {
             0 => {
-                let matches: Vec<u64> =
-                    self.state.tokens.values().filter(|t| t.user_id == owner && t.name == token).map(|t| t.id).collect();
+                let matches: Vec<u64> = self
+                    .state
+                    .tokens
+                    .values()
+                    .filter(|t| t.user_id == owner && t.name == token)
+                    .map(|t| t.id)
+                    .collect();
                 match matches.as_slice() {
                     [] => return Err(facts::not_found()),
                     [id] => *id,
                     _ => return Err(facts::ambiguous_name()),
                 }
             }
-            n => u64::try_from(n).ok().filter(|id| self.state.tokens.get(id).is_some_and(|t| t.user_id == owner)).ok_or_else(facts::not_found)?,
+            n => u64::try_from(n)
+                .ok()
+                .filter(|id| self.state.tokens.get(id).is_some_and(|t| t.user_id == owner))
+                .ok_or_else(facts::not_found)?,
         };
         self.state.delete_token(id);
         Ok(empty(StatusCode::NO_CONTENT))
