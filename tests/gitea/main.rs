@@ -4,5 +4,10 @@
 //! One test binary for this layer (each binary links the whole crate); each module keeps its own
 //! `cfg`.
 
+#[cfg(feature = "testing")]
+#[path = "../support/trace_capture.rs"]
+mod trace_capture;
+
 mod emulator_loopback;
+mod emulator_redaction;
 mod python_giteapy;

@@ -132,6 +132,10 @@ async fn delete_by_id_or_name_404_when_missing_422_when_ambiguous() {
     assert_eq!(delete("twin".into()).await.status, 422);
     assert_eq!(delete(twin_a.id.to_string()).await.status, 204);
     assert_eq!(delete("twin".into()).await.status, 204, "the name is no longer ambiguous");
+    // A name is percent-decoded from its path segment, `/` and spaces included.
+    let odd = f.emulator.seed_token(f.alice.id, SeedToken::new("ci bot/1+x", &["all"]));
+    assert_eq!(delete("ci%20bot%2F1+x".into()).await.status, 204);
+    assert!(f.emulator.token(odd.id).is_none());
 }
 
 #[tokio::test]
