@@ -38,7 +38,8 @@
 //! 7. delete by numeric id or by name → 204, 404 when missing, 422 when the name is ambiguous;
 //! 8. no expiry and no rotate: a token works until it is deleted or its user is
 //!    ([`Emulator::delete_user`]);
-//! 9. `page`/`limit` (default 30, at most 50) with `X-Total-Count` and no `Link`;
+//! 9. `page`/`limit` (default 30, at most 50, both configurable: [`Emulator::set_page_sizes`])
+//!    with `X-Total-Count` and no `Link`;
 //! 10. a token authenticates other routes through any of the spellings of #1.
 //!
 //! Where the sheet marks an answer **unverified** or says nothing, the emulator picked one and
@@ -289,6 +290,21 @@ impl Emulator {
     /// can be disabled, §3.2). When off they are ignored.
     pub fn set_query_tokens_enabled(&self, enabled: bool) {
         self.lock().settings.query_tokens = enabled;
+    }
+
+    /// `[api] DEFAULT_PAGING_NUM` and `MAX_RESPONSE_ITEMS` (30 and 50 by default, §3.5; an
+    /// instance may configure both). A client that asks for more than the maximum gets pages of
+    /// the maximum, so "a page shorter than my `limit` is the last" is wrong there: page by
+    /// `X-Total-Count`, or until an empty page.
+    ///
+    /// # Panics
+    ///
+    /// If either is 0, or the default exceeds the maximum.
+    pub fn set_page_sizes(&self, default: usize, max: usize) {
+        assert!(default > 0 && default <= max, "set_page_sizes: need 0 < default <= max");
+        let mut state = self.lock();
+        state.settings.default_page = default;
+        state.settings.max_page = max;
     }
 
     /// Puts a token for `user` into the instance directly (no request and no validation, so a

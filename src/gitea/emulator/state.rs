@@ -90,11 +90,20 @@ pub(crate) struct Settings {
     pub(crate) basic_auth: bool,
     /// `?token=` / `?access_token=` (deprecated in 1.23 and can be disabled, §3.2; on by default).
     pub(crate) query_tokens: bool,
+    /// `[api] DEFAULT_PAGING_NUM` (30, §3.5).
+    pub(crate) default_page: usize,
+    /// `[api] MAX_RESPONSE_ITEMS` (50, §3.5).
+    pub(crate) max_page: usize,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { basic_auth: true, query_tokens: true }
+        Self {
+            basic_auth: true,
+            query_tokens: true,
+            default_page: super::facts::DEFAULT_PAGE_SIZE,
+            max_page: super::facts::MAX_PAGE_SIZE,
+        }
     }
 }
 

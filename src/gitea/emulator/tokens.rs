@@ -55,7 +55,7 @@ impl Call<'_> {
             .filter(|t| t.user_id == owner)
             .map(|t| token_json(self.state, t, None, self.flavor))
             .collect();
-        Ok(listing::page(items, self.request))
+        Ok(listing::page(items, self.request, &self.state.settings))
     }
 
     /// `POST /users/{username}/tokens`: binding (422), then the unique name (400), the scopes

@@ -49,7 +49,7 @@ impl Call<'_> {
             return Err(facts::not_site_admin());
         }
         let users = self.state.users.values().map(user_json).collect();
-        Ok(listing::page(users, self.request))
+        Ok(listing::page(users, self.request, &self.state.settings))
     }
 
     /// `GET /version`, no credential needed: `{"version":…}` for the flavour.

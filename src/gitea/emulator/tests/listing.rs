@@ -64,3 +64,20 @@ async fn the_admin_user_list_is_for_site_admins_and_admin_scoped_tokens() {
     );
     assert_eq!(call(&f.emulator, "GET", "/admin/users", &[], None).await.status, 401);
 }
+
+#[tokio::test]
+async fn an_instance_may_configure_smaller_pages() {
+    let f = fixture();
+    for i in 0..11 {
+        f.emulator.seed_token(f.alice.id, SeedToken::new(&format!("t{i}"), &["read:user"]));
+    }
+    f.emulator.set_page_sizes(5, 10);
+    let login = [basic("alice", ALICE_PW)];
+    let default = call(&f.emulator, "GET", "/users/alice/tokens", &login, None).await;
+    assert_eq!((ids(&default).len(), default.header("x-total-count")), (5, Some("12")));
+    // Asking for 50 gets 10: a client that stops at a page shorter than its own limit stops early.
+    let asked = call(&f.emulator, "GET", "/users/alice/tokens?limit=50", &login, None).await;
+    assert_eq!(ids(&asked).len(), 10);
+    let rest = call(&f.emulator, "GET", "/users/alice/tokens?limit=50&page=2", &login, None).await;
+    assert_eq!(ids(&rest).len(), 2);
+}
