@@ -47,7 +47,7 @@
 //! for a wrong password and an unknown user (`invalid username, password or token`); 401
 //! `invalid provided OTP` for a missing or wrong code; no credential on token management is
 //! 401 `auth required`; an unknown token counts as no credential; a missing `name` is 422
-//! `[Name]: Required`; lists come newest first; a one-time code stays valid until the test
+//! `[Name]: Required`; lists come newest first (by creation time, then id); a one-time code stays valid until the test
 //! changes it; Forgejo accepts only its own OTP header.
 //!
 //! Faults ([`Fault`], [`FaultRule`]) are scripted by [`operations`] name; the emulator names each

@@ -43,18 +43,14 @@ impl Call<'_> {
         Ok(target)
     }
 
-    /// `GET /users/{username}/tokens`: newest first (Gitea orders by id, descending), `sha1`
-    /// empty, paged with `X-Total-Count`.
+    /// `GET /users/{username}/tokens`: newest first (Gitea's model orders by creation time,
+    /// descending; ties, as tokens made in one second, by id, descending — the sheet is silent,
+    /// this is the emulator's reading of Gitea), `sha1` empty, paged with `X-Total-Count`.
     pub(crate) fn list(&mut self, username: &str) -> Answer {
         let owner = self.manage(username)?;
-        let items = self
-            .state
-            .tokens
-            .values()
-            .rev()
-            .filter(|t| t.user_id == owner)
-            .map(|t| token_json(self.state, t, None, self.flavor))
-            .collect();
+        let mut tokens: Vec<&TokenEntry> = self.state.tokens.values().filter(|t| t.user_id == owner).collect();
+        tokens.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        let items = tokens.into_iter().map(|t| token_json(self.state, t, None, self.flavor)).collect();
         Ok(listing::page(items, self.request, &self.state.settings))
     }
 

@@ -81,3 +81,15 @@ async fn an_instance_may_configure_smaller_pages() {
     let rest = call(&f.emulator, "GET", "/users/alice/tokens?limit=50&page=2", &login, None).await;
     assert_eq!(ids(&rest).len(), 2);
 }
+
+#[tokio::test]
+async fn newest_first_means_by_creation_time_then_id() {
+    let f = fixture();
+    let old = f.emulator.seed_token(
+        f.alice.id,
+        SeedToken::new("old", &["all"]).created_at(super::start() - chrono::TimeDelta::days(9)),
+    );
+    let newer = f.emulator.seed_token(f.alice.id, SeedToken::new("newer", &["all"]));
+    let listed = call(&f.emulator, "GET", "/users/alice/tokens", &[basic("alice", ALICE_PW)], None).await;
+    assert_eq!(ids(&listed), [newer.id, f.alice_pat.id, old.id], "same second: higher id first; older last");
+}
