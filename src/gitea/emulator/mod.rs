@@ -47,8 +47,10 @@
 //! for a wrong password and an unknown user (`invalid username, password or token`); 401
 //! `invalid provided OTP` for a missing or wrong code; no credential on token management is
 //! 401 `auth required`; an unknown token counts as no credential; a missing `name` is 422
-//! `[Name]: Required`; lists come newest first (by creation time, then id); a one-time code stays valid until the test
-//! changes it; Forgejo accepts only its own OTP header.
+//! `[Name]: Required`; lists come newest first (by creation time, then id); a one-time code
+//! stays valid until the test changes it; Forgejo accepts only its own OTP header. Not
+//! modelled: reverse-proxy authentication, `Sudo`, OAuth2 applications, Gitea Actions task
+//! tokens, and every route beyond the table above.
 //!
 //! Faults ([`Fault`], [`FaultRule`]) are scripted by [`operations`] name; the emulator names each
 //! request from its method and path alone, so it cannot agree with a client by construction.
