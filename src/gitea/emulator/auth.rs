@@ -5,6 +5,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
+use secrecy::zeroize::Zeroizing;
 
 use super::facts::{self, Refusal};
 use super::scopes;
@@ -45,33 +46,37 @@ impl Principal {
 }
 
 /// The token the request presents in the query (when allowed) or the `Authorization` header.
+/// The copies are wiped when dropped.
 enum Presented {
     Nothing,
-    Token(String),
-    Basic { user: String, password: String },
+    Token(Zeroizing<String>),
+    Basic { user: Zeroizing<String>, password: Zeroizing<String> },
 }
 
 fn presented(state: &State, request: &Incoming) -> Result<Presented, Refusal> {
     if state.settings.query_tokens {
         let query = request.query("token").or_else(|| request.query("access_token"));
         if let Some(token) = query.filter(|t| !t.is_empty()) {
-            return Ok(Presented::Token(token.to_owned()));
+            return Ok(Presented::Token(Zeroizing::new(token.to_owned())));
         }
     }
     let Some(auth) = request.header("authorization") else { return Ok(Presented::Nothing) };
     let (scheme, value) = auth.trim().split_once(' ').unwrap_or((auth.trim(), ""));
     let value = value.trim();
     if scheme.eq_ignore_ascii_case("token") || scheme.eq_ignore_ascii_case("bearer") {
-        return Ok(Presented::Token(value.to_owned()));
+        return Ok(Presented::Token(Zeroizing::new(value.to_owned())));
     }
     if scheme.eq_ignore_ascii_case("basic") {
         if !state.settings.basic_auth {
             return Ok(Presented::Nothing);
         }
-        let decoded =
-            STANDARD.decode(value).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(facts::bad_login)?;
-        let (user, password) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
-        return Ok(Presented::Basic { user: user.to_owned(), password: password.to_owned() });
+        let bytes = Zeroizing::new(STANDARD.decode(value).map_err(|_| facts::bad_login())?);
+        let decoded = std::str::from_utf8(&bytes).map_err(|_| facts::bad_login())?;
+        let (user, password) = decoded.split_once(':').unwrap_or((decoded, ""));
+        return Ok(Presented::Basic {
+            user: Zeroizing::new(user.to_owned()),
+            password: Zeroizing::new(password.to_owned()),
+        });
     }
     Ok(Presented::Nothing)
 }
@@ -92,7 +97,9 @@ pub(crate) fn authenticate(
             // A token as the password, or as the user name with an empty or `x-oauth-basic`
             // password, is token auth (and so refused by token management).
             let as_token = state.token_by_secret(&password).or_else(|| {
-                (password.is_empty() || password == "x-oauth-basic").then(|| state.token_by_secret(&user)).flatten()
+                (password.is_empty() || password.as_str() == "x-oauth-basic")
+                    .then(|| state.token_by_secret(&user))
+                    .flatten()
             });
             match as_token {
                 Some(id) => Some(id),
