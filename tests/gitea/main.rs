@@ -1,0 +1,13 @@
+//! The Gitea / Forgejo provider: its emulator over loopback, and a real client no one here wrote
+//! (giteapy) driving the emulator.
+//!
+//! One test binary for this layer (each binary links the whole crate); each module keeps its own
+//! `cfg`.
+
+#[cfg(feature = "testing")]
+#[path = "../support/trace_capture.rs"]
+mod trace_capture;
+
+mod emulator_loopback;
+mod emulator_redaction;
+mod python_giteapy;
