@@ -7,9 +7,10 @@ use crate::admin::UserId;
 use crate::auth::PasswordLogin;
 use crate::error::Result;
 use crate::gitea::classify::{Asked, check, decode};
+use crate::gitea::pagination::{self, Position};
 use crate::gitea::request::{RequestContext, username};
 use crate::gitea::wire::TokenWire;
-use crate::gitea::{GiteaClient, GiteaToken, operations as op, pagination};
+use crate::gitea::{GiteaClient, GiteaToken, operations as op};
 use crate::model::{ContinuationToken, Page};
 use crate::transport::{HttpRequest, HttpResponse};
 
@@ -27,20 +28,20 @@ pub(crate) fn request(
     ctx.managed(Method::GET, url, op::TOKEN_LIST, login, None)
 }
 
-/// A page of tokens, and the next page's number (see [`pagination`]).
+/// A page of tokens, and the next page's position (see [`pagination`]).
 pub(crate) fn parse(
     response: &HttpResponse,
     asked: &Asked<'_>,
-    page: u32,
+    at: Position,
     limit: u32,
     now: DateTime<Utc>,
 ) -> Result<Page<GiteaToken>> {
     check(response, asked, now)?;
     let items: Vec<TokenWire> = decode(response, op::TOKEN_LIST)?;
-    let next = pagination::next(page, limit, items.len(), pagination::total(response));
+    let next = pagination::next(at, limit, items.len(), pagination::total(response));
     Ok(Page {
         items: items.into_iter().map(TokenWire::into_listed).collect(),
-        continuation: next.map(|n| ContinuationToken::new(n.to_string())),
+        continuation: next.map(Position::continuation),
     })
 }
 
@@ -81,20 +82,21 @@ impl ListTokens {
     /// sends no `Link` header.
     pub async fn send(self) -> Result<Page<GiteaToken>> {
         let limit = pagination::limit(self.limit)?;
-        let page = match &self.continuation {
-            Some(c) => pagination::page_of(c)?,
+        let at = match &self.continuation {
+            Some(c) => pagination::position_of(c)?,
             None if self.page == 0 => {
                 return Err(crate::Error::invalid_input("page", "Gitea pages are numbered from 1"));
             }
-            None => self.page,
+            None if self.page == 1 => Position::FIRST,
+            None => Position { page: self.page, seen: None },
         };
         let owner = self.owner.as_ref().map_or(self.client.owner(), UserId::as_str);
         self.client
             .managed(
                 op::TOKEN_LIST,
                 None,
-                |ctx, login| request(ctx, login, owner, page, limit),
-                |r, asked, now| parse(r, asked, page, limit, now),
+                |ctx, login| request(ctx, login, owner, at.page, limit),
+                |r, asked, now| parse(r, asked, at, limit, now),
             )
             .await
     }
@@ -141,14 +143,15 @@ mod tests {
                 .body(body.clone().into_bytes())
                 .unwrap()
         };
-        let page = parse(&response("5"), &asked, 1, 2, now()).unwrap();
+        let page = parse(&response("5"), &asked, Position::FIRST, 2, now()).unwrap();
         assert_eq!(page.items.iter().map(|t| t.metadata.id.as_str()).collect::<Vec<_>>(), ["7", "8"]);
         assert_eq!(page.items[0].token_last_eight.as_deref(), Some("16c3e37d"));
-        assert_eq!(page.continuation.unwrap().as_str(), "2");
-        assert!(parse(&response("4"), &asked, 2, 2, now()).unwrap().is_last(), "the count is reached");
+        assert_eq!(page.continuation.unwrap().as_str(), "2:2");
+        let second = Position { page: 2, seen: Some(2) };
+        assert!(parse(&response("4"), &asked, second, 2, now()).unwrap().is_last(), "the count is reached");
         let empty = http::Response::builder().status(200).body(b"[]".to_vec()).unwrap();
-        assert!(parse(&empty, &asked, 1, 50, now()).unwrap().is_last());
+        assert!(parse(&empty, &asked, Position::FIRST, 50, now()).unwrap().is_last());
         let refused = http::Response::builder().status(401).body(br#"{"message":"auth required"}"#.to_vec()).unwrap();
-        assert!(matches!(parse(&refused, &asked, 1, 50, now()), Err(crate::Error::AuthRequired { .. })));
+        assert!(matches!(parse(&refused, &asked, Position::FIRST, 50, now()), Err(crate::Error::AuthRequired { .. })));
     }
 }

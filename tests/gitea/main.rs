@@ -1,0 +1,13 @@
+//! The Gitea / Forgejo provider: its client over scripted transports (operations, the neutral
+//! seams, redaction).
+//!
+//! One test binary for this layer (each binary links the whole crate); each module keeps its own
+//! `cfg`.
+
+#[cfg(feature = "testing")]
+#[path = "../support/trace_capture.rs"]
+mod trace_capture;
+
+mod client_operations;
+mod client_provider;
+mod client_redaction;
