@@ -133,7 +133,7 @@ async fn a_listing_pages_on_by_the_total_count_without_a_link_header() {
     let first = client.list().send().await.unwrap();
     assert_eq!(first.items.len(), 50);
     let second = client.list().continuation(first.continuation.unwrap()).send().await.unwrap();
-    assert_eq!(second.items.iter().map(|t| t.metadata.id.as_str()).last(), Some("60"));
+    assert_eq!(second.items.last().map(|t| t.metadata.id.as_str()), Some("60"));
     assert!(second.is_last(), "the count is reached: no third request");
     let sent = mock.requests();
     assert_eq!(sent[0].uri().query(), Some("page=1&limit=50"));
