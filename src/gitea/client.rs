@@ -8,13 +8,13 @@ use chrono::{DateTime, Utc};
 
 use super::Flavor;
 use super::classify::Asked;
-use super::request::{RequestContext, username};
-use crate::auth::{PasswordCredential, PasswordLogin};
+use super::request::{Prepared, RequestContext, username};
+use crate::auth::PasswordCredential;
 use crate::client::{Core, base_url};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Result;
 use crate::model::PatId;
-use crate::transport::{HttpRequest, HttpResponse, HttpTransport, Operation, RetryConfig};
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport, RetryConfig};
 
 /// A client for the access tokens of one Gitea or Forgejo instance (`https://HOST/api/v1`).
 ///
@@ -149,18 +149,18 @@ impl GiteaClient {
         self.inner.core.execute(&self.inner.host, request, parse).await
     }
 
-    /// One token-management call: logs in (asking a prompt where one is configured), builds the
-    /// request with the login, sends it and parses the answer; an error never quotes the
-    /// password or the one-time code.
+    /// One token-management call whose input is already checked (`prepared`): logs in (asking
+    /// a prompt where one is configured), adds the login to the request, sends it and parses the
+    /// answer; an error never quotes the password or the one-time code.
     pub(crate) async fn managed<T>(
         &self,
-        op: Operation,
+        prepared: Prepared,
         id: Option<&PatId>,
-        build: impl FnOnce(&RequestContext, &PasswordLogin) -> Result<HttpRequest>,
         parse: impl FnOnce(&HttpResponse, &Asked<'_>, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
+        let op = prepared.op;
         let login = self.inner.credential.login().await?;
-        let request = build(self.ctx(), &login)?;
+        let request = self.ctx().managed(prepared, &login)?;
         let code = login.one_time_code();
         let scrub: Vec<&str> =
             [Some(login.password().expose_secret()), code.map(|c| c.expose_secret())].into_iter().flatten().collect();

@@ -18,6 +18,16 @@ use crate::transport::{HttpRequest, Operation};
 
 pub(crate) use core::json;
 
+/// A token-management request whose input has been checked, before any login: the login (which
+/// may ask a person for a password and a one-time code) is only made for input that can be sent.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) op: Operation,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
 /// Where and how requests go: fixed per client.
 #[derive(Debug, Clone)]
 pub(crate) struct RequestContext {
@@ -41,17 +51,11 @@ impl RequestContext {
         }
     }
 
-    /// A token-management request: Basic auth with the password, and the one-time code (when
-    /// the login has one) in the flavour's header, marked sensitive.
-    pub(crate) fn managed(
-        &self,
-        method: Method,
-        url: Url,
-        op: Operation,
-        login: &PasswordLogin,
-        json_body: Option<Vec<u8>>,
-    ) -> Result<HttpRequest> {
-        let mut request = core::build(method, &url, op, Some(login.basic().to_header()), &[], json_body)?;
+    /// The token-management request `prepared`, with Basic auth with the password and the
+    /// one-time code (when the login has one) in the flavour's header, marked sensitive.
+    pub(crate) fn managed(&self, prepared: Prepared, login: &PasswordLogin) -> Result<HttpRequest> {
+        let Prepared { method, url, op, body } = prepared;
+        let mut request = core::build(method, &url, op, Some(login.basic().to_header()), &[], body)?;
         if let Some(code) = login.one_time_code() {
             request
                 .headers_mut()
@@ -157,16 +161,17 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn the_one_time_code_goes_in_the_flavours_header_marked_sensitive() {
         const OP: Operation = Operation::idempotent("t");
-        let without = context().managed(Method::GET, context().url(&["x"]), OP, &login(None).await, None).unwrap();
+        let prepared = || Prepared { method: Method::GET, url: context().url(&["x"]), op: OP, body: None };
+        let without = context().managed(prepared(), &login(None).await).unwrap();
         assert_managed(&without, OP);
         assert!(without.headers().get("x-gitea-otp").is_none() && without.headers().get("x-forgejo-otp").is_none());
         let with = login(Some("314159")).await;
-        let gitea = context().managed(Method::GET, context().url(&["x"]), OP, &with, None).unwrap();
+        let gitea = context().managed(prepared(), &with).unwrap();
         assert_eq!(gitea.headers()["x-gitea-otp"], "314159");
         assert!(gitea.headers()["x-gitea-otp"].is_sensitive());
         assert!(gitea.headers().get("x-forgejo-otp").is_none());
         let forgejo = RequestContext { flavor: Flavor::Forgejo, ..context() };
-        let sent = forgejo.managed(Method::GET, forgejo.url(&["x"]), OP, &with, None).unwrap();
+        let sent = forgejo.managed(prepared(), &with).unwrap();
         assert_eq!(sent.headers()["x-forgejo-otp"], "314159");
         assert!(sent.headers().get("x-gitea-otp").is_none());
         assert!(!format!("{gitea:?} {sent:?}").contains("314159"), "the code never shows in Debug");

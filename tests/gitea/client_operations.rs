@@ -268,3 +268,28 @@ async fn the_check_uses_the_token_itself() {
     assert_eq!(sent.headers()["authorization"], "token 9fcb1158165773dd010fca5f0cf7174316c3e37d");
     assert!(sent.headers().get("x-gitea-otp").is_none());
 }
+
+#[tokio::test]
+async fn bad_input_asks_nobody_for_a_password_or_a_code() {
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let count = asked.clone();
+    let prompt = prompt_fn(move |_, _| {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok("123456".to_owned())
+    });
+    let credential = PasswordCredential::prompt("alice", prompt.clone()).with_one_time_code_prompt(prompt);
+    let mock = MockTransport::new();
+    let client = client_with(&mock, credential, Flavor::Gitea);
+    assert!(client.list().limit(51).send().await.is_err());
+    assert!(client.list().continuation(patkit::ContinuationToken::new("x")).send().await.is_err());
+    assert!(client.create(&NewToken::new("n", Scopes::parse("repo").unwrap())).await.is_err());
+    assert!(client.create(&NewToken::new(" ", Scopes::parse("all").unwrap())).await.is_err());
+    assert!(client.delete_by_name("0x1f").await.is_err());
+    assert!(client.delete(&PatId::new("not-an-id")).await.is_err());
+    assert_eq!(
+        asked.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "a one-time code is not spent on input that cannot be sent"
+    );
+    mock.assert_request_count(0);
+}

@@ -5,15 +5,14 @@ use http::Method;
 use serde::Serialize;
 
 use crate::admin::UserId;
-use crate::auth::PasswordLogin;
 use crate::error::{Error, Result};
 use crate::gitea::classify::{Asked, check, decode};
-use crate::gitea::request::{RequestContext, json, username};
+use crate::gitea::request::{Prepared, RequestContext, json, username};
 use crate::gitea::wire::{SecretWire, TokenWire};
 use crate::gitea::{GiteaClient, operations as op, scopes};
 use crate::model::CreatedPat;
 use crate::scope::Scopes;
-use crate::transport::{HttpRequest, HttpResponse};
+use crate::transport::HttpResponse;
 
 /// The longest token name patkit sends, in characters: 255, the size of Gitea's `name` column
 /// (the model declares no size, so the database's default `VARCHAR(255)` holds it; the fact
@@ -61,9 +60,14 @@ pub(crate) fn body(new: &NewToken) -> Result<Vec<u8>> {
 }
 
 /// `POST /users/{owner}/tokens`.
-pub(crate) fn request(ctx: &RequestContext, login: &PasswordLogin, owner: &str, new: &NewToken) -> Result<HttpRequest> {
+pub(crate) fn request(ctx: &RequestContext, owner: &str, new: &NewToken) -> Result<Prepared> {
     let body = body(new)?;
-    ctx.managed(Method::POST, ctx.tokens_url(username(owner)?, None), op::TOKEN_CREATE, login, Some(body))
+    Ok(Prepared {
+        method: Method::POST,
+        url: ctx.tokens_url(username(owner)?, None),
+        op: op::TOKEN_CREATE,
+        body: Some(body),
+    })
 }
 
 /// The new token with its secret (`sha1`, 201).
@@ -93,13 +97,8 @@ impl GiteaClient {
     }
 
     async fn create_as(&self, owner: &str, new: &NewToken) -> Result<CreatedPat> {
-        self.managed(
-            op::TOKEN_CREATE,
-            None,
-            |ctx, login| request(ctx, login, owner, new),
-            |r, asked, now| parse(r, asked, new, now),
-        )
-        .await
+        let prepared = request(self.ctx(), owner, new)?;
+        self.managed(prepared, None, |r, asked, now| parse(r, asked, new, now)).await
     }
 }
 
@@ -116,7 +115,7 @@ mod tests {
 
     #[tokio::test]
     async fn request_shape() {
-        let request = request(&context(), &login(None).await, "alice", &new()).unwrap();
+        let request = context().managed(request(&context(), "alice", &new()).unwrap(), &login(None).await).unwrap();
         assert_eq!(request.method(), Method::POST);
         assert_eq!(request.uri(), "https://gitea.example/api/v1/users/alice/tokens");
         assert_eq!(request.body(), br#"{"name":"ci-bot","scopes":["read:user","write:repository"]}"#);
@@ -124,24 +123,23 @@ mod tests {
         assert_managed(&request, op::TOKEN_CREATE);
     }
 
-    #[tokio::test]
-    async fn bad_input_is_refused_before_sending() {
-        let login = login(None).await;
+    #[test]
+    fn bad_input_is_refused_before_sending() {
         for (bad, field) in [
             (NewToken::new(" ", Scopes::parse("all").unwrap()), "name"),
             (NewToken::new("n".repeat(NAME_MAX_CHARS + 1), Scopes::parse("all").unwrap()), "name"),
             (NewToken::new("n", Scopes::parse("repo").unwrap()), "scopes"),
             (NewToken::new("n", Scopes::default()), "scopes"),
         ] {
-            match request(&context(), &login, "alice", &bad) {
+            match request(&context(), "alice", &bad) {
                 Err(Error::InvalidInput { field: got, .. }) => assert_eq!(got, field, "{bad:?}"),
                 other => panic!("{bad:?}: {other:?}"),
             }
         }
         let longest = NewToken::new("é".repeat(NAME_MAX_CHARS), Scopes::parse("all").unwrap());
-        assert!(request(&context(), &login, "alice", &longest).is_ok(), "the limit counts characters");
+        assert!(request(&context(), "alice", &longest).is_ok(), "the limit counts characters");
         assert!(matches!(
-            request(&context(), &login, "alice@example.com", &new()),
+            request(&context(), "alice@example.com", &new()),
             Err(Error::InvalidInput { field: "user", .. })
         ));
     }

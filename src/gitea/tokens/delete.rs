@@ -4,36 +4,35 @@ use chrono::{DateTime, Utc};
 use http::Method;
 
 use crate::admin::UserId;
-use crate::auth::PasswordLogin;
 use crate::error::Result;
 use crate::gitea::classify::{Asked, check};
-use crate::gitea::request::{RequestContext, deletable_name, token_id, username};
+use crate::gitea::request::{Prepared, RequestContext, deletable_name, token_id, username};
 use crate::gitea::{GiteaClient, operations as op};
 use crate::model::PatId;
-use crate::transport::{HttpRequest, HttpResponse};
+use crate::transport::HttpResponse;
 
 /// `DELETE /users/{owner}/tokens/{id}`; an id that is no positive integer is
 /// [`Error::NotFound`](crate::Error::NotFound) before sending (Gitea would take it as a name).
-pub(crate) fn request_by_id(
-    ctx: &RequestContext,
-    login: &PasswordLogin,
-    owner: &str,
-    id: &PatId,
-) -> Result<HttpRequest> {
+pub(crate) fn request_by_id(ctx: &RequestContext, owner: &str, id: &PatId) -> Result<Prepared> {
     let id = token_id(id)?.to_string();
-    ctx.managed(Method::DELETE, ctx.tokens_url(username(owner)?, Some(&id)), op::TOKEN_DELETE, login, None)
+    Ok(Prepared {
+        method: Method::DELETE,
+        url: ctx.tokens_url(username(owner)?, Some(&id)),
+        op: op::TOKEN_DELETE,
+        body: None,
+    })
 }
 
 /// `DELETE /users/{owner}/tokens/{name}`; a name Gitea would read as an id is refused before
 /// sending.
-pub(crate) fn request_by_name(
-    ctx: &RequestContext,
-    login: &PasswordLogin,
-    owner: &str,
-    name: &str,
-) -> Result<HttpRequest> {
+pub(crate) fn request_by_name(ctx: &RequestContext, owner: &str, name: &str) -> Result<Prepared> {
     let name = deletable_name(name)?;
-    ctx.managed(Method::DELETE, ctx.tokens_url(username(owner)?, Some(name)), op::TOKEN_DELETE, login, None)
+    Ok(Prepared {
+        method: Method::DELETE,
+        url: ctx.tokens_url(username(owner)?, Some(name)),
+        op: op::TOKEN_DELETE,
+        body: None,
+    })
 }
 
 /// 204 (any 2xx) means deleted.
@@ -58,7 +57,7 @@ impl GiteaClient {
     }
 
     pub(crate) async fn delete_as(&self, owner: &str, id: &PatId) -> Result<()> {
-        self.managed(op::TOKEN_DELETE, Some(id), |ctx, login| request_by_id(ctx, login, owner, id), parse).await
+        self.managed(request_by_id(self.ctx(), owner, id)?, Some(id), parse).await
     }
 
     /// Deletes the [`owner`](Self::owner)'s token named `name`.
@@ -72,7 +71,7 @@ impl GiteaClient {
     ///   sending, so it can never delete another token.
     pub async fn delete_by_name(&self, name: &str) -> Result<()> {
         let owner = self.owner();
-        self.managed(op::TOKEN_DELETE, None, |ctx, login| request_by_name(ctx, login, owner, name), parse).await
+        self.managed(request_by_name(self.ctx(), owner, name)?, None, parse).await
     }
 }
 
@@ -86,25 +85,21 @@ mod tests {
     #[tokio::test]
     async fn request_shapes() {
         let login = login(None).await;
-        let by_id = request_by_id(&context(), &login, "alice", &PatId::new("7")).unwrap();
+        let by_id = context().managed(request_by_id(&context(), "alice", &PatId::new("7")).unwrap(), &login).unwrap();
         assert_eq!(by_id.method(), Method::DELETE);
         assert_eq!(by_id.uri(), "https://gitea.example/api/v1/users/alice/tokens/7");
         assert!(by_id.body().is_empty());
         assert_managed(&by_id, op::TOKEN_DELETE);
-        let by_name = request_by_name(&context(), &login, "alice", "ci bot/2").unwrap();
+        let by_name = context().managed(request_by_name(&context(), "alice", "ci bot/2").unwrap(), &login).unwrap();
         assert_eq!(by_name.uri(), "https://gitea.example/api/v1/users/alice/tokens/ci%20bot%2F2");
         assert_managed(&by_name, op::TOKEN_DELETE);
     }
 
-    #[tokio::test]
-    async fn ids_and_names_that_could_hit_another_token_are_refused_before_sending() {
-        let login = login(None).await;
-        assert!(matches!(request_by_id(&context(), &login, "alice", &PatId::new("ci")), Err(Error::NotFound { .. })));
-        assert!(matches!(request_by_id(&context(), &login, "alice", &PatId::new("017")), Err(Error::NotFound { .. })));
-        assert!(matches!(
-            request_by_name(&context(), &login, "alice", "0x1f"),
-            Err(Error::InvalidInput { field: "name", .. })
-        ));
+    #[test]
+    fn ids_and_names_that_could_hit_another_token_are_refused_before_sending() {
+        assert!(matches!(request_by_id(&context(), "alice", &PatId::new("ci")), Err(Error::NotFound { .. })));
+        assert!(matches!(request_by_id(&context(), "alice", &PatId::new("017")), Err(Error::NotFound { .. })));
+        assert!(matches!(request_by_name(&context(), "alice", "0x1f"), Err(Error::InvalidInput { field: "name", .. })));
     }
 
     #[test]

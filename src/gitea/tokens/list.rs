@@ -4,28 +4,21 @@ use chrono::{DateTime, Utc};
 use http::Method;
 
 use crate::admin::UserId;
-use crate::auth::PasswordLogin;
 use crate::error::Result;
 use crate::gitea::classify::{Asked, check, decode};
 use crate::gitea::pagination::{self, Position};
-use crate::gitea::request::{RequestContext, username};
+use crate::gitea::request::{Prepared, RequestContext, username};
 use crate::gitea::wire::TokenWire;
 use crate::gitea::{GiteaClient, GiteaToken, operations as op};
 use crate::model::{ContinuationToken, Page};
-use crate::transport::{HttpRequest, HttpResponse};
+use crate::transport::HttpResponse;
 
 /// `GET /users/{owner}/tokens?page={page}&limit={limit}` (both always sent: older Gitea answered
 /// every token when `page` was missing).
-pub(crate) fn request(
-    ctx: &RequestContext,
-    login: &PasswordLogin,
-    owner: &str,
-    page: u32,
-    limit: u32,
-) -> Result<HttpRequest> {
+pub(crate) fn request(ctx: &RequestContext, owner: &str, page: u32, limit: u32) -> Result<Prepared> {
     let mut url = ctx.tokens_url(username(owner)?, None);
     url.query_pairs_mut().append_pair("page", &page.to_string()).append_pair("limit", &limit.to_string());
-    ctx.managed(Method::GET, url, op::TOKEN_LIST, login, None)
+    Ok(Prepared { method: Method::GET, url, op: op::TOKEN_LIST, body: None })
 }
 
 /// A page of tokens, and the next page's position (see [`pagination`]).
@@ -91,14 +84,8 @@ impl ListTokens {
             None => Position { page: self.page, seen: None },
         };
         let owner = self.owner.as_ref().map_or(self.client.owner(), UserId::as_str);
-        self.client
-            .managed(
-                op::TOKEN_LIST,
-                None,
-                |ctx, login| request(ctx, login, owner, at.page, limit),
-                |r, asked, now| parse(r, asked, at, limit, now),
-            )
-            .await
+        let prepared = request(self.client.ctx(), owner, at.page, limit)?;
+        self.client.managed(prepared, None, |r, asked, now| parse(r, asked, at, limit, now)).await
     }
 }
 
@@ -124,7 +111,7 @@ mod tests {
 
     #[tokio::test]
     async fn request_shape() {
-        let request = request(&context(), &login(None).await, "alice", 2, 50).unwrap();
+        let request = context().managed(request(&context(), "alice", 2, 50).unwrap(), &login(None).await).unwrap();
         assert_eq!(request.method(), Method::GET);
         assert_eq!(request.uri(), "https://gitea.example/api/v1/users/alice/tokens?page=2&limit=50");
         assert!(request.body().is_empty());
