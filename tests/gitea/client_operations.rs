@@ -93,15 +93,42 @@ async fn a_two_factor_login_sends_a_fresh_code_in_the_flavours_header() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_create_is_never_re_sent_after_a_timeout_or_a_5xx() {
+async fn a_create_is_never_re_sent_and_an_uncertain_one_is_looked_for_by_name() {
+    let minted = r#"{"id":7,"name":"ci-bot","sha1":"","token_last_eight":"16c3e37d","scopes":["read:user"]}"#;
     let mock = MockTransport::new()
         .fail_next(Route::post("/users/alice/tokens"), TransportErrorKind::Timeout)
-        .on(Route::post("/users/alice/tokens"), MockResponse::json(502, r#"{"message":"bad gateway"}"#));
+        .on_seq(
+            Route::post("/users/alice/tokens"),
+            [MockResponse::json(502, r#"{"message":"bad gateway"}"#), MockResponse::json(201, minted)],
+        )
+        .on(
+            Route::get("/users/alice/tokens"),
+            MockResponse::json(200, format!("[{},{minted}]", listed(3))).header("x-total-count", "2"),
+        );
     let client = client(&mock);
-    assert!(matches!(client.create(&new()).await, Err(Error::Transport(_))));
-    mock.assert_request_count(1);
-    assert!(matches!(client.create(&new()).await, Err(Error::Api { status: 502, .. })));
-    mock.assert_request_count(2);
+    let creates = Route::post("/users/alice/tokens");
+    for (sent, source_is) in [(1, "transport"), (2, "api"), (3, "decode")] {
+        match client.create(&new()).await {
+            Err(Error::CreateOutcomeUnknown { display_name, id, found, source }) => {
+                assert_eq!(display_name, "ci-bot");
+                assert_eq!(found.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["7"], "{source_is}");
+                match source_is {
+                    "transport" => assert!(matches!(*source, Error::Transport(_)) && id.is_none()),
+                    "api" => assert!(matches!(*source, Error::Api { status: 502, .. }) && id.is_none()),
+                    _ => {
+                        assert!(matches!(*source, Error::Decode { .. }), "a 201 without the secret");
+                        assert_eq!(id.unwrap().as_str(), "7", "the answer named the minted id");
+                    }
+                }
+            }
+            other => panic!("{source_is}: {other:?}"),
+        }
+        mock.assert_requested(&creates, sent);
+    }
+    let taken = r#"{"message":"access token name has been used already"}"#;
+    let refused = MockTransport::new().on(Route::post("/users/alice/tokens"), MockResponse::json(400, taken));
+    assert!(matches!(crate::client_operations::client(&refused).create(&new()).await, Err(Error::Rejected { .. })));
+    refused.assert_request_count(1);
 }
 
 #[tokio::test(start_paused = true)]

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use http::Method;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::admin::UserId;
 use crate::error::{Error, Result};
@@ -10,7 +10,7 @@ use crate::gitea::classify::{Asked, check, decode};
 use crate::gitea::request::{Prepared, RequestContext, json, username};
 use crate::gitea::wire::{SecretWire, TokenWire};
 use crate::gitea::{GiteaClient, operations as op, scopes};
-use crate::model::CreatedPat;
+use crate::model::{CreatedPat, PatId, PatMetadata};
 use crate::scope::Scopes;
 use crate::transport::HttpResponse;
 
@@ -82,10 +82,44 @@ pub(crate) fn parse(
     wire.into_created(&new.scopes, now)
 }
 
+/// The id a 2xx create answer names, even when the rest of it could not be read (the token
+/// exists; its secret is lost).
+pub(crate) fn minted_id(response: &HttpResponse) -> Option<PatId> {
+    #[derive(Deserialize)]
+    struct Minted {
+        id: i64,
+    }
+    if !response.status().is_success() {
+        return None;
+    }
+    serde_json::from_slice::<Minted>(response.body()).ok().filter(|m| m.id > 0).map(|m| PatId::new(m.id.to_string()))
+}
+
+/// Whether a failed create may nevertheless have minted a token: the request may have reached
+/// Gitea and no answer says it did not (a transport failure after sending, a 5xx, a 408), or
+/// Gitea said yes in a body that could not be read.
+fn outcome_unknown(e: &Error) -> bool {
+    match e {
+        Error::Transport(t) => !t.is_before_send(),
+        Error::Api { status, .. } => *status >= 500 || *status == 408,
+        Error::Decode { .. } => true,
+        _ => false,
+    }
+}
+
+/// Most pages (of [`MAX_LIMIT`](crate::gitea::MAX_LIMIT)) the search after an uncertain create
+/// reads.
+const SEARCH_MAX_PAGES: usize = 20;
+
 impl GiteaClient {
-    /// Creates a token for the [`owner`](Self::owner). The secret is in the answer, once. Sent
-    /// once: a failure after the request may have reached Gitea is returned as it is (a token
-    /// may then exist under `new.name`: list to find it, delete it by id).
+    /// Creates a token for the [`owner`](Self::owner). The secret is in the answer, once.
+    ///
+    /// Sent once. When the request may have reached Gitea and the answer was lost (a transport
+    /// failure after sending, a 5xx, a 408) or said yes in a body that could not be read, the
+    /// client lists the owner's tokens (one more password login: a prompt is asked again) and
+    /// answers [`Error::CreateOutcomeUnknown`] with the tokens named `new.name` it found (names
+    /// are unique per user, so at most one) and the minted id when the answer named it. Their
+    /// secrets are lost: delete them and create again.
     pub async fn create(&self, new: &NewToken) -> Result<CreatedPat> {
         self.create_as(self.owner(), new).await
     }
@@ -98,7 +132,45 @@ impl GiteaClient {
 
     async fn create_as(&self, owner: &str, new: &NewToken) -> Result<CreatedPat> {
         let prepared = request(self.ctx(), owner, new)?;
-        self.managed(prepared, None, |r, asked, now| parse(r, asked, new, now)).await
+        let mut minted = None;
+        let result = self
+            .managed(prepared, None, |r, asked, now| {
+                let parsed = parse(r, asked, new, now);
+                if parsed.is_err() {
+                    minted = minted_id(r);
+                }
+                parsed
+            })
+            .await;
+        match result {
+            Err(e) if outcome_unknown(&e) => Err(Error::CreateOutcomeUnknown {
+                display_name: new.name.clone(),
+                id: minted,
+                found: self.tokens_named(owner, &new.name).await,
+                source: Box::new(e),
+            }),
+            other => other,
+        }
+    }
+
+    /// The tokens of `owner` named `name`, as far as a listing of at most [`SEARCH_MAX_PAGES`]
+    /// pages could read them (a failed listing ends the search with what it found).
+    async fn tokens_named(&self, owner: &str, name: &str) -> Vec<PatMetadata> {
+        let mut found = Vec::new();
+        let mut continuation = None;
+        for _ in 0..SEARCH_MAX_PAGES {
+            let mut list = self.list_user(owner).limit(crate::gitea::MAX_LIMIT);
+            if let Some(c) = continuation.take() {
+                list = list.continuation(c);
+            }
+            let Ok(page) = list.send().await else { break };
+            found.extend(page.items.into_iter().filter(|t| t.metadata.display_name == name).map(|t| t.metadata));
+            match page.continuation {
+                Some(c) => continuation = Some(c),
+                None => break,
+            }
+        }
+        found
     }
 }
 
