@@ -176,6 +176,11 @@ impl GiteaClient {
         }
     }
 
+    /// Forgets the owner of a deleted token.
+    pub(crate) fn forget_owner(&self, id: &PatId) {
+        self.inner.owners.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(id);
+    }
+
     /// The owner an administrator's listing found for `id`.
     pub(crate) fn owner_of(&self, id: &PatId) -> Option<String> {
         self.inner.owners.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(id).cloned()

@@ -66,8 +66,11 @@ async fn own_listings_page_on_and_revoked_or_expired_ones_are_empty_without_a_re
         assert!(page.items.is_empty() && page.is_last(), "{filter:?}");
     }
     mock.assert_request_count(2);
-    let too_big = ListQuery { page_size: Some(100), ..ListQuery::default() };
-    assert!(matches!(client.list_pats(&too_big, None).await, Err(Error::InvalidInput { field: "limit", .. })));
+    // The flows ask for pages of 100: Gitea's maximum, 50, is sent instead of a refusal.
+    client.list_pats(&ListQuery { page_size: Some(100), ..ListQuery::default() }, None).await.unwrap();
+    assert_eq!(mock.last_request().unwrap().uri().query(), Some("page=1&limit=50"));
+    let empty = ListQuery { page_size: Some(0), ..ListQuery::default() };
+    assert!(matches!(client.list_pats(&empty, None).await, Err(Error::InvalidInput { field: "limit", .. })));
 }
 
 #[tokio::test]
@@ -129,6 +132,8 @@ async fn an_admin_lists_a_user_and_deletes_as_that_user() {
     for id in ["4", "5", "6"] {
         mock.assert_requested(&Route::delete(format!("/api/v1/users/bob/tokens/{id}")).exact(), 1);
     }
+    // Deleted tokens are forgotten: deleting one again needs a fresh listing.
+    assert!(matches!(admin.revoke_many(&[PatId::new("4")]).await, Err(Error::InvalidInput { field: "ids", .. })));
     mock.assert_no_unexpected();
 }
 
@@ -170,5 +175,85 @@ async fn the_stateless_conformance_properties_hold() {
     conformance::get_of_an_unknown_id_is_not_found(&client).await;
     conformance::check_refuses_an_unknown_secret(&client).await;
     assert_eq!(mock.request_count(), 1, "only the check reached the transport");
+    mock.assert_no_unexpected();
+}
+
+/// Offboarding through a site administrator's client: every token of the user is deleted as
+/// that user, and the check listing catches a token a server answered 404 for but still keeps
+/// (some Gitea versions scope the delete to the caller, so an administrator's delete of another
+/// user's token can answer 404 and delete nothing).
+#[tokio::test]
+async fn offboarding_deletes_as_the_user_and_the_check_listing_catches_a_survivor() {
+    let mock = MockTransport::new()
+        .on_seq(
+            Route::get("/users/bob/tokens"),
+            [
+                MockResponse::json(200, page_of([4, 5, 6])).header("x-total-count", "3"),
+                MockResponse::json(200, page_of([5])).header("x-total-count", "1"),
+            ],
+        )
+        .on(Route::delete("/api/v1/users/bob/tokens/4").exact(), MockResponse::status(204))
+        .on(
+            Route::delete("/api/v1/users/bob/tokens/5").exact(),
+            MockResponse::json(404, r#"{"message":"The target couldn't be found."}"#),
+        )
+        .on(Route::delete("/api/v1/users/bob/tokens/6").exact(), MockResponse::status(204));
+    let report = patkit::lifecycle::Offboarding::new(client(&mock)).run("bob").await.unwrap();
+    assert_eq!(report.found.len(), 3);
+    assert_eq!(report.revoked.iter().map(PatId::as_str).collect::<Vec<_>>(), ["4", "5", "6"]);
+    assert_eq!(report.still_valid.iter().map(PatId::as_str).collect::<Vec<_>>(), ["5"]);
+    assert!(!report.is_complete());
+    mock.assert_no_unexpected();
+}
+
+/// A rotation of a stored Gitea token by age: create a uniquely named replacement with the same
+/// scopes (no expiry sent), check it with the new token itself, store it, and only then delete
+/// the old token.
+#[tokio::test]
+async fn a_rotator_creates_a_unique_name_checks_stores_then_deletes() {
+    use patkit::store::InMemoryTokenStore;
+    use patkit::{PatRecord, StoredPat, TokenStore};
+    let old = r#"{"id":3,"name":"ci","sha1":"","token_last_eight":"aaaaaaaa","scopes":["write:repository"],
+                  "created_at":"2025-12-01T00:00:00Z"}"#;
+    let new =
+        r#"{"id":8,"name":"ci~r","sha1":"cafecafecafecafecafecafecafecafecafecafe","token_last_eight":"cafecafe"}"#;
+    let mock = MockTransport::new()
+        .on_seq(
+            Route::get("/users/alice/tokens"),
+            [MockResponse::json(200, format!("[{old}]")).header("x-total-count", "1")],
+        )
+        .on(
+            Route::get("/users/alice/tokens"),
+            MockResponse::json(200, format!("[{new},{old}]")).header("x-total-count", "2"),
+        )
+        .on(Route::post("/users/alice/tokens"), MockResponse::json(201, new))
+        .on(Route::get("/api/v1/user").exact(), MockResponse::json(200, r#"{"id":1,"login":"alice"}"#))
+        .on(Route::delete("/api/v1/users/alice/tokens/3").exact(), MockResponse::status(204));
+    let client = client(&mock);
+    let store = std::sync::Arc::new(InMemoryTokenStore::new());
+    let listed = client.list().send().await.unwrap().items.remove(0).metadata;
+    let record = PatRecord::new("ci", PatProvider::provider_name(&client), client.organization(), listed, now());
+    store
+        .put(StoredPat { record, secret: PatSecret::new("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into()) })
+        .await
+        .unwrap();
+    let rotator = patkit::lifecycle::Rotator::from_arcs(std::sync::Arc::new(client.clone()), store.clone())
+        .clock(patkit::ManualClock::new(now()))
+        .max_age(std::time::Duration::from_secs(30 * 86_400));
+    let report = rotator.rotate("ci").await;
+    assert!(matches!(report.outcome, patkit::lifecycle::Outcome::Rotated(_)), "{report}");
+    let stored = store.get("ci").await.unwrap().unwrap();
+    assert_eq!(stored.secret.expose_secret(), "cafecafecafecafecafecafecafecafecafecafe");
+    assert_eq!(stored.record.metadata.id.as_str(), "8");
+    let sent = mock.requests();
+    let create = sent.iter().position(|r| r.method() == http::Method::POST).expect("a create");
+    let check = sent.iter().position(|r| r.uri().path() == "/api/v1/user").expect("a check");
+    let delete = sent.iter().position(|r| r.method() == http::Method::DELETE).expect("a delete");
+    assert!(create < check && check < delete, "create, check the new token, then delete the old one");
+    assert_eq!(sent[check].headers()["authorization"], "token cafecafecafecafecafecafecafecafecafecafe");
+    let body: serde_json::Value = serde_json::from_slice(sent[create].body()).unwrap();
+    assert!(body["name"].as_str().unwrap().starts_with("ci~r2026"), "a unique name: {body}");
+    assert_eq!(body["scopes"], serde_json::json!(["write:repository"]));
+    assert!(body.get("expires_at").is_none());
     mock.assert_no_unexpected();
 }
