@@ -222,7 +222,8 @@ async fn deletes_by_id_and_by_name_and_their_refusals() {
         .on(Route::delete("/api/v1/users/alice/tokens/7").exact(), MockResponse::status(204))
         .on(Route::delete("/api/v1/users/alice/tokens/8").exact(), MockResponse::json(404, missing))
         .on(Route::delete("/api/v1/users/alice/tokens/ci").exact(), MockResponse::json(422, ambiguous))
-        .on(Route::delete("/api/v1/users/alice/tokens/ci-bot").exact(), MockResponse::status(204));
+        .on(Route::delete("/api/v1/users/alice/tokens/ci-bot").exact(), MockResponse::status(204))
+        .on(Route::delete("/api/v1/users/alice/tokens/gone").exact(), MockResponse::json(404, missing));
     let client = client(&mock);
     client.delete(&PatId::new("7")).await.unwrap();
     assert!(
@@ -233,6 +234,7 @@ async fn deletes_by_id_and_by_name_and_their_refusals() {
         other => panic!("{other:?}"),
     }
     client.delete_by_name("ci-bot").await.unwrap();
+    assert!(matches!(client.delete_by_name("gone").await, Err(Error::NotFound { id: None })));
     mock.assert_no_unexpected();
 }
 

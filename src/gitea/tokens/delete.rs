@@ -62,7 +62,7 @@ impl GiteaClient {
 
     /// Deletes the [`owner`](Self::owner)'s token named `name`.
     ///
-    /// - No such token: [`Error::Api`](crate::Error::Api) with status 404.
+    /// - No such token: [`Error::NotFound`](crate::Error::NotFound) (without an id).
     /// - Several tokens with that name (older Gitea allowed it): [`Error::Rejected`](crate::Error::Rejected)
     ///   with [`ErrorCode::AmbiguousName`](crate::gitea::ErrorCode::AmbiguousName); nothing is
     ///   deleted. Delete by id instead.
@@ -71,7 +71,10 @@ impl GiteaClient {
     ///   sending, so it can never delete another token.
     pub async fn delete_by_name(&self, name: &str) -> Result<()> {
         let owner = self.owner();
-        self.managed(request_by_name(self.ctx(), owner, name)?, None, parse).await
+        match self.managed(request_by_name(self.ctx(), owner, name)?, None, parse).await {
+            Err(crate::Error::Api { status: 404, .. }) => Err(crate::Error::NotFound { id: None }),
+            other => other,
+        }
     }
 }
 
