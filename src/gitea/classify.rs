@@ -89,19 +89,34 @@ pub(crate) fn login_hint(flavor: Flavor, otp_sent: bool) -> String {
     }
 }
 
-/// `Ok(())` for a 2xx; else the neutral error.
+/// Whether a body is an HTML page (a sign-in page of a proxy in front of Gitea).
+fn is_html(response: &HttpResponse) -> bool {
+    let html_type = response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/html"));
+    html_type || response.body().iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
+}
+
+/// `Ok(())` for a 2xx with a body that is no HTML page; else the neutral error. A redirect (never
+/// followed) or an HTML page instead of JSON is a sign-in in front of Gitea (an SSO proxy):
+/// [`Error::AuthRequired`].
 pub(crate) fn check(response: &HttpResponse, asked: &Asked<'_>, now: DateTime<Utc>) -> Result<()> {
     let status = response.status().as_u16();
+    let hint = || asked.otp_sent.map(|otp| Cow::Owned(login_hint(asked.flavor, otp)));
     if (200..300).contains(&status) {
+        if is_html(response) {
+            return Err(Error::AuthRequired { reason: AuthFailure::HtmlBody, message: None, hint: hint() });
+        }
         return Ok(());
+    }
+    if (300..400).contains(&status) {
+        return Err(Error::AuthRequired { reason: AuthFailure::Redirect, message: None, hint: hint() });
     }
     let message = message(response, asked);
     Err(match status {
-        401 => Error::AuthRequired {
-            reason: AuthFailure::Unauthorized,
-            message,
-            hint: asked.otp_sent.map(|otp| Cow::Owned(login_hint(asked.flavor, otp))),
-        },
+        401 => Error::AuthRequired { reason: AuthFailure::Unauthorized, message, hint: hint() },
         403 => Error::Forbidden { code: None, message: message.unwrap_or_else(|| "403 Forbidden".to_owned()) },
         404 if asked.id.is_some() => Error::NotFound { id: asked.id.cloned() },
         429 => Error::RateLimited { retry_after: crate::transport::retry_after(response.headers(), now), message },
@@ -220,6 +235,35 @@ pub(crate) mod tests {
         assert!(!err.to_string().contains("9fcb"), "{err}");
         let html = check(&respond(500, "<html>oops</html>"), &asked(Some(false)), now()).unwrap_err();
         assert!(matches!(html, Error::Api { status: 500, message: None, .. }));
+    }
+
+    #[test]
+    fn a_redirect_or_an_html_page_is_a_sign_in_in_front_of_gitea() {
+        let redirect = http::Response::builder()
+            .status(302)
+            .header("location", "https://sso.example/login")
+            .body(Vec::new())
+            .unwrap();
+        assert!(matches!(
+            check(&redirect, &asked(Some(false)), now()),
+            Err(Error::AuthRequired { reason: AuthFailure::Redirect, hint: Some(_), .. })
+        ));
+        let page = respond(200, "  <!DOCTYPE html><html>sign in</html>");
+        assert!(matches!(
+            check(&page, &asked(Some(false)), now()),
+            Err(Error::AuthRequired { reason: AuthFailure::HtmlBody, .. })
+        ));
+        let typed = http::Response::builder()
+            .status(200)
+            .header("content-type", "text/html; charset=utf-8")
+            .body(b"hi".to_vec())
+            .unwrap();
+        assert!(matches!(
+            check(&typed, &asked(Some(false)), now()),
+            Err(Error::AuthRequired { reason: AuthFailure::HtmlBody, .. })
+        ));
+        assert!(check(&respond(200, "[]"), &asked(Some(false)), now()).is_ok());
+        assert!(check(&respond(204, ""), &asked(Some(false)), now()).is_ok());
     }
 
     #[test]

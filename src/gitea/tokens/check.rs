@@ -15,12 +15,12 @@ pub(crate) fn request(ctx: &RequestContext, secret: &PatSecret) -> Result<HttpRe
     ctx.with_token(Method::GET, ctx.url(&["user"]), op::TOKEN_CHECK, secret)
 }
 
-/// 2xx: the token works. 401: it does not. 403 for a missing scope (`token does not have at
-/// least one of required scope(s)`): Gitea recognised the token, which only lacks `read:user`,
-/// so it works. Any other answer is an error (nothing is concluded from it).
+/// 2xx (JSON, not a proxy's HTML page): the token works. 401: it does not. 403 for a missing
+/// scope (`token does not have at least one of required scope(s)`): Gitea recognised the token,
+/// which only lacks `read:user`, so it works. Any other answer (a redirect or a sign-in page of a
+/// proxy in front of Gitea included) is an error: nothing is concluded from it.
 pub(crate) fn parse(response: &HttpResponse, asked: &Asked<'_>, now: DateTime<Utc>) -> Result<bool> {
     match response.status().as_u16() {
-        200..=299 => Ok(true),
         401 => Ok(false),
         403 if std::str::from_utf8(response.body()).is_ok_and(|b| b.contains("required scope")) => Ok(true),
         _ => check(response, asked, now).map(|()| true),
@@ -67,5 +67,8 @@ mod tests {
         let prohibited = r#"{"message":"This account is prohibited from signing in"}"#;
         assert!(matches!(parse(&respond(403, prohibited), &asked, now()), Err(crate::Error::Forbidden { .. })));
         assert!(matches!(parse(&respond(500, ""), &asked, now()), Err(crate::Error::Api { status: 500, .. })));
+        let sign_in = respond(200, "<html>SSO sign-in</html>");
+        assert!(parse(&sign_in, &asked, now()).is_err(), "a proxy's page says nothing about the token");
+        assert!(parse(&respond(302, ""), &asked, now()).is_err());
     }
 }
