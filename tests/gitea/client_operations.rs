@@ -322,3 +322,25 @@ async fn bad_input_asks_nobody_for_a_password_or_a_code() {
     );
     mock.assert_request_count(0);
 }
+
+#[tokio::test]
+async fn tokens_are_addressed_by_the_owners_user_name() {
+    let mock = MockTransport::new()
+        .on(Route::post("/api/v1/users/bob/tokens").exact(), MockResponse::json(201, CREATED))
+        .on(Route::delete("/api/v1/users/bob/tokens/7").exact(), MockResponse::status(204))
+        .on(Route::get("/api/v1/users/alice/tokens").exact(), MockResponse::json(200, "[]"));
+    // A site administrator acts for bob; the login stays the administrator's.
+    let admin = client(&mock);
+    admin.create_for_user(&"bob".into(), &new()).await.unwrap();
+    admin.delete_user_token(&"bob".into(), &PatId::new("7")).await.unwrap();
+    assert!(mock.requests().iter().all(|r| r.headers()["authorization"] == "Basic YWxpY2U6cHctbWFuYWdlbWVudA=="));
+    // A login by e-mail address names its user name as the owner.
+    let by_email = GiteaClient::builder(BASE, PasswordCredential::new("alice@example.com", "pw".to_owned()))
+        .owner("alice")
+        .transport(mock.clone())
+        .build()
+        .unwrap();
+    assert_eq!(by_email.owner(), "alice");
+    by_email.list().send().await.unwrap();
+    mock.assert_no_unexpected();
+}
