@@ -60,13 +60,36 @@ fn message(response: &HttpResponse, asked: &Asked<'_>) -> Option<String> {
             text.to_owned()
         }
     };
-    let mut text = text;
-    for secret in asked.scrub.iter().filter(|s| !s.is_empty()) {
+    Some(cap(scrub(text, asked.scrub)))
+}
+
+/// `text` with every one of `secrets` (empty ones aside) replaced by `[REDACTED]`.
+fn scrub(mut text: String, secrets: &[&str]) -> String {
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
         if text.contains(secret) {
             text = text.replace(secret, "[REDACTED]");
         }
     }
-    Some(cap(text))
+    text
+}
+
+/// `error` with `secrets` cut out of every text it quotes (messages, and a decode error's path
+/// and cause, which quote the answer): the last line of defence should a server echo the
+/// password or the one-time code anywhere.
+pub(crate) fn scrubbed(error: Error, secrets: &[&str]) -> Error {
+    let s = |text: Option<String>| text.map(|t| scrub(t, secrets));
+    match error {
+        Error::AuthRequired { reason, message, hint } => Error::AuthRequired { reason, message: s(message), hint },
+        Error::Forbidden { code, message } => Error::Forbidden { code, message: scrub(message, secrets) },
+        Error::Rejected { code, message } => Error::Rejected { code, message: s(message) },
+        Error::PolicyViolation { code, message } => Error::PolicyViolation { code, message: s(message) },
+        Error::RateLimited { retry_after, message } => Error::RateLimited { retry_after, message: s(message) },
+        Error::Api { status, code, message } => Error::Api { status, code, message: s(message) },
+        Error::Decode { path, source } => {
+            Error::Decode { path: scrub(path, secrets), source: scrub(source.to_string(), secrets).into() }
+        }
+        other => other,
+    }
 }
 
 /// What patkit tells a caller whose password login was refused: whether a one-time code may be
@@ -235,6 +258,19 @@ pub(crate) mod tests {
         assert!(!err.to_string().contains("9fcb"), "{err}");
         let html = check(&respond(500, "<html>oops</html>"), &asked(Some(false)), now()).unwrap_err();
         assert!(matches!(html, Error::Api { status: 500, message: None, .. }));
+    }
+
+    #[test]
+    fn a_decode_error_quoting_an_echoed_password_is_scrubbed() {
+        let body = br#"[{"id":"pw-CANARY","name":"n"}]"#;
+        let err =
+            crate::client::decode::json::<Vec<crate::gitea::wire::TokenWire>>(body, OP, SCHEMA_FIELDS).unwrap_err();
+        assert!(format!("{}", std::error::Error::source(&err).unwrap()).contains("pw-CANARY"), "the premise");
+        let err = scrubbed(err, &["pw-CANARY"]);
+        let shown = format!("{err} {err:?} {}", std::error::Error::source(&err).unwrap());
+        assert!(!shown.contains("CANARY") && shown.contains("[REDACTED]"), "{shown}");
+        let api = scrubbed(Error::Api { status: 500, code: None, message: Some("x 271828 y".into()) }, &["271828", ""]);
+        assert!(matches!(api, Error::Api { message: Some(ref m), .. } if m == "x [REDACTED] y"));
     }
 
     #[test]

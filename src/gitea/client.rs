@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 
 use super::Flavor;
-use super::classify::Asked;
+use super::classify::{Asked, scrubbed};
 use super::request::{Prepared, RequestContext, username};
 use crate::auth::PasswordCredential;
 use crate::client::{Core, base_url};
@@ -165,7 +165,8 @@ impl GiteaClient {
         let scrub: Vec<&str> =
             [Some(login.password().expose_secret()), code.map(|c| c.expose_secret())].into_iter().flatten().collect();
         let asked = Asked { op, id, otp_sent: Some(code.is_some()), flavor: self.flavor(), scrub: &scrub };
-        self.execute(request, |r, now| parse(r, &asked, now)).await
+        // Scrubbed inside the parse, so the core's log line of the error is clean too.
+        self.execute(request, |r, now| parse(r, &asked, now).map_err(|e| scrubbed(e, &scrub))).await
     }
 
     /// Remembers whose tokens these are (an administrator's listing).
