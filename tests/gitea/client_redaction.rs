@@ -52,7 +52,13 @@ async fn the_canaries_go_nowhere() {
                 .into_iter()
                 .flatten(),
         )
-        .on(Route::get("/api/v1/user").exact(), MockResponse::json(401, r#"{"message":"invalid token"}"#));
+        .on_seq(
+            Route::get("/api/v1/user").exact(),
+            [
+                MockResponse::json(401, r#"{"message":"invalid token"}"#),
+                MockResponse::json(400, format!(r#"{{"message":"token {CHECKED} is odd"}}"#)),
+            ],
+        );
     let credential = PasswordCredential::new("alice", PASSWORD.to_owned()).with_one_time_code(CODE.to_owned());
     let client = GiteaClient::builder(BASE, credential)
         .transport(mock.clone())
@@ -76,6 +82,8 @@ async fn the_canaries_go_nowhere() {
         assert_clean("list error", &format!("{err} {err:?} {source}"));
     }
     assert!(!client.check_pat(&PatSecret::new(CHECKED.into())).await.unwrap());
+    let err = client.check_pat(&PatSecret::new(CHECKED.into())).await.unwrap_err();
+    assert_clean("check error", &format!("{err} {err:?}"));
     for request in mock.requests() {
         assert_clean("request Debug", &format!("{request:?}"));
     }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use http::Method;
 
 use crate::error::Result;
-use crate::gitea::classify::{Asked, check};
+use crate::gitea::classify::{Asked, check, scrubbed};
 use crate::gitea::request::RequestContext;
 use crate::gitea::{GiteaClient, operations as op};
 use crate::secret::PatSecret;
@@ -32,8 +32,9 @@ impl GiteaClient {
     /// with the token itself. `Ok(false)` means Gitea refused it (401).
     pub async fn check(&self, secret: &PatSecret) -> Result<bool> {
         let request = request(self.ctx(), secret)?;
-        let asked = Asked { op: op::TOKEN_CHECK, id: None, otp_sent: None, flavor: self.flavor(), scrub: &[] };
-        self.execute(request, |r, now| parse(r, &asked, now)).await
+        let scrub = [secret.expose_secret()];
+        let asked = Asked { op: op::TOKEN_CHECK, id: None, otp_sent: None, flavor: self.flavor(), scrub: &scrub };
+        self.execute(request, |r, now| parse(r, &asked, now).map_err(|e| scrubbed(e, &scrub))).await
     }
 }
 
