@@ -257,3 +257,29 @@ async fn a_rotator_creates_a_unique_name_checks_stores_then_deletes() {
     assert!(body.get("expires_at").is_none());
     mock.assert_no_unexpected();
 }
+
+/// A scan of a Gitea client: every token never expires, and one whose age is unknown (no
+/// `created_at` in the listing) counts as old.
+#[tokio::test]
+async fn a_scan_reports_no_expiry_and_an_unknown_age_as_stale() {
+    use patkit::lifecycle::{FindingKind, Scan};
+    let recent = r#"{"id":2,"name":"recent","sha1":"","scopes":["all"],"created_at":"2026-02-20T00:00:00Z"}"#;
+    let mock = MockTransport::new().on(
+        Route::get("/users/alice/tokens"),
+        MockResponse::json(200, format!("[{recent},{}]", crate::client_operations::listed(1)))
+            .header("x-total-count", "2"),
+    );
+    let report = Scan::new()
+        .provider(client(&mock))
+        .clock(patkit::ManualClock::new(now()))
+        .max_age(std::time::Duration::from_secs(90 * 86_400))
+        .run()
+        .await
+        .unwrap();
+    let kinds = |id: &str| -> Vec<FindingKind> {
+        report.findings.iter().filter(|f| f.token.id.as_str() == id).map(|f| f.kind.clone()).collect()
+    };
+    assert!(matches!(kinds("2")[..], [FindingKind::NoExpiry { .. }]), "{:?}", kinds("2"));
+    assert!(kinds("1").iter().any(|k| matches!(k, FindingKind::Stale { .. })), "{:?}", kinds("1"));
+    assert_eq!(mock.requests()[0].uri().query(), Some("page=1&limit=50"));
+}
