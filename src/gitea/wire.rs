@@ -35,7 +35,8 @@ fn none<T>() -> Option<T> {
 }
 
 /// The `sha1` of a create answer (the 40-hex secret itself, despite the name), read straight
-/// into a secret.
+/// into a secret. Its format is not enforced beyond "not empty": a token Gitea minted is never
+/// thrown away because a later version spells its secrets differently.
 pub(crate) struct SecretWire(pub(crate) PatSecret);
 
 impl std::fmt::Debug for SecretWire {
