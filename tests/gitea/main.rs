@@ -1,5 +1,6 @@
-//! The Gitea / Forgejo provider: its emulator over loopback, and a real client no one here wrote
-//! (giteapy) driving the emulator.
+//! The Gitea / Forgejo provider: its client over scripted transports (operations, the neutral
+//! seams, redaction), its emulator over loopback, the client against the emulator, and a real
+//! client no one here wrote (giteapy) driving the emulator.
 //!
 //! One test binary for this layer (each binary links the whole crate); each module keeps its own
 //! `cfg`.
@@ -8,6 +9,9 @@
 #[path = "../support/trace_capture.rs"]
 mod trace_capture;
 
+mod client_operations;
+mod client_provider;
+mod client_redaction;
 mod emulator_loopback;
 mod emulator_redaction;
 mod python_giteapy;
