@@ -1,0 +1,86 @@
+//! The client over a scripted transport: the glue around the pure builders and parsers (the 401
+//! probe, paging, the neutral seam's refusals before sending).
+#![cfg(all(feature = "testing", feature = "bitbucket"))]
+
+use chrono::{DateTime, TimeDelta, Utc};
+use patkit::auth::PasswordCredential;
+use patkit::bitbucket::{BitbucketClient, NewToken, operations as op};
+use patkit::testing::{MockResponse, MockTransport, Route};
+use patkit::transport::RetryConfig;
+use patkit::{Error, ManualClock, PatChanges, PatId, PatProvider, PatSpec, Scopes};
+
+pub(crate) fn now() -> DateTime<Utc> {
+    "2026-03-01T12:00:00Z".parse().unwrap()
+}
+
+fn client(mock: &MockTransport) -> BitbucketClient {
+    BitbucketClient::builder("https://bitbucket.example/bb", PasswordCredential::new("alice", "pw-alice".to_owned()))
+        .transport(mock.clone())
+        .clock(ManualClock::new(now()))
+        .retry(RetryConfig::none())
+        .build()
+        .unwrap()
+}
+
+const REFUSED: &str = r#"{"errors":[{"context":null,"message":"Authentication failed. Please check your credentials and try again.","exceptionName":"com.atlassian.bitbucket.auth.IncorrectPasswordAuthenticationException"}]}"#;
+
+/// A 401 on another user's tokens is Forbidden when the password works (the probe reads the
+/// caller's own user), and AuthRequired when the probe is refused too.
+#[tokio::test]
+async fn a_401_is_told_apart_by_one_probe_of_the_password() {
+    let mock = MockTransport::new()
+        .on(Route::get("/rest/access-tokens/1.0/users/bob"), MockResponse::json(401, REFUSED))
+        .on(Route::get("/rest/api/latest/users/alice"), MockResponse::json(200, r#"{"slug":"alice"}"#));
+    let err = client(&mock).for_user("bob").unwrap().list().send().await.unwrap_err();
+    assert!(matches!(err, Error::Forbidden { .. }), "{err:?}");
+    assert_eq!(mock.requests_to(&Route::get("/rest/api/latest/users/alice")).len(), 1);
+
+    let mock = MockTransport::new()
+        .on(Route::get("/rest/access-tokens/1.0/users/bob"), MockResponse::json(401, REFUSED))
+        .on(Route::get("/rest/api/latest/users/alice"), MockResponse::json(401, REFUSED));
+    let err = client(&mock).for_user("bob").unwrap().list().send().await.unwrap_err();
+    assert!(matches!(err, Error::AuthRequired { .. }), "{err:?}");
+}
+
+/// A create whose answer is a 5xx is sent once (never retried), and nothing leaves for bad input.
+#[tokio::test]
+async fn a_create_is_sent_once_and_bad_input_never_leaves() {
+    let mock =
+        MockTransport::new().on(Route::put("/rest/access-tokens/1.0/users/alice"), MockResponse::json(503, "{}"));
+    let client =
+        BitbucketClient::builder("https://bitbucket.example", PasswordCredential::new("alice", "pw".to_owned()))
+            .transport(mock.clone())
+            .clock(ManualClock::new(now()))
+            .build()
+            .unwrap();
+    let new = NewToken::new("ci", Scopes::parse("REPO_READ").unwrap());
+    assert!(client.create(&new).await.is_err());
+    mock.assert_request_count(1);
+    let global = NewToken::new("ci", Scopes::parse("SYS_ADMIN").unwrap());
+    assert!(matches!(client.create(&global).await, Err(Error::InvalidInput { field: "permissions", .. })));
+    let past = PatSpec {
+        valid_to: Some(now() - TimeDelta::days(1)),
+        ..PatSpec::new("ci", Scopes::parse("REPO_READ").unwrap())
+    };
+    assert!(matches!(client.create_pat(past).await, Err(Error::InvalidInput { field: "valid_to", .. })));
+    let expiry = PatChanges { valid_to: Some(now() + TimeDelta::days(3)), ..PatChanges::default() };
+    assert!(matches!(client.update_pat(&PatId::new("1"), expiry).await, Err(Error::Unsupported { .. })));
+    assert!(matches!(client.get_pat(&PatId::new("not-a-number")).await, Err(Error::NotFound { .. })));
+    mock.assert_request_count(1);
+    assert_eq!(patkit::transport::Operation::of(&mock.requests()[0]), Some(op::TOKEN_CREATE));
+}
+
+/// `valid_to` goes out as `expiryDays`, rounded up from the client's "now".
+#[tokio::test]
+async fn the_expiry_goes_out_as_whole_days_rounded_up() {
+    let answer = r#"{"id":"000000000042","createdDate":1772366400000,"expiryDays":11,"name":"ci","permissions":["REPO_READ"],"token":"BBDC-x"}"#;
+    let mock =
+        MockTransport::new().on(Route::put("/rest/access-tokens/1.0/users/alice"), MockResponse::json(200, answer));
+    let mut spec = PatSpec::new("ci", Scopes::parse("REPO_READ").unwrap());
+    spec.valid_to = Some(now() + TimeDelta::days(10) + TimeDelta::seconds(1));
+    let created = client(&mock).create_pat(spec).await.unwrap();
+    let sent: serde_json::Value = serde_json::from_slice(mock.requests()[0].body()).unwrap();
+    assert_eq!(sent["expiryDays"], 11);
+    assert_eq!(mock.requests()[0].uri(), "https://bitbucket.example/bb/rest/access-tokens/1.0/users/alice");
+    assert_eq!(created.metadata.id.as_str(), "000000000042", "leading zeros kept");
+}
