@@ -110,9 +110,7 @@ impl PatProvider for BitbucketClient {
             return Err(Error::unsupported(PROVIDER_NAME, "update_pat of the expiry (fixed at creation)"));
         }
         no_extras(&changes.extras)?;
-        let mut ours = TokenChanges::default();
-        ours.name = changes.display_name;
-        ours.permissions = changes.scopes;
+        let ours = TokenChanges { name: changes.display_name, permissions: changes.scopes };
         self.update(id, &ours).await.map(|t| t.metadata)
     }
 
