@@ -27,7 +27,7 @@ pub(crate) struct Instance {
 
 /// The emulator's own clock, as the client's.
 #[derive(Debug, Clone)]
-struct EmulatorClock(Emulator);
+pub(crate) struct EmulatorClock(pub(crate) Emulator);
 
 impl patkit::Clock for EmulatorClock {
     fn now(&self) -> chrono::DateTime<Utc> {

@@ -12,4 +12,5 @@ mod trace_capture;
 mod against_emulator;
 mod client;
 mod emulator_rules;
+mod lifecycle;
 mod redaction;
