@@ -1,6 +1,7 @@
 //! The lifecycle flows over the Bitbucket seam against the emulator: a `Rotator` replaces a
 //! stored token by create-then-delete (the replacement keeps the permissions and the lifetime in
-//! days, the expiry being fixed at creation), a create whose answer is lost leaves no orphan, and offboarding deletes every token of a user and nobody else's.
+//! days, the expiry being fixed at creation), a create whose answer is lost leaves no orphan,
+//! and offboarding deletes every token of a user and nobody else's.
 #![cfg(all(feature = "emulator", feature = "bitbucket", feature = "reqwest"))]
 
 use std::sync::Arc;
