@@ -84,3 +84,73 @@ async fn the_expiry_goes_out_as_whole_days_rounded_up() {
     assert_eq!(mock.requests()[0].uri(), "https://bitbucket.example/bb/rest/access-tokens/1.0/users/alice");
     assert_eq!(created.metadata.id.as_str(), "000000000042", "leading zeros kept");
 }
+
+/// The sheet's create request and answer (BB-CHE) through the public API: `PUT` with
+/// `{name, permissions, expiryDays}`, the password as Basic, and the answer's secret, epoch-ms
+/// date and 90-day expiry.
+#[tokio::test]
+async fn the_sheets_create_request_and_answer() {
+    let answer = r#"{
+  "id": "158910532909", "createdDate": 1609249808751, "expiryDays": 90, "name": "che5",
+  "permissions": ["PROJECT_WRITE", "REPO_WRITE"],
+  "user": { "name": "ksmster", "emailAddress": "ksmster@gmail.com", "id": 2, "displayName": "ksmster",
+            "active": true, "slug": "ksmster", "type": "NORMAL", "links": { "self": [ { "href": "https://x/users/ksmster" } ] } },
+  "token": "token"
+}"#;
+    let mock =
+        MockTransport::new().on(Route::put("/rest/access-tokens/1.0/users/ksmster"), MockResponse::json(200, answer));
+    let client =
+        BitbucketClient::builder("https://bitbucket.example", PasswordCredential::new("ksmster", "pw".to_owned()))
+            .transport(mock.clone())
+            .clock(ManualClock::new(now()))
+            .build()
+            .unwrap();
+    let new = NewToken::new("che5", Scopes::parse("PROJECT_WRITE REPO_WRITE").unwrap()).expiry_days(90);
+    let created = client.create(&new).await.unwrap();
+    let request = &mock.requests()[0];
+    assert_eq!(request.method(), http::Method::PUT);
+    assert_eq!(request.uri(), "https://bitbucket.example/rest/access-tokens/1.0/users/ksmster");
+    assert_eq!(request.body(), br#"{"name":"che5","permissions":["PROJECT_WRITE","REPO_WRITE"],"expiryDays":90}"#);
+    assert_eq!(request.headers()["authorization"], "Basic a3Ntc3Rlcjpwdw=="); // ksmster:pw
+    assert!(request.headers()["authorization"].is_sensitive());
+    assert_eq!(created.metadata.id.as_str(), "158910532909");
+    assert_eq!(created.secret.expose_secret(), "token");
+    assert_eq!(created.metadata.valid_from.timestamp_millis(), 1_609_249_808_751);
+    assert_eq!(created.metadata.valid_to, Some(created.metadata.valid_from + TimeDelta::days(90)));
+}
+
+/// The sheet's list answer (BB-KB) through the public API: the id keeps its leading zero, no
+/// expiry means none, `isLastPage` ends the listing whatever `size` and `limit` say.
+#[tokio::test]
+async fn the_sheets_list_answer() {
+    let answer = r#"{
+  "size": 2, "limit": 25, "isLastPage": true,
+  "values": [ { "id": "075905477751", "createdDate": 1610525968583, "name": "access token name",
+                "permissions": ["REPO_ADMIN", "PROJECT_READ"],
+                "user": { "name": "john.doe", "emailAddress": "test@email.com", "id": 52, "displayName": "John Doe",
+                          "active": true, "slug": "john.doe", "type": "NORMAL",
+                          "links": { "self": [ { "href": "http://localhost:7994/users/john.doe" } ] } } } ],
+  "start": 0
+}"#;
+    let mock =
+        MockTransport::new().on(Route::get("/rest/access-tokens/1.0/users/john.doe"), MockResponse::json(200, answer));
+    let client =
+        BitbucketClient::builder("https://bitbucket.example", PasswordCredential::new("john.doe", "pw".to_owned()))
+            .transport(mock.clone())
+            .build()
+            .unwrap();
+    let all: Vec<_> = futures_util::TryStreamExt::try_collect(patkit::PatProviderExt::list_all(
+        &client,
+        patkit::ListQuery::default(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(mock.request_count(), 1, "isLastPage ends the listing");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].id.as_str(), "075905477751");
+    assert_eq!(
+        (all[0].display_name.as_str(), all[0].scopes.to_string()),
+        ("access token name", "PROJECT_READ REPO_ADMIN".into())
+    );
+    assert_eq!(all[0].valid_to, None, "no expiryDays: never expires");
+}
