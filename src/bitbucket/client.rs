@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use http::Method;
 
+use super::TokenOwner;
 use super::operations as op;
 use super::request::{RequestContext, user_slug};
 use crate::auth::{AccessCredential, PasswordCredential};
@@ -27,6 +28,9 @@ use crate::transport::{HttpRequest, HttpResponse, HttpTransport, RetryConfig};
 ///   on the tokens of the client's user slug;
 /// - [`for_user`](Self::for_user): the same calls on another user's tokens (system
 ///   administrators; Bitbucket lets them list, update and delete, never create);
+/// - [`for_project`](Self::for_project), [`for_repository`](Self::for_repository): the same
+///   calls, create included, on a project's or repository's tokens (their administrators; a Data
+///   Center license);
 /// - [`check`](Self::check): whether a token authenticates.
 ///
 /// **The password for everything.** Every call sends the user name and password as HTTP Basic
@@ -64,8 +68,12 @@ use crate::transport::{HttpRequest, HttpResponse, HttpTransport, RetryConfig};
 #[derive(Clone)]
 pub struct BitbucketClient {
     pub(crate) inner: Arc<Inner>,
-    /// Whose tokens the calls address (the client's own slug unless [`BitbucketClient::for_user`]).
-    pub(crate) target: Arc<str>,
+    /// Whose tokens the calls address (the client's own user unless [`BitbucketClient::for_user`],
+    /// [`for_project`](BitbucketClient::for_project) or [`for_repository`](BitbucketClient::for_repository)).
+    pub(crate) target: Arc<TokenOwner>,
+    /// What [`PatProvider::organization`](crate::PatProvider::organization) answers: the host for
+    /// users' tokens, `HOST/projects/KEY[/repos/SLUG]` for a project's or repository's.
+    pub(crate) organization: Arc<str>,
 }
 
 pub(crate) struct Inner {
@@ -85,7 +93,7 @@ impl fmt::Debug for BitbucketClient {
         f.debug_struct("BitbucketClient")
             .field("base_url", &self.inner.ctx.base_url.as_str())
             .field("user_slug", &self.inner.own_slug)
-            .field("target", &self.target)
+            .field("owner", &self.target)
             .field("credential", &self.inner.credential)
             .field("transport", self.inner.core.transport())
             .finish_non_exhaustive()
@@ -127,15 +135,24 @@ impl BitbucketClient {
         &self.inner.host
     }
 
-    /// The slug of the user whose tokens the calls address: the caller's own, or the one given
-    /// to [`for_user`](Self::for_user).
+    /// The caller's own user slug (whose password the client sends).
     pub fn user_slug(&self) -> &str {
+        &self.inner.own_slug
+    }
+
+    /// Whose tokens the calls address: the caller's own unless chosen otherwise.
+    pub fn owner(&self) -> &TokenOwner {
         &self.target
     }
 
-    /// Whether the calls address another user's tokens (a client from [`for_user`](Self::for_user)).
-    pub fn acts_for_another_user(&self) -> bool {
-        *self.target != *self.inner.own_slug
+    /// Whether a create may be sent: not for another user's tokens (nobody may create those).
+    pub(crate) fn may_create(&self) -> bool {
+        !matches!(&*self.target, TokenOwner::User(slug) if *slug != self.inner.own_slug)
+    }
+
+    /// What [`PatProvider::organization`](crate::PatProvider::organization) answers.
+    pub(crate) fn organization_name(&self) -> &str {
+        &self.organization
     }
 
     /// The clock the client reads "now" from.
@@ -152,7 +169,41 @@ impl BitbucketClient {
     /// [`Error::InvalidInput`] for an empty or malformed slug.
     pub fn for_user(&self, slug: &str) -> Result<Self> {
         user_slug("user_slug", slug)?;
-        Ok(Self { inner: Arc::clone(&self.inner), target: Arc::from(slug) })
+        Ok(self.with_owner(TokenOwner::User(slug.to_owned())))
+    }
+
+    /// A client whose calls address the tokens of the project `key` (project administrators and
+    /// system administrators; create included, with the password). Its
+    /// [`organization`](crate::PatProvider::organization) is `HOST/projects/KEY`, so stored
+    /// entries of project tokens are only handled by a provider for that project.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an empty or malformed key.
+    pub fn for_project(&self, key: &str) -> Result<Self> {
+        user_slug("project", key)?;
+        Ok(self.with_owner(TokenOwner::Project(key.to_owned())))
+    }
+
+    /// A client whose calls address the tokens of the repository `repository` of project
+    /// `project` (repository, project or system administrators; `REPO_*` permissions only). Its
+    /// [`organization`](crate::PatProvider::organization) is `HOST/projects/KEY/repos/SLUG`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an empty or malformed key or slug.
+    pub fn for_repository(&self, project: &str, repository: &str) -> Result<Self> {
+        user_slug("project", project)?;
+        user_slug("repository", repository)?;
+        Ok(self.with_owner(TokenOwner::Repository { project: project.to_owned(), repository: repository.to_owned() }))
+    }
+
+    fn with_owner(&self, owner: TokenOwner) -> Self {
+        let organization = match &owner {
+            TokenOwner::User(_) => self.inner.host.clone(),
+            other => format!("{}/{other}", self.inner.host),
+        };
+        Self { inner: Arc::clone(&self.inner), target: Arc::new(owner), organization: Arc::from(organization) }
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
@@ -188,7 +239,7 @@ impl BitbucketClient {
             code: None,
             message: format!(
                 "Bitbucket refused the call (401) though the password of {} works: only the owner of the tokens of \
-                 {} or a system administrator may do this",
+                 {}, their administrator or a system administrator may do this",
                 self.inner.own_slug, self.target
             ),
         }
@@ -197,7 +248,7 @@ impl BitbucketClient {
     /// Whether Bitbucket accepts the client's password (one read of the caller's own user).
     async fn password_works(&self) -> bool {
         let Ok(credential) = self.credential().await else { return false };
-        let url = self.ctx().user_url(&self.inner.own_slug);
+        let url = self.ctx().api_url(&TokenOwner::User(self.inner.own_slug.clone()));
         let Ok(request) = self.ctx().build(Method::GET, url, op::USER, &credential, None) else { return false };
         matches!(self.execute(request, |r, _| Ok(r.status().as_u16())).await, Ok(status) if (200..300).contains(&status))
     }
@@ -243,7 +294,8 @@ impl BitbucketClientBuilder {
         let own_slug = self.user_slug.unwrap_or_else(|| self.credential.user().to_owned());
         user_slug("user_slug", &own_slug)?;
         let core = Core::new(self.transport, self.retry, self.clock)?;
-        let target = Arc::from(own_slug.as_str());
+        let target = Arc::new(TokenOwner::User(own_slug.clone()));
+        let organization = Arc::from(host.as_str());
         Ok(BitbucketClient {
             inner: Arc::new(Inner {
                 ctx: RequestContext { base_url },
@@ -254,6 +306,7 @@ impl BitbucketClientBuilder {
                 owners: Mutex::default(),
             }),
             target,
+            organization,
         })
     }
 }

@@ -3,7 +3,8 @@
 //! `forges-pat-api.md` §5).
 //!
 //! [`BitbucketClient`] manages one user's tokens (or, for a system administrator, another
-//! user's, with [`BitbucketClient::for_user`]) with a
+//! user's, with [`BitbucketClient::for_user`]; or a project's or repository's, with
+//! [`BitbucketClient::for_project`] and [`BitbucketClient::for_repository`]) with a
 //! [`PasswordCredential`](crate::auth::PasswordCredential): every call sends the password as
 //! HTTP Basic. Every operation is a pure request builder and a pure parser (unit-tested without
 //! any transport) joined by a few lines of async glue.
@@ -26,7 +27,8 @@
 //!   `exceptionName` is the [`ServiceCode`](crate::ServiceCode).
 //! - Paging follows `isLastPage` / `nextPageStart`, never the requested `limit`.
 //!
-//! Where things are: `client.rs` (client, builder), `tokens/` (one file per operation),
+//! Where things are: `client.rs` (client, builder), `owner.rs` (whose tokens), `tokens/` (one
+//! file per operation),
 //! `request.rs` (paths), `wire.rs` (JSON), `token.rs` (the reported token), `classify.rs`
 //! (answers → errors), `expiry.rs`, `permissions.rs`, `operations.rs`, `provider.rs` (the
 //! neutral seams).
@@ -38,6 +40,7 @@ mod client;
 pub mod emulator;
 mod expiry;
 pub mod operations;
+mod owner;
 pub mod permissions;
 mod provider;
 mod request;
@@ -47,6 +50,7 @@ mod wire;
 
 pub use client::{BitbucketClient, BitbucketClientBuilder};
 pub use expiry::{MAX_EXPIRY_DAYS, expiry_days};
+pub use owner::TokenOwner;
 pub use provider::PROVIDER_NAME;
 pub use token::BitbucketToken;
 pub use tokens::{ListTokens, MAX_LIMIT, MAX_NAME_CHARS, NewToken, TokenChanges};

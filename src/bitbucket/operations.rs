@@ -15,23 +15,27 @@
 
 use crate::transport::Operation;
 
-/// `GET /rest/access-tokens/1.0/users/{userSlug}` (a page of a user's tokens).
+/// `GET /rest/access-tokens/1.0/{users/{slug} | projects/{key}[/repos/{slug}]}` (a page of tokens).
 pub const TOKEN_LIST: Operation = Operation::idempotent("bitbucket_token_list");
-/// `GET /rest/access-tokens/1.0/users/{userSlug}/{tokenId}`.
+/// `GET …/{owner}/{tokenId}`.
 pub const TOKEN_GET: Operation = Operation::idempotent("bitbucket_token_get");
-/// `PUT /rest/access-tokens/1.0/users/{userSlug}`. Never re-sent; the answer holds the secret.
+/// `PUT …/{owner}`. Never re-sent; the answer holds the secret.
 pub const TOKEN_CREATE: Operation = Operation::not_idempotent("bitbucket_token_create").sensitive();
-/// `POST /rest/access-tokens/1.0/users/{userSlug}/{tokenId}` (name and permissions). A POST, but
+/// `POST …/{owner}/{tokenId}` (name and permissions). A POST, but
 /// it sets absolute values, so a repeat is harmless.
 pub const TOKEN_UPDATE: Operation = Operation::idempotent("bitbucket_token_update");
-/// `DELETE /rest/access-tokens/1.0/users/{userSlug}/{tokenId}`.
+/// `DELETE …/{owner}/{tokenId}`.
 pub const TOKEN_DELETE: Operation = Operation::idempotent("bitbucket_token_delete");
 /// `GET /rest/api/latest/users/{userSlug}`: a harmless authenticated read, sent with a token
 /// (to check it) or with the password (to tell a permission failure from a bad password).
 pub const USER: Operation = Operation::idempotent("bitbucket_user");
 
+/// `GET /rest/api/latest/projects/{key}[/repos/{slug}]`: a harmless read, sent with a project or
+/// repository token to check it.
+pub const RESOURCE: Operation = Operation::idempotent("bitbucket_resource");
+
 /// Every operation above.
-pub const ALL: [Operation; 6] = [TOKEN_LIST, TOKEN_GET, TOKEN_CREATE, TOKEN_UPDATE, TOKEN_DELETE, USER];
+pub const ALL: [Operation; 7] = [TOKEN_LIST, TOKEN_GET, TOKEN_CREATE, TOKEN_UPDATE, TOKEN_DELETE, USER, RESOURCE];
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,7 @@
 //! # Ok::<(), patkit::Error>(())
 //! ```
 
+use super::TokenOwner;
 use crate::error::{Error, Result};
 use crate::scope::Scopes;
 
@@ -80,6 +81,20 @@ pub fn check(permissions: &Scopes) -> Result<()> {
     Ok(())
 }
 
+/// [`check`], and for a repository's tokens also that every permission is a `REPO_*` one
+/// (repository tokens take no project permission, §5.4).
+///
+/// # Errors
+///
+/// [`Error::InvalidInput`] (field `permissions`).
+pub fn check_for(owner: &TokenOwner, permissions: &Scopes) -> Result<()> {
+    check(permissions)?;
+    if matches!(owner, TokenOwner::Repository { .. }) && permissions.iter().any(|p| !REPO.contains(&p.as_str())) {
+        return Err(Error::invalid_input("permissions", "a repository token takes one REPO_* permission only"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +131,13 @@ mod tests {
                 other => panic!("{bad}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn repository_tokens_take_repo_permissions_only() {
+        let repo = TokenOwner::Repository { project: "P".into(), repository: "r".into() };
+        assert!(check_for(&repo, &scopes("REPO_WRITE")).is_ok());
+        assert!(check_for(&repo, &scopes("PROJECT_READ REPO_READ")).is_err());
+        assert!(check_for(&TokenOwner::Project("P".into()), &scopes("PROJECT_READ REPO_READ")).is_ok());
     }
 }

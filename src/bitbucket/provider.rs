@@ -1,5 +1,9 @@
 //! The neutral seams: [`PatProvider`] and [`PatAdmin`] for [`BitbucketClient`].
 //!
+//! - The provider manages the tokens of [`BitbucketClient::owner`]: the caller's own, or (built
+//!   with [`for_project`](BitbucketClient::for_project) or
+//!   [`for_repository`](BitbucketClient::for_repository)) a project's or repository's, whose
+//!   `organization()` is `HOST/projects/KEY[/repos/SLUG]` so the flows keep their entries apart.
 //! - Capabilities: create (not on a [`for_user`](BitbucketClient::for_user) client), get,
 //!   list (own), update (name and permissions only: `update_expiry` is off, expiry is fixed at
 //!   creation), revoke (a hard delete), check; expiry by [`ExpiryGranularity::Days`]. No
@@ -51,12 +55,12 @@ impl PatProvider for BitbucketClient {
     }
 
     fn organization(&self) -> &str {
-        self.host()
+        self.organization_name()
     }
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
-            create: !self.acts_for_another_user(),
+            create: self.may_create(),
             get: true,
             list_own: true,
             update: true,
@@ -70,7 +74,7 @@ impl PatProvider for BitbucketClient {
     }
 
     fn replacement_spec(&self, old: &PatMetadata) -> Result<Replacement> {
-        permissions::check(&old.scopes)?;
+        permissions::check_for(self.owner(), &old.scopes)?;
         Ok(Replacement { spec: PatSpec::new(old.display_name.clone(), old.scopes.clone()), note: None })
     }
 

@@ -4,6 +4,7 @@
 use http::Method;
 use url::Url;
 
+use super::TokenOwner;
 use crate::auth::AccessCredential;
 use crate::client::base_url;
 use crate::client::request as core;
@@ -24,15 +25,17 @@ pub(crate) struct RequestContext {
 }
 
 impl RequestContext {
-    /// `{base}/rest/access-tokens/1.0/users/{slug}[/{id}]`, each segment percent-encoded.
-    pub(crate) fn tokens_url(&self, slug: &str, id: Option<&str>) -> Url {
-        let tail = ["users", slug].into_iter().chain(id);
+    /// `{base}/rest/access-tokens/1.0/{owner}[/{id}]`, each segment percent-encoded.
+    pub(crate) fn tokens_url(&self, owner: &TokenOwner, id: Option<&str>) -> Url {
+        let tail = owner.segments().into_iter().chain(id);
         base_url::join(&self.base_url, TOKENS_PATH.into_iter().chain(tail))
     }
 
-    /// `{base}/rest/api/latest/users/{slug}`.
-    pub(crate) fn user_url(&self, slug: &str) -> Url {
-        base_url::join(&self.base_url, ["rest", "api", "latest", "users", slug])
+    /// `{base}/rest/api/latest/{users/{slug} | projects/{key}[/repos/{slug}]}`: a harmless read
+    /// of what a token belongs to.
+    pub(crate) fn api_url(&self, owner: &TokenOwner) -> Url {
+        let tail = owner.segments();
+        base_url::join(&self.base_url, ["rest", "api", "latest"].into_iter().chain(tail))
     }
 
     /// A request with the common headers and the credential.
@@ -60,11 +63,11 @@ pub(crate) fn token_id(id: &PatId) -> Result<&str> {
     }
 }
 
-/// A user slug: not empty, at most 255 characters, no control characters; refused before
-/// sending otherwise.
+/// A user slug, project key or repository slug: not empty, at most 255 characters, no control
+/// characters; refused before sending otherwise.
 pub(crate) fn user_slug(field: &'static str, slug: &str) -> Result<()> {
     if slug.trim().is_empty() || slug.chars().count() > 255 || slug.chars().any(char::is_control) {
-        return Err(Error::invalid_input(field, "expected a Bitbucket user slug"));
+        return Err(Error::invalid_input(field, "expected a Bitbucket user slug, project key or repository slug"));
     }
     Ok(())
 }
@@ -74,6 +77,10 @@ pub(crate) mod tests {
     use super::*;
 
     pub(crate) const BASIC: &str = "Basic a3Ntc3Rlcjpwdy1tYW5hZ2VtZW50"; // ksmster:pw-management
+
+    pub(crate) fn user(slug: &str) -> TokenOwner {
+        TokenOwner::User(slug.to_owned())
+    }
 
     pub(crate) fn context() -> RequestContext {
         RequestContext { base_url: "https://bitbucket.example/context".parse().unwrap() }
@@ -97,14 +104,26 @@ pub(crate) mod tests {
     fn paths_keep_the_context_and_encode_segments() {
         let ctx = context();
         assert_eq!(
-            ctx.tokens_url("john.doe", Some("075905477751")).as_str(),
+            ctx.tokens_url(&user("john.doe"), Some("075905477751")).as_str(),
             "https://bitbucket.example/context/rest/access-tokens/1.0/users/john.doe/075905477751"
         );
         assert_eq!(
-            ctx.tokens_url("a/b c", None).as_str(),
+            ctx.tokens_url(&user("a/b c"), None).as_str(),
             "https://bitbucket.example/context/rest/access-tokens/1.0/users/a%2Fb%20c"
         );
-        assert_eq!(ctx.user_url("ksmster").as_str(), "https://bitbucket.example/context/rest/api/latest/users/ksmster");
+        assert_eq!(
+            ctx.api_url(&user("ksmster")).as_str(),
+            "https://bitbucket.example/context/rest/api/latest/users/ksmster"
+        );
+        let repo = TokenOwner::Repository { project: "PRJ".into(), repository: "api".into() };
+        assert_eq!(
+            ctx.tokens_url(&repo, Some("1")).as_str(),
+            "https://bitbucket.example/context/rest/access-tokens/1.0/projects/PRJ/repos/api/1"
+        );
+        assert_eq!(
+            ctx.api_url(&TokenOwner::Project("PRJ".into())).as_str(),
+            "https://bitbucket.example/context/rest/api/latest/projects/PRJ"
+        );
     }
 
     #[test]

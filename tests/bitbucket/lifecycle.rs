@@ -76,7 +76,7 @@ async fn a_lost_create_answer_keeps_the_old_token_and_deletes_the_orphan() {
     let left: Vec<_> = instance.emulator.snapshot().tokens_of("alice").map(|t| t.id.clone()).collect();
     assert_eq!(
         left,
-        [old.id.clone()],
+        [old.id.as_str()],
         "the committed replacement (never stored) was found by name and deleted: {first}"
     );
 

@@ -14,3 +14,4 @@ mod client;
 mod emulator_rules;
 mod lifecycle;
 mod redaction;
+mod resource_tokens;

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 
 use super::facts;
-use super::state::{State, digest, to_millis};
+use super::state::{Owner, State, digest, to_millis};
 use super::wire::Incoming;
 use crate::transport::HttpResponse;
 
@@ -15,8 +15,9 @@ use crate::transport::HttpResponse;
 pub(crate) enum Principal {
     /// The user's password (Basic): may manage tokens.
     Password { slug: String, admin: bool },
-    /// An access token of `slug`'s: may use the API, never manage tokens.
-    Token { slug: String },
+    /// An access token (a user's, a project's or a repository's): may use the API, never
+    /// manage tokens.
+    Token { owner: Owner },
 }
 
 /// What the `Authorization` header presents.
@@ -44,7 +45,9 @@ fn presented(request: &Incoming) -> Option<Presented> {
 pub(crate) fn claimed_user(state: &State, request: &Incoming) -> String {
     match presented(request) {
         Some(Presented::Basic(user, _)) => user,
-        Some(Presented::Bearer(token)) => state.token_by_secret(&token).map(|t| t.owner.clone()).unwrap_or_default(),
+        Some(Presented::Bearer(token)) => {
+            state.token_by_secret(&token).map(|t| t.owner.to_string()).unwrap_or_default()
+        }
         None => String::new(),
     }
 }
@@ -62,9 +65,10 @@ pub(crate) fn authenticate(
             if entry.password == digest(&secret) {
                 return Ok(Principal::Password { slug: entry.slug.clone(), admin: entry.admin });
             }
-            // Basic `user:token` works for a personal token of that user.
+            // Basic `user:token` works for a personal token of that user (project and
+            // repository tokens are Bearer-only, §5.2).
             match state.token_by_secret(&secret) {
-                Some(t) if t.owner == user => secret,
+                Some(t) if t.owner == Owner::User(user) => secret,
                 _ => return Err(facts::unauthenticated()),
             }
         }
@@ -74,9 +78,9 @@ pub(crate) fn authenticate(
     if token.is_expired(now) {
         return Err(facts::unauthenticated());
     }
-    let (id, slug) = (token.id.clone(), token.owner.clone());
+    let (id, owner) = (token.id.clone(), token.owner.clone());
     if let Some(t) = state.tokens.get_mut(&id) {
         t.last_authenticated = Some(to_millis(now));
     }
-    Ok(Principal::Token { slug })
+    Ok(Principal::Token { owner })
 }

@@ -52,12 +52,12 @@ impl Emulator {
         };
         let mut call = Call { state: &mut state, principal: &principal, request, now };
         let answer = match route {
-            Route::List(slug) => call.list(slug),
-            Route::Create(slug) => call.create(slug),
-            Route::Get(slug, id) => call.get(slug, id),
-            Route::Update(slug, id) => call.update(slug, id),
-            Route::Delete(slug, id) => call.delete(slug, id),
-            Route::User(slug) => call.user(slug),
+            Route::List(owner) => call.list(owner),
+            Route::Create(owner) => call.create(owner),
+            Route::Get(owner, id) => call.get(owner, id),
+            Route::Update(owner, id) => call.update(owner, id),
+            Route::Delete(owner, id) => call.delete(owner, id),
+            Route::Read(owner) => call.read(owner),
         };
         answer.unwrap_or_else(|refusal| refusal)
     }

@@ -75,6 +75,12 @@ pub(crate) fn no_such_user(slug: &str) -> HttpResponse {
     errors(StatusCode::NOT_FOUND, None, &format!("User {shown} does not exist."), NO_SUCH_ENTITY)
 }
 
+/// An unknown project or repository.
+pub(crate) fn no_such_resource(what: &str) -> HttpResponse {
+    let shown: String = what.chars().take(128).collect();
+    errors(StatusCode::NOT_FOUND, None, &format!("{shown} does not exist."), NO_SUCH_ENTITY)
+}
+
 /// An unknown token.
 pub(crate) fn no_such_token(id: &str) -> HttpResponse {
     let shown: String = id.chars().take(64).collect();

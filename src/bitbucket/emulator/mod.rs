@@ -16,7 +16,9 @@
 //! |---|---|
 //! | `/rest/access-tokens/{v}/users/{slug}` | GET list (`start`, `limit`), PUT create |
 //! | `/rest/access-tokens/{v}/users/{slug}/{id}` | GET, POST update, DELETE (204) |
-//! | `/rest/api/{v}/users/{slug}` | GET (any authenticated caller: how a token is checked) |
+//! | `/rest/access-tokens/{v}/projects/{key}[/repos/{slug}]` | GET list, PUT create |
+//! | `/rest/access-tokens/{v}/projects/{key}[/repos/{slug}]/{id}` | GET, POST update, DELETE |
+//! | `/rest/api/{v}/users/{slug}`, `…/projects/{key}[/repos/{slug}]` | GET (how a token is checked) |
 //!
 //! The behaviours of §5.10 hold: PUT creates and POST updates name and permissions; create needs
 //! HTTP Basic with the user's **password** (a token as Bearer or as the Basic password gets
@@ -41,7 +43,12 @@
 //!   sheet leaves token auth for list/get/delete unverified;
 //! - create answers 200; a 429 carries `Retry-After`; error texts the sheet does not quote are
 //!   the emulator's own;
-//! - project and repository tokens are not modelled.
+//! - project and repository tokens ([`Emulator::add_project`], [`Emulator::add_repository`],
+//!   [`Emulator::add_project_admin`], [`Emulator::add_repository_admin`]) live in parallel
+//!   namespaces with the same shapes; their administrators (or a system administrator) manage
+//!   them with the password; repository tokens take `REPO_*` permissions only; they are
+//!   Bearer-only and read only their project or repository; the Data Center license they need
+//!   is assumed.
 //!
 //! Faults ([`Fault`], [`FaultRule`]) are scripted by [`operations`] name; the emulator names
 //! each request from its method and path alone, so it cannot agree with a client by
@@ -97,7 +104,7 @@ use crate::testing::emulator_kit::{self, Harness};
 #[cfg(doc)]
 use crate::transport::HttpTransport;
 use crate::transport::Operation;
-use state::{State, TokenEntry, digest, mint_secret, to_millis};
+use state::{Owner, State, TokenEntry, digest, mint_secret, to_millis};
 
 /// The emulated instance. Clones share one state; every set-up method takes `&self` and may be
 /// called while the emulator is serving.
@@ -186,16 +193,90 @@ impl Emulator {
         EmulatedUser { id, slug: slug.to_owned() }
     }
 
-    /// Puts a token for `owner` into the instance directly (no validation, no request).
+    /// Adds a project with the key `key` (no administrators yet).
+    ///
+    /// # Panics
+    ///
+    /// If the key is taken.
+    pub fn add_project(&self, key: &str) {
+        let mut state = self.lock();
+        assert!(!state.projects.contains_key(key), "add_project: {key} exists");
+        state.projects.insert(key.to_owned(), state::ProjectEntry::default());
+    }
+
+    /// Adds a repository `slug` to the project `key`.
+    ///
+    /// # Panics
+    ///
+    /// If the project is unknown or the slug taken.
+    pub fn add_repository(&self, key: &str, slug: &str) {
+        let mut state = self.lock();
+        let project = state.projects.get_mut(key).unwrap_or_else(|| panic!("add_repository: unknown project {key}"));
+        assert!(project.repos.insert(slug.to_owned(), Default::default()).is_none(), "add_repository: {slug} exists");
+    }
+
+    /// Makes `user` an administrator of the project `key` (they manage the project's and its
+    /// repositories' tokens).
+    ///
+    /// # Panics
+    ///
+    /// If the project or user is unknown.
+    pub fn add_project_admin(&self, key: &str, user: &str) {
+        let mut state = self.lock();
+        assert!(state.users.contains_key(user), "add_project_admin: unknown user {user}");
+        let project = state.projects.get_mut(key).unwrap_or_else(|| panic!("add_project_admin: unknown project {key}"));
+        project.admins.insert(user.to_owned());
+    }
+
+    /// Makes `user` an administrator of the repository `slug` of project `key`.
+    ///
+    /// # Panics
+    ///
+    /// If the repository or user is unknown.
+    pub fn add_repository_admin(&self, key: &str, slug: &str, user: &str) {
+        let mut state = self.lock();
+        assert!(state.users.contains_key(user), "add_repository_admin: unknown user {user}");
+        let repo = state
+            .projects
+            .get_mut(key)
+            .and_then(|p| p.repos.get_mut(slug))
+            .unwrap_or_else(|| panic!("add_repository_admin: unknown repository {key}/{slug}"));
+        repo.insert(user.to_owned());
+    }
+
+    /// Puts a personal token of the user `owner` into the instance directly (no validation, no
+    /// request).
     ///
     /// # Panics
     ///
     /// If the owner is unknown, or a seeded id is not 12 digits or is taken, or a seeded secret
     /// is in use.
     pub fn seed_token(&self, owner: &str, seed: SeedToken) -> SeededToken {
+        self.seed(Owner::User(owner.to_owned()), seed)
+    }
+
+    /// Puts a token of the project `key` into the instance directly.
+    ///
+    /// # Panics
+    ///
+    /// As [`seed_token`](Self::seed_token), for an unknown project.
+    pub fn seed_project_token(&self, key: &str, seed: SeedToken) -> SeededToken {
+        self.seed(Owner::Project(key.to_owned()), seed)
+    }
+
+    /// Puts a token of the repository `slug` of project `key` into the instance directly.
+    ///
+    /// # Panics
+    ///
+    /// As [`seed_token`](Self::seed_token), for an unknown repository.
+    pub fn seed_repository_token(&self, key: &str, slug: &str, seed: SeedToken) -> SeededToken {
+        self.seed(Owner::Repository(key.to_owned(), slug.to_owned()), seed)
+    }
+
+    fn seed(&self, owner: Owner, seed: SeedToken) -> SeededToken {
         let now = self.now();
         let mut state = self.lock();
-        assert!(state.users.contains_key(owner), "seed_token: unknown user {owner}");
+        assert!(state.exists(&owner), "seed: unknown owner {owner}");
         let id = seed.id.unwrap_or_else(|| state.fresh_id());
         assert!(id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()), "seed_token: an id is 12 digits");
         assert!(!state.tokens.contains_key(&id), "seed_token: id {id} is taken");
@@ -204,7 +285,7 @@ impl Emulator {
         let token = TokenEntry {
             id,
             seq: 0,
-            owner: owner.to_owned(),
+            owner,
             name: seed.name,
             permissions: seed.permissions,
             created: to_millis(seed.created.unwrap_or(now)),

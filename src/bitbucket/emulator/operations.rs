@@ -4,21 +4,24 @@
 
 use crate::transport::Operation;
 
-/// `GET /rest/access-tokens/{1.0,latest}/users/{slug}`.
+/// `GET /rest/access-tokens/{1.0,latest}/{users/{slug} | projects/{key}[/repos/{slug}]}`.
 pub const LIST: Operation = Operation::idempotent("bitbucket_token_list");
-/// `GET …/users/{slug}/{id}`.
+/// `GET …/{owner}/{id}`.
 pub const GET: Operation = Operation::idempotent("bitbucket_token_get");
-/// `PUT …/users/{slug}`.
+/// `PUT …/{owner}`.
 pub const CREATE: Operation = Operation::not_idempotent("bitbucket_token_create");
-/// `POST …/users/{slug}/{id}`.
+/// `POST …/{owner}/{id}`.
 pub const UPDATE: Operation = Operation::idempotent("bitbucket_token_update");
-/// `DELETE …/users/{slug}/{id}`.
+/// `DELETE …/{owner}/{id}`.
 pub const DELETE: Operation = Operation::idempotent("bitbucket_token_delete");
 /// `GET /rest/api/{1.0,latest}/users/{slug}`.
 pub const USER: Operation = Operation::idempotent("bitbucket_user");
 
+/// `GET /rest/api/{1.0,latest}/projects/{key}[/repos/{slug}]`.
+pub const RESOURCE: Operation = Operation::idempotent("bitbucket_resource");
+
 /// Every operation the emulator tells apart.
-pub const ALL: [Operation; 6] = [LIST, GET, CREATE, UPDATE, DELETE, USER];
+pub const ALL: [Operation; 7] = [LIST, GET, CREATE, UPDATE, DELETE, USER, RESOURCE];
 
 #[cfg(test)]
 mod tests {

@@ -112,7 +112,7 @@ pub struct RateLimit {
 pub struct TokenSnapshot {
     /// Its id.
     pub id: String,
-    /// Its owner's slug.
+    /// Its owner: a user's slug, `projects/KEY` or `projects/KEY/repos/SLUG`.
     pub owner: String,
     /// Its name.
     pub name: String,

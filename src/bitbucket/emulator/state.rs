@@ -1,7 +1,8 @@
 //! The model: users with a digest of their password, tokens (only a SHA-256 digest of each
 //! secret is kept), the administrator's settings and the rate limiter's buckets.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sha2::{Digest, Sha256};
@@ -24,12 +25,38 @@ pub(crate) struct UserEntry {
     pub(crate) admin: bool,
 }
 
+/// Whose a token is (§5.1).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Owner {
+    User(String),
+    Project(String),
+    Repository(String, String),
+}
+
+impl fmt::Display for Owner {
+    /// A user's slug; `projects/KEY`; `projects/KEY/repos/SLUG`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::User(slug) => f.write_str(slug),
+            Self::Project(key) => write!(f, "projects/{key}"),
+            Self::Repository(key, slug) => write!(f, "projects/{key}/repos/{slug}"),
+        }
+    }
+}
+
+/// A project: its administrators and its repositories with theirs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ProjectEntry {
+    pub(crate) admins: BTreeSet<String>,
+    pub(crate) repos: BTreeMap<String, BTreeSet<String>>,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct TokenEntry {
     pub(crate) id: String,
     /// Creation order.
     pub(crate) seq: u64,
-    pub(crate) owner: String,
+    pub(crate) owner: Owner,
     pub(crate) name: String,
     pub(crate) permissions: Vec<String>,
     pub(crate) created: DateTime<Utc>,
@@ -56,6 +83,7 @@ pub(crate) struct Bucket {
 pub(crate) struct State {
     pub(crate) users: BTreeMap<String, UserEntry>,
     pub(crate) tokens: BTreeMap<String, TokenEntry>,
+    pub(crate) projects: BTreeMap<String, ProjectEntry>,
     pub(crate) expiry: ExpiryPolicy,
     pub(crate) max_limit: usize,
     pub(crate) rate_limit: Option<RateLimit>,
@@ -69,6 +97,7 @@ impl Default for State {
         Self {
             users: BTreeMap::new(),
             tokens: BTreeMap::new(),
+            projects: BTreeMap::new(),
             expiry: ExpiryPolicy::default(),
             max_limit: super::facts::DEFAULT_MAX_LIMIT,
             rate_limit: None,
@@ -109,6 +138,33 @@ impl State {
         id
     }
 
+    /// Whether `owner` exists (the user, project or repository).
+    pub(crate) fn exists(&self, owner: &Owner) -> bool {
+        match owner {
+            Owner::User(slug) => self.users.contains_key(slug),
+            Owner::Project(key) => self.projects.contains_key(key),
+            Owner::Repository(key, slug) => self.projects.get(key).is_some_and(|p| p.repos.contains_key(slug)),
+        }
+    }
+
+    /// Whether `user` administers `owner`'s tokens: a system administrator anyone's; a project
+    /// administrator the project's and its repositories'; a repository administrator the
+    /// repository's; a user their own.
+    pub(crate) fn administers(&self, user: &str, owner: &Owner) -> bool {
+        if self.users.get(user).is_some_and(|u| u.admin) {
+            return true;
+        }
+        let project_admin = |key: &str| self.projects.get(key).is_some_and(|p| p.admins.contains(user));
+        match owner {
+            Owner::User(slug) => slug == user,
+            Owner::Project(key) => project_admin(key),
+            Owner::Repository(key, slug) => {
+                project_admin(key)
+                    || self.projects.get(key).and_then(|p| p.repos.get(slug)).is_some_and(|a| a.contains(user))
+            }
+        }
+    }
+
     /// A fresh id no token has.
     pub(crate) fn fresh_id(&self) -> String {
         loop {
@@ -135,8 +191,8 @@ impl State {
     }
 
     /// `owner`'s tokens in creation order.
-    pub(crate) fn tokens_of(&self, owner: &str) -> Vec<&TokenEntry> {
-        let mut tokens: Vec<&TokenEntry> = self.tokens.values().filter(|t| t.owner == owner).collect();
+    pub(crate) fn tokens_of(&self, owner: &Owner) -> Vec<&TokenEntry> {
+        let mut tokens: Vec<&TokenEntry> = self.tokens.values().filter(|t| t.owner == *owner).collect();
         tokens.sort_by_key(|t| t.seq);
         tokens
     }
@@ -144,7 +200,7 @@ impl State {
     pub(crate) fn snapshot(&self, token: &TokenEntry, now: DateTime<Utc>) -> TokenSnapshot {
         TokenSnapshot {
             id: token.id.clone(),
-            owner: token.owner.clone(),
+            owner: token.owner.to_string(),
             name: token.name.clone(),
             permissions: token.permissions.clone(),
             created: token.created,

@@ -9,7 +9,7 @@ use crate::bitbucket::classify::{check, decode};
 use crate::bitbucket::expiry::MAX_EXPIRY_DAYS;
 use crate::bitbucket::request::{RequestContext, json};
 use crate::bitbucket::wire::{SecretWire, TokenWire};
-use crate::bitbucket::{BitbucketClient, operations as op, permissions};
+use crate::bitbucket::{BitbucketClient, TokenOwner, operations as op, permissions};
 use crate::error::{Error, Result};
 use crate::model::CreatedPat;
 use crate::scope::Scopes;
@@ -67,15 +67,15 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// `PUT …/users/{slug}` with `{name, permissions, expiryDays?}`; bad input refused before sending.
+/// `PUT …/{owner}` with `{name, permissions, expiryDays?}`; bad input refused before sending.
 pub(crate) fn request(
     ctx: &RequestContext,
     credential: &AccessCredential,
-    slug: &str,
+    owner: &TokenOwner,
     new: &NewToken,
 ) -> Result<HttpRequest> {
     check_name(&new.name)?;
-    permissions::check(&new.permissions)?;
+    permissions::check_for(owner, &new.permissions)?;
     if new.expiry_days.is_some_and(|d| d == 0 || d > MAX_EXPIRY_DAYS) {
         return Err(Error::invalid_input("expiry_days", format!("1 to {MAX_EXPIRY_DAYS} days")));
     }
@@ -84,7 +84,7 @@ pub(crate) fn request(
         permissions: new.permissions.iter().map(|p| p.as_str()).collect(),
         expiry_days: new.expiry_days,
     })?;
-    ctx.build(Method::PUT, ctx.tokens_url(slug, None), op::TOKEN_CREATE, credential, Some(body))
+    ctx.build(Method::PUT, ctx.tokens_url(owner, None), op::TOKEN_CREATE, credential, Some(body))
 }
 
 /// The new token with its secret (200; any 2xx).
@@ -95,7 +95,7 @@ pub(crate) fn parse(response: &HttpResponse, now: chrono::DateTime<chrono::Utc>)
 }
 
 impl BitbucketClient {
-    /// Creates a token for the client's user. The secret is in the answer, once. Sent once: a
+    /// Creates a token for the client's user (or project, or repository). The secret is in the answer, once. Sent once: a
     /// failure after the request may have reached Bitbucket is returned as it is.
     ///
     /// # Errors
@@ -104,11 +104,11 @@ impl BitbucketClient {
     /// tokens for another user); [`Error::InvalidInput`] for bad input, before sending;
     /// [`Error::AuthRequired`] when the password is refused.
     pub async fn create(&self, new: &NewToken) -> Result<CreatedPat> {
-        if self.acts_for_another_user() {
+        if !self.may_create() {
             return Err(Error::unsupported(crate::bitbucket::PROVIDER_NAME, "create_pat for another user"));
         }
         let credential = self.credential().await?;
-        let request = request(self.ctx(), &credential, self.user_slug(), new)?;
+        let request = request(self.ctx(), &credential, self.owner(), new)?;
         match self.execute(request, parse).await {
             Err(e) => Err(self.forbidden_if_password_works(e).await),
             ok => ok,
@@ -120,13 +120,13 @@ impl BitbucketClient {
 mod tests {
     use super::*;
     use crate::bitbucket::classify::tests::{now, respond};
-    use crate::bitbucket::request::tests::{assert_common, context, password};
+    use crate::bitbucket::request::tests::{assert_common, context, password, user};
     use crate::bitbucket::wire::examples::CREATED;
 
     #[test]
     fn request_shape_is_the_sheets() {
         let new = NewToken::new("che5", Scopes::parse("PROJECT_WRITE REPO_WRITE").unwrap()).expiry_days(90);
-        let request = request(&context(), &password(), "ksmster", &new).unwrap();
+        let request = request(&context(), &password(), &user("ksmster"), &new).unwrap();
         assert_eq!(request.method(), Method::PUT);
         assert_eq!(request.uri(), "https://bitbucket.example/context/rest/access-tokens/1.0/users/ksmster");
         assert_eq!(request.body(), br#"{"name":"che5","permissions":["PROJECT_WRITE","REPO_WRITE"],"expiryDays":90}"#);
@@ -135,7 +135,7 @@ mod tests {
         let bare = super::request(
             &context(),
             &password(),
-            "ksmster",
+            &user("ksmster"),
             &NewToken::new("n", Scopes::parse("REPO_READ").unwrap()),
         )
         .unwrap();
@@ -152,7 +152,7 @@ mod tests {
             (NewToken::new("n", Scopes::default()), "permissions"),
             (NewToken::new("n", ok.clone()).expiry_days(0), "expiry_days"),
         ] {
-            match super::request(&context(), &password(), "ksmster", &new) {
+            match super::request(&context(), &password(), &user("ksmster"), &new) {
                 Err(Error::InvalidInput { field: got, .. }) => assert_eq!(got, field, "{new:?}"),
                 other => panic!("{new:?}: {other:?}"),
             }

@@ -6,20 +6,20 @@ use http::Method;
 use crate::auth::AccessCredential;
 use crate::bitbucket::classify::check;
 use crate::bitbucket::request::{RequestContext, token_id};
-use crate::bitbucket::{BitbucketClient, operations as op};
+use crate::bitbucket::{BitbucketClient, TokenOwner, operations as op};
 use crate::error::Result;
 use crate::model::PatId;
 use crate::transport::{HttpRequest, HttpResponse};
 
-/// `DELETE …/users/{slug}/{id}`.
+/// `DELETE …/{owner}/{id}`.
 pub(crate) fn request(
     ctx: &RequestContext,
     credential: &AccessCredential,
-    slug: &str,
+    owner: &TokenOwner,
     id: &PatId,
 ) -> Result<HttpRequest> {
     let id = token_id(id)?;
-    ctx.build(Method::DELETE, ctx.tokens_url(slug, Some(id)), op::TOKEN_DELETE, credential, None)
+    ctx.build(Method::DELETE, ctx.tokens_url(owner, Some(id)), op::TOKEN_DELETE, credential, None)
 }
 
 /// 204 (any 2xx) means deleted; 404 is [`NotFound`](crate::Error::NotFound).
@@ -33,7 +33,7 @@ impl BitbucketClient {
     /// answer was lost and was re-sent by the retry decorator ends the same way.
     pub async fn delete(&self, id: &PatId) -> Result<()> {
         let credential = self.credential().await?;
-        let request = request(self.ctx(), &credential, self.user_slug(), id)?;
+        let request = request(self.ctx(), &credential, self.owner(), id)?;
         match self.execute(request, |r, now| parse(r, id, now)).await {
             Err(e) => Err(self.forbidden_if_password_works(e).await),
             ok => ok,
@@ -46,12 +46,12 @@ mod tests {
     use super::*;
     use crate::Error;
     use crate::bitbucket::classify::tests::{now, respond};
-    use crate::bitbucket::request::tests::{assert_common, context, password};
+    use crate::bitbucket::request::tests::{assert_common, context, password, user};
 
     #[test]
     fn request_shape_and_answers() {
         let id = PatId::new("075905477751");
-        let request = request(&context(), &password(), "john.doe", &id).unwrap();
+        let request = request(&context(), &password(), &user("john.doe"), &id).unwrap();
         assert_eq!(request.method(), Method::DELETE);
         assert_eq!(
             request.uri(),

@@ -7,7 +7,7 @@ use crate::auth::AccessCredential;
 use crate::bitbucket::classify::{check, decode};
 use crate::bitbucket::request::RequestContext;
 use crate::bitbucket::wire::PageWire;
-use crate::bitbucket::{BitbucketClient, BitbucketToken, operations as op};
+use crate::bitbucket::{BitbucketClient, BitbucketToken, TokenOwner, operations as op};
 use crate::error::{Error, Result};
 use crate::model::{ContinuationToken, Page};
 use crate::transport::{HttpRequest, HttpResponse};
@@ -16,16 +16,16 @@ use crate::transport::{HttpRequest, HttpResponse};
 /// settings); the client follows `isLastPage` / `nextPageStart`, never the requested limit.
 pub const MAX_LIMIT: u32 = 1000;
 
-/// `GET …/users/{slug}[?start=&limit=]`. The continuation must be an offset (digits) and the
+/// `GET …/{owner}[?start=&limit=]`. The continuation must be an offset (digits) and the
 /// limit 1 to [`MAX_LIMIT`]; both refused before sending otherwise.
 pub(crate) fn request(
     ctx: &RequestContext,
     credential: &AccessCredential,
-    slug: &str,
+    owner: &TokenOwner,
     limit: Option<u32>,
     start: Option<&ContinuationToken>,
 ) -> Result<HttpRequest> {
-    let mut url = ctx.tokens_url(slug, None);
+    let mut url = ctx.tokens_url(owner, None);
     let mut pairs: Vec<(&str, String)> = Vec::new();
     if let Some(start) = start {
         let raw = start.as_str();
@@ -83,8 +83,7 @@ impl ListTokens {
     /// else's tokens without being a system administrator. [`Error::Api`] 404 for an unknown user.
     pub async fn send(self) -> Result<Page<BitbucketToken>> {
         let credential = self.client.credential().await?;
-        let request =
-            request(self.client.ctx(), &credential, self.client.user_slug(), self.limit, self.start.as_ref())?;
+        let request = request(self.client.ctx(), &credential, self.client.owner(), self.limit, self.start.as_ref())?;
         match self.client.execute(request, parse).await {
             Err(e) => Err(self.client.forbidden_if_password_works(e).await),
             ok => ok,
@@ -104,28 +103,28 @@ impl BitbucketClient {
 mod tests {
     use super::*;
     use crate::bitbucket::classify::tests::{now, respond};
-    use crate::bitbucket::request::tests::{assert_common, context, password};
+    use crate::bitbucket::request::tests::{assert_common, context, password, user};
     use crate::bitbucket::wire::examples::LIST;
 
     #[test]
     fn request_shapes() {
         let request =
-            request(&context(), &password(), "john.doe", Some(25), Some(&ContinuationToken::new("50"))).unwrap();
+            request(&context(), &password(), &user("john.doe"), Some(25), Some(&ContinuationToken::new("50"))).unwrap();
         assert_eq!(request.method(), Method::GET);
         assert_eq!(
             request.uri(),
             "https://bitbucket.example/context/rest/access-tokens/1.0/users/john.doe?start=50&limit=25"
         );
         assert_common(&request, op::TOKEN_LIST);
-        let bare = super::request(&context(), &password(), "john.doe", None, None).unwrap();
+        let bare = super::request(&context(), &password(), &user("john.doe"), None, None).unwrap();
         assert_eq!(bare.uri(), "https://bitbucket.example/context/rest/access-tokens/1.0/users/john.doe");
         assert!(matches!(
-            super::request(&context(), &password(), "j", Some(0), None),
+            super::request(&context(), &password(), &user("j"), Some(0), None),
             Err(Error::InvalidInput { field: "limit", .. })
         ));
         let foreign = ContinuationToken::new("5&limit=1");
         assert!(matches!(
-            super::request(&context(), &password(), "j", None, Some(&foreign)),
+            super::request(&context(), &password(), &user("j"), None, Some(&foreign)),
             Err(Error::InvalidInput { field: "continuation", .. })
         ));
     }

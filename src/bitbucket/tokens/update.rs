@@ -10,7 +10,7 @@ use crate::bitbucket::classify::{check, decode};
 use crate::bitbucket::request::{RequestContext, json, token_id};
 use crate::bitbucket::tokens::create::check_name;
 use crate::bitbucket::wire::TokenWire;
-use crate::bitbucket::{BitbucketClient, BitbucketToken, operations as op, permissions};
+use crate::bitbucket::{BitbucketClient, BitbucketToken, TokenOwner, operations as op, permissions};
 use crate::error::{Error, Result};
 use crate::model::PatId;
 use crate::scope::Scopes;
@@ -49,12 +49,12 @@ struct Body<'a> {
     permissions: Option<Vec<&'a str>>,
 }
 
-/// `POST …/users/{slug}/{id}` with `{name?, permissions?}`; bad input (or nothing to change)
+/// `POST …/{owner}/{id}` with `{name?, permissions?}`; bad input (or nothing to change)
 /// refused before sending.
 pub(crate) fn request(
     ctx: &RequestContext,
     credential: &AccessCredential,
-    slug: &str,
+    owner: &TokenOwner,
     id: &PatId,
     changes: &TokenChanges,
 ) -> Result<HttpRequest> {
@@ -66,13 +66,13 @@ pub(crate) fn request(
         check_name(name)?;
     }
     if let Some(p) = &changes.permissions {
-        permissions::check(p)?;
+        permissions::check_for(owner, p)?;
     }
     let body = json(&Body {
         name: changes.name.as_deref(),
         permissions: changes.permissions.as_ref().map(|p| p.iter().map(|s| s.as_str()).collect()),
     })?;
-    ctx.build(Method::POST, ctx.tokens_url(slug, Some(id)), op::TOKEN_UPDATE, credential, Some(body))
+    ctx.build(Method::POST, ctx.tokens_url(owner, Some(id)), op::TOKEN_UPDATE, credential, Some(body))
 }
 
 /// The updated token.
@@ -86,7 +86,7 @@ impl BitbucketClient {
     /// is [`Error::NotFound`].
     pub async fn update(&self, id: &PatId, changes: &TokenChanges) -> Result<BitbucketToken> {
         let credential = self.credential().await?;
-        let request = request(self.ctx(), &credential, self.user_slug(), id, changes)?;
+        let request = request(self.ctx(), &credential, self.owner(), id, changes)?;
         match self.execute(request, |r, now| parse(r, id, now)).await {
             Err(e) => Err(self.forbidden_if_password_works(e).await),
             ok => ok,
@@ -98,14 +98,14 @@ impl BitbucketClient {
 mod tests {
     use super::*;
     use crate::bitbucket::classify::tests::{now, respond};
-    use crate::bitbucket::request::tests::{assert_common, context, password};
+    use crate::bitbucket::request::tests::{assert_common, context, password, user};
     use crate::bitbucket::wire::examples::CREATED;
 
     #[test]
     fn request_shape_is_the_sheets() {
         let id = PatId::new("075905477751");
         let changes = TokenChanges::default().name("new name").permissions(Scopes::parse("REPO_READ").unwrap());
-        let request = request(&context(), &password(), "john.doe", &id, &changes).unwrap();
+        let request = request(&context(), &password(), &user("john.doe"), &id, &changes).unwrap();
         assert_eq!(request.method(), Method::POST);
         assert_eq!(
             request.uri(),
@@ -113,15 +113,16 @@ mod tests {
         );
         assert_eq!(request.body(), br#"{"name":"new name","permissions":["REPO_READ"]}"#);
         assert_common(&request, op::TOKEN_UPDATE);
-        let rename = super::request(&context(), &password(), "j", &id, &TokenChanges::default().name("x")).unwrap();
+        let rename =
+            super::request(&context(), &password(), &user("j"), &id, &TokenChanges::default().name("x")).unwrap();
         assert_eq!(rename.body(), br#"{"name":"x"}"#);
         assert!(matches!(
-            super::request(&context(), &password(), "j", &id, &TokenChanges::default()),
+            super::request(&context(), &password(), &user("j"), &id, &TokenChanges::default()),
             Err(Error::InvalidInput { field: "changes", .. })
         ));
         let global = TokenChanges::default().permissions(Scopes::parse("SYS_ADMIN").unwrap());
         assert!(matches!(
-            super::request(&context(), &password(), "j", &id, &global),
+            super::request(&context(), &password(), &user("j"), &id, &global),
             Err(Error::InvalidInput { field: "permissions", .. })
         ));
     }
