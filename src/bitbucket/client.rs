@@ -25,7 +25,7 @@ use crate::transport::{HttpRequest, HttpResponse, HttpTransport, RetryConfig};
 ///
 /// - [`create`](Self::create) (`PUT`), [`list`](Self::list), [`get`](Self::get),
 ///   [`update`](Self::update) (`POST`: name and permissions only), [`delete`](Self::delete), all
-///   on the tokens of the client's user slug;
+///   on the tokens of [`owner`](Self::owner): the caller's own unless chosen otherwise;
 /// - [`for_user`](Self::for_user): the same calls on another user's tokens (system
 ///   administrators; Bitbucket lets them list, update and delete, never create);
 /// - [`for_project`](Self::for_project), [`for_repository`](Self::for_repository): the same
@@ -39,7 +39,8 @@ use crate::transport::{HttpRequest, HttpResponse, HttpTransport, RetryConfig};
 /// list, get or delete tokens is unverified (fact sheet §5.2), so the client never tries it.
 ///
 /// **401 for permissions.** Bitbucket answers 401 both for a wrong password and for a call the
-/// user may not make (another user's tokens without being a system administrator). When a call
+/// user may not make (another user's tokens without being a system administrator, a project's
+/// without administering it). When a call
 /// gets a 401, the client makes one harmless read with the same password
 /// (`GET /rest/api/latest/users/{own slug}`): if that is accepted, the password works and the
 /// answer is [`Error::Forbidden`]; if it is refused too, [`Error::AuthRequired`]. A create is

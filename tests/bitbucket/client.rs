@@ -154,3 +154,29 @@ async fn the_sheets_list_answer() {
     );
     assert_eq!(all[0].valid_to, None, "no expiryDays: never expires");
 }
+
+/// A prompted password (a terminal, a GUI) is asked once for the client's life, however many
+/// calls it makes, and goes out only as the Basic header.
+#[tokio::test]
+async fn a_prompted_password_is_asked_once_for_many_calls() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let asked = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&asked);
+    let prompt = patkit::auth::prompt_fn(move |_, user| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        Ok(format!("pw-of-{user}"))
+    });
+    let page = r#"{"size":0,"limit":25,"start":0,"isLastPage":true,"values":[]}"#;
+    let mock =
+        MockTransport::new().on(Route::get("/rest/access-tokens/1.0/users/alice"), MockResponse::json(200, page));
+    let client = BitbucketClient::builder("https://bitbucket.example", PasswordCredential::prompt("alice", prompt))
+        .transport(mock.clone())
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        assert!(client.list().send().await.unwrap().is_last());
+    }
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+    assert!(mock.requests().iter().all(|r| r.headers()["authorization"] == "Basic YWxpY2U6cHctb2YtYWxpY2U=")); // alice:pw-of-alice
+}
