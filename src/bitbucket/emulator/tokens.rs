@@ -53,7 +53,7 @@ fn permissions(owner: &Owner, value: Option<&Value>) -> Result<Vec<String>, Http
                 return Err(facts::invalid(Some("permissions"), &format!("{shown} is not a valid permission")));
             }
         };
-        if slot.replace(level).is_some_and(|old| old != level) || out.iter().any(|o: &String| o == p) {
+        if slot.replace(level).is_some() {
             return Err(facts::invalid(
                 Some("permissions"),
                 "An access token may have at most one project permission and one repository permission.",
