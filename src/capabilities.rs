@@ -12,6 +12,10 @@ pub enum ExpiryGranularity {
     /// To the UTC day: a token expires at 00:00 UTC of its date (GitLab `expires_at`). A
     /// requested instant is rounded **up** to the next midnight, so a token never dies early.
     Date,
+    /// In whole days counted from the moment of creation (Bitbucket Data Center `expiryDays`): a
+    /// requested instant is rounded **up** to whole days from now, so a token never dies early
+    /// (it may live up to a day longer than asked).
+    Days,
     /// Tokens never expire; a requested expiry is ignored (Gitea, Forgejo).
     Never,
 }

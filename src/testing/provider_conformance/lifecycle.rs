@@ -68,7 +68,8 @@ pub async fn list_own_shows_an_active_token(provider: &dyn PatProvider, setup: &
 }
 
 /// A requested expiry is kept as the granularity says: to the second (`DateTime`), rounded up
-/// to the next 00:00 UTC (`Date`, so a token never dies early), or ignored for tokens that
+/// to the next 00:00 UTC (`Date`, so a token never dies early), rounded up to whole days from
+/// now (`Days`: never earlier, less than a day later), or ignored for tokens that
 /// never expire (`Never`: at least a century ahead). Checked through create, else through
 /// rotate; a provider with neither sets no expiry and is not checked.
 pub async fn expiry_follows_the_granularity(provider: &dyn PatProvider, setup: &Setup<'_>) {
@@ -96,6 +97,14 @@ pub async fn expiry_follows_the_granularity(provider: &dyn PatProvider, setup: &
         ExpiryGranularity::Date => {
             let next_midnight = asked.date_naive().and_time(NaiveTime::MIN).and_utc() + TimeDelta::days(1);
             assert_eq!(got, Some(next_midnight), "a date expiry must round up to the next 00:00 UTC");
+        }
+        ExpiryGranularity::Days => {
+            let got = got.expect("an expiry in whole days was dropped");
+            assert!(got >= asked, "an expiry in whole days must round up, never down: asked {asked}, got {got}");
+            assert!(
+                got < asked + TimeDelta::days(1) + TimeDelta::minutes(5),
+                "an expiry in whole days moved by more than a day: asked {asked}, got {got}"
+            );
         }
         ExpiryGranularity::Never => assert_eq!(got, None, "a token that never expires reports an expiry"),
     }
