@@ -49,6 +49,10 @@ pub struct Capabilities {
     pub update_expiry: bool,
     /// [`revoke_pat`](crate::PatProvider::revoke_pat).
     pub revoke: bool,
+    /// A revoke **deletes** the token (Gitea, Forgejo, Bitbucket): afterwards the provider no
+    /// longer shows it at all, where others keep it listed as revoked. Rotation recovery relies
+    /// on it: a replaced token the owner's listing no longer shows is gone, not someone else's.
+    pub revoke_deletes: bool,
     /// [`rotate_pat`](crate::PatProvider::rotate_pat): the server mints a replacement and revokes
     /// the old token in one call (GitLab).
     pub rotate_server_side: bool,
@@ -77,6 +81,7 @@ impl Capabilities {
         update: false,
         update_expiry: false,
         revoke: false,
+        revoke_deletes: false,
         rotate_server_side: false,
         check: false,
         admin_list_user: false,
@@ -97,7 +102,7 @@ impl Capabilities {
     /// let set: Vec<_> = caps.flags().into_iter().filter(|(_, on)| *on).map(|(name, _)| name).collect();
     /// assert_eq!(set, ["revoke"]);
     /// ```
-    pub fn flags(&self) -> [(&'static str, bool); 11] {
+    pub fn flags(&self) -> [(&'static str, bool); 12] {
         [
             ("create", self.create),
             ("get", self.get),
@@ -105,6 +110,7 @@ impl Capabilities {
             ("update", self.update),
             ("update_expiry", self.update_expiry),
             ("revoke", self.revoke),
+            ("revoke_deletes", self.revoke_deletes),
             ("rotate_server_side", self.rotate_server_side),
             ("check", self.check),
             ("admin_list_user", self.admin_list_user),

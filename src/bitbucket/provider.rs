@@ -66,6 +66,7 @@ impl PatProvider for BitbucketClient {
             update: true,
             update_expiry: false,
             revoke: true,
+            revoke_deletes: true,
             check: true,
             expiry: ExpiryGranularity::Days,
             name_max_len: Some(super::MAX_NAME_CHARS),
@@ -137,7 +138,13 @@ impl PatAdmin for BitbucketClient {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities { admin_list_user: true, revoke_many: true, expiry: ExpiryGranularity::Days, ..Capabilities::NONE }
+        Capabilities {
+            admin_list_user: true,
+            revoke_many: true,
+            revoke_deletes: true,
+            expiry: ExpiryGranularity::Days,
+            ..Capabilities::NONE
+        }
     }
 
     /// One page of `user`'s tokens (expired ones included, `active: Some(false)`). An unknown

@@ -47,6 +47,7 @@ impl PatProvider for GiteaClient {
             create: true,
             list_own: true,
             revoke: true,
+            revoke_deletes: true,
             check: true,
             expiry: ExpiryGranularity::Never,
             name_max_len: Some(NAME_MAX_CHARS),
@@ -115,6 +116,7 @@ impl PatAdmin for GiteaClient {
         Capabilities {
             admin_list_user: true,
             revoke_many: true,
+            revoke_deletes: true,
             expiry: ExpiryGranularity::Never,
             ..Capabilities::NONE
         }

@@ -78,7 +78,9 @@
 //!   `old` ([`PatProvider::get_pat`]); if either fails, keep `previous` and report it
 //!   ([`SkipReason::PreviousKept`]). Otherwise revoke `old.id`, then clear `previous`. An `old`
 //!   the provider does not show whose stored expiry has passed cannot be valid: `previous` is
-//!   cleared without a revoke ([`RecoveryAction::ForgotExpiredPrevious`]).
+//!   cleared without a revoke ([`RecoveryAction::ForgotExpiredPrevious`]); so is one a
+//!   provider whose revoke deletes no longer shows while it shows the stored token
+//!   ([`RecoveryAction::ForgotDeletedPrevious`]).
 //!
 //! Why it holds: the store only ever changes by compare-and-swap, so at most one writer wins
 //! each revision. The stored token is replaced only by one that was just verified (step 4

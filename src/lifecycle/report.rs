@@ -316,6 +316,13 @@ pub enum RecoveryAction {
         /// Its id.
         id: PatId,
     },
+    /// The token a finished rotation replaced is no longer shown by a provider whose revoke
+    /// deletes (the revoke went through before an interruption), while the stored token is: it
+    /// was forgotten without another revoke.
+    ForgotDeletedPrevious {
+        /// Its id.
+        id: PatId,
+    },
     /// [`PatRecord::previous`](crate::PatRecord::previous) was cleared.
     ClearedPrevious,
     /// A server-side rotate was interrupted after the server applied it (its answer, with the
@@ -342,6 +349,9 @@ impl fmt::Display for RecoveryAction {
             Self::RevokedPrevious { id } => write!(f, "revoked the replaced token {id}"),
             Self::ForgotExpiredPrevious { id } => {
                 write!(f, "forgot the replaced token {id}: it had expired and the provider no longer shows it")
+            }
+            Self::ForgotDeletedPrevious { id } => {
+                write!(f, "forgot the replaced token {id}: the provider deleted it on revoke and no longer shows it")
             }
             Self::ClearedPrevious => f.write_str("cleared `previous`"),
             Self::RotatedOrphan { orphan, new } => {

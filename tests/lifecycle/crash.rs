@@ -4,7 +4,8 @@
 //! emulators and on the fake provider in each capability profile (create-then-revoke and
 //! server-side rotate),
 //! then a thousand seeded random runs with extra faults against the emulator and the file store,
-//! a thousand against the GitLab emulator (server-side rotation), a thousand per fake profile, a
+//! a thousand against the GitLab emulator (server-side rotation), a thousand each against the
+//! Gitea, Forgejo and Bitbucket emulators (create-then-delete), a thousand per fake profile, a
 //! thousand against a Vault KV v2 store (an in-process fake behind the default retry decorator,
 //! with writes whose answer is lost after they committed), and a hundred against a real OpenBao
 //! dev server.
@@ -84,6 +85,8 @@ fn clear_server_faults(w: &World) {
     w.emulator.clear_faults();
     w.fake.clear_faults();
     w.gitlab.clear_faults();
+    w.gitea.clear_faults();
+    w.bitbucket.clear_faults();
 }
 
 /// After a crash (or not): the stored token works at the crash point (or a server-side rotate
@@ -162,6 +165,13 @@ async fn crash_at_every_step(backend: Backend, make_store: impl AsyncFn(usize) -
             "intent" => assert!(cleared_intent && !revoked_orphan && !rotated_orphan, "{label}: {actions:?}"),
             "orphan" => assert!(cleared_intent && revoked_orphan, "{label}: {actions:?}"),
             "rotate-orphan" => assert!(rotated_orphan && !cleared_intent, "{label}: {actions:?}"),
+            // Where a revoke deletes, recovery after the revoke finds the old token gone.
+            "previous-revoked" if w.backend.deletes() => assert!(
+                actions.iter().any(
+                    |a| matches!(a, RecoveryAction::ForgotDeletedPrevious { id } if *id == old.record.metadata.id)
+                ) && actions.contains(&&RecoveryAction::ClearedPrevious),
+                "{label}: {actions:?}"
+            ),
             "previous" | "previous-revoked" => {
                 assert!(revoked_previous && actions.contains(&&RecoveryAction::ClearedPrevious), "{label}: {actions:?}")
             }
@@ -396,6 +406,31 @@ async fn one_random_run_on(backend: Backend, seed: u64, stores: Stores) -> Resul
                 w.gitlab.inject(FaultRule::new(gl::PAT_ROTATE, Fault::CommitThenDrop).times(1));
             }
         }
+        Backend::Gitea | Backend::Forgejo => {
+            use patkit::gitea::emulator::operations as gt;
+            for op in [gt::TOKEN_CREATE, gt::CURRENT_USER, gt::TOKEN_DELETE, gt::TOKEN_LIST] {
+                if rng.chance(0.15) {
+                    let n = 1 + rng.below(3) as u32;
+                    w.gitea.inject(FaultRule::new(op, Fault::ServerError { status: 503 }).times(n));
+                }
+            }
+            if rng.chance(0.2) {
+                // The server creates, then the connection drops: the new secret is lost.
+                w.gitea.inject(FaultRule::new(gt::TOKEN_CREATE, Fault::CommitThenDrop).times(1));
+            }
+        }
+        Backend::Bitbucket => {
+            use patkit::bitbucket::emulator::operations as bb;
+            for op in [bb::CREATE, bb::USER, bb::DELETE, bb::LIST, bb::GET] {
+                if rng.chance(0.15) {
+                    let n = 1 + rng.below(3) as u32;
+                    w.bitbucket.inject(FaultRule::new(op, Fault::ServerError { status: 503 }).times(n));
+                }
+            }
+            if rng.chance(0.2) {
+                w.bitbucket.inject(FaultRule::new(bb::CREATE, Fault::CommitThenDrop).times(1));
+            }
+        }
         Backend::Fake(_) => {
             for op in [FakeOp::Create, FakeOp::Rotate, FakeOp::Check, FakeOp::Revoke, FakeOp::List, FakeOp::Get] {
                 if rng.chance(0.15) {
@@ -542,6 +577,23 @@ async fn randomized_crashes_against_the_gitlab_emulator() {
         Stores::one(Arc::new(InMemoryTokenStore::new()))
     })
     .await;
+}
+
+/// A thousand seeded runs against each password-minting forge — Gitea, Forgejo (with a
+/// two-factor login), Bitbucket Data Center — through its client and emulator: create-then-delete
+/// rotation with unique names, deletes that are hard deletes, 503s on any call and creates the
+/// server commits whose answer is lost (the connection drops), over the in-memory store. Every
+/// run must end, after recovery, with a working stored token and no other token alive.
+#[tokio::test(start_paused = true)]
+async fn randomized_crashes_against_the_gitea_forgejo_and_bitbucket_emulators() {
+    let runs = env_u64("PATKIT_LIFECYCLE_RUNS", 1000);
+    let base = env_u64("PATKIT_LIFECYCLE_SEED", 0x5EED_0000);
+    for backend in [Backend::Gitea, Backend::Forgejo, Backend::Bitbucket] {
+        seeded_runs_on(backend, &format!("{backend:?} emulator"), runs, base, async |_, _| {
+            Stores::one(Arc::new(InMemoryTokenStore::new()))
+        })
+        .await;
+    }
 }
 
 /// A thousand seeded runs per fake profile (create-then-revoke, server-side rotate, tokens

@@ -13,6 +13,11 @@ use patkit::azure::operations as op;
 use patkit::testing::{FAKE_ORGANIZATION, FAKE_PROVIDER_NAME, FakeOp, FakeProfile, FakeProvider};
 use patkit::{Clock, ManualClock, PatId, PatProvider, PatRecord, Scopes, StoredPat, TokenStore};
 
+use patkit::auth::PasswordCredential;
+use patkit::bitbucket::emulator::{Emulator as BitbucketEmulator, SeedToken as BitbucketSeed};
+use patkit::bitbucket::{BitbucketClient, operations as bitbucket_op};
+use patkit::gitea::emulator::{Emulator as GiteaEmulator, Flavor as GiteaFlavor, SeedToken as GiteaSeed};
+use patkit::gitea::{Flavor, GiteaClient, operations as gitea_op};
 use patkit::gitlab::emulator::{Emulator as GitLabEmulator, SeedToken as GitLabSeed};
 use patkit::gitlab::{GitLabClient, GitLabCredential, operations as gitlab_op};
 
@@ -22,6 +27,14 @@ use super::{Call, Checker, Gate, GatedProvider, GatedStore, GatedTransport, ORG,
 const GITLAB_BASE_URL: &str = "https://gitlab.example.com/api/v4";
 /// The host of the GitLab backend's entries.
 const GITLAB_HOST: &str = "gitlab.example.com";
+/// Where the Gitea backends' client thinks the service is (the emulator answers in process).
+const GITEA_BASE_URL: &str = "https://gitea.example.com/api/v1";
+/// Where the Bitbucket backend's client thinks the service is.
+const BITBUCKET_BASE_URL: &str = "https://bitbucket.example.com/bitbucket";
+/// The password of the Gitea and Bitbucket backends' user, and (Forgejo) her one-time code:
+/// canaries, checked never to reach the store.
+pub const PASSWORD_CANARY: &str = "pw-canary-3f9d1c";
+pub const ONE_TIME_CODE_CANARY: &str = "735911";
 
 /// The provider a [`World`] rotates through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,13 +46,24 @@ pub enum Backend {
     /// The GitLab client over the GitLab emulator (server-side rotation, date expiry), with a
     /// management token of its own: the rotated tokens are not its credential.
     GitLab,
+    /// The Gitea client over the Gitea emulator (password login; tokens never expire; no get;
+    /// create-then-delete with unique names; a delete is a hard delete).
+    Gitea,
+    /// The same on Forgejo, with a two-factor account (a one-time code on every login).
+    Forgejo,
+    /// The Bitbucket Data Center client over its emulator (password login; expiry in whole
+    /// days, fixed at creation; create-then-delete; a delete is a hard delete).
+    Bitbucket,
 }
 
 impl Backend {
-    /// Every backend: Azure, GitLab, and the fake in each profile.
-    pub const ALL: [Backend; 5] = [
+    /// Every backend: Azure, GitLab, Gitea, Forgejo, Bitbucket, and the fake in each profile.
+    pub const ALL: [Backend; 8] = [
         Backend::Azure,
         Backend::GitLab,
+        Backend::Gitea,
+        Backend::Forgejo,
+        Backend::Bitbucket,
         Backend::Fake(FakeProfile::CreateUpdate),
         Backend::Fake(FakeProfile::ServerRotate),
         Backend::Fake(FakeProfile::NoExpiry),
@@ -52,7 +76,12 @@ impl Backend {
 
     /// Whether tokens expire (a token that never does is never due unless forced).
     pub fn expires(self) -> bool {
-        !matches!(self, Backend::Fake(FakeProfile::NoExpiry))
+        !matches!(self, Backend::Fake(FakeProfile::NoExpiry) | Backend::Gitea | Backend::Forgejo)
+    }
+
+    /// Whether a revoke deletes the token, so the server no longer shows it at all.
+    pub fn deletes(self) -> bool {
+        matches!(self, Backend::Gitea | Backend::Forgejo | Backend::Bitbucket)
     }
 }
 
@@ -76,6 +105,10 @@ pub enum Server {
     /// The emulator, the user whose tokens count, and the world's management token (its
     /// credential: not one of the tokens the checks look at).
     GitLab(GitLabEmulator, u64, u64),
+    /// The emulator and the user whose tokens count.
+    Gitea(GiteaEmulator, u64),
+    /// The emulator and the slug of the user whose tokens count.
+    Bitbucket(BitbucketEmulator, String),
 }
 
 impl Server {
@@ -108,6 +141,29 @@ impl Server {
                     active: t.active,
                 })
                 .collect(),
+            Server::Gitea(emulator, owner) => emulator
+                .snapshot()
+                .tokens_of(*owner)
+                .into_iter()
+                .map(|t| ServerToken {
+                    id: PatId::new(t.id.to_string()),
+                    display_name: t.name.clone(),
+                    valid_to: None,
+                    revoked: false,
+                    active: true,
+                })
+                .collect(),
+            Server::Bitbucket(emulator, owner) => emulator
+                .snapshot()
+                .tokens_of(owner)
+                .map(|t| ServerToken {
+                    id: PatId::new(t.id.clone()),
+                    display_name: t.name.clone(),
+                    valid_to: t.expiry_days.map(|days| t.created + TimeDelta::days(i64::from(days))),
+                    revoked: false,
+                    active: !t.expired,
+                })
+                .collect(),
             Server::Fake(fake, clock) => {
                 let now = clock.now();
                 fake.tokens()
@@ -124,9 +180,20 @@ impl Server {
         }
     }
 
-    /// One token.
+    /// One token. Where a revoke deletes (Gitea, Bitbucket), a token the server no longer has is
+    /// reported as revoked (ids are never reused), with an empty name.
     pub fn token(&self, id: &PatId) -> Option<ServerToken> {
-        self.tokens().into_iter().find(|t| &t.id == id)
+        let found = self.tokens().into_iter().find(|t| &t.id == id);
+        match self {
+            Server::Gitea(..) | Server::Bitbucket(..) => Some(found.unwrap_or_else(|| ServerToken {
+                id: id.clone(),
+                display_name: String::new(),
+                valid_to: None,
+                revoked: true,
+                active: false,
+            })),
+            _ => found,
+        }
     }
 }
 
@@ -147,6 +214,11 @@ pub struct World {
     /// The GitLab emulator (the GitLab backend's server) and the user whose tokens rotate.
     pub gitlab: GitLabEmulator,
     pub gitlab_user: u64,
+    /// The Gitea emulator (the Gitea and Forgejo backends' server) and the user whose tokens rotate.
+    pub gitea: GiteaEmulator,
+    pub gitea_user: u64,
+    /// The Bitbucket emulator (the Bitbucket backend's server); the user is `alice`.
+    pub bitbucket: BitbucketEmulator,
     /// The world's provider through the gate: the Azure client or the fake.
     pub provider: Arc<dyn PatProvider>,
     /// The world's provider without the gate (for checks).
@@ -203,7 +275,45 @@ impl World {
             .unwrap();
         let profile = match backend {
             Backend::Fake(profile) => profile,
-            Backend::Azure | Backend::GitLab => FakeProfile::CreateUpdate,
+            _ => FakeProfile::CreateUpdate,
+        };
+        let gitea = GiteaEmulator::with_clock(
+            if backend == Backend::Forgejo { GiteaFlavor::Forgejo } else { GiteaFlavor::Gitea },
+            Arc::new(clock.clone()),
+        );
+        let gitea_user = gitea.add_user("alice", PASSWORD_CANARY).id;
+        let mut gitea_login = PasswordCredential::new("alice", PASSWORD_CANARY.to_owned());
+        if backend == Backend::Forgejo {
+            gitea.set_one_time_code(gitea_user, Some(ONE_TIME_CODE_CANARY));
+            gitea_login = gitea_login.with_one_time_code(ONE_TIME_CODE_CANARY.to_owned());
+        }
+        let gitea_client = |gated: bool| {
+            let builder = GiteaClient::builder(GITEA_BASE_URL, gitea_login.clone())
+                .flavor(if backend == Backend::Forgejo { Flavor::Forgejo } else { Flavor::Gitea })
+                .clock(clock.clone())
+                .retry(patkit::transport::RetryConfig::none());
+            let builder = if gated {
+                builder.transport(GatedTransport { inner: Arc::new(gitea.clone()), gate: gate.clone() })
+            } else {
+                builder.transport(gitea.clone())
+            };
+            builder.build().unwrap()
+        };
+        let bitbucket = BitbucketEmulator::with_clock(Arc::new(clock.clone()));
+        bitbucket.add_user("alice", PASSWORD_CANARY);
+        let bitbucket_client = |gated: bool| {
+            let builder = BitbucketClient::builder(
+                BITBUCKET_BASE_URL,
+                PasswordCredential::new("alice", PASSWORD_CANARY.to_owned()),
+            )
+            .clock(clock.clone())
+            .retry(patkit::transport::RetryConfig::none());
+            let builder = if gated {
+                builder.transport(GatedTransport { inner: Arc::new(bitbucket.clone()), gate: gate.clone() })
+            } else {
+                builder.transport(bitbucket.clone())
+            };
+            builder.build().unwrap()
         };
         let gitlab = GitLabEmulator::with_clock(Arc::new(clock.clone()));
         let gitlab_user = gitlab.add_user("alice").id;
@@ -242,6 +352,14 @@ impl World {
                 Arc::new(gitlab_client(false)),
                 Server::GitLab(gitlab.clone(), gitlab_user, management.id),
             ),
+            Backend::Gitea | Backend::Forgejo => {
+                (Arc::new(gitea_client(true)), Arc::new(gitea_client(false)), Server::Gitea(gitea.clone(), gitea_user))
+            }
+            Backend::Bitbucket => (
+                Arc::new(bitbucket_client(true)),
+                Arc::new(bitbucket_client(false)),
+                Server::Bitbucket(bitbucket.clone(), "alice".to_owned()),
+            ),
         };
         let gated = Arc::new(GatedStore { inner: store, gate: gate.clone() });
         Self {
@@ -255,6 +373,9 @@ impl World {
             fake,
             gitlab,
             gitlab_user,
+            gitea,
+            gitea_user,
+            bitbucket,
             provider,
             direct_provider,
             server,
@@ -301,6 +422,23 @@ impl World {
                 FakeOp::Check => gitlab_op::PAT_GET_SELF,
                 other => panic!("the GitLab client has no {other:?}"),
             }),
+            Backend::Gitea | Backend::Forgejo => Call::Http(match operation {
+                FakeOp::Create => gitea_op::TOKEN_CREATE,
+                FakeOp::List => gitea_op::TOKEN_LIST,
+                FakeOp::Revoke => gitea_op::TOKEN_DELETE,
+                FakeOp::Check => gitea_op::TOKEN_CHECK,
+                other => panic!("the Gitea client has no {other:?}"),
+            }),
+            Backend::Bitbucket => Call::Http(match operation {
+                FakeOp::Create => bitbucket_op::TOKEN_CREATE,
+                FakeOp::Get => bitbucket_op::TOKEN_GET,
+                FakeOp::List => bitbucket_op::TOKEN_LIST,
+                FakeOp::Update => bitbucket_op::TOKEN_UPDATE,
+                FakeOp::Revoke => bitbucket_op::TOKEN_DELETE,
+                // A token is checked by reading the user it belongs to.
+                FakeOp::Check => bitbucket_op::USER,
+                other => panic!("the Bitbucket client has no {other:?}"),
+            }),
         }
     }
 
@@ -310,6 +448,8 @@ impl World {
             Backend::Azure => ("azure-devops", ORG),
             Backend::Fake(_) => (FAKE_PROVIDER_NAME, FAKE_ORGANIZATION),
             Backend::GitLab => (patkit::gitlab::PROVIDER_NAME, GITLAB_HOST),
+            Backend::Gitea | Backend::Forgejo => (patkit::gitea::PROVIDER_NAME, "gitea.example.com"),
+            Backend::Bitbucket => (patkit::bitbucket::PROVIDER_NAME, "bitbucket.example.com"),
         }
     }
 
@@ -336,6 +476,34 @@ impl World {
                         .expires_at(Some((now + TimeDelta::days(days_left)).date_naive())),
                 );
                 let id = PatId::new(seeded.id.to_string());
+                (self.direct_provider.get_pat(&id).await.unwrap(), seeded.secret)
+            }
+            Backend::Gitea | Backend::Forgejo => {
+                // Tokens never expire: `days_left` has no meaning here.
+                let seeded = self.gitea.seed_token(
+                    self.gitea_user,
+                    GiteaSeed::new(display_name, &["read:repository", "write:issue"])
+                        .created_at(now - TimeDelta::days(30)),
+                );
+                let id = PatId::new(seeded.id.to_string());
+                let listed = patkit::PatProviderExt::list_all(&*self.direct_provider, patkit::ListQuery::default());
+                let metadata = futures_util::TryStreamExt::try_collect::<Vec<_>>(listed)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|t| t.id == id)
+                    .unwrap();
+                (metadata, seeded.secret)
+            }
+            Backend::Bitbucket => {
+                let days = u32::try_from(30 + days_left).unwrap();
+                let seeded = self.bitbucket.seed_token(
+                    "alice",
+                    BitbucketSeed::new(display_name, &["PROJECT_READ", "REPO_WRITE"])
+                        .created(now - TimeDelta::days(30))
+                        .expiry_days(days),
+                );
+                let id = PatId::new(seeded.id.clone());
                 (self.direct_provider.get_pat(&id).await.unwrap(), seeded.secret)
             }
             Backend::Fake(_) => {

@@ -37,6 +37,9 @@ enum PreviousFate {
     Revoke,
     /// Clear it without a revoke: it expired and the provider no longer shows it.
     Forget,
+    /// Clear it without a revoke: the provider's revoke deletes, it shows the stored token but
+    /// not this one, so this one is deleted (a revoke already went through).
+    Deleted,
     /// Keep it, for this reason.
     Keep(KeptReason),
 }
@@ -133,6 +136,9 @@ impl Rotator {
                     Ok(PreviousFate::Forget) => {
                         actions.push(RecoveryAction::ForgotExpiredPrevious { id: previous.id.clone() });
                     }
+                    Ok(PreviousFate::Deleted) => {
+                        actions.push(RecoveryAction::ForgotDeletedPrevious { id: previous.id.clone() });
+                    }
                     Ok(PreviousFate::Keep(reason)) => return Recovery::Kept(previous.id.clone(), reason),
                     Err(e) => return Recovery::Failed(e),
                 }
@@ -198,11 +204,18 @@ impl Rotator {
     /// could leave no working token) or when the provider does not show it (revoking would do
     /// nothing) — unless it is not shown *and* its stored expiry has passed: then it cannot be
     /// valid (the service drops expired tokens after a while) and is forgotten, else the entry
-    /// would keep it forever.
+    /// would keep it forever. Where a revoke deletes ([`Capabilities::revoke_deletes`]), a
+    /// `previous` not shown while the stored token (same owner: the rotation that recorded
+    /// `previous` created it) is shown has been deleted, and is forgotten too.
+    ///
+    /// [`Capabilities::revoke_deletes`]: crate::Capabilities::revoke_deletes
     async fn previous_fate(&self, stored: &StoredPat, previous: &PatMetadata) -> Result<PreviousFate, Error> {
         let visible = self.shows(&previous.id).await?;
         if !visible && previous.is_expired(self.clock.now()) {
             return Ok(PreviousFate::Forget);
+        }
+        if !visible && self.provider.capabilities().revoke_deletes && self.shows(&stored.record.metadata.id).await? {
+            return Ok(PreviousFate::Deleted);
         }
         if !self.provider.check_pat(&stored.secret).await? {
             return Ok(PreviousFate::Keep(KeptReason::StoredTokenRefused));
