@@ -64,5 +64,7 @@ async fn the_canaries_go_nowhere() {
     for request in mock.requests() {
         assert_clean("request Debug", &format!("{request:?}"));
     }
-    assert_clean("trace", &capture.contents());
+    let trace = capture.contents();
+    assert!(trace.contains("bitbucket_token"), "the capture saw the client's requests: {trace}");
+    assert_clean("trace", &trace);
 }

@@ -6,10 +6,13 @@
 
 #[path = "../lifecycle_support/mod.rs"]
 mod lifecycle_support;
+#[path = "../support/trace_capture.rs"]
+mod trace_capture;
 
 mod conformance_catches_bugs;
 mod crash;
 mod offboard;
+mod password_canaries;
 mod provider_conformance;
 mod rotate;
 mod scan;

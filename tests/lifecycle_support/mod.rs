@@ -8,7 +8,7 @@
 
 mod gate;
 pub mod vault_kv;
-mod world;
+pub mod world;
 
 use chrono::{DateTime, TimeZone, Utc};
 

@@ -1,8 +1,11 @@
 //! Captures everything logged at TRACE on the current thread, for canary checks.
 //!
-//! Include with `#[path = "support/trace_capture.rs"] mod trace_capture;`. Put each capturing test
-//! in its own test binary: tracing caches per call site whether anyone listens, so a test on
-//! another thread without a subscriber could make a capture miss events.
+//! Include with `#[path = "support/trace_capture.rs"] mod trace_capture;`. Tracing caches per call
+//! site whether anyone listens; with a single registered dispatcher it decides from whichever
+//! thread reaches a call site first, so a test on another thread without a subscriber could
+//! make a capture miss events. [`TraceCapture::start`] therefore keeps a second dispatcher
+//! registered for the life of the binary, which makes every call site ask each thread's own
+//! default; capturing tests should still assert that they captured something.
 #![allow(dead_code, unreachable_pub)]
 
 use std::sync::{Arc, Mutex};
@@ -16,6 +19,8 @@ pub struct TraceCapture(Arc<Mutex<Vec<u8>>>);
 impl TraceCapture {
     /// Starts capturing on this thread until the guard is dropped.
     pub fn start() -> (Self, DefaultGuard) {
+        static SECOND: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+        SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
         let capture = Self::default();
         let subscriber = tracing_subscriber::fmt()
             .with_max_level(tracing::Level::TRACE)

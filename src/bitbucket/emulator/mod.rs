@@ -186,6 +186,18 @@ impl Emulator {
         self.add(slug, password, true)
     }
 
+    /// Changes the password of `slug` (a person changing it, or an administrator resetting it):
+    /// logins with the old one are refused from now on.
+    ///
+    /// # Panics
+    ///
+    /// If there is no such user.
+    pub fn set_password(&self, slug: &str, password: &str) {
+        let mut state = self.lock();
+        let user = state.users.get_mut(slug).unwrap_or_else(|| panic!("set_password: unknown user {slug}"));
+        user.password = state::digest(password);
+    }
+
     fn add(&self, slug: &str, password: &str, admin: bool) -> EmulatedUser {
         let mut state = self.lock();
         assert!(!state.users.contains_key(slug), "add_user: {slug} exists");
