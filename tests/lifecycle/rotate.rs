@@ -1068,3 +1068,20 @@ async fn tokens_older_than_the_maximum_age_are_rotated_even_if_they_never_expire
         w.check_settled("ci-feed").await.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
     }
 }
+
+/// A replacement's unique name stays within the provider's name limit: a token whose name
+/// already fills Gitea's 255 characters rotates, again and again.
+#[tokio::test(start_paused = true)]
+async fn a_replacement_name_fits_the_providers_limit() {
+    for backend in [Backend::Gitea, Backend::Bitbucket] {
+        let w = world(backend);
+        let limit = w.provider.capabilities().name_max_len.expect("a name limit");
+        w.seed("ci-feed", &"n".repeat(limit), 2).await;
+        for _ in 0..2 {
+            let report = rotator(&w).force(true).rotate("ci-feed").await;
+            let Outcome::Rotated(rotation) = &report.outcome else { panic!("{backend:?}: {report}") };
+            assert_eq!(rotation.new.display_name.chars().count(), limit, "{backend:?}");
+        }
+        w.check_settled("ci-feed").await.unwrap();
+    }
+}

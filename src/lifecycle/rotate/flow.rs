@@ -126,7 +126,11 @@ impl Rotator {
             return self.rotate_server_side(entry).await;
         };
         let intent = RotationIntent {
-            replacement_display_name: replacement_name(&old.display_name, now),
+            replacement_display_name: replacement_name(
+                &old.display_name,
+                now,
+                self.provider.capabilities().name_max_len,
+            ),
             started_at: now,
             server_rotate: None,
         };
