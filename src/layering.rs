@@ -1,7 +1,7 @@
 //! The layering rule, checked: nothing outside a provider's module imports it.
 //!
 //! The lifecycle flows, stores, transport, client core and test doubles are provider-neutral; a
-//! provider (`azure/`, `bitbucket/`, `gitea/`, `gitlab/`) plugs in through the seams. The check reads the source tree, so it
+//! provider (`azure/`, `bitbucket/`, `gitea/`, `github/`, `gitlab/`) plugs in through the seams. The check reads the source tree, so it
 //! costs no build: any `.rs` file under `src/` outside `src/<provider>/` that mentions
 //! `crate::<provider>` or `super::<provider>` (in code, a `use`, or an intra-doc link) fails it.
 //! The one allowed mention is the `pub mod <provider>;` declaration in `src/lib.rs`. (This file
@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 /// Provider modules: a file inside one may name itself.
-const PROVIDERS: [&str; 4] = ["azure", "bitbucket", "gitea", "gitlab"];
+const PROVIDERS: [&str; 5] = ["azure", "bitbucket", "gitea", "github", "gitlab"];
 
 /// The mentions in `text` (of the file at `relative`, a path below `src/` with `/` separators)
 /// of a provider module that file may not name: `(line number, line)`.

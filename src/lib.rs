@@ -23,6 +23,9 @@ mod extras;
 #[cfg(feature = "gitea")]
 #[cfg_attr(docsrs, doc(cfg(feature = "gitea")))]
 pub mod gitea;
+#[cfg(feature = "github")]
+#[cfg_attr(docsrs, doc(cfg(feature = "github")))]
+pub mod github;
 #[cfg(feature = "gitlab")]
 #[cfg_attr(docsrs, doc(cfg(feature = "gitlab")))]
 pub mod gitlab;
