@@ -1,4 +1,4 @@
-//! The `patctl` example (`examples/patctl.rs`), run as a process: every subcommand against
+//! `patctl` (`src/bin/patctl/`, the `cli` feature), run as a process: every subcommand against
 //! `--emulator` (output shape as a table and as JSON, exit codes), and against the emulator
 //! served over loopback HTTP (`--base-url`) where the test must see the server's state after
 //! the process ends, or script faults and policies.
@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::tools_support::example_binary;
+use crate::tools_support::patctl_binary;
 use crate::tools_support::interpose::{Interposer, only_token};
 use chrono::{DateTime, TimeDelta, Utc};
 use patkit::azure::emulator::{EmulatedUser, Emulator, Fault, FaultRule, SeedPat, TenantPolicies};
@@ -42,7 +42,7 @@ impl Run {
 }
 
 fn patctl_in(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(example_binary("patctl"));
+    let mut command = Command::new(patctl_binary());
     command
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -731,7 +731,7 @@ fn create_whose_secret_cannot_be_printed_is_revoked() {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
     let base = s.server.base_url();
-    let output = Command::new(example_binary("patctl"))
+    let output = Command::new(patctl_binary())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", s.home.path())

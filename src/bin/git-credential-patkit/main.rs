@@ -29,8 +29,7 @@
 //! # Install
 //!
 //! ```text
-//! cargo build --release --example git-credential-patkit
-//! cp target/release/examples/git-credential-patkit ~/.local/bin/
+//! cargo install patkit --features cli      # or, in a checkout: cargo install --path . --features cli
 //! git config --global credential.https://dev.azure.com.helper patkit
 //! git config --global credential.https://dev.azure.com.useHttpPath true   # org from the path
 //! ```
@@ -58,23 +57,19 @@
 //! Exit status: 0 when done (also when the request was not for this helper), 1 on failure (the
 //! message on stderr says what went wrong and what to do), 2 for bad arguments.
 
-#[path = "shared/credential.rs"]
+#[path = "../shared/credential.rs"]
 mod credential;
-#[path = "shared/duration.rs"]
+#[path = "../shared/duration.rs"]
 mod duration;
 
-#[path = "git-credential-patkit/config.rs"]
 mod config;
-#[path = "git-credential-patkit/helper.rs"]
 mod helper;
-#[path = "git-credential-patkit/protocol.rs"]
 mod protocol;
-#[path = "git-credential-patkit/target.rs"]
 mod target;
 
 /// Finds secrets left in freed memory (the test build's global allocator).
 #[cfg(test)]
-#[path = "../tests/support/alloc_scan.rs"]
+#[path = "../../../tests/support/alloc_scan.rs"]
 mod alloc_scan;
 
 use std::io::Write as _;

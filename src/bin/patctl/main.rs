@@ -4,9 +4,10 @@
 //! lifecycle flows (scan, rotation, offboarding) and the emulator.
 //!
 //! ```text
-//! cargo run --example patctl --all-features -- --emulator list            # try it, no account needed
-//! cargo run --example patctl --all-features -- --emulator rotate --dry-run
-//! cargo run --example patctl --all-features -- --emulator offboard Bob --json
+//! cargo install patkit --features cli          # installs patctl and git-credential-patkit
+//! patctl --emulator list                        # try it, no account needed
+//! patctl --emulator rotate --dry-run
+//! patctl --emulator offboard Bob --json --yes
 //!
 //! az login                                                                 # the real service
 //! patctl --org fabrikam list --status all --sort date --desc
@@ -22,27 +23,19 @@
 //! revokes it). Errors say what went wrong and what to do next, with one exit status per class
 //! of error (`patctl --help` lists them).
 
-#[path = "shared/credential.rs"]
+#[path = "../shared/credential.rs"]
 mod credential;
-#[path = "shared/duration.rs"]
+#[path = "../shared/duration.rs"]
 mod duration;
 
-#[path = "patctl/app.rs"]
 mod app;
-#[path = "patctl/cli.rs"]
 mod cli;
-#[path = "patctl/failure.rs"]
 mod failure;
-#[path = "patctl/flows.rs"]
 mod flows;
-#[path = "patctl/progress.rs"]
 mod progress;
-#[path = "patctl/render.rs"]
 mod render;
 #[cfg(feature = "emulator")]
-#[path = "patctl/sample.rs"]
 mod sample;
-#[path = "patctl/tokens.rs"]
 mod tokens;
 
 use std::process::ExitCode;
