@@ -18,6 +18,8 @@ pub struct App {
     pub json: bool,
     /// Whether a progress bar may be drawn (it still needs a terminal).
     pub progress: bool,
+    /// `--yes`: destructive commands go ahead without asking.
+    pub yes: bool,
     store_dir: Option<PathBuf>,
     store: Option<Arc<dyn TokenStore>>,
     /// The emulator and its sample users, with `--emulator`.
@@ -46,6 +48,13 @@ impl App {
             if let Some(url) = &global.base_url {
                 builder = builder.base_url(url);
             }
+            tracing::debug!(
+                organization = org,
+                base_url = global.base_url.as_deref().unwrap_or("https://vssps.dev.azure.com"),
+                credential = ?global.credential,
+                token_var = %global.token_var,
+                "patctl: settings"
+            );
             (builder.build()?, None, None, clock)
         };
         Ok(Self {
@@ -53,10 +62,16 @@ impl App {
             clock,
             json: global.json,
             progress: !global.no_progress,
+            yes: global.yes,
             store_dir: global.store.clone(),
             store,
             sample,
         })
+    }
+
+    /// The organization the client works in.
+    pub fn organization(&self) -> &str {
+        self.client.organization()
     }
 
     /// The token store: `--store DIR`, else the sample store with `--emulator`, else the default
@@ -65,6 +80,7 @@ impl App {
         if self.store_dir.is_none()
             && let Some(store) = &self.store
         {
+            tracing::debug!("patctl: token store: the emulator's sample store (in memory)");
             return Ok(store.clone());
         }
         let dir = match &self.store_dir {
@@ -72,6 +88,7 @@ impl App {
             None => default_store_dir()
                 .ok_or_else(|| Failure::usage("no token store: pass --store DIR or set PATCTL_STORE"))?,
         };
+        tracing::debug!(dir = %dir.display(), "patctl: token store: file store");
         open_store(dir).await
     }
 }
@@ -103,6 +120,7 @@ async fn emulated(global: &Global) -> Result<Emulated, Failure> {
         Some(now) => Arc::new(patkit::ManualClock::new(now)),
         None => Arc::new(SystemClock),
     };
+    tracing::debug!(now = %clock.now(), "patctl: settings: the in-process emulator");
     let sample = crate::sample::Sample::new(global.emulator_extra, clock.clone()).await?;
     let org = global.org.as_deref().unwrap_or(crate::sample::ORG);
     let client = AzureDevOpsClient::builder(org, sample.alice.credential())

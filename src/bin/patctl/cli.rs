@@ -24,6 +24,10 @@ Exit status:
   10  a create may or may not have happened (see the message; revoke and retry)
   11  bulk work finished with some items failed (rotate, offboard)
 
+Destructive commands (revoke, expire, rotate, offboard; not --dry-run) ask first; --yes skips
+the question, and without a terminal on stdin they need --yes. patctl writes no colour (NO_COLOR
+has nothing to turn off); names from the server are printed with control characters escaped.
+
 Credentials: the management APIs accept only a Microsoft Entra token issued to a user. patctl
 reads AZURE_DEVOPS_ENTRA_TOKEN when it is set, else asks the Azure CLI (`az login` first).";
 
@@ -84,6 +88,16 @@ pub struct Global {
     /// Never draw a progress bar (it is drawn only on a terminal anyway).
     #[arg(long, global = true)]
     pub no_progress: bool,
+
+    /// Do not ask before anything destructive (revoke, expire, rotate, offboard). Without it
+    /// patctl asks on the terminal, and refuses when stdin is not a terminal.
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
+
+    /// Diagnostics on stderr: the settings used, and each request to the service (operation,
+    /// status, time taken). Never a secret.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]

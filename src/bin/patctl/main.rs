@@ -30,6 +30,7 @@ mod duration;
 
 mod app;
 mod cli;
+mod confirm;
 mod failure;
 mod flows;
 mod progress;
@@ -47,11 +48,15 @@ use failure::Failure;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.global.verbose {
+        verbose_diagnostics();
+    }
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a Tokio runtime");
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("patctl: {failure}");
+            // Messages may quote the server: escaped, but the hint lines are kept.
+            eprintln!("patctl: {}", render::clean_keeping(&failure.to_string(), &['\n']));
             failure.exit_code()
         }
     }
@@ -72,13 +77,41 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 (None, None) => return Err(Failure::usage("pass --at TIME or --in DURATION")),
             };
+            let what = format!("set the expiry of token {id} in {} to {}", app.organization(), render::time(at));
+            confirm::confirm(app.yes, &what)?;
             tokens::expire(&app, id, at).await
         }
-        Command::Revoke { ids } => tokens::revoke(&app, ids).await,
+        Command::Revoke { ids } => {
+            let what =
+                format!("revoke {} in {} ({})", tokens::count(ids.len()), app.organization(), confirm::some_of(ids, 5));
+            confirm::confirm(app.yes, &what)?;
+            tokens::revoke(&app, ids).await
+        }
         Command::Scan(args) => flows::scan(&app, args).await,
         Command::Rotate(args) => flows::rotate(&app, args).await,
         Command::Offboard(args) => flows::offboard(&app, args).await,
     }
+}
+
+/// `--verbose`: patkit's diagnostics (one line per request to the service, with operation,
+/// organization, status, attempts and time taken; retries; where a credential came from) and
+/// patctl's own, on stderr, without colour. patkit never puts a secret in a tracing event or
+/// span, and patctl's own lines name settings and ids only.
+fn verbose_diagnostics() {
+    use tracing::Level;
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::fmt::format::FmtSpan;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(Level::DEBUG)
+        .with_span_events(FmtSpan::CLOSE)
+        .with_target(false)
+        .without_time()
+        .finish()
+        // Only patkit's and patctl's own lines: what the HTTP stack logs is not reviewed for secrets.
+        .with(Targets::new().with_target("patkit", Level::DEBUG).with_target("patctl", Level::DEBUG));
+    let _ = tracing::subscriber::set_global_default(subscriber);
 }
 
 #[cfg(test)]
