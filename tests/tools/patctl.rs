@@ -924,3 +924,42 @@ fn display_names_from_the_server_are_printed_with_control_characters_escaped() {
     assert!(!json.stdout.contains(['\x1b', '\x07']), "{:?}", json.stdout);
     assert_eq!(json.json()[0]["display_name"], name);
 }
+
+#[test]
+fn a_profile_supplies_organization_api_url_credential_source_and_store() {
+    let s = Served::new();
+    let id = s.seed("feed", 10);
+    let store = s.store_dir();
+    let config_dir = s.home.path().join(".config/patkit");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    let config = format!(
+        "default = served\n\n[served]\nprovider = azure-devops\norganization = fabrikam\nbase-url = {}\n\
+         credential = env\ntoken-var = MY_ENTRA_TOKEN\nstore = {}\n",
+        s.server.base_url(),
+        store.display()
+    );
+    std::fs::write(config_dir.join("patctl.conf"), &config).unwrap();
+    let bearer = s.alice.bearer.expose_secret().to_owned();
+    let env = [("MY_ENTRA_TOKEN", bearer.as_str())];
+
+    // No --org, --base-url or --store: all from the default profile, the token from its variable.
+    let listed = patctl_in(s.home.path(), &["list", "--json"], &env).ok().json();
+    assert_eq!(listed[0]["id"], id.as_str(), "{listed}");
+    patctl_in(s.home.path(), &["create", "ci", "--scopes", "vso.code", "--store-as", "ci/x"], &env).ok();
+    let stored = s.runtime.block_on(async { FileTokenStore::open(&store).await.unwrap().get("ci/x").await.unwrap() });
+    assert!(stored.is_some(), "the profile's store was not used");
+
+    // An option on the command line wins over the profile: this variable is not set.
+    let run = patctl_in(s.home.path(), &["--token-var", "UNSET_TOKEN", "list"], &env);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("UNSET_TOKEN"), "{}", run.stderr);
+    // Unknown profiles and bad files are usage errors.
+    let run = patctl_in(s.home.path(), &["--profile", "missing", "list"], &env);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("no profile `missing`"), "{}", run.stderr);
+    std::fs::write(config_dir.join("patctl.conf"), format!("{config}token = {bearer}\n")).unwrap();
+    let run = patctl_in(s.home.path(), &["list"], &env);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("never the credential itself"), "{}", run.stderr);
+    assert!(!run.stderr.contains(&bearer), "the token in the file was quoted back");
+}

@@ -28,6 +28,14 @@ Destructive commands (revoke, expire, rotate, offboard; not --dry-run) ask first
 the question, and without a terminal on stdin they need --yes. patctl writes no colour (NO_COLOR
 has nothing to turn off); names from the server are printed with control characters escaped.
 
+Profiles: a config file (see --config) holds named profiles, e.g.
+  default = work
+  [work]
+  provider = azure-devops
+  organization = fabrikam
+  credential = azure-cli
+  store = ~/.local/share/patkit/work
+
 Credentials: the management APIs accept only a Microsoft Entra token issued to a user. patctl
 reads AZURE_DEVOPS_ENTRA_TOKEN when it is set, else asks the Azure CLI (`az login` first).";
 
@@ -54,13 +62,24 @@ pub struct Global {
     pub base_url: Option<String>,
 
     /// Where the Entra user token comes from: auto (the variable if set, else the Azure CLI),
-    /// env, or azure-cli.
-    #[arg(long, global = true, env = "PATCTL_CREDENTIAL", default_value = "auto")]
-    pub credential: Source,
+    /// env, or azure-cli [default: auto].
+    #[arg(long, global = true, env = "PATCTL_CREDENTIAL")]
+    pub credential: Option<Source>,
 
-    /// The environment variable holding an Entra user token.
-    #[arg(long, global = true, default_value = "AZURE_DEVOPS_ENTRA_TOKEN", value_name = "NAME")]
-    pub token_var: String,
+    /// The environment variable holding an Entra user token [default: AZURE_DEVOPS_ENTRA_TOKEN].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub token_var: Option<String>,
+
+    /// A profile of the config file: organization, API URL, credential source and store in one
+    /// name (options given here still win) [default: the file's `default`, except with
+    /// --emulator].
+    #[arg(long, global = true, env = "PATCTL_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// The config file with the profiles [default: $XDG_CONFIG_HOME/patkit/patctl.conf, else
+    /// ~/.config/patkit/patctl.conf].
+    #[arg(long, global = true, env = "PATCTL_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// Play against an in-process emulator seeded with sample tokens (organization `fabrikam`,
     /// you are `Alice`, an admin; `Bob` is a user to offboard). Nothing leaves the process.

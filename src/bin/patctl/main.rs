@@ -33,6 +33,7 @@ mod cli;
 mod confirm;
 mod failure;
 mod flows;
+mod profile;
 mod progress;
 mod render;
 #[cfg(feature = "emulator")]
