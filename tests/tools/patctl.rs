@@ -963,3 +963,31 @@ fn a_profile_supplies_organization_api_url_credential_source_and_store() {
     assert!(run.stderr.contains("never the credential itself"), "{}", run.stderr);
     assert!(!run.stderr.contains(&bearer), "the token in the file was quoted back");
 }
+
+#[test]
+fn completions_complete_subcommands_and_options_in_bash() {
+    let home = tempfile::tempdir().unwrap();
+    let bash = patctl(&["completions", "bash"]).ok();
+    let script = home.path().join("patctl.bash");
+    std::fs::write(&script, &bash.stdout).unwrap();
+    // What bash offers for `patctl ro<TAB>` and `patctl rotate --dr<TAB>`.
+    let complete = |words: &str, current: usize| {
+        let program = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD={current}; COMP_LINE='{words}'; COMP_POINT=${{#COMP_LINE}}; \
+             _patctl patctl \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; echo \"${{COMPREPLY[@]}}\"",
+            crate::tools_support::shell_quote(script.to_str().unwrap())
+        );
+        let output = Command::new("bash").args(["--norc", "-c", &program]).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_eq!(complete("patctl ro", 1).split_whitespace().collect::<Vec<_>>(), ["rotate"]);
+    assert!(complete("patctl rotate --dr", 2).split_whitespace().any(|w| w == "--dry-run"));
+    assert!(complete("patctl revoke --y", 2).split_whitespace().any(|w| w == "--yes"));
+
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let run = patctl(&["completions", shell]).ok();
+        assert!(run.stdout.contains("offboard") && run.stdout.contains("dry-run"), "{shell}: {}", run.stdout);
+    }
+    assert_eq!(patctl(&["completions", "tcsh"]).code, 2);
+}

@@ -163,6 +163,13 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Revoke every PAT of a user (Token Admin; organization administrators only).
     Offboard(OffboardArgs),
+    /// Print a completion script for a shell, e.g. `patctl completions bash >
+    /// ~/.local/share/bash-completion/completions/patctl` (zsh: into a directory of your
+    /// `$fpath` as `_patctl`; fish: ~/.config/fish/completions/patctl.fish).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

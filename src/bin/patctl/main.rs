@@ -64,6 +64,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
+    // Needs no organization, credential or store.
+    if let Command::Completions { shell } = cli.command {
+        return completions(shell);
+    }
     let app = app::App::new(&cli.global).await?;
     match &cli.command {
         Command::List(args) => tokens::list(&app, args).await,
@@ -91,7 +95,18 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Scan(args) => flows::scan(&app, args).await,
         Command::Rotate(args) => flows::rotate(&app, args).await,
         Command::Offboard(args) => flows::offboard(&app, args).await,
+        Command::Completions { shell } => completions(*shell),
     }
+}
+
+/// `patctl completions SHELL`: the completion script, generated from the command line's
+/// definition.
+fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "patctl", &mut script);
+    render::try_out(&String::from_utf8_lossy(&script))
+        .map_err(|e| Failure::new(failure::Class::Unexpected, format!("could not write the script: {e}")))
 }
 
 /// `--verbose`: patkit's diagnostics (one line per request to the service, with operation,
