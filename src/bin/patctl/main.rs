@@ -22,6 +22,13 @@
 //! up neither stored nor printed is revoked (or, if that fails, named with the command that
 //! revokes it). Errors say what went wrong and what to do next, with one exit status per class
 //! of error (`patctl --help` lists them).
+//!
+//! Conventions: `revoke`, `expire`, `rotate` and `offboard` (not `--dry-run`) ask on the terminal
+//! first; `--yes` skips the question, and without a terminal on stdin they refuse unless given
+//! `--yes` (exit 2, nothing sent). `--verbose` writes the settings and one line per request to
+//! stderr (patkit's and patctl's own tracing only; never a secret). Text from the server is
+//! printed with control characters escaped; there is no colour, so `NO_COLOR` has nothing to
+//! turn off. Named profiles (`--profile`, `profile.rs`) and `patctl completions SHELL`.
 
 #[path = "../shared/credential.rs"]
 mod credential;
