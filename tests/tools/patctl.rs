@@ -900,17 +900,17 @@ fn verbose_diagnostics_go_to_stderr_and_never_carry_a_secret() {
 #[test]
 fn display_names_from_the_server_are_printed_with_control_characters_escaped() {
     let s = Served::new();
-    let name = "evil\x1b]0;owned\x07\x1b[2J\nforged  row\u{202e}";
+    let name = "evil\x1b]0;owned\x07\x1b[2J\nforged  row\u{202e}\u{9b}";
     let now = s.emulator.now();
     let id = s
         .emulator
         .seed_pat("fabrikam", s.alice.id, SeedPat::new(name, "vso.code").valid_to(now + TimeDelta::days(3)))
         .id;
-    let escaped = r"evil\u{1b}]0;owned\u{7}\u{1b}[2J\nforged  row\u{202e}";
+    let escaped = r"evil\u{1b}]0;owned\u{7}\u{1b}[2J\nforged  row\u{202e}\u{9b}";
     for args in [&["list"][..], &["get", id.as_str()], &["scan", "--server-only"]] {
         let run = s.run(args).ok();
         assert!(
-            !run.stdout.contains(['\x1b', '\x07', '\u{202e}']),
+            !run.stdout.contains(['\x1b', '\x07', '\u{202e}', '\u{9b}']),
             "{args:?}: a control character reached the terminal: {:?}",
             run.stdout
         );
@@ -921,7 +921,7 @@ fn display_names_from_the_server_are_printed_with_control_characters_escaped() {
     assert_eq!(list.lines().len(), 2, "one header and one row: {}", list.stdout);
     // JSON escapes them too, and a program reading it gets the name exactly.
     let json = s.run(&["list", "--json"]).ok();
-    assert!(!json.stdout.contains(['\x1b', '\x07']), "{:?}", json.stdout);
+    assert!(!json.stdout.contains(['\x1b', '\x07', '\u{9b}', '\u{202e}']), "{:?}", json.stdout);
     assert_eq!(json.json()[0]["display_name"], name);
 }
 

@@ -27,7 +27,28 @@ pub fn out_json(value: &Value) {
 
 /// Pretty JSON and a newline, saying whether it got there.
 pub fn try_out_json(value: &Value) -> std::io::Result<()> {
-    try_out(&format!("{}\n", serde_json::to_string_pretty(value).expect("JSON values serialize")))
+    try_out(&format!("{}\n", json_for_terminals(&serde_json::to_string_pretty(value).expect("JSON values serialize"))))
+}
+
+/// `json` with the control characters serde_json leaves as they are (DEL, the C1 controls) and
+/// the bidirectional-text controls written as `\uXXXX` escapes: the same JSON value, safe to
+/// show on a terminal. (Those characters can only occur inside JSON strings, where the escape
+/// means the same character.)
+fn json_for_terminals(json: &str) -> Cow<'_, str> {
+    let needs = |c: char| c.is_control() || is_bidi_control(c);
+    if !json.chars().any(needs) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        // serde_json already escaped C0 controls inside strings; the newlines left are its own.
+        if needs(c) && !matches!(c, '\n' | '\t' | '\r' | ' ') {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `text` safe to print on a terminal: control characters (C0, DEL, C1: escape sequences,
@@ -151,6 +172,14 @@ mod tests {
     fn table_aligns_columns() {
         let t = table(&["A", "BB"], &[vec!["xxx".into(), "y".into()], vec!["z".into(), "w".into()]]);
         assert_eq!(t, "A    BB\nxxx  y\nz    w\n");
+    }
+
+    #[test]
+    fn json_for_terminals_escapes_what_serde_json_leaves_and_means_the_same() {
+        let value = json!({"name": "a\u{9b}31mb\u{7f}\u{202e}\x1b\n"});
+        let text = json_for_terminals(&serde_json::to_string_pretty(&value).unwrap()).into_owned();
+        assert!(!text.contains(['\u{9b}', '\u{7f}', '\u{202e}', '\x1b']), "{text:?}");
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
     }
 
     #[test]
