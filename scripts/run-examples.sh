@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every example to completion (CI runs them all). Each one runs on the in-process emulator by
+# Runs every example to completion (CI runs them all), then the tools (`cli` feature) once each. Each one runs on the in-process emulator by
 # default, so this needs no network and no credentials.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,16 +18,18 @@ for file in examples/*.rs; do
       run "$name"
       run "$name" -- --dry-run
       ;;
-    patctl)
-      run patctl -- --emulator list
-      run patctl -- --emulator scan
-      run patctl -- --emulator rotate --dry-run
-      ;;
-    git-credential-patkit)
-      # A host the helper does not serve: it answers nothing, exits 0 and touches no store.
-      echo "== example git-credential-patkit get (foreign host)"
-      printf 'protocol=https\nhost=example.com\n\n' | cargo run --quiet --all-features --example git-credential-patkit -- get
-      ;;
     *) run "$name" ;;
   esac
 done
+
+# The tools are binaries, not examples: run each once on the emulator (no account, no network).
+tool() {
+  echo "== bin $*"
+  cargo run --quiet --all-features --bin "$@"
+}
+tool patctl -- --emulator list
+tool patctl -- --emulator scan
+tool patctl -- --emulator rotate --dry-run
+# A host the helper does not serve: it answers nothing, exits 0 and touches no store.
+echo "== bin git-credential-patkit get (foreign host)"
+printf 'protocol=https\nhost=example.com\n\n' | cargo run --quiet --all-features --bin git-credential-patkit -- get

@@ -4,7 +4,9 @@
 # with a real Secret Service and a real OpenBao dev server up (stopped again on exit):
 #   - unit, integration and doc tests with all features;
 #   - the store tests without the `encryption` feature;
-#   - every example, to completion;
+#   - every example, to completion, and the tools once each;
+#   - `cargo install --path . --features cli` into a temporary root, and both installed tools run
+#     once from there;
 #   - the fuzz seed corpus, then a bounded cargo-fuzz run (FUZZ_SECONDS, default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,5 +21,7 @@ run_all() {
 }
 export -f run_all
 scripts/with-services.sh bash -c run_all
+
+scripts/install-tools.sh
 
 FUZZ_SECONDS="${FUZZ_SECONDS:-60}" scripts/fuzz-replay.sh

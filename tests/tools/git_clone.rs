@@ -14,7 +14,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::tools_support::{example_binary, shell_quote};
+use crate::tools_support::{helper_binary, shell_quote};
 use base64::Engine as _;
 use patkit::PatSecret;
 use patkit::azure::AzureDevOpsClient;
@@ -99,7 +99,7 @@ struct World {
 
 impl World {
     fn new() -> Self {
-        let helper = example_binary("git-credential-patkit");
+        let helper = helper_binary();
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let emulator = Emulator::new();
         emulator.add_organization("fabrikam");

@@ -1,4 +1,4 @@
-//! The git credential helper example (`examples/git-credential-patkit.rs`), driven by the real
+//! The git credential helper (`src/bin/git-credential-patkit/`, the `cli` feature), driven by the real
 //! `git credential fill/approve/reject` against the emulator served over loopback HTTP.
 //!
 //! The emulator is served through a test interposer (`tools_support::interpose`), so a test can
@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use crate::tools_support::interpose::{Interposer, only_token};
-use crate::tools_support::{example_binary, shell_quote};
+use crate::tools_support::{helper_binary, shell_quote};
 use patkit::PatSecret;
 use patkit::azure::AzureDevOpsClient;
 use patkit::azure::emulator::{EmulatedUser, Emulator, Fault, FaultRule};
@@ -35,7 +35,7 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Self {
-        let helper = example_binary("git-credential-patkit");
+        let helper = helper_binary();
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let emulator = Emulator::new();
         emulator.add_organization("fabrikam");

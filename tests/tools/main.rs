@@ -9,5 +9,6 @@
 mod tools_support;
 
 mod git_clone;
+mod git_configure;
 mod git_helper;
 mod patctl;

@@ -1,4 +1,4 @@
-//! The `patctl` example (`examples/patctl.rs`), run as a process: every subcommand against
+//! `patctl` (`src/bin/patctl/`, the `cli` feature), run as a process: every subcommand against
 //! `--emulator` (output shape as a table and as JSON, exit codes), and against the emulator
 //! served over loopback HTTP (`--base-url`) where the test must see the server's state after
 //! the process ends, or script faults and policies.
@@ -8,8 +8,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::tools_support::example_binary;
 use crate::tools_support::interpose::{Interposer, only_token};
+use crate::tools_support::patctl_binary;
 use chrono::{DateTime, TimeDelta, Utc};
 use patkit::azure::emulator::{EmulatedUser, Emulator, Fault, FaultRule, SeedPat, TenantPolicies};
 use patkit::azure::operations as op;
@@ -42,7 +42,7 @@ impl Run {
 }
 
 fn patctl_in(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(example_binary("patctl"));
+    let mut command = Command::new(patctl_binary());
     command
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -272,15 +272,15 @@ fn create_with_a_bad_scope_is_a_usage_error() {
 fn extend_expire_and_revoke_refuse_unknown_ids() {
     let unknown = "6f1d1c9e-0000-4000-8000-000000000000";
     assert_eq!(emulated(&["extend", unknown, "--by", "30d"]).code, 5);
-    assert_eq!(emulated(&["expire", unknown, "--in", "1h"]).code, 5);
-    let revoke = emulated(&["revoke", unknown, "--json"]).ok().json();
+    assert_eq!(emulated(&["--yes", "expire", unknown, "--in", "1h"]).code, 5);
+    let revoke = emulated(&["--yes", "revoke", unknown, "--json"]).ok().json();
     assert_eq!(revoke[0]["id"], unknown, "revoke is idempotent: unknown ids are already gone");
     assert_eq!(revoke[0]["revoked"], true);
 }
 
 #[test]
 fn expire_in_the_past_is_refused_before_sending() {
-    let run = emulated(&["expire", "6f1d1c9e-0000-4000-8000-000000000000", "--at", "2000-01-01T00:00:00Z"]);
+    let run = emulated(&["--yes", "expire", "6f1d1c9e-0000-4000-8000-000000000000", "--at", "2000-01-01T00:00:00Z"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     let run = emulated(&["expire", "6f1d1c9e-0000-4000-8000-000000000000"]);
     assert_eq!(run.code, 2, "clap requires --at or --in");
@@ -386,7 +386,7 @@ fn rotate_dry_run_plans_and_changes_nothing() {
 
 #[test]
 fn rotate_replaces_due_entries() {
-    let json = emulated(&["rotate", "--within", "14d", "--json"]).ok().json();
+    let json = emulated(&["rotate", "--yes", "--within", "14d", "--json"]).ok().json();
     let results = json.as_array().unwrap();
     let result = |e: &str| results.iter().find(|r| r["entry"] == e).unwrap();
     for entry in ["ci/nuget-feed", "deploy/release", "tools/old-script"] {
@@ -398,11 +398,11 @@ fn rotate_replaces_due_entries() {
     }
     assert_eq!(result("ci/build-agent")["result"], "skipped");
 
-    let table = emulated(&["rotate", "--force"]).ok();
+    let table = emulated(&["rotate", "--force", "--yes"]).ok();
     assert_eq!(table.lines()[0].split_whitespace().take(3).collect::<Vec<_>>(), ["ENTRY", "RESULT", "OLD"]);
     assert_eq!(table.stdout.matches(" rotated ").count(), 4, "{}", table.stdout);
 
-    assert_eq!(emulated(&["rotate", "no/such"]).code, 5);
+    assert_eq!(emulated(&["rotate", "no/such", "--yes"]).code, 5);
 }
 
 #[test]
@@ -414,12 +414,12 @@ fn offboard_revokes_every_token_of_the_user() {
     assert!(dry["revoked"].as_array().unwrap().is_empty());
     assert!(dry["user"].as_str().unwrap().starts_with("aad."));
 
-    let table = emulated(&["offboard", "bob"]).ok();
+    let table = emulated(&["offboard", "bob", "--yes"]).ok();
     assert_eq!(table.lines()[0].split_whitespace().collect::<Vec<_>>(), ["ID", "NAME", "ACTION"]);
     assert_eq!(table.stdout.matches("revoked").count(), 3, "{}", table.stdout);
     assert!(table.stdout.contains("bob laptop"));
 
-    let nobody = emulated(&["offboard", "Carol"]);
+    let nobody = emulated(&["offboard", "Carol", "--yes"]);
     assert_eq!(nobody.code, 5);
 }
 
@@ -511,12 +511,12 @@ fn get_extend_expire_revoke_change_the_server() {
     assert!(((after - before).num_seconds() - 30 * 86_400).abs() <= 1, "{}", after - before);
     assert_eq!(time(&extended["valid_to"]).timestamp(), after.timestamp());
 
-    s.run(&["expire", id.as_str(), "--in", "1h"]).ok();
+    s.run(&["expire", id.as_str(), "--in", "1h", "--yes"]).ok();
     let left = s.emulator.token(&id).unwrap().valid_to - s.emulator.now();
     assert!(left <= TimeDelta::hours(1) && left > TimeDelta::minutes(55), "{left}");
 
     let other = s.seed("other", 10);
-    let revoked = s.run(&["revoke", id.as_str(), other.as_str()]).ok();
+    let revoked = s.run(&["revoke", id.as_str(), other.as_str(), "--yes"]).ok();
     assert_eq!(revoked.lines()[0].split_whitespace().collect::<Vec<_>>(), ["ID", "RESULT"]);
     assert_eq!(revoked.stdout.matches("revoked").count(), 2);
     assert!(s.emulator.token(&id).unwrap().revoked && s.emulator.token(&other).unwrap().revoked);
@@ -585,7 +585,7 @@ fn an_uncertain_create_names_only_the_token_it_may_have_made() {
 fn offboard_by_a_non_admin_exits_3_and_names_the_role() {
     let s = Served::new();
     let bob = s.emulator.add_user("Bob");
-    let run = s.run(&["offboard", &bob.descriptor]);
+    let run = s.run(&["offboard", &bob.descriptor, "--yes"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("organization administrator"), "{}", run.stderr);
 }
@@ -613,7 +613,7 @@ fn rotate_over_http_revokes_the_old_token_and_stores_the_new() {
     );
     store_entry(&s, &store_dir, "ci/feed", &seeded.id, seeded.secret);
 
-    let json = s.run(&["--store", store_dir.to_str().unwrap(), "rotate", "--json"]).ok().json();
+    let json = s.run(&["--store", store_dir.to_str().unwrap(), "rotate", "--json", "--yes"]).ok().json();
     assert_eq!(json[0]["result"], "rotated", "{json}");
     assert!(s.emulator.token(&seeded.id).unwrap().revoked);
     let stored = s
@@ -636,7 +636,7 @@ fn rotate_with_a_failing_create_exits_11_and_keeps_the_old_token() {
     store_entry(&s, &store_dir, "ci/feed", &seeded.id, seeded.secret);
     s.emulator.inject(FaultRule::new(op::CREATE, Fault::ServerError { status: 503 }).always());
 
-    let run = s.run(&["--store", store_dir.to_str().unwrap(), "rotate"]);
+    let run = s.run(&["--store", store_dir.to_str().unwrap(), "rotate", "--yes"]);
     assert_eq!(run.code, 11, "{}", run.stderr);
     assert!(run.stdout.contains("failed"), "{}", run.stdout);
     assert!(run.stderr.contains("1 of 1 entries failed"), "{}", run.stderr);
@@ -731,7 +731,7 @@ fn create_whose_secret_cannot_be_printed_is_revoked() {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
     let base = s.server.base_url();
-    let output = Command::new(example_binary("patctl"))
+    let output = Command::new(patctl_binary())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", s.home.path())
@@ -745,4 +745,249 @@ fn create_whose_secret_cannot_be_printed_is_revoked() {
     let token = s.only_token();
     assert!(token.revoked, "a token whose secret reached no one is left valid: {stderr}");
     assert!(stderr.contains("could not print its secret") && stderr.contains("so it was revoked"), "{stderr}");
+}
+
+// ---------- conventions: confirmation, --verbose, escaped names ----------
+
+/// Every operation that changes a token at the service.
+const WRITES: [patkit::transport::Operation; 5] =
+    [op::CREATE, op::UPDATE, op::REVOKE, op::ADMIN_REVOKE, op::ADMIN_CREATE_REVOCATION_RULE];
+
+#[test]
+fn destructive_commands_without_a_terminal_or_yes_change_nothing_and_say_why() {
+    let s = Served::new();
+    s.emulator.make_org_admin("fabrikam", s.alice.id);
+    let bob = s.emulator.add_user("Bob");
+    let now = s.emulator.now();
+    s.emulator.seed_pat("fabrikam", bob.id, SeedPat::new("bob laptop", "vso.code").valid_to(now + TimeDelta::days(9)));
+    let due = s.seed("feed", 2);
+    let other = s.seed("other", 90);
+    let store_dir = s.store_dir();
+    let seeded_secret = {
+        // The store holds the due token, so `rotate` has work to do.
+        let seeded = s.emulator.seed_pat(
+            "fabrikam",
+            s.alice.id,
+            SeedPat::new("stored", "vso.code").valid_from(now - TimeDelta::days(30)).valid_to(now + TimeDelta::days(1)),
+        );
+        let text = seeded.secret.expose_secret().to_owned();
+        store_entry(&s, &store_dir, "ci/feed", &seeded.id, seeded.secret);
+        (seeded.id, text)
+    };
+    let tokens_before = s.emulator.snapshot().tokens;
+    let store = store_dir.to_str().unwrap();
+
+    let commands: [&[&str]; 5] = [
+        &["revoke", due.as_str(), other.as_str()],
+        &["expire", due.as_str(), "--in", "1h"],
+        &["--store", store, "rotate"],
+        &["--store", store, "rotate", "ci/feed", "--force", "--json"],
+        &["offboard", &bob.descriptor],
+    ];
+    for args in commands {
+        let run = s.run(args); // stdin is not a terminal (Command::output gives it none)
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("stdin is not a terminal"), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("nothing was changed"), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("pass --yes"), "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+    }
+    assert_eq!(s.emulator.snapshot().tokens, tokens_before, "a token changed at the service");
+    for write in WRITES {
+        assert_eq!(s.emulator.requests_seen(write), 0, "{} was sent", write.name());
+    }
+    let stored = s
+        .runtime
+        .block_on(async { FileTokenStore::open(&store_dir).await.unwrap().get("ci/feed").await.unwrap().unwrap() });
+    assert_eq!(stored.record.metadata.id, seeded_secret.0, "the stored token was replaced");
+    assert_eq!(stored.secret.expose_secret(), seeded_secret.1);
+
+    // What the message says names what would have happened.
+    let run = s.run(&["revoke", due.as_str()]);
+    assert!(run.stderr.contains(&format!("this would revoke 1 token in fabrikam ({due})")), "{}", run.stderr);
+    // --dry-run needs no confirmation, and --yes goes ahead.
+    s.run(&["offboard", &bob.descriptor, "--dry-run"]).ok();
+    s.run(&["revoke", due.as_str(), "--yes"]).ok();
+    assert!(s.emulator.token(&due).unwrap().revoked);
+}
+
+/// A terminal on stdin (a pseudo-terminal from `script`): patctl asks, and only `y` goes ahead.
+#[test]
+fn on_a_terminal_patctl_asks_and_only_yes_goes_ahead() {
+    if Command::new("script").arg("--version").output().is_err() {
+        panic!("this test needs util-linux `script` for a pseudo-terminal");
+    }
+    let s = Served::new();
+    let id = s.seed("feed", 10);
+    let base = s.server.base_url();
+    let command = format!(
+        "{} --org fabrikam --base-url {base} revoke {id}",
+        crate::tools_support::shell_quote(patctl_binary().to_str().unwrap())
+    );
+    let on_a_terminal = |answer: &str| {
+        let mut child = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("AZURE_DEVOPS_ENTRA_TOKEN", s.alice.bearer.expose_secret())
+            .env("HOME", s.home.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child.stdin.take().unwrap().write_all(answer.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let (code, screen) = on_a_terminal("n\n");
+    assert_eq!(code, Some(2), "{screen}");
+    assert!(screen.contains(&format!("revoke 1 token in fabrikam ({id})? [y/N]")), "{screen}");
+    assert!(screen.contains("not confirmed; nothing was changed"), "{screen}");
+    assert!(!s.emulator.token(&id).unwrap().revoked);
+    assert_eq!(s.emulator.requests_seen(op::REVOKE), 0);
+
+    let (code, screen) = on_a_terminal("y\n");
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(s.emulator.token(&id).unwrap().revoked, "{screen}");
+}
+
+#[test]
+fn verbose_diagnostics_go_to_stderr_and_never_carry_a_secret() {
+    let s = Served::new();
+    let store = s.store_dir();
+    let store = store.to_str().unwrap();
+    let bearer = s.alice.bearer.expose_secret().to_owned();
+
+    let created = s
+        .run(&[
+            "--verbose",
+            "--store",
+            store,
+            "create",
+            "feed",
+            "--scopes",
+            "vso.code",
+            "--store-as",
+            "ci/feed",
+            "--json",
+        ])
+        .ok();
+    let rotated = s.run(&["-v", "--yes", "--store", store, "rotate", "--force", "--json"]).ok();
+    let quiet = s.run(&["--store", store, "scan", "--json"]).ok();
+    assert!(quiet.stderr.is_empty(), "diagnostics only with --verbose: {}", quiet.stderr);
+
+    let stored = s
+        .runtime
+        .block_on(async { FileTokenStore::open(s.store_dir()).await.unwrap().get("ci/feed").await.unwrap().unwrap() });
+    let old_id = created.json()["id"].as_str().unwrap().to_owned();
+    assert_ne!(stored.record.metadata.id.as_str(), old_id, "rotated");
+    for run in [&created, &rotated] {
+        // It said something useful: the settings and each request, with its operation.
+        assert!(run.stderr.contains("patctl: settings"), "{}", run.stderr);
+        assert!(run.stderr.contains("patkit.request") && run.stderr.contains("operation"), "{}", run.stderr);
+        assert!(run.stderr.contains("status=200"), "{}", run.stderr);
+        assert!(!run.stderr.contains(&bearer), "the Entra token on stderr");
+        assert!(!run.stderr.contains(stored.secret.expose_secret()), "a PAT on stderr");
+        assert!(!has_pat_shaped_run(&run.stderr), "{}", run.stderr);
+        assert!(!run.stderr.contains('\x1b'), "no colour: {}", run.stderr);
+        assert!(!run.stderr.contains("connecting to"), "only patkit's and patctl's own lines: {}", run.stderr);
+    }
+    assert!(created.stderr.contains(r#"operation="create""#), "{}", created.stderr);
+    assert!(rotated.stderr.contains(r#"operation="revoke""#), "{}", rotated.stderr);
+    assert!(rotated.stderr.contains("file store"), "{}", rotated.stderr);
+}
+
+#[test]
+fn display_names_from_the_server_are_printed_with_control_characters_escaped() {
+    let s = Served::new();
+    let name = "evil\x1b]0;owned\x07\x1b[2J\nforged  row\u{202e}\u{9b}";
+    let now = s.emulator.now();
+    let id = s
+        .emulator
+        .seed_pat("fabrikam", s.alice.id, SeedPat::new(name, "vso.code").valid_to(now + TimeDelta::days(3)))
+        .id;
+    let escaped = r"evil\u{1b}]0;owned\u{7}\u{1b}[2J\nforged  row\u{202e}\u{9b}";
+    for args in [&["list"][..], &["get", id.as_str()], &["scan", "--server-only"]] {
+        let run = s.run(args).ok();
+        assert!(
+            !run.stdout.contains(['\x1b', '\x07', '\u{202e}', '\u{9b}']),
+            "{args:?}: a control character reached the terminal: {:?}",
+            run.stdout
+        );
+        assert!(run.stdout.contains(escaped), "{args:?}: {}", run.stdout);
+        assert!(!run.stdout.lines().any(|l| l.starts_with("forged")), "{args:?}: a forged line: {}", run.stdout);
+    }
+    let list = s.run(&["list"]).ok();
+    assert_eq!(list.lines().len(), 2, "one header and one row: {}", list.stdout);
+    // JSON escapes them too, and a program reading it gets the name exactly.
+    let json = s.run(&["list", "--json"]).ok();
+    assert!(!json.stdout.contains(['\x1b', '\x07', '\u{9b}', '\u{202e}']), "{:?}", json.stdout);
+    assert_eq!(json.json()[0]["display_name"], name);
+}
+
+#[test]
+fn a_profile_supplies_organization_api_url_credential_source_and_store() {
+    let s = Served::new();
+    let id = s.seed("feed", 10);
+    let store = s.store_dir();
+    let config_dir = s.home.path().join(".config/patkit");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    let config = format!(
+        "default = served\n\n[served]\nprovider = azure-devops\norganization = fabrikam\nbase-url = {}\n\
+         credential = env\ntoken-var = MY_ENTRA_TOKEN\nstore = {}\n",
+        s.server.base_url(),
+        store.display()
+    );
+    std::fs::write(config_dir.join("patctl.conf"), &config).unwrap();
+    let bearer = s.alice.bearer.expose_secret().to_owned();
+    let env = [("MY_ENTRA_TOKEN", bearer.as_str())];
+
+    // No --org, --base-url or --store: all from the default profile, the token from its variable.
+    let listed = patctl_in(s.home.path(), &["list", "--json"], &env).ok().json();
+    assert_eq!(listed[0]["id"], id.as_str(), "{listed}");
+    patctl_in(s.home.path(), &["create", "ci", "--scopes", "vso.code", "--store-as", "ci/x"], &env).ok();
+    let stored = s.runtime.block_on(async { FileTokenStore::open(&store).await.unwrap().get("ci/x").await.unwrap() });
+    assert!(stored.is_some(), "the profile's store was not used");
+
+    // An option on the command line wins over the profile: this variable is not set.
+    let run = patctl_in(s.home.path(), &["--token-var", "UNSET_TOKEN", "list"], &env);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("UNSET_TOKEN"), "{}", run.stderr);
+    // Unknown profiles and bad files are usage errors.
+    let run = patctl_in(s.home.path(), &["--profile", "missing", "list"], &env);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("no profile `missing`"), "{}", run.stderr);
+    std::fs::write(config_dir.join("patctl.conf"), format!("{config}token = {bearer}\n")).unwrap();
+    let run = patctl_in(s.home.path(), &["list"], &env);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("never the credential itself"), "{}", run.stderr);
+    assert!(!run.stderr.contains(&bearer), "the token in the file was quoted back");
+}
+
+#[test]
+fn completions_complete_subcommands_and_options_in_bash() {
+    let home = tempfile::tempdir().unwrap();
+    let bash = patctl(&["completions", "bash"]).ok();
+    let script = home.path().join("patctl.bash");
+    std::fs::write(&script, &bash.stdout).unwrap();
+    // What bash offers for `patctl ro<TAB>` and `patctl rotate --dr<TAB>`.
+    let complete = |words: &str, current: usize| {
+        let program = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD={current}; COMP_LINE='{words}'; COMP_POINT=${{#COMP_LINE}}; \
+             _patctl patctl \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; echo \"${{COMPREPLY[@]}}\"",
+            crate::tools_support::shell_quote(script.to_str().unwrap())
+        );
+        let output = Command::new("bash").args(["--norc", "-c", &program]).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_eq!(complete("patctl ro", 1).split_whitespace().collect::<Vec<_>>(), ["rotate"]);
+    assert!(complete("patctl rotate --dr", 2).split_whitespace().any(|w| w == "--dry-run"));
+    assert!(complete("patctl revoke --y", 2).split_whitespace().any(|w| w == "--yes"));
+
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let run = patctl(&["completions", shell]).ok();
+        assert!(run.stdout.contains("offboard") && run.stdout.contains("dry-run"), "{shell}: {}", run.stdout);
+    }
+    assert_eq!(patctl(&["completions", "tcsh"]).code, 2);
 }

@@ -18,6 +18,11 @@ use crate::render::{self, TOKEN_HEADERS, fields, out, out_json, token_json, toke
 
 /// The status of a token that is not revoked: expired, a global token retired by Azure DevOps
 /// (it no longer authenticates), or active.
+/// "1 token", "3 tokens".
+pub fn count(n: usize) -> String {
+    if n == 1 { "1 token".to_owned() } else { format!("{n} tokens") }
+}
+
 pub fn status_at(m: &PatMetadata, now: DateTime<Utc>) -> &'static str {
     if m.is_expired(now) {
         "expired"

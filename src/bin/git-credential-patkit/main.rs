@@ -29,13 +29,22 @@
 //! # Install
 //!
 //! ```text
-//! cargo build --release --example git-credential-patkit
-//! cp target/release/examples/git-credential-patkit ~/.local/bin/
+//! cargo install patkit --features cli      # or, in a checkout: cargo install --path . --features cli
 //! git config --global credential.https://dev.azure.com.helper patkit
 //! git config --global credential.https://dev.azure.com.useHttpPath true   # org from the path
 //! ```
 //!
-//! Options go into the helper value: `git config --global credential.https://dev.azure.com.helper
+//! Or let it write git's config as `gh auth setup-git` and Git Credential Manager do (the empty
+//! `helper =` reset so no other helper keeps the PATs it mints, `useHttpPath` for dev.azure.com,
+//! `https://*.visualstudio.com` too), and undo it:
+//!
+//! ```text
+//! git-credential-patkit configure [--global|--local] [--host HOST[:PORT]] [-- HELPER OPTIONS]
+//! git-credential-patkit unconfigure [--global|--local]
+//! ```
+//!
+//! Options go into the helper value: `git-credential-patkit configure -- --lifetime 7d
+//! --revoke-on-erase`, or by hand `git config --global credential.https://dev.azure.com.helper
 //! "patkit --lifetime 7d --revoke-on-erase"`.
 //!
 //! # Configuration (argument, environment variable, default)
@@ -58,23 +67,20 @@
 //! Exit status: 0 when done (also when the request was not for this helper), 1 on failure (the
 //! message on stderr says what went wrong and what to do), 2 for bad arguments.
 
-#[path = "shared/credential.rs"]
+#[path = "../shared/credential.rs"]
 mod credential;
-#[path = "shared/duration.rs"]
+#[path = "../shared/duration.rs"]
 mod duration;
 
-#[path = "git-credential-patkit/config.rs"]
 mod config;
-#[path = "git-credential-patkit/helper.rs"]
 mod helper;
-#[path = "git-credential-patkit/protocol.rs"]
 mod protocol;
-#[path = "git-credential-patkit/target.rs"]
+mod setup;
 mod target;
 
 /// Finds secrets left in freed memory (the test build's global allocator).
 #[cfg(test)]
-#[path = "../tests/support/alloc_scan.rs"]
+#[path = "../../../tests/support/alloc_scan.rs"]
 mod alloc_scan;
 
 use std::io::Write as _;
@@ -84,6 +90,18 @@ use clap::Parser as _;
 
 #[cfg(unix)]
 fn main() -> ExitCode {
+    if setup::is_setup(std::env::args_os().nth(1).as_deref()) {
+        return match setup::run(setup::Setup::parse()) {
+            Ok(report) => {
+                print!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("git-credential-patkit: {}", e.message);
+                ExitCode::from(e.code)
+            }
+        };
+    }
     let args = config::Args::parse();
     let action = args.action.clone();
     let config = match args.into_config() {
@@ -164,5 +182,6 @@ mod tests {
     fn the_command_line_is_consistent() {
         use clap::CommandFactory as _;
         super::config::Args::command().debug_assert();
+        super::setup::Setup::command().debug_assert();
     }
 }

@@ -24,6 +24,18 @@ Exit status:
   10  a create may or may not have happened (see the message; revoke and retry)
   11  bulk work finished with some items failed (rotate, offboard)
 
+Destructive commands (revoke, expire, rotate, offboard; not --dry-run) ask first; --yes skips
+the question, and without a terminal on stdin they need --yes. patctl writes no colour (NO_COLOR
+has nothing to turn off); names from the server are printed with control characters escaped.
+
+Profiles: a config file (see --config) holds named profiles, e.g.
+  default = work
+  [work]
+  provider = azure-devops
+  organization = fabrikam
+  credential = azure-cli
+  store = ~/.local/share/patkit/work
+
 Credentials: the management APIs accept only a Microsoft Entra token issued to a user. patctl
 reads AZURE_DEVOPS_ENTRA_TOKEN when it is set, else asks the Azure CLI (`az login` first).";
 
@@ -50,13 +62,24 @@ pub struct Global {
     pub base_url: Option<String>,
 
     /// Where the Entra user token comes from: auto (the variable if set, else the Azure CLI),
-    /// env, or azure-cli.
-    #[arg(long, global = true, env = "PATCTL_CREDENTIAL", default_value = "auto")]
-    pub credential: Source,
+    /// env, or azure-cli [default: auto].
+    #[arg(long, global = true, env = "PATCTL_CREDENTIAL")]
+    pub credential: Option<Source>,
 
-    /// The environment variable holding an Entra user token.
-    #[arg(long, global = true, default_value = "AZURE_DEVOPS_ENTRA_TOKEN", value_name = "NAME")]
-    pub token_var: String,
+    /// The environment variable holding an Entra user token [default: AZURE_DEVOPS_ENTRA_TOKEN].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub token_var: Option<String>,
+
+    /// A profile of the config file: organization, API URL, credential source and store in one
+    /// name (options given here still win) [default: the file's `default`, except with
+    /// --emulator].
+    #[arg(long, global = true, env = "PATCTL_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// The config file with the profiles [default: $XDG_CONFIG_HOME/patkit/patctl.conf, else
+    /// ~/.config/patkit/patctl.conf].
+    #[arg(long, global = true, env = "PATCTL_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// Play against an in-process emulator seeded with sample tokens (organization `fabrikam`,
     /// you are `Alice`, an admin; `Bob` is a user to offboard). Nothing leaves the process.
@@ -84,6 +107,16 @@ pub struct Global {
     /// Never draw a progress bar (it is drawn only on a terminal anyway).
     #[arg(long, global = true)]
     pub no_progress: bool,
+
+    /// Do not ask before anything destructive (revoke, expire, rotate, offboard). Without it
+    /// patctl asks on the terminal, and refuses when stdin is not a terminal.
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
+
+    /// Diagnostics on stderr: the settings used, and each request to the service (operation,
+    /// status, time taken). Never a secret.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +163,13 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Revoke every PAT of a user (Token Admin; organization administrators only).
     Offboard(OffboardArgs),
+    /// Print a completion script for a shell, e.g. `patctl completions bash >
+    /// ~/.local/share/bash-completion/completions/patctl` (zsh: into a directory of your
+    /// `$fpath` as `_patctl`; fish: ~/.config/fish/completions/patctl.fish).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

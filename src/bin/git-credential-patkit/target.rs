@@ -85,7 +85,7 @@ pub fn resolve(request: &Credential, config: &Config) -> Result<Option<Target>, 
 }
 
 /// Whether `host` (`name`, `name:port`, `[v6]:port`) is a loopback address or `localhost`.
-fn is_loopback(host: &str) -> bool {
+pub fn is_loopback(host: &str) -> bool {
     match url::Url::parse(&format!("http://{host}/")).ok().as_ref().and_then(url::Url::host) {
         Some(url::Host::Domain(d)) => d == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

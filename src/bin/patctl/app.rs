@@ -18,6 +18,8 @@ pub struct App {
     pub json: bool,
     /// Whether a progress bar may be drawn (it still needs a terminal).
     pub progress: bool,
+    /// `--yes`: destructive commands go ahead without asking.
+    pub yes: bool,
     store_dir: Option<PathBuf>,
     store: Option<Arc<dyn TokenStore>>,
     /// The emulator and its sample users, with `--emulator`.
@@ -33,19 +35,32 @@ pub type Sample = std::convert::Infallible;
 
 impl App {
     pub async fn new(global: &Global) -> Result<Self, Failure> {
+        let settings = crate::profile::resolve(global)?;
+        if let Some(profile) = &settings.profile {
+            tracing::debug!(profile = %profile, "patctl: settings: profile");
+        }
         let (client, store, sample, clock) = if global.emulator {
-            emulated(global).await?
+            emulated(global, &settings).await?
         } else {
-            let org = global.org.as_deref().ok_or_else(|| {
-                Failure::usage("no organization: pass --org ORG or set AZURE_DEVOPS_ORG (or try --emulator)")
+            let org = settings.org.as_deref().ok_or_else(|| {
+                Failure::usage(
+                    "no organization: pass --org ORG, set AZURE_DEVOPS_ORG or use a --profile (or try --emulator)",
+                )
             })?;
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let mut builder =
-                AzureDevOpsClient::builder(org, ToolCredential::new(global.credential, &global.token_var))
+                AzureDevOpsClient::builder(org, ToolCredential::new(settings.credential, &settings.token_var))
                     .clock(clock.clone());
-            if let Some(url) = &global.base_url {
+            if let Some(url) = &settings.base_url {
                 builder = builder.base_url(url);
             }
+            tracing::debug!(
+                organization = org,
+                base_url = settings.base_url.as_deref().unwrap_or("https://vssps.dev.azure.com"),
+                credential = ?settings.credential,
+                token_var = %settings.token_var,
+                "patctl: settings"
+            );
             (builder.build()?, None, None, clock)
         };
         Ok(Self {
@@ -53,10 +68,16 @@ impl App {
             clock,
             json: global.json,
             progress: !global.no_progress,
-            store_dir: global.store.clone(),
+            yes: global.yes,
+            store_dir: settings.store.clone(),
             store,
             sample,
         })
+    }
+
+    /// The organization the client works in.
+    pub fn organization(&self) -> &str {
+        self.client.organization()
     }
 
     /// The token store: `--store DIR`, else the sample store with `--emulator`, else the default
@@ -65,6 +86,7 @@ impl App {
         if self.store_dir.is_none()
             && let Some(store) = &self.store
         {
+            tracing::debug!("patctl: token store: the emulator's sample store (in memory)");
             return Ok(store.clone());
         }
         let dir = match &self.store_dir {
@@ -72,6 +94,7 @@ impl App {
             None => default_store_dir()
                 .ok_or_else(|| Failure::usage("no token store: pass --store DIR or set PATCTL_STORE"))?,
         };
+        tracing::debug!(dir = %dir.display(), "patctl: token store: file store");
         open_store(dir).await
     }
 }
@@ -98,13 +121,14 @@ type Emulated = (AzureDevOpsClient, Option<Arc<dyn TokenStore>>, Option<Sample>,
 /// The sample, on the system clock or, with `PATCTL_EMULATOR_NOW`, on a clock standing at that
 /// instant, which the emulator, the client and the commands all share.
 #[cfg(feature = "emulator")]
-async fn emulated(global: &Global) -> Result<Emulated, Failure> {
+async fn emulated(global: &Global, settings: &crate::profile::Settings) -> Result<Emulated, Failure> {
     let clock: Arc<dyn Clock> = match global.emulator_now {
         Some(now) => Arc::new(patkit::ManualClock::new(now)),
         None => Arc::new(SystemClock),
     };
+    tracing::debug!(now = %clock.now(), "patctl: settings: the in-process emulator");
     let sample = crate::sample::Sample::new(global.emulator_extra, clock.clone()).await?;
-    let org = global.org.as_deref().unwrap_or(crate::sample::ORG);
+    let org = settings.org.as_deref().unwrap_or(crate::sample::ORG);
     let client = AzureDevOpsClient::builder(org, sample.alice.credential())
         .transport(sample.emulator.clone())
         .clock(clock.clone())
@@ -113,6 +137,6 @@ async fn emulated(global: &Global) -> Result<Emulated, Failure> {
 }
 
 #[cfg(not(feature = "emulator"))]
-async fn emulated(_global: &Global) -> Result<Emulated, Failure> {
+async fn emulated(_global: &Global, _settings: &crate::profile::Settings) -> Result<Emulated, Failure> {
     Err(Failure::usage("this patctl was built without the `emulator` feature; rebuild with --features emulator"))
 }

@@ -98,6 +98,20 @@ pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
     if args.dry_run {
         return plan(app, &rotator, &args.entries).await;
     }
+    let what = if args.entries.is_empty() {
+        format!(
+            "rotate every {}entry of {} in the token store (a new token for each, then the old one revoked)",
+            if args.force { "" } else { "due " },
+            app.organization()
+        )
+    } else {
+        format!(
+            "rotate {} (a new token for each{}, then the old one revoked)",
+            crate::confirm::some_of(&args.entries, 5),
+            if args.force { "" } else { " that is due" }
+        )
+    };
+    crate::confirm::confirm(app.yes, &what)?;
     let names: Vec<String> = if args.entries.is_empty() {
         let org = app.client.organization();
         store
@@ -303,6 +317,19 @@ pub async fn offboard(app: &App, args: &OffboardArgs) -> Result<(), Failure> {
         let scopes = Scopes::parse(scopes)?;
         patkit::azure::scopes::validate(&scopes)?;
         offboarding = offboarding.revocation_rule(scopes, None);
+    }
+    if !args.dry_run {
+        let mut what = format!("revoke every token of user {descriptor} in {}", app.organization());
+        if let Some(cutoff) = args.issued_before {
+            what.push_str(&format!(" issued before {}", render::time(cutoff)));
+        }
+        if let Some(scopes) = &args.revocation_rule {
+            what.push_str(&format!(
+                ", and revoke every credential of ANY user in {} issued before now with scopes {scopes}",
+                app.organization()
+            ));
+        }
+        crate::confirm::confirm(app.yes, &what)?;
     }
     let mut progress = Progress::new("offboarding", None, app.progress);
     progress.inc(0);

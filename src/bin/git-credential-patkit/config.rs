@@ -16,7 +16,7 @@ use crate::duration;
 /// git runs it as `git-credential-patkit [OPTIONS] <get|store|erase>` and talks to it on stdin and
 /// stdout. Every option also reads an environment variable, shown in brackets.
 #[derive(Debug, Parser)]
-#[command(name = "git-credential-patkit", version)]
+#[command(name = "git-credential-patkit", version, after_help = SETUP)]
 pub struct Args {
     /// Directory of the file token store [default: $XDG_DATA_HOME/patkit/git-credentials or
     /// ~/.local/share/patkit/git-credentials].
@@ -76,6 +76,12 @@ pub struct Args {
     /// What git asks for: get, store or erase. Other actions are ignored, as the protocol asks.
     pub action: String,
 }
+
+const SETUP: &str = "\
+Set git up to use it (and undo that):
+  git-credential-patkit configure [--global|--local] [--host HOST[:PORT]] [-- HELPER OPTIONS]
+  git-credential-patkit unconfigure [--global|--local]
+(`git-credential-patkit configure --help` says what is written.)";
 
 /// Checked settings.
 #[derive(Debug)]
