@@ -205,7 +205,7 @@ impl Call<'_> {
         if ids.is_empty() || ids.len() > facts::MAX_BULK_IDS {
             return Err(facts::validation(resource, field, "invalid", "between 1 and 100 ids are allowed"));
         }
-        if ids.iter().any(|id| !self.entries(kind).get(id).is_some_and(|g| g.org == org)) {
+        if ids.iter().any(|id| self.entries(kind).get(id).is_none_or(|g| g.org != org)) {
             return Err(facts::validation(resource, field, "invalid", "unknown id"));
         }
         Ok(ids)

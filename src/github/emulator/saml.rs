@@ -51,7 +51,8 @@ impl Call<'_> {
                 if admin && !has("admin:org") {
                     return Err(facts::missing_scope("admin:org"));
                 }
-                if !admin && !(has("read:org") || has("write:org") || has("admin:org")) {
+                let can_read = has("read:org") || has("write:org") || has("admin:org");
+                if !admin && !can_read {
                     return Err(facts::missing_scope("admin:org, read:org, write:org"));
                 }
                 Ok(org_entry.login.clone())
