@@ -38,6 +38,19 @@ pub(crate) fn credential(request: &Incoming) -> Option<&str> {
     Some(if accepted { rest.trim() } else { "" })
 }
 
+/// Who `request` counts against, without authenticating it (no last-use update, no refusal):
+/// for the rate-limit headers of an answer that never reached a handler.
+pub(crate) fn identify(state: &State, request: &Incoming, now: DateTime<Utc>) -> Caller {
+    let Some(secret) = credential(request) else { return Caller::Anonymous };
+    if let Some(token) = state.installation_tokens.get(&token_digest(secret)).filter(|t| t.expires_at > now) {
+        return Caller::Installation(token.installation_id);
+    }
+    match state.pat_by_secret(secret).and_then(|id| state.pats.get(&id)) {
+        Some(pat) if !pat.revoked && pat.expires_at.is_none_or(|e| e > now) => Caller::User(state.user_id(&pat.owner)),
+        _ => Caller::Anonymous,
+    }
+}
+
 /// The caller of `request`. An unknown, expired or revoked token is 401 "Bad credentials"; so is
 /// an App JWT (it authenticates only the App routes) and a header of another scheme. A PAT that
 /// authenticates is marked used now.

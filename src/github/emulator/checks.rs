@@ -37,11 +37,18 @@ impl Call<'_> {
     }
 
     /// `GET /orgs/{org}`: the org; a PAT without a SAML authorization for a SAML org gets 403 +
-    /// `X-GitHub-SSO` (§4.12 #8); an installation of another org 404.
+    /// `X-GitHub-SSO` (§4.12 #8) — a fine-grained PAT also passes with a grant in the org (the
+    /// emulator's pick: GitHub approves those through the grant); an installation of another
+    /// org 404.
     pub(crate) fn org(&mut self, org: &str) -> Answer {
         let entry = self.state.org(org).ok_or_else(facts::not_found)?;
         match self.principal {
-            Principal::Pat { token_id, .. } if entry.saml && !self.state.saml_authorized(&entry.login, *token_id) => {
+            Principal::Pat { token_id, kind, .. }
+                if entry.saml
+                    && !self.state.saml_authorized(&entry.login, *token_id)
+                    && !(*kind == TokenKind::FineGrained
+                        && self.state.grants.values().any(|g| g.org == entry.login && g.token_id == *token_id)) =>
+            {
                 return Err(facts::saml_required(&entry.login, *token_id));
             }
             Principal::Installation { org: installed, .. } if !installed.eq_ignore_ascii_case(&entry.login) => {

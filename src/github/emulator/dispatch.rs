@@ -7,7 +7,7 @@ use http::StatusCode;
 use serde_json::json;
 
 use super::Emulator;
-use super::auth::{Principal, authenticate, credential};
+use super::auth::{Principal, authenticate, credential, identify};
 use super::call::Call;
 use super::facts;
 use super::grants::Kind;
@@ -34,6 +34,14 @@ impl Emulator {
             Some(Fault::ServerError { status }) => render(&facts::server_error(status)),
             _ => self.handle(route.as_ref(), &incoming, now),
         };
+        if !response.headers().contains_key("x-ratelimit-limit") {
+            // A faulted answer or an unknown route: the caller's standing, without counting.
+            let mut state = self.lock();
+            let caller = identify(&state, &incoming, now);
+            let resource = if route == Some(Route::CredentialsRevoke) { "credentials_revoke" } else { "core" };
+            let limits = state.limits;
+            state.buckets.take(&limits, &caller, resource, true, now).0.write(&mut response);
+        }
         // Method, operation and status only: never headers, query values or bodies.
         tracing::debug!(method = %incoming.method, operation = operation.unwrap_or("unknown"), status = response.status().as_u16(), fault = ?decision.action, "patkit github emulator");
         if decision.action == Some(Fault::CommitThenDrop) {

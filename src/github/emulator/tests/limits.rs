@@ -72,6 +72,12 @@ async fn faults_fire_by_operation_name_and_count_as_requests() {
     assert_eq!((failed.status, failed.body["status"].as_str()), (503, Some("503")));
     let throttled = call(&fx.emulator, "GET", "/user", Some(fx.octo_pat.secret.expose_secret()), None).await;
     assert_eq!((throttled.status, throttled.header("retry-after")), (429, Some("7")));
+    assert_eq!(
+        throttled.header("x-ratelimit-limit"),
+        Some("5000"),
+        "a faulted answer still carries the caller's standing"
+    );
+    assert_eq!(failed.header("x-ratelimit-resource"), Some("core"));
     assert_eq!(call(&fx.emulator, "GET", "/orgs/acme/personal-access-tokens", Some(&token), None).await.status, 200);
     assert_eq!(fx.emulator.requests_seen(op::GRANT_LIST), 2);
     assert_eq!(fx.emulator.requests_seen(op::INSTALLATION_TOKEN), 1);
@@ -85,6 +91,7 @@ async fn faults_fire_by_operation_name_and_count_as_requests() {
     let dropped = fx.emulator.send(request).await.unwrap_err();
     assert_eq!(dropped.kind(), crate::transport::TransportErrorKind::Interrupted);
     assert!(fx.emulator.snapshot().grants.is_empty(), "applied, then the answer was lost");
-    assert_eq!(call(&fx.emulator, "GET", "/nowhere", None, None).await.status, 404);
+    let nowhere = call(&fx.emulator, "GET", "/nowhere", None, None).await;
+    assert_eq!((nowhere.status, nowhere.header("x-ratelimit-limit")), (404, Some("60")));
     assert_eq!(fx.emulator.request_log().unclassified(), 1);
 }

@@ -92,6 +92,10 @@ async fn an_unauthorized_pat_meets_saml_enforcement() {
     }
     assert_eq!(call(emulator, "GET", "/orgs/acme", Some(s.hubot.secret.expose_secret()), None).await.status, 200);
     assert_eq!(call(emulator, "GET", "/orgs/other", Some(stranger.secret.expose_secret()), None).await.status, 200);
+    let granted = call(emulator, "GET", "/orgs/acme", Some(s.fx.octo_pat.secret.expose_secret()), None).await;
+    assert_eq!(granted.status, 200, "a fine-grained PAT reaches the org through its grant");
+    let loose = emulator.seed_pat(SeedPat::fine_grained("octocat", "no-grant"));
+    assert_eq!(call(emulator, "GET", "/orgs/acme", Some(loose.secret.expose_secret()), None).await.status, 403);
 }
 
 #[tokio::test]
