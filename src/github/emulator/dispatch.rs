@@ -11,7 +11,8 @@ use super::auth::{Principal, authenticate, credential, identify};
 use super::call::Call;
 use super::facts;
 use super::grants::Kind;
-use super::limits::seconds;
+use super::jwt;
+use super::limits::{Caller, seconds};
 use super::routes::Route;
 use super::wire::{Incoming, json_response, render, set_header};
 use crate::testing::emulator_kit::{EmulatedService, Fault, Outcome};
@@ -71,10 +72,18 @@ impl Emulator {
         let resource = if *route == Route::CredentialsRevoke { "credentials_revoke" } else { "core" };
         let limits = state.limits;
         let free = *route == Route::RateLimit;
-        let (standing, limited) = state.buckets.take(&limits, &principal.caller(), resource, free, now);
         let leeway = state
             .jwt_leeway
             .unwrap_or_else(|| TimeDelta::from_std(facts::JWT_LEEWAY).unwrap_or(TimeDelta::seconds(60)));
+        // The exchange counts against the App whose JWT verifies (the handler checks it again
+        // and answers any refusal); anything else against its principal.
+        let caller = match route {
+            Route::InstallationToken(_) => credential(request)
+                .and_then(|c| jwt::verify(c, &state.apps, now, leeway).ok())
+                .map_or(Caller::Anonymous, Caller::App),
+            _ => principal.caller(),
+        };
+        let (standing, limited) = state.buckets.take(&limits, &caller, resource, free, now);
         let answer = match refused.or(limited) {
             Some(refusal) => Err(refusal),
             None => {

@@ -55,6 +55,8 @@ impl Default for Limits {
 pub(crate) enum Caller {
     User(u64),
     Installation(u64),
+    /// A GitHub App by its JWT (the installation-token exchange).
+    App(u64),
     /// Unauthenticated, or a credential that did not authenticate.
     Anonymous,
 }
@@ -63,7 +65,7 @@ impl Caller {
     fn documented_limit(&self) -> u32 {
         match self {
             Self::User(_) => facts::USER_LIMIT,
-            Self::Installation(_) => facts::INSTALLATION_LIMIT,
+            Self::Installation(_) | Self::App(_) => facts::INSTALLATION_LIMIT,
             Self::Anonymous => facts::ANONYMOUS_LIMIT,
         }
     }
@@ -72,6 +74,7 @@ impl Caller {
         match self {
             Self::User(id) => format!("user ID {id}"),
             Self::Installation(id) => format!("installation ID {id}"),
+            Self::App(id) => format!("app ID {id}"),
             Self::Anonymous => "127.0.0.1".to_owned(),
         }
     }

@@ -15,6 +15,7 @@ async fn a_signed_jwt_buys_a_one_hour_installation_token_that_reaches_the_org() 
     assert!(token.starts_with("ghs_") && token.len() == 40, "ghs_ + 36");
     assert_eq!(answer.body["expires_at"], "2026-06-01T13:00:00Z");
     assert_eq!(answer.body["permissions"]["personal_access_tokens"], "write");
+    assert_eq!(answer.header("x-ratelimit-limit"), Some("5000"), "counted against the App, not as anonymous");
 
     let listed = call(&fx.emulator, "GET", "/orgs/acme/personal-access-tokens", Some(token), None).await;
     assert_eq!(listed.status, 200);
