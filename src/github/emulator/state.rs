@@ -372,12 +372,49 @@ pub(crate) fn base62(n: usize) -> String {
     bytes.iter().map(|b| char::from(BASE62[usize::from(*b) % BASE62.len()])).collect()
 }
 
-/// A fresh secret of the kind's shape (§4.5): `ghp_` + 36, `github_pat_` + 22 + `_` + 59,
-/// `ghs_` + 36.
+/// 30 random base62 characters and their CRC32 in 6 base62 digits (§4.5: "last 6 chars are a
+/// CRC32 checksum"), so a client's offline shape check can accept an emulator token.
+fn checksummed() -> String {
+    let random = base62(30);
+    let mut crc = crc32fast::hash(random.as_bytes());
+    let mut digits = [b'0'; 6];
+    for d in digits.iter_mut().rev() {
+        *d = BASE62[(crc % 62) as usize];
+        crc /= 62;
+    }
+    format!("{random}{}", String::from_utf8_lossy(&digits))
+}
+
+/// A fresh secret of the kind's shape (§4.5): `ghp_` + 36 (the last 6 a CRC32 checksum),
+/// `github_pat_` + 22 + `_` + 59, `ghs_` + 36 (likewise checksummed).
 pub(crate) fn mint(kind: Option<TokenKind>) -> String {
     match kind {
-        Some(TokenKind::Classic) => format!("ghp_{}", base62(36)),
+        Some(TokenKind::Classic) => format!("ghp_{}", checksummed()),
         Some(TokenKind::FineGrained) => format!("github_pat_{}_{}", base62(22), base62(59)),
-        None => format!("ghs_{}", base62(36)),
+        None => format!("ghs_{}", checksummed()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minted_secrets_have_the_documented_shapes() {
+        let classic = mint(Some(TokenKind::Classic));
+        assert_eq!((classic.len(), &classic[..4]), (40, "ghp_"));
+        let fine = mint(Some(TokenKind::FineGrained));
+        assert_eq!((fine.len(), &fine[..11], &fine[33..34]), (93, "github_pat_", "_"));
+        let installation = mint(None);
+        assert_eq!((installation.len(), &installation[..4]), (40, "ghs_"));
+        // The checksum: CRC32 of the 30 random characters, 6 base62 digits.
+        let body = &classic[4..];
+        let mut crc = u64::from(crc32fast::hash(body[..30].as_bytes()));
+        let mut decoded = 0u64;
+        for c in body[30..].bytes() {
+            decoded = decoded * 62 + BASE62.iter().position(|b| *b == c).unwrap() as u64;
+        }
+        crc %= 62u64.pow(6);
+        assert_eq!(decoded, crc);
     }
 }
