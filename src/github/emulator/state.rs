@@ -409,7 +409,7 @@ mod tests {
         assert_eq!((installation.len(), &installation[..4]), (40, "ghs_"));
         // The checksum: CRC32 of the 30 random characters, 6 base62 digits.
         let body = &classic[4..];
-        let mut crc = u64::from(crc32fast::hash(body[..30].as_bytes()));
+        let mut crc = u64::from(crc32fast::hash(&body.as_bytes()[..30]));
         let mut decoded = 0u64;
         for c in body[30..].bytes() {
             decoded = decoded * 62 + BASE62.iter().position(|b| *b == c).unwrap() as u64;
