@@ -22,7 +22,15 @@ async fn only_an_installation_of_the_org_with_the_permission_may_call() {
     let classic = fx.emulator.seed_pat(SeedPat::classic("owner", "admin", &["admin:org"]));
     assert_eq!(call(&fx.emulator, "GET", GRANTS, Some(classic.secret.expose_secret()), None).await.status, 403);
 
+    let app_jwt = call(&fx.emulator, "GET", GRANTS, Some(&jwt(&fx)), None).await;
+    assert_eq!((app_jwt.status, app_jwt.message()), (401, "Bad credentials"), "a JWT buys tokens, it is not one");
+
     let token = installation_token(&fx, fx.installation).await;
+    let scheme = http::Request::get(format!("https://api.github.com{GRANTS}"))
+        .header("authorization", format!("token {token}"))
+        .body(Vec::new())
+        .unwrap();
+    assert_eq!(fx.emulator.send(scheme).await.unwrap().status(), 200, "`token …` works like `Bearer …`");
     let elsewhere = call(&fx.emulator, "GET", "/orgs/other/personal-access-tokens", Some(&token), None).await;
     assert_eq!(elsewhere.status, 404, "an installation reaches only its own org");
     assert_eq!(call(&fx.emulator, "GET", "/orgs/nope/personal-access-tokens", Some(&token), None).await.status, 404);
