@@ -14,16 +14,46 @@ use super::state::{InstallationToken, mint, token_digest};
 use super::wire::{format_time, json_response};
 
 impl Call<'_> {
+    /// The App of the request's JWT (401 when there is none, or it does not verify).
+    fn app(&self, leeway: TimeDelta) -> Result<u64, super::facts::Refusal> {
+        match super::auth::credential(self.request) {
+            None => Err(facts::requires_authentication()),
+            Some(value) if jwt::looks_like_jwt(value) => jwt::verify(value, &self.state.apps, self.now, leeway),
+            Some(_) => Err(facts::jwt_undecodable()),
+        }
+    }
+
+    /// `GET /orgs/{org}/installation`: the JWT's App's installation on `org` (404 when it is
+    /// not installed there).
+    pub(crate) fn org_installation(&mut self, org: &str, leeway: TimeDelta) -> Answer {
+        let app_id = self.app(leeway)?;
+        let org = self.state.org(org).ok_or_else(facts::not_found)?;
+        let (id, entry) = self
+            .state
+            .installations
+            .iter()
+            .find(|(_, e)| e.app_id == app_id && e.org == org.login)
+            .ok_or_else(facts::not_found)?;
+        Ok(json_response(
+            StatusCode::OK,
+            &json!({
+                "id": id,
+                "app_id": app_id,
+                "account": { "login": org.login, "id": org.id, "type": "Organization" },
+                "target_type": "Organization",
+                "target_id": org.id,
+                "permissions": entry.permissions,
+                "repository_selection": "all",
+                "access_tokens_url": format!("{}/app/installations/{id}/access_tokens", self.request.origin),
+            }),
+        ))
+    }
+
     /// The JWT must verify against the key of the App the installation belongs to (else 401,
     /// or 404 for an installation of another App or none). An optional `permissions` body
     /// narrows the token; asking for more than the installation has is 422.
     pub(crate) fn installation_token(&mut self, installation: &str, leeway: TimeDelta) -> Answer {
-        let jwt_value = match super::auth::credential(self.request) {
-            None => return Err(facts::requires_authentication()),
-            Some(value) if jwt::looks_like_jwt(value) => value,
-            Some(_) => return Err(facts::jwt_undecodable()),
-        };
-        let app_id = jwt::verify(jwt_value, &self.state.apps, self.now, leeway)?;
+        let app_id = self.app(leeway)?;
         let entry = parse_id(installation)
             .and_then(|id| self.state.installations.get(&id).map(|e| (id, e)))
             .filter(|(_, e)| e.app_id == app_id);

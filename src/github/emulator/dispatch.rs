@@ -59,7 +59,7 @@ impl Emulator {
         let mut state = self.lock();
         let (principal, refused) = match route {
             // The App JWT is checked by the handler, against the App's key.
-            Route::InstallationToken(_) => (Principal::Anonymous, None),
+            Route::InstallationToken(_) | Route::OrgInstallation(_) => (Principal::Anonymous, None),
             Route::CredentialsRevoke if credential(request).is_some() => {
                 (Principal::Anonymous, Some(facts::revoke_must_be_anonymous()))
             }
@@ -78,7 +78,7 @@ impl Emulator {
         // The exchange counts against the App whose JWT verifies (the handler checks it again
         // and answers any refusal); anything else against its principal.
         let caller = match route {
-            Route::InstallationToken(_) => credential(request)
+            Route::InstallationToken(_) | Route::OrgInstallation(_) => credential(request)
                 .and_then(|c| jwt::verify(c, &state.apps, now, leeway).ok())
                 .map_or(Caller::Anonymous, Caller::App),
             _ => principal.caller(),
@@ -90,6 +90,7 @@ impl Emulator {
                 let mut call = Call { state: &mut state, principal: &principal, request, now };
                 match route {
                     Route::InstallationToken(id) => call.installation_token(id, leeway),
+                    Route::OrgInstallation(org) => call.org_installation(org, leeway),
                     Route::GrantList(org) => call.list(org, Kind::Grants),
                     Route::GrantRevokeBulk(org) => call.revoke_bulk(org),
                     Route::GrantRevoke(org, id) => call.revoke_one(org, id),

@@ -16,6 +16,7 @@
 //! | Path | Method | Operation ([`operations`]) |
 //! |---|---|---|
 //! | `/app/installations/{id}/access_tokens` | POST (App JWT) → 201 `ghs_…`, 1 h | `github_installation_token` |
+//! | `/orgs/{org}/installation` | GET (App JWT): the App's installation on the org | `github_org_installation` |
 //! | `/orgs/{org}/personal-access-tokens` | GET grants (filters, sort, `Link`) | `github_pat_grant_list` |
 //! | `/orgs/{org}/personal-access-tokens` | POST bulk revoke → 202, later | `github_pat_grant_revoke_bulk` |
 //! | `/orgs/{org}/personal-access-tokens/{pat_id}` | POST revoke → 204 | `github_pat_grant_revoke` |

@@ -9,6 +9,9 @@ use crate::transport::Operation;
 /// `POST /app/installations/{installation_id}/access_tokens`: an installation token (its answer
 /// carries the token).
 pub const INSTALLATION_TOKEN: Operation = Operation::not_idempotent("github_installation_token").sensitive();
+/// `GET /orgs/{org}/installation` (App JWT): the App's installation on an org, to find the id
+/// the token exchange needs.
+pub const ORG_INSTALLATION: Operation = Operation::idempotent("github_org_installation");
 /// `GET /orgs/{org}/personal-access-tokens` (operationId `orgs/list-pat-grants`).
 pub const GRANT_LIST: Operation = Operation::idempotent("github_pat_grant_list");
 /// `POST /orgs/{org}/personal-access-tokens` (`orgs/update-pat-accesses`): bulk revoke, 202.
@@ -43,8 +46,9 @@ pub const RATE_LIMIT: Operation = Operation::idempotent("github_rate_limit");
 pub const CREDENTIALS_REVOKE: Operation = Operation::idempotent("github_credentials_revoke").sensitive();
 
 /// Every operation the emulator tells apart.
-pub const ALL: [Operation; 16] = [
+pub const ALL: [Operation; 17] = [
     INSTALLATION_TOKEN,
+    ORG_INSTALLATION,
     GRANT_LIST,
     GRANT_REVOKE_BULK,
     GRANT_REVOKE,

@@ -8,6 +8,7 @@ use crate::transport::Operation;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Route {
     InstallationToken(String),
+    OrgInstallation(String),
     GrantList(String),
     GrantRevokeBulk(String),
     GrantRevoke(String, String),
@@ -33,6 +34,7 @@ impl Route {
         let o = |x: &str| x.to_owned();
         Some(match (request.method.as_str(), s.as_slice()) {
             ("POST", ["app", "installations", id, "access_tokens"]) => Self::InstallationToken(o(id)),
+            ("GET", ["orgs", org, "installation"]) => Self::OrgInstallation(o(org)),
             ("GET", ["orgs", org, "personal-access-tokens"]) => Self::GrantList(o(org)),
             ("POST", ["orgs", org, "personal-access-tokens"]) => Self::GrantRevokeBulk(o(org)),
             ("POST", ["orgs", org, "personal-access-tokens", id]) => Self::GrantRevoke(o(org), o(id)),
@@ -71,6 +73,7 @@ impl Route {
     pub(crate) fn operation(&self) -> Operation {
         match self {
             Self::InstallationToken(_) => op::INSTALLATION_TOKEN,
+            Self::OrgInstallation(_) => op::ORG_INSTALLATION,
             Self::GrantList(_) => op::GRANT_LIST,
             Self::GrantRevokeBulk(_) => op::GRANT_REVOKE_BULK,
             Self::GrantRevoke(..) => op::GRANT_REVOKE,

@@ -95,6 +95,29 @@ async fn the_exchange_needs_a_jwt_of_the_installations_own_app() {
 }
 
 #[tokio::test]
+async fn an_app_finds_its_installation_on_an_org() {
+    let fx = fixture();
+    let found = call(&fx.emulator, "GET", "/orgs/acme/installation", Some(&jwt(&fx)), None).await;
+    assert_eq!(found.status, 200);
+    assert_eq!((found.body["id"].as_u64(), found.body["app_id"].as_u64()), (Some(fx.installation), Some(fx.app)));
+    assert_eq!(found.body["account"]["login"], "acme");
+    assert!(
+        found.body["access_tokens_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/app/installations/{}/access_tokens", fx.installation))
+    );
+    assert_eq!(
+        call(&fx.emulator, "GET", "/orgs/other/installation", Some(&jwt(&fx)), None).await.status,
+        404,
+        "not installed there"
+    );
+    let by_pat =
+        call(&fx.emulator, "GET", "/orgs/acme/installation", Some(fx.octo_pat.secret.expose_secret()), None).await;
+    assert_eq!(by_pat.status, 401);
+}
+
+#[tokio::test]
 async fn a_token_can_be_narrowed_but_not_widened() {
     let fx = fixture();
     let path = format!("/app/installations/{}/access_tokens", fx.installation);
