@@ -63,7 +63,7 @@ pub(crate) fn check(response: &HttpResponse, asked: &Asked<'_>, now: DateTime<Ut
     } else {
         serde_json::from_slice(response.body()).unwrap_or_default()
     };
-    let message = body.message.clone().map(cap);
+    let message = body.message.clone().map(|m| cap(redact(&m)));
     if let Some(retry_after) = refusal_wait(status, response.headers(), message.as_deref(), now) {
         return Err(Error::RateLimited { retry_after, message });
     }
@@ -86,10 +86,10 @@ pub(crate) fn check(response: &HttpResponse, asked: &Asked<'_>, now: DateTime<Ut
             let first = body.errors.first();
             let code = first
                 .and_then(|e| e.code.clone())
-                .map_or(ErrorCode::ValidationFailed, |c| ErrorCode::Validation(cap(c)));
+                .map_or(ErrorCode::ValidationFailed, |c| ErrorCode::Validation(cap(redact(&c))));
             let detail = first.map(|e| {
                 let field = e.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default();
-                format!("{field}{}", e.message.as_deref().or(e.code.as_deref()).unwrap_or("invalid"))
+                redact(&format!("{field}{}", e.message.as_deref().or(e.code.as_deref()).unwrap_or("invalid")))
             });
             let message = match (message, detail) {
                 (Some(m), Some(d)) => Some(cap(format!("{m} ({d})"))),
@@ -109,9 +109,45 @@ fn saml_hint(message: Option<String>) -> String {
     )
 }
 
-/// Decodes a JSON answer into `T` with the shared capped decoder.
+/// Decodes a JSON answer into `T` with the shared capped decoder; a decode error's path and
+/// cause go through [`redact`].
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(response: &HttpResponse, op: Operation) -> Result<T> {
-    crate::client::decode::json(response.body(), op, &[])
+    crate::client::decode::json(response.body(), op, &[]).map_err(|e| match e {
+        Error::Decode { path, source } => Error::Decode { path: redact(&path), source: redact(&source.to_string()).into() },
+        other => other,
+    })
+}
+
+/// `text` with every word that looks like a credential replaced by `[REDACTED]`: a GitHub token
+/// (`ghp_`, `github_pat_`, `gho_`, `ghu_`, `ghs_`, `ghr_`), a JWT (`eyJ…`), or any run of 32 or
+/// more token characters (a pre-2021 40-hex token). GitHub does not echo credentials; this is
+/// the last line of defence should an answer (or a proxy's) ever do so.
+pub(crate) fn redact(text: &str) -> String {
+    let is_token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '+' | '/' | '=');
+    let looks_secret = |word: &str| {
+        ["ghp_", "github_pat_", "gho_", "ghu_", "ghs_", "ghr_", "eyJ"].iter().any(|p| word.starts_with(p))
+            || word.len() >= 32
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if looks_secret(word) {
+            out.push_str("[REDACTED]");
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if is_token_char(c) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -181,6 +217,21 @@ pub(crate) mod tests {
         assert!(err.to_string().contains("GitHub Enterprise Cloud"), "{err}");
         let named = respond(422, r#"{"message":"This organization does not have SAML enabled"}"#);
         assert_eq!(code(&check(&named, &saml, now()).unwrap_err()), Some(ErrorCode::SamlNotEnabled));
+    }
+
+    #[test]
+    fn credentials_in_answers_are_never_quoted() {
+        let echo = r#"{"message":"token ghs_CANARYinstall0000 and jwt eyJhbGciOiJSUzI1NiJ9.CANARY.sig and 0123456789abcdef0123456789abcdefCANARY refused"}"#;
+        let err = check(&respond(400, echo), &Asked::op(OP), now()).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("CANARY"), "{shown}");
+        assert!(shown.contains("token [REDACTED] and jwt [REDACTED] and [REDACTED] refused"), "{shown}");
+        let listing = respond(200, r#"[{"id":"ghp_CANARYlisted"}]"#);
+        let err = decode::<Vec<crate::github::Grant>>(&listing, OP).unwrap_err();
+        let shown = format!("{err} {err:?} {}", std::error::Error::source(&err).unwrap());
+        assert!(!shown.contains("CANARY"), "{shown}");
+        assert_eq!(redact("Not Found"), "Not Found");
+        assert_eq!(redact("https://docs.github.com/rest/orgs"), "https://docs.github.com/rest/orgs");
     }
 
     #[test]

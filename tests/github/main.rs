@@ -1,0 +1,13 @@
+//! The GitHub provider: its client over scripted transports (App authentication, governance of
+//! grants, requests and SAML authorizations, the neutral seams, redaction).
+//!
+//! One test binary for this layer (each binary links the whole crate); each module keeps its own
+//! `cfg`.
+
+#[cfg(feature = "testing")]
+#[path = "../support/trace_capture.rs"]
+mod trace_capture;
+
+mod client_app_auth;
+mod client_governance;
+mod client_redaction;
