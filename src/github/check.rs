@@ -116,7 +116,11 @@ mod tests {
         assert_eq!(check.expires_at, Some("2021-10-07T19:07:53Z".parse().unwrap()));
         assert_eq!(check.rate_limit.remaining, Some(4999));
         let sent = mock.last_request().unwrap();
-        assert_eq!(sent.headers()["authorization"], format!("Bearer {CHECKED}").as_str(), "the checked token, not the client's");
+        assert_eq!(
+            sent.headers()["authorization"],
+            format!("Bearer {CHECKED}").as_str(),
+            "the checked token, not the client's"
+        );
         assert!(!format!("{check:?}").contains(CHECKED));
     }
 

@@ -113,7 +113,9 @@ fn saml_hint(message: Option<String>) -> String {
 /// cause go through [`redact`].
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(response: &HttpResponse, op: Operation) -> Result<T> {
     crate::client::decode::json(response.body(), op, &[]).map_err(|e| match e {
-        Error::Decode { path, source } => Error::Decode { path: redact(&path), source: redact(&source.to_string()).into() },
+        Error::Decode { path, source } => {
+            Error::Decode { path: redact(&path), source: redact(&source.to_string()).into() }
+        }
         other => other,
     })
 }
@@ -184,7 +186,9 @@ pub(crate) mod tests {
         let id = PatId::new("25381");
         let about = Asked { id: Some(&id), ..asked };
         let nf = r#"{"message":"Not Found","documentation_url":"…","status":"404"}"#;
-        assert!(matches!(check(&respond(404, nf), &about, now()), Err(Error::NotFound { id: Some(ref i) }) if *i == id));
+        assert!(
+            matches!(check(&respond(404, nf), &about, now()), Err(Error::NotFound { id: Some(ref i) }) if *i == id)
+        );
         assert!(matches!(check(&respond(404, nf), &asked, now()), Err(Error::Api { status: 404, .. })));
 
         let invalid = r#"{"message":"Validation Failed","errors":[{"resource":"PersonalAccessTokenRequest","field":"reason","code":"invalid","message":"reason is too long"}],"documentation_url":"…"}"#;
@@ -251,6 +255,9 @@ pub(crate) mod tests {
             .header("x-ratelimit-reset", (now().timestamp() + 5).to_string())
             .body(br#"{"message":"API rate limit exceeded"}"#.to_vec())
             .unwrap();
-        assert_eq!(check(&primary, &Asked::op(OP), now()).unwrap_err().retry_after(), Some(std::time::Duration::from_secs(5)));
+        assert_eq!(
+            check(&primary, &Asked::op(OP), now()).unwrap_err().retry_after(),
+            Some(std::time::Duration::from_secs(5))
+        );
     }
 }

@@ -32,7 +32,7 @@ pub const MEDIA_TYPE: &str = "application/vnd.github+json";
 ///
 /// - [`grants`](Self::grants), [`grant_repositories`](Self::grant_repositories),
 ///   [`revoke_grant`](Self::revoke_grant), [`revoke_grants`](Self::revoke_grants) (202: a
-///   [`PendingRevocation`](super::PendingRevocation) to wait on);
+///   [`Pending`](super::Pending) to wait on);
 /// - [`requests`](Self::requests), [`request_repositories`](Self::request_repositories),
 ///   [`review_request`](Self::review_request), [`review_requests`](Self::review_requests);
 /// - [`credential_authorizations`](Self::credential_authorizations),
@@ -261,7 +261,7 @@ impl GitHubClientBuilder {
     }
 
     /// How a bulk revocation (202, completed later by GitHub) is waited for by
-    /// [`PendingRevocation::wait`](super::PendingRevocation::wait) and
+    /// [`Pending::wait`](super::Pending::wait) and
     /// [`PatAdmin::revoke_many`](crate::PatAdmin::revoke_many): a listing every `interval`
     /// (default 2 s) until the grants are gone, for at most `timeout` (default 2 minutes).
     pub fn revoke_wait(mut self, interval: Duration, timeout: Duration) -> Self {

@@ -45,7 +45,13 @@ impl GitHubClient {
         // The body holds the tokens; the transport owns it once sent (and drops it unzeroed, as
         // every request body: see the crate's Security notes).
         let body = crate::client::request::json(&serde_json::json!({ "credentials": values }))?;
-        let request = self.build(Method::POST, self.api_url(&["credentials", "revoke"]), op::CREDENTIALS_REVOKE, None, Some(body))?;
+        let request = self.build(
+            Method::POST,
+            self.api_url(&["credentials", "revoke"]),
+            op::CREDENTIALS_REVOKE,
+            None,
+            Some(body),
+        )?;
         self.exchange(request, Some(Asked::op(op::CREDENTIALS_REVOKE)), |_, _| Ok(())).await
     }
 }

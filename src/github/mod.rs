@@ -40,7 +40,7 @@
 //! A grant is `PatMetadata { id: grant id, display_name: token name, scopes: permissions as
 //! kind:name:level, valid_from: access_granted_at, valid_to: token_expires_at, extras: owner,
 //! token_id, last_used_at, repository_selection }` ([`Grant::to_metadata`]), so the
-//! [`Scan`](crate::Scan) reports expired and expiring grants and (with `max_age`) old ones on
+//! [`Scan`](crate::lifecycle::Scan) reports expired and expiring grants and (with `max_age`) old ones on
 //! the usual report types. [`PatAdmin::list_user_pats`](crate::PatAdmin::list_user_pats) lists
 //! a login's grants; [`PatAdmin::revoke_many`](crate::PatAdmin::revoke_many) revokes them in
 //! bulk and waits until the listing no longer shows them. [`GitHubOffboarding`] does both across

@@ -178,7 +178,9 @@ impl GitHubOffboarding {
             }
         }
         match client.all_credential_authorizations(Some(login), self.pages()).await {
-            Ok(left) => org.authorizations_left = left.into_iter().filter(|a| a.login.eq_ignore_ascii_case(login)).collect(),
+            Ok(left) => {
+                org.authorizations_left = left.into_iter().filter(|a| a.login.eq_ignore_ascii_case(login)).collect()
+            }
             Err(e) => org.errors.push(e),
         }
     }

@@ -30,7 +30,11 @@ pub struct Pending {
 
 impl fmt::Debug for Pending {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pending").field("org", &self.client.org()).field("kind", &self.kind).field("ids", &self.ids).finish()
+        f.debug_struct("Pending")
+            .field("org", &self.client.org())
+            .field("kind", &self.kind)
+            .field("ids", &self.ids)
+            .finish()
     }
 }
 

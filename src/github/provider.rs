@@ -8,13 +8,13 @@
 //!   granted access (`access_granted_at`: GitHub does not tell when the token was created);
 //!   `valid_to` the token's expiry (`token_expires_at`). Extras: `owner` (login), `token_id`,
 //!   `last_used_at` (RFC 3339, absent if never used), `repository_selection`.
-//!   So the [`Scan`](crate::Scan) finds expired and expiring grants and, with
-//!   [`Scan::max_age`](crate::Scan::max_age), grants older than a limit.
+//!   So the [`Scan`](crate::lifecycle::Scan) finds expired and expiring grants and, with
+//!   [`Scan::max_age`](crate::lifecycle::Scan::max_age), grants older than a limit.
 //! - Capabilities: `list_own` (the listing is the **organization's** grants, every owner's),
 //!   `revoke` (the grant: the token loses the organization, not its life; the grant is gone
 //!   from the listing, so `revoke_deletes`), `check` (`GET /user` with the token),
 //!   `admin_list_user` (a login's grants) and `revoke_many` (bulk, waited for). No create, get,
-//!   update or rotation: GitHub has no API for them, and they answer [`Error::Unsupported`]
+//!   update or rotation: GitHub has no API for them, and they answer [`Error::Unsupported`](crate::Error::Unsupported)
 //!   without a request.
 
 use async_trait::async_trait;
@@ -113,11 +113,14 @@ impl PatProvider for GitHubClient {
             StatusFilter::Expired => !g.is_active(now),
             _ => true,
         };
-        Ok(Page { items: page.items.iter().filter(|g| keep(g)).map(Grant::to_metadata).collect(), continuation: page.continuation })
+        Ok(Page {
+            items: page.items.iter().filter(|g| keep(g)).map(Grant::to_metadata).collect(),
+            continuation: page.continuation,
+        })
     }
 
     /// Revokes the grant: the token loses its access to the organization (it stays valid
-    /// elsewhere). An unknown or already revoked grant is [`Error::NotFound`].
+    /// elsewhere). An unknown or already revoked grant is [`Error::NotFound`](crate::Error::NotFound).
     async fn revoke_pat(&self, id: &PatId) -> Result<()> {
         self.revoke_grant(id).await
     }
@@ -176,4 +179,3 @@ impl PatAdmin for GitHubClient {
         Ok(())
     }
 }
-

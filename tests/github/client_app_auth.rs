@@ -79,7 +79,8 @@ async fn the_jwt_verifies_with_the_apps_public_key_and_its_token_is_cached() {
     assert_eq!(claims["iat"], now().timestamp() - 60);
     assert!((1..=600).contains(&(claims["exp"].as_i64().unwrap() - now().timestamp())));
     let signature = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
-    let key = aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256, public_key());
+    let key =
+        aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256, public_key());
     key.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature).expect("GitHub would accept the JWT");
 
     for listing in mock.requests_to(&Route::get("/orgs/acme/personal-access-tokens")) {
@@ -116,7 +117,8 @@ async fn concurrent_callers_share_one_exchange() {
         counter.fetch_add(1, Ordering::SeqCst);
         async move {
             tokio::time::sleep(Duration::from_millis(300)).await;
-            let body = format!(r#"{{"token":"ghs_shared","expires_at":"{}"}}"#, (now() + TimeDelta::hours(1)).to_rfc3339());
+            let body =
+                format!(r#"{{"token":"ghs_shared","expires_at":"{}"}}"#, (now() + TimeDelta::hours(1)).to_rfc3339());
             Ok::<_, TransportError>(http::Response::builder().status(201).body(body.into_bytes()).unwrap())
         }
     });
@@ -128,7 +130,9 @@ async fn concurrent_callers_share_one_exchange() {
         .unwrap();
     let calls = (0..16).map(|_| {
         let client = client.clone();
-        tokio::spawn(async move { client.installation_token().await.unwrap().unwrap().token().expose_secret().to_owned() })
+        tokio::spawn(
+            async move { client.installation_token().await.unwrap().unwrap().token().expose_secret().to_owned() },
+        )
     });
     for call in calls.collect::<Vec<_>>() {
         assert_eq!(call.await.unwrap(), "ghs_shared");

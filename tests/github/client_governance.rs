@@ -11,9 +11,7 @@ use patkit::github::{GitHubClient, GitHubCredential, GitHubOffboarding, GrantQue
 use patkit::lifecycle::{FindingKind, Offboarding, Scan};
 use patkit::testing::{MockResponse, MockTransport, Route};
 use patkit::transport::RetryConfig;
-use patkit::{
-    Error, ListQuery, ManualClock, PatAdmin, PatId, PatProvider, PatSecret, PatSpec, Scopes,
-};
+use patkit::{Error, ListQuery, ManualClock, PatAdmin, PatId, PatProvider, PatSecret, PatSpec, Scopes};
 
 use crate::client_app_auth::{EXCHANGE, app_client, issued, now};
 
@@ -89,8 +87,12 @@ fn script_org(mock: MockTransport, org: &str, grants: &[String], credential_ids:
 #[tokio::test(start_paused = true)]
 async fn offboarding_a_login_from_three_organizations_leaves_nothing_and_says_what_stays_alive() {
     let clock = ManualClock::new(now());
-    let mut mock = MockTransport::new().on(Route::post(EXCHANGE), issued("ghs_installation", now() + TimeDelta::hours(1)));
-    let (a, b) = (grant(11, 911, "octocat", "2025-06-01T00:00:00Z", "null"), grant(12, 912, "octocat", "2025-07-01T00:00:00Z", "null"));
+    let mut mock =
+        MockTransport::new().on(Route::post(EXCHANGE), issued("ghs_installation", now() + TimeDelta::hours(1)));
+    let (a, b) = (
+        grant(11, 911, "octocat", "2025-06-01T00:00:00Z", "null"),
+        grant(12, 912, "octocat", "2025-07-01T00:00:00Z", "null"),
+    );
     mock = script_org(mock, "alpha", &[a, b], Some(&[161195]));
     mock = script_org(mock, "beta", &[grant(21, 921, "octocat", "2025-08-01T00:00:00Z", "null")], Some(&[7, 8]));
     mock = script_org(mock, "gamma", &[grant(31, 931, "octocat", "2025-09-01T00:00:00Z", "null")], None);
@@ -116,8 +118,11 @@ async fn offboarding_a_login_from_three_organizations_leaves_nothing_and_says_wh
         assert_eq!(bulk[0].headers()["authorization"], "Bearer ghs_installation");
         mock.assert_requested(&by_owner(Route::get(format!("/orgs/{org}/personal-access-tokens"))), 2);
     }
-    let deletes: Vec<_> =
-        mock.requests().into_iter().filter(|r| r.method() == http::Method::DELETE && r.uri().path().starts_with("/orgs/beta/")).collect();
+    let deletes: Vec<_> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.method() == http::Method::DELETE && r.uri().path().starts_with("/orgs/beta/"))
+        .collect();
     let mut paths: Vec<String> = deletes.iter().map(|r| r.uri().path().to_owned()).collect();
     paths.sort();
     assert_eq!(paths, ["/orgs/beta/credential-authorizations/7", "/orgs/beta/credential-authorizations/8"]);
@@ -186,9 +191,7 @@ async fn the_provider_is_honest_about_what_github_cannot_do() {
     assert!(unsupported(client.get_pat(&id).await.map(|_| ())));
     assert!(unsupported(client.update_pat(&id, Default::default()).await.map(|_| ())));
     assert!(unsupported(client.rotate_pat(&id, None).await.map(|_| ())));
-    assert!(unsupported(
-        PatAdmin::create_revocation_rule(&client, &Scopes::parse("repo").unwrap(), None).await
-    ));
+    assert!(unsupported(PatAdmin::create_revocation_rule(&client, &Scopes::parse("repo").unwrap(), None).await));
     mock.assert_request_count(0);
     assert_eq!((PatProvider::provider_name(&client), PatProvider::organization(&client)), ("github", "acme"));
 }
@@ -199,7 +202,10 @@ async fn the_neutral_offboarding_revokes_a_logins_grants_and_verifies_them_gone(
     let mock = script_org(
         MockTransport::new().on(Route::post(EXCHANGE), issued("ghs_installation", now() + TimeDelta::hours(1))),
         "alpha",
-        &[grant(11, 911, "octocat", "2025-06-01T00:00:00Z", "null"), grant(12, 912, "octocat", "2025-06-02T00:00:00Z", "2026-01-01T00:00:00Z")],
+        &[
+            grant(11, 911, "octocat", "2025-06-01T00:00:00Z", "null"),
+            grant(12, 912, "octocat", "2025-06-02T00:00:00Z", "2026-01-01T00:00:00Z"),
+        ],
         None,
     );
     let report = Offboarding::new(app_client("alpha", &mock, &clock)).run("octocat").await.unwrap();
@@ -221,9 +227,11 @@ async fn the_scan_reports_expired_expiring_and_stale_grants() {
         grant(3, 903, "monalisa", "2024-01-01T00:00:00Z", "2026-12-01T00:00:00Z"), // older than 180 days
         grant(4, 904, "octocat", "2026-02-15T00:00:00Z", "2026-12-01T00:00:00Z"), // fine
     ];
-    let mock = MockTransport::new()
-        .on(Route::post(EXCHANGE), issued("ghs_installation", now() + TimeDelta::hours(1)))
-        .on(Route::get("/orgs/acme/personal-access-tokens"), MockResponse::json(200, format!("[{}]", grants.join(","))));
+    let mock =
+        MockTransport::new().on(Route::post(EXCHANGE), issued("ghs_installation", now() + TimeDelta::hours(1))).on(
+            Route::get("/orgs/acme/personal-access-tokens"),
+            MockResponse::json(200, format!("[{}]", grants.join(","))),
+        );
     let report = Scan::new()
         .provider(app_client("acme", &mock, &clock))
         .clock(clock.clone())
@@ -245,21 +253,31 @@ async fn the_scan_reports_expired_expiring_and_stale_grants() {
 
 #[tokio::test]
 async fn list_pats_filters_by_expiry_and_checks_work() {
-    let g = [grant(1, 901, "octocat", "2026-02-01T00:00:00Z", "2026-02-28T00:00:00Z"), grant(2, 902, "hubot", "2026-02-01T00:00:00Z", "null")];
+    let g = [
+        grant(1, 901, "octocat", "2026-02-01T00:00:00Z", "2026-02-28T00:00:00Z"),
+        grant(2, 902, "hubot", "2026-02-01T00:00:00Z", "null"),
+    ];
     let mock = MockTransport::new()
         .on(Route::get("/orgs/acme/personal-access-tokens"), MockResponse::json(200, format!("[{}]", g.join(","))))
         .on(Route::get("/user").exact(), MockResponse::json(200, r#"{"login":"octocat"}"#));
     let client = owner_client("acme", &mock);
-    let active = client.list_pats(&ListQuery { filter: patkit::StatusFilter::Active, ..ListQuery::default() }, None).await.unwrap();
+    let active = client
+        .list_pats(&ListQuery { filter: patkit::StatusFilter::Active, ..ListQuery::default() }, None)
+        .await
+        .unwrap();
     assert_eq!(active.items.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["2"]);
-    let expired = client.list_pats(&ListQuery { filter: patkit::StatusFilter::Expired, ..ListQuery::default() }, None).await.unwrap();
+    let expired = client
+        .list_pats(&ListQuery { filter: patkit::StatusFilter::Expired, ..ListQuery::default() }, None)
+        .await
+        .unwrap();
     assert_eq!(expired.items.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["1"]);
     assert!(client.check_pat(&PatSecret::new("github_pat_11AAA_bbb".into())).await.unwrap());
 }
 
 #[tokio::test(start_paused = true)]
 async fn rate_limits_are_typed_and_a_429_is_paced_by_the_retry_layer() {
-    let secondary = MockResponse::json(403, r#"{"message":"You have exceeded a secondary rate limit."}"#).header("retry-after", "30");
+    let secondary = MockResponse::json(403, r#"{"message":"You have exceeded a secondary rate limit."}"#)
+        .header("retry-after", "30");
     let mock = MockTransport::new().on(Route::get("/orgs/acme/personal-access-tokens"), secondary);
     let err = owner_client("acme", &mock).grants(&GrantQuery::new(), None).await.unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
@@ -268,7 +286,10 @@ async fn rate_limits_are_typed_and_a_429_is_paced_by_the_retry_layer() {
     // With retries on (the default), a 429 with retry-after is re-sent after the wait.
     let mock = MockTransport::new().on_seq(
         Route::get("/orgs/acme/personal-access-tokens"),
-        [MockResponse::json(429, r#"{"message":"slow down"}"#).header("retry-after", "5"), MockResponse::json(200, "[]")],
+        [
+            MockResponse::json(429, r#"{"message":"slow down"}"#).header("retry-after", "5"),
+            MockResponse::json(200, "[]"),
+        ],
     );
     let client = GitHubClient::builder("acme", GitHubCredential::token(OWNER_TOKEN))
         .transport(mock.clone())

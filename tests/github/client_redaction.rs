@@ -24,7 +24,10 @@ async fn the_key_the_jwt_and_the_installation_token_go_nowhere() {
             Route::get("/orgs/acme/personal-access-tokens"),
             [
                 MockResponse::json(403, echo.clone()),
-                MockResponse::json(422, format!(r#"{{"message":"Validation Failed","errors":[{{"field":"{TOKEN}","code":"{TOKEN}"}}]}}"#)),
+                MockResponse::json(
+                    422,
+                    format!(r#"{{"message":"Validation Failed","errors":[{{"field":"{TOKEN}","code":"{TOKEN}"}}]}}"#),
+                ),
                 // A listing echoing the token where a number belongs: the decode error would quote it.
                 MockResponse::json(200, format!(r#"[{{"id":"{TOKEN}"}}]"#)),
             ],

@@ -114,11 +114,16 @@ struct Wire {
 const FIELDS: &[&str] = &["token", "expires_at", "permissions", "repository_selection", "repositories"];
 
 /// Exchanges a fresh JWT of `app` for a token of installation `installation_id`.
-pub(crate) async fn exchange(client: &GitHubClient, app: &GitHubApp, installation_id: u64) -> Result<InstallationToken> {
+pub(crate) async fn exchange(
+    client: &GitHubClient,
+    app: &GitHubApp,
+    installation_id: u64,
+) -> Result<InstallationToken> {
     let jwt = app.jwt(client.now())?;
     let id = installation_id.to_string();
     let url = client.api_url(&["app", "installations", &id, "access_tokens"]);
-    let request = client.build(Method::POST, url, op::CREATE_INSTALLATION_TOKEN, Some(&AccessCredential::Bearer(jwt)), None)?;
+    let request =
+        client.build(Method::POST, url, op::CREATE_INSTALLATION_TOKEN, Some(&AccessCredential::Bearer(jwt)), None)?;
     client
         .exchange(request, None, |response, _| {
             let wire: Wire = crate::client::decode::json(response.body(), op::CREATE_INSTALLATION_TOKEN, FIELDS)?;

@@ -45,7 +45,8 @@ mod tests {
         let jwt = sign(&key, "Iv1.8a61f9b3a7aba766", now).unwrap();
         let parts: Vec<&str> = jwt.expose_secret().split('.').collect();
         assert_eq!(parts.len(), 3);
-        let decode = |p: &str| serde_json::from_slice::<serde_json::Value>(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap();
+        let decode =
+            |p: &str| serde_json::from_slice::<serde_json::Value>(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap();
         assert_eq!(decode(parts[0]), serde_json::json!({"alg": "RS256", "typ": "JWT"}));
         let claims = decode(parts[1]);
         assert_eq!(claims["iss"], "Iv1.8a61f9b3a7aba766");

@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use crate::error::{Error, Result};
 use crate::secret::BearerToken;
 
-pub use installation::InstallationToken;
 pub(crate) use installation::Cache;
+pub use installation::InstallationToken;
 pub use key::AppKey;
 
 /// A GitHub App: who it is (its app id, e.g. `"123456"`, or its client id, e.g.

@@ -71,7 +71,8 @@ mod tests {
 
     #[tokio::test]
     async fn all_grants_follows_link_until_the_last_page() {
-        let next = |p: u32| format!(r#"<https://api.github.com/orgs/acme/personal-access-tokens?page={p}>; rel="next""#);
+        let next =
+            |p: u32| format!(r#"<https://api.github.com/orgs/acme/personal-access-tokens?page={p}>; rel="next""#);
         let mock = MockTransport::new()
             .on(
                 Route::get("/orgs/acme/personal-access-tokens").query_has("page", "1"),
@@ -88,8 +89,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_personal_token_is_told_an_app_is_required() {
-        let body = r#"{"message":"Resource not accessible by personal access token","documentation_url":"…","status":"403"}"#;
-        let mock = MockTransport::new().on(Route::get("/orgs/acme/personal-access-tokens"), MockResponse::json(403, body));
+        let body =
+            r#"{"message":"Resource not accessible by personal access token","documentation_url":"…","status":"403"}"#;
+        let mock =
+            MockTransport::new().on(Route::get("/orgs/acme/personal-access-tokens"), MockResponse::json(403, body));
         let err = client(&mock).grants(&GrantQuery::new(), None).await.unwrap_err();
         match &err {
             crate::Error::Forbidden { code: Some(code), .. } => {

@@ -126,10 +126,14 @@ impl GrantQuery {
             check_login("owner", login)?;
         }
         if self.token_ids.len() > MAX_TOKEN_IDS {
-            return Err(Error::invalid_input("token_id", format!("GitHub filters by at most {MAX_TOKEN_IDS} token ids")));
+            return Err(Error::invalid_input(
+                "token_id",
+                format!("GitHub filters by at most {MAX_TOKEN_IDS} token ids"),
+            ));
         }
         for (field, value) in [("repository", &self.repository), ("permission", &self.permission)] {
-            if value.as_deref().is_some_and(|v| v.trim().is_empty() || v.len() > 100 || v.chars().any(char::is_control)) {
+            if value.as_deref().is_some_and(|v| v.trim().is_empty() || v.len() > 100 || v.chars().any(char::is_control))
+            {
                 return Err(Error::invalid_input(field, "expected a non-empty name"));
             }
         }

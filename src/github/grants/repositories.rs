@@ -24,7 +24,8 @@ impl GitHubClient {
     ) -> Result<Page<Repository>> {
         let id = numeric_id(grant)?.to_string();
         let page = pagination::page_of(continuation.as_ref())?;
-        self.repositories_of(&["personal-access-tokens", &id, "repositories"], grant, page, op::GRANT_REPOSITORIES).await
+        self.repositories_of(&["personal-access-tokens", &id, "repositories"], grant, page, op::GRANT_REPOSITORIES)
+            .await
     }
 
     /// One page of the repositories below `segments` of the organization.

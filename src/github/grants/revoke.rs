@@ -42,7 +42,10 @@ mod tests {
         client(&mock).revoke_grant(&PatId::new("25381")).await.unwrap();
         let sent = mock.last_request().unwrap();
         assert_common(&sent);
-        assert_eq!(serde_json::from_slice::<serde_json::Value>(sent.body()).unwrap(), serde_json::json!({"action":"revoke"}));
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(sent.body()).unwrap(),
+            serde_json::json!({"action":"revoke"})
+        );
         assert_eq!(sent.headers()["content-type"], "application/json");
     }
 

@@ -5,10 +5,10 @@ use http::Method;
 
 use super::numeric_id;
 use crate::error::{Error, Result};
+use crate::github::GitHubClient;
 use crate::github::classify::Asked;
 use crate::github::operations as op;
 use crate::github::pending::{Pending, PendingKind};
-use crate::github::GitHubClient;
 use crate::model::PatId;
 
 /// At most this many ids per bulk call (grants or requests).
@@ -17,7 +17,10 @@ pub const MAX_IDS: usize = 100;
 /// The ids of a bulk call: 1 to [`MAX_IDS`], each a positive integer, no repeats.
 pub(crate) fn bulk_ids(ids: &[PatId]) -> Result<Vec<u64>> {
     if ids.is_empty() || ids.len() > MAX_IDS {
-        return Err(Error::invalid_input("ids", format!("GitHub takes 1 to {MAX_IDS} ids per call, not {}", ids.len())));
+        return Err(Error::invalid_input(
+            "ids",
+            format!("GitHub takes 1 to {MAX_IDS} ids per call, not {}", ids.len()),
+        ));
     }
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {

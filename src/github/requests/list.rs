@@ -17,7 +17,11 @@ impl GitHubClient {
     /// # Errors
     ///
     /// As [`grants`](Self::grants).
-    pub async fn requests(&self, query: &GrantQuery, continuation: Option<ContinuationToken>) -> Result<Page<PatRequest>> {
+    pub async fn requests(
+        &self,
+        query: &GrantQuery,
+        continuation: Option<ContinuationToken>,
+    ) -> Result<Page<PatRequest>> {
         let mut url = self.org_url(&["personal-access-token-requests"]);
         query.apply(&mut url, pagination::page_of(continuation.as_ref())?)?;
         let request = self.authed(Method::GET, url, op::REQUEST_LIST, None).await?;
@@ -58,8 +62,10 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn pending_requests_are_listed_with_their_reason() {
-        let mock = MockTransport::new()
-            .on(Route::get("/orgs/acme/personal-access-token-requests"), MockResponse::json(200, format!("[{REQUEST}]")));
+        let mock = MockTransport::new().on(
+            Route::get("/orgs/acme/personal-access-token-requests"),
+            MockResponse::json(200, format!("[{REQUEST}]")),
+        );
         let page = client(&mock).requests(&GrantQuery::new().permission("contents"), None).await.unwrap();
         let request = &page.items[0];
         assert_eq!((request.id, request.token_id), (42, 98716));

@@ -20,8 +20,13 @@ impl GitHubClient {
     ) -> Result<Page<Repository>> {
         let id = numeric_id(request)?.to_string();
         let page = pagination::page_of(continuation.as_ref())?;
-        self.repositories_of(&["personal-access-token-requests", &id, "repositories"], request, page, op::REQUEST_REPOSITORIES)
-            .await
+        self.repositories_of(
+            &["personal-access-token-requests", &id, "repositories"],
+            request,
+            page,
+            op::REQUEST_REPOSITORIES,
+        )
+        .await
     }
 }
 

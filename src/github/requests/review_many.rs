@@ -25,7 +25,8 @@ impl GitHubClient {
         review.check()?;
         let ids = revoke_many_ids(requests)?;
         let url = self.org_url(&["personal-access-token-requests"]);
-        let mut body = serde_json::to_value(review).map_err(|e| crate::Error::invalid_input("review", e.to_string()))?;
+        let mut body =
+            serde_json::to_value(review).map_err(|e| crate::Error::invalid_input("review", e.to_string()))?;
         body["pat_request_ids"] = serde_json::json!(ids);
         let body = crate::client::request::json(&body)?;
         let http = self.authed(Method::POST, url, op::REQUEST_REVIEW_MANY, Some(body)).await?;

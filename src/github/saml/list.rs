@@ -52,9 +52,12 @@ impl GitHubClient {
         max_pages: usize,
     ) -> Result<Vec<CredentialAuthorization>> {
         use futures_util::TryStreamExt as _;
-        crate::pagination::items(crate::pagination::pages("GitHub SAML authorization list", max_pages, None, |c| async move {
-            self.credential_authorizations(login, c).await
-        }))
+        crate::pagination::items(crate::pagination::pages(
+            "GitHub SAML authorization list",
+            max_pages,
+            None,
+            |c| async move { self.credential_authorizations(login, c).await },
+        ))
         .try_collect()
         .await
     }
