@@ -66,6 +66,14 @@ impl Grant {
         }
     }
 
+    /// How long the token has gone unused at `now`: since its last use, or, never used (or not
+    /// recorded), since the organization granted it access. For audits of unused tokens
+    /// ([`GitHubClient::idle_grants`]); zero for a use in the future (clock skew).
+    pub fn idle_for(&self, now: chrono::DateTime<chrono::Utc>) -> std::time::Duration {
+        let since = self.token_last_used_at.unwrap_or(self.access_granted_at);
+        (now - since).to_std().unwrap_or_default()
+    }
+
     /// Whether the token still works at `now` (GitHub says it has not expired, nor has its
     /// expiry passed).
     pub fn is_active(&self, now: chrono::DateTime<chrono::Utc>) -> bool {

@@ -1,5 +1,6 @@
 //! The organization's fine-grained PAT grants (§4.2): one file per operation.
 
+mod idle;
 mod list;
 pub(crate) mod query;
 mod repositories;
