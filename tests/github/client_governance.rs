@@ -301,3 +301,19 @@ async fn rate_limits_are_typed_and_a_429_is_paced_by_the_retry_layer() {
     assert!(started.elapsed() >= Duration::from_secs(5), "{:?}", started.elapsed());
     mock.assert_request_count(2);
 }
+
+/// The properties of `provider_conformance` that need no server state hold over a scripted
+/// transport: the unsupported operations are checked to say so, not skipped.
+#[tokio::test]
+async fn the_stateless_conformance_properties_hold() {
+    use patkit::testing::provider_conformance as conformance;
+    let mock = MockTransport::new()
+        .on(Route::get("/user").exact(), MockResponse::json(401, r#"{"message":"Bad credentials","status":"401"}"#));
+    let client = owner_client("acme", &mock);
+    conformance::capabilities_are_coherent(&client).await;
+    conformance::unsupported_operations_say_so(&client, &conformance::Setup::new(Scopes::parse("repo").unwrap())).await;
+    conformance::get_of_an_unknown_id_is_not_found(&client).await;
+    conformance::check_refuses_an_unknown_secret(&client).await;
+    assert_eq!(mock.request_count(), 1, "only the check reached the transport");
+    mock.assert_no_unexpected();
+}
