@@ -30,15 +30,19 @@ pub const MEDIA_TYPE: &str = "application/vnd.github+json";
 /// Cheap to clone (an `Arc` inside); builders returned by its methods own a clone, so their
 /// futures are `'static`.
 ///
-/// - [`grants`](Self::grants), [`grant_repositories`](Self::grant_repositories),
+/// - [`grants`](Self::grants) (every filter of [`GrantQuery`](super::GrantQuery)),
+///   [`all_grants`](Self::all_grants), [`idle_grants`](Self::idle_grants) (unused for a while),
+///   [`grant_repositories`](Self::grant_repositories),
 ///   [`revoke_grant`](Self::revoke_grant), [`revoke_grants`](Self::revoke_grants) (202: a
 ///   [`Pending`](super::Pending) to wait on);
 /// - [`requests`](Self::requests), [`request_repositories`](Self::request_repositories),
 ///   [`review_request`](Self::review_request), [`review_requests`](Self::review_requests);
 /// - [`credential_authorizations`](Self::credential_authorizations),
-///   [`revoke_credential_authorization`](Self::revoke_credential_authorization) (GitHub
-///   Enterprise Cloud with SAML);
-/// - [`check_token`](Self::check_token), [`report_leaked`](Self::report_leaked).
+///   [`revoke_credential_authorization`](Self::revoke_credential_authorization),
+///   [`revoke_user_credential_authorizations`](Self::revoke_user_credential_authorizations)
+///   (GitHub Enterprise Cloud with SAML);
+/// - [`check_token`](Self::check_token), [`report_leaked`](Self::report_leaked);
+/// - [`installation_token`](Self::installation_token) (a GitHub App credential's cached token).
 ///
 /// GitHub has **no** API to create, list, rotate or revoke a user's own tokens: the neutral
 /// [`PatProvider`](crate::PatProvider) answers [`Error::Unsupported`] for those, without a

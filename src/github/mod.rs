@@ -87,5 +87,6 @@ pub use pending::Pending;
 pub use provider::{PROVIDER_NAME, extras};
 pub use rate_limit::RateLimit;
 pub use requests::{MAX_REASON_CHARS, Review};
+pub use saml::CredentialType;
 pub use token_kind::TokenKind;
 pub use wire::{Account, CredentialAuthorization, Grant, PatRequest, Permissions, Repository};

@@ -39,13 +39,15 @@ pub const REQUEST_REVIEW_MANY: Operation = Operation::not_idempotent("github_req
 pub const SAML_LIST: Operation = Operation::idempotent("github_saml_list");
 /// `DELETE /orgs/{org}/credential-authorizations/{credential_id}`.
 pub const SAML_REVOKE: Operation = Operation::idempotent("github_saml_revoke");
+/// `POST /orgs/{org}/credential-authorizations/{username}/revoke[-credential-type]` (202).
+pub const SAML_REVOKE_USER: Operation = Operation::idempotent("github_saml_revoke_user");
 /// `GET /user` with the token being checked.
 pub const TOKEN_CHECK: Operation = Operation::idempotent("github_token_check");
 /// `POST /credentials/revoke`, unauthenticated; the body holds the leaked tokens.
 pub const CREDENTIALS_REVOKE: Operation = Operation::not_idempotent("github_credentials_revoke").sensitive();
 
 /// Every operation above.
-pub const ALL: [Operation; 13] = [
+pub const ALL: [Operation; 14] = [
     CREATE_INSTALLATION_TOKEN,
     GRANT_LIST,
     GRANT_REPOSITORIES,
@@ -57,6 +59,7 @@ pub const ALL: [Operation; 13] = [
     REQUEST_REVIEW_MANY,
     SAML_LIST,
     SAML_REVOKE,
+    SAML_REVOKE_USER,
     TOKEN_CHECK,
     CREDENTIALS_REVOKE,
 ];

@@ -4,3 +4,6 @@
 
 mod list;
 mod revoke;
+mod revoke_user;
+
+pub use revoke_user::CredentialType;
