@@ -294,3 +294,42 @@ impl GitHubClientBuilder {
         })
     }
 }
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_organizations_and_base_urls_are_refused_when_built() {
+        let build = |org: &str, base: &str| {
+            GitHubClient::builder(org, GitHubCredential::token("ghp_x"))
+                .base_url(base)
+                .transport(crate::testing::MockTransport::new())
+                .build()
+        };
+        assert!(build("acme-corp", DEFAULT_BASE_URL).is_ok());
+        assert!(build("acme", "http://127.0.0.1:8080/api/v3").is_ok(), "an emulator on loopback");
+        for (org, base, field) in [
+            ("", DEFAULT_BASE_URL, "org"),
+            ("a/b", DEFAULT_BASE_URL, "org"),
+            ("-acme", DEFAULT_BASE_URL, "org"),
+            ("acme", "http://api.github.com", "base_url"),
+            ("acme", "https://api.github.com/?x=1", "base_url"),
+        ] {
+            match build(org, base) {
+                Err(Error::InvalidInput { field: f, .. }) => assert_eq!(f, field, "{org} {base}"),
+                other => panic!("{org} {base}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn debug_names_the_org_and_never_the_token() {
+        let client = GitHubClient::builder("acme", GitHubCredential::token("ghp_CANARYdebug"))
+            .transport(crate::testing::MockTransport::new())
+            .build()
+            .unwrap();
+        let shown = format!("{client:?}");
+        assert!(shown.contains("acme") && !shown.contains("CANARY"), "{shown}");
+    }
+}

@@ -66,8 +66,9 @@ impl GitHubCredential {
     /// [`Error::Credential`] (kind `Unavailable`) when the variable is unset, empty or not
     /// Unicode.
     pub fn token_from_env(name: &str) -> Result<Self> {
-        match std::env::var(name) {
-            Ok(value) if !value.trim().is_empty() => Ok(Self::token(value.trim().to_owned())),
+        let value = secrecy::zeroize::Zeroizing::new(std::env::var(name).unwrap_or_default());
+        match value.trim() {
+            token if !token.is_empty() => Ok(Self::token(token.to_owned())),
             _ => Err(Error::credential(
                 CredentialErrorKind::Unavailable,
                 format!("the environment variable {name} holding the GitHub token is not set"),

@@ -24,7 +24,7 @@ pub(crate) fn numeric_id(id: &PatId) -> Result<u64> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 pub(crate) mod tests {
     use crate::github::{GitHubClient, GitHubCredential};
     use crate::testing::MockTransport;

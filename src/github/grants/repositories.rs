@@ -50,7 +50,7 @@ impl GitHubClient {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests {
     use crate::github::grants::tests::{assert_common, client};
     use crate::model::PatId;

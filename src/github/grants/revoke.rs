@@ -29,7 +29,7 @@ impl GitHubClient {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests {
     use crate::github::grants::tests::{assert_common, client};
     use crate::model::PatId;

@@ -53,7 +53,7 @@ impl GitHubClient {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests {
     use super::*;
     use crate::github::grants::tests::{assert_common, client};

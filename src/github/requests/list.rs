@@ -44,7 +44,7 @@ impl GitHubClient {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 pub(crate) mod tests {
     use super::*;
     use crate::github::grants::tests::{assert_common, client};

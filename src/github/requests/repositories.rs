@@ -30,7 +30,7 @@ impl GitHubClient {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests {
     use crate::github::grants::tests::client;
     use crate::model::PatId;

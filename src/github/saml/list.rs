@@ -63,7 +63,7 @@ impl GitHubClient {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests {
     use crate::github::ErrorCode;
     use crate::github::grants::tests::{assert_common, client};

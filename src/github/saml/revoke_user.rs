@@ -70,7 +70,7 @@ impl GitHubClient {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests {
     use super::*;
     use crate::github::grants::tests::{assert_common, client};
