@@ -63,11 +63,14 @@ impl GitHubOffboarding {
     }
 
     fn target(&mut self, org: &str) -> &mut Target {
-        if let Some(i) = self.targets.iter().position(|t| t.org == org) {
-            return &mut self.targets[i];
-        }
-        self.targets.push(Target { org: org.to_owned(), ..Target::default() });
-        self.targets.last_mut().expect("just pushed")
+        let i = match self.targets.iter().position(|t| t.org == org) {
+            Some(i) => i,
+            None => {
+                self.targets.push(Target { org: org.to_owned(), ..Target::default() });
+                self.targets.len() - 1
+            }
+        };
+        &mut self.targets[i]
     }
 
     /// Revokes the login's fine-grained PAT grants in `client`'s organization (a GitHub App

@@ -317,3 +317,25 @@ async fn the_stateless_conformance_properties_hold() {
     assert_eq!(mock.request_count(), 1, "only the check reached the transport");
     mock.assert_no_unexpected();
 }
+
+/// A refusal in one organization is recorded there and the others are still offboarded.
+#[tokio::test(start_paused = true)]
+async fn a_failing_organization_does_not_stop_the_others() {
+    let clock = ManualClock::new(now());
+    let mut mock =
+        MockTransport::new().on(Route::post(EXCHANGE), issued("ghs_installation", now() + TimeDelta::hours(1))).on(
+            Route::get("/orgs/alpha/personal-access-tokens"),
+            MockResponse::json(403, r#"{"message":"Resource not accessible by integration","status":"403"}"#),
+        );
+    mock = script_org(mock, "beta", &[grant(21, 921, "octocat", "2025-08-01T00:00:00Z", "null")], None);
+    let report = GitHubOffboarding::new()
+        .grants(app_client("alpha", &mock, &clock))
+        .grants(app_client("beta", &mock, &clock))
+        .run("octocat")
+        .await
+        .unwrap();
+    assert!(!report.is_complete());
+    assert!(matches!(report.orgs[0].errors[..], [Error::Forbidden { .. }]), "{:?}", report.orgs[0].errors);
+    assert!(report.orgs[1].is_complete() && report.orgs[1].grants_revoked.len() == 1);
+    assert!(report.to_string().contains("error: forbidden: Resource not accessible by integration"), "{report}");
+}
