@@ -142,8 +142,9 @@ impl GitHubOffboarding {
         }
         for batch in found.chunks(super::MAX_IDS) {
             let ids: Vec<PatId> = batch.iter().map(|g| PatId::new(g.id.to_string())).collect();
+            let token_ids = batch.iter().map(|g| g.token_id).collect();
             let outcome = match client.revoke_grants(&ids).await {
-                Ok(pending) => pending.wait().await,
+                Ok(pending) => pending.with_token_ids(token_ids).wait().await,
                 Err(e) => Err(e),
             };
             match outcome {

@@ -26,6 +26,9 @@ pub struct Pending {
     client: GitHubClient,
     kind: PendingKind,
     ids: Vec<u64>,
+    /// The token ids of revoked grants, when the caller knows them: the check then lists only
+    /// those tokens (`token_id[]`, 50 at a time) instead of the whole organization.
+    token_ids: Vec<u64>,
 }
 
 impl fmt::Debug for Pending {
@@ -40,7 +43,13 @@ impl fmt::Debug for Pending {
 
 impl Pending {
     pub(crate) fn new(client: GitHubClient, kind: PendingKind, ids: Vec<u64>) -> Self {
-        Self { client, kind, ids }
+        Self { client, kind, ids, token_ids: Vec::new() }
+    }
+
+    /// Checks a grant revocation by listing only the grants of these tokens.
+    pub(crate) fn with_token_ids(mut self, token_ids: Vec<u64>) -> Self {
+        self.token_ids = token_ids;
+        self
     }
 
     /// The ids the call was about (grant ids or request ids), each once.
@@ -49,7 +58,8 @@ impl Pending {
     }
 
     /// The ids the listing still shows (one full listing of the organization's grants or
-    /// requests).
+    /// requests; for grants revoked by [`GitHubOffboarding`](super::GitHubOffboarding), only
+    /// the grants of the tokens it revoked, by `token_id[]`).
     ///
     /// # Errors
     ///
@@ -57,6 +67,14 @@ impl Pending {
     pub async fn remaining(&self) -> Result<Vec<u64>> {
         let max_pages = crate::pagination::DEFAULT_MAX_PAGES;
         let listed: Vec<u64> = match self.kind {
+            PendingKind::GrantRevocation if !self.token_ids.is_empty() => {
+                let mut listed = Vec::new();
+                for chunk in self.token_ids.chunks(super::MAX_TOKEN_IDS) {
+                    let query = chunk.iter().fold(GrantQuery::new(), |q, id| q.token_id(*id));
+                    listed.extend(self.client.all_grants(&query, max_pages).await?.into_iter().map(|g| g.id));
+                }
+                listed
+            }
             PendingKind::GrantRevocation => {
                 self.client.all_grants(&GrantQuery::new(), max_pages).await?.into_iter().map(|g| g.id).collect()
             }

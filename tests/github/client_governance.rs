@@ -60,7 +60,12 @@ fn script_org(mock: MockTransport, org: &str, grants: &[String], credential_ids:
             by_owner(Route::get(tokens.clone())),
             [MockResponse::json(200, format!("[{}]", grants.join(","))), MockResponse::json(200, "[]")],
         )
-        // The wait after the 202: the whole organization's listing, still showing the grants once.
+        // The wait after the 202: the listing of the revoked tokens, still showing the grants once.
+        .on_seq(
+            Route::get(tokens.clone()).query(|q| q.contains("token_id%5B%5D=")),
+            [MockResponse::json(200, format!("[{}]", grants.join(","))), MockResponse::json(200, "[]")],
+        )
+        // The neutral `PatAdmin::revoke_many` knows grant ids only: it waits on the whole listing.
         .on_seq(
             Route::get(tokens.clone()),
             [MockResponse::json(200, format!("[{}]", grants.join(","))), MockResponse::json(200, "[]")],
@@ -109,8 +114,15 @@ async fn offboarding_a_login_from_three_organizations_leaves_nothing_and_says_wh
     assert_eq!(saml, [1, 2, 0]);
     assert_eq!(report.orgs[2].saml_enabled, Some(false), "gamma has no SAML: not a failure");
 
-    // Verified by listing: each organization's check listings (owner filter; login filter) were empty.
+    // Verified by listing: the wait listed the revoked tokens (token_id[]) until gone, and each
+    // organization's check listings (owner filter; login filter) were empty.
     for org in ["alpha", "beta", "gamma"] {
+        let waits = mock.requests_to(&Route::get(format!("/orgs/{org}/personal-access-tokens")));
+        assert!(
+            waits
+                .iter()
+                .all(|r| r.uri().query().unwrap().contains("owner") || r.uri().query().unwrap().contains("token_id"))
+        );
         let bulk = mock.requests_to(&Route::post(format!("/orgs/{org}/personal-access-tokens")).exact());
         assert_eq!(bulk.len(), 1, "{org}: one bulk revocation");
         let body: serde_json::Value = serde_json::from_slice(bulk[0].body()).unwrap();
