@@ -1,5 +1,6 @@
-//! The GitHub provider: its governance emulator over loopback (and, from the client's side, the
-//! client's own modules).
+//! The GitHub provider: its client over scripted transports (App authentication, governance of
+//! grants, requests and SAML authorizations, the neutral seams, redaction), its governance
+//! emulator over loopback, and the client against the emulator.
 //!
 //! One test binary for this layer (each binary links the whole crate); each module keeps its own
 //! `cfg`.
@@ -8,5 +9,8 @@
 #[path = "../support/trace_capture.rs"]
 mod trace_capture;
 
+mod client_app_auth;
+mod client_governance;
+mod client_redaction;
 mod emulator_loopback;
 mod emulator_redaction;
