@@ -91,15 +91,13 @@ impl PatProvider for GitHubClient {
         self.org()
     }
 
+    /// List (the organization's grants) and check. No `revoke`: what an organization can revoke
+    /// is a grant — the token's access to it — while the token itself keeps authenticating
+    /// everywhere else, which is not what [`PatProvider::revoke_pat`] promises (the token stops
+    /// working). Revoke grants with [`revoke_grant`](GitHubClient::revoke_grant), the
+    /// [`PatAdmin`] seam or [`GitHubOffboarding`](super::GitHubOffboarding), which say so.
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            list_own: true,
-            revoke: true,
-            revoke_deletes: true,
-            check: true,
-            expiry: ExpiryGranularity::DateTime,
-            ..Capabilities::NONE
-        }
+        Capabilities { list_own: true, check: true, expiry: ExpiryGranularity::DateTime, ..Capabilities::NONE }
     }
 
     /// One page of the organization's grants. `Active`: the token has not expired; `Expired`:
@@ -125,12 +123,6 @@ impl PatProvider for GitHubClient {
             items: page.items.iter().filter(|g| keep(g)).map(Grant::to_metadata).collect(),
             continuation: page.continuation,
         })
-    }
-
-    /// Revokes the grant: the token loses its access to the organization (it stays valid
-    /// elsewhere). An unknown or already revoked grant is [`Error::NotFound`](crate::Error::NotFound).
-    async fn revoke_pat(&self, id: &PatId) -> Result<()> {
-        self.revoke_grant(id).await
     }
 
     /// Whether GitHub accepts the token (`GET /user` with it).
