@@ -154,6 +154,7 @@
 //! [`TokenStore`]: crate::TokenStore
 //! [`Error::CreateOutcomeUnknown`]: crate::Error::CreateOutcomeUnknown
 
+mod hooks;
 mod offboard;
 mod plan;
 mod report;
@@ -161,6 +162,7 @@ mod rotate;
 mod scan;
 mod skip;
 
+pub use hooks::{CommandHook, HandOff, HookError, HookFailure, RotationHook, WebhookHook};
 pub use offboard::{OffboardReport, Offboarding, RuleSummary};
 pub use plan::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery, RotationPlan};
 pub use report::{EntryReport, Failure, Outcome, RecoveryAction, Rotation, RotationMethod, RotationReport, Step};

@@ -1,7 +1,7 @@
 //! What one keyring item holds: the secret and its record, as one JSON document.
 //!
 //! The keyring item's *secret* is the entry document of [`crate::store::persisted`] with its
-//! `revision` (format 3: `{"format": "patkit.entry", "version": 3, "revision": n, "secret":
+//! `revision` (format 4: `{"format": "patkit.entry", "version": 4, "revision": n, "secret":
 //! "<token>", "record": {…}}`; items written by patkit 0.1 in format 1, `{"format": "patkit.v1",
 //! "revision": n, "secret": …, "record": {…}}`, are still read). Keeping the record inside the
 //! item's secret (rather than in its attributes) makes every write one platform call, so a crash
@@ -71,6 +71,7 @@ mod tests {
             revision: 3,
             rotation: None,
             previous: None,
+            retiring: None,
         };
         StoredPat { record, secret: PatSecret::new(secret.to_owned()) }
     }
