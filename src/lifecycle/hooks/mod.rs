@@ -57,6 +57,18 @@ pub trait RotationHook: Send + Sync + fmt::Debug {
     async fn hand_off(&self, hand_off: &HandOff<'_>) -> Result<(), HookError>;
 }
 
+#[deny(clippy::missing_trait_methods)]
+#[async_trait]
+impl<T: RotationHook + ?Sized> RotationHook for std::sync::Arc<T> {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+
+    async fn hand_off(&self, hand_off: &HandOff<'_>) -> Result<(), HookError> {
+        (**self).hand_off(hand_off).await
+    }
+}
+
 /// What a [`RotationHook`] gets: the entry, the stored replacement's metadata and secret, and
 /// what happens to the token it replaced. `Debug` never shows the secret.
 #[derive(Debug, Clone, Copy)]
