@@ -144,7 +144,22 @@ async fn settle_with_grace(
 /// Within a grace period: a recovery that ignores the lease leaves nothing but (perhaps) the
 /// retiring token, which is still valid; the invariant holds with it. Its entry reports.
 async fn within_grace(w: &World) -> Result<Vec<EntryReport>, String> {
+    // A token recorded as retiring within its grace must come out of the recovery untouched.
+    let before = w.inner_store.get(NAME).await.map_err(|e| e.to_string())?.ok_or("entry missing")?.record;
+    let retiring = before
+        .previous
+        .filter(|_| before.retiring.as_ref().is_some_and(|r| r.until > w.now()))
+        .map(|previous| previous.id);
     let report = rotator(w).recover_ignoring_lease().await.map_err(|e| e.to_string())?;
+    if let Some(id) = &retiring {
+        let kept = report
+            .entries
+            .iter()
+            .any(|e| matches!(&e.outcome, Outcome::Skipped(SkipReason::Retiring { id: kept, .. }) if kept == id));
+        if !kept || !w.server.token(id).is_some_and(|t| t.active) {
+            return Err(format!("recovery within the grace did not leave the retiring token {id} alone: {report}"));
+        }
+    }
     if let Some(failed) = report.failed().next() {
         return Err(format!("recovery within the grace failed: {failed}"));
     }
