@@ -113,7 +113,7 @@ mod tests {
         let bytes = encode(&sample("a", CANARY), 4).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(value["format"], "patkit.entry");
-        assert_eq!(value["version"], 3);
+        assert_eq!(value["version"], 4);
         assert_eq!(value["revision"], 4);
     }
 
@@ -121,10 +121,10 @@ mod tests {
     fn an_item_of_a_future_format_version_is_corrupt_and_quotes_nothing() {
         let bytes = encode(&sample("a", CANARY), 1).unwrap();
         let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-        value["version"] = serde_json::json!(4);
+        value["version"] = serde_json::json!(5);
         let err = decode("a", &serde_json::to_vec(&value).unwrap()).unwrap_err();
         assert_eq!(err.kind(), StoreErrorKind::Corrupt);
-        assert!(err.message().contains("entry format version 4"), "{err}");
+        assert!(err.message().contains("entry format version 5"), "{err}");
         assert!(!format!("{err} {err:?}").contains(CANARY), "{err}");
     }
 

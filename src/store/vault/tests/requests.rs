@@ -89,7 +89,7 @@ fn write_posts_the_whole_entry_with_cas_and_without_the_revision() {
     let body: Value = serde_json::from_slice(request.body()).unwrap();
     assert_eq!(body["options"], json!({"cas": 7}));
     assert_eq!(body["data"]["format"], "patkit.entry");
-    assert_eq!(body["data"]["version"], 3, "new writes carry the entry format version");
+    assert_eq!(body["data"]["version"], 4, "new writes carry the entry format version");
     assert!(body["data"].get("revision").is_none(), "the KV version is the revision");
     assert!(body["data"]["record"].get("revision").is_none());
     assert_eq!(body["data"]["secret"], SECRET);
