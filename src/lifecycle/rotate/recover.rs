@@ -38,6 +38,7 @@ pub(super) enum Recovery {
 
 impl Recovery {
     /// The entry, when recovery left it clean; else what to report for it.
+    #[allow(clippy::result_large_err)] // taken apart at once by both callers
     pub(super) fn into_clean(self) -> Result<StoredPat, Outcome> {
         Err(match self {
             Self::Clean(entry) => return Ok(entry),
