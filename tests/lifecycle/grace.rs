@@ -11,8 +11,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use patkit::lifecycle::{
-    CommandHook, FindingKind, HandOff, HookError, KeptReason, Outcome, RecoveryAction, RotationHook, Rotator, Scan,
-    SkipReason, WebhookHook,
+    CommandHook, FindingKind, HandOff, HookError, KeptReason, Outcome, PlannedAction, RecoveryAction, RotationHook,
+    Rotator, Scan, SkipReason, WebhookHook,
 };
 use patkit::store::InMemoryTokenStore;
 use patkit::testing::{MockResponse, MockTransport, Route};
@@ -99,6 +99,10 @@ async fn a_grace_period_keeps_the_old_token_until_it_ends_then_the_next_run_revo
         let w = world(backend);
         let old = w.seed(NAME, "ci feed", 2).await;
         let old_id = old.record.metadata.id.clone();
+        let plan = rotator(&w).grace(GRACE).plan().await.unwrap();
+        if !backend.creates() {
+            assert_eq!(plan.entries[0].action, PlannedAction::Skip(SkipReason::GraceImpossible), "{backend:?}");
+        }
         let report = rotator(&w).grace(GRACE).rotate(NAME).await;
         if !backend.creates() {
             // The server would revoke the old token at once: refused before anything is sent.
@@ -138,7 +142,10 @@ async fn a_grace_period_keeps_the_old_token_until_it_ends_then_the_next_run_revo
         );
         assert!(!finding.kind.needs_attention());
 
-        // Within the grace, neither a forced rotation nor a recovery touches it.
+        // Within the grace, neither a forced rotation nor a recovery touches it (and a dry run
+        // says so).
+        let plan = rotator(&w).force(true).plan().await.unwrap();
+        assert_eq!(plan.entries[0].action, PlannedAction::Skip(SkipReason::Retiring { id: old_id.clone(), until }));
         let again = rotator(&w).force(true).grace(GRACE).rotate(NAME).await;
         assert!(
             matches!(&again.outcome, Outcome::Skipped(SkipReason::Retiring { id, until: u }) if *id == old_id && *u == until),
