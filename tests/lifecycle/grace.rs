@@ -359,6 +359,25 @@ async fn command_hook_gets_the_secret_on_stdin_and_nowhere_else() {
     assert!(active(&w, &old.record.metadata.id));
 }
 
+/// `inherit_env(false)`: the hook gets `PATH` and the `PATKIT_*` variables, not the rotator's
+/// environment (where its own credentials may be).
+#[tokio::test]
+async fn command_hook_without_the_rotators_environment() {
+    let inherited = std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets it");
+    let dir = tempfile::tempdir().unwrap();
+    for inherit in [true, false] {
+        let env_file = dir.path().join(format!("env-{inherit}"));
+        let w = world(Backend::Azure);
+        w.seed(NAME, "ci feed", 2).await;
+        let hook = CommandHook::new("sh").arg("-c").arg(r#"cat > /dev/null && env > "$1""#).arg("hook").arg(&env_file);
+        let report = rotator(&w).hook(hook.inherit_env(inherit)).rotate(NAME).await;
+        assert!(matches!(&report.outcome, Outcome::Rotated(r) if r.handoff_failures.is_empty()), "{report}");
+        let env = std::fs::read_to_string(&env_file).unwrap();
+        assert_eq!(env.contains(&format!("CARGO_MANIFEST_DIR={inherited}")), inherit, "inherit_env({inherit})");
+        assert!(env.lines().any(|l| l.starts_with("PATKIT_TOKEN_ID=")), "{env}");
+    }
+}
+
 #[tokio::test]
 async fn a_failing_or_slow_command_keeps_the_old_token() {
     for (hook, says) in [
@@ -376,6 +395,28 @@ async fn a_failing_or_slow_command_keeps_the_old_token() {
         assert!(active(&w, &old.record.metadata.id), "{report}");
         let secret = w.inner_store.get(NAME).await.unwrap().unwrap().secret;
         assert!(!format!("{report} {report:?}").contains(secret.expose_secret()));
+    }
+}
+
+/// After a server-side rotate (the server revoked the old token already) hooks run after the
+/// store; a failure is reported, and the replacement stays stored.
+#[tokio::test(start_paused = true)]
+async fn hooks_after_a_server_side_rotate_report_their_failures() {
+    for backend in Backend::ALL.into_iter().filter(|b| !b.creates()) {
+        let w = world(backend);
+        let old = w.seed(NAME, "ci feed", 2).await;
+        let hook = Recorder::default();
+        hook.fail.store(true, Ordering::SeqCst);
+        let report = rotator(&w).hook(hook.clone()).rotate(NAME).await;
+        let Outcome::Rotated(rotation) = &report.outcome else { panic!("{backend:?}: {report}") };
+        assert_eq!(rotation.handoff_failures.len(), 1, "{backend:?}: {report}");
+        assert_eq!(rotation.kept_previous, None, "nothing to keep");
+        let stored = w.inner_store.get(NAME).await.unwrap().unwrap();
+        assert_eq!(stored.record.metadata.id, rotation.new.id);
+        assert_eq!(hook.seen.lock().unwrap()[0].secret, stored.secret.expose_secret());
+        assert!(stored.record.previous.is_none() && stored.record.retiring.is_none());
+        assert!(!active(&w, &old.record.metadata.id));
+        w.check_settled(NAME).await.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
     }
 }
 

@@ -14,7 +14,8 @@ use super::{HandOff, HookError, RotationHook, time_text};
 /// replacement:
 ///
 /// - **standard input**: the secret, followed by one newline, then end of input;
-/// - **environment** (metadata only, added to the rotator's environment): `PATKIT_ENTRY`,
+/// - **environment** (metadata only, added to the rotator's environment, or to `PATH` alone
+///   with [`inherit_env(false)`](Self::inherit_env)): `PATKIT_ENTRY`,
 ///   `PATKIT_PROVIDER`, `PATKIT_ORGANIZATION`, `PATKIT_TOKEN_ID`, `PATKIT_TOKEN_NAME`,
 ///   `PATKIT_SCOPES` (space-separated), `PATKIT_VALID_TO` (RFC 3339; empty: never expires),
 ///   `PATKIT_PREVIOUS_ID` (empty: none), `PATKIT_RETIRING_UNTIL` (RFC 3339; empty: no grace
@@ -43,6 +44,7 @@ pub struct CommandHook {
     args: Vec<OsString>,
     timeout: Duration,
     name: String,
+    inherit_env: bool,
 }
 
 impl CommandHook {
@@ -50,7 +52,7 @@ impl CommandHook {
     pub fn new(program: impl Into<OsString>) -> Self {
         let program = program.into();
         let name = format!("command {}", program.to_string_lossy());
-        Self { program, args: Vec::new(), timeout: Duration::from_secs(60), name }
+        Self { program, args: Vec::new(), timeout: Duration::from_secs(60), name, inherit_env: true }
     }
 
     /// Adds one argument (never put a secret here).
@@ -62,6 +64,14 @@ impl CommandHook {
     /// How long the program may take, from start to exit (default 60 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Whether the program gets the rotator's environment (default `true`). `false` gives it
+    /// only `PATH` and the `PATKIT_*` variables: the rotator's own credentials (say a
+    /// `VAULT_TOKEN` or `GITLAB_TOKEN` in its environment) do not reach the hook.
+    pub fn inherit_env(mut self, inherit: bool) -> Self {
+        self.inherit_env = inherit;
         self
     }
 
@@ -81,7 +91,14 @@ impl RotationHook for CommandHook {
     async fn hand_off(&self, hand_off: &HandOff<'_>) -> Result<(), HookError> {
         let new = hand_off.new;
         let scopes: Vec<&str> = new.scopes.iter().map(|s| s.as_str()).collect();
-        let mut child = tokio::process::Command::new(&self.program)
+        let mut command = tokio::process::Command::new(&self.program);
+        if !self.inherit_env {
+            command.env_clear();
+            if let Some(path) = std::env::var_os("PATH") {
+                command.env("PATH", path);
+            }
+        }
+        let mut child = command
             .args(&self.args)
             .env("PATKIT_ENTRY", hand_off.entry)
             .env("PATKIT_PROVIDER", hand_off.provider)
