@@ -166,3 +166,25 @@ pub(crate) async fn run_all(hooks: &[std::sync::Arc<dyn RotationHook>], hand_off
 pub(crate) fn time_text(t: Option<DateTime<Utc>>) -> String {
     t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)).unwrap_or_default()
 }
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use super::*;
+    use crate::testing::MockTransport;
+
+    const CANARY: &str = "hook-canary-5e1f";
+
+    #[test]
+    fn debug_shows_no_secret_and_no_webhook_path() {
+        let new = crate::testing::conformance::sample_entry("a", CANARY);
+        let secret = PatSecret::new(CANARY.to_owned());
+        let hand_off = HandOff::new("a", "p", "o", &new.record.metadata, &secret);
+        let shown = format!("{hand_off:?}");
+        assert!(shown.contains("entry: \"a\"") && !shown.contains(CANARY), "{shown}");
+        let hook = WebhookHook::new("https://hooks.example.com/services/KEY-IN-PATH", MockTransport::new()).unwrap();
+        let shown = format!("{hook:?} {}", hook.name());
+        assert!(shown.contains("hooks.example.com") && !shown.contains("KEY-IN-PATH"), "{shown}");
+        let failure = HookFailure { hook: "h".to_owned(), error: HookError::new("refused") };
+        assert_eq!(failure.to_string(), "hook h failed: refused");
+    }
+}
