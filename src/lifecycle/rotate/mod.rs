@@ -248,6 +248,38 @@ impl Rotator {
     }
 
     /// Sets [`RotationOptions::grace`].
+    ///
+    /// ```
+    /// # #[cfg(feature = "testing")] {
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use patkit::lifecycle::{Outcome, Rotator, SkipReason};
+    /// use patkit::store::InMemoryTokenStore;
+    /// use patkit::testing::{FAKE_ORGANIZATION, FAKE_PROVIDER_NAME, FakeProfile, FakeProvider};
+    /// use patkit::{Clock, ManualClock, PatRecord, Scopes, StoredPat, TokenStore};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let clock = ManualClock::new(chrono::Utc::now());
+    /// let provider = FakeProvider::new(FakeProfile::CreateUpdate).clock(clock.clone());
+    /// let old = provider.seed("ci", Scopes::default(), Some(clock.now() + chrono::TimeDelta::days(2)));
+    /// let store = Arc::new(InMemoryTokenStore::new());
+    /// let record = PatRecord::new("ci", FAKE_PROVIDER_NAME, FAKE_ORGANIZATION, old.metadata.clone(), clock.now());
+    /// store.put(StoredPat { record, secret: old.secret }).await?;
+    ///
+    /// let rotator = Rotator::new(provider.clone(), store.clone()).clock(clock.clone()).grace(Duration::from_secs(3600));
+    /// let report = rotator.rotate("ci").await;
+    /// let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+    /// assert!(rotation.retiring_until.is_some());
+    /// // For an hour, services still holding the old token keep working.
+    /// assert!(!provider.token(&old.metadata.id).unwrap().revoked);
+    /// assert!(matches!(rotator.rotate("ci").await.outcome, Outcome::Skipped(SkipReason::Retiring { .. })));
+    /// // The first run after the grace revokes it.
+    /// clock.advance(chrono::TimeDelta::minutes(61));
+    /// rotator.recover().await?;
+    /// assert!(provider.token(&old.metadata.id).unwrap().revoked);
+    /// # Ok::<_, patkit::Error>(()) }).unwrap();
+    /// # }
+    /// ```
     pub fn grace(mut self, grace: Duration) -> Self {
         self.options.grace = grace;
         self
