@@ -25,7 +25,7 @@ use crate::lifecycle_support::{Backend, Call, HoldPoint, Rng, StoreFault, World}
 use patkit::TokenStore;
 use patkit::azure::emulator::{Fault, FaultRule};
 use patkit::azure::operations as op;
-use patkit::lifecycle::{EntryReport, Outcome, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions};
+use patkit::lifecycle::{EntryReport, KeptReason, Outcome, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions};
 use patkit::store::{FileTokenStore, InMemoryTokenStore};
 use patkit::testing::{FakeOp, FakeProfile};
 
@@ -248,6 +248,70 @@ async fn crash_points_in_the_retiring_state() {
                 assert!(w.server.token(&old_id).unwrap().revoked, "{label}: the old token survived its grace");
                 settle_and_rotate_again(&w, false).await.unwrap_or_else(|e| panic!("{label}: {e}"));
             }
+        }
+    }
+}
+
+/// A hook that always succeeds and counts its runs.
+#[derive(Debug, Default)]
+struct Counting(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl patkit::lifecycle::RotationHook for Counting {
+    fn name(&self) -> &str {
+        "counting"
+    }
+    async fn hand_off(&self, _: &patkit::lifecycle::HandOff<'_>) -> Result<(), patkit::lifecycle::HookError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// Crash points around the hand-off (no grace period): before or after the write that records
+/// the hand-off, before or after the revoke. Before the record, recovery keeps the old token
+/// (the hand-off may not have reached its target) and the next rotation run with hooks hands
+/// off again; after it, recovery revokes the old token. No point loses the working token.
+#[tokio::test(start_paused = true)]
+async fn crash_points_around_the_hand_off() {
+    for backend in Backend::ALL.into_iter().filter(|b| b.creates()) {
+        let probe = World::on(backend, Arc::new(InMemoryTokenStore::new()));
+        let points = [
+            ("before recording the hand-off", HoldPoint { call: Call::StoreWrite, nth: 3, after: false }, true),
+            ("after recording the hand-off", HoldPoint { call: Call::StoreWrite, nth: 3, after: true }, false),
+            ("before the revoke", HoldPoint { call: probe.call(FakeOp::Revoke), nth: 1, after: false }, false),
+            ("after the revoke", HoldPoint { call: probe.call(FakeOp::Revoke), nth: 1, after: true }, false),
+        ];
+        for (label, point, pending) in points {
+            let label = format!("{backend:?}: {label}");
+            let w = World::on(backend, Arc::new(InMemoryTokenStore::new()));
+            let old = w.seed(NAME, "ci feed", 2).await;
+            let old_id = old.record.metadata.id.clone();
+            w.gate.set_checker(w.stored_token_works_checker(NAME));
+            let hook = Arc::new(Counting::default());
+            assert!(run_until(&w, &rotator(&w).hook(hook.clone()), Some(point)).await.is_none(), "{label}");
+            assert_eq!(hook.0.load(std::sync::atomic::Ordering::SeqCst), 1, "{label}");
+            no_violations(&w).unwrap_or_else(|e| panic!("{label}: {e}"));
+            let swept = rotator(&w).recover_ignoring_lease().await.unwrap();
+            if pending {
+                assert!(
+                    matches!(
+                        &swept.entries[0].outcome,
+                        Outcome::Skipped(SkipReason::PreviousKept { reason: KeptReason::HandOffPending, .. })
+                    ),
+                    "{label}: {swept}"
+                );
+                assert!(w.server.token(&old_id).unwrap().active, "{label}: revoked before a recorded hand-off");
+                w.check_settled(NAME).await.unwrap_or_else(|e| panic!("{label}: {e}"));
+                // Not due afterwards (no force, no window): only the hand-off and the revoke.
+                let next = rotator(&w).force(false).window(Duration::ZERO).hook(hook.clone()).rotate(NAME).await;
+                assert!(matches!(next.recovered.first(), Some(RecoveryAction::HandedOff { .. })), "{label}: {next}");
+                assert_eq!(hook.0.load(std::sync::atomic::Ordering::SeqCst), 2, "{label}: handed off again");
+            } else {
+                assert!(swept.failed().next().is_none() && swept.skipped().next().is_none(), "{label}: {swept}");
+            }
+            entry_is_clean(&w).await.unwrap_or_else(|e| panic!("{label}: {e}"));
+            assert!(w.server.token(&old_id).unwrap().revoked, "{label}: the old token survived");
+            w.check_settled(NAME).await.unwrap_or_else(|e| panic!("{label}: {e}"));
         }
     }
 }
