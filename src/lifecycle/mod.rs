@@ -140,7 +140,8 @@
 //!
 //! A server-side rotate cannot keep the old token (the server revokes it when it answers): with
 //! a grace period such a provider's due entries are skipped before anything is written or sent
-//! ([`SkipReason::GraceImpossible`]); its hooks run after the store, and their failures are only
+//! ([`SkipReason::GraceImpossible`]); its hooks run after the store once the stored token was
+//! tried out successfully (a replacement that does not work is not handed off), and their failures are only
 //! reported ([`Rotation::handoff_failures`]): there is nothing left to keep, and a crash before
 //! they ran means they never run.
 //!
