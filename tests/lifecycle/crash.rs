@@ -94,17 +94,22 @@ fn clear_server_faults(w: &World) {
 /// After a crash (or not): the stored token works at the crash point (or a server-side rotate
 /// is in flight), recovery settles the entry, and a forced rotation afterwards works too.
 async fn settle_and_rotate_again(w: &World, crashed: bool) -> Result<patkit::lifecycle::RotationReport, String> {
-    settle_with_grace(w, crashed, Duration::ZERO).await
+    settle_with_grace(w, crashed, Duration::ZERO, false).await
 }
 
 /// [`settle_and_rotate_again`] for rotations with a grace period: within it a recovery
 /// finishes or undoes everything but the retiring token, which stays valid and recorded; once
 /// the clock is past it, recovery revokes it and leaves the entry clean. The next rotation
 /// (with the same grace) is settled the same way. The report holds both recoveries' entries.
+///
+/// `hooked`: the rotation had a hook (which may have failed, or been cut off): a recovery
+/// sweep keeps the old token while the hand-off is pending, and a rotation run with a working
+/// hook (not due: it only recovers) hands off before the rest.
 async fn settle_with_grace(
     w: &World,
     crashed: bool,
     grace: Duration,
+    hooked: bool,
 ) -> Result<patkit::lifecycle::RotationReport, String> {
     no_violations(w)?;
     if crashed {
@@ -113,8 +118,30 @@ async fn settle_with_grace(
     clear_server_faults(w);
     w.gate.clear_faults();
     let mut early = Vec::new();
+    if hooked {
+        let swept = rotator(w).recover_ignoring_lease().await.map_err(|e| e.to_string())?;
+        for entry in &swept.entries {
+            match &entry.outcome {
+                Outcome::Recovered
+                | Outcome::Skipped(SkipReason::Retiring { .. })
+                | Outcome::Skipped(SkipReason::PreviousKept { reason: KeptReason::HandOffPending, .. }) => {}
+                _ => return Err(format!("the sweep before the hand-off: {entry}")),
+            }
+        }
+        w.check_settled(NAME).await.map_err(|e| format!("before the hand-off: {e}"))?;
+        let handing = rotator(w).force(false).window(Duration::ZERO).hook(Counting::default());
+        let handed = handing.rotate(NAME).await;
+        if !matches!(
+            handed.outcome,
+            Outcome::Skipped(SkipReason::NotDue { .. }) | Outcome::Skipped(SkipReason::Retiring { .. })
+        ) {
+            return Err(format!("the hand-off run: {handed}"));
+        }
+        early.extend(swept.entries);
+        early.push(handed);
+    }
     if !grace.is_zero() {
-        early = within_grace(w).await?;
+        early.extend(within_grace(w).await?);
         w.clock.advance(chrono::TimeDelta::from_std(grace).unwrap() + chrono::TimeDelta::seconds(1));
     }
     let mut recovered = recover_all(w).await?;
@@ -267,6 +294,22 @@ impl patkit::lifecycle::RotationHook for Counting {
     }
 }
 
+/// A hook that fails, or not, as it was made.
+#[derive(Debug)]
+struct Flaky {
+    fail: bool,
+}
+
+#[async_trait::async_trait]
+impl patkit::lifecycle::RotationHook for Flaky {
+    fn name(&self) -> &str {
+        "flaky"
+    }
+    async fn hand_off(&self, _: &patkit::lifecycle::HandOff<'_>) -> Result<(), patkit::lifecycle::HookError> {
+        if self.fail { Err(patkit::lifecycle::HookError::new("refused")) } else { Ok(()) }
+    }
+}
+
 /// Crash points around the hand-off (no grace period): before or after the write that records
 /// the hand-off, before or after the revoke. Before the record, recovery keeps the old token
 /// (the hand-off may not have reached its target) and the next rotation run with hooks hands
@@ -316,10 +359,11 @@ async fn crash_points_around_the_hand_off() {
     }
 }
 
-/// Seeded runs with a random grace period (four in five runs; 1 minute to 12 hours) on every
-/// backend that creates, with the same random faults and crash points as the plain runs: the
-/// invariant holds at every call, within the grace (the retiring token still works and is
-/// recorded), and after it (revoked, entry clean).
+/// Seeded runs with a random grace period (four in five runs; 1 minute to 12 hours) and a hook
+/// (two in five; failing in half of them) on every backend that creates, with the same random
+/// faults and crash points as the plain runs: the invariant holds at every call, within the
+/// grace (the retiring token still works and is recorded), while a hand-off is pending (the
+/// old token is kept), and after both (revoked, entry clean).
 #[tokio::test(start_paused = true)]
 async fn randomized_crashes_with_a_random_grace_period() {
     let runs = env_u64("PATKIT_LIFECYCLE_RUNS", 300);
@@ -700,8 +744,15 @@ async fn one_random_run_on(backend: Backend, seed: u64, stores: Stores, graced: 
     // Graced runs: four in five with a grace period of 1 minute to 12 hours.
     let grace =
         if graced && rng.chance(0.8) { Duration::from_secs(60 * (1 + rng.below(12 * 60))) } else { Duration::ZERO };
+    // Graced runs: two in five with a hook, which fails in half of them.
+    let hook = if graced && rng.chance(0.4) { Some(Flaky { fail: rng.chance(0.5) }) } else { None };
+    let hooked = hook.is_some();
+    let mut rotating = fast_verify(rotator(&w)).grace(grace);
+    if let Some(hook) = hook {
+        rotating = rotating.hook(hook);
+    }
     w.gate.set_checker(w.stored_token_works_checker(NAME));
-    let report = run_until(&w, &fast_verify(rotator(&w)).grace(grace), point).await;
+    let report = run_until(&w, &rotating, point).await;
     let fired = stores.kv.as_ref().map(|kv| kv.fired()).unwrap_or_default();
     let what = match (&report, point) {
         (None, Some(p)) => format!("crashed {p} (KV faults {fired:?})"),
@@ -712,7 +763,8 @@ async fn one_random_run_on(backend: Backend, seed: u64, stores: Stores, graced: 
         kv.clear();
     }
     let what = if grace.is_zero() { what } else { format!("{what} [grace {} min]", grace.as_secs() / 60) };
-    let recovered = settle_with_grace(&w, report.is_none(), grace).await.map_err(|e| format!("{what}: {e}"))?;
+    let what = if hooked { format!("{what} [hooked]") } else { what };
+    let recovered = settle_with_grace(&w, report.is_none(), grace, hooked).await.map_err(|e| format!("{what}: {e}"))?;
     let orphan =
         recovered.entries.iter().flat_map(|e| &e.recovered).any(|a| matches!(a, RecoveryAction::RotatedOrphan { .. }));
     Ok(if orphan { format!("{what} [orphan rotated]") } else { what })
