@@ -67,10 +67,12 @@
 //!                       "valid_from": "<RFC 3339>", "valid_to": "<RFC 3339>" | null,
 //!                       "extras": {"targets": "*", …}},
 //!             "rotation": {"replacement_display_name": "…", "started_at": "<RFC 3339>"},
-//!             "previous": {…same fields as "token"…}}}
+//!             "previous": {…same fields as "token"…},
+//!             "retiring": {"until": "<RFC 3339>", "handoff_pending": true}}}
 //! ```
 //!
-//! `rotation` and `previous` are left out when there is none. Entry files of version 1 (patkit
+//! `rotation`, `previous` and `retiring` are left out when there is none (`handoff_pending` when
+//! false). Entry files of version 1 (patkit
 //! 0.1) hold `{"record": {…}, "secret": "<token>"}` in entry format 1 instead: the 0.1
 //! `PatRecord` (`metadata` for `token`, `scopes` one space-separated string, `targets`
 //! `"all_organizations"` or `{"organizations": […]}`, `revision` inside the record); keyring
