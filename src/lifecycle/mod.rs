@@ -26,7 +26,9 @@
 //! has finished). For an entry `name`:
 //!
 //! 0. Read the entry (revision `r`). If it carries `rotation` or `previous`, recover it first
-//!    (below).
+//!    (below). A `previous` still retiring (its grace period not over, or its hand-off pending)
+//!    stays, and so does the entry: it is skipped ([`SkipReason::Retiring`],
+//!    [`SkipReason::PreviousKept`]), never rotated over a token that is still to be revoked.
 //! 1. If it is not due (expired, or expiring within the [window](RotationOptions::window),
 //!    unless [forced](RotationOptions::force)), skip it. Read the old token through the
 //!    provider ([`PatProvider::get_pat`]): if the provider does not show it (another user's,
@@ -55,7 +57,9 @@
 //!    [tries](VerifyOptions) with backoff). If it does not: revoke it, clear the intent; the
 //!    old token stays.
 //! 4. Store the replacement: compare-and-swap, expecting the intent's revision, with
-//!    `metadata = new, secret = new, previous = Some(old metadata), rotation = None`. If it
+//!    `metadata = new, secret = new, previous = Some(old metadata), rotation = None` and, with a
+//!    [grace period](RotationOptions::grace) or [hooks](Rotator::hook), `retiring =
+//!    Some(Retiring { until: now + grace, handoff_pending: <any hooks> })` in the same write. If it
 //!    fails (a conflict or any other error), the error alone never decides: a write whose
 //!    answer was lost may have landed. Re-read: if the store holds the replacement, go on; if it
 //!    is still at the intent's revision, rewrite it unchanged first (so the write can never land
@@ -63,9 +67,14 @@
 //!    revoke the replacement; if it cannot be read, leave everything to recovery (the intent or
 //!    `previous`, whichever is there, says what to do).
 //! 5. Try the stored secret at the provider ([`PatProvider::check_pat`]); if it is refused, keep
-//!    the old token as `previous` and report it ([`Rotation::kept_previous`]). Otherwise revoke
+//!    the old token as `previous` and report it ([`Rotation::kept_previous`]). Then, with hooks,
+//!    hand the stored token off ([`RotationHook`]); if one fails, keep the old token (its
+//!    `handoff_pending` stays set) and report it ([`Rotation::handoff_failures`]); else record
+//!    the hand-off (compare-and-swap `handoff_pending = false`). Within a grace period stop
+//!    here: the old token stays valid, retiring ([`Rotation::retiring_until`]). Otherwise revoke
 //!    the old token (idempotent; "not found" counts as revoked).
-//! 6. Clear `previous` (compare-and-swap; a conflict is harmless: someone else finished it).
+//! 6. Clear `previous` and `retiring` (compare-and-swap; a conflict is harmless: someone else
+//!    finished it).
 //!
 //! **Recovery** of an entry ([`recover`], [`Rotator::recover`], and implicitly step 0):
 //!
@@ -74,7 +83,13 @@
 //!   should it still be alive, fails at step 4 and revokes its own replacement). Then list the
 //!   server's tokens (all statuses) named exactly `intent.replacement_display_name` and revoke
 //!   every one of them (not stored, so their secrets are lost), then clear the intent.
-//! - `previous: Some(old)`: check that the stored secret works and that the provider shows
+//! - `previous: Some(old)` retiring with `handoff_pending`: kept
+//!   ([`KeptReason::HandOffPending`]) by recovery sweeps and by rotators without hooks; a
+//!   rotation run of a rotator with hooks tries the stored secret, hands it off again
+//!   ([`RecoveryAction::HandedOff`]; [`SkipReason::HandOffFailed`] if a hook fails again) and
+//!   records that. Then, while `retiring.until` has not passed, `old` stays
+//!   ([`SkipReason::Retiring`]).
+//! - `previous: Some(old)` (no longer retiring): check that the stored secret works and that the provider shows
 //!   `old` ([`PatProvider::get_pat`]); if either fails, keep `previous` and report it
 //!   ([`SkipReason::PreviousKept`]). Otherwise revoke `old.id`, then clear `previous`. An `old`
 //!   the provider does not show whose stored expiry has passed cannot be valid: `previous` is
@@ -98,6 +113,40 @@
 //! random ones, with random extra faults, over a thousand seeded runs against the emulator and
 //! the file store, and a thousand against `testing::FakeProvider` in each capability profile), and
 //! the invariant is checked at the crash point and after recovery.
+//!
+//! # Grace period and hand-off
+//!
+//! Revoking the old token right after the new one is stored breaks every service that read the
+//! old one at start-up. Two things close that gap, both recorded in the entry
+//! ([`PatRecord::retiring`](crate::PatRecord::retiring), written with the replacement in step 4,
+//! so a crash anywhere later leaves a record that every run respects):
+//!
+//! - A **grace period** ([`RotationOptions::grace`], [`Rotator::grace`]): the old token is not
+//!   revoked by the rotation but stays valid until `stored + grace`. The first rotation or
+//!   recovery run after that revokes it, with the same checks as any revoke of a replaced token
+//!   (the stored token must work, the provider must show the old one). Until then a scan
+//!   reports it ([`FindingKind::ReplacedNotRevoked`], not needing attention), and the entry is
+//!   not rotated again. Nothing revokes it early: a run is needed after the grace (schedule one;
+//!   a scan flags it as overdue until then).
+//! - **Hand-off hooks** ([`RotationHook`]; [`CommandHook`] passes the secret on standard input,
+//!   [`WebhookHook`] posts metadata only): run after the replacement is stored and verified,
+//!   before the old token is revoked or left retiring. A hook that fails (or a run that stops
+//!   during the hand-off) keeps the old token, whatever the grace says, until a hand-off
+//!   succeeds. Recovery never re-runs a hook on its own: a recovery sweep cannot know which
+//!   hooks the rotation meant, so it keeps the old token and says why
+//!   ([`KeptReason::HandOffPending`]); the next rotation run of a rotator that has hooks hands
+//!   the stored token off again (hooks must therefore be idempotent). A person who has handed
+//!   the token off by hand clears `handoff_pending` in the entry.
+//!
+//! A server-side rotate cannot keep the old token (the server revokes it when it answers): with
+//! a grace period such a provider's due entries are skipped before anything is written or sent
+//! ([`SkipReason::GraceImpossible`]); its hooks run after the store once the stored token was
+//! tried out successfully (a replacement that does not work is not handed off), and their failures are only
+//! reported ([`Rotation::handoff_failures`]): there is nothing left to keep, and a crash before
+//! they ran means they never run.
+//!
+//! Tested by `tests/lifecycle/grace.rs` (every backend) and `tests/lifecycle/crash.rs` (crash
+//! points after the retiring mark and around the later revoke; seeded runs with a random grace).
 //!
 //! # Server-side rotation
 //!
@@ -147,6 +196,7 @@
 //! would be taken for it. The rotator's and the server's clocks must agree within 5 minutes.
 //!
 //! [`PatProvider`]: crate::PatProvider
+//! [`FindingKind::ReplacedNotRevoked`]: FindingKind::ReplacedNotRevoked
 //! [`PatProvider::rotate_pat`]: crate::PatProvider::rotate_pat
 //! [`Capabilities`]: crate::Capabilities
 //! [`PatProvider::check_pat`]: crate::PatProvider::check_pat
@@ -154,6 +204,7 @@
 //! [`TokenStore`]: crate::TokenStore
 //! [`Error::CreateOutcomeUnknown`]: crate::Error::CreateOutcomeUnknown
 
+mod hooks;
 mod offboard;
 mod plan;
 mod report;
@@ -161,6 +212,7 @@ mod rotate;
 mod scan;
 mod skip;
 
+pub use hooks::{CommandHook, HandOff, HookError, HookFailure, RotationHook, WebhookHook};
 pub use offboard::{OffboardReport, Offboarding, RuleSummary};
 pub use plan::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery, RotationPlan};
 pub use report::{EntryReport, Failure, Outcome, RecoveryAction, Rotation, RotationMethod, RotationReport, Step};

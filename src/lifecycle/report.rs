@@ -131,6 +131,17 @@ impl fmt::Display for Outcome {
                 if let Some(e) = &r.verify_error {
                     write!(f, "; the stored replacement was refused when tried out: {e}")?;
                 }
+                if let Some(until) = r.retiring_until {
+                    write!(
+                        f,
+                        "; the old token {} stays valid until {} (grace period), then a later run revokes it",
+                        r.old.id,
+                        until.format("%Y-%m-%d %H:%M:%S UTC")
+                    )?;
+                }
+                for failure in &r.handoff_failures {
+                    write!(f, "; {failure}")?;
+                }
                 Ok(())
             }
             Self::Skipped(reason) => write!(f, "skipped: {reason}"),
@@ -169,6 +180,17 @@ pub struct Rotation {
     /// server had already revoked the old token), was then refused when tried out: there is
     /// nothing to fall back to, so it stays stored and this says why it may not work.
     pub verify_error: Option<Error>,
+    /// Set when the old token was left valid for a [grace period](super::RotationOptions::grace):
+    /// it is recorded as retiring ([`PatRecord::retiring`](crate::PatRecord::retiring)) and the
+    /// first rotation or recovery run after this time revokes it.
+    pub retiring_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// The [hand-off hooks](super::RotationHook) that failed. When there are any (with
+    /// [create-then-revoke](RotationMethod::CreateThenRevoke)), the old token is kept
+    /// ([`kept_previous`](Self::kept_previous) is [`KeptReason::HandOffFailed`]) and the next
+    /// rotation run of a rotator with hooks hands the stored token off again. After a
+    /// [server-side](RotationMethod::ServerSide) rotate there is no old token to keep: the
+    /// failures are only reported, and the hooks are not run again.
+    pub handoff_failures: Vec<super::HookFailure>,
 }
 
 /// How a token is replaced, chosen from the provider's
@@ -325,6 +347,12 @@ pub enum RecoveryAction {
     },
     /// [`PatRecord::previous`](crate::PatRecord::previous) was cleared.
     ClearedPrevious,
+    /// The stored token, whose hand-off had failed or been interrupted, was handed off to the
+    /// rotator's [hooks](super::RotationHook) again, and this time they all succeeded.
+    HandedOff {
+        /// The stored token's id.
+        id: PatId,
+    },
     /// A server-side rotate was interrupted after the server applied it (its answer, with the
     /// replacement's secret, was lost): that replacement (`orphan`) was rotated once more with
     /// the provider's own credential and the result (`new`) stored. The server revoked the
@@ -354,6 +382,7 @@ impl fmt::Display for RecoveryAction {
                 write!(f, "forgot the replaced token {id}: the provider deleted it on revoke and no longer shows it")
             }
             Self::ClearedPrevious => f.write_str("cleared `previous`"),
+            Self::HandedOff { id } => write!(f, "handed {id} off to the hooks again"),
             Self::RotatedOrphan { orphan, new } => {
                 write!(f, "rotated {orphan} (an unstored server-side replacement) again and stored {new}")
             }

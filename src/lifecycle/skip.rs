@@ -5,6 +5,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
+use super::hooks::HookFailure;
 use super::report::expiry_text;
 use crate::model::PatId;
 
@@ -18,6 +19,14 @@ pub enum KeptReason {
     /// The provider does not show the replaced token (another user's, another organization's,
     /// an unknown id): revoking it would have no effect, so it would stay valid but forgotten.
     PreviousNotVisible,
+    /// A [hand-off hook](super::RotationHook) failed: whoever uses the token may still hold
+    /// the replaced one. The next rotation run of a rotator with hooks hands the stored token
+    /// off again.
+    HandOffFailed,
+    /// The hand-off of the stored token has not succeeded yet (a hook failed, or a run stopped
+    /// before the hooks finished) and this run has no hooks to retry it with (a recovery
+    /// sweep, or a rotator without hooks). A rotation run of a rotator with hooks retries it.
+    HandOffPending,
 }
 
 impl fmt::Display for KeptReason {
@@ -26,6 +35,10 @@ impl fmt::Display for KeptReason {
             Self::StoredTokenRefused => "the stored token does not authenticate, so the one it replaced stays",
             Self::PreviousNotVisible => {
                 "the provider does not show it (not this credential's, or another organization's)"
+            }
+            Self::HandOffFailed => "a hand-off hook failed, so whoever uses the token may still hold it",
+            Self::HandOffPending => {
+                "the hand-off of its replacement has not succeeded yet; a rotation run with hooks retries it"
             }
         })
     }
@@ -99,6 +112,27 @@ pub enum SkipReason {
         /// active), when they could be listed; revoke them once a new token is stored.
         candidates: Vec<PatId>,
     },
+    /// The token a rotation replaced is retiring: it stays valid until its
+    /// [grace period](super::RotationOptions::grace) ends, and the entry is not rotated again
+    /// until the first run after that has revoked it.
+    Retiring {
+        /// The replaced token's id.
+        id: PatId,
+        /// When its grace period ends.
+        until: DateTime<Utc>,
+    },
+    /// The stored token's hand-off to the rotator's [hooks](super::RotationHook) was tried
+    /// again and failed again: the token it replaced is kept.
+    HandOffFailed {
+        /// The replaced token's id.
+        id: PatId,
+        /// The hooks that failed.
+        failures: Vec<HookFailure>,
+    },
+    /// The rotator has a [grace period](super::RotationOptions::grace) but the provider can
+    /// only rotate [server-side](super::RotationMethod::ServerSide), which revokes the old token
+    /// at once: nothing was written or sent. Rotate such entries with a rotator without grace.
+    GraceImpossible,
 }
 
 impl fmt::Display for SkipReason {
@@ -136,6 +170,21 @@ impl fmt::Display for SkipReason {
                 }
                 Ok(())
             }
+            Self::Retiring { id, until } => write!(
+                f,
+                "the replaced token {id} is retiring: it stays valid until {} (grace period)",
+                until.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+            Self::HandOffFailed { id, failures } => {
+                write!(f, "the replaced token {id} is kept: the hand-off failed again")?;
+                for failure in failures {
+                    write!(f, "; {failure}")?;
+                }
+                Ok(())
+            }
+            Self::GraceImpossible => f.write_str(
+                "a grace period is set but the provider can only rotate server-side, which revokes the old token at once",
+            ),
         }
     }
 }

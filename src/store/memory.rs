@@ -37,6 +37,7 @@ use super::{Expected, PatRecord, StoreError, StoreErrorKind, StoredPat, TokenSto
 /// #             revision: 0,
 /// #             rotation: None,
 /// #             previous: None,
+/// #             retiring: None,
 /// #         },
 /// #         secret: PatSecret::new("value".to_owned()),
 /// #     }

@@ -33,7 +33,7 @@ pub use file::FileTokenStore;
 #[cfg(feature = "keyring")]
 pub use keyring::KeyringTokenStore;
 pub use memory::InMemoryTokenStore;
-pub use record::{PatRecord, RotationIntent, StoredPat};
+pub use record::{PatRecord, Retiring, RotationIntent, StoredPat};
 #[cfg(feature = "vault")]
 pub use vault::{VaultToken, VaultTokenStore, VaultTokenStoreBuilder};
 

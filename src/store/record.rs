@@ -27,6 +27,12 @@ pub struct PatRecord {
     /// The token this one replaced, kept until it has been revoked.
     #[serde(default)]
     pub previous: Option<PatMetadata>,
+    /// Why `previous` is not revoked yet: a grace period
+    /// ([`RotationOptions::grace`](crate::lifecycle::RotationOptions::grace)) that has not
+    /// ended, or a hand-off to the [hooks](crate::lifecycle::RotationHook) that has not
+    /// succeeded. `None` with a `previous`: revoke it as soon as the checks allow.
+    #[serde(default)]
+    pub retiring: Option<Retiring>,
 }
 
 impl PatRecord {
@@ -47,6 +53,7 @@ impl PatRecord {
             revision: 0,
             rotation: None,
             previous: None,
+            retiring: None,
         }
     }
 }
@@ -66,6 +73,22 @@ pub struct RotationIntent {
     /// [`lifecycle`](crate::lifecycle) module docs). `None` for create-then-revoke.
     #[serde(default)]
     pub server_rotate: Option<PatId>,
+}
+
+/// The replaced token ([`PatRecord::previous`]) is retiring: it stays valid until `until`, and
+/// past it only once the hand-off of the stored token has succeeded. See the
+/// [`lifecycle`](crate::lifecycle) module docs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retiring {
+    /// The end of the grace period: the first rotation or recovery run after it revokes
+    /// `previous` (with the same checks as any revoke of a replaced token). The time the
+    /// replacement was stored when there is no grace period.
+    pub until: DateTime<Utc>,
+    /// The [hand-off hooks](crate::lifecycle::RotationHook) have not all succeeded for the stored
+    /// token (one failed, or the run stopped before they finished): `previous` is kept, whatever
+    /// `until` says, until a [`Rotator`](crate::lifecycle::Rotator) run's hooks succeed.
+    #[serde(default)]
+    pub handoff_pending: bool,
 }
 
 /// A stored token: its record and its secret.

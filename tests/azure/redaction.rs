@@ -94,6 +94,7 @@ async fn the_canary_goes_nowhere() {
         revision: 0,
         rotation: None,
         previous: None,
+        retiring: None,
     };
     let stored = StoredPat { record, secret: created.secret.clone() };
     assert_clean("StoredPat Debug", &format!("{stored:?} {stored:#?}"));

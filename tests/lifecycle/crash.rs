@@ -13,7 +13,9 @@
 //! The invariant: at every call and at the crash point the store holds a working token, except
 //! inside the window of a server-side rotate (the entry's intent names the token being rotated:
 //! the server revoked it when it answered); after recovery the store holds a working token and
-//! every other token of the user is revoked or expired — no working token is lost.
+//! every other token of the user is revoked or expired — no working token is lost. With a
+//! grace period (named crash points around the retiring state, and seeded runs with a random
+//! grace) the replaced token stays valid and recorded until the grace ends, then is revoked.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +25,7 @@ use crate::lifecycle_support::{Backend, Call, HoldPoint, Rng, StoreFault, World}
 use patkit::TokenStore;
 use patkit::azure::emulator::{Fault, FaultRule};
 use patkit::azure::operations as op;
-use patkit::lifecycle::{EntryReport, Outcome, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions};
+use patkit::lifecycle::{EntryReport, KeptReason, Outcome, RecoveryAction, Rotator, SkipReason, Step, VerifyOptions};
 use patkit::store::{FileTokenStore, InMemoryTokenStore};
 use patkit::testing::{FakeOp, FakeProfile};
 
@@ -92,23 +94,286 @@ fn clear_server_faults(w: &World) {
 /// After a crash (or not): the stored token works at the crash point (or a server-side rotate
 /// is in flight), recovery settles the entry, and a forced rotation afterwards works too.
 async fn settle_and_rotate_again(w: &World, crashed: bool) -> Result<patkit::lifecycle::RotationReport, String> {
+    settle_with_grace(w, crashed, Duration::ZERO, false).await
+}
+
+/// [`settle_and_rotate_again`] for rotations with a grace period: within it a recovery
+/// finishes or undoes everything but the retiring token, which stays valid and recorded; once
+/// the clock is past it, recovery revokes it and leaves the entry clean. The next rotation
+/// (with the same grace) is settled the same way. The report holds both recoveries' entries.
+///
+/// `hooked`: the rotation had a hook (which may have failed, or been cut off): a recovery
+/// sweep keeps the old token while the hand-off is pending, and a rotation run with a working
+/// hook (not due: it only recovers) hands off before the rest.
+async fn settle_with_grace(
+    w: &World,
+    crashed: bool,
+    grace: Duration,
+    hooked: bool,
+) -> Result<patkit::lifecycle::RotationReport, String> {
     no_violations(w)?;
     if crashed {
         (w.stored_token_works_checker(NAME))().await.map_err(|e| format!("at the crash point: {e}"))?;
     }
     clear_server_faults(w);
     w.gate.clear_faults();
-    let recovered = recover_all(w).await?;
+    let mut early = Vec::new();
+    if hooked {
+        let swept = rotator(w).recover_ignoring_lease().await.map_err(|e| e.to_string())?;
+        for entry in &swept.entries {
+            match &entry.outcome {
+                Outcome::Recovered
+                | Outcome::Skipped(SkipReason::Retiring { .. })
+                | Outcome::Skipped(SkipReason::PreviousKept { reason: KeptReason::HandOffPending, .. }) => {}
+                _ => return Err(format!("the sweep before the hand-off: {entry}")),
+            }
+        }
+        w.check_settled(NAME).await.map_err(|e| format!("before the hand-off: {e}"))?;
+        let handing = rotator(w).force(false).window(Duration::ZERO).hook(Counting::default());
+        let handed = handing.rotate(NAME).await;
+        if !matches!(
+            handed.outcome,
+            Outcome::Skipped(SkipReason::NotDue { .. }) | Outcome::Skipped(SkipReason::Retiring { .. })
+        ) {
+            return Err(format!("the hand-off run: {handed}"));
+        }
+        early.extend(swept.entries);
+        early.push(handed);
+    }
+    if !grace.is_zero() {
+        early.extend(within_grace(w).await?);
+        w.clock.advance(chrono::TimeDelta::from_std(grace).unwrap() + chrono::TimeDelta::seconds(1));
+    }
+    let mut recovered = recover_all(w).await?;
     entry_is_clean(w).await?;
     w.check_settled(NAME).await.map_err(|e| format!("after recovery: {e}"))?;
-    let report = rotator(w).force(true).rotate(NAME).await;
+    let report = rotator(w).force(true).grace(grace).rotate(NAME).await;
     if !matches!(report.outcome, Outcome::Rotated(ref r) if r.cleanup_pending.is_none() && r.verify_error.is_none()) {
         return Err(format!("the rotation after recovery did not complete: {report}"));
+    }
+    if !grace.is_zero() {
+        let Outcome::Rotated(rotation) = &report.outcome else { unreachable!() };
+        if rotation.retiring_until.is_none() || !w.server.token(&rotation.old.id).is_some_and(|t| t.active) {
+            return Err(format!("the rotation after recovery did not keep the old token for the grace: {report}"));
+        }
+        within_grace(w).await?;
+        w.clock.advance(chrono::TimeDelta::from_std(grace).unwrap() + chrono::TimeDelta::seconds(1));
+        recover_all(w).await?;
     }
     entry_is_clean(w).await?;
     w.check_settled(NAME).await.map_err(|e| format!("after the next rotation: {e}"))?;
     no_violations(w)?;
+    early.append(&mut recovered.entries);
+    recovered.entries = early;
     Ok(recovered)
+}
+
+/// Within a grace period: a recovery that ignores the lease leaves nothing but (perhaps) the
+/// retiring token, which is still valid; the invariant holds with it. Its entry reports.
+async fn within_grace(w: &World) -> Result<Vec<EntryReport>, String> {
+    // A token recorded as retiring within its grace must come out of the recovery untouched.
+    let before = w.inner_store.get(NAME).await.map_err(|e| e.to_string())?.ok_or("entry missing")?.record;
+    let retiring = before
+        .previous
+        .filter(|_| before.retiring.as_ref().is_some_and(|r| r.until > w.now()))
+        .map(|previous| previous.id);
+    let report = rotator(w).recover_ignoring_lease().await.map_err(|e| e.to_string())?;
+    if let Some(id) = &retiring {
+        let kept = report
+            .entries
+            .iter()
+            .any(|e| matches!(&e.outcome, Outcome::Skipped(SkipReason::Retiring { id: kept, .. }) if kept == id));
+        if !kept || !w.server.token(id).is_some_and(|t| t.active) {
+            return Err(format!("recovery within the grace did not leave the retiring token {id} alone: {report}"));
+        }
+    }
+    if let Some(failed) = report.failed().next() {
+        return Err(format!("recovery within the grace failed: {failed}"));
+    }
+    for skipped in report.skipped() {
+        let Outcome::Skipped(SkipReason::Retiring { id, .. }) = &skipped.outcome else {
+            return Err(format!("recovery within the grace left an entry: {skipped}"));
+        };
+        if !w.server.token(id).is_some_and(|t| t.active) {
+            return Err(format!("the retiring token {id} no longer works within its grace: {skipped}"));
+        }
+    }
+    w.check_settled(NAME).await.map_err(|e| format!("within the grace: {e}"))?;
+    Ok(report.entries)
+}
+
+/// Crash points around the retiring state, on every backend that creates: the first run (with a
+/// grace period) crashes right after the write that stores the replacement and marks the old
+/// token retiring, or before trying the stored token out, or runs to its end. Within the grace
+/// a recovery and a forced rotation leave the old token alone (it still works); once the grace
+/// has ended, the later run (a recovery) crashes before or after the revoke, or before or after
+/// the write that forgets the old token; the next recovery finishes: the old token ends revoked
+/// and the entry clean.
+#[tokio::test(start_paused = true)]
+async fn crash_points_in_the_retiring_state() {
+    const GRACE: Duration = Duration::from_secs(6 * 3600);
+    for backend in Backend::ALL.into_iter().filter(|b| b.creates()) {
+        let probe = World::on(backend, Arc::new(InMemoryTokenStore::new()));
+        let check = probe.call(FakeOp::Check);
+        let first_points = [
+            ("after marking it retiring", Some(HoldPoint { call: Call::StoreWrite, nth: 2, after: true })),
+            ("before trying the stored token", Some(HoldPoint { call: check, nth: 2, after: false })),
+            ("run to its end", None),
+        ];
+        let later_points = [
+            ("before the revoke", probe.call(FakeOp::Revoke), false),
+            ("after the revoke", probe.call(FakeOp::Revoke), true),
+            ("before forgetting it", Call::StoreWrite, false),
+            ("after forgetting it", Call::StoreWrite, true),
+        ];
+        for (first_label, first) in first_points {
+            for (later_label, call, after) in later_points {
+                let label = format!("{backend:?}: first run {first_label}, later run {later_label}");
+                let w = World::on(backend, Arc::new(InMemoryTokenStore::new()));
+                let old = w.seed(NAME, "ci feed", 2).await;
+                let old_id = old.record.metadata.id.clone();
+                w.gate.set_checker(w.stored_token_works_checker(NAME));
+                let report = run_until(&w, &rotator(&w).grace(GRACE), first).await;
+                match (&report, first) {
+                    (None, Some(_)) => {}
+                    (Some(report), None) => {
+                        let Outcome::Rotated(r) = &report.outcome else { panic!("{label}: {report}") };
+                        let stored = w.inner_store.get(NAME).await.unwrap().unwrap().record;
+                        assert_eq!(r.retiring_until, Some(stored.stored_at + chrono::TimeDelta::hours(6)), "{label}");
+                    }
+                    _ => panic!("{label}: the first run did not stop where it should: {report:?}"),
+                }
+                no_violations(&w).unwrap_or_else(|e| panic!("{label}: {e}"));
+                let entry = w.inner_store.get(NAME).await.unwrap().unwrap().record;
+                assert_eq!(entry.previous.as_ref().map(|p| &p.id), Some(&old_id), "{label}: {entry:?}");
+                assert!(entry.retiring.is_some_and(|r| !r.handoff_pending), "{label}");
+
+                // Within the grace: left alone, still working.
+                within_grace(&w).await.unwrap_or_else(|e| panic!("{label}: {e}"));
+                let forced = rotator(&w).force(true).rotate(NAME).await;
+                assert!(
+                    matches!(&forced.outcome, Outcome::Skipped(SkipReason::Retiring { id, .. }) if *id == old_id),
+                    "{label}: {forced}"
+                );
+                assert!(w.server.token(&old_id).unwrap().active, "{label}: revoked within its grace");
+
+                // After the grace: the later run crashes around the revoke.
+                w.clock.advance(chrono::TimeDelta::hours(6) + chrono::TimeDelta::seconds(1));
+                w.gate.hold_at(HoldPoint { call, nth: w.gate.count(call) + 1, after });
+                let recovering = rotator(&w);
+                let crashed = tokio::select! {
+                    biased;
+                    () = w.gate.reached() => true,
+                    _ = recovering.recover_ignoring_lease() => false,
+                };
+                w.gate.clear_hold();
+                assert!(crashed, "{label}: the later run never reached its crash point");
+                (w.stored_token_works_checker(NAME))().await.unwrap_or_else(|e| panic!("{label}: {e}"));
+                recover_all(&w).await.unwrap_or_else(|e| panic!("{label}: {e}"));
+                entry_is_clean(&w).await.unwrap_or_else(|e| panic!("{label}: {e}"));
+                w.check_settled(NAME).await.unwrap_or_else(|e| panic!("{label}: {e}"));
+                assert!(w.server.token(&old_id).unwrap().revoked, "{label}: the old token survived its grace");
+                settle_and_rotate_again(&w, false).await.unwrap_or_else(|e| panic!("{label}: {e}"));
+            }
+        }
+    }
+}
+
+/// A hook that always succeeds and counts its runs.
+#[derive(Debug, Default)]
+struct Counting(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl patkit::lifecycle::RotationHook for Counting {
+    fn name(&self) -> &str {
+        "counting"
+    }
+    async fn hand_off(&self, _: &patkit::lifecycle::HandOff<'_>) -> Result<(), patkit::lifecycle::HookError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// A hook that fails, or not, as it was made.
+#[derive(Debug)]
+struct Flaky {
+    fail: bool,
+}
+
+#[async_trait::async_trait]
+impl patkit::lifecycle::RotationHook for Flaky {
+    fn name(&self) -> &str {
+        "flaky"
+    }
+    async fn hand_off(&self, _: &patkit::lifecycle::HandOff<'_>) -> Result<(), patkit::lifecycle::HookError> {
+        if self.fail { Err(patkit::lifecycle::HookError::new("refused")) } else { Ok(()) }
+    }
+}
+
+/// Crash points around the hand-off (no grace period): before or after the write that records
+/// the hand-off, before or after the revoke. Before the record, recovery keeps the old token
+/// (the hand-off may not have reached its target) and the next rotation run with hooks hands
+/// off again; after it, recovery revokes the old token. No point loses the working token.
+#[tokio::test(start_paused = true)]
+async fn crash_points_around_the_hand_off() {
+    for backend in Backend::ALL.into_iter().filter(|b| b.creates()) {
+        let probe = World::on(backend, Arc::new(InMemoryTokenStore::new()));
+        let points = [
+            ("before recording the hand-off", HoldPoint { call: Call::StoreWrite, nth: 3, after: false }, true),
+            ("after recording the hand-off", HoldPoint { call: Call::StoreWrite, nth: 3, after: true }, false),
+            ("before the revoke", HoldPoint { call: probe.call(FakeOp::Revoke), nth: 1, after: false }, false),
+            ("after the revoke", HoldPoint { call: probe.call(FakeOp::Revoke), nth: 1, after: true }, false),
+        ];
+        for (label, point, pending) in points {
+            let label = format!("{backend:?}: {label}");
+            let w = World::on(backend, Arc::new(InMemoryTokenStore::new()));
+            let old = w.seed(NAME, "ci feed", 2).await;
+            let old_id = old.record.metadata.id.clone();
+            w.gate.set_checker(w.stored_token_works_checker(NAME));
+            let hook = Arc::new(Counting::default());
+            assert!(run_until(&w, &rotator(&w).hook(hook.clone()), Some(point)).await.is_none(), "{label}");
+            assert_eq!(hook.0.load(std::sync::atomic::Ordering::SeqCst), 1, "{label}");
+            no_violations(&w).unwrap_or_else(|e| panic!("{label}: {e}"));
+            let swept = rotator(&w).recover_ignoring_lease().await.unwrap();
+            if pending {
+                assert!(
+                    matches!(
+                        &swept.entries[0].outcome,
+                        Outcome::Skipped(SkipReason::PreviousKept { reason: KeptReason::HandOffPending, .. })
+                    ),
+                    "{label}: {swept}"
+                );
+                assert!(w.server.token(&old_id).unwrap().active, "{label}: revoked before a recorded hand-off");
+                w.check_settled(NAME).await.unwrap_or_else(|e| panic!("{label}: {e}"));
+                // Not due afterwards (no force, no window): only the hand-off and the revoke.
+                let next = rotator(&w).force(false).window(Duration::ZERO).hook(hook.clone()).rotate(NAME).await;
+                assert!(matches!(next.recovered.first(), Some(RecoveryAction::HandedOff { .. })), "{label}: {next}");
+                assert_eq!(hook.0.load(std::sync::atomic::Ordering::SeqCst), 2, "{label}: handed off again");
+            } else {
+                assert!(swept.failed().next().is_none() && swept.skipped().next().is_none(), "{label}: {swept}");
+            }
+            entry_is_clean(&w).await.unwrap_or_else(|e| panic!("{label}: {e}"));
+            assert!(w.server.token(&old_id).unwrap().revoked, "{label}: the old token survived");
+            w.check_settled(NAME).await.unwrap_or_else(|e| panic!("{label}: {e}"));
+        }
+    }
+}
+
+/// Seeded runs with a random grace period (four in five runs; 1 minute to 12 hours) and a hook
+/// (two in five; failing in half of them) on every backend that creates, with the same random
+/// faults and crash points as the plain runs: the invariant holds at every call, within the
+/// grace (the retiring token still works and is recorded), while a hand-off is pending (the
+/// old token is kept), and after both (revoked, entry clean).
+#[tokio::test(start_paused = true)]
+async fn randomized_crashes_with_a_random_grace_period() {
+    let runs = env_u64("PATKIT_LIFECYCLE_RUNS", 300);
+    let base = env_u64("PATKIT_LIFECYCLE_SEED", 9_000_000);
+    for backend in Backend::ALL.into_iter().filter(|b| b.creates()) {
+        seeded_runs_with(backend, &format!("{backend:?} with grace"), runs, base, true, async |_, _| {
+            Stores::one(Arc::new(InMemoryTokenStore::new()))
+        })
+        .await;
+    }
 }
 
 /// Every named crash point of a rotation on `w`'s backend, with what recovery must do there.
@@ -375,7 +640,7 @@ impl Stores {
 ///
 /// On the fake the faults are a 503 on any call and a create or server-side rotate applied
 /// whose answer is lost, besides the same store faults.
-async fn one_random_run_on(backend: Backend, seed: u64, stores: Stores) -> Result<String, String> {
+async fn one_random_run_on(backend: Backend, seed: u64, stores: Stores, graced: bool) -> Result<String, String> {
     let mut rng = Rng::new(seed);
     let w = World::on_with_checks_through(backend, stores.store, stores.direct);
     // One run in eight is not due (expires in 8 days, the window is 7).
@@ -476,8 +741,18 @@ async fn one_random_run_on(backend: Backend, seed: u64, stores: Stores) -> Resul
             kv.on_read(1 + rng.below(6) as usize, KvFault::ALL[rng.below(4) as usize]);
         }
     }
+    // Graced runs: four in five with a grace period of 1 minute to 12 hours.
+    let grace =
+        if graced && rng.chance(0.8) { Duration::from_secs(60 * (1 + rng.below(12 * 60))) } else { Duration::ZERO };
+    // Graced runs: two in five with a hook, which fails in half of them.
+    let hook = if graced && rng.chance(0.4) { Some(Flaky { fail: rng.chance(0.5) }) } else { None };
+    let hooked = hook.is_some();
+    let mut rotating = fast_verify(rotator(&w)).grace(grace);
+    if let Some(hook) = hook {
+        rotating = rotating.hook(hook);
+    }
     w.gate.set_checker(w.stored_token_works_checker(NAME));
-    let report = run_until(&w, &fast_verify(rotator(&w)), point).await;
+    let report = run_until(&w, &rotating, point).await;
     let fired = stores.kv.as_ref().map(|kv| kv.fired()).unwrap_or_default();
     let what = match (&report, point) {
         (None, Some(p)) => format!("crashed {p} (KV faults {fired:?})"),
@@ -487,7 +762,9 @@ async fn one_random_run_on(backend: Backend, seed: u64, stores: Stores) -> Resul
     if let Some(kv) = &stores.kv {
         kv.clear();
     }
-    let recovered = settle_and_rotate_again(&w, report.is_none()).await.map_err(|e| format!("{what}: {e}"))?;
+    let what = if grace.is_zero() { what } else { format!("{what} [grace {} min]", grace.as_secs() / 60) };
+    let what = if hooked { format!("{what} [hooked]") } else { what };
+    let recovered = settle_with_grace(&w, report.is_none(), grace, hooked).await.map_err(|e| format!("{what}: {e}"))?;
     let orphan =
         recovered.entries.iter().flat_map(|e| &e.recovered).any(|a| matches!(a, RecoveryAction::RotatedOrphan { .. }));
     Ok(if orphan { format!("{what} [orphan rotated]") } else { what })
@@ -508,18 +785,30 @@ async fn seeded_runs(label: &str, runs: u64, base: u64, make: impl AsyncFnMut(u6
     seeded_runs_on(Backend::Azure, label, runs, base, make).await
 }
 
-/// [`seeded_runs`] on any backend.
+/// [`seeded_runs_on`], plain or with random grace periods.
 async fn seeded_runs_on(
     backend: Backend,
     label: &str,
     runs: u64,
     base: u64,
+    make: impl AsyncFnMut(u64, u64) -> Stores,
+) -> u64 {
+    seeded_runs_with(backend, label, runs, base, false, make).await
+}
+
+/// [`seeded_runs`] on any backend; `graced`: with a random grace period in most runs.
+async fn seeded_runs_with(
+    backend: Backend,
+    label: &str,
+    runs: u64,
+    base: u64,
+    graced: bool,
     mut make: impl AsyncFnMut(u64, u64) -> Stores,
 ) -> u64 {
     let (mut crashed, mut finished, mut lost_answers, mut orphans) = (0, 0, 0, 0);
     for i in 0..runs {
         let seed = base + i;
-        let outcome = one_random_run_on(backend, seed, make(i, seed).await).await;
+        let outcome = one_random_run_on(backend, seed, make(i, seed).await, graced).await;
         if outcome.as_ref().is_ok_and(|what| what.ends_with("[orphan rotated]")) {
             orphans += 1;
         }

@@ -11,6 +11,7 @@ mod trace_capture;
 
 mod conformance_catches_bugs;
 mod crash;
+mod grace;
 mod offboard;
 mod password_canaries;
 mod provider_conformance;

@@ -550,13 +550,21 @@ impl World {
 
     /// The invariant after a finished flow (or a crash plus recovery): each entry's stored token
     /// works (server state and an actual call with it), every other token of the user is
-    /// revoked or expired, and (where rotations create) no display name was used twice (no
+    /// revoked or expired (or recorded in the entry as its retiring `previous`), and (where rotations create) no display name was used twice (no
     /// duplicate replacements; a server-side rotate keeps the name).
     pub async fn check_settled_all(&self, names: &[&str]) -> Result<(), String> {
         let mut stored_ids = Vec::new();
         for name in names {
             self.check_stored(name).await.map_err(|e| format!("{name}: {e}"))?;
-            stored_ids.push(self.inner_store.get(name).await.unwrap().unwrap().record.metadata.id);
+            let record = self.inner_store.get(name).await.unwrap().unwrap().record;
+            stored_ids.push(record.metadata.id);
+            // A replaced token recorded as retiring (a grace period, a hand-off pending) is
+            // valid on purpose, and recorded: a later run revokes it.
+            if record.retiring.is_some()
+                && let Some(previous) = record.previous
+            {
+                stored_ids.push(previous.id);
+            }
         }
         let mut names: HashMap<String, usize> = HashMap::new();
         for token in self.server.tokens() {

@@ -423,7 +423,7 @@ async fn new_entry_files_carry_the_entry_format_version() {
     assert_eq!(bytes[8], 2, "entry file version");
     let body: serde_json::Value = serde_json::from_slice(&bytes[22..bytes.len() - 4]).unwrap();
     assert_eq!(body["format"], "patkit.entry");
-    assert_eq!(body["version"], 3);
+    assert_eq!(body["version"], 4);
     assert_eq!(body["revision"], revision);
     assert_eq!(
         body["record"]["token"]["scopes"],
@@ -438,7 +438,7 @@ async fn entries_of_a_future_format_version_are_corrupt_and_never_replaced() {
     // A newer entry file version, and a newer document inside today's file version.
     check_damage_is_reported(&store, "future-file", |file| rewrite_entry(file, |version, _| *version = 3)).await;
     check_damage_is_reported(&store, "future-body", |file| {
-        rewrite_entry(file, |_, body| body["version"] = serde_json::json!(4))
+        rewrite_entry(file, |_, body| body["version"] = serde_json::json!(5))
     })
     .await;
     for (name, change) in [
@@ -447,13 +447,13 @@ async fn entries_of_a_future_format_version_are_corrupt_and_never_replaced() {
             Box::new(|v: &mut u8, _: &mut serde_json::Value| *v = 3)
                 as Box<dyn FnOnce(&mut u8, &mut serde_json::Value)>,
         ),
-        ("b", Box::new(|_: &mut u8, b: &mut serde_json::Value| b["version"] = serde_json::json!(4))),
+        ("b", Box::new(|_: &mut u8, b: &mut serde_json::Value| b["version"] = serde_json::json!(5))),
     ] {
         store.put(full_entry(name, CANARY)).await.unwrap();
         rewrite_entry(&entry_file(store.path(), name), change);
         let err = store.get(name).await.unwrap_err();
         assert_eq!(err.kind(), StoreErrorKind::Corrupt, "{err}");
-        let said = if name == "a" { "version 3" } else { "version 4" };
+        let said = if name == "a" { "version 3" } else { "version 5" };
         assert!(err.message().contains(said), "the message says which version: {err}");
         assert_no_canary(&err);
     }

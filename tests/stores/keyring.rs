@@ -428,7 +428,7 @@ async fn format_1_items_load_with_every_field() {
     assert!(revision > 1);
     let written: serde_json::Value =
         serde_json::from_slice(&raw_entry(&service, "plain").get_secret().unwrap()).unwrap();
-    assert_eq!((&written["format"], &written["version"]), (&serde_json::json!("patkit.entry"), &serde_json::json!(3)));
+    assert_eq!((&written["format"], &written["version"]), (&serde_json::json!("patkit.entry"), &serde_json::json!(4)));
     assert_eq!(store.get("plain").await.unwrap().unwrap().secret.expose_secret(), "rotated");
     for name in ["ci/nuget-feed", "plain"] {
         store.remove(name).await.unwrap();
@@ -448,13 +448,13 @@ async fn an_item_of_a_future_format_version_is_corrupt_and_never_replaced() {
     store.put(conformance::full_entry("next", CANARY)).await.unwrap();
     let item = raw_entry(&service, "next");
     let mut document: serde_json::Value = serde_json::from_slice(&item.get_secret().unwrap()).unwrap();
-    document["version"] = serde_json::json!(4);
+    document["version"] = serde_json::json!(5);
     let future = serde_json::to_vec(&document).unwrap();
     item.set_secret(&future).unwrap();
 
     let err = store.get("next").await.unwrap_err();
     assert_eq!(err.kind(), StoreErrorKind::Corrupt, "{err}");
-    assert!(err.message().contains("entry format version 4"), "{err}");
+    assert!(err.message().contains("entry format version 5"), "{err}");
     assert!(!format!("{err} {err:?}").contains(CANARY), "{err}");
     let err = store.put(conformance::sample_entry("next", "replacement")).await.unwrap_err();
     assert_eq!(err.kind(), StoreErrorKind::Corrupt, "put: {err}");

@@ -150,7 +150,7 @@ async fn format_1_entries_load_with_every_field() {
     let next = conformance::sample_entry("plain", CANARY);
     assert_eq!(store.compare_and_swap(next, patkit::store::Expected::Revision(1)).await.unwrap(), 2);
     let written = raw_data(&server, &prefix, "plain").await;
-    assert_eq!((&written["format"], &written["version"]), (&serde_json::json!("patkit.entry"), &serde_json::json!(3)));
+    assert_eq!((&written["format"], &written["version"]), (&serde_json::json!("patkit.entry"), &serde_json::json!(4)));
     assert_eq!(store.get("plain").await.unwrap().unwrap().secret.expose_secret(), CANARY);
     // The gone entry's tombstone was version 2: a new write counts on.
     assert_eq!(
@@ -170,12 +170,12 @@ async fn an_entry_of_a_future_format_version_is_corrupt_and_never_replaced() {
     let (store, prefix) = store(&server);
     store.put(conformance::full_entry("next", CANARY)).await.unwrap();
     let mut future = raw_data(&server, &prefix, "next").await;
-    future["version"] = serde_json::json!(4);
+    future["version"] = serde_json::json!(5);
     raw_write(&server, &prefix, "next", future.clone()).await;
 
     let err = store.get("next").await.unwrap_err();
     assert_eq!(err.kind(), StoreErrorKind::Corrupt, "{err}");
-    assert!(err.message().contains("entry format version 4"), "{err}");
+    assert!(err.message().contains("entry format version 5"), "{err}");
     assert!(!format!("{err} {err:?}").contains(CANARY), "{err}");
     let err = store.list().await.unwrap_err();
     assert_eq!(err.kind(), StoreErrorKind::Corrupt, "list: {err}");

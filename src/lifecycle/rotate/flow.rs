@@ -5,16 +5,27 @@ use super::Rotator;
 use super::naming::replacement_name;
 use super::verify::verify;
 use crate::error::Error;
+use crate::lifecycle::hooks::{self, HandOff, HookFailure};
 use crate::lifecycle::{
     EntryReport, Failure, KeptReason, Outcome, RecoveryAction, Rotation, RotationMethod, SkipReason, Step,
 };
-use crate::model::{PatMetadata, PatSpec};
-use crate::store::{Expected, PatRecord, RotationIntent, StoreError, StoreErrorKind, StoredPat};
-
-use super::recover::Recovery;
+use crate::model::{PatMetadata, PatSpec, chrono_delta};
+use crate::store::{Expected, PatRecord, Retiring, RotationIntent, StoreError, StoreErrorKind, StoredPat};
+use chrono::{DateTime, Utc};
 
 /// How often the store step re-reads an entry whose write failed before giving up on knowing.
 const SETTLE_ATTEMPTS: usize = 3;
+
+/// What steps 5 and 6 came to.
+#[derive(Default)]
+struct Finished {
+    /// The old token was kept, for this reason.
+    kept: Option<KeptReason>,
+    /// The old token stays valid until then (a grace period).
+    retiring_until: Option<DateTime<Utc>>,
+    /// The hooks that failed.
+    handoff_failures: Vec<HookFailure>,
+}
 
 /// What a failed step-4 write came to, once the entry was read again.
 #[allow(clippy::large_enum_variant)] // short-lived, moved once
@@ -38,43 +49,9 @@ impl Rotator {
         }
         let mut recovered = Vec::new();
         let entry = if entry.record.rotation.is_some() || entry.record.previous.is_some() {
-            match self.recover_entry(entry, true, &mut recovered).await {
-                Recovery::Clean(entry) => entry,
-                Recovery::Busy(started_at) => {
-                    return EntryReport {
-                        name: name.to_owned(),
-                        recovered,
-                        outcome: Outcome::Skipped(SkipReason::InProgress { started_at }),
-                    };
-                }
-                Recovery::Gone => {
-                    return EntryReport {
-                        name: name.to_owned(),
-                        recovered,
-                        outcome: Outcome::Skipped(SkipReason::NotFound),
-                    };
-                }
-                Recovery::Kept(id, reason) => {
-                    return EntryReport {
-                        name: name.to_owned(),
-                        recovered,
-                        outcome: Outcome::Skipped(SkipReason::PreviousKept { id, reason }),
-                    };
-                }
-                Recovery::Failed(error) => {
-                    return EntryReport {
-                        name: name.to_owned(),
-                        recovered,
-                        outcome: failure(Step::Recover, error, Vec::new(), true),
-                    };
-                }
-                Recovery::Lost(rotated, candidates) => {
-                    return EntryReport {
-                        name: name.to_owned(),
-                        recovered,
-                        outcome: Outcome::Skipped(SkipReason::ReplacementSecretLost { rotated, candidates }),
-                    };
-                }
+            match self.recover_entry(entry, true, true, &mut recovered).await.into_clean() {
+                Ok(entry) => entry,
+                Err(outcome) => return EntryReport { name: name.to_owned(), recovered, outcome },
             }
         } else {
             entry
@@ -95,6 +72,11 @@ impl Rotator {
         let Some(method) = self.method() else {
             return Outcome::Skipped(SkipReason::CannotRotate { provider: self.provider.provider_name().to_owned() });
         };
+        if method == RotationMethod::ServerSide && !self.options.grace.is_zero() {
+            // The server revokes the old token the moment it answers: no grace period can be
+            // kept, and rotating anyway would break whoever still uses it.
+            return Outcome::Skipped(SkipReason::GraceImpossible);
+        }
         if method == RotationMethod::ServerSide && old.is_expired(now) {
             // The server refuses to rotate an expired token (GitLab even revokes the token's
             // whole line of replacements): only a new token can renew the entry.
@@ -202,6 +184,9 @@ impl Rotator {
                 revision: 0,
                 rotation: None,
                 previous: Some(old.clone()),
+                // Written with the replacement, so a crash before the hand-off or during the
+                // grace period leaves a record that recovery respects.
+                retiring: self.retiring_mark(self.clock.now()),
             },
             secret: created.secret,
         };
@@ -217,44 +202,99 @@ impl Rotator {
             },
         }
 
-        // Steps 5 and 6: revoke the old token, then forget it.
-        let (kept_previous, cleanup_pending) = match self.finish(&stored, &old).await {
-            Ok(kept) => (kept, None),
-            Err(e) => (None, Some(e)),
+        // Steps 5 and 6: hand the replacement off, revoke the old token (or leave it retiring),
+        // then forget it.
+        let (finished, cleanup_pending) = match self.finish(&stored, &old).await {
+            Ok(finished) => (finished, None),
+            Err(e) => (Finished::default(), Some(e)),
         };
         Outcome::Rotated(Rotation {
             old,
             new: created.metadata,
             cleanup_pending,
             note: replacement.note,
-            kept_previous,
+            kept_previous: finished.kept,
             old_gone,
             method: RotationMethod::CreateThenRevoke,
             verify_error: None,
+            retiring_until: finished.retiring_until,
+            handoff_failures: finished.handoff_failures,
         })
     }
 
-    /// Steps 5 and 6: revoke `old`, then clear `previous` in `stored`. Before revoking, the
-    /// stored secret is tried at the provider: if it does not work, `old` stays as `previous`
-    /// (it may be the only working token) and the reason is returned.
-    async fn finish(&self, stored: &StoredPat, old: &PatMetadata) -> Result<Option<KeptReason>, Error> {
+    /// What step 4 records about the token it replaces: nothing (revoke it as soon as the
+    /// checks allow) without grace period and hooks; else retiring until the grace ends, with
+    /// the hand-off pending when there are hooks.
+    fn retiring_mark(&self, stored_at: DateTime<Utc>) -> Option<Retiring> {
+        if self.options.grace.is_zero() && self.hooks.is_empty() {
+            return None;
+        }
+        Some(Retiring { until: stored_at + chrono_delta(self.options.grace), handoff_pending: !self.hooks.is_empty() })
+    }
+
+    /// Runs every hook on the stored token of `stored`; the failures.
+    pub(super) async fn hand_off(&self, stored: &StoredPat) -> Vec<HookFailure> {
+        let record = &stored.record;
+        let now = self.clock.now();
+        let mut hand_off =
+            HandOff::new(&record.name, &record.provider, &record.organization, &record.metadata, &stored.secret);
+        hand_off.previous = record.previous.as_ref();
+        hand_off.retiring_until = record.retiring.as_ref().map(|r| r.until).filter(|until| *until > now);
+        hooks::run_all(&self.hooks, &hand_off).await
+    }
+
+    /// Records in `stored` that its hand-off succeeded (compare-and-swap); the entry as written.
+    /// A conflict is an error: someone else took the entry over, and the old token stays for
+    /// them or for recovery.
+    pub(super) async fn record_handed_off(&self, stored: &StoredPat) -> Result<StoredPat, StoreError> {
+        let mut done = stored.clone();
+        if let Some(retiring) = &mut done.record.retiring {
+            retiring.handoff_pending = false;
+        }
+        done.record.revision =
+            self.store.compare_and_swap(done.clone(), Expected::Revision(stored.record.revision)).await?;
+        Ok(done)
+    }
+
+    /// Steps 5 and 6: hand the stored token off, revoke `old` (unless it is retiring), then
+    /// clear `previous` in `stored`. Before anything, the stored secret is tried at the
+    /// provider: if it does not work, `old` stays as `previous` (it may be the only working
+    /// token). A failed hand-off keeps `old` too (its `retiring` mark says the hand-off is
+    /// pending). Within a grace period `old` stays, retiring.
+    async fn finish(&self, stored: &StoredPat, old: &PatMetadata) -> Result<Finished, Error> {
         // A recovery may already have finished this rotation (after a lost answer).
         if stored.record.previous.is_none() {
-            return Ok(None);
+            return Ok(Finished::default());
         }
+        let mut stored = stored.clone();
         if old.id != stored.record.metadata.id {
             if !self.provider.check_pat(&stored.secret).await? {
-                return Ok(Some(KeptReason::StoredTokenRefused));
+                return Ok(Finished { kept: Some(KeptReason::StoredTokenRefused), ..Finished::default() });
+            }
+            if stored.record.retiring.as_ref().is_some_and(|r| r.handoff_pending) {
+                let handoff_failures = self.hand_off(&stored).await;
+                if !handoff_failures.is_empty() {
+                    return Ok(Finished {
+                        kept: Some(KeptReason::HandOffFailed),
+                        retiring_until: None,
+                        handoff_failures,
+                    });
+                }
+                stored = self.record_handed_off(&stored).await?;
+            }
+            if let Some(until) = stored.record.retiring.as_ref().map(|r| r.until).filter(|u| *u > self.clock.now()) {
+                return Ok(Finished { retiring_until: Some(until), ..Finished::default() });
             }
             revoke_ok(self.provider.revoke_pat(&old.id).await)?;
         }
         let mut cleared = stored.clone();
         cleared.record.previous = None;
+        cleared.record.retiring = None;
         match self.store.compare_and_swap(cleared, Expected::Revision(stored.record.revision)).await {
             // A conflict means someone else wrote the entry after us: a recovery that already
             // cleared `previous`, or a later rotation. Either way nothing is left to do here.
-            Ok(_) => Ok(None),
-            Err(e) if e.kind() == StoreErrorKind::Conflict => Ok(None),
+            Ok(_) => Ok(Finished::default()),
+            Err(e) if e.kind() == StoreErrorKind::Conflict => Ok(Finished::default()),
             Err(e) => Err(e.into()),
         }
     }

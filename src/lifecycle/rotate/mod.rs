@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 
+use super::hooks::RotationHook;
 use super::plan::RotationPlan;
 use super::report::{EntryReport, RotationReport};
 use crate::clock::{Clock, SystemClock};
@@ -65,6 +66,16 @@ pub struct RotationOptions {
     /// its credential is. After a self-rotation, build a new provider with the stored secret
     /// before using it again.
     pub self_rotation: bool,
+    /// How long the replaced token stays valid after its replacement is stored and handed off
+    /// (default zero: revoked at once). With a grace period the old token is not revoked by the
+    /// rotation: the entry records it as retiring ([`PatRecord::retiring`]) until the grace
+    /// ends, and the first rotation or recovery run after that revokes it, with the same checks
+    /// as any revoke of a replaced token. Services that read the old token at start-up keep
+    /// working until then. A provider that can only rotate
+    /// [server-side](super::RotationMethod::ServerSide) (the server revokes the old token when
+    /// it answers) cannot keep it: with a grace period such entries are skipped
+    /// ([`SkipReason::GraceImpossible`](super::SkipReason::GraceImpossible)), nothing sent.
+    pub grace: Duration,
 }
 
 impl Default for RotationOptions {
@@ -78,6 +89,7 @@ impl Default for RotationOptions {
             concurrency: 4,
             verify: VerifyOptions::default(),
             self_rotation: false,
+            grace: Duration::ZERO,
         }
     }
 }
@@ -148,6 +160,7 @@ pub struct Rotator {
     store: Arc<dyn TokenStore>,
     clock: Arc<dyn Clock>,
     options: RotationOptions,
+    hooks: Vec<Arc<dyn RotationHook>>,
 }
 
 impl fmt::Debug for Rotator {
@@ -157,6 +170,7 @@ impl fmt::Debug for Rotator {
             .field("store", &self.store)
             .field("clock", &self.clock)
             .field("options", &self.options)
+            .field("hooks", &self.hooks)
             .finish()
     }
 }
@@ -170,7 +184,7 @@ impl Rotator {
 
     /// Like [`new`](Self::new), from shared trait objects.
     pub fn from_arcs(provider: Arc<dyn PatProvider>, store: Arc<dyn TokenStore>) -> Self {
-        Self { provider, store, clock: Arc::new(SystemClock), options: RotationOptions::default() }
+        Self { provider, store, clock: Arc::new(SystemClock), options: RotationOptions::default(), hooks: Vec::new() }
     }
 
     /// Where "now" comes from (default [`SystemClock`]): due checks, intent ages, expiries.
@@ -230,6 +244,52 @@ impl Rotator {
     /// Sets [`RotationOptions::self_rotation`].
     pub fn self_rotation(mut self, self_rotation: bool) -> Self {
         self.options.self_rotation = self_rotation;
+        self
+    }
+
+    /// Sets [`RotationOptions::grace`].
+    ///
+    /// ```
+    /// # #[cfg(feature = "testing")] {
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use patkit::lifecycle::{Outcome, Rotator, SkipReason};
+    /// use patkit::store::InMemoryTokenStore;
+    /// use patkit::testing::{FAKE_ORGANIZATION, FAKE_PROVIDER_NAME, FakeProfile, FakeProvider};
+    /// use patkit::{Clock, ManualClock, PatRecord, Scopes, StoredPat, TokenStore};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let clock = ManualClock::new(chrono::Utc::now());
+    /// let provider = FakeProvider::new(FakeProfile::CreateUpdate).clock(clock.clone());
+    /// let old = provider.seed("ci", Scopes::default(), Some(clock.now() + chrono::TimeDelta::days(2)));
+    /// let store = Arc::new(InMemoryTokenStore::new());
+    /// let record = PatRecord::new("ci", FAKE_PROVIDER_NAME, FAKE_ORGANIZATION, old.metadata.clone(), clock.now());
+    /// store.put(StoredPat { record, secret: old.secret }).await?;
+    ///
+    /// let rotator = Rotator::new(provider.clone(), store.clone()).clock(clock.clone()).grace(Duration::from_secs(3600));
+    /// let report = rotator.rotate("ci").await;
+    /// let Outcome::Rotated(rotation) = &report.outcome else { panic!("{report}") };
+    /// assert!(rotation.retiring_until.is_some());
+    /// // For an hour, services still holding the old token keep working.
+    /// assert!(!provider.token(&old.metadata.id).unwrap().revoked);
+    /// assert!(matches!(rotator.rotate("ci").await.outcome, Outcome::Skipped(SkipReason::Retiring { .. })));
+    /// // The first run after the grace revokes it.
+    /// clock.advance(chrono::TimeDelta::minutes(61));
+    /// rotator.recover().await?;
+    /// assert!(provider.token(&old.metadata.id).unwrap().revoked);
+    /// # Ok::<_, patkit::Error>(()) }).unwrap();
+    /// # }
+    /// ```
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.options.grace = grace;
+        self
+    }
+
+    /// Adds a hand-off hook, run (after the ones added before) once a replacement is stored and
+    /// verified, before the token it replaced is revoked or marked retiring. A failing hook keeps
+    /// the old token; see [`RotationHook`].
+    pub fn hook(mut self, hook: impl RotationHook + 'static) -> Self {
+        self.hooks.push(Arc::new(hook));
         self
     }
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::Rotator;
 use crate::capabilities::ExpiryGranularity;
 use crate::lifecycle::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery};
-use crate::lifecycle::{RotationMethod, SkipReason};
+use crate::lifecycle::{KeptReason, RotationMethod, SkipReason};
 use crate::model::{PatMetadata, chrono_delta};
 use crate::store::PatRecord;
 
@@ -81,6 +81,19 @@ impl Rotator {
             }
         }
         if let Some(previous) = &record.previous {
+            // A retiring token stays (and the entry with it) until its hand-off succeeded and
+            // its grace ended, as a run would find.
+            if let Some(retiring) = record.retiring.as_ref().filter(|_| previous.id != record.metadata.id) {
+                if retiring.handoff_pending && self.hooks.is_empty() {
+                    let reason =
+                        SkipReason::PreviousKept { id: previous.id.clone(), reason: KeptReason::HandOffPending };
+                    return planned(None, PlannedAction::Skip(reason));
+                }
+                if retiring.until > now {
+                    let reason = SkipReason::Retiring { id: previous.id.clone(), until: retiring.until };
+                    return planned(None, PlannedAction::Skip(reason));
+                }
+            }
             recovery.previous = Some(previous.id.clone());
         }
         let any = recovery.abandoned_replacement.is_some()
@@ -91,6 +104,9 @@ impl Rotator {
         let action = match (self.due(token, now), self.method()) {
             (Some(_), None) => {
                 PlannedAction::Skip(SkipReason::CannotRotate { provider: self.provider.provider_name().to_owned() })
+            }
+            (Some(_), Some(RotationMethod::ServerSide)) if !self.options.grace.is_zero() => {
+                PlannedAction::Skip(SkipReason::GraceImpossible)
             }
             (Some(_), Some(RotationMethod::ServerSide)) if token.is_expired(now) => {
                 PlannedAction::Skip(SkipReason::ExpiredCannotRotate { valid_to: token.valid_to })

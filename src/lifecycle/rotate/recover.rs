@@ -6,6 +6,7 @@ use futures_util::TryStreamExt as _;
 use super::Rotator;
 use super::flow::{other_provider, revoke_ok};
 use crate::error::Error;
+use crate::lifecycle::hooks::HookFailure;
 use crate::lifecycle::{EntryReport, Failure, KeptReason, Outcome, RecoveryAction, SkipReason, Step};
 use crate::model::{ListQuery, PatId, PatMetadata, SortBy, StatusFilter, chrono_delta};
 use crate::pagination::{self, DEFAULT_MAX_PAGES};
@@ -29,6 +30,31 @@ pub(super) enum Recovery {
     /// make a new replacement (see [`SkipReason::ReplacementSecretLost`]); the intent stays. The
     /// tokens that may be the lost replacement.
     Lost(PatId, Vec<PatId>),
+    /// `previous` is retiring: its grace period ends at this time.
+    Retiring(PatId, DateTime<Utc>),
+    /// The hand-off of the stored token failed again; `previous` stays.
+    HandOffFailed(PatId, Vec<HookFailure>),
+}
+
+impl Recovery {
+    /// The entry, when recovery left it clean; else what to report for it.
+    #[allow(clippy::result_large_err)] // taken apart at once by both callers
+    pub(super) fn into_clean(self) -> Result<StoredPat, Outcome> {
+        Err(match self {
+            Self::Clean(entry) => return Ok(entry),
+            Self::Busy(started_at) => Outcome::Skipped(SkipReason::InProgress { started_at }),
+            Self::Gone => Outcome::Skipped(SkipReason::NotFound),
+            Self::Kept(id, reason) => Outcome::Skipped(SkipReason::PreviousKept { id, reason }),
+            Self::Lost(rotated, candidates) => {
+                Outcome::Skipped(SkipReason::ReplacementSecretLost { rotated, candidates })
+            }
+            Self::Retiring(id, until) => Outcome::Skipped(SkipReason::Retiring { id, until }),
+            Self::HandOffFailed(id, failures) => Outcome::Skipped(SkipReason::HandOffFailed { id, failures }),
+            Self::Failed(error) => {
+                Outcome::Failed(Failure { step: Step::Recover, error, undone: Vec::new(), left_for_recovery: true })
+            }
+        })
+    }
 }
 
 /// What recovery does with a `previous`.
@@ -66,17 +92,10 @@ impl Rotator {
             return EntryReport::new(name, other_provider(&entry.record));
         }
         let mut recovered = Vec::new();
-        let outcome = match self.recover_entry(entry, respect_lease, &mut recovered).await {
-            Recovery::Clean(_) => Outcome::Recovered,
-            Recovery::Busy(started_at) => Outcome::Skipped(SkipReason::InProgress { started_at }),
-            Recovery::Gone => Outcome::Skipped(SkipReason::NotFound),
-            Recovery::Kept(id, reason) => Outcome::Skipped(SkipReason::PreviousKept { id, reason }),
-            Recovery::Lost(rotated, candidates) => {
-                Outcome::Skipped(SkipReason::ReplacementSecretLost { rotated, candidates })
-            }
-            Recovery::Failed(error) => {
-                Outcome::Failed(Failure { step: Step::Recover, error, undone: Vec::new(), left_for_recovery: true })
-            }
+        // A sweep never runs hooks: it cannot know they are the ones the rotation meant.
+        let outcome = match self.recover_entry(entry, respect_lease, false, &mut recovered).await.into_clean() {
+            Ok(_) => Outcome::Recovered,
+            Err(outcome) => outcome,
         };
         EntryReport { name: name.to_owned(), recovered, outcome }
     }
@@ -89,10 +108,14 @@ impl Rotator {
     ///   longer store its replacement), revoke every server token with the intent's unique
     ///   display name (their secrets are lost), then clear the intent. An intent of a
     ///   server-side rotate is resolved by reading instead (see `recover_server_rotate`).
+    /// - `previous: Some(old)`, retiring with the hand-off pending: kept, unless `run_hooks`
+    ///   (a rotation run) and this rotator has hooks: then the stored secret is tried, the hooks
+    ///   run, and the hand-off is recorded before going on. Retiring with a grace period that
+    ///   has not ended: left alone ([`Recovery::Retiring`]).
     /// - `previous: Some(old)`: unless the stored secret is refused or the provider does not
-    ///   show `old` (then `previous` is kept), revoke `old`, then clear `previous`. An `old`
-    ///   whose stored expiry has passed and that the provider no longer shows cannot be valid:
-    ///   `previous` is cleared without a revoke.
+    ///   show `old` (then `previous` is kept), revoke `old`, then clear `previous` (and its
+    ///   retiring mark). An `old` whose stored expiry has passed and that the provider no
+    ///   longer shows cannot be valid: `previous` is cleared without a revoke.
     ///
     /// Each store write is a compare-and-swap; revokes come before the write that forgets what
     /// to revoke, so a crash anywhere leaves something the next recovery can finish.
@@ -100,6 +123,7 @@ impl Rotator {
         &self,
         mut current: StoredPat,
         respect_lease: bool,
+        run_hooks: bool,
         actions: &mut Vec<RecoveryAction>,
     ) -> Recovery {
         if let Some(intent) = current.record.rotation.clone() {
@@ -125,6 +149,19 @@ impl Rotator {
             }
         }
         if let Some(previous) = current.record.previous.clone() {
+            if let Some(retiring) = current.record.retiring.clone()
+                && previous.id != current.record.metadata.id
+            {
+                if retiring.handoff_pending {
+                    current = match self.retry_hand_off(current, &previous, run_hooks, actions).await {
+                        Ok(entry) => entry,
+                        Err(other) => return other,
+                    };
+                }
+                if retiring.until > self.clock.now() {
+                    return Recovery::Retiring(previous.id, retiring.until);
+                }
+            }
             if previous.id != current.record.metadata.id {
                 match self.previous_fate(&current, &previous).await {
                     Ok(PreviousFate::Revoke) => {
@@ -145,6 +182,7 @@ impl Rotator {
             }
             let mut cleared = current.clone();
             cleared.record.previous = None;
+            cleared.record.retiring = None;
             cleared.record.stored_at = self.clock.now();
             match self.store.compare_and_swap(cleared.clone(), Expected::Revision(current.record.revision)).await {
                 Ok(revision) => {
@@ -166,6 +204,40 @@ impl Rotator {
             }
         }
         Recovery::Clean(current)
+    }
+
+    /// The hand-off of `current`'s stored token is pending (a hook failed, or a run stopped
+    /// before the hooks finished). Only a rotation run of a rotator with hooks hands it off
+    /// again (never a recovery sweep: it cannot know these are the hooks the rotation meant);
+    /// first the stored secret must work. The entry with the hand-off recorded, or what
+    /// stopped it (`previous` kept).
+    async fn retry_hand_off(
+        &self,
+        current: StoredPat,
+        previous: &PatMetadata,
+        run_hooks: bool,
+        actions: &mut Vec<RecoveryAction>,
+    ) -> Result<StoredPat, Recovery> {
+        if !run_hooks || self.hooks.is_empty() {
+            return Err(Recovery::Kept(previous.id.clone(), KeptReason::HandOffPending));
+        }
+        match self.provider.check_pat(&current.secret).await {
+            Ok(true) => {}
+            Ok(false) => return Err(Recovery::Kept(previous.id.clone(), KeptReason::StoredTokenRefused)),
+            Err(e) => return Err(Recovery::Failed(e)),
+        }
+        let failures = self.hand_off(&current).await;
+        if !failures.is_empty() {
+            return Err(Recovery::HandOffFailed(previous.id.clone(), failures));
+        }
+        match self.record_handed_off(&current).await {
+            Ok(entry) => {
+                actions.push(RecoveryAction::HandedOff { id: entry.record.metadata.id.clone() });
+                Ok(entry)
+            }
+            Err(e) if e.kind() == StoreErrorKind::Conflict => Err(Recovery::Busy(None)),
+            Err(e) => Err(Recovery::Failed(e.into())),
+        }
     }
 
     /// The intent of a create-then-revoke rotation, on a claimed entry: revokes every server

@@ -115,6 +115,9 @@ impl Rotator {
             Err(error) => return failure(Step::Store, error, Vec::new(), true),
         };
         let verify_error = verify(&*self.provider, &stored.secret, &self.options.verify).await.err();
+        // The hand-off comes after the store here (the old token is already gone, nothing to
+        // keep): failures are reported only, and a crash before it means it never runs.
+        let handoff_failures = if verify_error.is_none() { self.hand_off(&stored).await } else { Vec::new() };
         Outcome::Rotated(Rotation {
             old,
             new,
@@ -124,6 +127,8 @@ impl Rotator {
             old_gone: false,
             method: RotationMethod::ServerSide,
             verify_error,
+            retiring_until: None,
+            handoff_failures,
         })
     }
 
@@ -151,6 +156,7 @@ impl Rotator {
                 rotation: None,
                 // The server revoked the old token already: nothing to revoke later.
                 previous: None,
+                retiring: None,
             },
             secret: created.secret,
         };

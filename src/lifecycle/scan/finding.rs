@@ -101,12 +101,31 @@ pub enum FindingKind {
         /// The provider's reason.
         reason: Cow<'static, str>,
     },
+    /// A token a rotation replaced and has not revoked yet
+    /// ([`PatRecord::previous`](crate::PatRecord::previous)): it still works. Within a
+    /// [grace period](crate::lifecycle::RotationOptions::grace) that is intended; once the
+    /// grace has ended (or without one), or while the hand-off to the rotation's hooks is
+    /// pending, the next rotation or recovery run is due to revoke it, so it needs attention
+    /// until then.
+    ReplacedNotRevoked {
+        /// When its grace period ends (`None`: none, it is to be revoked at once).
+        until: Option<DateTime<Utc>>,
+        /// The hand-off of its replacement has not succeeded: it is kept until it does.
+        handoff_pending: bool,
+        /// Its grace period has ended (or it has none): a run is due to revoke it.
+        overdue: bool,
+    },
 }
 
 impl FindingKind {
-    /// Whether someone should look at it: everything but [`Fine`](Self::Fine).
+    /// Whether someone should look at it: everything but [`Fine`](Self::Fine),
+    /// [`NoExpiry`](Self::NoExpiry) and a replaced token within its grace period.
     pub fn needs_attention(&self) -> bool {
-        !matches!(self, Self::Fine { .. } | Self::NoExpiry { .. })
+        match self {
+            Self::Fine { .. } | Self::NoExpiry { .. } => false,
+            Self::ReplacedNotRevoked { handoff_pending, overdue, .. } => *handoff_pending || *overdue,
+            _ => true,
+        }
     }
 }
 
@@ -135,6 +154,18 @@ impl fmt::Display for FindingKind {
             }
             Self::Retired { since, reason } => write!(f, "retired since {} ({reason}): replace it", day(since)),
             Self::Retiring { on, reason } => write!(f, "stops working {} ({reason}): replace it", day(on)),
+            Self::ReplacedNotRevoked { until, handoff_pending, overdue } => {
+                f.write_str("replaced, not revoked yet")?;
+                match until {
+                    Some(until) if !overdue => write!(f, " (grace period until {})", day(until))?,
+                    Some(until) => write!(f, " (grace period ended {}; the next run revokes it)", day(until))?,
+                    None => f.write_str(" (the next run revokes it)")?,
+                }
+                if *handoff_pending {
+                    f.write_str("; kept until the hand-off of its replacement succeeds")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -84,12 +84,25 @@ pub(super) fn findings(
             out.push(finding(kind, view, entry, token));
         }
     };
+    // A token a rotation replaced and has not revoked yet (retiring, or left for recovery).
+    let replaced = |out: &mut Vec<Finding>, view, r: &PatRecord, server: Option<&ServerView>| {
+        let Some(previous) = &r.previous else { return };
+        let token = server.and_then(|s| s.tokens.iter().find(|t| t.id == previous.id)).unwrap_or(previous);
+        let until = r.retiring.as_ref().map(|retiring| retiring.until).filter(|until| *until > r.stored_at);
+        let kind = FindingKind::ReplacedNotRevoked {
+            until,
+            handoff_pending: r.retiring.as_ref().is_some_and(|retiring| retiring.handoff_pending),
+            overdue: until.is_none_or(|until| until <= now),
+        };
+        out.push(finding(kind, view, Some(&r.name), token));
+    };
     match (server, records) {
         (None, None) => {}
         (None, Some(records)) => {
             for r in records {
                 out.push(finding(expiry(&r.metadata, now, window), View::Store, Some(&r.name), &r.metadata));
                 global(&mut out, View::Store, &r.provider, Some(&r.name), &r.metadata);
+                replaced(&mut out, View::Store, r, None);
             }
         }
         (Some(server), None) => {
@@ -115,8 +128,15 @@ pub(super) fn findings(
                         }
                     }
                 }
+                if r.previous.as_ref().is_some_and(|p| !server.revoked.contains(&p.id)) {
+                    replaced(&mut out, View::Reconciled, r, Some(server));
+                }
             }
-            let stored: HashSet<&PatId> = records.iter().map(|r| &r.metadata.id).collect();
+            // Replaced tokens are in their entries' findings, not "not stored".
+            let stored: HashSet<&PatId> = records
+                .iter()
+                .flat_map(|r| std::iter::once(&r.metadata.id).chain(r.previous.as_ref().map(|p| &p.id)))
+                .collect();
             for t in &server.tokens {
                 if stored.contains(&t.id) || server.revoked.contains(&t.id) {
                     continue;

@@ -143,6 +143,7 @@ mod tests {
                 revision: 0,
                 rotation: None,
                 previous: None,
+                retiring: None,
             },
             secret: PatSecret::new(CANARY.to_owned()),
         }

@@ -49,34 +49,37 @@
 //! nothing is replaced or dropped (`put` refuses to overwrite it, `list` fails); `remove`
 //! deletes it.
 //!
-//! # The entry document (entry format 3)
+//! # The entry document (entry format 4)
 //!
 //! Every patkit store keeps an entry as the same versioned JSON document, owned by patkit
 //! rather than derived from the public types, so a change to [`PatRecord`]
 //! does not change what is on disk: the file store as the body above, the
 //! keyring store (`KeyringTokenStore`) as the item's secret, the
 //! Vault store (`VaultTokenStore`) as the KV v2 `data` (without `revision`: the KV
-//! version is the revision; a removed entry is `{"format": "patkit.entry", "version": 3,
+//! version is the revision; a removed entry is `{"format": "patkit.entry", "version": 4,
 //! "removed": true}`).
 //!
 //! ```text
-//! {"format": "patkit.entry", "version": 3, "revision": 7, "secret": "<token>",
+//! {"format": "patkit.entry", "version": 4, "revision": 7, "secret": "<token>",
 //!  "record": {"name": "ci/feed", "provider": "azure-devops", "organization": "contoso",
 //!             "stored_at": "<RFC 3339>",
 //!             "token": {"id": "…", "display_name": "…", "scopes": ["vso.code", "…"],
 //!                       "valid_from": "<RFC 3339>", "valid_to": "<RFC 3339>" | null,
 //!                       "extras": {"targets": "*", …}},
 //!             "rotation": {"replacement_display_name": "…", "started_at": "<RFC 3339>"},
-//!             "previous": {…same fields as "token"…}}}
+//!             "previous": {…same fields as "token"…},
+//!             "retiring": {"until": "<RFC 3339>", "handoff_pending": true}}}
 //! ```
 //!
-//! `rotation` and `previous` are left out when there is none. Entry files of version 1 (patkit
+//! `rotation`, `previous` and `retiring` are left out when there is none (`handoff_pending` when
+//! false). Entry files of version 1 (patkit
 //! 0.1) hold `{"record": {…}, "secret": "<token>"}` in entry format 1 instead: the 0.1
 //! `PatRecord` (`metadata` for `token`, `scopes` one space-separated string, `targets`
 //! `"all_organizations"` or `{"organizations": […]}`, `revision` inside the record); keyring
 //! items and Vault entries of format 1 say `"format": "patkit.v1"` and have no `version`. Format 2
-//! (0.2 development builds) is format 3 with a required `valid_to` and Azure's `targets`. All
-//! three are read; a rewritten entry is stored in format 3. A document of another format, or
+//! (0.2 development builds) is format 3 with a required `valid_to` and Azure's `targets`, and
+//! format 3 is format 4 without `retiring`. All four are read; a rewritten entry is stored in
+//! format 4. A document of another format, or
 //! of a newer version, reads as [`StoreErrorKind::Corrupt`] with a message naming the version,
 //! and is left as it is (`put` refuses to replace it; `remove` deletes it). Messages name JSON
 //! paths and versions, never stored values.

@@ -1,7 +1,7 @@
 //! What one keyring item holds: the secret and its record, as one JSON document.
 //!
 //! The keyring item's *secret* is the entry document of [`crate::store::persisted`] with its
-//! `revision` (format 3: `{"format": "patkit.entry", "version": 3, "revision": n, "secret":
+//! `revision` (format 4: `{"format": "patkit.entry", "version": 4, "revision": n, "secret":
 //! "<token>", "record": {…}}`; items written by patkit 0.1 in format 1, `{"format": "patkit.v1",
 //! "revision": n, "secret": …, "record": {…}}`, are still read). Keeping the record inside the
 //! item's secret (rather than in its attributes) makes every write one platform call, so a crash
@@ -71,6 +71,7 @@ mod tests {
             revision: 3,
             rotation: None,
             previous: None,
+            retiring: None,
         };
         StoredPat { record, secret: PatSecret::new(secret.to_owned()) }
     }
@@ -112,7 +113,7 @@ mod tests {
         let bytes = encode(&sample("a", CANARY), 4).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(value["format"], "patkit.entry");
-        assert_eq!(value["version"], 3);
+        assert_eq!(value["version"], 4);
         assert_eq!(value["revision"], 4);
     }
 
@@ -120,10 +121,10 @@ mod tests {
     fn an_item_of_a_future_format_version_is_corrupt_and_quotes_nothing() {
         let bytes = encode(&sample("a", CANARY), 1).unwrap();
         let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-        value["version"] = serde_json::json!(4);
+        value["version"] = serde_json::json!(5);
         let err = decode("a", &serde_json::to_vec(&value).unwrap()).unwrap_err();
         assert_eq!(err.kind(), StoreErrorKind::Corrupt);
-        assert!(err.message().contains("entry format version 4"), "{err}");
+        assert!(err.message().contains("entry format version 5"), "{err}");
         assert!(!format!("{err} {err:?}").contains(CANARY), "{err}");
     }
 

@@ -29,7 +29,7 @@ use backend::Backend;
 /// Each entry is one keyring item with the attributes `service` = the store's service name and
 /// `username` = the entry's name, labelled `<service>: <name>`. The item's secret holds the token
 /// *and* its record as one JSON document, the entry document all patkit stores share
-/// (`{"format": "patkit.entry", "version": 3, "revision": n, "secret": "…", "record": {…}}`, its
+/// (`{"format": "patkit.entry", "version": 4, "revision": n, "secret": "…", "record": {…}}`, its
 /// fields described in the [file store's docs](crate::store::file#the-entry-document-entry-format-2);
 /// items patkit 0.1 wrote, `{"format": "patkit.v1", …}`, are still read), so every write is one
 /// platform call and a crash leaves the old entry or the new one, never a token paired with

@@ -2,13 +2,13 @@
 //! and Vault stores all write, so a change to the public model ([`PatRecord`],
 //! [`crate::model::PatMetadata`]) never silently changes an on-disk format.
 //!
-//! # Entry format 3 (written by this build)
+//! # Entry format 4 (written by this build)
 //!
 //! A JSON object, stored as the keyring item's secret, as the KV v2 secret's `data`, and as the
 //! body of a file-store entry file:
 //!
 //! ```text
-//! {"format": "patkit.entry", "version": 3,
+//! {"format": "patkit.entry", "version": 4,
 //!  "revision": 7,                       keyring and file store; absent in Vault (the KV version is the revision)
 //!  "secret": "<token>",
 //!  "record": {"name": "ci/feed", "provider": "azure-devops", "organization": "contoso",
@@ -18,16 +18,23 @@
 //!                          "extras": {"<key>": "<value>", …}},      the provider's attributes
 //!             "rotation": {"replacement_display_name": "…", "started_at": "<RFC 3339>",    optional
 //!                          "server_rotate": "<id of the token being rotated at the server>"}, optional
-//!             "previous": <same shape as "token">}}                                         optional
+//!             "previous": <same shape as "token">,                                          optional
+//!             "retiring": {"until": "<RFC 3339>",                     why "previous" is not revoked yet, optional
+//!                          "handoff_pending": true}}}                  optional, absent when false
 //! ```
 //!
-//! A removed Vault entry (a tombstone version) is `{"format": "patkit.entry", "version": 3,
+//! A removed Vault entry (a tombstone version) is `{"format": "patkit.entry", "version": 4,
 //! "removed": true}`.
 //!
 //! Any change to this shape, even one added field, takes a new `version` (a new module beside
-//! `v3`, and reading of every older version kept): an older build that ignored a field it does
+//! `v4`, and reading of every older version kept): an older build that ignored a field it does
 //! not know would drop it when it rewrites the entry. The pinned test in `tests.rs` fails on any
 //! accidental change.
+//!
+//! # Entry format 3 (patkit 0.2 development builds, read only)
+//!
+//! Format 4 without `retiring` (read as none: a `previous` is revoked as soon as the checks
+//! allow, as those builds did).
 //!
 //! # Entry format 2 (patkit 0.2 development builds, read only)
 //!
@@ -57,6 +64,7 @@
 mod v1;
 mod v2;
 mod v3;
+mod v4;
 
 use secrecy::zeroize::Zeroizing;
 use serde::{Deserialize, Serialize};
@@ -67,7 +75,7 @@ use crate::store::{PatRecord, StoredPat};
 /// The `format` of every document this build writes.
 pub(crate) const FORMAT: &str = "patkit.entry";
 /// The entry format version this build writes.
-pub(crate) const VERSION: u32 = 3;
+pub(crate) const VERSION: u32 = 4;
 
 /// A document to write: an entry or a tombstone, in the current format.
 #[derive(Serialize)]
@@ -81,7 +89,7 @@ pub(crate) struct Document<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    record: Option<v3::Record>,
+    record: Option<v4::Record>,
 }
 
 impl<'a> Document<'a> {
@@ -94,7 +102,7 @@ impl<'a> Document<'a> {
             revision,
             removed: false,
             secret: Some(entry.secret.expose_secret()),
-            record: Some(v3::Record::from_public(&entry.record)),
+            record: Some(v4::Record::from_public(&entry.record)),
         }
     }
 
@@ -156,7 +164,8 @@ pub(crate) fn open(stored: Stored) -> Result<Content, String> {
     let secret = secret.map(PatSecret::new);
     let format = format.ok_or_else(|| "is not a patkit entry (it has no `format`)".to_owned())?;
     let record = match (format.as_str(), version) {
-        (FORMAT, Some(v)) if v == u64::from(VERSION) => Version::Three,
+        (FORMAT, Some(v)) if v == u64::from(VERSION) => Version::Four,
+        (FORMAT, Some(3)) => Version::Three,
         (FORMAT, Some(2)) => Version::Two,
         (FORMAT, Some(v)) => {
             return Err(format!(
@@ -216,10 +225,11 @@ enum Version {
     One,
     Two,
     Three,
+    Four,
 }
 
 impl Version {
-    /// The public record in `record`, at the revision format 1 stored in it (0 in formats 2 and 3).
+    /// The public record in `record`, at the revision format 1 stored in it (0 in formats 2 to 4).
     fn parse(self, record: Option<serde_json::Value>) -> Result<Option<PatRecord>, String> {
         let Some(record) = record else { return Ok(None) };
         let at_record = |e: serde_path_to_error::Error<serde_json::Error>| match e.path().to_string().as_str() {
@@ -233,6 +243,10 @@ impl Version {
                 .into_public()
                 .map_err(|why| format!("is not a patkit entry (its record {why})"))?,
             Self::Three => serde_path_to_error::deserialize::<_, v3::Record>(record)
+                .map_err(at_record)?
+                .into_public()
+                .map_err(|why| format!("is not a patkit entry (its record {why})"))?,
+            Self::Four => serde_path_to_error::deserialize::<_, v4::Record>(record)
                 .map_err(at_record)?
                 .into_public()
                 .map_err(|why| format!("is not a patkit entry (its record {why})"))?,

@@ -1,5 +1,5 @@
-//! The persisted document on its own: the pinned shape of format 3, reading format 2, round
-//! trips, and refusals.
+//! The persisted document on its own: the pinned shape of format 4, reading formats 2 and 3,
+//! round trips, and refusals.
 
 use serde_json::{Value, json};
 
@@ -19,16 +19,16 @@ fn reason(value: &Value) -> String {
     }
 }
 
-/// Format 3 is what every store writes; changing it needs a new version (and reading the old).
+/// Format 4 is what every store writes; changing it needs a new version (and reading the old).
 #[test]
-fn format_3_is_pinned() {
+fn format_4_is_pinned() {
     let written = document(&full_entry("ci/feed", CANARY), Some(9));
     let token = |id: &str, name: &str, scopes: Value, from: &str, to: Value, extras: Value| {
         json!({"id": id, "display_name": name, "scopes": scopes, "valid_from": from, "valid_to": to,
                "extras": extras})
     };
     let expected = json!({
-        "format": "patkit.entry", "version": 3, "revision": 9, "secret": CANARY,
+        "format": "patkit.entry", "version": 4, "revision": 9, "secret": CANARY,
         "record": {
             "name": "ci/feed", "provider": "azure-devops-server",
             "organization": "https://dev.example.com/fabrikam",
@@ -51,8 +51,48 @@ fn format_3_is_pinned() {
     let neutral = document(&neutral_entry("n", CANARY), None);
     assert_eq!(neutral["record"]["token"]["valid_to"], Value::Null, "a token that never expires");
     assert_eq!(neutral["record"]["token"]["extras"]["access_level"], "30");
+    assert_eq!(neutral["record"]["retiring"], json!({"until": "2026-03-01T00:00:00.250Z", "handoff_pending": true}));
+    let mut handed_off = neutral_entry("n", CANARY);
+    handed_off.record.retiring.as_mut().unwrap().handoff_pending = false;
+    let handed_off = document(&handed_off, None);
+    assert_eq!(handed_off["record"]["retiring"], json!({"until": "2026-03-01T00:00:00.250Z"}));
     let tombstone: Value = serde_json::from_slice(&Document::tombstone().to_json()).unwrap();
-    assert_eq!(tombstone, json!({"format": "patkit.entry", "version": 3, "removed": true}));
+    assert_eq!(tombstone, json!({"format": "patkit.entry", "version": 4, "removed": true}));
+}
+
+/// Format 3 (before grace periods) is still read: every field as in format 4, no `retiring`.
+#[test]
+fn format_3_is_read() {
+    let token = |id: &str| {
+        json!({"id": id, "display_name": "feed", "scopes": ["read:user", "write:repository"],
+               "valid_from": "2026-01-02T00:00:00Z", "valid_to": null, "extras": {"access_level": "30"}})
+    };
+    let v3 = json!({
+        "format": "patkit.entry", "version": 3, "revision": 6, "secret": CANARY,
+        "record": {"name": "ci/feed", "provider": "gitea", "organization": "git.example.com",
+                   "stored_at": "2026-01-02T00:00:00Z",
+                   "token": token("2"),
+                   "rotation": {"replacement_display_name": "feed~r1", "started_at": "2026-03-01T00:00:00Z",
+                                "server_rotate": "1"},
+                   "previous": token("1")}
+    });
+    let Content::Entry { entry, revision } = decode(&serde_json::to_vec(&v3).unwrap()).unwrap() else {
+        panic!("a format 3 entry reads back as removed")
+    };
+    assert_eq!(revision, Some(6));
+    let record = &entry.record;
+    assert_eq!((record.metadata.id.as_str(), record.metadata.valid_to), ("2", None));
+    assert_eq!(record.metadata.extras.get("access_level"), Some("30"));
+    assert_eq!(record.rotation.as_ref().unwrap().server_rotate.as_ref().unwrap().as_str(), "1");
+    assert_eq!(record.previous.as_ref().unwrap().id.as_str(), "1");
+    assert_eq!(record.retiring, None, "format 3 has no retiring mark");
+    assert_eq!(entry.secret.expose_secret(), CANARY);
+    // A format 3 document that somehow carries `retiring` is read as format 3: the field is not
+    // part of it (only format 4 gives it meaning).
+    let mut odd = v3.clone();
+    odd["record"]["retiring"] = json!({"until": "2026-03-01T00:00:00Z"});
+    let Content::Entry { entry, .. } = decode(&serde_json::to_vec(&odd).unwrap()).unwrap() else { panic!() };
+    assert_eq!(entry.record.retiring, None);
 }
 
 /// Format 2 (0.2 development builds) is still read: its required `valid_to` and Azure's
@@ -94,7 +134,7 @@ fn a_server_side_rotate_in_flight_is_written_and_read_back() {
 }
 
 #[test]
-fn format_3_round_trips_every_field() {
+fn format_4_round_trips_every_field() {
     for entry in [
         full_entry("ci/feed", CANARY),
         server_rotating_entry("ci/feed", CANARY),
@@ -128,7 +168,7 @@ fn unknown_formats_and_versions_are_refused_without_quoting_the_secret() {
     let mut bad_scope = good.clone();
     bad_scope["record"]["token"]["scopes"] = json!(["vso.code vso.work"]);
     for (value, says) in [
-        (with("version", json!(4)), "entry format version 4"),
+        (with("version", json!(5)), "entry format version 5"),
         (with("version", json!(1)), "entry format version 1"),
         (with("format", json!("patkit.v9")), "has format 'patkit.v9'"),
         (no_version, "no `version`"),
@@ -136,7 +176,7 @@ fn unknown_formats_and_versions_are_refused_without_quoting_the_secret() {
         (with("record", json!(CANARY)), "could not decode `record`"),
         (with("secret", json!({"s": CANARY})), "could not decode `secret`"),
         (bad_scope, "scope that is empty or holds whitespace"),
-        (json!({"format": "patkit.entry", "version": 3, "secret": CANARY}), "lacks its secret or its record"),
+        (json!({"format": "patkit.entry", "version": 4, "secret": CANARY}), "lacks its secret or its record"),
     ] {
         let reason = reason(&value);
         assert!(reason.contains(says), "{value}: {reason}");

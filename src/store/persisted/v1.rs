@@ -89,6 +89,7 @@ impl From<Record> for PatRecord {
                 server_rotate: None,
             }),
             previous: r.previous.map(Into::into),
+            retiring: None,
         }
     }
 }

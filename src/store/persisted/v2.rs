@@ -96,6 +96,7 @@ impl Record {
                 server_rotate: r.server_rotate.map(PatId::new),
             }),
             previous: self.previous.map(Token::into_public).transpose()?,
+            retiring: None,
         })
     }
 }

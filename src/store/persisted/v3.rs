@@ -1,9 +1,9 @@
-//! Entry format 3, what this build writes: explicit field names owned here, not derived from
-//! the public model. Unlike format 2 it names no provider: an optional expiry, and the
-//! provider's extras as a string map.
+//! Entry format 3 (patkit 0.2 development builds before grace periods), read only: explicit field
+//! names owned here, not derived from the public model. Unlike format 2 it names no provider: an
+//! optional expiry, and the provider's extras as a string map. Format 4 added `retiring`.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::extras::Extras;
 use crate::model::{PatId, PatMetadata};
@@ -12,21 +12,21 @@ use crate::store::{PatRecord, RotationIntent};
 
 /// Everything about an entry but its secret and its revision (which the store keeps where it
 /// keeps revisions).
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 pub(super) struct Record {
     name: String,
     provider: String,
     organization: String,
     stored_at: DateTime<Utc>,
     token: Token,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     rotation: Option<Rotation>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     previous: Option<Token>,
 }
 
 /// One token's metadata.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Token {
     id: String,
     display_name: String,
@@ -39,27 +39,16 @@ struct Token {
     extras: Extras,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Rotation {
     replacement_display_name: String,
     started_at: DateTime<Utc>,
     /// The id of the token being rotated at the server, for a server-side rotation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     server_rotate: Option<String>,
 }
 
 impl Token {
-    fn from_public(m: &PatMetadata) -> Self {
-        Token {
-            id: m.id.as_str().to_owned(),
-            display_name: m.display_name.clone(),
-            scopes: m.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
-            valid_from: m.valid_from,
-            valid_to: m.valid_to,
-            extras: m.extras.clone(),
-        }
-    }
-
     /// The public metadata; a reason (naming no value) if a scope is not one scope.
     fn into_public(self) -> Result<PatMetadata, String> {
         if self.scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
@@ -77,22 +66,6 @@ impl Token {
 }
 
 impl Record {
-    pub(super) fn from_public(r: &PatRecord) -> Self {
-        Record {
-            name: r.name.clone(),
-            provider: r.provider.clone(),
-            organization: r.organization.clone(),
-            stored_at: r.stored_at,
-            token: Token::from_public(&r.metadata),
-            rotation: r.rotation.as_ref().map(|i| Rotation {
-                replacement_display_name: i.replacement_display_name.clone(),
-                started_at: i.started_at,
-                server_rotate: i.server_rotate.as_ref().map(|id| id.as_str().to_owned()),
-            }),
-            previous: r.previous.as_ref().map(Token::from_public),
-        }
-    }
-
     /// The public record at revision 0 (the caller sets the revision).
     pub(super) fn into_public(self) -> Result<PatRecord, String> {
         Ok(PatRecord {
@@ -108,6 +81,7 @@ impl Record {
                 server_rotate: r.server_rotate.map(PatId::new),
             }),
             previous: self.previous.map(Token::into_public).transpose()?,
+            retiring: None,
         })
     }
 }

@@ -51,7 +51,7 @@ const REMOVE_ATTEMPTS: usize = 16;
 /// `cas_required` it fails; use `compare_and_swap` there). An entry damaged between that read
 /// and the write is replaced, but stays in the KV version history.
 ///
-/// `remove` writes a *tombstone* version (`{"format": "patkit.entry", "version": 3, "removed":
+/// `remove` writes a *tombstone* version (`{"format": "patkit.entry", "version": 4, "removed":
 /// true}`, no secret)
 /// with check-and-set, then destroys the data of every older version. Whenever `remove` finds
 /// the entry already a tombstone (an earlier remove whose answer was lost or that failed before

@@ -2,9 +2,9 @@
 //! (the parsers of the answers are in [`answers`](super::answers)).
 //!
 //! Each entry is one KV v2 secret at `<mount>/data/<prefix>/<name>` whose data is the entry
-//! document of [`crate::store::persisted`] without a `revision` (format 3: `{"format":
-//! "patkit.entry", "version": 3, "secret": "<token>", "record": {…}}`; a removed entry's latest
-//! version is `{"format": "patkit.entry", "version": 3, "removed": true}`; data written by
+//! document of [`crate::store::persisted`] without a `revision` (format 4: `{"format":
+//! "patkit.entry", "version": 4, "secret": "<token>", "record": {…}}`; a removed entry's latest
+//! version is `{"format": "patkit.entry", "version": 4, "removed": true}`; data written by
 //! patkit 0.1 in format 1, `{"format": "patkit.v1", …}`, is still read). The secret and its
 //! record are written in one request, so a reader sees the old entry or the new one, never a
 //! mix. The revision is the KV version of the secret, which Vault raises by one on every write.

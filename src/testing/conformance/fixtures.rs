@@ -10,7 +10,7 @@ use crate::extras::Extras;
 use crate::model::{PatId, PatMetadata};
 use crate::scope::Scopes;
 use crate::secret::PatSecret;
-use crate::store::{PatRecord, RotationIntent, StoreError, StoreErrorKind, StoredPat, TokenStore};
+use crate::store::{PatRecord, Retiring, RotationIntent, StoreError, StoreErrorKind, StoredPat, TokenStore};
 
 /// A minimal entry named `name` holding `secret`: no rotation, no previous token.
 pub fn sample_entry(name: &str, secret: &str) -> StoredPat {
@@ -32,6 +32,7 @@ pub fn sample_entry(name: &str, secret: &str) -> StoredPat {
             revision: 0,
             rotation: None,
             previous: None,
+            retiring: None,
         },
         secret: PatSecret::new(secret.to_owned()),
     }
@@ -73,7 +74,8 @@ pub fn full_entry(name: &str, secret: &str) -> StoredPat {
 
 /// An entry of another provider than Azure DevOps: a token that never expires, provider-native
 /// scopes and several extras (Unicode and quotes in keys and values), whose previous token has
-/// an expiry and no extras.
+/// an expiry and no extras and is retiring (a grace period, a hand-off pending): fields entry
+/// formats 1 to 3 cannot hold.
 pub fn neutral_entry(name: &str, secret: &str) -> StoredPat {
     let mut entry = full_entry(name, secret);
     let record = &mut entry.record;
@@ -88,6 +90,7 @@ pub fn neutral_entry(name: &str, secret: &str) -> StoredPat {
         previous.id = PatId::new("0041");
         previous.extras = Extras::new();
     }
+    record.retiring = Some(Retiring { until: at(1_772_323_200, 250_000_000), handoff_pending: true });
     entry
 }
 

@@ -30,11 +30,11 @@ fn format_1_vault_documents_load_with_every_field() {
 fn an_entry_of_a_future_format_version_is_corrupt_and_quotes_nothing() {
     let request = endpoint().write(entry("a"), None).unwrap();
     let mut data = serde_json::from_slice::<Value>(request.body()).unwrap()["data"].take();
-    data["version"] = json!(4);
+    data["version"] = json!(5);
     let answer = read_answer(4, data);
     let err = answers::parse_read("a", &answer).unwrap_err();
     assert_eq!(err.kind(), StoreErrorKind::Corrupt);
-    assert!(err.message().contains("entry format version 4"), "{err}");
+    assert!(err.message().contains("entry format version 5"), "{err}");
     assert_no_canary(&format!("{err} {err:?}"));
     // Still there, so a remove can find it; nothing treats it as absent.
     assert!(matches!(answers::parse_current("a", &answer).unwrap(), answers::Current::Present { version: 4 }));

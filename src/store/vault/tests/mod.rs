@@ -37,6 +37,7 @@ fn record(name: &str) -> PatRecord {
         revision: 41,
         rotation: None,
         previous: None,
+        retiring: None,
     }
 }
 

@@ -89,7 +89,7 @@ fn write_posts_the_whole_entry_with_cas_and_without_the_revision() {
     let body: Value = serde_json::from_slice(request.body()).unwrap();
     assert_eq!(body["options"], json!({"cas": 7}));
     assert_eq!(body["data"]["format"], "patkit.entry");
-    assert_eq!(body["data"]["version"], 3, "new writes carry the entry format version");
+    assert_eq!(body["data"]["version"], 4, "new writes carry the entry format version");
     assert!(body["data"].get("revision").is_none(), "the KV version is the revision");
     assert!(body["data"]["record"].get("revision").is_none());
     assert_eq!(body["data"]["secret"], SECRET);
@@ -133,7 +133,7 @@ fn tombstone_and_destroy_requests() {
     assert_eq!(tombstone.uri(), "http://127.0.0.1:8200/v1/secret/data/patkit/a/b");
     assert_eq!(Operation::of(&tombstone), Some(VaultTokenStore::CONDITIONAL_WRITE));
     let body: Value = serde_json::from_slice(tombstone.body()).unwrap();
-    assert_eq!(body, json!({"options": {"cas": 4}, "data": {"format": "patkit.entry", "version": 3, "removed": true}}));
+    assert_eq!(body, json!({"options": {"cas": 4}, "data": {"format": "patkit.entry", "version": 4, "removed": true}}));
     let destroy = endpoint.destroy("a/b", &[1, 2, 4]).unwrap();
     assert_eq!(destroy.method(), Method::POST);
     assert_eq!(destroy.uri(), "http://127.0.0.1:8200/v1/secret/destroy/patkit/a/b");
