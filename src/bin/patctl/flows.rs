@@ -29,6 +29,7 @@ fn kind_name(kind: &FindingKind) -> &'static str {
         FindingKind::Stale { .. } => "stale",
         FindingKind::Retired { .. } => "retired",
         FindingKind::Retiring { .. } => "retiring",
+        FindingKind::ReplacedNotRevoked { .. } => "replaced_not_revoked",
         _ => "other",
     }
 }
