@@ -9,6 +9,7 @@
 #[path = "../support/trace_capture.rs"]
 mod trace_capture;
 
+mod against_emulator;
 mod client_app_auth;
 mod client_governance;
 mod client_redaction;
