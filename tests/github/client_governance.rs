@@ -193,7 +193,9 @@ async fn the_provider_is_honest_about_what_github_cannot_do() {
     let client = owner_client("acme", &mock);
     let caps = PatProvider::capabilities(&client);
     assert!(!caps.create && !caps.get && !caps.update && !caps.update_expiry && !caps.rotate_server_side);
-    assert!(caps.list_own && caps.revoke && caps.check);
+    assert!(caps.list_own && caps.check);
+    // An organization revokes a grant (the token's access), not the token: no `revoke`.
+    assert!(!caps.revoke && !caps.revoke_deletes);
     let admin = PatAdmin::capabilities(&client);
     assert!(admin.admin_list_user && admin.revoke_many && !admin.revocation_rules);
     assert_eq!(client.max_revocations_per_request(), 100);
@@ -203,6 +205,7 @@ async fn the_provider_is_honest_about_what_github_cannot_do() {
     assert!(unsupported(client.get_pat(&id).await.map(|_| ())));
     assert!(unsupported(client.update_pat(&id, Default::default()).await.map(|_| ())));
     assert!(unsupported(client.rotate_pat(&id, None).await.map(|_| ())));
+    assert!(unsupported(client.revoke_pat(&id).await));
     assert!(unsupported(PatAdmin::create_revocation_rule(&client, &Scopes::parse("repo").unwrap(), None).await));
     mock.assert_request_count(0);
     assert_eq!((PatProvider::provider_name(&client), PatProvider::organization(&client)), ("github", "acme"));
