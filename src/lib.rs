@@ -18,6 +18,7 @@ pub mod bitbucket;
 #[cfg_attr(not(feature = "azure"), allow(dead_code, unused_imports))]
 mod client;
 mod clock;
+pub mod duration;
 mod error;
 mod extras;
 #[cfg(feature = "gitea")]

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::cli::{OffboardArgs, RotateArgs, ScanArgs};
-use crate::duration;
+use patkit::duration;
 use crate::failure::{Class, Failure};
 use crate::progress::Progress;
 use crate::render::{self, out, out_json, token_json};
