@@ -84,20 +84,14 @@ mod tests {
     #[test]
     fn macos_uses_application_support_and_ignores_xdg() {
         let e = env(&[("XDG_DATA_HOME", "/data/ada"), ("HOME", "/Users/ada")]);
-        assert_eq!(
-            default_dir_with("macos", e),
-            Some(PathBuf::from("/Users/ada/Library/Application Support/patkit"))
-        );
+        assert_eq!(default_dir_with("macos", e), Some(PathBuf::from("/Users/ada/Library/Application Support/patkit")));
         assert_eq!(default_dir_with("macos", env(&[("XDG_DATA_HOME", "/data/ada")])), None);
     }
 
     #[test]
     fn windows_uses_appdata() {
         let e = env(&[("APPDATA", r"C:\Users\ada\AppData\Roaming"), ("HOME", "/home/ada")]);
-        assert_eq!(
-            default_dir_with("windows", e),
-            Some(PathBuf::from(r"C:\Users\ada\AppData\Roaming").join("patkit"))
-        );
+        assert_eq!(default_dir_with("windows", e), Some(PathBuf::from(r"C:\Users\ada\AppData\Roaming").join("patkit")));
         assert_eq!(default_dir_with("windows", env(&[("HOME", "/home/ada"), ("APPDATA", "")])), None);
     }
 }

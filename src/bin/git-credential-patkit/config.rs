@@ -107,7 +107,9 @@ impl Args {
         let scopes = Scopes::parse(&self.scopes).map_err(|e| format!("--scopes / PATKIT_GIT_SCOPES: {e}"))?;
         let store_dir = match self.store {
             Some(dir) => dir,
-            None => default_store_dir().ok_or("no token store directory: pass --store or set PATKIT_GIT_STORE (or HOME)")?,
+            None => {
+                default_store_dir().ok_or("no token store directory: pass --store or set PATKIT_GIT_STORE (or HOME)")?
+            }
         };
         Ok(Config {
             store_dir,
