@@ -1,7 +1,7 @@
 //! Durations as people type them: `90s`, `15m`, `12h`, `30d`, `2w`.
 //!
 //! One whole number and one unit (`s`, `m`, `h`, `d` or `w`), surrounding spaces allowed.
-//! [`parse`] reads that spelling and [`format`] writes the shortest exact one, so
+//! [`parse`] reads that spelling and [`format`](fn@format)(fn@format) writes the shortest exact one, so
 //! `parse(&format(d)) == Ok(d)` for every whole number of seconds.
 //!
 //! ```
