@@ -132,6 +132,27 @@ pub enum Error {
         source: Box<Error>,
     },
 
+    /// A token was created but could not be stored, so it was revoked (`revoke_error: None`:
+    /// nothing is left behind) or, when that failed too, it **still works** and must be revoked
+    /// by hand (`revoke_error` says why it could not be). Returned by
+    /// [`lifecycle::mint_and_store`](crate::lifecycle::mint_and_store).
+    #[error(
+        "created token {id} but could not store it ({store}); {}",
+        match revoke_error {
+            None => "it was revoked, so nothing is left behind".to_owned(),
+            Some(e) => format!("it could NOT be revoked ({e}) and still works: revoke token {id}"),
+        }
+    )]
+    NotStored {
+        /// The created token's id.
+        id: PatId,
+        /// Why the store refused it.
+        #[source]
+        store: StoreError,
+        /// Why the revoke failed, when it did.
+        revoke_error: Option<Box<Error>>,
+    },
+
     /// A paged listing stopped before the service said it was complete: the service handed back
     /// a continuation token it had already sent in this listing (following it would go round in
     /// circles), or the listing reached its page cap (see [`DEFAULT_MAX_PAGES`]; the listings a

@@ -18,6 +18,7 @@ pub mod bitbucket;
 #[cfg_attr(not(feature = "azure"), allow(dead_code, unused_imports))]
 mod client;
 mod clock;
+pub mod duration;
 mod error;
 mod extras;
 #[cfg(feature = "gitea")]
@@ -58,3 +59,24 @@ pub use secret::{BearerToken, PatSecret};
 pub use store::{PatRecord, StoredPat, TokenStore, TokenStoreExt};
 
 pub use http;
+
+/// The attribute macro for implementing patkit's async traits ([`PatProvider`], [`PatAdmin`],
+/// [`TokenStore`], [`Credential`](auth::Credential), [`HttpTransport`](transport::HttpTransport),
+/// [`RotationHook`](lifecycle::RotationHook), [`ScanSink`](lifecycle::ScanSink)), re-exported so
+/// an implementation needs no `async-trait` dependency of its own at a matching version. Put it
+/// on the `impl` block:
+///
+/// ```
+/// use patkit::auth::{AccessCredential, Credential};
+///
+/// #[derive(Debug)]
+/// struct FromVault;
+///
+/// #[patkit::async_trait]
+/// impl Credential for FromVault {
+///     async fn credential(&self) -> patkit::Result<AccessCredential> {
+///         Err(patkit::Error::invalid_input("credential", "not wired up in this example"))
+///     }
+/// }
+/// ```
+pub use async_trait::async_trait;

@@ -205,6 +205,7 @@
 //! [`Error::CreateOutcomeUnknown`]: crate::Error::CreateOutcomeUnknown
 
 mod hooks;
+mod mint;
 mod offboard;
 mod plan;
 mod report;
@@ -213,6 +214,7 @@ mod scan;
 mod skip;
 
 pub use hooks::{CommandHook, HandOff, HookError, HookFailure, RotationHook, WebhookHook};
+pub use mint::mint_and_store;
 pub use offboard::{OffboardReport, Offboarding, RuleSummary};
 pub use plan::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery, RotationPlan};
 pub use report::{EntryReport, Failure, Outcome, RecoveryAction, Rotation, RotationMethod, RotationReport, Step};

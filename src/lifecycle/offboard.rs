@@ -192,6 +192,7 @@ impl Offboarding {
 }
 
 /// A revocation rule that was (or, in a dry run, would be) created.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleSummary {
     /// The scopes it matches (any of them).
@@ -201,6 +202,7 @@ pub struct RuleSummary {
 }
 
 /// What an [`Offboarding`] did (or, in a dry run, would do).
+#[non_exhaustive]
 #[derive(Debug)]
 pub struct OffboardReport {
     /// The user.

@@ -11,6 +11,7 @@ use crate::model::PatId;
 
 /// What a rotation would do, from [`Rotator::plan`](super::Rotator::plan). Making it changed
 /// nothing: no store write, no request that changes state.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RotationPlan {
     /// One planned action per entry, in name order.
@@ -28,6 +29,7 @@ impl fmt::Display for RotationPlan {
 }
 
 /// The plan for one entry.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedEntry {
     /// The entry's name.
@@ -49,6 +51,7 @@ impl fmt::Display for PlannedEntry {
 }
 
 /// Recovery a run would do first.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedRecovery {
     /// An abandoned intent: tokens with this display name would be revoked and the intent cleared.

@@ -11,6 +11,7 @@ use crate::model::{PatId, PatMetadata};
 /// Everything one run of [`Rotator::rotate_all`](super::Rotator::rotate_all),
 /// [`Rotator::rotate_names`](super::Rotator::rotate_names) or a recovery did, one entry report
 /// per entry, in name order.
+#[non_exhaustive]
 #[derive(Debug, Default)]
 pub struct RotationReport {
     /// One report per entry.
@@ -57,6 +58,7 @@ impl fmt::Display for RotationReport {
 }
 
 /// What happened to one stored entry.
+#[non_exhaustive]
 #[derive(Debug)]
 pub struct EntryReport {
     /// The entry's name in the store.
@@ -152,6 +154,7 @@ impl fmt::Display for Outcome {
 }
 
 /// A finished rotation.
+#[non_exhaustive]
 #[derive(Debug)]
 pub struct Rotation {
     /// The token that was replaced.
@@ -285,6 +288,7 @@ impl fmt::Display for Step {
 }
 
 /// A failed rotation. The old token is still stored and working (unless it already was not).
+#[non_exhaustive]
 #[derive(Debug)]
 pub struct Failure {
     /// Where it failed.

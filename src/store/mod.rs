@@ -4,6 +4,7 @@
 //! the token's id, name, scopes, validity), so a scan can tell what is about to expire and a
 //! rotation knows which server-side token to revoke.
 
+mod default_dir;
 mod error;
 #[cfg(unix)]
 pub mod file;
@@ -25,6 +26,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use default_dir::{default_dir, default_dir_with};
 pub use error::{StoreError, StoreErrorKind};
 #[cfg(all(unix, feature = "encryption"))]
 pub use file::FileStoreKey;

@@ -12,6 +12,7 @@ mod trace_capture;
 mod conformance_catches_bugs;
 mod crash;
 mod grace;
+mod mint;
 mod offboard;
 mod password_canaries;
 mod provider_conformance;

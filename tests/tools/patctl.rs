@@ -991,3 +991,15 @@ fn completions_complete_subcommands_and_options_in_bash() {
     }
     assert_eq!(patctl(&["completions", "tcsh"]).code, 2);
 }
+
+#[test]
+fn a_bad_duration_is_refused_by_the_library_parser_before_anything_is_sent() {
+    let base = ["--emulator", "create", "x", "--scopes", "vso.code", "--show-secret", "--lifetime"];
+    let run = patctl(&[&base[..], &["30"]].concat());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("invalid duration: `30`") && run.stderr.contains("s, m, h, d or w"), "{}", run.stderr);
+    let run = patctl(&[&base[..], &["99999999999999999999w"]].concat());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("too long"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}

@@ -8,7 +8,7 @@ use clap::Parser;
 use patkit::Scopes;
 
 use crate::credential::Source;
-use crate::duration;
+use patkit::duration;
 
 /// A git credential helper that mints Azure DevOps PATs on demand, keeps them in a private file
 /// store, and revokes them when git says they failed.
@@ -18,8 +18,9 @@ use crate::duration;
 #[derive(Debug, Parser)]
 #[command(name = "git-credential-patkit", version, after_help = SETUP)]
 pub struct Args {
-    /// Directory of the file token store [default: $XDG_DATA_HOME/patkit/git-credentials or
-    /// ~/.local/share/patkit/git-credentials].
+    /// Directory of the file token store [default: `git-credentials` in patkit's data
+    /// directory: $XDG_DATA_HOME/patkit or ~/.local/share/patkit; on macOS ~/Library/Application
+    /// Support/patkit].
     #[arg(long, env = "PATKIT_GIT_STORE", value_name = "DIR")]
     pub store: Option<PathBuf>,
 
@@ -106,7 +107,9 @@ impl Args {
         let scopes = Scopes::parse(&self.scopes).map_err(|e| format!("--scopes / PATKIT_GIT_SCOPES: {e}"))?;
         let store_dir = match self.store {
             Some(dir) => dir,
-            None => default_store_dir().ok_or("neither --store, PATKIT_GIT_STORE, XDG_DATA_HOME nor HOME is set")?,
+            None => {
+                default_store_dir().ok_or("no token store directory: pass --store or set PATKIT_GIT_STORE (or HOME)")?
+            }
         };
         Ok(Config {
             store_dir,
@@ -126,8 +129,5 @@ impl Args {
 }
 
 fn default_store_dir() -> Option<PathBuf> {
-    let data = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share"))
-    })?;
-    Some(data.join("patkit").join("git-credentials"))
+    Some(patkit::store::default_dir()?.join("git-credentials"))
 }

@@ -51,7 +51,7 @@
 //!
 //! | Argument | Variable | Default |
 //! |---|---|---|
-//! | `--store DIR` | `PATKIT_GIT_STORE` | `$XDG_DATA_HOME/patkit/git-credentials` (else `~/.local/share/…`) |
+//! | `--store DIR` | `PATKIT_GIT_STORE` | `git-credentials` under `patkit::store::default_dir()` |
 //! | `--scopes S` | `PATKIT_GIT_SCOPES` | `vso.code_write` |
 //! | `--lifetime D` | `PATKIT_GIT_LIFETIME` | `30d` (units s, m, h, d, w) |
 //! | `--margin D` | `PATKIT_GIT_MARGIN` | `1h` |
@@ -69,8 +69,6 @@
 
 #[path = "../shared/credential.rs"]
 mod credential;
-#[path = "../shared/duration.rs"]
-mod duration;
 
 mod config;
 mod helper;

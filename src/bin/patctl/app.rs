@@ -110,10 +110,7 @@ async fn open_store(_dir: PathBuf) -> Result<Arc<dyn TokenStore>, Failure> {
 }
 
 fn default_store_dir() -> Option<PathBuf> {
-    let data = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share"))
-    })?;
-    Some(data.join("patkit").join("tokens"))
+    Some(patkit::store::default_dir()?.join("tokens"))
 }
 
 type Emulated = (AzureDevOpsClient, Option<Arc<dyn TokenStore>>, Option<Sample>, Arc<dyn Clock>);

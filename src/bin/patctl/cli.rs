@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::credential::Source;
-use crate::duration;
+use patkit::duration;
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -96,7 +96,8 @@ pub struct Global {
     pub emulator_now: Option<DateTime<Utc>>,
 
     /// Token store directory, for `create --store-as`, `scan` and `rotate` [default:
-    /// $XDG_DATA_HOME/patkit/tokens; with --emulator, an in-memory store with sample entries].
+    /// `tokens` in patkit's data directory ($XDG_DATA_HOME/patkit or ~/.local/share/patkit; on
+    /// macOS ~/Library/Application Support/patkit); with --emulator, an in-memory store with sample entries].
     #[arg(long, global = true, env = "PATCTL_STORE", value_name = "DIR")]
     pub store: Option<PathBuf>,
 

@@ -11,10 +11,10 @@ use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::cli::{OffboardArgs, RotateArgs, ScanArgs};
-use crate::duration;
 use crate::failure::{Class, Failure};
 use crate::progress::Progress;
 use crate::render::{self, out, out_json, token_json};
+use patkit::duration;
 
 fn kind_name(kind: &FindingKind) -> &'static str {
     match kind {

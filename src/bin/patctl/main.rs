@@ -32,8 +32,6 @@
 
 #[path = "../shared/credential.rs"]
 mod credential;
-#[path = "../shared/duration.rs"]
-mod duration;
 
 mod app;
 mod cli;

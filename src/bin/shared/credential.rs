@@ -1,7 +1,7 @@
 //! Where the tools get their Microsoft Entra user token: an environment variable when it is
 //! set, the Azure CLI otherwise.
 
-use async_trait::async_trait;
+use patkit::async_trait;
 use patkit::auth::{AccessCredential, Credential};
 use patkit::azure::{AzureCliCredential, DefaultCredential, EnvCredential};
 

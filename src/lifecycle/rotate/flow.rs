@@ -403,7 +403,11 @@ pub(super) fn may_have_acted(error: &Error) -> bool {
     match error {
         // A cut listing cannot come from a create itself; should a provider's create report one
         // (say, from a search of its own), the token is looked for.
-        Error::CreateOutcomeUnknown { .. } | Error::Decode { .. } | Error::ListingCut { .. } => true,
+        // A token created but not stored (from `mint_and_store`) did act: look for it.
+        Error::CreateOutcomeUnknown { .. }
+        | Error::Decode { .. }
+        | Error::ListingCut { .. }
+        | Error::NotStored { .. } => true,
         Error::Transport(t) => !t.is_before_send(),
         Error::Api { status, .. } => *status >= 500 || *status == 408,
         Error::AuthRequired { .. }

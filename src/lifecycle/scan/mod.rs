@@ -216,6 +216,7 @@ async fn list(provider: &dyn PatProvider, filter: StatusFilter, max_pages: usize
 }
 
 /// What a [`Scan`] found.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanReport {
     /// The clock's time when the scan ran.
