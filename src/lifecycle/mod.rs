@@ -208,6 +208,7 @@ mod hooks;
 mod offboard;
 mod plan;
 mod report;
+mod report_json;
 mod rotate;
 mod scan;
 mod skip;
