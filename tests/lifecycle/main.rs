@@ -15,5 +15,6 @@ mod grace;
 mod offboard;
 mod password_canaries;
 mod provider_conformance;
+mod report_json;
 mod rotate;
 mod scan;
