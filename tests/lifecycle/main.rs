@@ -6,6 +6,8 @@
 
 #[path = "../lifecycle_support/mod.rs"]
 mod lifecycle_support;
+#[path = "../support/report_schema.rs"]
+mod report_schema;
 #[path = "../support/trace_capture.rs"]
 mod trace_capture;
 
