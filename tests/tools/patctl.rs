@@ -635,6 +635,8 @@ fn rotate_over_http_revokes_the_old_token_and_stores_the_new() {
         .runtime
         .block_on(async { FileTokenStore::open(&store_dir).await.unwrap().get("ci/feed").await.unwrap().unwrap() });
     assert_eq!(stored.record.metadata.id.as_str(), json["entries"][0]["outcome"]["rotation"]["new"]["id"].as_str().unwrap());
+    let secret = stored.secret.expose_secret();
+    assert!(!secret.is_empty() && !json.to_string().contains(secret), "the --json report shows the new secret");
     assert!(!s.emulator.token(&stored.record.metadata.id).unwrap().revoked);
 }
 
@@ -656,6 +658,14 @@ fn rotate_with_a_failing_create_exits_11_and_keeps_the_old_token() {
     assert!(run.stdout.contains("failed"), "{}", run.stdout);
     assert!(run.stderr.contains("1 of 1 entries failed"), "{}", run.stderr);
     assert!(!s.emulator.token(&seeded.id).unwrap().revoked, "the old token still works");
+
+    let json = s.run(&["--store", store_dir.to_str().unwrap(), "rotate", "--yes", "--json"]);
+    assert_eq!(json.code, 11, "{}", json.stderr);
+    let json = json.json();
+    assert_valid("rotation-report.v1.json", std::slice::from_ref(&json));
+    let outcome = &json["entries"][0]["outcome"];
+    assert_eq!((&outcome["kind"], &outcome["failure"]["step"]), (&Value::from("failed"), &Value::from("create")), "{json}");
+    assert_eq!(json["summary"]["failed"], 1);
 }
 
 // ---------- every token create makes ends stored, shown, or revoked ----------
