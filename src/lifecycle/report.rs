@@ -11,6 +11,11 @@ use crate::model::{PatId, PatMetadata};
 /// Everything one run of [`Rotator::rotate_all`](super::Rotator::rotate_all),
 /// [`Rotator::rotate_names`](super::Rotator::rotate_names) or a recovery did, one entry report
 /// per entry, in name order.
+///
+/// Serializes (`serde::Serialize`) to the versioned JSON shape of
+/// `schemas/rotation-report.v1.json` in the repository (`"format": "patkit.rotation-report"`,
+/// `"version": 1`, a `summary` of counts, then one object per entry with a snake_case
+/// `outcome.kind`; an [`EntryReport`] serializes to one such entry). It holds no secret.
 #[derive(Debug, Default)]
 pub struct RotationReport {
     /// One report per entry.

@@ -118,7 +118,11 @@ async fn real_runs() -> Runs {
     let user = UserId::new(FAKE_USER);
     let offboardings = vec![
         Offboarding::new(admin.clone()).dry_run(true).run(user.clone()).await.unwrap(),
-        Offboarding::new(admin.clone()).only_issued_before(now() + TimeDelta::hours(1)).run(user.clone()).await.unwrap(),
+        Offboarding::new(admin.clone())
+            .only_issued_before(now() + TimeDelta::hours(1))
+            .run(user.clone())
+            .await
+            .unwrap(),
     ];
     Runs { scans, rotations, offboardings, secrets }
 }
@@ -287,7 +291,8 @@ async fn every_outcome() -> RotationReport {
         EntryReport { name: "rotated".into(), recovered: actions.clone(), outcome: rotated },
         EntryReport { name: "recovered".into(), recovered: actions.clone(), outcome: Outcome::Recovered },
     ];
-    for step in [Step::Read, Step::Lookup, Step::Recover, Step::Intent, Step::Create, Step::Rotate, Step::Verify, Step::Store]
+    for step in
+        [Step::Read, Step::Lookup, Step::Recover, Step::Intent, Step::Create, Step::Rotate, Step::Verify, Step::Store]
     {
         entries.push(EntryReport {
             name: format!("failed at {step}"),
@@ -301,7 +306,11 @@ async fn every_outcome() -> RotationReport {
         });
     }
     for (i, reason) in skips.into_iter().enumerate() {
-        entries.push(EntryReport { name: format!("skipped {i}"), recovered: Vec::new(), outcome: Outcome::Skipped(reason) });
+        entries.push(EntryReport {
+            name: format!("skipped {i}"),
+            recovered: Vec::new(),
+            outcome: Outcome::Skipped(reason),
+        });
     }
     RotationReport { entries }
 }
@@ -314,7 +323,10 @@ async fn every_outcome_reason_and_recovery_action_matches_the_rotation_schema() 
     let rotation = &value["entries"][0]["outcome"]["rotation"];
     assert_eq!(rotation["method"], "create_then_revoke");
     assert_eq!(rotation["kept_previous"]["kind"], "stored_token_refused");
-    assert_eq!(rotation["handoff_failures"][0], serde_json::json!({"hook": "deploy", "message": "the deployment refused it"}));
+    assert_eq!(
+        rotation["handoff_failures"][0],
+        serde_json::json!({"hook": "deploy", "message": "the deployment refused it"})
+    );
     assert_eq!(value["entries"][2]["outcome"]["failure"]["step"], "read");
     let mut seen = Vec::new();
     kinds(&value, &mut seen);

@@ -50,4 +50,3 @@ pub fn assert_valid(schema: &str, documents: &[Value]) {
         }
     }
 }
-

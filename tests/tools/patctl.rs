@@ -8,8 +8,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::tools_support::interpose::{Interposer, only_token};
 use crate::report_schema::assert_valid;
+use crate::tools_support::interpose::{Interposer, only_token};
 use crate::tools_support::patctl_binary;
 use chrono::{DateTime, TimeDelta, Utc};
 use patkit::azure::emulator::{EmulatedUser, Emulator, Fault, FaultRule, SeedPat, TenantPolicies};
@@ -295,8 +295,9 @@ fn scan_reports_what_needs_attention() {
     assert_eq!(json["window_secs"], 14 * 86_400);
     assert_valid("scan-report.v1.json", std::slice::from_ref(&json));
     let findings = json["findings"].as_array().unwrap();
-    let kind_of =
-        |entry: &str| findings.iter().find(|f| f["entry"] == entry).map(|f| f["kind"]["kind"].as_str().unwrap().to_owned());
+    let kind_of = |entry: &str| {
+        findings.iter().find(|f| f["entry"] == entry).map(|f| f["kind"]["kind"].as_str().unwrap().to_owned())
+    };
     assert_eq!(kind_of("ci/nuget-feed").as_deref(), Some("expiring_soon"));
     assert_eq!(kind_of("deploy/release").as_deref(), Some("expiring_soon"));
     assert_eq!(kind_of("tools/old-script").as_deref(), Some("expired"));
@@ -634,7 +635,10 @@ fn rotate_over_http_revokes_the_old_token_and_stores_the_new() {
     let stored = s
         .runtime
         .block_on(async { FileTokenStore::open(&store_dir).await.unwrap().get("ci/feed").await.unwrap().unwrap() });
-    assert_eq!(stored.record.metadata.id.as_str(), json["entries"][0]["outcome"]["rotation"]["new"]["id"].as_str().unwrap());
+    assert_eq!(
+        stored.record.metadata.id.as_str(),
+        json["entries"][0]["outcome"]["rotation"]["new"]["id"].as_str().unwrap()
+    );
     let secret = stored.secret.expose_secret();
     assert!(!secret.is_empty() && !json.to_string().contains(secret), "the --json report shows the new secret");
     assert!(!s.emulator.token(&stored.record.metadata.id).unwrap().revoked);
@@ -664,7 +668,11 @@ fn rotate_with_a_failing_create_exits_11_and_keeps_the_old_token() {
     let json = json.json();
     assert_valid("rotation-report.v1.json", std::slice::from_ref(&json));
     let outcome = &json["entries"][0]["outcome"];
-    assert_eq!((&outcome["kind"], &outcome["failure"]["step"]), (&Value::from("failed"), &Value::from("create")), "{json}");
+    assert_eq!(
+        (&outcome["kind"], &outcome["failure"]["step"]),
+        (&Value::from("failed"), &Value::from("create")),
+        "{json}"
+    );
     assert_eq!(json["summary"]["failed"], 1);
 }
 

@@ -58,7 +58,11 @@ pub async fn scan(app: &App, args: &ScanArgs) -> Result<(), Failure> {
     progress.finish();
     let findings: Vec<_> = report.findings.iter().filter(|f| args.all || f.kind.needs_attention()).collect();
     if app.json {
-        let shown = ScanReport { now: report.now, window: report.window, findings: findings.iter().map(|f| (*f).clone()).collect() };
+        let shown = ScanReport {
+            now: report.now,
+            window: report.window,
+            findings: findings.iter().map(|f| (*f).clone()).collect(),
+        };
         let mut value = render::report_json(&shown);
         if let Some(items) = value["findings"].as_array_mut() {
             for (item, f) in items.iter_mut().zip(&findings) {

@@ -216,6 +216,20 @@ async fn list(provider: &dyn PatProvider, filter: StatusFilter, max_pages: usize
 }
 
 /// What a [`Scan`] found.
+///
+/// Serializes (`serde::Serialize`) to the versioned JSON shape of `schemas/scan-report.v1.json`
+/// in the repository: `"format": "patkit.scan-report"`, `"version": 1`, times in RFC 3339,
+/// durations in whole seconds (`window_secs`), snake_case finding kinds. It holds no secret.
+///
+/// ```
+/// use std::time::Duration;
+/// use patkit::lifecycle::ScanReport;
+///
+/// let report = ScanReport { now: chrono::DateTime::UNIX_EPOCH, window: Duration::from_secs(86_400), findings: Vec::new() };
+/// let json = serde_json::to_value(&report).unwrap();
+/// assert_eq!((json["format"].as_str(), json["version"].as_u64()), (Some("patkit.scan-report"), Some(1)));
+/// assert_eq!((json["now"].as_str(), json["window_secs"].as_u64()), (Some("1970-01-01T00:00:00Z"), Some(86_400)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanReport {
     /// The clock's time when the scan ran.
