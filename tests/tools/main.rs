@@ -8,6 +8,9 @@
 #[path = "../tools_support/mod.rs"]
 mod tools_support;
 
+#[path = "../support/report_schema.rs"]
+mod report_schema;
+
 mod git_clone;
 mod git_configure;
 mod git_helper;

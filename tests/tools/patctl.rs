@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use crate::report_schema::assert_valid;
 use crate::tools_support::interpose::{Interposer, only_token};
 use crate::tools_support::patctl_binary;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -291,21 +292,24 @@ fn expire_in_the_past_is_refused_before_sending() {
 #[test]
 fn scan_reports_what_needs_attention() {
     let json = emulated(&["scan", "--within", "14d", "--json"]).ok().json();
-    assert_eq!(json["window"], "2w");
+    assert_eq!(json["window_secs"], 14 * 86_400);
+    assert_valid("scan-report.v1.json", std::slice::from_ref(&json));
     let findings = json["findings"].as_array().unwrap();
-    let kind_of =
-        |entry: &str| findings.iter().find(|f| f["entry"] == entry).map(|f| f["kind"].as_str().unwrap().to_owned());
+    let kind_of = |entry: &str| {
+        findings.iter().find(|f| f["entry"] == entry).map(|f| f["kind"]["kind"].as_str().unwrap().to_owned())
+    };
     assert_eq!(kind_of("ci/nuget-feed").as_deref(), Some("expiring_soon"));
     assert_eq!(kind_of("deploy/release").as_deref(), Some("expiring_soon"));
     assert_eq!(kind_of("tools/old-script").as_deref(), Some("expired"));
     assert_eq!(kind_of("ci/build-agent"), None, "fine entries only with --all");
-    assert!(findings.iter().any(|f| f["kind"] == "not_stored" && f["token"]["display_name"] == "laptop git"));
+    assert!(findings.iter().any(|f| f["kind"]["kind"] == "not_stored" && f["token"]["display_name"] == "laptop git"));
     for f in findings {
-        assert!(f["detail"].is_string() && f["view"].is_string() && f["token"]["id"].is_string());
+        assert!(f["kind"]["message"].is_string() && f["view"].is_string() && f["token"]["id"].is_string());
     }
 
     let all = emulated(&["scan", "--all", "--json"]).ok().json();
-    assert!(all["findings"].as_array().unwrap().iter().any(|f| f["kind"] == "fine"));
+    assert!(all["findings"].as_array().unwrap().iter().any(|f| f["kind"]["kind"] == "fine"));
+    assert_valid("scan-report.v1.json", std::slice::from_ref(&all));
     let store_only = emulated(&["scan", "--store-only", "--json"]).ok().json();
     assert!(store_only["findings"].as_array().unwrap().iter().all(|f| f["view"] == "store"));
 
@@ -330,13 +334,14 @@ fn scan_reports_the_global_token_retiring_then_retired() {
             .iter()
             .filter(|f| f["token"]["display_name"] == "everything")
             .collect();
-        let kinds: Vec<_> = global.iter().map(|f| f["kind"].as_str().unwrap()).collect();
+        let kinds: Vec<_> = global.iter().map(|f| f["kind"]["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["not_stored", kind], "{now}: {global:?}");
         let finding = global[1];
         assert_eq!(finding["token"]["global"], true);
         assert_eq!(finding["token"]["status"], status, "{now}: {finding}");
         let day = patkit::azure::GLOBAL_PAT_RETIREMENT.format("%Y-%m-%d").to_string();
-        assert!(finding["detail"].as_str().unwrap().contains(&day), "{finding}");
+        assert!(finding["kind"]["message"].as_str().unwrap().contains(&day), "{finding}");
+        assert_valid("scan-report.v1.json", std::slice::from_ref(&json));
         let table = emulated_at(now, &["scan"]).ok();
         assert!(table.stdout.lines().any(|l| l.starts_with(kind) && l.contains("everything")), "{}", table.stdout);
     }
@@ -387,16 +392,21 @@ fn rotate_dry_run_plans_and_changes_nothing() {
 #[test]
 fn rotate_replaces_due_entries() {
     let json = emulated(&["rotate", "--yes", "--within", "14d", "--json"]).ok().json();
-    let results = json.as_array().unwrap();
-    let result = |e: &str| results.iter().find(|r| r["entry"] == e).unwrap();
+    assert_valid("rotation-report.v1.json", std::slice::from_ref(&json));
+    assert_eq!(json["format"], "patkit.rotation-report");
+    assert_eq!(json["summary"]["rotated"], 3, "{json}");
+    let results = json["entries"].as_array().unwrap();
+    let result = |e: &str| results.iter().find(|r| r["name"] == e).unwrap();
     for entry in ["ci/nuget-feed", "deploy/release", "tools/old-script"] {
-        let r = result(entry);
-        assert_eq!(r["result"], "rotated", "{r}");
-        assert_ne!(r["old"]["id"], r["new"]["id"]);
-        assert_eq!(r["old"]["scopes"], r["new"]["scopes"]);
-        assert_eq!(r["old"]["status"], "revoked");
+        let r = &result(entry)["outcome"];
+        assert_eq!(r["kind"], "rotated", "{r}");
+        let (old, new) = (&r["rotation"]["old"], &r["rotation"]["new"]);
+        assert_ne!(old["id"], new["id"]);
+        assert_eq!(old["scopes"], new["scopes"]);
+        assert_eq!(old["status"], "revoked");
     }
-    assert_eq!(result("ci/build-agent")["result"], "skipped");
+    let skipped = &result("ci/build-agent")["outcome"];
+    assert_eq!((&skipped["kind"], &skipped["reason"]["kind"]), (&Value::from("skipped"), &Value::from("not_due")));
 
     let table = emulated(&["rotate", "--force", "--yes"]).ok();
     assert_eq!(table.lines()[0].split_whitespace().take(3).collect::<Vec<_>>(), ["ENTRY", "RESULT", "OLD"]);
@@ -409,10 +419,15 @@ fn rotate_replaces_due_entries() {
 fn offboard_revokes_every_token_of_the_user() {
     let dry = emulated(&["offboard", "Bob", "--dry-run", "--json"]).ok().json();
     assert_eq!(dry["dry_run"], true);
-    assert_eq!(dry["found"], 3);
-    assert_eq!(dry["would_revoke"].as_array().unwrap().len(), 3);
-    assert!(dry["revoked"].as_array().unwrap().is_empty());
+    assert_valid("offboarding-report.v1.json", std::slice::from_ref(&dry));
+    assert_eq!(dry["format"], "patkit.offboarding-report");
+    assert_eq!(dry["found"].as_array().unwrap().len(), 3);
+    assert_eq!(dry["revoked"].as_array().unwrap().len(), 3, "a dry run lists what it would revoke");
     assert!(dry["user"].as_str().unwrap().starts_with("aad."));
+    let real = emulated(&["offboard", "Bob", "--yes", "--json"]).ok().json();
+    assert_valid("offboarding-report.v1.json", std::slice::from_ref(&real));
+    assert_eq!((&real["dry_run"], real["revoked"].as_array().unwrap().len()), (&Value::from(false), 3), "{real}");
+    assert!(real["still_valid"].as_array().unwrap().is_empty() && real["error"].is_null(), "{real}");
 
     let table = emulated(&["offboard", "bob", "--yes"]).ok();
     assert_eq!(table.lines()[0].split_whitespace().collect::<Vec<_>>(), ["ID", "NAME", "ACTION"]);
@@ -614,12 +629,18 @@ fn rotate_over_http_revokes_the_old_token_and_stores_the_new() {
     store_entry(&s, &store_dir, "ci/feed", &seeded.id, seeded.secret);
 
     let json = s.run(&["--store", store_dir.to_str().unwrap(), "rotate", "--json", "--yes"]).ok().json();
-    assert_eq!(json[0]["result"], "rotated", "{json}");
+    assert_valid("rotation-report.v1.json", std::slice::from_ref(&json));
+    assert_eq!(json["entries"][0]["outcome"]["kind"], "rotated", "{json}");
     assert!(s.emulator.token(&seeded.id).unwrap().revoked);
     let stored = s
         .runtime
         .block_on(async { FileTokenStore::open(&store_dir).await.unwrap().get("ci/feed").await.unwrap().unwrap() });
-    assert_eq!(stored.record.metadata.id.as_str(), json[0]["new"]["id"].as_str().unwrap());
+    assert_eq!(
+        stored.record.metadata.id.as_str(),
+        json["entries"][0]["outcome"]["rotation"]["new"]["id"].as_str().unwrap()
+    );
+    let secret = stored.secret.expose_secret();
+    assert!(!secret.is_empty() && !json.to_string().contains(secret), "the --json report shows the new secret");
     assert!(!s.emulator.token(&stored.record.metadata.id).unwrap().revoked);
 }
 
@@ -641,6 +662,18 @@ fn rotate_with_a_failing_create_exits_11_and_keeps_the_old_token() {
     assert!(run.stdout.contains("failed"), "{}", run.stdout);
     assert!(run.stderr.contains("1 of 1 entries failed"), "{}", run.stderr);
     assert!(!s.emulator.token(&seeded.id).unwrap().revoked, "the old token still works");
+
+    let json = s.run(&["--store", store_dir.to_str().unwrap(), "rotate", "--yes", "--json"]);
+    assert_eq!(json.code, 11, "{}", json.stderr);
+    let json = json.json();
+    assert_valid("rotation-report.v1.json", std::slice::from_ref(&json));
+    let outcome = &json["entries"][0]["outcome"];
+    assert_eq!(
+        (&outcome["kind"], &outcome["failure"]["step"]),
+        (&Value::from("failed"), &Value::from("create")),
+        "{json}"
+    );
+    assert_eq!(json["summary"]["failed"], 1);
 }
 
 // ---------- every token create makes ends stored, shown, or revoked ----------

@@ -6,15 +6,16 @@ use std::sync::Arc;
 use patkit::PatMetadata;
 use patkit::Scopes;
 use patkit::azure::PROVIDER_NAME;
-use patkit::lifecycle::{FindingKind, Offboarding, Outcome, PlannedAction, Rotator, Scan, SkipReason, View};
+use patkit::lifecycle::{
+    FindingKind, Offboarding, Outcome, PlannedAction, RotationReport, Rotator, Scan, ScanReport, SkipReason, View,
+};
 use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::cli::{OffboardArgs, RotateArgs, ScanArgs};
 use crate::failure::{Class, Failure};
 use crate::progress::Progress;
-use crate::render::{self, out, out_json, token_json};
-use patkit::duration;
+use crate::render::{self, out, out_json};
 
 fn kind_name(kind: &FindingKind) -> &'static str {
     match kind {
@@ -57,17 +58,18 @@ pub async fn scan(app: &App, args: &ScanArgs) -> Result<(), Failure> {
     progress.finish();
     let findings: Vec<_> = report.findings.iter().filter(|f| args.all || f.kind.needs_attention()).collect();
     if app.json {
-        out_json(&json!({
-            "now": render::time(report.now),
-            "window": duration::format(report.window),
-            "findings": findings.iter().map(|f| json!({
-                "kind": kind_name(&f.kind),
-                "view": view_name(f.view),
-                "entry": f.entry,
-                "detail": f.kind.to_string(),
-                "token": token_json(&f.token, crate::tokens::status_at(&f.token, report.now)),
-            })).collect::<Vec<_>>(),
-        }));
+        let shown = ScanReport {
+            now: report.now,
+            window: report.window,
+            findings: findings.iter().map(|f| (*f).clone()).collect(),
+        };
+        let mut value = render::report_json(&shown);
+        if let Some(items) = value["findings"].as_array_mut() {
+            for (item, f) in items.iter_mut().zip(&findings) {
+                render::annotate_token(&mut item["token"], &f.token, crate::tokens::status_at(&f.token, report.now));
+            }
+        }
+        out_json(&value);
     } else {
         let rows: Vec<Vec<String>> = findings
             .iter()
@@ -155,23 +157,20 @@ pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
             _ => ("other", None, None, outcome.to_string()),
         }
     }
+    let report = RotationReport { entries: reports };
+    let reports = &report.entries;
     if app.json {
-        out_json(&json!(
-            reports
-                .iter()
-                .map(|r| {
-                    let (result, old, new, detail) = describe(&r.outcome);
-                    json!({
-                        "entry": r.name,
-                        "result": result,
-                        "old": old.map(|m| token_json(m, if pending(&r.outcome) { "active" } else { "revoked" })),
-                        "new": new.map(|m| token_json(m, "active")),
-                        "recovered": r.recovered.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                        "detail": detail,
-                    })
-                })
-                .collect::<Vec<_>>()
-        ));
+        let mut value = render::report_json(&report);
+        if let Some(items) = value["entries"].as_array_mut() {
+            for (item, r) in items.iter_mut().zip(reports) {
+                if let Outcome::Rotated(rotation) = &r.outcome {
+                    let old_status = if pending(&r.outcome) { "active" } else { "revoked" };
+                    render::annotate_token(&mut item["outcome"]["rotation"]["old"], &rotation.old, old_status);
+                    render::annotate_token(&mut item["outcome"]["rotation"]["new"], &rotation.new, "active");
+                }
+            }
+        }
+        out_json(&value);
     } else {
         let rows: Vec<Vec<String>> = reports
             .iter()
@@ -362,20 +361,18 @@ pub async fn offboard(app: &App, args: &OffboardArgs) -> Result<(), Failure> {
         }
     }
     if app.json {
-        let ids = |v: &Vec<patkit::PatId>| v.iter().map(|i| i.as_str().to_owned()).collect::<Vec<_>>();
-        out_json(&json!({
-            "user": report.user,
-            "dry_run": report.dry_run,
-            "found": report.found.len(),
-            "revoked": if report.dry_run { Vec::new() } else { ids(&report.revoked) },
-            "would_revoke": if report.dry_run { ids(&report.revoked) } else { Vec::new() },
-            "kept": ids(&report.kept),
-            "already_inactive": ids(&report.already_inactive),
-            "not_revoked": ids(&report.not_revoked),
-            "still_valid": ids(&report.still_valid),
-            "revocation_rule": report.revocation_rule.as_ref().map(|r| r.scopes.to_string()),
-            "error": report.error.as_ref().map(ToString::to_string),
-        }));
+        let mut value = render::report_json(&report);
+        if let Some(items) = value["found"].as_array_mut() {
+            for (item, t) in items.iter_mut().zip(&report.found) {
+                let status = match t.active {
+                    Some(true) => "active",
+                    Some(false) => "inactive",
+                    None => "unknown",
+                };
+                render::annotate_token(&mut item["token"], &t.metadata, status);
+            }
+        }
+        out_json(&value);
     } else {
         let rows: Vec<Vec<String>> =
             rows.into_iter().map(|(id, name, action)| vec![id, name, action.to_owned()]).collect();

@@ -117,6 +117,24 @@ pub fn token_json(m: &PatMetadata, status: &str) -> Value {
     })
 }
 
+/// Adds what patctl knows beyond the library's report shape (`status`, `global`,
+/// `organizations`, as [`token_json`] has them) to a token object of a serialized report. The
+/// report schemas allow such extra fields on token objects only.
+pub fn annotate_token(token: &mut Value, m: &PatMetadata, status: &str) {
+    if let (Value::Object(into), Value::Object(extra)) = (token, token_json(m, status)) {
+        for key in ["status", "global", "organizations"] {
+            if let Some(v) = extra.get(key) {
+                into.insert(key.to_owned(), v.clone());
+            }
+        }
+    }
+}
+
+/// A report as the library serializes it (the versioned shape of `schemas/`).
+pub fn report_json(report: &impl serde::Serialize) -> Value {
+    serde_json::to_value(report).expect("reports serialize")
+}
+
 pub const TOKEN_HEADERS: [&str; 5] = ["ID", "NAME", "STATUS", "EXPIRES", "SCOPES"];
 
 /// A token as a table row, matching [`TOKEN_HEADERS`].

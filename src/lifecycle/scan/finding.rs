@@ -8,7 +8,6 @@ use crate::lifecycle::report::expiry_text;
 use crate::model::PatMetadata;
 
 /// One thing a scan found about one token. Never carries a secret.
-#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// What was found.

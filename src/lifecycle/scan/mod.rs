@@ -216,7 +216,29 @@ async fn list(provider: &dyn PatProvider, filter: StatusFilter, max_pages: usize
 }
 
 /// What a [`Scan`] found.
-#[non_exhaustive]
+///
+/// Serializes (`serde::Serialize`) to the versioned JSON shape of `schemas/scan-report.v1.json`
+/// in the repository: `"format": "patkit.scan-report"`, `"version": 1`, times in RFC 3339,
+/// durations in whole seconds (`window_secs`), snake_case finding kinds. It holds no secret.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use patkit::lifecycle::Scan;
+/// use patkit::store::InMemoryTokenStore;
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let report = Scan::new()
+///     .store(Arc::new(InMemoryTokenStore::new()))
+///     .clock(patkit::ManualClock::new(chrono::DateTime::UNIX_EPOCH))
+///     .window(Duration::from_secs(86_400))
+///     .run()
+///     .await?;
+/// let json = serde_json::to_value(&report).unwrap();
+/// assert_eq!((json["format"].as_str(), json["version"].as_u64()), (Some("patkit.scan-report"), Some(1)));
+/// assert_eq!((json["now"].as_str(), json["window_secs"].as_u64()), (Some("1970-01-01T00:00:00Z"), Some(86_400)));
+/// # Ok::<(), patkit::Error>(()) }).unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanReport {
     /// The clock's time when the scan ran.
