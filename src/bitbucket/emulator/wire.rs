@@ -1,5 +1,6 @@
 //! What goes over the wire: the incoming request taken apart once, Bitbucket's token JSON.
 
+use crate::testing::emulator_kit::path::decode_segment;
 use chrono::{DateTime, Utc};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use serde_json::{Value, json};
@@ -18,13 +19,6 @@ pub(crate) struct Incoming {
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
-}
-
-fn decode_segment(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
 }
 
 impl Incoming {

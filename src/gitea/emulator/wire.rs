@@ -29,27 +29,6 @@ pub(crate) struct Incoming {
     pub(crate) body: Vec<u8>,
 }
 
-/// The percent-decoded segments of `path` under `base` (`None`: not under it).
-fn segments_under(path: &str, base: &str) -> Option<Vec<String>> {
-    let rest = path.strip_prefix(base)?;
-    if rest.is_empty() || rest == "/" {
-        return Some(Vec::new());
-    }
-    let rest = rest.strip_prefix('/')?;
-    Some(
-        rest.trim_end_matches('/')
-            .split('/')
-            .map(|s| {
-                // Form decoding turns `+` into a space; a path keeps it.
-                url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-                    .next()
-                    .map(|(_, v)| v.into_owned())
-                    .unwrap_or_default()
-            })
-            .collect(),
-    )
-}
-
 impl Incoming {
     pub(crate) fn new(request: http::Request<Vec<u8>>) -> Self {
         let (parts, body) = request.into_parts();
@@ -67,8 +46,8 @@ impl Incoming {
             .unwrap_or_else(|| "localhost".to_owned());
         let scheme = parts.uri.scheme_str().unwrap_or("http");
         Self {
-            segments: segments_under(path, BASE_PATH),
-            forgejo_segments: segments_under(path, FORGEJO_PATH),
+            segments: crate::testing::emulator_kit::path::segments_under(path, BASE_PATH),
+            forgejo_segments: crate::testing::emulator_kit::path::segments_under(path, FORGEJO_PATH),
             method: parts.method,
             origin: format!("{scheme}://{host}"),
             query,

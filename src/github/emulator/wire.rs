@@ -1,6 +1,7 @@
 //! What goes over the wire: the incoming request taken apart once (path segments, query,
 //! headers, body), GitHub's time formats, and the error shape of a refusal (§4.8).
 
+use crate::testing::emulator_kit::path::decode_segment;
 use chrono::{DateTime, SecondsFormat, Utc};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use serde_json::{Value, json};
@@ -21,14 +22,6 @@ pub(crate) struct Incoming {
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
-}
-
-fn decode_segment(s: &str) -> String {
-    // Form decoding turns `+` into a space; a path keeps it.
-    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
 }
 
 impl Incoming {

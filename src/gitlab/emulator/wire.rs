@@ -30,23 +30,7 @@ impl Incoming {
     pub(crate) fn new(request: http::Request<Vec<u8>>) -> Self {
         let (parts, body) = request.into_parts();
         let raw_path = parts.uri.path().to_owned();
-        let segments = raw_path.strip_prefix(BASE_PATH).and_then(|rest| {
-            if rest.is_empty() || rest == "/" {
-                return Some(Vec::new());
-            }
-            let rest = rest.strip_prefix('/')?;
-            Some(
-                rest.trim_end_matches('/')
-                    .split('/')
-                    .map(|s| {
-                        url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-                            .next()
-                            .map(|(_, v)| v.into_owned())
-                            .unwrap_or_default()
-                    })
-                    .collect(),
-            )
-        });
+        let segments = crate::testing::emulator_kit::path::segments_under(&raw_path, BASE_PATH);
         let query = parts
             .uri
             .query()

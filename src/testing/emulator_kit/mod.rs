@@ -66,6 +66,7 @@
 mod faults;
 mod harness;
 mod log;
+pub(crate) mod path;
 mod server;
 
 use async_trait::async_trait;
