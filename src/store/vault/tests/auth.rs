@@ -38,7 +38,11 @@ impl MockVault {
         let vault = self.clone();
         Arc::new(from_fn(move |request: HttpRequest| {
             let vault = vault.clone();
-            async move { Ok(vault.answer(&request)) }
+            // Yield first, so concurrent requests are all in flight before any is answered.
+            async move {
+                tokio::task::yield_now().await;
+                Ok(vault.answer(&request))
+            }
         }))
     }
 
@@ -233,4 +237,73 @@ fn tempfile_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("patkit-vault-auth-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Everything traced on this thread while `run` runs (TRACE level).
+async fn traced<F: std::future::Future<Output = ()>>(run: F) -> String {
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+        type Writer = Capture;
+        fn make_writer(&'a self) -> Self::Writer {
+            self.clone()
+        }
+    }
+    // A second dispatcher for the life of the binary makes every call site ask each thread's
+    // own default (tests on other threads have none).
+    static SECOND: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    run.await;
+    drop(guard);
+    String::from_utf8_lossy(&capture.0.lock().unwrap()).into_owned()
+}
+
+#[tokio::test(start_paused = true)]
+async fn logins_renewals_and_refusals_trace_no_token_and_no_secret_id() {
+    let vault = MockVault::new(60);
+    let store = store_with(app_role(), &vault);
+    let log = traced(async {
+        store.get("a").await.unwrap();
+        tokio::time::advance(Duration::from_secs(41)).await;
+        store.get("a").await.unwrap();
+        vault.valid.lock().unwrap().clear();
+        store.get("a").await.unwrap();
+    })
+    .await;
+    assert!(log.contains("logged in to Vault") && log.contains("token renewed"), "captured nothing: {log}");
+    for secret in [SECRET_ID, "login-token-1", "login-token-2"] {
+        assert!(!log.contains(secret), "{secret} traced: {log}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_requests_refused_together_share_one_new_login() {
+    let vault = MockVault::new(3600);
+    let store = store_with(app_role(), &vault);
+    store.get("a").await.unwrap();
+    vault.valid.lock().unwrap().clear();
+    let gets = (0..8).map(|i| {
+        let store = store.clone();
+        async move { store.get(&format!("e{i}")).await }
+    });
+    for got in futures_util::future::join_all(gets).await {
+        assert!(got.unwrap().is_none());
+    }
+    assert_eq!(vault.logins.load(Ordering::SeqCst), 2, "{:?}", vault.paths());
 }
