@@ -100,8 +100,9 @@ impl Session {
     }
 
     /// Vault refused a request sent with the token of `generation` (403). Gets a different
-    /// token if the method can (the file read again, a new AppRole login), once for all callers
-    /// that saw the refusal. `true` if a different token is now held (send again with it).
+    /// token if the method can (the file read again; a new AppRole login, unless Vault still
+    /// knows the token, so the refusal was the policy's), once for all callers that saw the
+    /// refusal. `true` if a different token is now held (send again with it).
     pub(crate) async fn refused(&self, transport: &dyn HttpTransport, generation: u64) -> Result<bool, StoreError> {
         let _one_refresh = self.refresh.lock().await;
         if self.lock().generation != generation {
@@ -121,6 +122,15 @@ impl Session {
                 Ok(true)
             }
             Method::AppRole { .. } => {
+                // A 403 is also what a policy answers for a path the token may not touch: if
+                // Vault still knows the token, a new login would change nothing (and leave one
+                // more token behind per refused request).
+                let held = self.lock().held.as_ref().map(|h| h.token.clone());
+                if let Some(token) = held
+                    && self.lookup(transport, &token).await.is_ok()
+                {
+                    return Ok(false);
+                }
                 self.login(transport).await?;
                 tracing::info!(method = "approle", "patkit: Vault refused the token; logged in again");
                 Ok(true)

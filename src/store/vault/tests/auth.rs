@@ -65,10 +65,12 @@ impl MockVault {
                 self.valid.lock().unwrap().push(token.clone());
                 auth(token, self.ttl)
             }
-            "/v1/auth/token/lookup-self" => {
+            "/v1/auth/token/lookup-self" if token.as_ref().is_some_and(|t| self.valid.lock().unwrap().contains(t)) => {
                 response(200, json!({"data": {"id": token.unwrap(), "ttl": self.ttl, "renewable": true}}))
             }
             "/v1/auth/token/renew-self" => auth(token.unwrap(), *self.renew_ttl.lock().unwrap()),
+            // A path the policy denies.
+            p if p.ends_with("/forbidden") => response(403, json!({"errors": ["permission denied"]})),
             _ if token.is_some_and(|t| self.valid.lock().unwrap().contains(&t)) => response(404, json!({"errors": []})),
             _ => response(403, json!({"errors": ["permission denied"]})),
         }
@@ -306,4 +308,17 @@ async fn concurrent_requests_refused_together_share_one_new_login() {
         assert!(got.unwrap().is_none());
     }
     assert_eq!(vault.logins.load(Ordering::SeqCst), 2, "{:?}", vault.paths());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refusal_by_policy_of_a_live_token_logs_in_no_more() {
+    let vault = MockVault::new(3600);
+    let store = store_with(app_role(), &vault);
+    store.get("a").await.unwrap();
+    for _ in 0..3 {
+        let err = store.get("forbidden").await.unwrap_err();
+        assert_eq!(err.kind(), StoreErrorKind::PermissionDenied, "{err}");
+    }
+    assert_eq!(vault.logins.load(Ordering::SeqCst), 1, "{:?}", vault.paths());
+    assert_eq!(vault.paths().iter().filter(|p| p.contains("forbidden")).count(), 3, "sent once each");
 }
