@@ -167,7 +167,7 @@ impl Session {
         let ttl = lease.map(|l| l.ttl).filter(|ttl| !ttl.is_zero());
         let first_ttl = match (&state.held, changed) {
             (Some(held), false) => held.first_ttl,
-            _ => ttl.unwrap_or_default(),
+            _ => ttl.unwrap_or_default().max(lease.map(|l| l.creation_ttl).unwrap_or_default()),
         };
         let refreshable = !matches!(&self.auth.method, Method::Token { .. }) || lease.is_some_and(|l| l.renewable);
         let refresh_at = match (ttl, lease) {
@@ -199,7 +199,11 @@ impl Session {
         let outcome = match &self.auth.method {
             // Sent as it is: taken as never expiring.
             Method::Token { token, keep_alive: false } => {
-                self.install(token.clone(), Some(Lease { ttl: Duration::ZERO, renewable: false }), Instant::now());
+                self.install(
+                    token.clone(),
+                    Some(Lease { ttl: Duration::ZERO, renewable: false, creation_ttl: Duration::ZERO }),
+                    Instant::now(),
+                );
                 Ok(())
             }
             Method::Token { token, keep_alive: true } => {
@@ -212,7 +216,10 @@ impl Session {
                         self.install(token.clone(), lease, obtained);
                         Ok(())
                     }
-                    Some(Some(lease)) => self.renew(transport, token.clone(), lease.ttl).await,
+                    Some(Some(lease)) => {
+                        let first_ttl = self.lock().held.as_ref().map_or(lease.ttl, |h| h.first_ttl);
+                        self.renew(transport, token.clone(), first_ttl.max(lease.ttl)).await
+                    }
                 }
             }
             Method::TokenFile(path) => match read_token_file(path) {

@@ -35,6 +35,9 @@ pub(crate) struct Lease {
     pub(crate) ttl: Duration,
     /// Whether `renew-self` can extend it.
     pub(crate) renewable: bool,
+    /// The TTL it was created with, when Vault says (`creation_ttl`; zero if not known): what a
+    /// renewal asks for, even when the token was first looked up late in its life.
+    pub(crate) creation_ttl: Duration,
 }
 
 /// Where the token API is and which namespace it is asked in.
@@ -119,6 +122,8 @@ struct LookupData {
     ttl: u64,
     #[serde(default)]
     renewable: bool,
+    #[serde(default)]
+    creation_ttl: u64,
 }
 
 #[derive(Deserialize)]
@@ -141,7 +146,8 @@ pub(crate) fn parse_lookup(response: &HttpResponse) -> Result<Lease, StoreError>
         return Err(answers::status_error(LOOKUP, "auth/token/lookup-self", response));
     }
     let answer: LookupAnswer = decode(response.body(), "the token lookup")?;
-    Ok(Lease { ttl: Duration::from_secs(answer.data.ttl), renewable: answer.data.renewable })
+    let LookupData { ttl, renewable, creation_ttl } = answer.data;
+    Ok(Lease { ttl: Duration::from_secs(ttl), renewable, creation_ttl: Duration::from_secs(creation_ttl) })
 }
 
 /// The answer to [`AuthApi::renew_self`] or [`AuthApi::app_role_login`]: the token (the same
@@ -167,7 +173,8 @@ pub(crate) fn parse_auth(response: &HttpResponse, what: &str) -> Result<(VaultTo
     if token.expose_secret().is_empty() || token.header_value().is_none() {
         return Err(StoreError::new(StoreErrorKind::Other, format!("Vault's answer to {what} holds no usable token")));
     }
-    Ok((token, Lease { ttl: Duration::from_secs(lease_duration), renewable }))
+    let ttl = Duration::from_secs(lease_duration);
+    Ok((token, Lease { ttl, renewable, creation_ttl: ttl }))
 }
 
 /// Decodes JSON; on failure, names only the path that failed (the body holds a token).

@@ -21,6 +21,8 @@ struct MockVault {
     valid: Arc<Mutex<Vec<String>>>,
     ttl: u64,
     renew_ttl: Arc<Mutex<u64>>,
+    /// The `increment` of each renewal.
+    increments: Arc<Mutex<Vec<String>>>,
 }
 
 impl MockVault {
@@ -31,6 +33,7 @@ impl MockVault {
             valid: Arc::default(),
             ttl,
             renew_ttl: Arc::new(Mutex::new(ttl)),
+            increments: Arc::default(),
         }
     }
 
@@ -66,9 +69,16 @@ impl MockVault {
                 auth(token, self.ttl)
             }
             "/v1/auth/token/lookup-self" if token.as_ref().is_some_and(|t| self.valid.lock().unwrap().contains(t)) => {
-                response(200, json!({"data": {"id": token.unwrap(), "ttl": self.ttl, "renewable": true}}))
+                response(
+                    200,
+                    json!({"data": {"id": token.unwrap(), "ttl": self.ttl, "creation_ttl": 90, "renewable": true}}),
+                )
             }
-            "/v1/auth/token/renew-self" => auth(token.unwrap(), *self.renew_ttl.lock().unwrap()),
+            "/v1/auth/token/renew-self" => {
+                let body: Value = serde_json::from_slice(request.body()).unwrap();
+                self.increments.lock().unwrap().push(body["increment"].as_str().unwrap().to_owned());
+                auth(token.unwrap(), *self.renew_ttl.lock().unwrap())
+            }
             // A path the policy denies.
             p if p.ends_with("/forbidden") => response(403, json!({"errors": ["permission denied"]})),
             _ if token.is_some_and(|t| self.valid.lock().unwrap().contains(&t)) => response(404, json!({"errors": []})),
@@ -183,6 +193,9 @@ async fn a_kept_alive_token_is_looked_up_then_renewed_before_it_expires() {
     tokio::time::advance(Duration::from_secs(21)).await;
     store.get("a").await.unwrap();
     assert_eq!(vault.paths()[2..], ["/v1/auth/token/renew-self", "/v1/secret/data/patkit/a"]);
+    // It asked for the TTL the token was created with (90 s), not the 30 s it had left when
+    // first looked up.
+    assert_eq!(*vault.increments.lock().unwrap(), ["90s"]);
 }
 
 #[tokio::test(start_paused = true)]
