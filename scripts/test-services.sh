@@ -13,9 +13,12 @@
 #     throwaway password in a temporary XDG_DATA_HOME;
 #   - `bao server -dev` on 127.0.0.1 at a free port with a fixed dev root token (in-memory
 #     storage, KV v2 mounted at `secret/`), and waits until it answers unsealed;
-# then exports PATKIT_VAULT_ADDR, PATKIT_VAULT_TOKEN and PATKIT_REQUIRE_SERVICES=1 (so the store
-# tests fail instead of skipping when a service is missing), runs CMD, stops both services, and
-# exits with CMD's status.
+#   - a second one with `-dev-tls` (a certificate from a CA of its own, written to the state
+#     directory), for the store's TLS test with a private CA;
+# then exports PATKIT_VAULT_ADDR, PATKIT_VAULT_TOKEN, PATKIT_VAULT_TLS_ADDR,
+# PATKIT_VAULT_TLS_CACERT (the CA's PEM file; same root token) and PATKIT_REQUIRE_SERVICES=1 (so
+# the store tests fail instead of skipping when a service is missing), runs CMD, stops the
+# services, and exits with CMD's status.
 #
 # Idempotent; written for a fresh Debian machine running as root (as CI is). Installs:
 #   apt: dbus, dbus-x11, gnome-keyring, libsecret-tools, libdbus-1-dev, pkg-config
@@ -150,13 +153,17 @@ install_services() {
 
 STATE_DIR=""
 BAO_PID=""
+BAO_TLS_PID=""
 KEYRING_PID=""
 
 stop_services() {
-    if [ -n "$BAO_PID" ] && kill -0 "$BAO_PID" 2>/dev/null; then
-        kill "$BAO_PID" 2>/dev/null || true
-        wait "$BAO_PID" 2>/dev/null || true
-    fi
+    local pid
+    for pid in "$BAO_PID" "$BAO_TLS_PID"; do
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
     if [ -n "$KEYRING_PID" ] && kill -0 "$KEYRING_PID" 2>/dev/null; then
         kill "$KEYRING_PID" 2>/dev/null || true
     fi
@@ -189,6 +196,33 @@ start_vault() {
     done
     tail -n 30 "$STATE_DIR/bao.log" >&2 || true
     die "OpenBao dev server did not become healthy at $addr"
+}
+
+# The same dev server over TLS: `-dev-tls` makes a CA and a certificate for 127.0.0.1 in
+# $STATE_DIR/bao-tls; the tests trust the CA through BAO_CACERT / VAULT_CACERT.
+start_vault_tls() {
+    local bao port addr certs i
+    bao="$(bao_binary)"
+    port="$(free_port)"
+    addr="https://127.0.0.1:${port}"
+    certs="$STATE_DIR/bao-tls"
+    mkdir -p "$certs"
+    "$bao" server -dev -dev-tls -dev-tls-cert-dir="$certs" -dev-no-store-token \
+        -dev-root-token-id="$PATKIT_VAULT_DEV_TOKEN" \
+        -dev-listen-address="127.0.0.1:${port}" >"$STATE_DIR/bao-tls.log" 2>&1 &
+    BAO_TLS_PID=$!
+    for i in $(seq 1 150); do
+        if [ -s "$certs/vault-ca.pem" ] && BAO_ADDR="$addr" BAO_CACERT="$certs/vault-ca.pem" "$bao" status >/dev/null 2>&1; then
+            export PATKIT_VAULT_TLS_ADDR="$addr"
+            export PATKIT_VAULT_TLS_CACERT="$certs/vault-ca.pem"
+            log "OpenBao dev server (TLS, private CA) up at $addr (pid $BAO_TLS_PID)"
+            return 0
+        fi
+        kill -0 "$BAO_TLS_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    tail -n 30 "$STATE_DIR/bao-tls.log" >&2 || true
+    die "OpenBao TLS dev server did not become healthy at $addr"
 }
 
 name_has_owner() {
@@ -227,6 +261,7 @@ run_inside_session() {
     trap 'exit 143' TERM
     start_keyring
     start_vault
+    start_vault_tls
     export PATKIT_REQUIRE_SERVICES=1
     local status=0
     "$@" || status=$?

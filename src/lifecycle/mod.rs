@@ -114,6 +114,14 @@
 //! the file store, and a thousand against `testing::FakeProvider` in each capability profile), and
 //! the invariant is checked at the crash point and after recovery.
 //!
+//! **Rotators on many machines** need nothing but a store whose compare-and-swap holds across
+//! processes (the Vault store's check-and-set, the file store's lock): any number of them may
+//! run [`Rotator::rotate_all`] over the same entries at once. Each entry is rotated by the one
+//! whose intent write wins; the others skip it ([`SkipReason::InProgress`], or
+//! [`SkipReason::NotDue`] once it is replaced), and one that reads an entry between its
+//! replacement and the revoke finishes that revoke as recovery, harmlessly twice. Tested by
+//! `tests/vault_rotation_processes.rs`: four processes, 500 due entries, one OpenBao mount.
+//!
 //! # Grace period and hand-off
 //!
 //! Revoking the old token right after the new one is stored breaks every service that read the

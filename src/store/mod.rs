@@ -37,7 +37,7 @@ pub use keyring::KeyringTokenStore;
 pub use memory::InMemoryTokenStore;
 pub use record::{PatRecord, Retiring, RotationIntent, StoredPat};
 #[cfg(feature = "vault")]
-pub use vault::{VaultToken, VaultTokenStore, VaultTokenStoreBuilder};
+pub use vault::{VaultAuth, VaultConfig, VaultSecretId, VaultToken, VaultTokenStore, VaultTokenStoreBuilder};
 
 /// What a [`TokenStore::compare_and_swap`] expects to find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -51,6 +51,8 @@ pub struct ReqwestTransportBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     max_response_bytes: usize,
+    /// PEM bundles of extra root certificates, parsed by `build`.
+    root_certificates_pem: Vec<Vec<u8>>,
 }
 
 impl Default for ReqwestTransportBuilder {
@@ -59,6 +61,7 @@ impl Default for ReqwestTransportBuilder {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            root_certificates_pem: Vec::new(),
         }
     }
 }
@@ -83,14 +86,44 @@ impl ReqwestTransportBuilder {
         self
     }
 
+    /// Trusts the root certificates in `pem` (one or more PEM `CERTIFICATE` blocks, as in a
+    /// `ca.pem` or `VAULT_CACERT` file) in addition to the built-in roots: for a server whose
+    /// certificate a private CA issued (a team's Vault, a company forge). May be called more
+    /// than once. The bundle is parsed by [`build`](Self::build), which fails with
+    /// [`TransportErrorKind::Other`] if it holds no certificate or a damaged one.
+    ///
+    /// ```
+    /// use patkit::transport::ReqwestTransport;
+    ///
+    /// let err = ReqwestTransport::builder().root_certificates_pem(b"not a certificate".to_vec()).build().unwrap_err();
+    /// assert!(err.to_string().contains("no PEM certificate"), "{err}");
+    /// ```
+    pub fn root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates_pem.push(pem.into());
+        self
+    }
+
     /// Builds the transport.
     pub fn build(self) -> Result<ReqwestTransport, TransportError> {
+        let mut roots = Vec::new();
+        for pem in &self.root_certificates_pem {
+            let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|_| TransportError::new(TransportErrorKind::Other, "a root certificate PEM is damaged"))?;
+            if certificates.is_empty() {
+                return Err(TransportError::new(
+                    TransportErrorKind::Other,
+                    "no PEM certificate found in a root certificate bundle",
+                ));
+            }
+            roots.extend(certificates);
+        }
         let builder = || {
-            reqwest::Client::builder()
+            let builder = reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(self.connect_timeout)
                 .timeout(self.timeout)
-                .https_only(false) // enforced per request: http is allowed to loopback only
+                .https_only(false); // enforced per request: http is allowed to loopback only
+            if roots.is_empty() { builder } else { builder.tls_certs_merge(roots.iter().cloned()) }
         };
         let failed = |e| TransportError::new(TransportErrorKind::Other, e);
         let client = builder().build().map_err(failed)?;

@@ -13,3 +13,4 @@ mod conformance;
 mod file_store;
 mod keyring;
 mod vault;
+mod vault_auth;

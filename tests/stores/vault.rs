@@ -14,13 +14,13 @@ use patkit::transport::{HttpTransport, ReqwestTransport};
 
 const CANARY: &str = "CANARY-vault-pat-0c7d41";
 
-struct Server {
-    address: String,
-    token: String,
+pub(crate) struct Server {
+    pub(crate) address: String,
+    pub(crate) token: String,
 }
 
 /// The server to test against, or `None` (with a notice) when none is configured.
-fn server(test: &str) -> Option<Server> {
+pub(crate) fn server(test: &str) -> Option<Server> {
     let address = std::env::var("PATKIT_VAULT_ADDR").ok().filter(|v| !v.is_empty());
     let token = std::env::var("PATKIT_VAULT_TOKEN").ok().filter(|v| !v.is_empty());
     match (address, token) {
@@ -40,7 +40,7 @@ fn server(test: &str) -> Option<Server> {
     }
 }
 
-fn transport() -> Arc<dyn HttpTransport> {
+pub(crate) fn transport() -> Arc<dyn HttpTransport> {
     Arc::new(ReqwestTransport::new().expect("a reqwest transport"))
 }
 

@@ -2,6 +2,8 @@
 //! `vault`).
 
 mod answers;
+mod auth;
+mod config;
 mod token;
 mod wire;
 
@@ -11,10 +13,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
+pub use auth::{VaultAuth, VaultSecretId};
+pub use config::VaultConfig;
 pub use token::VaultToken;
 
 use super::{Expected, PatRecord, StoreError, StoreErrorKind, StoredPat, TokenStore};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, Operation};
+use auth::Session;
 use wire::Endpoint;
 
 /// How many entries [`VaultTokenStore::list`](TokenStore::list) reads at once.
@@ -26,7 +31,11 @@ const REMOVE_ATTEMPTS: usize = 16;
 /// that outgrow one machine.
 ///
 /// It speaks the KV v2 HTTP API over any [`HttpTransport`] (so [`ReqwestTransport`], a retry
-/// decorator or a mock all work) with token auth (`X-Vault-Token`, marked sensitive).
+/// decorator or a mock all work), authenticated by a token (`X-Vault-Token`, marked sensitive)
+/// that a [`VaultAuth`] provides and keeps alive: given, read from an agent's token file, or
+/// from an AppRole login; renewed before it expires. [`VaultTokenStore::from_env`] configures
+/// all of it, retries included, from the usual `BAO_*` / `VAULT_*` variables
+/// ([`VaultConfig`]).
 ///
 /// # Layout
 ///
@@ -124,13 +133,14 @@ pub struct VaultTokenStore {
 struct Inner {
     endpoint: Endpoint,
     transport: Arc<dyn HttpTransport>,
+    session: Session,
 }
 
 /// Settings for a [`VaultTokenStore`]; see [`VaultTokenStore::builder`].
 #[derive(Debug)]
 pub struct VaultTokenStoreBuilder {
     address: String,
-    token: VaultToken,
+    auth: VaultAuth,
     transport: Arc<dyn HttpTransport>,
     mount: String,
     prefix: String,
@@ -163,11 +173,12 @@ impl VaultTokenStoreBuilder {
     /// Fails with [`Error::InvalidInput`](crate::Error::InvalidInput) for an address that is
     /// not an `http`/`https` base URL (or carries credentials, a query or a fragment), an
     /// `http://` address to a host that is not loopback (`localhost`, `127.0.0.0/8`, `::1`), an empty
-    /// mount, a mount or prefix with an empty, `.` or `..` segment, or a token or namespace that
-    /// cannot be a header value.
+    /// mount, a mount or prefix with an empty, `.` or `..` segment, a token or namespace that
+    /// cannot be a header value, or an empty role ID or AppRole mount.
     pub fn build(self) -> crate::Result<VaultTokenStore> {
-        let endpoint = Endpoint::new(&self.address, self.token, &self.mount, &self.prefix, self.namespace.as_deref())?;
-        Ok(VaultTokenStore { inner: Arc::new(Inner { endpoint, transport: self.transport }) })
+        let endpoint = Endpoint::new(&self.address, &self.mount, &self.prefix, self.namespace.as_deref())?;
+        let session = Session::new(self.auth, endpoint.auth_api())?;
+        Ok(VaultTokenStore { inner: Arc::new(Inner { endpoint, transport: self.transport, session }) })
     }
 }
 
@@ -189,11 +200,41 @@ impl VaultTokenStore {
         Self::builder(address, token, transport).build()
     }
 
-    /// Settings for a store at `address`; see [`VaultTokenStoreBuilder`].
+    /// Settings for a store at `address` that sends `token` as it is, never looked up nor
+    /// renewed ([`VaultAuth::token_as_is`]); see [`VaultTokenStoreBuilder`]. For a token the
+    /// store should keep alive, use [`builder_with_auth`](Self::builder_with_auth) with
+    /// [`VaultAuth::token`].
     pub fn builder(address: &str, token: VaultToken, transport: Arc<dyn HttpTransport>) -> VaultTokenStoreBuilder {
+        Self::builder_with_auth(address, VaultAuth::token_as_is(token), transport)
+    }
+
+    /// Settings for a store at `address` that logs in as `auth` says (a token, a token file, an
+    /// AppRole); see [`VaultTokenStoreBuilder`]. Nothing is sent until the first request.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "reqwest")]
+    /// # async fn demo() -> patkit::Result<()> {
+    /// use std::sync::Arc;
+    /// use patkit::store::{TokenStore, VaultAuth, VaultTokenStore};
+    /// use patkit::transport::{ReqwestTransport, RetryConfig, RetryTransport};
+    ///
+    /// let transport = RetryTransport::new(ReqwestTransport::new()?, RetryConfig::default());
+    /// let auth = VaultAuth::token_file("/run/vault-agent/token");
+    /// let store = VaultTokenStore::builder_with_auth("https://vault.example.com:8200", auth, Arc::new(transport))
+    ///     .prefix("teams/platform/pats")
+    ///     .build()?;
+    /// println!("{} entries", store.list().await?.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn builder_with_auth(
+        address: &str,
+        auth: VaultAuth,
+        transport: Arc<dyn HttpTransport>,
+    ) -> VaultTokenStoreBuilder {
         VaultTokenStoreBuilder {
             address: address.to_owned(),
-            token,
+            auth,
             transport,
             mount: "secret".to_owned(),
             prefix: "patkit".to_owned(),
@@ -201,9 +242,25 @@ impl VaultTokenStore {
         }
     }
 
+    /// Sends `request` with the session's token. A 403 is answered by one refresh of the token
+    /// (shared with concurrent requests) and, if that gave a different token, one more attempt:
+    /// Vault checks the token before it acts, so even a check-and-set write it refused was not
+    /// applied and may be sent again.
     async fn send(&self, name: &str, request: HttpRequest) -> Result<HttpResponse, StoreError> {
         let op = Operation::of(&request).unwrap_or(Self::READ);
-        self.inner.transport.send(request).await.map_err(|e| answers::transport_error(op, name, e))
+        let transport = &*self.inner.transport;
+        let session = &self.inner.session;
+        let request = WipedOnDrop(request);
+        let ticket = session.token(transport).await?;
+        let response = transport
+            .send(request.with_token(&ticket.token)?)
+            .await
+            .map_err(|e| answers::transport_error(op, name, e))?;
+        if response.status() != http::StatusCode::FORBIDDEN || !session.refused(transport, ticket.generation).await? {
+            return Ok(response);
+        }
+        let ticket = session.token(transport).await?;
+        transport.send(request.with_token(&ticket.token)?).await.map_err(|e| answers::transport_error(op, name, e))
     }
 
     async fn write(&self, entry: StoredPat, cas: Option<u64>) -> Result<u64, StoreError> {
@@ -307,7 +364,7 @@ impl fmt::Debug for VaultTokenStore {
             .field("mount", &endpoint.mount())
             .field("prefix", &endpoint.prefix())
             .field("namespace", &endpoint.namespace())
-            .field("token", &"[REDACTED]")
+            .field("auth", self.inner.session.auth())
             .field("transport", &self.inner.transport)
             .finish()
     }
@@ -394,6 +451,27 @@ impl TokenStore for VaultTokenStore {
             .await?;
         records.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(records)
+    }
+}
+
+/// A request kept for a second attempt; its body (an entry write holds a secret) is wiped when
+/// it is dropped. Each attempt sends a copy carrying the token.
+struct WipedOnDrop(HttpRequest);
+
+impl WipedOnDrop {
+    fn with_token(&self, token: &VaultToken) -> Result<HttpRequest, StoreError> {
+        let value = token.header_value().ok_or_else(|| {
+            StoreError::new(StoreErrorKind::Other, "the Vault token holds characters an HTTP header cannot carry")
+        })?;
+        let mut request = self.0.clone();
+        request.headers_mut().insert("x-vault-token", value);
+        Ok(request)
+    }
+}
+
+impl Drop for WipedOnDrop {
+    fn drop(&mut self) {
+        secrecy::zeroize::Zeroize::zeroize(self.0.body_mut());
     }
 }
 

@@ -15,31 +15,25 @@ use serde_json::json;
 use url::Url;
 
 use super::VaultTokenStore;
-use super::token::VaultToken;
+use super::auth::wire::AuthApi;
 use crate::store::persisted::Document;
 use crate::store::{StoreError, StoreErrorKind, StoredPat};
 use crate::transport::{HttpRequest, Operation};
 
-/// Where the store's entries live and how requests are authenticated.
+/// Where the store's entries live. Requests are built without a token; the store adds the
+/// session's token when it sends them.
 #[derive(Clone)]
 pub(crate) struct Endpoint {
     /// `<address>/v1/`.
     api: Url,
     mount: Vec<String>,
     prefix: Vec<String>,
-    token: VaultToken,
     namespace: Option<http::HeaderValue>,
 }
 
 impl Endpoint {
-    /// Checks and assembles the configuration. Errors name the field and never echo the token.
-    pub(crate) fn new(
-        address: &str,
-        token: VaultToken,
-        mount: &str,
-        prefix: &str,
-        namespace: Option<&str>,
-    ) -> Result<Self, crate::Error> {
+    /// Checks and assembles the configuration. Errors name the field.
+    pub(crate) fn new(address: &str, mount: &str, prefix: &str, namespace: Option<&str>) -> Result<Self, crate::Error> {
         let mut api: Url =
             address.parse().map_err(|_| crate::Error::invalid_input("address", "not an absolute URL"))?;
         if !matches!(api.scheme(), "http" | "https") {
@@ -54,7 +48,7 @@ impl Endpoint {
             ));
         }
         if !api.username().is_empty() || api.password().is_some() {
-            return Err(crate::Error::invalid_input("address", "must not carry credentials; pass a VaultToken"));
+            return Err(crate::Error::invalid_input("address", "must not carry credentials; pass a VaultAuth"));
         }
         if api.query().is_some() || api.fragment().is_some() {
             return Err(crate::Error::invalid_input("address", "must not have a query or a fragment"));
@@ -64,9 +58,6 @@ impl Endpoint {
             .pop_if_empty()
             .push("v1")
             .push("");
-        if token.header_value().is_none() {
-            return Err(crate::Error::invalid_input("token", "holds characters an HTTP header cannot carry"));
-        }
         let mount = config_segments(mount).map_err(|reason| crate::Error::invalid_input("mount", reason))?;
         if mount.is_empty() {
             return Err(crate::Error::invalid_input("mount", "must not be empty"));
@@ -79,7 +70,12 @@ impl Endpoint {
                     .map_err(|_| crate::Error::invalid_input("namespace", "not a valid header value"))?,
             ),
         };
-        Ok(Self { api, mount, prefix, token, namespace })
+        Ok(Self { api, mount, prefix, namespace })
+    }
+
+    /// Where the token API is, for the session (same server, same namespace).
+    pub(crate) fn auth_api(&self) -> AuthApi {
+        AuthApi { api: self.api.clone(), namespace: self.namespace.clone() }
     }
 
     /// The server address as configured, with the `/v1/` API root.
@@ -169,13 +165,9 @@ impl Endpoint {
     }
 
     fn request(&self, method: Method, url: Url, op: Operation, body: Vec<u8>) -> Result<HttpRequest, StoreError> {
-        let token = self.token.header_value().ok_or_else(|| {
-            StoreError::new(StoreErrorKind::Other, "the Vault token holds characters an HTTP header cannot carry")
-        })?;
         let mut builder = http::Request::builder()
             .method(method)
             .uri(url.as_str())
-            .header("x-vault-token", token)
             .header("x-vault-request", "true")
             .header(http::header::ACCEPT, "application/json");
         if let Some(ns) = &self.namespace {

@@ -17,7 +17,7 @@ const SECRET: &str = "CANARY-pat-5e1f";
 const TOKEN: &str = "CANARY-vault-token-77a2";
 
 fn endpoint() -> Endpoint {
-    Endpoint::new("http://127.0.0.1:8200", VaultToken::new(TOKEN.to_owned()), "secret", "patkit", None).unwrap()
+    Endpoint::new("http://127.0.0.1:8200", "secret", "patkit", None).unwrap()
 }
 
 fn record(name: &str) -> PatRecord {
@@ -63,6 +63,8 @@ fn assert_no_canary(text: &str) {
     assert!(!text.contains(TOKEN), "token leaked: {text}");
 }
 
+mod auth;
+mod config;
 /// The committed KV v2 `data` documents written by 11596cb (entry format 1).
 #[cfg(feature = "testing")]
 mod format_1;
