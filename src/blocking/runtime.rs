@@ -148,7 +148,7 @@ impl Runtime {
     /// use patkit::azure::AzureDevOpsClient;
     /// use patkit::azure::emulator::Emulator;
     /// use patkit::blocking::Runtime;
-    /// use patkit::{Scopes, StatusFilter};
+    /// use patkit::Scopes;
     ///
     /// let emulator = Emulator::new();
     /// emulator.add_organization("fabrikam");
@@ -156,9 +156,10 @@ impl Runtime {
     /// let client = AzureDevOpsClient::builder("fabrikam", alice.credential()).transport(emulator.clone()).build()?;
     ///
     /// let runtime = Runtime::new()?;
-    /// let created = runtime.block_on(client.create("ci", Scopes::parse("vso.code")?).send())??;
+    /// let day = std::time::Duration::from_secs(86_400);
+    /// let created = runtime.block_on(client.create("ci", Scopes::parse("vso.code")?).expires_in(day * 30).send())??;
     /// // An Azure DevOps operation the neutral seam does not have:
-    /// let extended = runtime.block_on(client.extend(&created.metadata.id, std::time::Duration::from_secs(86_400)))??;
+    /// let extended = runtime.block_on(client.extend(&created.metadata.id, day))??;
     /// assert!(extended.valid_to > created.metadata.valid_to);
     /// # }
     /// # Ok::<_, Box<dyn std::error::Error>>(())

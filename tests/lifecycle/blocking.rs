@@ -175,7 +175,7 @@ fn gitlab_provider_and_admin_over_loopback() {
     assert!(emulator.token(old_id).unwrap().revoked);
     assert!(provider.check_pat(&rotated.created.secret).unwrap());
 
-    admin.revoke_many(&[rotated.created.metadata.id.clone()]).unwrap();
+    admin.revoke_many(std::slice::from_ref(&rotated.created.metadata.id)).unwrap();
     assert!(emulator.token(new_id).unwrap().revoked);
     assert!(admin.list_all_user_pats(&alice_id, 10).unwrap().iter().all(|t| t.active == Some(false)));
 }
