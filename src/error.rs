@@ -197,6 +197,20 @@ pub enum Error {
         reason: Cow<'static, str>,
     },
 
+    /// A call of the blocking API ([`blocking`](crate::blocking), feature `blocking`) was made on
+    /// a thread where a tokio runtime is current: inside async code, a `spawn_blocking` or
+    /// `block_in_place` closure, or under a runtime's `enter` guard. Blocking there would stall
+    /// the runtime (or deadlock a single-threaded one), so nothing was run; use the async API
+    /// there. Only the blocking API returns it.
+    #[error(
+        "`{operation}` blocks the calling thread, and a tokio runtime is current on it (async code): nothing was \
+         run; use patkit's async API there, or make the call from a thread without a runtime"
+    )]
+    InsideAsyncRuntime {
+        /// The blocking method, e.g. `"create_pat"`, `"rotate_all"` or `"block_on"`.
+        operation: &'static str,
+    },
+
     /// No usable credential (e.g. a command-line login tool missing or not logged in, a variable
     /// unset, or a kind of credential the API does not accept).
     #[error("credential: {message}")]

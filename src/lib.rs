@@ -15,6 +15,9 @@ mod capabilities;
 #[cfg(feature = "bitbucket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bitbucket")))]
 pub mod bitbucket;
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
 #[cfg_attr(not(feature = "azure"), allow(dead_code, unused_imports))]
 mod client;
 mod clock;

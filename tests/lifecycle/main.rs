@@ -11,6 +11,7 @@ mod report_schema;
 #[path = "../support/trace_capture.rs"]
 mod trace_capture;
 
+mod blocking;
 mod conformance_catches_bugs;
 mod crash;
 mod grace;

@@ -9,6 +9,7 @@
 #[allow(dead_code)] // shared with the lifecycle tests, which use more of it
 mod vault_kv;
 
+mod blocking;
 mod conformance;
 mod file_store;
 mod keyring;

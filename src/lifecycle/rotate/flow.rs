@@ -419,6 +419,7 @@ pub(super) fn may_have_acted(error: &Error) -> bool {
         | Error::InvalidInput { .. }
         | Error::Credential { .. }
         | Error::Unsupported { .. }
+        | Error::InsideAsyncRuntime { .. }
         | Error::Store(_) => false,
     }
 }
