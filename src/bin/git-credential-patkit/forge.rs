@@ -381,12 +381,18 @@ impl Forge {
             return Ok(());
         }
         let now = self.clock.now();
-        let (metadata, login) = match target.provider {
+        // The record names the organization as the provider's client does, so patkit's flows
+        // (the Rotator) take it as theirs.
+        let (metadata, login, organization) = match target.provider {
             Kind::GitLab => {
-                let token = self.gitlab_client(target, password)?.get_self().await?;
-                (token.metadata, None)
+                let client = self.gitlab_client(target, password)?;
+                let token = client.get_self().await?;
+                (token.metadata, None, client.host().to_owned())
             }
-            _ => self.github_metadata(target, password, request, now).await?,
+            _ => {
+                let (metadata, login) = self.github_metadata(target, password, request, now).await?;
+                (metadata, login, target.organization.clone())
+            }
         };
         let user = request.username.clone().filter(|u| !u.is_empty()).or(login).unwrap_or_else(|| "git".to_owned());
         let name = target.account_entry(&user);
@@ -394,7 +400,7 @@ impl Forge {
         let expected = current.as_ref().map_or(Expected::Absent, |c| Expected::Revision(c.record.revision));
         let id = metadata.id.clone();
         let valid_to = metadata.valid_to;
-        let record = PatRecord::new(name, target.provider.name(), target.organization.clone(), metadata, now);
+        let record = PatRecord::new(name, target.provider.name(), organization, metadata, now);
         match self.store.compare_and_swap(StoredPat { record, secret: password.clone() }, expected).await {
             Ok(_) => {
                 self.say(|| format!("stored {} token {id} of {user} (expires {})", target.provider, when(valid_to)));
