@@ -305,10 +305,7 @@ impl Gitea {
             input,
         );
         for t in self.emulator.snapshot().tokens {
-            assert!(
-                !String::from_utf8_lossy(&output.stderr).contains(&t.token_last_eight),
-                "a token leaked to stderr"
-            );
+            assert!(!String::from_utf8_lossy(&output.stderr).contains(&t.token_last_eight), "a token leaked to stderr");
         }
         output
     }
@@ -369,9 +366,8 @@ fn a_wrong_password_mints_nothing_and_says_why() {
 fn patctl_creates_lists_and_revokes_on_gitlab() {
     let f = GitLab::new();
     let admin = f.emulator.add_admin("root");
-    let token = f
-        .emulator
-        .seed_token(admin.id, patkit::gitlab::emulator::SeedToken::new("admin", &["api"]).expires_at(None));
+    let token =
+        f.emulator.seed_token(admin.id, patkit::gitlab::emulator::SeedToken::new("admin", &["api"]).expires_at(None));
     let store = f.env.store_dir();
     let host = f.host();
     let common =
@@ -380,7 +376,21 @@ fn patctl_creates_lists_and_revokes_on_gitlab() {
 
     let alice = f.alice.id.to_string();
     let (code, stdout, stderr) = f.env.patctl(
-        &cat(&common, &["create", "ci feed", "--scopes", "read_api", "--lifetime", "30d", "--for-user", &alice, "--store-as", "ci"]),
+        &cat(
+            &common,
+            &[
+                "create",
+                "ci feed",
+                "--scopes",
+                "read_api",
+                "--lifetime",
+                "30d",
+                "--for-user",
+                &alice,
+                "--store-as",
+                "ci",
+            ],
+        ),
         &env,
     );
     assert_eq!(code, 0, "{stderr}");
@@ -501,7 +511,8 @@ fn configure_with_a_provider_writes_it_for_the_host_and_unconfigure_removes_it()
     let before = std::fs::read_to_string(&gitconfig).unwrap();
     run(&["configure", "--provider", "gitlab", "--host", "127.0.0.1:8929"]);
     let git_get = |key: &str| {
-        let output = env.base_command(Path::new("git")).args(["config", "--global", "--get-all", key]).output().unwrap();
+        let output =
+            env.base_command(Path::new("git")).args(["config", "--global", "--get-all", key]).output().unwrap();
         String::from_utf8(output.stdout).unwrap()
     };
     assert_eq!(git_get("credential.http://127.0.0.1:8929.provider").trim(), "gitlab");

@@ -149,7 +149,9 @@ impl Forge {
         now: DateTime<Utc>,
     ) -> Result<Option<Credential>, HelperError> {
         let Some(found) = found else {
-            self.say(|| format!("no GitLab PAT stored for {}; git asks you for one and tells me to keep it", target.host));
+            self.say(|| {
+                format!("no GitLab PAT stored for {}; git asks you for one and tells me to keep it", target.host)
+            });
             return Ok(None);
         };
         let m = &found.entry.record.metadata;
@@ -212,7 +214,9 @@ impl Forge {
         let outcome = report.entries.into_iter().next().map(|e| e.outcome);
         match outcome {
             Some(Outcome::Rotated(r)) => {
-                self.say(|| format!("rotated GitLab PAT {} -> {} (expires {})", r.old.id, r.new.id, when(r.new.valid_to)));
+                self.say(|| {
+                    format!("rotated GitLab PAT {} -> {} (expires {})", r.old.id, r.new.id, when(r.new.valid_to))
+                });
             }
             Some(Outcome::Failed(f)) => return Err(HelperError(format!("could not rotate GitLab PAT: {f}"))),
             Some(other) => self.say(|| format!("GitLab PAT {}: {other}", found.entry.record.metadata.id)),
@@ -290,14 +294,17 @@ impl Forge {
         let login = askpass::password_login(user, &site);
         let base = target.api_base.clone().unwrap_or_else(|| target.provider.api_url(&target.scheme, &target.host));
         Ok(match target.provider {
-            Kind::Bitbucket => Arc::new(
-                patkit::bitbucket::BitbucketClient::builder(base, login).clock(self.clock.clone()).build()?,
-            ),
+            Kind::Bitbucket => {
+                Arc::new(patkit::bitbucket::BitbucketClient::builder(base, login).clock(self.clock.clone()).build()?)
+            }
             kind => {
                 let flavor =
                     if kind == Kind::Forgejo { patkit::gitea::Flavor::Forgejo } else { patkit::gitea::Flavor::Gitea };
                 Arc::new(
-                    patkit::gitea::GiteaClient::builder(base, login).flavor(flavor).clock(self.clock.clone()).build()?,
+                    patkit::gitea::GiteaClient::builder(base, login)
+                        .flavor(flavor)
+                        .clock(self.clock.clone())
+                        .build()?,
                 )
             }
         })

@@ -207,12 +207,15 @@ impl Helper {
             now.format("%Y-%m-%dT%H:%M:%SZ"),
             &nonce[..8]
         );
-        let error =
-            match client.create(display_name, self.config.scopes_for(Kind::Azure)).expires_in(self.config.lifetime).send().await
-            {
-                Ok(created) => return Ok(created),
-                Err(e) => e,
-            };
+        let error = match client
+            .create(display_name, self.config.scopes_for(Kind::Azure))
+            .expires_in(self.config.lifetime)
+            .send()
+            .await
+        {
+            Ok(created) => return Ok(created),
+            Err(e) => e,
+        };
         let found = match &error {
             patkit::Error::CreateOutcomeUnknown { found, .. } => found.clone(),
             _ => return Err(error.into()),

@@ -229,7 +229,10 @@ mod tests {
         assert_eq!((t.provider, t.api_base.as_deref()), (Kind::GitHub, Some("https://api.github.com")));
         // An unknown host needs --host; with it and no provider it is an Azure DevOps Server.
         assert_eq!(target("protocol=https\nhost=code.example\npath=o/r\n", &[]), None);
-        assert_eq!(target("protocol=https\nhost=code.example\npath=o/r\n", &["code.example"]).unwrap().provider, Kind::Azure);
+        assert_eq!(
+            target("protocol=https\nhost=code.example\npath=o/r\n", &["code.example"]).unwrap().provider,
+            Kind::Azure
+        );
         let mut config = config(&["127.0.0.1:3000"]);
         config.provider = Some(Kind::Forgejo);
         let request = Credential::parse(b"protocol=http\nhost=127.0.0.1:3000\npath=o/r\n").unwrap();

@@ -27,11 +27,12 @@ fn status(m: &PatMetadata, now: DateTime<Utc>) -> &'static str {
 
 pub async fn list(app: &App, args: &ListArgs) -> Result<(), Failure> {
     require(app, app.provider.capabilities().list_own, "listing its tokens")?;
-    let mut query = ListQuery::default();
-    query.filter = args.status.filter();
-    query.sort = args.sort.key();
-    query.ascending = !args.desc;
-    query.page_size = Some(args.page_size);
+    let query = ListQuery {
+        filter: args.status.filter(),
+        sort: args.sort.key(),
+        ascending: !args.desc,
+        page_size: Some(args.page_size),
+    };
     let now = app.clock.now();
     // The listing has no per-token status: with --status all, one more listing of the revoked
     // tokens tells them apart.
@@ -106,8 +107,7 @@ pub async fn get(app: &App, id: &str) -> Result<(), Failure> {
 /// A new expiry (`extend`, `expire`).
 pub async fn set_expiry(app: &App, id: &str, at: DateTime<Utc>) -> Result<(), Failure> {
     require(app, app.provider.capabilities().update_expiry, "changing a token's expiry (rotate it instead)")?;
-    let mut changes = PatChanges::default();
-    changes.valid_to = Some(at);
+    let changes = PatChanges { valid_to: Some(at), ..PatChanges::default() };
     let m = app.provider.update_pat(&PatId::new(id), changes).await?;
     let _ = show(app, &m, &[]);
     Ok(())
@@ -138,9 +138,9 @@ pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
         return Err(Failure::lacks(app.provider.provider_name(), "global (all-organizations) tokens"));
     }
     let valid_to = match (args.lifetime, args.expires_at) {
-        (Some(d), _) => {
-            Some(app.clock.now() + chrono::TimeDelta::from_std(d).map_err(|_| Failure::usage("--lifetime is too long"))?)
-        }
+        (Some(d), _) => Some(
+            app.clock.now() + chrono::TimeDelta::from_std(d).map_err(|_| Failure::usage("--lifetime is too long"))?,
+        ),
         (None, at) => at,
     };
     // GitLab: an administrator creates for a user through the seam; a user creates their own
@@ -166,12 +166,11 @@ pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
     };
     let (metadata, secret, stored_as) = match (&store, &args.store_as) {
         (Some(store), Some(entry)) if !gitlab_own => {
-            let stored =
-                mint_and_store(provider.as_ref(), store.as_ref(), spec, entry, app.clock.as_ref()).await.map_err(|e| {
-                    match e {
-                        e @ patkit::Error::NotStored { .. } => Failure::new(Class::Store, e.to_string()),
-                        other => other.into(),
-                    }
+            let stored = mint_and_store(provider.as_ref(), store.as_ref(), spec, entry, app.clock.as_ref())
+                .await
+                .map_err(|e| match e {
+                    e @ patkit::Error::NotStored { .. } => Failure::new(Class::Store, e.to_string()),
+                    other => other.into(),
                 })?;
             (stored.record.metadata, stored.secret, Some(entry.clone()))
         }

@@ -37,7 +37,9 @@ pub fn api_url(kind: Kind, settings: &Settings) -> Result<String, Failure> {
 fn token(settings: &Settings, what: &str) -> Result<String, Failure> {
     match std::env::var(&settings.token_var) {
         Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
-        _ => Err(Failure::new(Class::Auth, format!("no {what}: set {} (or pass --token-var NAME)", settings.token_var))),
+        _ => {
+            Err(Failure::new(Class::Auth, format!("no {what}: set {} (or pass --token-var NAME)", settings.token_var)))
+        }
     }
 }
 
@@ -88,9 +90,7 @@ pub fn connect(kind: Kind, settings: &Settings) -> Result<Connected, Failure> {
                 }
                 (None, None, None) => GitHubCredential::token(token(settings, "GitHub token")?),
                 _ => {
-                    return Err(Failure::usage(
-                        "a GitHub App needs all of --app-id, --installation-id and --app-key",
-                    ));
+                    return Err(Failure::usage("a GitHub App needs all of --app-id, --installation-id and --app-key"));
                 }
             };
             let client = GitHubClient::builder(org, credential).base_url(api).build()?;

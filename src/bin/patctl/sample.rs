@@ -103,7 +103,8 @@ impl GitLabSample {
         let alice = emulator.add_admin("alice");
         let today = clock.now().date_naive();
         let in_days = |d: i64| Some(today + TimeDelta::days(d));
-        let admin = emulator.seed_token(alice.id, SeedToken::new("patctl sample (admin)", &["api", "sudo"]).expires_at(in_days(300)));
+        let admin = emulator
+            .seed_token(alice.id, SeedToken::new("patctl sample (admin)", &["api", "sudo"]).expires_at(in_days(300)));
         let client = patkit::gitlab::GitLabClient::builder(patkit::gitlab::GitLabCredential::private_token(
             admin.secret.expose_secret().to_owned(),
         ))
@@ -113,9 +114,11 @@ impl GitLabSample {
         .create_for_user(alice.id.to_string())
         .build()?;
         let store = InMemoryTokenStore::new();
-        for (entry, name, days) in [("ci/registry", "registry (CI)", 3), ("deploy/prod", "deploy prod", 10), ("tools/bot", "bot", 200)]
+        for (entry, name, days) in
+            [("ci/registry", "registry (CI)", 3), ("deploy/prod", "deploy prod", 10), ("tools/bot", "bot", 200)]
         {
-            let seeded = emulator.seed_token(alice.id, SeedToken::new(name, &["read_registry", "read_api"]).expires_at(in_days(days)));
+            let seeded = emulator
+                .seed_token(alice.id, SeedToken::new(name, &["read_registry", "read_api"]).expires_at(in_days(days)));
             let metadata = client.get(&patkit::PatId::new(seeded.id.to_string())).await?.metadata;
             let record = PatRecord::new(entry, patkit::gitlab::PROVIDER_NAME, client.host(), metadata, clock.now());
             store.put(StoredPat { record, secret: seeded.secret }).await?;

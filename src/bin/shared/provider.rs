@@ -30,9 +30,9 @@ impl std::str::FromStr for Kind {
             "forgejo" => Ok(Self::Forgejo),
             "bitbucket" | "bitbucket-dc" => Ok(Self::Bitbucket),
             "github" => Ok(Self::GitHub),
-            other => Err(format!(
-                "unknown provider `{other}` (expected azure, gitlab, gitea, forgejo, bitbucket or github)"
-            )),
+            other => {
+                Err(format!("unknown provider `{other}` (expected azure, gitlab, gitea, forgejo, bitbucket or github)"))
+            }
         }
     }
 }
