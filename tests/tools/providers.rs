@@ -16,7 +16,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use chrono::{NaiveDate, TimeDelta, Utc};
+use chrono::{NaiveDate, TimeDelta, Timelike as _, Utc};
 use patkit::TokenStore;
 use patkit::store::FileTokenStore;
 
@@ -525,4 +525,116 @@ fn configure_with_a_provider_writes_it_for_the_host_and_unconfigure_removes_it()
 
     run(&["unconfigure"]);
     assert_eq!(std::fs::read_to_string(&gitconfig).unwrap(), before, "unconfigure restored the file");
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub
+
+const GITHUB_PUBLIC_KEY: &str = include_str!("../fixtures/github/app-key.pub.pem");
+
+struct GitHub {
+    env: Env,
+    emulator: patkit::github::emulator::Emulator,
+    server: patkit::github::emulator::EmulatorServer,
+    app: u64,
+    installation: u64,
+}
+
+impl GitHub {
+    fn new() -> Self {
+        let env = Env::new();
+        let emulator = patkit::github::emulator::Emulator::new();
+        let app = emulator.register_app(GITHUB_PUBLIC_KEY);
+        emulator.add_org("octo-org");
+        let installation = emulator.install_app(
+            app,
+            "octo-org",
+            &[("personal_access_tokens", "write"), ("personal_access_token_requests", "write")],
+        );
+        let server = env.runtime.block_on(emulator.serve("127.0.0.1:0".parse().unwrap())).unwrap();
+        Self { env, emulator, server, app, installation }
+    }
+
+    fn patctl(&self, rest: &[&str]) -> (i32, String, String) {
+        let key = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/github/app-key.pem");
+        let (app, installation, base) = (self.app.to_string(), self.installation.to_string(), self.server.base_url());
+        let common = [
+            "--provider",
+            "github",
+            "--org",
+            "octo-org",
+            "--base-url",
+            base.as_str(),
+            "--app-id",
+            app.as_str(),
+            "--installation-id",
+            installation.as_str(),
+            "--app-key",
+            key,
+            "--json",
+            "--yes",
+            "github",
+        ];
+        self.env.patctl(&cat(&common, rest), &[])
+    }
+}
+
+#[test]
+fn patctl_github_reviews_requests_and_revokes_grants_with_an_app() {
+    use patkit::github::emulator::{SeedGrant, SeedPat};
+    let f = GitHub::new();
+    let in_ten_days = Utc::now() + TimeDelta::days(10);
+    let asking = f.emulator.seed_pat(SeedPat::fine_grained("alice", "ci").expires_at(in_ten_days));
+    let request = f.emulator.seed_request("octo-org", SeedGrant::new(asking.token_id).reason("deploys"));
+    let granted = f.emulator.seed_pat(SeedPat::fine_grained("bob", "laptop").expires_at(in_ten_days));
+    let grant = f.emulator.seed_grant("octo-org", SeedGrant::new(granted.token_id));
+
+    let (code, stdout, stderr) = f.patctl(&["requests"]);
+    assert_eq!(code, 0, "{stderr}");
+    let requests: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(requests[0]["id"], request.to_string());
+    assert_eq!((requests[0]["owner"].as_str(), requests[0]["reason"].as_str()), (Some("alice"), Some("deploys")));
+
+    let (code, _, stderr) = f.patctl(&["approve", &request.to_string(), "--reason", "ok"]);
+    assert_eq!(code, 0, "{stderr}");
+    let snapshot = f.emulator.snapshot();
+    assert!(snapshot.requests.is_empty(), "the request was reviewed");
+    assert!(snapshot.grants_in("octo-org").iter().any(|g| g.token_id == asking.token_id), "approved into a grant");
+
+    let (code, stdout, _) = f.patctl(&["grants", "--owner", "bob"]);
+    assert_eq!(code, 0);
+    let grants: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(grants.as_array().unwrap().len(), 1);
+    assert_eq!(grants[0]["id"], grant.to_string());
+
+    let (code, _, stderr) = f.patctl(&["revoke-grants", &grant.to_string()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!f.emulator.snapshot().grants_in("octo-org").iter().any(|g| g.id == grant));
+    let (_, out, err) = f.patctl(&["grants"]);
+    for secret in [&asking.secret, &granted.secret] {
+        assert!(!out.contains(secret.expose_secret()) && !err.contains(secret.expose_secret()), "a token leaked");
+    }
+}
+
+#[test]
+fn github_helper_keeps_the_approved_token_and_reports_its_expiry() {
+    use patkit::github::emulator::SeedPat;
+    let f = GitHub::new();
+    let host = f.server.local_addr().to_string();
+    let expires = (Utc::now() + TimeDelta::days(3)).with_nanosecond(0).unwrap();
+    let pat = f.emulator.seed_pat(SeedPat::classic("alice", "laptop", &["repo"]).expires_at(expires));
+    let args = format!("--provider github --host {host} --api-url {}", f.server.base_url());
+    let git = |action: &str, input: &str| {
+        let output = f.env.git(action, &args, &[], &[], input);
+        assert!(!String::from_utf8_lossy(&output.stderr).contains(pat.secret.expose_secret()), "token on stderr");
+        output
+    };
+    assert!(git("approve", &credential(&host, "alice", pat.secret.expose_secret())).status.success());
+    let output = git("fill", &format!("protocol=http\nhost={host}\n\n"));
+    let answer = fields(&output);
+    assert_eq!(answer["password"], pat.secret.expose_secret());
+    assert_eq!(answer["username"], "alice");
+    assert_eq!(answer["password_expiry_utc"], expires.timestamp().to_string());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("expires at") && stderr.contains("make a new one soon"), "{stderr}");
 }
