@@ -638,3 +638,45 @@ fn github_helper_keeps_the_approved_token_and_reports_its_expiry() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("expires at") && stderr.contains("make a new one soon"), "{stderr}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bitbucket
+
+#[test]
+fn bitbucket_fill_mints_an_expiring_token_once_with_the_askpass_password() {
+    let env = Env::new();
+    let emulator = patkit::bitbucket::emulator::Emulator::new();
+    emulator.add_user("alice", PASSWORD);
+    let server = env.runtime.block_on(emulator.serve("127.0.0.1:0".parse().unwrap())).unwrap();
+    let host = server.local_addr().to_string();
+    let askpass = env.askpass();
+    let fill_with = |extra: &str| {
+        fields(&env.git(
+            "fill",
+            &format!("--provider bitbucket --host {host} --lifetime 30d {extra}"),
+            &[],
+            &[("GIT_ASKPASS", askpass.to_str().unwrap())],
+            &format!("protocol=http\nhost={host}\nusername=alice\n\n"),
+        ))
+    };
+    let fill = || fill_with("");
+    let first = fill();
+    let tokens = emulator.snapshot().tokens;
+    assert_eq!(tokens.len(), 1);
+    assert_eq!((tokens[0].owner.as_str(), tokens[0].expiry_days), ("alice", Some(30)));
+    assert_eq!(tokens[0].permissions, vec!["REPO_WRITE".to_owned()]);
+    assert_ne!(first["password"], PASSWORD);
+    let expiry: i64 = first["password_expiry_utc"].parse().unwrap();
+    let days = (expiry - Utc::now().timestamp()) / 86_400;
+    assert!((29..=30).contains(&days), "expires in about 30 days: {days}");
+    assert_eq!(fill()["password"], first["password"], "stored and reused");
+    assert_eq!((env.asked(), emulator.snapshot().tokens.len()), (1, 1));
+
+    // Inside --renew-within the token is replaced: a new one stored, the old one deleted.
+    let renewed = fill_with("--renew-within 40d");
+    assert_ne!(renewed["password"], first["password"]);
+    let tokens = emulator.snapshot().tokens;
+    assert_eq!(tokens.len(), 1, "the old token was deleted: {tokens:?}");
+    assert!(renewed["password"].len() > 8);
+    assert_eq!(env.asked(), 2, "the password was asked once more, for the replacement");
+}

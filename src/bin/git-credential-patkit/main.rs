@@ -73,16 +73,22 @@
 //! | Argument | Variable | Default |
 //! |---|---|---|
 //! | `--store DIR` | `PATKIT_GIT_STORE` | `git-credentials` under `patkit::store::default_dir()` |
-//! | `--scopes S` | `PATKIT_GIT_SCOPES` | `vso.code_write` |
+//! | `--provider P` | `PATKIT_GIT_PROVIDER` | `credential.<url>.provider`, else by host (above) |
+//! | `--scopes S` | `PATKIT_GIT_SCOPES` | `vso.code_write`; `write:repository` (Gitea, Forgejo); `REPO_WRITE` (Bitbucket) |
+//! | `--renew-within D` | `PATKIT_GIT_RENEW_WITHIN` | `7d`: GitLab rotates, Bitbucket replaces, GitHub warns |
 //! | `--lifetime D` | `PATKIT_GIT_LIFETIME` | `30d` (units s, m, h, d, w) |
 //! | `--margin D` | `PATKIT_GIT_MARGIN` | `1h` |
 //! | `--revoke-on-erase` | `PATKIT_GIT_REVOKE_ON_ERASE` | off |
 //! | `--host H[:P]` (repeat, or commas) | `PATKIT_GIT_HOSTS` | none; e.g. `127.0.0.1:8080` for the emulator |
-//! | `--api-url URL` | `PATKIT_GIT_API_URL` | `https://vssps.dev.azure.com`; for a `--host`, that host |
+//! | `--api-url URL` | `PATKIT_GIT_API_URL` | `https://vssps.dev.azure.com`; for a `--host`, that host (with `/api/v4`, `/api/v1` or `/api/v3` for GitLab, Gitea and GitHub) |
 //! | `--org ORG` | `PATKIT_GIT_ORG` | none (org when git sends no path) |
 //! | `--credential auto\|env\|azure-cli` | `PATKIT_GIT_CREDENTIAL` | `auto`: the variable if set, else `az` |
 //! | `--token-var NAME` | `PATKIT_GIT_TOKEN_VAR` | `AZURE_DEVOPS_ENTRA_TOKEN` |
-//! | `--username U` | `PATKIT_GIT_USERNAME` | `pat` (when git sends none) |
+//! | `--username U` | `PATKIT_GIT_USERNAME` | `pat` (Azure DevOps, when git sends none) |
+//!
+//! The password of Gitea, Forgejo and Bitbucket is asked through the program named by
+//! `PATKIT_ASKPASS`, else `GIT_ASKPASS`, else `SSH_ASKPASS` (run with the prompt as its argument;
+//! its first output line is the answer), else on `/dev/tty` with echo off.
 //! | `--verbose` | `PATKIT_GIT_VERBOSE` | off |
 //!
 //! Exit status: 0 when done (also when the request was not for this helper), 1 on failure (the
