@@ -680,3 +680,32 @@ fn bitbucket_fill_mints_an_expiring_token_once_with_the_askpass_password() {
     assert!(renewed["password"].len() > 8);
     assert_eq!(env.asked(), 2, "the password was asked once more, for the replacement");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Canaries
+
+#[test]
+fn no_password_or_token_reaches_patctl_output_even_verbose() {
+    let f = Gitea::new();
+    let askpass = f.env.askpass();
+    let host = f.host();
+    let store = f.env.store_dir();
+    let env = [("PATKIT_ASKPASS", askpass.to_str().unwrap())];
+    let common = ["--provider", "gitea", "--host", host.as_str(), "--user", "alice", "--verbose", "--yes"];
+    let store_arg = ["--store", store.to_str().unwrap()];
+    let (code, create_out, create_err) = f.env.patctl(
+        &cat(&cat(&common, &store_arg), &["create", "canary", "--scopes", "read:repository", "--store-as", "canary"]),
+        &env,
+    );
+    assert_eq!(code, 0, "{create_err}");
+    let stored = f.env.runtime.block_on(f.env.store().get("canary")).unwrap().expect("stored");
+    let token = stored.secret.expose_secret().to_owned();
+    let (_, list_out, list_err) = f.env.patctl(&cat(&common, &["list", "--json"]), &env);
+    let (_, scan_out, scan_err) = f.env.patctl(&cat(&cat(&common, &store_arg), &["scan", "--all"]), &env);
+    for text in [&create_out, &create_err, &list_out, &list_err, &scan_out, &scan_err] {
+        assert!(!text.contains(&token), "the token leaked: {text}");
+        assert!(!text.contains(PASSWORD), "the password leaked: {text}");
+    }
+    assert!(create_err.contains("patctl"), "--verbose wrote diagnostics: {create_err}");
+    assert!(scan_out.contains("canary"), "{scan_out}");
+}
