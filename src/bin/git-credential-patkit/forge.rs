@@ -25,6 +25,12 @@ use patkit::store::{Expected, StoreErrorKind};
 use patkit::{Clock, PatMetadata, PatProvider, PatRecord, PatSecret, PatSpec, StoredPat, TokenStore};
 
 use crate::askpass;
+
+/// A library error as the helper reports it here: without the Azure DevOps hints
+/// (`az login`) that `HelperError::from` adds for Entra credentials.
+fn plain(e: patkit::Error) -> HelperError {
+    HelperError(e.to_string())
+}
 use crate::config::Config;
 use crate::helper::HelperError;
 use crate::protocol::Credential;
@@ -240,7 +246,7 @@ impl Forge {
         let client = self.gitlab_client(target, &found.entry.secret)?;
         let wanted = now + delta(self.config.lifetime);
         let expires = ExpiryDate::covering(wanted, now).at_most_a_year(now);
-        let created = client.rotate_self(expires).await?;
+        let created = client.rotate_self(expires).await.map_err(plain)?;
         let old = found.entry.record.metadata.id.clone();
         let mut entry = found.entry.clone();
         entry.record.previous = Some(entry.record.metadata.clone());
@@ -393,7 +399,7 @@ impl Forge {
         let (metadata, login, organization) = match target.provider {
             Kind::GitLab => {
                 let client = self.gitlab_client(target, password)?;
-                let token = client.get_self().await?;
+                let token = client.get_self().await.map_err(plain)?;
                 (token.metadata, None, client.host().to_owned())
             }
             _ => {
@@ -433,7 +439,7 @@ impl Forge {
                 .base_url(base)
                 .clock(self.clock.clone())
                 .build()?;
-        let check = client.check_token(password).await?;
+        let check = client.check_token(password).await.map_err(plain)?;
         if !check.works {
             return Err(HelperError(format!("GitHub does not accept the token git approved for {}", target.host)));
         }

@@ -114,7 +114,12 @@ impl App {
 
     /// The Azure DevOps client; the Azure DevOps commands run only with it.
     pub fn azure(&self) -> Result<&AzureDevOpsClient, Failure> {
-        self.azure.as_ref().ok_or_else(|| Failure::lacks(self.kind, "this command"))
+        self.azure.as_ref().ok_or_else(|| {
+            Failure::lacks(
+                self.kind,
+                "this command (offboarding is Azure DevOps' Token Admin; on GitHub, `patctl github revoke-grants`)",
+            )
+        })
     }
 
     /// The organization (Azure DevOps, GitHub) or host (the others) the provider works in.
