@@ -157,3 +157,24 @@ impl fmt::Display for Failure {
         f.write_str(&self.message)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::Kind;
+
+    #[test]
+    fn another_provider_gets_its_own_hint_instead_of_az_login() {
+        let e = Error::credential(CredentialErrorKind::Unavailable, "no token");
+        let azure = Failure::from(e);
+        assert!(azure.message.contains("az login"));
+        let gitlab = Failure::new(azure.class, azure.message.clone()).for_provider(Kind::GitLab);
+        assert!(gitlab.message.contains("GITLAB_TOKEN") && !gitlab.message.contains("az login"), "{}", gitlab.message);
+        assert_eq!(gitlab.class, Class::Auth);
+        let forge = Failure::new(azure.class, azure.message.clone()).for_provider(Kind::Forgejo);
+        assert!(forge.message.contains("PATKIT_ASKPASS"), "{}", forge.message);
+        assert_eq!(Failure::new(azure.class, azure.message.clone()).for_provider(Kind::Azure).message, azure.message);
+        let lacks = Failure::lacks("gitea", "changing a token's expiry");
+        assert_eq!((lacks.class as u8, lacks.message.contains("nothing was sent")), (2, true));
+    }
+}

@@ -89,3 +89,20 @@ pub fn prompt(site: &str) -> Arc<dyn SecretPrompt> {
 pub fn password_login(user: &str, site: &str) -> PasswordCredential {
     PasswordCredential::prompt(user, prompt(site))
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_askpass_program_gets_the_prompt_and_its_first_line_is_the_answer() {
+        // `echo` answers with its argument: the prompt reached the program as one argument.
+        assert_eq!(
+            ask_program("echo", "Password for 'alice' at https://x: ").unwrap(),
+            "Password for 'alice' at https://x: "
+        );
+        let refused = ask_program("false", "Password: ").unwrap_err();
+        assert!(refused.contains("gave no answer"), "{refused}");
+        assert!(ask_program("/nonexistent/askpass", "Password: ").unwrap_err().contains("cannot run"));
+    }
+}
