@@ -47,7 +47,7 @@ impl Env {
     fn askpass(&self) -> PathBuf {
         let path = self.home.path().join("askpass.sh");
         let script = format!(
-            "#!/bin/sh\necho \"$1\" >> {}\ncase \"$1\" in Password*) echo '{PASSWORD}' ;; *) exit 1 ;; esac\n",
+            "#!/bin/sh\necho \"$1\" >> {}\ncase \"$1\" in Password*) echo '{PASSWORD}' ;; One-time*) echo 424242 ;; *) exit 1 ;; esac\n",
             shell_quote(self.asked_file().to_str().unwrap())
         );
         std::fs::write(&path, script).unwrap();
@@ -443,6 +443,23 @@ fn patctl_creates_lists_and_revokes_on_gitea_with_the_askpass_password() {
     assert_eq!(code, 0, "{stderr}");
     assert!(f.emulator.snapshot().tokens.is_empty());
     assert_eq!(f.env.asked(), 3, "one password per patctl run");
+}
+
+#[test]
+fn patctl_asks_a_two_factor_accounts_code_with_otp() {
+    let f = Gitea::new();
+    f.emulator.set_one_time_code(f.alice, Some("424242"));
+    let askpass = f.env.askpass();
+    let host = f.host();
+    let env = [("PATKIT_ASKPASS", askpass.to_str().unwrap())];
+    let args = ["--provider", "gitea", "--host", host.as_str(), "--user", "alice", "list"];
+    let (code, _, stderr) = f.env.patctl(&args, &env);
+    assert_eq!(code, 3, "without the code the login is refused: {stderr}");
+    let (code, _, stderr) = f.env.patctl(&cat(&["--otp"], &args), &env);
+    assert_eq!(code, 0, "{stderr}");
+    let asked = std::fs::read_to_string(f.env.asked_file()).unwrap();
+    assert!(asked.lines().any(|l| l.starts_with("One-time code for 'alice'")), "{asked}");
+    assert!(!stderr.contains("424242"), "the code leaked");
 }
 
 #[test]

@@ -86,6 +86,11 @@ pub struct Args {
     #[arg(long, env = "PATKIT_GIT_RENEW_WITHIN", default_value = "7d", value_parser = duration::parse)]
     pub renew_within: Duration,
 
+    /// Gitea, Forgejo, Bitbucket: the account has two-factor authentication; a one-time code is
+    /// asked (like the password) when a token is minted.
+    #[arg(long, env = "PATKIT_GIT_OTP")]
+    pub otp: bool,
+
     /// Do not read `credential.<url>.provider` from git's config (for tests).
     #[arg(long, hide = true)]
     pub no_git_config: bool,
@@ -121,6 +126,7 @@ pub struct Config {
     pub username: String,
     pub provider: Option<Kind>,
     pub renew_within: Duration,
+    pub otp: bool,
     pub no_git_config: bool,
     pub verbose: bool,
 }
@@ -152,6 +158,7 @@ impl Args {
             username: self.username,
             provider: self.provider,
             renew_within: self.renew_within,
+            otp: self.otp,
             no_git_config: self.no_git_config,
             verbose: self.verbose,
         })

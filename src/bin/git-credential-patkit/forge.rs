@@ -297,7 +297,7 @@ impl Forge {
 
     fn password_provider(&self, target: &Target, user: &str) -> Result<Arc<dyn PatProvider>, HelperError> {
         let site = format!("{}://{}", target.scheme, target.host);
-        let login = askpass::password_login(user, &site);
+        let login = askpass::password_login(user, &site, self.config.otp);
         let base = target.api_base.clone().unwrap_or_else(|| target.provider.api_url(&target.scheme, &target.host));
         Ok(match target.provider {
             Kind::Bitbucket => {

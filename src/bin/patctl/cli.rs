@@ -82,6 +82,11 @@ pub struct Global {
     #[arg(long, global = true, env = "PATCTL_USER", value_name = "NAME")]
     pub user: Option<String>,
 
+    /// Gitea, Forgejo, Bitbucket: the account has two-factor authentication; a one-time code is
+    /// asked (like the password) for each login.
+    #[arg(long, global = true, env = "PATCTL_OTP")]
+    pub otp: bool,
+
     /// GitHub: the GitHub App's id (with --installation-id and --app-key).
     #[arg(long, global = true, env = "PATCTL_GITHUB_APP_ID", value_name = "ID")]
     pub app_id: Option<String>,

@@ -48,6 +48,7 @@ use crate::provider::Kind;
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub kind: Kind,
+    pub otp: bool,
     pub host: Option<String>,
     pub user: Option<String>,
     pub app_id: Option<String>,
@@ -122,6 +123,7 @@ pub fn resolve(global: &Global) -> Result<Settings, Failure> {
     };
     Ok(Settings {
         kind,
+        otp: global.otp,
         host,
         user: global.user.clone().or(profile.user),
         app_id: global.app_id.clone().or(profile.app_id),

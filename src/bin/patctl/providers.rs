@@ -70,7 +70,7 @@ pub fn connect(kind: Kind, settings: &Settings) -> Result<Connected, Failure> {
                 Failure::usage(format!("{kind} mints and manages tokens with a password: pass --user NAME"))
             })?;
             let host = host(kind, settings)?;
-            let login = crate::askpass::password_login(user, &format!("{}://{host}", scheme_for(&host)));
+            let login = crate::askpass::password_login(user, &format!("{}://{host}", scheme_for(&host)), settings.otp);
             if kind == Kind::Bitbucket {
                 Connected::new(Arc::new(BitbucketClient::builder(api, login).build()?))
             } else {

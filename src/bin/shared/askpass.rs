@@ -85,9 +85,11 @@ pub fn prompt(site: &str) -> Arc<dyn SecretPrompt> {
 }
 
 /// The login of `user` at `site`, its password asked once (when first needed) and kept in
-/// memory for this process only.
-pub fn password_login(user: &str, site: &str) -> PasswordCredential {
-    PasswordCredential::prompt(user, prompt(site))
+/// memory for this process only; with `one_time_code`, a two-factor account's code is asked
+/// for each login too.
+pub fn password_login(user: &str, site: &str, one_time_code: bool) -> PasswordCredential {
+    let login = PasswordCredential::prompt(user, prompt(site));
+    if one_time_code { login.with_one_time_code_prompt(prompt(site)) } else { login }
 }
 
 #[cfg(all(test, unix))]
