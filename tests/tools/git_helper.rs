@@ -134,7 +134,7 @@ impl Fixture {
 }
 
 #[test]
-fn fill_mints_then_reuses_then_reject_erases_and_revokes() {
+fn fill_mints_then_reuses_approve_keeps_then_reject_erases_and_revokes() {
     let f = Fixture::new();
 
     // First fill: a PAT is minted at the emulator and returned with its expiry.
@@ -160,6 +160,12 @@ fn fill_mints_then_reuses_then_reject_erases_and_revokes() {
     assert_eq!(second["password"], first["password"]);
     assert_eq!(second["password_expiry_utc"], first["password_expiry_utc"]);
     assert_eq!(f.creates(), 1, "the stored PAT was reused");
+
+    // Approve: git reports the PAT worked; it stays stored as it is.
+    let output = f.git("approve", "--revoke-on-erase", &Fixture::answer_text(&second));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(f.fill("--revoke-on-erase")["password"], first["password"]);
+    assert_eq!(f.creates(), 1);
 
     // Reject: forgotten locally and revoked at the emulator.
     let output = f.git("reject", "--revoke-on-erase", &Fixture::answer_text(&second));

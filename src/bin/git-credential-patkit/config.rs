@@ -8,10 +8,12 @@ use clap::Parser;
 use patkit::Scopes;
 
 use crate::credential::Source;
+use crate::provider::Kind;
 use patkit::duration;
 
-/// A git credential helper that mints Azure DevOps PATs on demand, keeps them in a private file
-/// store, and revokes them when git says they failed.
+/// A git credential helper for personal access tokens: mints Azure DevOps PATs on demand (Entra
+/// login), keeps a GitLab PAT alive by rotating it, mints Gitea, Forgejo and Bitbucket tokens
+/// once with a password asked on the terminal, and keeps GitHub tokens and reports their expiry.
 ///
 /// git runs it as `git-credential-patkit [OPTIONS] <get|store|erase>` and talks to it on stdin and
 /// stdout. Every option also reads an environment variable, shown in brackets.
@@ -24,9 +26,11 @@ pub struct Args {
     #[arg(long, env = "PATKIT_GIT_STORE", value_name = "DIR")]
     pub store: Option<PathBuf>,
 
-    /// Scopes of minted PATs (space-separated).
-    #[arg(long, env = "PATKIT_GIT_SCOPES", default_value = "vso.code_write")]
-    pub scopes: String,
+    /// Scopes of minted tokens (space-separated) [default: the provider's for reading and
+    /// writing repositories: `vso.code_write` (Azure DevOps), `write:repository` (Gitea,
+    /// Forgejo), `REPO_WRITE` (Bitbucket)].
+    #[arg(long, env = "PATKIT_GIT_SCOPES")]
+    pub scopes: Option<String>,
 
     /// Lifetime of minted PATs (e.g. 7d, 12h; at most the tenant's maximum).
     #[arg(long, env = "PATKIT_GIT_LIFETIME", default_value = "30d", value_parser = duration::parse)]
@@ -70,6 +74,27 @@ pub struct Args {
     #[arg(long, env = "PATKIT_GIT_USERNAME", default_value = "pat")]
     pub username: String,
 
+    /// The provider of the hosts this helper serves: azure, gitlab, gitea, forgejo, bitbucket
+    /// or github [default: git's `credential.<url>.provider`, else by host: dev.azure.com and
+    /// *.visualstudio.com are azure, gitlab.com gitlab, github.com github; a --host with neither
+    /// is an Azure DevOps Server].
+    #[arg(long, env = "PATKIT_GIT_PROVIDER", value_name = "PROVIDER")]
+    pub provider: Option<Kind>,
+
+    /// GitLab: rotate the stored PAT when it expires within this long. Bitbucket: mint a new
+    /// token then. GitHub: warn on stderr then.
+    #[arg(long, env = "PATKIT_GIT_RENEW_WITHIN", default_value = "7d", value_parser = duration::parse)]
+    pub renew_within: Duration,
+
+    /// Gitea, Forgejo, Bitbucket: the account has two-factor authentication; a one-time code is
+    /// asked (like the password) when a token is minted.
+    #[arg(long, env = "PATKIT_GIT_OTP")]
+    pub otp: bool,
+
+    /// Do not read `credential.<url>.provider` from git's config (for tests).
+    #[arg(long, hide = true)]
+    pub no_git_config: bool,
+
     /// Explain decisions on stderr (never a secret).
     #[arg(long, short, env = "PATKIT_GIT_VERBOSE")]
     pub verbose: bool,
@@ -88,7 +113,8 @@ Set git up to use it (and undo that):
 #[derive(Debug)]
 pub struct Config {
     pub store_dir: PathBuf,
-    pub scopes: Scopes,
+    /// `--scopes`; [`Config::scopes_for`] gives the provider's default.
+    pub scopes: Option<Scopes>,
     pub lifetime: Duration,
     pub margin: Duration,
     pub revoke_on_erase: bool,
@@ -98,13 +124,20 @@ pub struct Config {
     pub credential: Source,
     pub token_var: String,
     pub username: String,
+    pub provider: Option<Kind>,
+    pub renew_within: Duration,
+    pub otp: bool,
+    pub no_git_config: bool,
     pub verbose: bool,
 }
 
 impl Args {
     /// Checks the settings.
     pub fn into_config(self) -> Result<Config, String> {
-        let scopes = Scopes::parse(&self.scopes).map_err(|e| format!("--scopes / PATKIT_GIT_SCOPES: {e}"))?;
+        let scopes = match &self.scopes {
+            Some(s) => Some(Scopes::parse(s).map_err(|e| format!("--scopes / PATKIT_GIT_SCOPES: {e}"))?),
+            None => None,
+        };
         let store_dir = match self.store {
             Some(dir) => dir,
             None => {
@@ -123,8 +156,30 @@ impl Args {
             credential: self.credential,
             token_var: self.token_var,
             username: self.username,
+            provider: self.provider,
+            renew_within: self.renew_within,
+            otp: self.otp,
+            no_git_config: self.no_git_config,
             verbose: self.verbose,
         })
+    }
+}
+
+impl Config {
+    /// The scopes of tokens minted for `provider`: `--scopes`, else the provider's default for
+    /// reading and writing repositories.
+    pub fn scopes_for(&self, provider: Kind) -> Scopes {
+        if let Some(scopes) = &self.scopes {
+            return scopes.clone();
+        }
+        let default = match provider {
+            Kind::Azure => "vso.code_write",
+            Kind::Gitea | Kind::Forgejo => "write:repository",
+            Kind::Bitbucket => "REPO_WRITE",
+            Kind::GitLab => "write_repository",
+            Kind::GitHub => "repo",
+        };
+        Scopes::parse(default).expect("the default scopes parse")
     }
 }
 

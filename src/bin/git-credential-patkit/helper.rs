@@ -10,6 +10,7 @@ use patkit::{Clock, PatId, PatRecord, PatSecret, StoredPat, TokenStore};
 use crate::config::Config;
 use crate::credential::ToolCredential;
 use crate::protocol::Credential;
+use crate::provider::Kind;
 use crate::target::{Target, resolve};
 
 /// How often `get` tries to store a new PAT while other git processes keep changing the entry.
@@ -62,7 +63,7 @@ impl Helper {
 
     fn target(&self, request: &Credential) -> Option<Target> {
         // A refused request was answered by `main` already; here it is simply not ours.
-        let target = resolve(request, &self.config).ok().flatten();
+        let target = resolve(request, &self.config).ok().flatten().filter(|t| t.provider == Kind::Azure);
         if target.is_none() {
             self.say(|| {
                 format!(
@@ -206,12 +207,15 @@ impl Helper {
             now.format("%Y-%m-%dT%H:%M:%SZ"),
             &nonce[..8]
         );
-        let error =
-            match client.create(display_name, self.config.scopes.clone()).expires_in(self.config.lifetime).send().await
-            {
-                Ok(created) => return Ok(created),
-                Err(e) => e,
-            };
+        let error = match client
+            .create(display_name, self.config.scopes_for(Kind::Azure))
+            .expires_in(self.config.lifetime)
+            .send()
+            .await
+        {
+            Ok(created) => return Ok(created),
+            Err(e) => e,
+        };
         let found = match &error {
             patkit::Error::CreateOutcomeUnknown { found, .. } => found.clone(),
             _ => return Err(error.into()),

@@ -1,6 +1,27 @@
-//! `git-credential-patkit`: a git credential helper that mints Azure DevOps PATs on demand.
+//! `git-credential-patkit`: a git credential helper for personal access tokens of every provider
+//! patkit supports.
 //!
-//! Built only on patkit's public API (the Azure client, the credentials, the file token store).
+//! Built only on patkit's public API (the provider clients, the credentials, the lifecycle flows,
+//! the file token store).
+//!
+//! # Providers
+//!
+//! The provider of a request is `--provider`, else git's `credential.<url>.provider`, else the
+//! host's: dev.azure.com and *.visualstudio.com are Azure DevOps, gitlab.com is GitLab,
+//! github.com is GitHub; any other `--host` is an Azure DevOps Server unless told otherwise.
+//!
+//! - **Azure DevOps** — PATs minted on demand with a Microsoft Entra login (below).
+//! - **GitLab** — the PAT you give git once is stored; when it expires within `--renew-within`
+//!   (7 days), `get` rotates it (by id with the `api` scope, or `self/rotate` when it has only
+//!   `self_rotate`) and stores the new one before answering.
+//! - **Gitea, Forgejo, Bitbucket Data Center** — the first `get` mints a token with your
+//!   password, asked once through `PATKIT_ASKPASS` / `GIT_ASKPASS` / `SSH_ASKPASS` (a program
+//!   given the prompt as its argument, answering on stdout, as git's askpass) or on the terminal
+//!   (`/dev/tty`, never stdin), and stores it. A Bitbucket token near its expiry is replaced.
+//! - **GitHub** — no API can make a user's token: the helper stores what git approves and
+//!   reports its expiry (`password_expiry_utc`, and stderr when it is near or past).
+//!
+//! # Azure DevOps
 //!
 //! # What it does
 //!
@@ -52,25 +73,36 @@
 //! | Argument | Variable | Default |
 //! |---|---|---|
 //! | `--store DIR` | `PATKIT_GIT_STORE` | `git-credentials` under `patkit::store::default_dir()` |
-//! | `--scopes S` | `PATKIT_GIT_SCOPES` | `vso.code_write` |
+//! | `--provider P` | `PATKIT_GIT_PROVIDER` | `credential.<url>.provider`, else by host (above) |
+//! | `--scopes S` | `PATKIT_GIT_SCOPES` | `vso.code_write`; `write:repository` (Gitea, Forgejo); `REPO_WRITE` (Bitbucket) |
+//! | `--renew-within D` | `PATKIT_GIT_RENEW_WITHIN` | `7d`: GitLab rotates, Bitbucket replaces, GitHub warns |
 //! | `--lifetime D` | `PATKIT_GIT_LIFETIME` | `30d` (units s, m, h, d, w) |
 //! | `--margin D` | `PATKIT_GIT_MARGIN` | `1h` |
 //! | `--revoke-on-erase` | `PATKIT_GIT_REVOKE_ON_ERASE` | off |
 //! | `--host H[:P]` (repeat, or commas) | `PATKIT_GIT_HOSTS` | none; e.g. `127.0.0.1:8080` for the emulator |
-//! | `--api-url URL` | `PATKIT_GIT_API_URL` | `https://vssps.dev.azure.com`; for a `--host`, that host |
+//! | `--api-url URL` | `PATKIT_GIT_API_URL` | `https://vssps.dev.azure.com`; for a `--host`, that host (with `/api/v4`, `/api/v1` or `/api/v3` for GitLab, Gitea and GitHub) |
 //! | `--org ORG` | `PATKIT_GIT_ORG` | none (org when git sends no path) |
 //! | `--credential auto\|env\|azure-cli` | `PATKIT_GIT_CREDENTIAL` | `auto`: the variable if set, else `az` |
 //! | `--token-var NAME` | `PATKIT_GIT_TOKEN_VAR` | `AZURE_DEVOPS_ENTRA_TOKEN` |
-//! | `--username U` | `PATKIT_GIT_USERNAME` | `pat` (when git sends none) |
+//! | `--username U` | `PATKIT_GIT_USERNAME` | `pat` (Azure DevOps, when git sends none) |
+//!
+//! The password of Gitea, Forgejo and Bitbucket is asked through the program named by
+//! `PATKIT_ASKPASS`, else `GIT_ASKPASS`, else `SSH_ASKPASS` (run with the prompt as its argument;
+//! its first output line is the answer), else on `/dev/tty` with echo off.
 //! | `--verbose` | `PATKIT_GIT_VERBOSE` | off |
 //!
 //! Exit status: 0 when done (also when the request was not for this helper), 1 on failure (the
 //! message on stderr says what went wrong and what to do), 2 for bad arguments.
 
+#[path = "../shared/askpass.rs"]
+mod askpass;
 #[path = "../shared/credential.rs"]
 mod credential;
+#[path = "../shared/provider.rs"]
+mod provider;
 
 mod config;
+mod forge;
 mod helper;
 mod protocol;
 mod setup;
@@ -134,11 +166,11 @@ async fn run(action: &str, config: config::Config, request: protocol::Credential
         return Ok(()); // gitcredentials(7): ignore actions you do not know.
     }
     // Requests for other hosts are answered (with nothing) before the store is even opened.
-    match target::resolve(&request, &config) {
-        Ok(Some(_)) => {}
+    let target = match target::resolve(&request, &config) {
+        Ok(Some(target)) => target,
         Ok(None) => {
             if config.verbose {
-                eprintln!("git-credential-patkit: not an Azure DevOps organization this helper serves");
+                eprintln!("git-credential-patkit: not a host this helper serves");
             }
             return Ok(());
         }
@@ -151,21 +183,30 @@ async fn run(action: &str, config: config::Config, request: protocol::Credential
             }
             return Ok(());
         }
-    }
-    let store = patkit::store::FileTokenStore::open(&config.store_dir).await?;
-    let helper = helper::Helper::new(config, Arc::new(store), Arc::new(patkit::SystemClock));
-    match action {
-        "get" => {
-            if let Some(answer) = helper.get(&request).await? {
-                let mut stdout = std::io::stdout().lock();
-                answer.write_to(&mut stdout).map_err(|e| helper::HelperError(e.to_string()))?;
-                stdout.flush().map_err(|e| helper::HelperError(format!("could not write the answer to git: {e}")))?;
-            }
-            Ok(())
+    };
+    let store: Arc<dyn patkit::TokenStore> = Arc::new(patkit::store::FileTokenStore::open(&config.store_dir).await?);
+    let clock = Arc::new(patkit::SystemClock);
+    let answer = if target.provider == provider::Kind::Azure {
+        let helper = helper::Helper::new(config, store, clock);
+        match action {
+            "get" => helper.get(&request).await?,
+            "store" => return helper.store(&request).await,
+            _ => return helper.erase(&request).await,
         }
-        "store" => helper.store(&request).await,
-        _ => helper.erase(&request).await,
+    } else {
+        let forge = forge::Forge::new(config, store, clock);
+        match action {
+            "get" => forge.get(&request, &target).await?,
+            "store" => return forge.store(&request, &target).await,
+            _ => return forge.erase(&request, &target).await,
+        }
+    };
+    if let Some(answer) = answer {
+        let mut stdout = std::io::stdout().lock();
+        answer.write_to(&mut stdout).map_err(|e| helper::HelperError(e.to_string()))?;
+        stdout.flush().map_err(|e| helper::HelperError(format!("could not write the answer to git: {e}")))?;
     }
+    Ok(())
 }
 
 #[cfg(not(unix))]

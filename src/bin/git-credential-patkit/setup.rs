@@ -16,7 +16,10 @@
 //! The empty `helper =` resets the list of helpers for that URL, so no helper configured earlier
 //! (`store`, `cache`, a keychain) is asked for the credential or told to keep the PATs this helper
 //! mints. `useHttpPath` makes git send the path, which names the organization on dev.azure.com
-//! and on extra hosts; on `{org}.visualstudio.com` the host names it. The helper is named by its
+//! and on extra Azure DevOps hosts; on `{org}.visualstudio.com` the host names it. With
+//! `--provider` another provider's hosts are set up (gitlab.com, github.com, or the `--host`
+//! given), and for a `--host` whose name does not say the provider `credential.<url>.provider`
+//! is written too, which the helper reads with `git config --get-urlmatch`. The helper is named by its
 //! absolute path (as gh does), so it works without being on git's `PATH`.
 //!
 //! `configure` first removes what an earlier `configure` wrote for the same URL, so running it
@@ -29,7 +32,7 @@ use std::process::Command;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::target::is_loopback;
+use crate::provider::Kind;
 
 /// The program's name, which every helper value this program writes contains.
 const MARKER: &str = "git-credential-patkit";
@@ -45,9 +48,9 @@ pub struct Setup {
 /// The set-up commands.
 #[derive(Debug, Subcommand)]
 pub enum SetupCommand {
-    /// Write git's config so it asks this helper for Azure DevOps credentials
-    /// (https://dev.azure.com and https://*.visualstudio.com, or the --host given), and no
-    /// other helper.
+    /// Write git's config so it asks this helper for credentials (Azure DevOps by default:
+    /// https://dev.azure.com and https://*.visualstudio.com; or --provider's hosts, or the
+    /// --host given), and no other helper.
     Configure(ConfigureArgs),
     /// Remove what `configure` wrote from git's config (other helpers and settings stay).
     Unconfigure(Scope),
@@ -75,6 +78,12 @@ pub struct ConfigureArgs {
     /// commas. The helper value gets `--host HOST`.
     #[arg(long = "host", value_delimiter = ',', value_name = "HOST[:PORT]")]
     pub hosts: Vec<String>,
+    /// The provider of the hosts: azure, gitlab, gitea, forgejo, bitbucket or github. Without
+    /// --host: its well-known hosts (azure: dev.azure.com and *.visualstudio.com, gitlab:
+    /// gitlab.com, github: github.com). With --host whose name does not say the provider,
+    /// `credential.<url>.provider` is written so the helper knows it [default: azure].
+    #[arg(long, value_name = "PROVIDER")]
+    pub provider: Option<Kind>,
     /// Options written into the helper value, after `--` (e.g. `-- --lifetime 7d
     /// --revoke-on-erase`); checked before anything is written.
     #[arg(last = true, value_name = "HELPER OPTIONS")]
@@ -118,6 +127,8 @@ struct Context {
     url: String,
     use_http_path: bool,
     helper: String,
+    /// `credential.<url>.provider`, when the host does not say it.
+    provider: Option<Kind>,
 }
 
 fn configure(args: &ConfigureArgs) -> Result<String, SetupError> {
@@ -142,18 +153,35 @@ fn configure(args: &ConfigureArgs) -> Result<String, SetupError> {
         .chain(args.helper_args.iter().map(|a| shell_quote(a)))
         .collect::<Vec<_>>()
         .join(" ");
+    let kind = args.provider.unwrap_or(Kind::Azure);
     let contexts: Vec<Context> = if hosts.is_empty() {
-        vec![
-            Context { url: "https://dev.azure.com".into(), use_http_path: true, helper: base.clone() },
-            Context { url: "https://*.visualstudio.com".into(), use_http_path: false, helper: base.clone() },
-        ]
+        let context = |url: &str, use_http_path: bool| Context {
+            url: url.into(),
+            use_http_path,
+            helper: base.clone(),
+            provider: None,
+        };
+        match kind {
+            Kind::Azure => {
+                vec![context("https://dev.azure.com", true), context("https://*.visualstudio.com", false)]
+            }
+            Kind::GitLab => vec![context("https://gitlab.com", false)],
+            Kind::GitHub => vec![context("https://github.com", false)],
+            other => {
+                return Err(SetupError::usage(format!(
+                    "{other} has no well-known host: pass --host HOST (nothing was written)"
+                )));
+            }
+        }
     } else {
         hosts
             .iter()
             .map(|host| Context {
-                url: format!("{}://{host}", if is_loopback(host) { "http" } else { "https" }),
-                use_http_path: true,
+                url: format!("{}://{host}", crate::provider::scheme_for(host)),
+                // Azure DevOps names the organization in the path.
+                use_http_path: kind == Kind::Azure,
                 helper: format!("{base} --host {}", shell_quote(host)),
+                provider: (Kind::from_host(host) != Some(kind) && kind != Kind::Azure).then_some(kind),
             })
             .collect()
     };
@@ -178,6 +206,14 @@ fn configure(args: &ConfigureArgs) -> Result<String, SetupError> {
             git.run(&[&key, "true"])?;
             report.push_str(&format!("{key} = true\n"));
         }
+        let key = format!("credential.{}.provider", context.url);
+        match context.provider {
+            Some(provider) => {
+                git.run(&[&key, provider.name()])?;
+                report.push_str(&format!("{key} = {provider}\n"));
+            }
+            None => git.unset_matching(&key, ".")?,
+        }
     }
     Ok(format!("git-credential-patkit: configured git ({}):\n{report}", git.scope_name()))
 }
@@ -197,7 +233,10 @@ fn unconfigure(scope: &Scope) -> Result<String, SetupError> {
             // The reset and useHttpPath served this helper only.
             git.unset_matching(&key, "^$")?;
             git.unset_matching(&format!("credential.{url}.useHttpPath"), ".")?;
-            report.push_str(&format!("removed {key} (reset) and credential.{url}.useHttpPath (if set)\n"));
+            git.unset_matching(&format!("credential.{url}.provider"), ".")?;
+            report.push_str(&format!(
+                "removed {key} (reset), credential.{url}.useHttpPath and credential.{url}.provider (if set)\n"
+            ));
         }
         git.remove_section_if_empty(&url)?;
     }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::credential::Source;
+use crate::provider::Kind;
 use patkit::duration;
 
 const EXIT_CODES: &str = "\
@@ -35,12 +36,25 @@ Profiles: a config file (see --config) holds named profiles, e.g.
   organization = fabrikam
   credential = azure-cli
   store = ~/.local/share/patkit/work
+  [lab]
+  provider = gitlab
+  host = gitlab.example.com
+  token-var = GITLAB_TOKEN
 
-Credentials: the management APIs accept only a Microsoft Entra token issued to a user. patctl
-reads AZURE_DEVOPS_ENTRA_TOKEN when it is set, else asks the Azure CLI (`az login` first).";
+Providers (--provider, or from --host: gitlab.com, github.com; else azure):
+  azure      a Microsoft Entra user token: AZURE_DEVOPS_ENTRA_TOKEN when set, else the Azure CLI
+  gitlab     a PAT (or an admin's, for create --for-user) in GITLAB_TOKEN (--token-var)
+  gitea, forgejo, bitbucket
+             --user NAME; the password is asked once: PATKIT_ASKPASS / GIT_ASKPASS /
+             SSH_ASKPASS (a program answering the prompt), else the terminal
+  github     governance only (`patctl github ...`, scan): a GitHub App (--app-id,
+             --installation-id, --app-key FILE) or an owner's token in GITHUB_TOKEN
+A command the provider lacks (e.g. `extend` on GitLab, `create` on GitHub) exits 2 before
+anything is sent.";
 
-/// Manage Azure DevOps personal access tokens: list, create, extend, expire, revoke, scan for
-/// expiry, rotate stored tokens, offboard a user.
+/// Manage personal access tokens (Azure DevOps, GitLab, Gitea, Forgejo, Bitbucket Data Center)
+/// and GitHub organization governance: list, create, extend, expire, revoke, scan for expiry,
+/// rotate stored tokens, offboard a user.
 #[derive(Debug, Parser)]
 #[command(name = "patctl", version, after_help = EXIT_CODES, after_long_help = EXIT_CODES)]
 pub struct Cli {
@@ -53,11 +67,45 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Azure DevOps organization.
+    /// The provider: azure, gitlab, gitea, forgejo, bitbucket or github [default: the one
+    /// --host names, else the profile's, else azure].
+    #[arg(long, global = true, env = "PATCTL_PROVIDER", value_name = "PROVIDER")]
+    pub provider: Option<Kind>,
+
+    /// The instance's host (with :port), for every provider but Azure DevOps, e.g.
+    /// gitlab.example.com (https; http for a loopback host) [default: gitlab.com for gitlab,
+    /// github.com for github].
+    #[arg(long, global = true, env = "PATCTL_HOST", value_name = "HOST[:PORT]")]
+    pub host: Option<String>,
+
+    /// Gitea, Forgejo, Bitbucket: the account whose password mints and manages tokens.
+    #[arg(long, global = true, env = "PATCTL_USER", value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// Gitea, Forgejo, Bitbucket: the account has two-factor authentication; a one-time code is
+    /// asked (like the password) for each login.
+    #[arg(long, global = true, env = "PATCTL_OTP")]
+    pub otp: bool,
+
+    /// GitHub: the GitHub App's id (with --installation-id and --app-key).
+    #[arg(long, global = true, env = "PATCTL_GITHUB_APP_ID", value_name = "ID")]
+    pub app_id: Option<String>,
+
+    /// GitHub: the App's installation on the organization.
+    #[arg(long, global = true, env = "PATCTL_GITHUB_INSTALLATION_ID", value_name = "ID")]
+    pub installation_id: Option<u64>,
+
+    /// GitHub: the App's private key (PEM file).
+    #[arg(long, global = true, env = "PATCTL_GITHUB_APP_KEY", value_name = "FILE")]
+    pub app_key: Option<PathBuf>,
+
+    /// Azure DevOps organization (GitHub: the organization governed).
     #[arg(long, global = true, env = "AZURE_DEVOPS_ORG")]
     pub org: Option<String>,
 
-    /// Base URL of the PAT API [default: https://vssps.dev.azure.com].
+    /// Base URL of the token API [default: https://vssps.dev.azure.com for Azure DevOps; for the
+    /// others, from --host: https://HOST/api/v4 (GitLab), /api/v1 (Gitea, Forgejo), the host
+    /// (Bitbucket), https://api.github.com].
     #[arg(long, global = true, env = "AZURE_DEVOPS_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
@@ -66,7 +114,8 @@ pub struct Global {
     #[arg(long, global = true, env = "PATCTL_CREDENTIAL")]
     pub credential: Option<Source>,
 
-    /// The environment variable holding an Entra user token [default: AZURE_DEVOPS_ENTRA_TOKEN].
+    /// The environment variable holding the management token [default: AZURE_DEVOPS_ENTRA_TOKEN
+    /// (azure), GITLAB_TOKEN (gitlab), GITHUB_TOKEN (github)].
     #[arg(long, global = true, value_name = "NAME")]
     pub token_var: Option<String>,
 
@@ -81,8 +130,9 @@ pub struct Global {
     #[arg(long, global = true, env = "PATCTL_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Play against an in-process emulator seeded with sample tokens (organization `fabrikam`,
-    /// you are `Alice`, an admin; `Bob` is a user to offboard). Nothing leaves the process.
+    /// Play against an in-process emulator seeded with sample tokens (Azure DevOps: organization
+    /// `fabrikam`, you are `Alice`, an admin; `Bob` is a user to offboard. GitLab
+    /// (--provider gitlab): you are `alice`, an admin). Nothing leaves the process.
     #[arg(long, global = true)]
     pub emulator: bool,
 
@@ -164,6 +214,10 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Revoke every PAT of a user (Token Admin; organization administrators only).
     Offboard(OffboardArgs),
+    /// GitHub organization governance: fine-grained PAT grants and requests, SAML credential
+    /// authorizations (a GitHub App's installation, or an owner's token for SAML).
+    #[command(subcommand)]
+    Github(GithubCommand),
     /// Print a completion script for a shell, e.g. `patctl completions bash >
     /// ~/.local/share/bash-completion/completions/patctl` (zsh: into a directory of your
     /// `$fpath` as `_patctl`; fish: ~/.config/fish/completions/patctl.fish).
@@ -241,6 +295,63 @@ pub struct CreateArgs {
     /// Keep the token (secret included) in the token store under this entry name.
     #[arg(long, value_name = "ENTRY")]
     pub store_as: Option<String>,
+    /// GitLab: create the token for this user id (an administrator's token). Without it a
+    /// GitLab user can create only `k8s_proxy` / `self_rotate` tokens for themselves.
+    #[arg(long, value_name = "USER_ID")]
+    pub for_user: Option<String>,
+}
+
+/// `patctl github ...`.
+#[derive(Debug, Subcommand)]
+pub enum GithubCommand {
+    /// Fine-grained PATs with access to the organization (grants).
+    Grants {
+        /// Only this user's.
+        #[arg(long, value_name = "LOGIN")]
+        owner: Option<String>,
+    },
+    /// Pending requests of fine-grained PATs for access to the organization.
+    Requests {
+        /// Only this user's.
+        #[arg(long, value_name = "LOGIN")]
+        owner: Option<String>,
+    },
+    /// Approve requests.
+    Approve {
+        /// The requests' ids.
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// Why (shown to the requester).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Deny requests.
+    Deny {
+        /// The requests' ids.
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// Why (shown to the requester).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Revoke grants: the tokens lose access to the organization (they keep working elsewhere).
+    RevokeGrants {
+        /// The grants' ids.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// SAML single sign-on credential authorizations.
+    Saml {
+        /// Only this user's.
+        #[arg(long, value_name = "LOGIN")]
+        login: Option<String>,
+    },
+    /// Revoke SAML credential authorizations.
+    SamlRevoke {
+        /// The credentials' ids.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args)]

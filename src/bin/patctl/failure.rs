@@ -38,6 +38,40 @@ impl Failure {
         Self::new(Class::Usage, message)
     }
 
+    /// A command the provider cannot do (exit 2, nothing was sent).
+    pub fn lacks(provider: impl fmt::Display, what: &str) -> Self {
+        Self::usage(format!("the provider {provider} lacks {what}; nothing was sent"))
+    }
+
+    /// This failure, its Azure DevOps hint (`az login`, Entra) replaced by `provider`'s.
+    pub fn for_provider(mut self, provider: crate::provider::Kind) -> Self {
+        use crate::provider::Kind;
+        if provider == Kind::Azure {
+            return self;
+        }
+        let Some((head, hint)) = self.message.split_once("\n  hint: ") else { return self };
+        if !(hint.contains("az ") || hint.contains("Entra") || hint.contains("AZURE_DEVOPS")) {
+            return self;
+        }
+        let hint = match (provider, self.class) {
+            (Kind::GitLab, Class::Auth | Class::Forbidden) => {
+                "set GITLAB_TOKEN (or --token-var) to a PAT with the `api` scope (an administrator's for \
+                 create --for-user)"
+            }
+            (Kind::GitHub, Class::Auth | Class::Forbidden) => {
+                "use a GitHub App installed on the organization (--app-id, --installation-id, --app-key), or an \
+                 owner's token in GITHUB_TOKEN for SAML authorizations"
+            }
+            (_, Class::Auth | Class::Forbidden) => {
+                "check --user and the password (asked on the terminal, or by PATKIT_ASKPASS / GIT_ASKPASS); a \
+                 two-factor account is also asked for a one-time code"
+            }
+            _ => "check the settings (--provider, --host, --base-url) and retry",
+        };
+        self.message = format!("{head}\n  hint: {hint}");
+        self
+    }
+
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(self.class as u8)
     }
@@ -121,5 +155,26 @@ impl From<patkit::store::StoreError> for Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::Kind;
+
+    #[test]
+    fn another_provider_gets_its_own_hint_instead_of_az_login() {
+        let e = Error::credential(CredentialErrorKind::Unavailable, "no token");
+        let azure = Failure::from(e);
+        assert!(azure.message.contains("az login"));
+        let gitlab = Failure::new(azure.class, azure.message.clone()).for_provider(Kind::GitLab);
+        assert!(gitlab.message.contains("GITLAB_TOKEN") && !gitlab.message.contains("az login"), "{}", gitlab.message);
+        assert_eq!(gitlab.class, Class::Auth);
+        let forge = Failure::new(azure.class, azure.message.clone()).for_provider(Kind::Forgejo);
+        assert!(forge.message.contains("PATKIT_ASKPASS"), "{}", forge.message);
+        assert_eq!(Failure::new(azure.class, azure.message.clone()).for_provider(Kind::Azure).message, azure.message);
+        let lacks = Failure::lacks("gitea", "changing a token's expiry");
+        assert_eq!((lacks.class as u8, lacks.message.contains("nothing was sent")), (2, true));
     }
 }

@@ -1,11 +1,9 @@
 //! The lifecycle commands: scan, rotate, offboard (patkit::lifecycle).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use patkit::PatMetadata;
 use patkit::Scopes;
-use patkit::azure::PROVIDER_NAME;
 use patkit::lifecycle::{
     FindingKind, Offboarding, Outcome, PlannedAction, RotationReport, Rotator, Scan, ScanReport, SkipReason, View,
 };
@@ -47,7 +45,12 @@ fn view_name(view: View) -> &'static str {
 pub async fn scan(app: &App, args: &ScanArgs) -> Result<(), Failure> {
     let mut scan = Scan::new().clock(app.clock.clone()).window(args.within);
     if !args.store_only {
-        scan = scan.provider(app.client.clone());
+        crate::neutral::require(
+            app,
+            app.provider.capabilities().list_own,
+            "listing its tokens, which a scan of the server needs (use --store-only)",
+        )?;
+        scan = scan.provider(app.provider.clone());
     }
     if !args.server_only {
         scan = scan.store(app.store().await?);
@@ -90,8 +93,10 @@ pub async fn scan(app: &App, args: &ScanArgs) -> Result<(), Failure> {
 }
 
 pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
+    let caps = app.provider.capabilities();
+    crate::neutral::require(app, caps.create || caps.rotate_server_side, "rotating tokens")?;
     let store = app.store().await?;
-    let mut rotator = Rotator::from_arcs(Arc::new(app.client.clone()), store.clone())
+    let mut rotator = Rotator::from_arcs(app.provider.clone(), store.clone())
         .clock(app.clock.clone())
         .window(args.within)
         .force(args.force);
@@ -116,12 +121,13 @@ pub async fn rotate(app: &App, args: &RotateArgs) -> Result<(), Failure> {
     };
     crate::confirm::confirm(app.yes, &what)?;
     let names: Vec<String> = if args.entries.is_empty() {
-        let org = app.client.organization();
+        let org = app.provider.organization();
+        let provider_name = app.provider.provider_name();
         store
             .list()
             .await?
             .into_iter()
-            .filter(|r| r.provider == PROVIDER_NAME && r.organization.eq_ignore_ascii_case(org))
+            .filter(|r| r.provider == provider_name && r.organization.eq_ignore_ascii_case(org))
             .map(|r| r.name)
             .collect()
     } else {
@@ -309,7 +315,7 @@ fn descriptor(app: &App, user: &str) -> Result<String, Failure> {
 
 pub async fn offboard(app: &App, args: &OffboardArgs) -> Result<(), Failure> {
     let descriptor = descriptor(app, &args.user)?;
-    let mut offboarding = Offboarding::new(app.client.token_admin()).dry_run(args.dry_run);
+    let mut offboarding = Offboarding::new(app.azure()?.token_admin()).dry_run(args.dry_run);
     if let Some(cutoff) = args.issued_before {
         offboarding = offboarding.only_issued_before(cutoff);
     }

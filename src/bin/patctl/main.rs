@@ -1,7 +1,9 @@
-//! `patctl`: manage Azure DevOps personal access tokens from the command line.
+//! `patctl`: manage personal access tokens from the command line: Azure DevOps, GitLab, Gitea,
+//! Forgejo and Bitbucket Data Center through patkit's neutral seam (a command a provider lacks
+//! exits 2 before anything is sent), and GitHub organization governance (`patctl github ...`).
 //!
-//! Built only on patkit's public API: the Azure client, the credentials, the token stores, the
-//! lifecycle flows (scan, rotation, offboarding) and the emulator.
+//! Built only on patkit's public API: the provider clients, the credentials, the token stores,
+//! the lifecycle flows (scan, rotation, offboarding) and the emulators.
 //!
 //! ```text
 //! cargo install patkit --features cli          # installs patctl and git-credential-patkit
@@ -14,6 +16,11 @@
 //! patctl --org fabrikam create "ci feed" --scopes vso.packaging --lifetime 30d --store-as ci/feed
 //! patctl --org fabrikam scan --within 14d
 //! patctl --org fabrikam rotate --within 7d
+//!
+//! patctl --provider gitlab --emulator list                                  # GitLab's sample
+//! GITLAB_TOKEN=glpat-… patctl --host gitlab.example.com rotate --within 7d
+//! patctl --provider forgejo --host codeberg.org --user alice list           # password asked once
+//! patctl --provider github --org octo-org --app-id 1 --installation-id 2 --app-key app.pem github requests
 //! ```
 //!
 //! Output is a table for people and `--json` for programs; a progress bar is drawn on stderr for
@@ -30,16 +37,23 @@
 //! printed with control characters escaped; there is no colour, so `NO_COLOR` has nothing to
 //! turn off. Named profiles (`--profile`, `profile.rs`) and `patctl completions SHELL`.
 
+#[path = "../shared/askpass.rs"]
+mod askpass;
 #[path = "../shared/credential.rs"]
 mod credential;
+#[path = "../shared/provider.rs"]
+mod provider;
 
 mod app;
 mod cli;
 mod confirm;
 mod failure;
 mod flows;
+mod github;
+mod neutral;
 mod profile;
 mod progress;
+mod providers;
 mod render;
 #[cfg(feature = "emulator")]
 mod sample;
@@ -73,13 +87,27 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     if let Command::Completions { shell } = cli.command {
         return completions(shell);
     }
-    let app = app::App::new(&cli.global).await?;
-    match &cli.command {
-        Command::List(args) => tokens::list(&app, args).await,
-        Command::Get { id } => tokens::get(&app, id).await,
-        Command::Create(args) => tokens::create(&app, args).await,
-        Command::Extend { id, by } => tokens::extend(&app, id, *by).await,
+    let guess = cli.global.provider.unwrap_or(provider::Kind::Azure);
+    let app = app::App::new(&cli.global).await.map_err(|f| f.for_provider(guess))?;
+    let kind = app.kind;
+    command(&app, &cli.command).await.map_err(|f| f.for_provider(kind))
+}
+
+async fn command(app: &app::App, command: &Command) -> Result<(), Failure> {
+    let azure = app.kind == provider::Kind::Azure;
+    match command {
+        Command::List(args) if azure => tokens::list(app, args).await,
+        Command::List(args) => neutral::list(app, args).await,
+        Command::Get { id } if azure => tokens::get(app, id).await,
+        Command::Get { id } => neutral::get(app, id).await,
+        Command::Create(args) if azure => tokens::create(app, args).await,
+        Command::Create(args) => neutral::create(app, args).await,
+        Command::Extend { id, by } if azure => tokens::extend(app, id, *by).await,
+        Command::Extend { id, by } => neutral::extend(app, id, *by).await,
         Command::Expire { id, at, r#in } => {
+            if !azure {
+                neutral::require(app, app.provider.capabilities().update_expiry, "changing a token's expiry")?;
+            }
             let at = match (at, r#in) {
                 (Some(at), _) => *at,
                 (None, Some(d)) => {
@@ -89,17 +117,19 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             };
             let what = format!("set the expiry of token {id} in {} to {}", app.organization(), render::time(at));
             confirm::confirm(app.yes, &what)?;
-            tokens::expire(&app, id, at).await
+            if azure { tokens::expire(app, id, at).await } else { neutral::set_expiry(app, id, at).await }
         }
         Command::Revoke { ids } => {
+            neutral::require(app, app.provider.capabilities().revoke, "revoking tokens")?;
             let what =
                 format!("revoke {} in {} ({})", tokens::count(ids.len()), app.organization(), confirm::some_of(ids, 5));
             confirm::confirm(app.yes, &what)?;
-            tokens::revoke(&app, ids).await
+            tokens::revoke(app, ids).await
         }
-        Command::Scan(args) => flows::scan(&app, args).await,
-        Command::Rotate(args) => flows::rotate(&app, args).await,
-        Command::Offboard(args) => flows::offboard(&app, args).await,
+        Command::Scan(args) => flows::scan(app, args).await,
+        Command::Rotate(args) => flows::rotate(app, args).await,
+        Command::Offboard(args) => flows::offboard(app, args).await,
+        Command::Github(command) => github::run(app, command).await,
         Command::Completions { shell } => completions(*shell),
     }
 }

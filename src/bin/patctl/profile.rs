@@ -9,12 +9,29 @@
 //! default = work
 //!
 //! [work]
-//! provider = azure-devops
+//! provider = azure-devops         # azure, gitlab, gitea, forgejo, bitbucket, github
 //! organization = fabrikam
 //! base-url = https://vssps.dev.azure.com
 //! credential = azure-cli          # auto, env or azure-cli
 //! token-var = AZURE_DEVOPS_ENTRA_TOKEN
 //! store = /home/me/.local/share/patkit/work
+//!
+//! [lab]
+//! provider = gitlab
+//! host = gitlab.example.com       # gitlab, gitea, forgejo, bitbucket, github
+//! token-var = GITLAB_TOKEN        # gitlab, github: the variable with the management token
+//!
+//! [forge]
+//! provider = forgejo
+//! host = codeberg.org
+//! user = alice                    # gitea, forgejo, bitbucket: the password is asked once
+//!
+//! [gh]
+//! provider = github
+//! organization = octo-org
+//! app-id = 12345                  # a GitHub App: id, installation, private key file
+//! installation-id = 678
+//! app-key = ~/.config/patkit/octo-app.pem
 //! ```
 //!
 //! A profile names where a credential comes from, never a credential: there is no key for a
@@ -25,10 +42,18 @@ use std::path::{Path, PathBuf};
 use crate::cli::Global;
 use crate::credential::Source;
 use crate::failure::Failure;
+use crate::provider::Kind;
 
 /// The settings a command runs with, after the profile is applied.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    pub kind: Kind,
+    pub otp: bool,
+    pub host: Option<String>,
+    pub user: Option<String>,
+    pub app_id: Option<String>,
+    pub installation_id: Option<u64>,
+    pub app_key: Option<PathBuf>,
     pub org: Option<String>,
     pub base_url: Option<String>,
     pub credential: Source,
@@ -41,6 +66,12 @@ pub struct Settings {
 /// One profile as written in the file.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Profile {
+    provider: Option<Kind>,
+    host: Option<String>,
+    user: Option<String>,
+    app_id: Option<String>,
+    installation_id: Option<u64>,
+    app_key: Option<PathBuf>,
     organization: Option<String>,
     base_url: Option<String>,
     credential: Option<Source>,
@@ -79,11 +110,29 @@ pub fn resolve(global: &Global) -> Result<Settings, Failure> {
             Failure::usage(format!("no profile `{name}` in {shown}"))
         })?,
     };
+    let host = global.host.clone().or(profile.host).map(|h| h.trim().to_ascii_lowercase());
+    let kind = global
+        .provider
+        .or(profile.provider)
+        .or_else(|| host.as_deref().and_then(Kind::from_host))
+        .unwrap_or(Kind::Azure);
+    let default_var = match kind {
+        Kind::GitLab => "GITLAB_TOKEN",
+        Kind::GitHub => "GITHUB_TOKEN",
+        _ => "AZURE_DEVOPS_ENTRA_TOKEN",
+    };
     Ok(Settings {
+        kind,
+        otp: global.otp,
+        host,
+        user: global.user.clone().or(profile.user),
+        app_id: global.app_id.clone().or(profile.app_id),
+        installation_id: global.installation_id.or(profile.installation_id),
+        app_key: global.app_key.clone().or(profile.app_key),
         org: global.org.clone().or(profile.organization),
         base_url: global.base_url.clone().or(profile.base_url),
         credential: global.credential.or(profile.credential).unwrap_or(Source::Auto),
-        token_var: global.token_var.clone().or(profile.token_var).unwrap_or_else(|| "AZURE_DEVOPS_ENTRA_TOKEN".into()),
+        token_var: global.token_var.clone().or(profile.token_var).unwrap_or_else(|| default_var.into()),
         store: global.store.clone().or(profile.store),
         profile: name,
     })
@@ -129,20 +178,21 @@ fn parse(text: &str) -> Result<File, String> {
         };
         let profile = &mut file.profiles[index].1;
         match key {
-            "provider" => match value {
-                "azure-devops" | "azure" => {}
-                other => {
-                    return Err(at(format!(
-                        "provider `{other}`: patctl manages Azure DevOps (`azure-devops`) for now"
-                    )));
-                }
-            },
+            "provider" => profile.provider = Some(value.parse().map_err(at)?),
+            "host" => profile.host = Some(value.to_owned()),
+            "user" => profile.user = Some(value.to_owned()),
+            "app-id" => profile.app_id = Some(value.to_owned()),
+            "installation-id" => {
+                profile.installation_id =
+                    Some(value.parse().map_err(|_| at(format!("installation-id `{value}` is not a number")))?);
+            }
+            "app-key" => profile.app_key = Some(expand_home(value)),
             "organization" => profile.organization = Some(value.to_owned()),
             "base-url" => profile.base_url = Some(value.to_owned()),
             "credential" => profile.credential = Some(value.parse().map_err(at)?),
             "token-var" => profile.token_var = Some(value.to_owned()),
             "store" => profile.store = Some(expand_home(value)),
-            "token" | "pat" | "secret" | "password" => {
+            "token" | "pat" | "secret" | "password" | "private-key" => {
                 return Err(at(format!(
                     "`{key}`: a profile names where a credential comes from (`credential`, `token-var`), never \
                      the credential itself"
@@ -197,7 +247,11 @@ mod tests {
         assert_eq!(work.credential, Some(Source::Env));
         assert_eq!(work.token_var.as_deref(), Some("MY_TOKEN"));
 
-        assert!(parse("[w]\nprovider = gitlab\n").unwrap_err().contains("line 2"));
+        let lab = parse("[lab]\nprovider = gitlab\nhost = gitlab.example\ninstallation-id = 7\n").unwrap();
+        assert_eq!(lab.profiles[0].1.provider, Some(Kind::GitLab));
+        assert_eq!(lab.profiles[0].1.host.as_deref(), Some("gitlab.example"));
+        assert!(parse("[w]\nprovider = sourcehut\n").unwrap_err().contains("line 2"));
+        assert!(parse("[w]\ninstallation-id = many\n").unwrap_err().contains("not a number"));
         assert!(parse("[w]\ncolour = red\n").unwrap_err().contains("unknown key `colour`"));
         assert!(parse("[w]\ntoken = abc\n").unwrap_err().contains("never"));
         assert!(parse("organization = x\n").unwrap_err().contains("before any"));

@@ -84,3 +84,46 @@ impl Sample {
             .map(|u| u.descriptor)
     }
 }
+
+/// `--emulator --provider gitlab`: an in-process GitLab emulator. You are `alice`, an instance
+/// administrator whose `api`+`sudo` PAT manages her own tokens (so `create` works, as an
+/// administrator creating for herself); some of her tokens are in an in-memory store.
+#[derive(Debug)]
+pub struct GitLabSample {
+    pub client: patkit::gitlab::GitLabClient,
+    pub store: Arc<dyn TokenStore>,
+}
+
+impl GitLabSample {
+    /// Seeds alice's tokens: expiring in 3 days, in 10 days, in 200 days, and one revoked; the
+    /// first three are in the store.
+    pub async fn new(clock: Arc<dyn Clock>) -> Result<Self, Failure> {
+        use patkit::gitlab::emulator::{Emulator as GitLab, SeedToken};
+        let emulator = GitLab::with_clock(clock.clone());
+        let alice = emulator.add_admin("alice");
+        let today = clock.now().date_naive();
+        let in_days = |d: i64| Some(today + TimeDelta::days(d));
+        let admin = emulator
+            .seed_token(alice.id, SeedToken::new("patctl sample (admin)", &["api", "sudo"]).expires_at(in_days(300)));
+        let client = patkit::gitlab::GitLabClient::builder(patkit::gitlab::GitLabCredential::private_token(
+            admin.secret.expose_secret().to_owned(),
+        ))
+        .base_url("https://gitlab.example/api/v4")
+        .transport(emulator.clone())
+        .clock(clock.clone())
+        .create_for_user(alice.id.to_string())
+        .build()?;
+        let store = InMemoryTokenStore::new();
+        for (entry, name, days) in
+            [("ci/registry", "registry (CI)", 3), ("deploy/prod", "deploy prod", 10), ("tools/bot", "bot", 200)]
+        {
+            let seeded = emulator
+                .seed_token(alice.id, SeedToken::new(name, &["read_registry", "read_api"]).expires_at(in_days(days)));
+            let metadata = client.get(&patkit::PatId::new(seeded.id.to_string())).await?.metadata;
+            let record = PatRecord::new(entry, patkit::gitlab::PROVIDER_NAME, client.host(), metadata, clock.now());
+            store.put(StoredPat { record, secret: seeded.secret }).await?;
+        }
+        emulator.seed_token(alice.id, SeedToken::new("leaked", &["api"]).expires_at(in_days(90)).revoked());
+        Ok(Self { client, store: Arc::new(store) })
+    }
+}

@@ -7,7 +7,7 @@ use futures_util::TryStreamExt as _;
 use patkit::azure::GLOBAL_PAT_RETIREMENT;
 use patkit::azure::PROVIDER_NAME;
 use patkit::store::Expected;
-use patkit::{PatId, PatMetadata, PatRecord, Scopes, StatusFilter, StoredPat};
+use patkit::{PatId, PatMetadata, PatProvider as _, PatRecord, Scopes, StatusFilter, StoredPat};
 use serde_json::{Value, json};
 
 use crate::app::App;
@@ -41,14 +41,14 @@ pub async fn list(app: &App, args: &ListArgs) -> Result<(), Failure> {
     // The listing has no per-token status: with --status all, one more listing of the revoked
     // tokens tells them apart.
     let revoked: HashSet<PatId> = if args.status == Status::All {
-        app.client.list().filter(StatusFilter::Revoked).page_size(100).items().map_ok(|m| m.id).try_collect().await?
+        app.azure()?.list().filter(StatusFilter::Revoked).page_size(100).items().map_ok(|m| m.id).try_collect().await?
     } else {
         HashSet::new()
     };
     let needle = args.name.as_deref().map(str::to_lowercase);
     let mut progress = Progress::new("listing", None, app.progress);
     let mut items = Box::pin(
-        app.client
+        app.azure()?
             .list()
             .filter(args.status.filter())
             .sort(args.sort.key())
@@ -117,7 +117,7 @@ fn try_show(app: &App, m: &PatMetadata, extra: &[(&str, serde_json::Value)]) -> 
 }
 
 pub async fn get(app: &App, id: &str) -> Result<(), Failure> {
-    let m = app.client.get(&PatId::new(id)).await?;
+    let m = app.azure()?.get(&PatId::new(id)).await?;
     show(app, &m, &[]);
     Ok(())
 }
@@ -146,7 +146,7 @@ pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
         }
         None => None,
     };
-    let mut create = app.client.create(&args.name, scopes).all_organizations(args.all_orgs);
+    let mut create = app.azure()?.create(&args.name, scopes).all_organizations(args.all_orgs);
     if let Some(lifetime) = args.lifetime {
         create = create.expires_in(lifetime);
     }
@@ -165,7 +165,7 @@ pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
         let record = PatRecord::new(
             entry.clone(),
             PROVIDER_NAME,
-            app.client.organization(),
+            app.azure()?.organization(),
             created.metadata.clone(),
             app.clock.now(),
         );
@@ -173,7 +173,7 @@ pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
             store.compare_and_swap(StoredPat { record, secret: created.secret.clone() }, Expected::Absent).await
         {
             let why = format!("created token {id} but could not store it ({e})");
-            return Err(match app.client.revoke(&id).await {
+            return Err(match app.azure()?.revoke(&id).await {
                 Ok(()) => Failure::new(Class::Store, format!("{why}, so it was revoked; fix the store and retry")),
                 Err(r) => {
                     let revoke = Failure::from(r);
@@ -216,7 +216,7 @@ pub async fn create(app: &App, args: &CreateArgs) -> Result<(), Failure> {
         // Shown nowhere and stored nowhere: nobody has its secret, so it goes.
         Err(e) => {
             let why = format!("created token {id} but could not print its secret ({e})");
-            Err(match app.client.revoke(&id).await {
+            Err(match app.azure()?.revoke(&id).await {
                 Ok(()) => Failure::new(Class::Unexpected, format!("{why}, so it was revoked")),
                 Err(r) => Failure::new(
                     Class::Unexpected,
@@ -261,13 +261,13 @@ fn uncertain_create(e: patkit::Error, started: DateTime<Utc>) -> Failure {
 }
 
 pub async fn extend(app: &App, id: &str, by: std::time::Duration) -> Result<(), Failure> {
-    let m = app.client.extend(&PatId::new(id), by).await?;
+    let m = app.azure()?.extend(&PatId::new(id), by).await?;
     show(app, &m, &[]);
     Ok(())
 }
 
 pub async fn expire(app: &App, id: &str, at: DateTime<Utc>) -> Result<(), Failure> {
-    let m = app.client.expire_at(&PatId::new(id), at).await?;
+    let m = app.azure()?.expire_at(&PatId::new(id), at).await?;
     show(app, &m, &[]);
     Ok(())
 }
@@ -277,7 +277,7 @@ pub async fn revoke(app: &App, ids: &[String]) -> Result<(), Failure> {
     let mut results = Vec::new();
     let mut first_error = None;
     for id in ids {
-        let result = app.client.revoke(&PatId::new(id.as_str())).await;
+        let result = app.provider.revoke_pat(&PatId::new(id.as_str())).await;
         progress.inc(1);
         match result {
             Ok(()) => results.push((id.clone(), None)),
