@@ -18,6 +18,16 @@ for file in examples/*.rs; do
       run "$name"
       run "$name" -- --dry-run
       ;;
+    nightly)
+      # Over the OpenBao dev server when the test services are up, else an in-memory store.
+      if [ -n "${PATKIT_VAULT_ADDR:-}" ]; then
+        echo "== example nightly -- --emulator (OpenBao at $PATKIT_VAULT_ADDR)"
+        env BAO_ADDR="$PATKIT_VAULT_ADDR" BAO_TOKEN="$PATKIT_VAULT_TOKEN" PATKIT_VAULT_PREFIX="examples/nightly-$$" \
+          cargo run --quiet --all-features --example nightly -- --emulator
+      else
+        run nightly -- --emulator
+      fi
+      ;;
     *) run "$name" ;;
   esac
 done

@@ -33,6 +33,7 @@ pub mod github;
 #[cfg(feature = "gitlab")]
 #[cfg_attr(docsrs, doc(cfg(feature = "gitlab")))]
 pub mod gitlab;
+pub mod guide;
 #[cfg(test)]
 mod layering;
 pub mod lifecycle;
