@@ -217,6 +217,55 @@ impl Emulator {
         EmulatedUser { id, username: username.to_owned() }
     }
 
+    /// Sets a user's full name and primary email (defaults: empty, and
+    /// `{username}@noreply.localhost`).
+    ///
+    /// # Panics
+    ///
+    /// If the user is unknown.
+    pub fn set_user_identity(&self, user: u64, full_name: &str, email: &str) {
+        let mut state = self.lock();
+        let entry = state.users.get_mut(&user).unwrap_or_else(|| panic!("set_user_identity: unknown user {user}"));
+        full_name.clone_into(&mut entry.full_name);
+        email.clone_into(&mut entry.email);
+    }
+
+    /// Adds an SSH key (`key`: public key text, answered as given; `fingerprint` as Gitea spells
+    /// it, `SHA256:…`) to a user; returns its id.
+    ///
+    /// # Panics
+    ///
+    /// If the user is unknown.
+    pub fn add_ssh_key(&self, user: u64, title: &str, key: &str, fingerprint: &str) -> u64 {
+        self.add_key(user, false, title, key, fingerprint)
+    }
+
+    /// Adds a GPG key (`key_id`: its 16-hex-digit key id) to a user; returns its id.
+    ///
+    /// # Panics
+    ///
+    /// If the user is unknown.
+    pub fn add_gpg_key(&self, user: u64, key_id: &str, armored: &str) -> u64 {
+        self.add_key(user, true, "", armored, key_id)
+    }
+
+    fn add_key(&self, user: u64, gpg: bool, title: &str, key: &str, fingerprint: &str) -> u64 {
+        let now = self.now();
+        let mut state = self.lock();
+        state.last_key += 1;
+        let id = state.last_key;
+        let entry = state.users.get_mut(&user).unwrap_or_else(|| panic!("add_key: unknown user {user}"));
+        let key = state::KeyEntry {
+            id,
+            title: title.to_owned(),
+            key: key.to_owned(),
+            fingerprint: fingerprint.to_owned(),
+            created_at: now,
+        };
+        if gpg { entry.gpg_keys.push(key) } else { entry.ssh_keys.push(key) }
+        id
+    }
+
     /// Adds a regular user who logs in with `password` (only a salted digest of it is kept).
     ///
     /// # Panics
