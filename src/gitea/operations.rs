@@ -46,7 +46,7 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), ALL.len());
         for op in ALL {
-            assert!(op.name().starts_with("gitea_token_"), "{op:?}");
+            assert!(op.name().starts_with("gitea_"), "{op:?}");
             let mints = op == TOKEN_CREATE;
             assert_eq!(op.is_sensitive(), mints, "{op:?}");
             assert_eq!(!op.is_idempotent(), mints, "{op:?}");
