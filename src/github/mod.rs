@@ -56,6 +56,7 @@ mod app;
 mod check;
 mod classify;
 mod client;
+mod directory;
 mod credential;
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]

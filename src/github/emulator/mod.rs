@@ -285,6 +285,19 @@ impl Emulator {
         entry.owners.insert(login.to_ascii_lowercase());
     }
 
+    /// Makes `login` a member of `org` (an owner is one already).
+    ///
+    /// # Panics
+    ///
+    /// If the org is unknown.
+    pub fn add_org_member(&self, org: &str, login: &str) {
+        let mut state = self.lock();
+        state.user(login);
+        let entry =
+            state.orgs.get_mut(&org.to_ascii_lowercase()).unwrap_or_else(|| panic!("add_org_member: unknown org {org}"));
+        entry.members.insert(login.to_ascii_lowercase());
+    }
+
     /// Turns SAML single sign-on on or off for `org` (GHEC): on, the credential-authorization
     /// routes exist and PATs need an authorization to reach the org.
     ///

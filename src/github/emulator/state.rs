@@ -118,6 +118,8 @@ pub(crate) struct OrgEntry {
     pub(crate) saml: bool,
     /// Owner logins, lower-case.
     pub(crate) owners: BTreeSet<String>,
+    /// Member logins (owners are members too), lower-case.
+    pub(crate) members: BTreeSet<String>,
     /// `(id, name)`.
     pub(crate) repositories: Vec<(u64, String)>,
 }
@@ -243,7 +245,14 @@ impl State {
         self.next.org += 1;
         let id = self.next.org;
         let entry =
-            OrgEntry { id, login: login.to_owned(), saml: false, owners: BTreeSet::new(), repositories: Vec::new() };
+            OrgEntry {
+            id,
+            login: login.to_owned(),
+            saml: false,
+            owners: BTreeSet::new(),
+            members: BTreeSet::new(),
+            repositories: Vec::new(),
+        };
         self.orgs.insert(login.to_ascii_lowercase(), entry);
         id
     }
