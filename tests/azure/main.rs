@@ -35,6 +35,7 @@ mod emulator_s11;
 mod get;
 mod hostile_input;
 mod limits;
+mod offboard_by_name;
 mod list;
 mod listings_end;
 mod redaction;
