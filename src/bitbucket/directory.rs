@@ -54,11 +54,28 @@ struct UserWire {
     display_name: Option<String>,
 }
 
+/// A key id: a number for SSH keys, a string for GPG keys (unverified; both are accepted).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum KeyId {
+    Number(u64),
+    Text(String),
+}
+
+impl KeyId {
+    fn into_string(self) -> String {
+        match self {
+            Self::Number(n) => n.to_string(),
+            Self::Text(s) => s,
+        }
+    }
+}
+
 /// A `RestSshKey` or `RestGpgKey`; `text` is deliberately not read.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct KeyWire {
-    id: u64,
+    id: KeyId,
     #[serde(default)]
     label: Option<String>,
     #[serde(default)]
@@ -136,7 +153,7 @@ fn parse_keys(response: &HttpResponse, now: DateTime<Utc>, gpg: bool) -> Result<
         .values
         .into_iter()
         .map(|k| {
-            let mut key = OtherCredential::new(kind.clone(), k.id.to_string());
+            let mut key = OtherCredential::new(kind.clone(), k.id.into_string());
             key.title = k.label.filter(|l| !l.is_empty());
             key.fingerprint = k.fingerprint.filter(|f| !f.is_empty());
             key.created = at(k.created_date);
