@@ -177,9 +177,11 @@ impl OffboardByNameReport {
     /// Whether every organization either offboarded the user completely or does not have them
     /// (nothing ambiguous, nothing failed). A dry run is never complete.
     pub fn is_complete(&self) -> bool {
-        self.organizations
-            .iter()
-            .all(|o| matches!(o.status(), OrganizationStatus::Offboarded | OrganizationStatus::NotFound))
+        !self.dry_run
+            && self
+                .organizations
+                .iter()
+                .all(|o| matches!(o.status(), OrganizationStatus::Offboarded | OrganizationStatus::NotFound))
     }
 
     /// The section of the organization labelled `label`.
