@@ -226,9 +226,14 @@ mod tests {
     #[test]
     fn requests() {
         let r = request(&context(), &password(), Listing::Users("ada@x.test"), None).unwrap();
-        assert!(r.uri().to_string().ends_with("/rest/api/latest/admin/users?filter=ada%40x.test&limit=100"), "{}", r.uri());
+        assert!(
+            r.uri().to_string().ends_with("/rest/api/latest/admin/users?filter=ada%40x.test&limit=100"),
+            "{}",
+            r.uri()
+        );
         assert_common(&r, op::ADMIN_USERS);
-        let r = request(&context(), &password(), Listing::SshKeys("ada"), Some(&ContinuationToken::new("100"))).unwrap();
+        let r =
+            request(&context(), &password(), Listing::SshKeys("ada"), Some(&ContinuationToken::new("100"))).unwrap();
         assert!(r.uri().to_string().ends_with("/rest/ssh/latest/keys?user=ada&limit=100&start=100"), "{}", r.uri());
         assert!(request(&context(), &password(), Listing::GpgKeys(" "), None).is_err());
     }

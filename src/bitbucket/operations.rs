@@ -42,18 +42,8 @@ pub const SSH_KEYS: Operation = Operation::idempotent("bitbucket_ssh_keys");
 pub const GPG_KEYS: Operation = Operation::idempotent("bitbucket_gpg_keys");
 
 /// Every operation above.
-pub const ALL: [Operation; 10] = [
-    TOKEN_LIST,
-    TOKEN_GET,
-    TOKEN_CREATE,
-    TOKEN_UPDATE,
-    TOKEN_DELETE,
-    USER,
-    RESOURCE,
-    ADMIN_USERS,
-    SSH_KEYS,
-    GPG_KEYS,
-];
+pub const ALL: [Operation; 10] =
+    [TOKEN_LIST, TOKEN_GET, TOKEN_CREATE, TOKEN_UPDATE, TOKEN_DELETE, USER, RESOURCE, ADMIN_USERS, SSH_KEYS, GPG_KEYS];
 
 #[cfg(test)]
 mod tests {

@@ -161,12 +161,10 @@ impl UserDirectory for GiteaClient {
                 .try_collect()
                 .await?;
         if query.contains('@') {
-            let all = pages::pages("Gitea admin users", DEFAULT_MAX_PAGES, None, |c| {
-                self.users_page(Listing::AdminUsers, c)
-            });
-            let by_email = pages::items(all).try_filter(|u| {
-                std::future::ready(u.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(query)))
-            });
+            let all =
+                pages::pages("Gitea admin users", DEFAULT_MAX_PAGES, None, |c| self.users_page(Listing::AdminUsers, c));
+            let by_email = pages::items(all)
+                .try_filter(|u| std::future::ready(u.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(query))));
             users.extend(by_email.try_collect::<Vec<_>>().await?);
         }
         Ok(users)
@@ -177,9 +175,10 @@ impl UserDirectory for GiteaClient {
     async fn other_credentials(&self, user: &UserId) -> Result<Vec<OtherCredential>> {
         let mut all = Vec::new();
         for listing in [Listing::Keys(user.as_str()), Listing::GpgKeys(user.as_str())] {
-            let keys = pages::items(pages::pages("Gitea keys", DEFAULT_MAX_PAGES, None, |c| self.keys_page(listing, c)))
-                .try_collect::<Vec<_>>()
-                .await;
+            let keys =
+                pages::items(pages::pages("Gitea keys", DEFAULT_MAX_PAGES, None, |c| self.keys_page(listing, c)))
+                    .try_collect::<Vec<_>>()
+                    .await;
             match keys {
                 Ok(keys) => all.extend(keys),
                 Err(Error::NotFound { .. } | Error::Api { status: 404, .. }) => return Ok(Vec::new()),

@@ -80,11 +80,9 @@ impl UserDirectory for GitHubClient {
     /// SAML single sign-on.
     async fn other_credentials(&self, user: &UserId) -> Result<Vec<OtherCredential>> {
         match self.all_credential_authorizations(Some(user.as_str()), DEFAULT_MAX_PAGES).await {
-            Ok(found) => Ok(found
-                .into_iter()
-                .filter(|a| a.login.eq_ignore_ascii_case(user.as_str()))
-                .map(credential)
-                .collect()),
+            Ok(found) => {
+                Ok(found.into_iter().filter(|a| a.login.eq_ignore_ascii_case(user.as_str())).map(credential).collect())
+            }
             Err(Error::Rejected { code, .. }) if ErrorCode::from(&code) == ErrorCode::SamlNotEnabled => Ok(Vec::new()),
             Err(e) => Err(e),
         }

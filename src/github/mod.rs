@@ -56,8 +56,8 @@ mod app;
 mod check;
 mod classify;
 mod client;
-mod directory;
 mod credential;
+mod directory;
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;

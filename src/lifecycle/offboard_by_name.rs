@@ -9,7 +9,9 @@ use futures_util::future::join_all;
 
 use super::offboard::{OffboardReport, Offboarding};
 use crate::admin::PatAdmin;
-use crate::directory::{DirectoryUser, MatchKind, OtherCredential, UserDirectory, UserLookup, check_query, resolve_user};
+use crate::directory::{
+    DirectoryUser, MatchKind, OtherCredential, UserDirectory, UserLookup, check_query, resolve_user,
+};
 use crate::error::{Error, Result};
 use crate::pagination::DEFAULT_MAX_PAGES;
 
@@ -259,9 +261,7 @@ impl OrganizationReport {
             Some(UserLookup::NotFound { .. }) => OrganizationStatus::NotFound,
             Some(UserLookup::Ambiguous { .. }) => OrganizationStatus::Ambiguous,
             Some(UserLookup::Found { .. }) => match &self.offboarding {
-                Some(run) if self.errors.is_empty() && run.dry_run && run.error.is_none() => {
-                    OrganizationStatus::DryRun
-                }
+                Some(run) if self.errors.is_empty() && run.dry_run && run.error.is_none() => OrganizationStatus::DryRun,
                 Some(run) if self.errors.is_empty() && !run.dry_run && run.is_complete() => {
                     OrganizationStatus::Offboarded
                 }

@@ -341,7 +341,8 @@ fn token_actions(run: &OffboardReport) -> Value {
 
 fn organization(o: &OrganizationReport) -> Value {
     let status = o.status();
-    let (user, matched_by) = o.user().map_or((Value::Null, Value::Null), |(u, by)| (directory_user(u), by.as_str().into()));
+    let (user, matched_by) =
+        o.user().map_or((Value::Null, Value::Null), |(u, by)| (directory_user(u), by.as_str().into()));
     let candidates = match &o.lookup {
         Some(UserLookup::Ambiguous { candidates }) => candidates.iter().map(directory_user).collect(),
         _ => Vec::new(),

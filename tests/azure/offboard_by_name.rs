@@ -41,7 +41,10 @@ impl World {
     }
 
     fn client(&self) -> AzureDevOpsClient {
-        AzureDevOpsClient::builder("fabrikam", self.admin.credential()).base_url(self.server.base_url()).build().unwrap()
+        AzureDevOpsClient::builder("fabrikam", self.admin.credential())
+            .base_url(self.server.base_url())
+            .build()
+            .unwrap()
     }
 
     fn revoked(&self, id: &PatId) -> bool {
@@ -81,7 +84,11 @@ async fn two_people_with_one_mail_address_are_ambiguous_and_untouched() {
     world.emulator.add_member("fabrikam", twin.id);
     world.emulator.set_user_identity(twin.id, "bob.twin@contoso.onmicrosoft.com", Some("bob@contoso.com"));
 
-    let report = OffboardByName::new().organization("fabrikam", world.client().token_admin()).run("bob@contoso.com").await.unwrap();
+    let report = OffboardByName::new()
+        .organization("fabrikam", world.client().token_admin())
+        .run("bob@contoso.com")
+        .await
+        .unwrap();
     let section = &report.organizations[0];
     assert_eq!(section.status(), OrganizationStatus::Ambiguous);
     assert!(matches!(&section.lookup, Some(UserLookup::Ambiguous { candidates }) if candidates.len() == 2));

@@ -55,7 +55,9 @@ async fn a_system_admin_finds_by_email_and_username() {
     );
     let by_name = resolve_user("BOB", root.find_users("BOB").await.unwrap());
     assert!(matches!(by_name, UserLookup::Found { matched_by: MatchKind::Login, .. }), "{by_name:?}");
-    assert!(matches!(resolve_user("bo", root.find_users("bo").await.unwrap()), UserLookup::NotFound { similar } if similar.len() == 2));
+    assert!(
+        matches!(resolve_user("bo", root.find_users("bo").await.unwrap()), UserLookup::NotFound { similar } if similar.len() == 2)
+    );
     assert!(root.find_users("carol@corp.example").await.unwrap().is_empty());
     // Only system administrators may read the admin user list or others' keys.
     let bobby = world.client("bobby", "pw-bobby");
@@ -67,7 +69,8 @@ async fn keys_are_reported_untouched_and_a_dry_run_deletes_nothing() {
     let world = World::new().await;
     let tokens = || world.emulator.snapshot().tokens.len();
     let before = tokens();
-    let flow = |dry_run| OffboardByName::new().organization("bitbucket", world.client("root", "pw-root")).dry_run(dry_run);
+    let flow =
+        |dry_run| OffboardByName::new().organization("bitbucket", world.client("root", "pw-root")).dry_run(dry_run);
 
     let dry = flow(true).run("bob@corp.example").await.unwrap();
     assert_eq!(dry.organizations[0].status(), OrganizationStatus::DryRun, "{dry}");
@@ -79,7 +82,10 @@ async fn keys_are_reported_untouched_and_a_dry_run_deletes_nothing() {
     assert_eq!(section.status(), OrganizationStatus::Offboarded, "{done}");
     assert_eq!(tokens(), before - 2);
     let keys = &section.credentials_untouched;
-    assert_eq!(keys.iter().map(|k| k.kind.clone()).collect::<Vec<_>>(), [CredentialKind::SshKey, CredentialKind::GpgKey]);
+    assert_eq!(
+        keys.iter().map(|k| k.kind.clone()).collect::<Vec<_>>(),
+        [CredentialKind::SshKey, CredentialKind::GpgKey]
+    );
     assert_eq!((keys[0].title.as_deref(), keys[0].fingerprint.as_deref()), (Some("bob laptop"), Some("SHA256:bobkey")));
     let everything = format!("{done}{done:?}{}", serde_json::to_string(&done).unwrap());
     assert!(!everything.contains("KEYCANARY") && !everything.contains("GPGCANARY") && !everything.contains("pw-root"));

@@ -55,7 +55,9 @@ async fn a_site_admin_finds_by_email_and_login_and_nobody_else() {
     assert!(world.emulator.requests_seen(op::ADMIN_USERS) >= 1, "an email query reads the admin user list");
     let by_login = resolve_user("bob", root.find_users("bob").await.unwrap());
     assert!(matches!(by_login, UserLookup::Found { matched_by: MatchKind::Login, .. }), "{by_login:?}");
-    assert!(matches!(resolve_user("bo", root.find_users("bo").await.unwrap()), UserLookup::NotFound { similar } if similar.len() == 2));
+    assert!(
+        matches!(resolve_user("bo", root.find_users("bo").await.unwrap()), UserLookup::NotFound { similar } if similar.len() == 2)
+    );
     assert!(root.find_users("carol@corp.example").await.unwrap().is_empty());
 }
 
@@ -76,7 +78,10 @@ async fn keys_are_reported_untouched_and_a_dry_run_deletes_nothing() {
     assert_eq!(section.status(), OrganizationStatus::Offboarded, "{done}");
     assert_eq!(tokens(), before - 2);
     let keys = &section.credentials_untouched;
-    assert_eq!(keys.iter().map(|k| k.kind.clone()).collect::<Vec<_>>(), [CredentialKind::SshKey, CredentialKind::GpgKey]);
+    assert_eq!(
+        keys.iter().map(|k| k.kind.clone()).collect::<Vec<_>>(),
+        [CredentialKind::SshKey, CredentialKind::GpgKey]
+    );
     assert_eq!(keys[0].fingerprint.as_deref(), Some("SHA256:bobkey"));
     assert_eq!(keys[1].fingerprint.as_deref(), Some("0123456789ABCDEF"));
     let everything = format!("{done}{done:?}{}", serde_json::to_string(&done).unwrap());

@@ -47,7 +47,14 @@ impl World {
         emulator.seed_authorization("corp", SeedAuthorization::other("leaver", "SSH key", &[]));
         let server = emulator.serve(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
         let base_url = server.base_url();
-        Self { emulator, _server: server, base_url, app, installation, owner_token: boss.secret.expose_secret().to_owned() }
+        Self {
+            emulator,
+            _server: server,
+            base_url,
+            app,
+            installation,
+            owner_token: boss.secret.expose_secret().to_owned(),
+        }
     }
 
     fn client(&self, credential: GitHubCredential) -> GitHubClient {

@@ -35,7 +35,8 @@ impl World {
             emulator.seed_token(bob, SeedToken::new(name, &["read_api"]));
         }
         emulator.add_ssh_key(bob, "bob laptop", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKEYCANARY bob", None);
-        emulator.add_gpg_key(bob, "-----BEGIN PGP PUBLIC KEY BLOCK-----\nGPGCANARY\n-----END PGP PUBLIC KEY BLOCK-----");
+        emulator
+            .add_gpg_key(bob, "-----BEGIN PGP PUBLIC KEY BLOCK-----\nGPGCANARY\n-----END PGP PUBLIC KEY BLOCK-----");
         let server = emulator.serve(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
         let base_url = format!("{}/api/v4", server.base_url());
         Self { emulator, _server: server, base_url, root, carol, bob }
@@ -69,7 +70,9 @@ async fn an_administrator_finds_by_email_and_username_a_user_by_neither() {
     assert!(world.emulator.requests_seen(op::USERS) >= 4, "username= and search= for each query");
 
     // "bo" is part of two usernames and names neither.
-    assert!(matches!(resolve_user("bo", admin.find_users("bo").await.unwrap()), UserLookup::NotFound { similar } if similar.len() == 2));
+    assert!(
+        matches!(resolve_user("bo", admin.find_users("bo").await.unwrap()), UserLookup::NotFound { similar } if similar.len() == 2)
+    );
     assert!(admin.find_users("nobody@corp.example").await.unwrap().is_empty());
     // A regular user's search matches public emails only; Bob has none.
     assert!(world.client(&world.carol).find_users("bob@corp.example").await.unwrap().is_empty());
@@ -78,7 +81,8 @@ async fn an_administrator_finds_by_email_and_username_a_user_by_neither() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_are_reported_untouched_and_a_dry_run_revokes_nothing() {
     let world = World::new().await;
-    let flow = |dry_run| OffboardByName::new().organization("gitlab.example", world.client(&world.root)).dry_run(dry_run);
+    let flow =
+        |dry_run| OffboardByName::new().organization("gitlab.example", world.client(&world.root)).dry_run(dry_run);
 
     let dry = flow(true).run("bob@corp.example").await.unwrap();
     assert_eq!(dry.organizations[0].status(), OrganizationStatus::DryRun);

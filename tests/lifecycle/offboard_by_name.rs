@@ -8,7 +8,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use patkit::azure::AzureDevOpsClient;
 use patkit::azure::emulator::{Emulator as AzureEmulator, EmulatorServer as AzureServer, SeedPat};
-use patkit::gitlab::emulator::{Emulator as GitLabEmulator, EmulatorServer as GitLabServer, Fault, FaultRule, SeedToken};
+use patkit::gitlab::emulator::{
+    Emulator as GitLabEmulator, EmulatorServer as GitLabServer, Fault, FaultRule, SeedToken,
+};
 use patkit::gitlab::{GitLabClient, GitLabCredential, operations as gitlab_op};
 use patkit::lifecycle::{OffboardByName, OffboardByNameReport, OrganizationStatus};
 use patkit::testing::{FAKE_USER, FakeDirectory, FakeProfile, FakeProvider};
@@ -84,7 +86,11 @@ impl World {
 
     fn azure(&self, org: &str) -> AzureDevOpsClient {
         let credential = patkit::auth::StaticCredential::from(patkit::BearerToken::new(self.admin_bearer.clone()));
-        AzureDevOpsClient::builder(org, credential).base_url(&self.azure_url).retry(RetryConfig::none()).build().unwrap()
+        AzureDevOpsClient::builder(org, credential)
+            .base_url(&self.azure_url)
+            .retry(RetryConfig::none())
+            .build()
+            .unwrap()
     }
 
     fn gitlab(&self) -> GitLabClient {
@@ -185,9 +191,8 @@ async fn every_status_serializes_to_the_schema() {
     let key = OtherCredential::new(CredentialKind::GpgKey, "k1").fingerprint("0123456789ABCDEF");
     let found = FakeDirectory::new().user(ada.clone()).credential(FAKE_USER, key);
     let similar = FakeDirectory::new().user(DirectoryUser::new("9").login("adam"));
-    let ambiguous = FakeDirectory::new()
-        .user(DirectoryUser::new("1").login("ada"))
-        .user(DirectoryUser::new("2").email("ada"));
+    let ambiguous =
+        FakeDirectory::new().user(DirectoryUser::new("1").login("ada")).user(DirectoryUser::new("2").email("ada"));
     let down = FakeDirectory::new();
     down.set_unreachable(true);
 

@@ -445,7 +445,8 @@ fn offboard_by_email_across_organizations() {
     assert_eq!(dry["format"], "patkit.offboarding-by-name-report");
     let fabrikam = &dry["organizations"][0];
     assert_eq!((&fabrikam["status"], &fabrikam["matched_by"]), (&Value::from("dry_run"), &Value::from("email")));
-    let actions: Vec<&str> = fabrikam["tokens"].as_array().unwrap().iter().map(|t| t["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        fabrikam["tokens"].as_array().unwrap().iter().map(|t| t["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["would_revoke"; 3]);
     assert_eq!(fabrikam["credentials_untouched"][0]["kind"], "ssh_key");
 

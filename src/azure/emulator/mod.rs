@@ -291,7 +291,8 @@ impl Emulator {
         let mut state = self.lock();
         let org_id =
             state.org_by_name(org).map(|o| o.id).unwrap_or_else(|| panic!("add_member: unknown organization {org}"));
-        let entry = state.users.iter_mut().find(|u| u.id == user).unwrap_or_else(|| panic!("add_member: unknown user {user}"));
+        let entry =
+            state.users.iter_mut().find(|u| u.id == user).unwrap_or_else(|| panic!("add_member: unknown user {user}"));
         if !entry.member_of.contains(&org_id) {
             entry.member_of.push(org_id);
         }
@@ -305,8 +306,11 @@ impl Emulator {
     /// If the user is unknown.
     pub fn set_user_identity(&self, user: Uuid, principal_name: &str, mail: Option<&str>) {
         let mut state = self.lock();
-        let entry =
-            state.users.iter_mut().find(|u| u.id == user).unwrap_or_else(|| panic!("set_user_identity: unknown user {user}"));
+        let entry = state
+            .users
+            .iter_mut()
+            .find(|u| u.id == user)
+            .unwrap_or_else(|| panic!("set_user_identity: unknown user {user}"));
         principal_name.clone_into(&mut entry.principal_name);
         entry.mail = mail.map(str::to_owned);
     }

@@ -128,7 +128,12 @@ pub(crate) fn list(
     };
     let ssh = request.query("isPublic").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     let all: Vec<SessionTokenJson<'_>> = if ssh {
-        state.ssh_keys.iter().filter(|k| k.owner == user && k.org == org.id).map(|k| SessionTokenJson::ssh(k, now)).collect()
+        state
+            .ssh_keys
+            .iter()
+            .filter(|k| k.owner == user && k.org == org.id)
+            .map(|k| SessionTokenJson::ssh(k, now))
+            .collect()
     } else {
         state
             .pats

@@ -16,10 +16,10 @@ use super::TokenAdmin;
 use super::list::validate_descriptor;
 use crate::admin::UserId;
 use crate::auth::AccessCredential;
+use crate::azure::PROVIDER_NAME;
 use crate::azure::classify::{check_status, decode};
 use crate::azure::operations as op;
 use crate::azure::request::{RequestContext, build};
-use crate::azure::PROVIDER_NAME;
 use crate::directory::{CredentialKind, DirectoryUser, OtherCredential, UserDirectory, check_query};
 use crate::error::Result;
 use crate::model::{ContinuationToken, Page};
@@ -126,7 +126,8 @@ impl UserDirectory for TokenAdmin {
             .into_iter()
             .filter(|k| k.is_public)
             .map(|k| {
-                let mut key = OtherCredential::new(CredentialKind::SshKey, k.metadata.id.as_str()).created(k.metadata.valid_from);
+                let mut key =
+                    OtherCredential::new(CredentialKind::SshKey, k.metadata.id.as_str()).created(k.metadata.valid_from);
                 if !k.metadata.display_name.is_empty() {
                     key = key.title(k.metadata.display_name);
                 }

@@ -7,8 +7,8 @@ use patkit::PatMetadata;
 use patkit::Scopes;
 use patkit::azure::PROVIDER_NAME;
 use patkit::lifecycle::{
-    FindingKind, OffboardByName, Offboarding, OrganizationStatus, Outcome, PlannedAction, RotationReport, Rotator, Scan,
-    ScanReport, SkipReason, View,
+    FindingKind, OffboardByName, Offboarding, OrganizationStatus, Outcome, PlannedAction, RotationReport, Rotator,
+    Scan, ScanReport, SkipReason, View,
 };
 use serde_json::{Value, json};
 

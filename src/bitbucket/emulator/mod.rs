@@ -87,8 +87,8 @@ pub mod operations;
 mod routes;
 mod setup;
 mod state;
-mod users;
 mod tokens;
+mod users;
 mod wire;
 
 use std::fmt;
@@ -224,7 +224,11 @@ impl Emulator {
             created: now,
             last_authenticated: None,
         };
-        if gpg { user.gpg_keys.push(key) } else { user.ssh_keys.push(key) }
+        if gpg {
+            user.gpg_keys.push(key)
+        } else {
+            user.ssh_keys.push(key)
+        }
         id
     }
 

@@ -83,7 +83,11 @@ impl Call<'_> {
             return Err(facts::not_permitted());
         }
         let user = self.state.users.get(&slug).ok_or_else(|| facts::no_such_user(&slug))?;
-        let values = if gpg { user.gpg_keys.iter().map(gpg_json).collect() } else { user.ssh_keys.iter().map(ssh_json).collect() };
+        let values = if gpg {
+            user.gpg_keys.iter().map(gpg_json).collect()
+        } else {
+            user.ssh_keys.iter().map(ssh_json).collect()
+        };
         self.page(values)
     }
 }

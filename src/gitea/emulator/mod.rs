@@ -262,7 +262,11 @@ impl Emulator {
             fingerprint: fingerprint.to_owned(),
             created_at: now,
         };
-        if gpg { entry.gpg_keys.push(key) } else { entry.ssh_keys.push(key) }
+        if gpg {
+            entry.gpg_keys.push(key)
+        } else {
+            entry.ssh_keys.push(key)
+        }
         id
     }
 

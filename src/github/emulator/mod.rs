@@ -293,8 +293,10 @@ impl Emulator {
     pub fn add_org_member(&self, org: &str, login: &str) {
         let mut state = self.lock();
         state.user(login);
-        let entry =
-            state.orgs.get_mut(&org.to_ascii_lowercase()).unwrap_or_else(|| panic!("add_org_member: unknown org {org}"));
+        let entry = state
+            .orgs
+            .get_mut(&org.to_ascii_lowercase())
+            .unwrap_or_else(|| panic!("add_org_member: unknown org {org}"));
         entry.members.insert(login.to_ascii_lowercase());
     }
 

@@ -244,8 +244,7 @@ impl State {
     pub(crate) fn add_org(&mut self, login: &str) -> u64 {
         self.next.org += 1;
         let id = self.next.org;
-        let entry =
-            OrgEntry {
+        let entry = OrgEntry {
             id,
             login: login.to_owned(),
             saml: false,

@@ -92,9 +92,9 @@ mod resources;
 mod routes;
 mod setup;
 mod state;
-mod users;
 #[cfg(test)]
 mod tests;
+mod users;
 mod wire;
 
 use std::fmt;
