@@ -16,7 +16,8 @@
 //! | Path | Methods |
 //! |---|---|
 //! | `/{org}/_apis/tokens/pats` | POST create, GET get (`authorizationId`), GET list, PUT update, DELETE revoke |
-//! | `/{org}/_apis/tokenadmin/personalaccesstokens/{descriptor}` | GET |
+//! | `/{org}/_apis/tokenadmin/personalaccesstokens/{descriptor}` | GET (`isPublic=true`: SSH keys, from `seed_ssh_key`) |
+//! | `/{org}/_apis/graph/users` | GET — the organization's members (`add_member`; admins too), paged by the `X-MS-ContinuationToken` header; Graph reads need a member |
 //! | `/{org}/_apis/tokenadmin/revocations` | POST |
 //! | `/{org}/_apis/tokenadmin/revocationrules` | POST |
 //! | `/{org}/_apis/connectionData` | GET — answers 200 only while the credential (e.g. a PAT as Basic) works |

@@ -19,6 +19,8 @@
 //! | `/rest/access-tokens/{v}/projects/{key}[/repos/{slug}]` | GET list, PUT create |
 //! | `/rest/access-tokens/{v}/projects/{key}[/repos/{slug}]/{id}` | GET, POST update, DELETE |
 //! | `/rest/api/{v}/users/{slug}`, `…/projects/{key}[/repos/{slug}]` | GET (how a token is checked) |
+//! | `/rest/api/{v}/admin/users` | GET (`filter`: part of the username, display name or email; system admins) |
+//! | `/rest/ssh/{v}/keys`, `/rest/gpg/{v}/keys` | GET (`user`: one's own, or anyone's for system admins) |
 //!
 //! The behaviours of §5.10 hold: PUT creates and POST updates name and permissions; create needs
 //! HTTP Basic with the user's **password** (a token as Bearer or as the Basic password gets

@@ -18,6 +18,8 @@
 //! | `/users/{username}/tokens/{id or name}` | DELETE (204; 404; 422 for an ambiguous name) | `gitea_token_delete` |
 //! | `/user` | GET the caller (`read:user` for a token) | `gitea_user` |
 //! | `/admin/users` | GET every user (site admins; `read:admin` for a token) | `gitea_admin_users` |
+//! | `/users/search` | GET (`q`: login, full name; the whole email for site admins) → `{ok, data}` | `gitea_user_search` |
+//! | `/users/{username}/keys`, `…/gpg_keys` | GET (paged like the token list) | `gitea_user_keys`, `gitea_user_gpg_keys` |
 //! | `/version` (Forgejo also `/api/forgejo/v1/version`) | GET | `gitea_version` |
 //!
 //! The behaviours of §3.11:

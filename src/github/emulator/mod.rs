@@ -26,6 +26,7 @@
 //! | `/orgs/{org}/personal-access-token-requests/{id}` | POST review → 204 | `github_pat_request_review` |
 //! | `/orgs/{org}/personal-access-token-requests/{id}/repositories` | GET | `github_pat_request_repositories` |
 //! | `/orgs/{org}/credential-authorizations` | GET (`login`) | `github_saml_authorization_list` |
+//! | `/orgs/{org}/members/{username}` | GET → 204 member, 404 not (`add_org_member`; owners are members) | `github_org_member` |
 //! | `/orgs/{org}/credential-authorizations/{credential_id}` | DELETE → 204 | `github_saml_authorization_delete` |
 //! | `/orgs/{org}/credential-authorizations/revoke-all`, `…/revoke-credential-type`, `…/{username}/revoke`, `…/{username}/revoke-credential-type` | POST → 202, later | `github_saml_authorization_revoke_bulk` |
 //! | `/orgs/{org}` | GET | `github_org` |

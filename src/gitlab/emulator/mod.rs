@@ -24,6 +24,8 @@
 //! | `/users/:user_id/personal_access_tokens` | POST (admins) |
 //! | `/user/personal_access_tokens` | POST (`k8s_proxy`, `self_rotate` only) |
 //! | `/user` | GET |
+//! | `/users` | GET (`username` exact, `search`; emails shown to and searched by admins only) |
+//! | `/users/:id/keys`, `/users/:id/gpg_keys` | GET (paged; the key text as seeded) |
 //! | `/projects/:id/access_tokens`, `/groups/:id/access_tokens` | GET list, POST create |
 //! | `…/access_tokens/:token_id` | GET, DELETE |
 //! | `…/access_tokens/:token_id/rotate` | POST |
