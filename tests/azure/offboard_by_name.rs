@@ -128,3 +128,21 @@ async fn a_dry_run_says_would_revoke_then_the_run_revokes_pats_and_leaves_ssh_ke
     assert_eq!(after.len(), 1);
     assert!(done.to_string().contains("seen, not touched"));
 }
+
+#[tokio::test]
+async fn graph_reads_need_a_member_of_the_organization() {
+    let world = World::new().await;
+    let outsider = world.emulator.add_user("Outsider");
+    let client = AzureDevOpsClient::builder("fabrikam", outsider.credential())
+        .base_url(world.server.base_url())
+        .build()
+        .unwrap();
+    let refused = client.token_admin().find_users("bob@contoso.com").await;
+    assert!(matches!(refused, Err(patkit::Error::AuthRequired { .. })), "{refused:?}");
+    // A member who is no administrator may read Graph (Token Admin is another matter).
+    let member = AzureDevOpsClient::builder("fabrikam", world.bob.credential())
+        .base_url(world.server.base_url())
+        .build()
+        .unwrap();
+    assert_eq!(member.token_admin().find_users("bob@contoso.com").await.unwrap().len(), 1);
+}

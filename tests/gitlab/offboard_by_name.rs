@@ -103,3 +103,12 @@ async fn keys_are_reported_untouched_and_a_dry_run_revokes_nothing() {
     let still = world.client(&world.root).other_credentials(&section.user().unwrap().0.id).await.unwrap();
     assert_eq!(still.len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reading_users_needs_a_read_scope() {
+    let world = World::new().await;
+    let dave = world.emulator.add_user("dave");
+    let narrow = world.emulator.seed_token(dave.id, SeedToken::new("git only", &["read_repository"])).secret;
+    let refused = world.client(&narrow).find_users("bob").await;
+    assert!(matches!(refused, Err(patkit::Error::Forbidden { .. })), "{refused:?}");
+}
