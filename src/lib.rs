@@ -21,6 +21,7 @@ pub mod blocking;
 #[cfg_attr(not(feature = "azure"), allow(dead_code, unused_imports))]
 mod client;
 mod clock;
+mod directory;
 pub mod duration;
 mod error;
 mod extras;
@@ -51,6 +52,9 @@ pub mod transport;
 pub use admin::{PatAdmin, UserId, UserPat};
 pub use capabilities::{Capabilities, ExpiryGranularity};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use directory::{
+    CredentialKind, DirectoryUser, MatchKind, OtherCredential, UserDirectory, UserLookup, resolve_user,
+};
 pub use error::{AuthFailure, CredentialErrorKind, Error, ListingCutReason, Result, ServiceCode};
 pub use extras::Extras;
 pub use model::{

@@ -33,10 +33,22 @@ pub const ADMIN_LIST_PATS: Operation = Operation::idempotent("admin_list_pats");
 pub const ADMIN_REVOKE: Operation = Operation::idempotent("admin_revoke");
 /// Token Admin: create a revocation rule. Treated as not idempotent.
 pub const ADMIN_CREATE_REVOCATION_RULE: Operation = Operation::not_idempotent("admin_create_revocation_rule");
+/// Graph: list the users of the organization (a user directory for offboarding by name).
+pub const GRAPH_LIST_USERS: Operation = Operation::idempotent("graph_list_users");
 
 /// Every operation above, e.g. to look one up by name.
-pub const ALL: [Operation; 9] =
-    [CREATE, GET, LIST, UPDATE, REVOKE, CHECK_TOKEN, ADMIN_LIST_PATS, ADMIN_REVOKE, ADMIN_CREATE_REVOCATION_RULE];
+pub const ALL: [Operation; 10] = [
+    CREATE,
+    GET,
+    LIST,
+    UPDATE,
+    REVOKE,
+    CHECK_TOKEN,
+    ADMIN_LIST_PATS,
+    ADMIN_REVOKE,
+    ADMIN_CREATE_REVOCATION_RULE,
+    GRAPH_LIST_USERS,
+];
 
 /// Whether `op` is a Token Admin call (organization administrators only).
 pub(crate) fn is_token_admin(op: Operation) -> bool {

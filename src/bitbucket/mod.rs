@@ -35,6 +35,7 @@
 
 mod classify;
 mod client;
+mod directory;
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;

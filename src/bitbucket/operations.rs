@@ -34,8 +34,16 @@ pub const USER: Operation = Operation::idempotent("bitbucket_user");
 /// repository token to check it.
 pub const RESOURCE: Operation = Operation::idempotent("bitbucket_resource");
 
+/// `GET /rest/api/latest/admin/users?filter=` (system administrators).
+pub const ADMIN_USERS: Operation = Operation::idempotent("bitbucket_admin_users");
+/// `GET /rest/ssh/latest/keys?user=`.
+pub const SSH_KEYS: Operation = Operation::idempotent("bitbucket_ssh_keys");
+/// `GET /rest/gpg/latest/keys?user=`.
+pub const GPG_KEYS: Operation = Operation::idempotent("bitbucket_gpg_keys");
+
 /// Every operation above.
-pub const ALL: [Operation; 7] = [TOKEN_LIST, TOKEN_GET, TOKEN_CREATE, TOKEN_UPDATE, TOKEN_DELETE, USER, RESOURCE];
+pub const ALL: [Operation; 10] =
+    [TOKEN_LIST, TOKEN_GET, TOKEN_CREATE, TOKEN_UPDATE, TOKEN_DELETE, USER, RESOURCE, ADMIN_USERS, SSH_KEYS, GPG_KEYS];
 
 #[cfg(test)]
 mod tests {

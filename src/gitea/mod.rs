@@ -29,6 +29,7 @@
 
 mod classify;
 mod client;
+mod directory;
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;

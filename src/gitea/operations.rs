@@ -22,9 +22,18 @@ pub const TOKEN_CREATE: Operation = Operation::not_idempotent("gitea_token_creat
 pub const TOKEN_DELETE: Operation = Operation::idempotent("gitea_token_delete");
 /// `GET /user` with the token itself (`Authorization: token …`): whether a token works.
 pub const TOKEN_CHECK: Operation = Operation::idempotent("gitea_token_check");
+/// `GET /users/search?q=` (password login).
+pub const USER_SEARCH: Operation = Operation::idempotent("gitea_user_search");
+/// `GET /admin/users` (password login of a site administrator).
+pub const ADMIN_USERS: Operation = Operation::idempotent("gitea_admin_users");
+/// `GET /users/{username}/keys` (password login).
+pub const USER_KEYS: Operation = Operation::idempotent("gitea_user_keys");
+/// `GET /users/{username}/gpg_keys` (password login).
+pub const USER_GPG_KEYS: Operation = Operation::idempotent("gitea_user_gpg_keys");
 
 /// Every operation above.
-pub const ALL: [Operation; 4] = [TOKEN_LIST, TOKEN_CREATE, TOKEN_DELETE, TOKEN_CHECK];
+pub const ALL: [Operation; 8] =
+    [TOKEN_LIST, TOKEN_CREATE, TOKEN_DELETE, TOKEN_CHECK, USER_SEARCH, ADMIN_USERS, USER_KEYS, USER_GPG_KEYS];
 
 #[cfg(test)]
 mod tests {
@@ -37,7 +46,7 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), ALL.len());
         for op in ALL {
-            assert!(op.name().starts_with("gitea_token_"), "{op:?}");
+            assert!(op.name().starts_with("gitea_"), "{op:?}");
             let mints = op == TOKEN_CREATE;
             assert_eq!(op.is_sensitive(), mints, "{op:?}");
             assert_eq!(!op.is_idempotent(), mints, "{op:?}");

@@ -57,6 +57,7 @@ mod check;
 mod classify;
 mod client;
 mod credential;
+mod directory;
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;

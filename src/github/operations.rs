@@ -46,8 +46,11 @@ pub const TOKEN_CHECK: Operation = Operation::idempotent("github_token_check");
 /// `POST /credentials/revoke`, unauthenticated; the body holds the leaked tokens.
 pub const CREDENTIALS_REVOKE: Operation = Operation::not_idempotent("github_credentials_revoke").sensitive();
 
+/// `GET /orgs/{org}/members/{username}`: whether a login is a member.
+pub const ORG_MEMBER: Operation = Operation::idempotent("github_org_member");
+
 /// Every operation above.
-pub const ALL: [Operation; 14] = [
+pub const ALL: [Operation; 15] = [
     CREATE_INSTALLATION_TOKEN,
     GRANT_LIST,
     GRANT_REPOSITORIES,
@@ -62,4 +65,5 @@ pub const ALL: [Operation; 14] = [
     SAML_REVOKE_USER,
     TOKEN_CHECK,
     CREDENTIALS_REVOKE,
+    ORG_MEMBER,
 ];

@@ -31,6 +31,7 @@
 mod classify;
 mod client;
 mod credentials;
+mod directory;
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;

@@ -46,9 +46,15 @@ pub const RESOURCE_TOKEN_CREATE: Operation = Operation::not_idempotent("gitlab_r
 pub const RESOURCE_TOKEN_ROTATE: Operation = Operation::not_idempotent("gitlab_resource_token_rotate").sensitive();
 /// `DELETE /projects|groups/:id/access_tokens/:token_id`.
 pub const RESOURCE_TOKEN_REVOKE: Operation = Operation::idempotent("gitlab_resource_token_revoke");
+/// `GET /users` (by username, or a search).
+pub const USERS: Operation = Operation::idempotent("gitlab_users");
+/// `GET /users/:id/keys`.
+pub const USER_KEYS: Operation = Operation::idempotent("gitlab_user_keys");
+/// `GET /users/:id/gpg_keys`.
+pub const USER_GPG_KEYS: Operation = Operation::idempotent("gitlab_user_gpg_keys");
 
 /// Every operation above.
-pub const ALL: [Operation; 16] = [
+pub const ALL: [Operation; 19] = [
     PAT_LIST,
     PAT_GET,
     PAT_GET_SELF,
@@ -65,6 +71,9 @@ pub const ALL: [Operation; 16] = [
     RESOURCE_TOKEN_CREATE,
     RESOURCE_TOKEN_ROTATE,
     RESOURCE_TOKEN_REVOKE,
+    USERS,
+    USER_KEYS,
+    USER_GPG_KEYS,
 ];
 
 #[cfg(test)]

@@ -215,6 +215,7 @@
 mod hooks;
 mod mint;
 mod offboard;
+mod offboard_by_name;
 mod plan;
 mod report;
 mod report_json;
@@ -225,6 +226,7 @@ mod skip;
 pub use hooks::{CommandHook, HandOff, HookError, HookFailure, RotationHook, WebhookHook};
 pub use mint::mint_and_store;
 pub use offboard::{OffboardReport, Offboarding, RuleSummary};
+pub use offboard_by_name::{OffboardByName, OffboardByNameReport, OrganizationReport, OrganizationStatus};
 pub use plan::{DueReason, PlannedAction, PlannedEntry, PlannedRecovery, RotationPlan};
 pub use report::{EntryReport, Failure, Outcome, RecoveryAction, Rotation, RotationMethod, RotationReport, Step};
 pub use rotate::{RotationOptions, Rotator, VerifyOptions};

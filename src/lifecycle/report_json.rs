@@ -15,9 +15,11 @@ use serde_json::{Map, Value, json};
 
 use super::hooks::HookFailure;
 use super::offboard::OffboardReport;
+use super::offboard_by_name::{OffboardByNameReport, OrganizationReport};
 use super::report::{EntryReport, Failure, Outcome, RecoveryAction, Rotation, RotationMethod, RotationReport};
 use super::scan::{Finding, FindingKind, ScanReport, View};
 use super::skip::{KeptReason, SkipReason};
+use crate::directory::{DirectoryUser, OtherCredential, UserLookup};
 use crate::error::Error;
 use crate::model::{PatId, PatMetadata};
 
@@ -295,6 +297,109 @@ impl OffboardReport {
 }
 
 impl Serialize for OffboardReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+fn directory_user(u: &DirectoryUser) -> Value {
+    json!({ "id": u.id.as_str(), "login": u.login, "email": u.email, "display_name": u.display_name })
+}
+
+fn other_credential(c: &OtherCredential) -> Value {
+    json!({
+        "kind": c.kind.as_str(),
+        "id": c.id,
+        "title": c.title,
+        "created": opt_time(c.created),
+        "last_used": opt_time(c.last_used),
+        "expires": opt_time(c.expires),
+        "fingerprint": c.fingerprint,
+    })
+}
+
+/// Every token the offboarding found, each with what was done to it.
+fn token_actions(run: &OffboardReport) -> Value {
+    let action = |pat: &PatId| {
+        if run.revoked.contains(pat) {
+            if run.dry_run { "would_revoke" } else { "revoked" }
+        } else if run.not_revoked.contains(pat) {
+            "not_revoked"
+        } else if run.kept.contains(pat) {
+            "kept"
+        } else {
+            "already_inactive"
+        }
+    };
+    Value::Array(
+        run.found
+            .iter()
+            .map(|t| json!({ "token": token(&t.metadata), "active": t.active, "action": action(&t.metadata.id) }))
+            .collect(),
+    )
+}
+
+fn organization(o: &OrganizationReport) -> Value {
+    let status = o.status();
+    let (user, matched_by) =
+        o.user().map_or((Value::Null, Value::Null), |(u, by)| (directory_user(u), by.as_str().into()));
+    let candidates = match &o.lookup {
+        Some(UserLookup::Ambiguous { candidates }) => candidates.iter().map(directory_user).collect(),
+        _ => Vec::new(),
+    };
+    let similar = match &o.lookup {
+        Some(UserLookup::NotFound { similar }) => similar.iter().map(directory_user).collect(),
+        _ => Vec::new(),
+    };
+    let run = o.offboarding.as_ref();
+    json!({
+        "label": o.label,
+        "provider": o.provider,
+        "status": status.as_str(),
+        "user": user,
+        "matched_by": matched_by,
+        "candidates": candidates,
+        "similar": similar,
+        "tokens": run.map_or_else(|| Value::Array(Vec::new()), token_actions),
+        "still_valid": run.map_or_else(|| Value::Array(Vec::new()), |r| ids(&r.still_valid)),
+        "credentials_untouched": o.credentials_untouched.iter().map(other_credential).collect::<Vec<_>>(),
+        "errors": run
+            .and_then(|r| r.error.as_ref())
+            .into_iter()
+            .chain(&o.errors)
+            .map(error)
+            .collect::<Vec<_>>(),
+    })
+}
+
+impl OffboardByNameReport {
+    fn to_json(&self) -> Value {
+        let count = |p: fn(&OrganizationReport) -> bool| self.organizations.iter().filter(|o| p(o)).count();
+        let tokens = |verb: fn(&OffboardReport) -> usize| {
+            self.organizations.iter().filter_map(|o| o.offboarding.as_ref()).map(verb).sum::<usize>()
+        };
+        json!({
+            "format": "patkit.offboarding-by-name-report",
+            "version": VERSION,
+            "query": self.query,
+            "dry_run": self.dry_run,
+            "complete": self.is_complete(),
+            "summary": {
+                "organizations": self.organizations.len(),
+                "found": count(|o| o.user().is_some()),
+                "not_found": count(|o| matches!(o.lookup, Some(UserLookup::NotFound { .. }))),
+                "ambiguous": count(|o| matches!(o.lookup, Some(UserLookup::Ambiguous { .. }))),
+                "failed": count(|o| o.lookup.is_none()),
+                "tokens_revoked": if self.dry_run { 0 } else { tokens(|r| r.revoked.len()) },
+                "tokens_would_revoke": if self.dry_run { tokens(|r| r.revoked.len()) } else { 0 },
+                "credentials_untouched": self.organizations.iter().map(|o| o.credentials_untouched.len()).sum::<usize>(),
+            },
+            "organizations": self.organizations.iter().map(organization).collect::<Vec<_>>(),
+        })
+    }
+}
+
+impl Serialize for OffboardByNameReport {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.to_json().serialize(serializer)
     }

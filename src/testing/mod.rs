@@ -25,6 +25,7 @@ pub mod mock;
 pub mod provider_conformance;
 
 pub use fake::{
-    FAKE_ORGANIZATION, FAKE_PROVIDER_NAME, FAKE_USER, FakeAdmin, FakeOp, FakeProfile, FakeProvider, FakeToken,
+    FAKE_ORGANIZATION, FAKE_PROVIDER_NAME, FAKE_USER, FakeAdmin, FakeDirectory, FakeOp, FakeProfile, FakeProvider,
+    FakeToken,
 };
 pub use mock::{MockResponse, MockTransport, Route};

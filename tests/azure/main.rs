@@ -37,6 +37,7 @@ mod hostile_input;
 mod limits;
 mod list;
 mod listings_end;
+mod offboard_by_name;
 mod redaction;
 mod request_tracing;
 mod revoke;

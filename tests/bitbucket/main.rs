@@ -13,5 +13,6 @@ mod against_emulator;
 mod client;
 mod emulator_rules;
 mod lifecycle;
+mod offboard_by_name;
 mod redaction;
 mod resource_tokens;

@@ -15,4 +15,5 @@ mod client_provider;
 mod client_redaction;
 mod emulator_loopback;
 mod emulator_redaction;
+mod offboard_by_name;
 mod python_giteapy;

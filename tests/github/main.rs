@@ -15,3 +15,4 @@ mod client_governance;
 mod client_redaction;
 mod emulator_loopback;
 mod emulator_redaction;
+mod offboard_by_name;

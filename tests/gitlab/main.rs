@@ -16,6 +16,7 @@ mod client_provider;
 mod client_redaction;
 mod credentials;
 mod emulator_loopback;
+mod offboard_by_name;
 mod operations_loopback;
 mod operations_loopback_resources;
 mod python_gitlab;

@@ -17,6 +17,7 @@ mod crash;
 mod grace;
 mod mint;
 mod offboard;
+mod offboard_by_name;
 mod password_canaries;
 mod provider_conformance;
 mod report_json;

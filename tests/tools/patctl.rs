@@ -438,6 +438,34 @@ fn offboard_revokes_every_token_of_the_user() {
     assert_eq!(nobody.code, 5);
 }
 
+#[test]
+fn offboard_by_email_across_organizations() {
+    let dry = emulated(&["offboard", "--user", "BOB@fabrikam.example", "--dry-run", "--json"]).ok().json();
+    assert_valid("offboarding-by-name-report.v1.json", std::slice::from_ref(&dry));
+    assert_eq!(dry["format"], "patkit.offboarding-by-name-report");
+    let fabrikam = &dry["organizations"][0];
+    assert_eq!((&fabrikam["status"], &fabrikam["matched_by"]), (&Value::from("dry_run"), &Value::from("email")));
+    let actions: Vec<&str> =
+        fabrikam["tokens"].as_array().unwrap().iter().map(|t| t["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["would_revoke"; 3]);
+    assert_eq!(fabrikam["credentials_untouched"][0]["kind"], "ssh_key");
+
+    // A second organization the sample does not have fails on its own; fabrikam is offboarded.
+    let run = emulated(&["offboard", "--user", "bob@fabrikam.example", "--also-org", "contoso", "--yes"]);
+    assert_eq!(run.code, 11, "{}", run.stderr);
+    let fabrikam_rows: Vec<&str> = run.lines().into_iter().filter(|l| l.starts_with("fabrikam")).collect();
+    assert_eq!(fabrikam_rows.iter().filter(|l| l.ends_with("revoked")).count(), 3, "{}", run.stdout);
+    assert!(fabrikam_rows.iter().any(|l| l.contains("SSH key") && l.ends_with("seen, not touched")), "{}", run.stdout);
+    assert!(run.stdout.lines().any(|l| l.starts_with("contoso") && l.contains("error")), "{}", run.stdout);
+
+    // "bob" only resembles Bob's principal name: nobody is offboarded.
+    let fuzzy = emulated(&["offboard", "--user", "bob", "--yes"]);
+    assert_eq!(fuzzy.code, 5, "{}", fuzzy.stderr);
+    // The old form still works, and the two forms do not mix.
+    emulated(&["offboard", "Bob", "--dry-run"]).ok();
+    assert_eq!(emulated(&["offboard", "Bob", "--user", "bob@fabrikam.example"]).code, 2);
+}
+
 // ---------- usage, help, credentials ----------
 
 #[test]

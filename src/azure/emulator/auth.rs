@@ -138,6 +138,29 @@ pub(crate) fn require_org_admin(state: &State, principal: Principal, org: Uuid) 
     })
 }
 
+/// Graph reads admit members of the organization (Project Collection Valid Users; the `vso.graph`
+/// scope for a PAT): an Entra user token of a member, or a member's PAT with `vso.graph` or
+/// `vso.graph_manage`. Others get the same 401 as Token Admin; an app-only token the same 403.
+pub(crate) fn require_member(state: &State, principal: Principal, org: Uuid) -> Result<Uuid, HttpResponse> {
+    let member = |user: Uuid| state.user(user).is_some_and(|u| u.is_member(org));
+    let allowed = match principal {
+        Principal::User(id) => member(id).then_some(id),
+        Principal::Pat { id, owner } => {
+            let scoped = state.pat(id).is_some_and(|p| p.scopes().any(|s| s == "vso.graph" || s == "vso.graph_manage"));
+            (scoped && member(owner)).then_some(owner)
+        }
+        Principal::App(_) => return Err(service_principal_refused()),
+    };
+    allowed.ok_or_else(|| {
+        wrapped(
+            StatusCode::UNAUTHORIZED,
+            "UnauthorizedRequestException",
+            "TF400813: The user is not authorized to access this resource.",
+            3000,
+        )
+    })
+}
+
 fn forbidden(message: &str) -> HttpResponse {
     wrapped(StatusCode::FORBIDDEN, "InvalidAccessException", message, 3000)
 }

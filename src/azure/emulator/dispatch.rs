@@ -6,10 +6,10 @@ use async_trait::async_trait;
 use http::{HeaderName, HeaderValue, Method, StatusCode};
 use uuid::Uuid;
 
-use super::auth::{authenticate, require_org_admin, require_user, unauthenticated};
+use super::auth::{authenticate, require_member, require_org_admin, require_user, unauthenticated};
 use super::routes::{Route, check_version};
 use super::wire::{Incoming, wrapped};
-use super::{Emulator, connection_data, location, pats, token_admin};
+use super::{Emulator, connection_data, graph, location, pats, token_admin};
 use crate::testing::emulator_kit::{EmulatedService, Fault, Outcome};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, TransportError};
 
@@ -118,6 +118,9 @@ impl Emulator {
             (Route::AdminRules { .. }, _) => require_org_admin(&state, principal, org.id)
                 .map(|_| token_admin::create_rule(&mut state, &org, request, now)),
             (Route::ConnectionData { .. }, _) => Ok(connection_data::answer(&state, principal, &org)),
+            (Route::GraphUsers { .. }, _) => {
+                require_member(&state, principal, org.id).map(|_| graph::list_users(&mut state, &org, request))
+            }
             _ => Err(wrapped(
                 StatusCode::NOT_FOUND,
                 "VssResourceNotFoundException",

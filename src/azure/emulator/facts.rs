@@ -30,6 +30,8 @@ pub(crate) mod op {
     pub(crate) const ADMIN_REVOKE: &str = "admin_revoke";
     /// `POST …/_apis/tokenadmin/revocationrules`.
     pub(crate) const ADMIN_CREATE_REVOCATION_RULE: &str = "admin_create_revocation_rule";
+    /// `GET …/_apis/graph/users`.
+    pub(crate) const GRAPH_LIST_USERS: &str = "graph_list_users";
 }
 
 /// The `patTokenError` values the emulator sends (fact sheet §4.8, `SessionTokenError`).
@@ -151,6 +153,7 @@ mod tests {
             (op::ADMIN_LIST_PATS, client::ADMIN_LIST_PATS),
             (op::ADMIN_REVOKE, client::ADMIN_REVOKE),
             (op::ADMIN_CREATE_REVOCATION_RULE, client::ADMIN_CREATE_REVOCATION_RULE),
+            (op::GRAPH_LIST_USERS, client::GRAPH_LIST_USERS),
         ];
         assert_eq!(pairs.len(), client::ALL.len(), "every client operation has an emulator route");
         for (ours, theirs) in pairs {

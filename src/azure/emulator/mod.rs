@@ -16,7 +16,8 @@
 //! | Path | Methods |
 //! |---|---|
 //! | `/{org}/_apis/tokens/pats` | POST create, GET get (`authorizationId`), GET list, PUT update, DELETE revoke |
-//! | `/{org}/_apis/tokenadmin/personalaccesstokens/{descriptor}` | GET |
+//! | `/{org}/_apis/tokenadmin/personalaccesstokens/{descriptor}` | GET (`isPublic=true`: SSH keys, from `seed_ssh_key`) |
+//! | `/{org}/_apis/graph/users` | GET — the organization's members (`add_member`; admins too), paged by the `X-MS-ContinuationToken` header; Graph reads need a member |
 //! | `/{org}/_apis/tokenadmin/revocations` | POST |
 //! | `/{org}/_apis/tokenadmin/revocationrules` | POST |
 //! | `/{org}/_apis/connectionData` | GET — answers 200 only while the credential (e.g. a PAT as Basic) works |
@@ -69,6 +70,7 @@ mod connection_data;
 mod dispatch;
 mod facts;
 mod format;
+mod graph;
 mod location;
 mod pats;
 mod routes;
@@ -210,6 +212,9 @@ impl Emulator {
             display_name: display_name.to_owned(),
             descriptor: descriptor.clone(),
             admin_of: Vec::new(),
+            principal_name: default_principal_name(display_name),
+            mail: Some(default_principal_name(display_name)),
+            member_of: Vec::new(),
         });
         let bearer = self.issue(BearerSubject::User(id), None);
         EmulatedUser { id, display_name: display_name.to_owned(), descriptor, bearer }
@@ -275,6 +280,71 @@ impl Emulator {
         if !entry.admin_of.contains(&org_id) {
             entry.admin_of.push(org_id);
         }
+    }
+
+    /// Makes `user` a member of organization `org`, so Graph lists them there (an admin of the
+    /// organization is a member already).
+    ///
+    /// # Panics
+    ///
+    /// If the organization or the user is unknown.
+    pub fn add_member(&self, org: &str, user: Uuid) {
+        let mut state = self.lock();
+        let org_id =
+            state.org_by_name(org).map(|o| o.id).unwrap_or_else(|| panic!("add_member: unknown organization {org}"));
+        let entry =
+            state.users.iter_mut().find(|u| u.id == user).unwrap_or_else(|| panic!("add_member: unknown user {user}"));
+        if !entry.member_of.contains(&org_id) {
+            entry.member_of.push(org_id);
+        }
+    }
+
+    /// Sets the Graph `principalName` (UPN) and `mailAddress` of `user`. By default both are
+    /// the display name, lower-cased without blanks, `@emulator.test`.
+    ///
+    /// # Panics
+    ///
+    /// If the user is unknown.
+    pub fn set_user_identity(&self, user: Uuid, principal_name: &str, mail: Option<&str>) {
+        let mut state = self.lock();
+        let entry = state
+            .users
+            .iter_mut()
+            .find(|u| u.id == user)
+            .unwrap_or_else(|| panic!("set_user_identity: unknown user {user}"));
+        principal_name.clone_into(&mut entry.principal_name);
+        entry.mail = mail.map(str::to_owned);
+    }
+
+    /// Adds an SSH key of `owner` in organization `org` (Token Admin lists it with
+    /// `isPublic=true`; the emulator does not serve git over SSH), valid for a year from now.
+    /// Returns its `authorizationId`.
+    ///
+    /// # Panics
+    ///
+    /// If the organization or the user is unknown.
+    pub fn seed_ssh_key(&self, org: &str, owner: Uuid, title: &str) -> PatId {
+        let now = to_ticks(self.now());
+        let mut state = self.lock();
+        let org_id =
+            state.org_by_name(org).map(|o| o.id).unwrap_or_else(|| panic!("seed_ssh_key: unknown organization {org}"));
+        assert!(state.user(owner).is_some(), "seed_ssh_key: unknown user {owner}");
+        let id = Uuid::new_v4();
+        state.ssh_keys.push(state::SshKeyEntry {
+            id,
+            owner,
+            org: org_id,
+            display_name: title.to_owned(),
+            valid_from: now,
+            valid_to: now + SERVICE_MAX_LIFESPAN,
+        });
+        PatId::from(id)
+    }
+
+    /// Users per Graph listing page (default 500, the emulator's guess), e.g. 2 to test
+    /// continuation.
+    pub fn set_graph_page_size(&self, size: usize) {
+        self.lock().graph_page_size = Some(size.max(1));
     }
 
     /// Puts a token for `owner` into organization `org` directly (no policy checks), returning
@@ -389,4 +459,11 @@ impl Emulator {
     pub fn requests_seen(&self, operation: Operation) -> u64 {
         self.inner.harness.requests_seen(operation.name())
     }
+}
+
+/// The default Graph principal name and mail of a user: the display name, lower-cased, blanks
+/// removed, `@emulator.test`.
+fn default_principal_name(display_name: &str) -> String {
+    let local: String = display_name.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    format!("{local}@emulator.test")
 }

@@ -19,6 +19,8 @@ pub(crate) enum Route {
     AdminRevocations { org: String },
     /// `/{org}/_apis/tokenadmin/revocationrules`
     AdminRules { org: String },
+    /// `/{org}/_apis/graph/users`
+    GraphUsers { org: String },
     /// `/{org}/_apis/connectionData`
     ConnectionData { org: String },
     /// `/{org}/_apis` or `/{org}/_apis/{area}`: the Location area's `OPTIONS`.
@@ -44,6 +46,7 @@ impl Route {
             3 => Self::Apis { org: org(), area: Some(segments[2].to_owned()) },
             4 if is(2, "resourceAreas") => Self::ResourceAreas { org: org(), area_id: Some(segments[3].to_owned()) },
             4 if is(2, "tokens") && is(3, "pats") => Self::Pats { org: org() },
+            4 if is(2, "graph") && is(3, "users") => Self::GraphUsers { org: org() },
             4 if is(2, "tokenadmin") && is(3, "revocations") => Self::AdminRevocations { org: org() },
             4 if is(2, "tokenadmin") && is(3, "revocationrules") => Self::AdminRules { org: org() },
             5 if is(2, "tokenadmin") && is(3, "personalaccesstokens") => {
@@ -59,6 +62,7 @@ impl Route {
             | Self::AdminList { org, .. }
             | Self::AdminRevocations { org }
             | Self::AdminRules { org }
+            | Self::GraphUsers { org }
             | Self::ConnectionData { org }
             | Self::Apis { org, .. }
             | Self::ResourceAreas { org, .. } => Some(org),
@@ -83,6 +87,7 @@ impl Route {
             Self::AdminRevocations { .. } if *m == Method::POST => Some(op::ADMIN_REVOKE),
             Self::AdminRules { .. } if *m == Method::POST => Some(op::ADMIN_CREATE_REVOCATION_RULE),
             Self::ConnectionData { .. } if *m == Method::GET => Some(op::CHECK_TOKEN),
+            Self::GraphUsers { .. } if *m == Method::GET => Some(op::GRAPH_LIST_USERS),
             _ => None,
         }
     }
@@ -92,6 +97,7 @@ impl Route {
             Self::Pats { .. } => Some(Api::Tokens),
             Self::AdminList { .. } | Self::AdminRevocations { .. } | Self::AdminRules { .. } => Some(Api::TokenAdmin),
             Self::ResourceAreas { .. } => Some(Api::Location),
+            Self::GraphUsers { .. } => Some(Api::Graph),
             Self::ConnectionData { .. } | Self::Apis { .. } | Self::Unknown => None,
         }
     }
@@ -101,6 +107,8 @@ impl Route {
 enum Api {
     Tokens,
     TokenAdmin,
+    /// Graph: `7.1-preview.1` (any preview version from 4.0 is accepted).
+    Graph,
     /// `ResourceAreas`: the version is optional, checked when given (3.2–7.2, preview only).
     Location,
 }
@@ -216,6 +224,7 @@ pub(crate) fn check_version(route: &Route, request: &Incoming) -> Result<Option<
         Api::Tokens => (6, 1),
         Api::TokenAdmin => (5, 0),
         Api::Location => (3, 2),
+        Api::Graph => (4, 0),
     };
     if n < lowest || n > (7, 2) {
         return Err(wrapped(
@@ -263,6 +272,7 @@ mod tests {
             Route::AdminList { org: "F".into(), descriptor: "aad.AbC".into() }
         );
         assert_eq!(Route::classify("/f/_apis/connectiondata"), Route::ConnectionData { org: "f".into() });
+        assert_eq!(Route::classify("/f/_apis/Graph/Users"), Route::GraphUsers { org: "f".into() });
         assert_eq!(Route::classify("/f/_apis/tokens/pats/extra"), Route::Unknown);
         assert_eq!(Route::classify("/_apis/tokens/pats"), Route::Unknown);
         assert_eq!(Route::classify("/f/_apis"), Route::Apis { org: "f".into(), area: None });

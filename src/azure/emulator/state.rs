@@ -13,6 +13,10 @@ use super::setup::{
 };
 use crate::model::PatId;
 
+/// Users per Graph listing page: the service pages by an opaque `X-MS-ContinuationToken`; its
+/// page size is not documented (unverified; 500 is what community reports show).
+pub(crate) const GRAPH_PAGE_SIZE: usize = 500;
+
 /// The service's own ceiling on a token's lifespan (one year; DECOMP, the UI's maximum).
 pub(crate) const SERVICE_MAX_LIFESPAN: TimeDelta = TimeDelta::days(365);
 
@@ -22,6 +26,36 @@ pub(crate) struct UserEntry {
     pub(crate) display_name: String,
     pub(crate) descriptor: String,
     pub(crate) admin_of: Vec<Uuid>,
+    /// Graph `principalName` (the UPN).
+    pub(crate) principal_name: String,
+    /// Graph `mailAddress`.
+    pub(crate) mail: Option<String>,
+    /// Organizations the user is a member of (Graph lists them there).
+    pub(crate) member_of: Vec<Uuid>,
+}
+
+impl UserEntry {
+    pub(crate) fn is_member(&self, org: Uuid) -> bool {
+        self.member_of.contains(&org) || self.admin_of.contains(&org)
+    }
+}
+
+/// An SSH key as Token Admin lists it (`isPublic: true`); never used to authenticate here.
+#[derive(Debug, Clone)]
+pub(crate) struct SshKeyEntry {
+    pub(crate) id: Uuid,
+    pub(crate) owner: Uuid,
+    pub(crate) org: Uuid,
+    pub(crate) display_name: String,
+    pub(crate) valid_from: DateTime<Utc>,
+    pub(crate) valid_to: DateTime<Utc>,
+}
+
+/// Where a Graph user listing goes on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GraphCursor {
+    pub(crate) org: Uuid,
+    pub(crate) offset: usize,
 }
 
 /// Who a bearer token was issued to.
@@ -115,6 +149,10 @@ pub(crate) struct State {
     pub(crate) org_policies: HashMap<Uuid, OrgPolicies>,
     pub(crate) rate_limit: RateLimitState,
     pub(crate) admin_cursors: HashMap<Uuid, AdminCursor>,
+    pub(crate) ssh_keys: Vec<SshKeyEntry>,
+    pub(crate) graph_cursors: HashMap<String, GraphCursor>,
+    /// Users per Graph page (default [`GRAPH_PAGE_SIZE`]).
+    pub(crate) graph_page_size: Option<usize>,
     pub(crate) revocation_rules: Vec<RevocationRuleSnapshot>,
     /// Whether the service-wide global-PAT retirement is ignored (to model the time before it).
     pub(crate) ignore_global_retirement: bool,

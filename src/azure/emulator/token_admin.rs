@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::format::{format_date, parse_date};
 use super::setup::{Organization, RevocationRuleSnapshot};
-use super::state::{AdminCursor, PatEntry, State};
+use super::state::{AdminCursor, PatEntry, SshKeyEntry, State};
 use super::wire::{Incoming, empty, field, json, wrapped};
 
 /// Default `pageSize` (the spec's example uses 20; unverified).
@@ -47,6 +47,29 @@ struct SessionTokenJson<'a> {
 }
 
 impl<'a> SessionTokenJson<'a> {
+    /// An SSH key: `isPublic: true`, no scope. The service's `publicData` (the public key,
+    /// unverified) is left `null`: the emulator keeps no key material.
+    fn ssh(key: &'a SshKeyEntry, now: DateTime<Utc>) -> Self {
+        Self {
+            client_id: ZERO,
+            access_id: ZERO,
+            authorization_id: key.id,
+            host_authorization_id: ZERO,
+            user_id: key.owner,
+            valid_from: format_date(key.valid_from),
+            valid_to: format_date(key.valid_to),
+            display_name: &key.display_name,
+            scope: "",
+            target_accounts: Some(vec![key.org]),
+            token: None,
+            alternate_token: None,
+            is_valid: key.valid_to > now,
+            is_public: true,
+            public_data: None,
+            source: None,
+        }
+    }
+
     fn new(pat: &'a PatEntry, now: DateTime<Utc>) -> Self {
         Self {
             client_id: ZERO,
@@ -74,7 +97,8 @@ impl<'a> SessionTokenJson<'a> {
 ///
 /// `pageSize` 1–100 (default 20), else 400. The continuation token is a uuid the emulator
 /// remembers (with the organization and user it belongs to), `null` on the last page; an unknown
-/// one is a 400. `isPublic=true` asks for SSH keys, of which the emulator has none. Dates carry
+/// one is a 400. `isPublic=true` lists the user's SSH keys instead (seeded with
+/// [`Emulator::seed_ssh_key`](super::Emulator::seed_ssh_key)). Dates carry
 /// `Z` like the PAT API (the 2018 examples show none; clients should accept both).
 pub(crate) fn list(
     state: &mut State,
@@ -103,13 +127,25 @@ pub(crate) fn list(
         },
     };
     let ssh = request.query("isPublic").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-    let all: Vec<&PatEntry> =
-        if ssh { Vec::new() } else { state.pats.iter().filter(|p| p.owner == user && p.targets_org(org.id)).collect() };
+    let all: Vec<SessionTokenJson<'_>> = if ssh {
+        state
+            .ssh_keys
+            .iter()
+            .filter(|k| k.owner == user && k.org == org.id)
+            .map(|k| SessionTokenJson::ssh(k, now))
+            .collect()
+    } else {
+        state
+            .pats
+            .iter()
+            .filter(|p| p.owner == user && p.targets_org(org.id))
+            .map(|p| SessionTokenJson::new(p, now))
+            .collect()
+    };
     let size = usize::try_from(page_size).unwrap_or(20);
     let end = offset.saturating_add(size).min(all.len());
-    let value: Vec<SessionTokenJson<'_>> =
-        all.get(offset.min(end)..end).unwrap_or(&[]).iter().map(|p| SessionTokenJson::new(p, now)).collect();
     let more = end < all.len();
+    let value: Vec<SessionTokenJson<'_>> = all.into_iter().skip(offset.min(end)).take(end - offset.min(end)).collect();
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Paged<'a> {

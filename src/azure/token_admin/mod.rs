@@ -2,6 +2,7 @@
 //! rules. One file per operation, each a pure request builder, a pure parser and the async
 //! glue on [`TokenAdmin`]; [`provider`] implements the neutral [`PatAdmin`](crate::PatAdmin).
 
+mod directory;
 mod list;
 mod provider;
 mod revoke;

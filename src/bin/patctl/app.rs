@@ -36,6 +36,11 @@ pub struct App {
     pub yes: bool,
     store_dir: Option<PathBuf>,
     store: Option<Arc<dyn TokenStore>>,
+    /// How to reach another organization the same way: credential source, its variable, the
+    /// API URL (unused with --emulator).
+    credential: crate::credential::Source,
+    token_var: String,
+    base_url: Option<String>,
     /// The emulator and its sample users, with `--emulator`.
     #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
     pub sample: Option<Sample>,
@@ -109,6 +114,9 @@ impl App {
             store_dir: settings.store.clone(),
             store: c.store,
             sample: c.sample,
+            credential: settings.credential,
+            token_var: settings.token_var.clone(),
+            base_url: settings.base_url.clone(),
         })
     }
 
@@ -120,6 +128,25 @@ impl App {
                 "this command (offboarding is Azure DevOps' Token Admin; on GitHub, `patctl github revoke-grants`)",
             )
         })
+    }
+
+    /// A client for organization `org` with the same credential, API URL and clock (with
+    /// --emulator: the sample's emulator, as its admin).
+    pub fn client_for(&self, org: &str) -> Result<AzureDevOpsClient, Failure> {
+        self.azure()?;
+        #[cfg(feature = "emulator")]
+        if let Some(sample) = &self.sample {
+            return Ok(AzureDevOpsClient::builder(org, sample.alice.credential())
+                .transport(sample.emulator.clone())
+                .clock(self.clock.clone())
+                .build()?);
+        }
+        let mut builder = AzureDevOpsClient::builder(org, ToolCredential::new(self.credential, &self.token_var))
+            .clock(self.clock.clone());
+        if let Some(url) = &self.base_url {
+            builder = builder.base_url(url);
+        }
+        Ok(builder.build()?)
     }
 
     /// The organization (Azure DevOps, GitHub) or host (the others) the provider works in.

@@ -391,7 +391,16 @@ pub struct RotateArgs {
 #[derive(Debug, Args)]
 pub struct OffboardArgs {
     /// The user's subject descriptor (aad.… or msa.…); with --emulator, a sample user's name.
-    pub user: String,
+    #[arg(required_unless_present = "by_name", conflicts_with = "by_name")]
+    pub user: Option<String>,
+    /// Find the user by email address or principal name (Graph) instead, in the organization
+    /// and every --also-org; several matches are reported, never guessed.
+    #[arg(long = "user", value_name = "EMAIL|NAME", conflicts_with_all = ["issued_before", "revocation_rule"])]
+    pub by_name: Option<String>,
+    /// With --user: offboard in this organization too (repeatable); one failing does not stop
+    /// the others.
+    #[arg(long = "also-org", value_name = "ORG", requires = "by_name")]
+    pub also_orgs: Vec<String>,
     /// Say what would be revoked; revoke nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use patkit::PatMetadata;
 use patkit::Scopes;
 use patkit::lifecycle::{
-    FindingKind, Offboarding, Outcome, PlannedAction, RotationReport, Rotator, Scan, ScanReport, SkipReason, View,
+    FindingKind, OffboardByName, Offboarding, OrganizationStatus, Outcome, PlannedAction, RotationReport, Rotator,
+    Scan, ScanReport, SkipReason, View,
 };
 use serde_json::{Value, json};
 
@@ -314,7 +315,11 @@ fn descriptor(app: &App, user: &str) -> Result<String, Failure> {
 }
 
 pub async fn offboard(app: &App, args: &OffboardArgs) -> Result<(), Failure> {
-    let descriptor = descriptor(app, &args.user)?;
+    if let Some(query) = &args.by_name {
+        return offboard_by_name(app, query, &args.also_orgs, args.dry_run).await;
+    }
+    let user = args.user.as_deref().ok_or_else(|| Failure::usage("give a subject descriptor or --user EMAIL|NAME"))?;
+    let descriptor = descriptor(app, user)?;
     let mut offboarding = Offboarding::new(app.azure()?.token_admin()).dry_run(args.dry_run);
     if let Some(cutoff) = args.issued_before {
         offboarding = offboarding.only_issued_before(cutoff);
@@ -398,4 +403,80 @@ pub async fn offboard(app: &App, args: &OffboardArgs) -> Result<(), Failure> {
         ));
     }
     Ok(())
+}
+
+/// `offboard --user EMAIL|NAME [--also-org ORG]…`: the library's offboarding by name, in the
+/// organization and every other one given; a table (or the by-name JSON report) with one row
+/// per token and per credential seen but not touched.
+async fn offboard_by_name(app: &App, query: &str, also: &[String], dry_run: bool) -> Result<(), Failure> {
+    let mut flow = OffboardByName::new().dry_run(dry_run);
+    let mut orgs = vec![app.organization().to_owned()];
+    orgs.extend(also.iter().filter(|o| !o.eq_ignore_ascii_case(app.organization())).cloned());
+    for org in &orgs {
+        flow = flow.organization(org.clone(), app.client_for(org)?.token_admin());
+    }
+    if !dry_run {
+        crate::confirm::confirm(app.yes, &format!("revoke every token of {query:?} in {}", orgs.join(", ")))?;
+    }
+    let mut progress = Progress::new("offboarding", None, app.progress);
+    progress.inc(0);
+    let report = flow.run(query).await?;
+    progress.finish();
+    if app.json {
+        out_json(&serde_json::to_value(&report).map_err(|e| Failure::new(Class::Unexpected, e.to_string()))?);
+    } else {
+        let mut rows = Vec::new();
+        for section in &report.organizations {
+            let user = section.user().map_or_else(|| "-".to_owned(), |(u, _)| u.to_string());
+            let mut push = |what: String, name: String, action: String| {
+                rows.push(vec![section.label.clone(), user.clone(), what, name, action]);
+            };
+            match section.status() {
+                OrganizationStatus::NotFound | OrganizationStatus::Ambiguous | OrganizationStatus::Failed => {
+                    let detail = section.to_string();
+                    let first = detail.lines().next().unwrap_or_default();
+                    let why = first.split_once(": ").map_or(first, |(_, why)| why);
+                    push("-".into(), "-".into(), why.to_owned());
+                }
+                _ => {}
+            }
+            if let Some(run) = &section.offboarding {
+                let verb = if run.dry_run { "would revoke" } else { "revoked" };
+                for token in &run.found {
+                    let id = &token.metadata.id;
+                    let action = if run.revoked.contains(id) {
+                        verb
+                    } else if run.not_revoked.contains(id) {
+                        "NOT revoked"
+                    } else {
+                        "already inactive"
+                    };
+                    push(format!("PAT {id}"), token.metadata.display_name.clone(), action.to_owned());
+                }
+            }
+            for credential in &section.credentials_untouched {
+                let name = credential.title.clone().unwrap_or_default();
+                push(format!("{} {}", credential.kind, credential.id), name, "seen, not touched".to_owned());
+            }
+            for e in &section.errors {
+                push("-".into(), "-".into(), format!("error: {e}"));
+            }
+        }
+        out(&render::table(&["ORGANIZATION", "USER", "CREDENTIAL", "NAME", "ACTION"], &rows));
+        if dry_run {
+            eprintln!("patctl: dry run; nothing was revoked");
+        }
+    }
+    let statuses: Vec<OrganizationStatus> = report.organizations.iter().map(|o| o.status()).collect();
+    if statuses.iter().all(|s| *s == OrganizationStatus::NotFound) {
+        return Err(Failure::new(Class::NotFound, format!("nobody is named {query:?} in {}", orgs.join(", "))));
+    }
+    let fine = [OrganizationStatus::Offboarded, OrganizationStatus::DryRun, OrganizationStatus::NotFound];
+    if statuses.iter().all(|s| fine.contains(s)) {
+        return Ok(());
+    }
+    Err(Failure::new(
+        Class::Partial,
+        "offboarding by name is not complete (an organization failed, was ambiguous or left tokens); see above",
+    ))
 }

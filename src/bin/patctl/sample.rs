@@ -24,7 +24,8 @@ pub struct Sample {
 
 impl Sample {
     /// Seeds: Alice (you, an organization admin) with tokens expired, expiring soon, fine,
-    /// revoked and global, plus `extra` more; Bob (to offboard) with three. Four of Alice's are
+    /// revoked and global, plus `extra` more; Bob (to offboard; `bob@fabrikam.example`) with
+    /// three and an SSH key. Four of Alice's are
     /// in the store.
     /// The emulator's "now" comes from `clock`.
     pub async fn new(extra: u32, clock: Arc<dyn Clock>) -> Result<Self, Failure> {
@@ -33,6 +34,9 @@ impl Sample {
         let alice = emulator.add_user("Alice");
         emulator.make_org_admin(ORG, alice.id);
         let bob = emulator.add_user("Bob");
+        emulator.add_member(ORG, bob.id);
+        emulator.set_user_identity(bob.id, "bob@fabrikam.example", Some("bob@fabrikam.example"));
+        emulator.seed_ssh_key(ORG, bob.id, "bob's laptop");
         let now = emulator.now();
         let days = TimeDelta::days;
 

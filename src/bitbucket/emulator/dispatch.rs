@@ -58,6 +58,8 @@ impl Emulator {
             Route::Update(owner, id) => call.update(owner, id),
             Route::Delete(owner, id) => call.delete(owner, id),
             Route::Read(owner) => call.read(owner),
+            Route::AdminUsers => call.admin_users(),
+            Route::Keys(gpg) => call.keys(*gpg),
         };
         answer.unwrap_or_else(|refusal| refusal)
     }

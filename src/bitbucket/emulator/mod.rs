@@ -19,6 +19,8 @@
 //! | `/rest/access-tokens/{v}/projects/{key}[/repos/{slug}]` | GET list, PUT create |
 //! | `/rest/access-tokens/{v}/projects/{key}[/repos/{slug}]/{id}` | GET, POST update, DELETE |
 //! | `/rest/api/{v}/users/{slug}`, `…/projects/{key}[/repos/{slug}]` | GET (how a token is checked) |
+//! | `/rest/api/{v}/admin/users` | GET (`filter`: part of the username, display name or email; system admins) |
+//! | `/rest/ssh/{v}/keys`, `/rest/gpg/{v}/keys` | GET (`user`: one's own, or anyone's for system admins) |
 //!
 //! The behaviours of §5.10 hold: PUT creates and POST updates name and permissions; create needs
 //! HTTP Basic with the user's **password** (a token as Bearer or as the Basic password gets
@@ -88,6 +90,7 @@ mod routes;
 mod setup;
 mod state;
 mod tokens;
+mod users;
 mod wire;
 
 use std::fmt;
@@ -175,6 +178,60 @@ impl Emulator {
     /// If the slug is taken.
     pub fn add_user(&self, slug: &str, password: &str) -> EmulatedUser {
         self.add(slug, password, false)
+    }
+
+    /// Sets a user's display name and email (defaults: the slug, and
+    /// `{slug}@bitbucket.example`).
+    ///
+    /// # Panics
+    ///
+    /// If there is no such user.
+    pub fn set_user_identity(&self, slug: &str, display_name: &str, email: &str) {
+        let mut state = self.lock();
+        let user = state.users.get_mut(slug).unwrap_or_else(|| panic!("set_user_identity: unknown user {slug}"));
+        display_name.clone_into(&mut user.display_name);
+        email.clone_into(&mut user.email);
+    }
+
+    /// Adds an SSH key (`text`: the public key, answered as given; `fingerprint` as the service
+    /// spells it) to a user, created now; returns its id.
+    ///
+    /// # Panics
+    ///
+    /// If there is no such user.
+    pub fn add_ssh_key(&self, slug: &str, label: &str, text: &str, fingerprint: &str) -> u64 {
+        self.add_key(slug, false, label, text, fingerprint)
+    }
+
+    /// Adds a GPG key (`fingerprint`: its 40-hex-digit fingerprint) to a user; returns its id.
+    ///
+    /// # Panics
+    ///
+    /// If there is no such user.
+    pub fn add_gpg_key(&self, slug: &str, text: &str, fingerprint: &str) -> u64 {
+        self.add_key(slug, true, "", text, fingerprint)
+    }
+
+    fn add_key(&self, slug: &str, gpg: bool, label: &str, text: &str, fingerprint: &str) -> u64 {
+        let now = self.now();
+        let mut state = self.lock();
+        state.last_key += 1;
+        let id = state.last_key;
+        let user = state.users.get_mut(slug).unwrap_or_else(|| panic!("add_key: unknown user {slug}"));
+        let key = state::KeyEntry {
+            id,
+            label: label.to_owned(),
+            text: text.to_owned(),
+            fingerprint: fingerprint.to_owned(),
+            created: now,
+            last_authenticated: None,
+        };
+        if gpg {
+            user.gpg_keys.push(key)
+        } else {
+            user.ssh_keys.push(key)
+        }
+        id
     }
 
     /// Adds a system administrator.

@@ -20,8 +20,15 @@ pub const USER: Operation = Operation::idempotent("bitbucket_user");
 /// `GET /rest/api/{1.0,latest}/projects/{key}[/repos/{slug}]`.
 pub const RESOURCE: Operation = Operation::idempotent("bitbucket_resource");
 
+/// `GET /rest/api/…/admin/users`.
+pub const ADMIN_USERS: Operation = Operation::idempotent("bitbucket_admin_users");
+/// `GET /rest/ssh/…/keys`.
+pub const SSH_KEYS: Operation = Operation::idempotent("bitbucket_ssh_keys");
+/// `GET /rest/gpg/…/keys`.
+pub const GPG_KEYS: Operation = Operation::idempotent("bitbucket_gpg_keys");
+
 /// Every operation the emulator tells apart.
-pub const ALL: [Operation; 7] = [LIST, GET, CREATE, UPDATE, DELETE, USER, RESOURCE];
+pub const ALL: [Operation; 10] = [LIST, GET, CREATE, UPDATE, DELETE, USER, RESOURCE, ADMIN_USERS, SSH_KEYS, GPG_KEYS];
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,10 @@ pub(crate) enum Route {
     Delete(Owner, String),
     /// `GET /rest/api/…/users/{slug}`, `…/projects/{key}`, `…/projects/{key}/repos/{slug}`.
     Read(Owner),
+    /// `GET /rest/api/…/admin/users`.
+    AdminUsers,
+    /// `GET /rest/ssh/…/keys` (`false`) or `GET /rest/gpg/…/keys` (`true`).
+    Keys(bool),
 }
 
 impl Route {
@@ -49,6 +53,9 @@ impl Route {
                 ("DELETE", (owner, Some(id))) => Self::Delete(owner, id),
                 _ => return None,
             },
+            ("GET", ["rest", "api", v, "admin", "users"]) if version(v) => Self::AdminUsers,
+            ("GET", ["rest", "ssh", v, "keys"]) if version(v) => Self::Keys(false),
+            ("GET", ["rest", "gpg", v, "keys"]) if version(v) => Self::Keys(true),
             ("GET", ["rest", "api", v, rest @ ..]) if version(v) => match owner(rest)? {
                 (owner, None) => Self::Read(owner),
                 _ => return None,
@@ -67,6 +74,9 @@ impl Route {
             Self::Delete(..) => op::DELETE,
             Self::Read(Owner::User(_)) => op::USER,
             Self::Read(_) => op::RESOURCE,
+            Self::AdminUsers => op::ADMIN_USERS,
+            Self::Keys(false) => op::SSH_KEYS,
+            Self::Keys(true) => op::GPG_KEYS,
         }
     }
 }

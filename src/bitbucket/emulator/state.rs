@@ -23,6 +23,26 @@ pub(crate) struct UserEntry {
     pub(crate) slug: String,
     pub(crate) password: Digest32,
     pub(crate) admin: bool,
+    /// `displayName`.
+    pub(crate) display_name: String,
+    /// `emailAddress`.
+    pub(crate) email: String,
+    /// SSH keys, in the order added.
+    pub(crate) ssh_keys: Vec<KeyEntry>,
+    /// GPG keys, in the order added.
+    pub(crate) gpg_keys: Vec<KeyEntry>,
+}
+
+/// An SSH or GPG key (GPG keys use no label and no last authentication).
+#[derive(Debug, Clone)]
+pub(crate) struct KeyEntry {
+    pub(crate) id: u64,
+    pub(crate) label: String,
+    /// The public key text, answered as given.
+    pub(crate) text: String,
+    pub(crate) fingerprint: String,
+    pub(crate) created: DateTime<Utc>,
+    pub(crate) last_authenticated: Option<DateTime<Utc>>,
 }
 
 /// Whose a token is (§5.1).
@@ -89,6 +109,7 @@ pub(crate) struct State {
     pub(crate) rate_limit: Option<RateLimit>,
     pub(crate) buckets: HashMap<String, Bucket>,
     last_user: u64,
+    pub(crate) last_key: u64,
     last_seq: u64,
 }
 
@@ -103,6 +124,7 @@ impl Default for State {
             rate_limit: None,
             buckets: HashMap::new(),
             last_user: 0,
+            last_key: 0,
             last_seq: 0,
         }
     }
@@ -134,7 +156,17 @@ impl State {
     pub(crate) fn add_user(&mut self, slug: &str, password: &str, admin: bool) -> u64 {
         self.last_user += 1;
         let id = self.last_user;
-        self.users.insert(slug.to_owned(), UserEntry { id, slug: slug.to_owned(), password: digest(password), admin });
+        let entry = UserEntry {
+            id,
+            slug: slug.to_owned(),
+            password: digest(password),
+            admin,
+            display_name: slug.to_owned(),
+            email: format!("{slug}@bitbucket.example"),
+            ssh_keys: Vec::new(),
+            gpg_keys: Vec::new(),
+        };
+        self.users.insert(slug.to_owned(), entry);
         id
     }
 

@@ -56,6 +56,8 @@ impl Emulator {
             Route::Delete(user, token) => call.delete(user, token),
             Route::CurrentUser => call.current_user(),
             Route::AdminUsers => call.admin_users(),
+            Route::SearchUsers => call.search_users(),
+            Route::UserKeys(user, gpg) => call.user_keys(user, *gpg),
             Route::Version => call.version(),
         };
         answer.unwrap_or_else(|refusal| render(&refusal, &request.origin))

@@ -18,6 +18,8 @@
 //! | `/users/{username}/tokens/{id or name}` | DELETE (204; 404; 422 for an ambiguous name) | `gitea_token_delete` |
 //! | `/user` | GET the caller (`read:user` for a token) | `gitea_user` |
 //! | `/admin/users` | GET every user (site admins; `read:admin` for a token) | `gitea_admin_users` |
+//! | `/users/search` | GET (`q`: login, full name; the whole email for site admins) → `{ok, data}` | `gitea_user_search` |
+//! | `/users/{username}/keys`, `…/gpg_keys` | GET (paged like the token list) | `gitea_user_keys`, `gitea_user_gpg_keys` |
 //! | `/version` (Forgejo also `/api/forgejo/v1/version`) | GET | `gitea_version` |
 //!
 //! The behaviours of §3.11:
@@ -215,6 +217,59 @@ impl Emulator {
         assert!(state.find_user(username).is_none(), "add_user: {username} exists");
         let id = state.add_user(username, admin, password, now);
         EmulatedUser { id, username: username.to_owned() }
+    }
+
+    /// Sets a user's full name and primary email (defaults: empty, and
+    /// `{username}@noreply.localhost`).
+    ///
+    /// # Panics
+    ///
+    /// If the user is unknown.
+    pub fn set_user_identity(&self, user: u64, full_name: &str, email: &str) {
+        let mut state = self.lock();
+        let entry = state.users.get_mut(&user).unwrap_or_else(|| panic!("set_user_identity: unknown user {user}"));
+        full_name.clone_into(&mut entry.full_name);
+        email.clone_into(&mut entry.email);
+    }
+
+    /// Adds an SSH key (`key`: public key text, answered as given; `fingerprint` as Gitea spells
+    /// it, `SHA256:…`) to a user; returns its id.
+    ///
+    /// # Panics
+    ///
+    /// If the user is unknown.
+    pub fn add_ssh_key(&self, user: u64, title: &str, key: &str, fingerprint: &str) -> u64 {
+        self.add_key(user, false, title, key, fingerprint)
+    }
+
+    /// Adds a GPG key (`key_id`: its 16-hex-digit key id) to a user; returns its id.
+    ///
+    /// # Panics
+    ///
+    /// If the user is unknown.
+    pub fn add_gpg_key(&self, user: u64, key_id: &str, armored: &str) -> u64 {
+        self.add_key(user, true, "", armored, key_id)
+    }
+
+    fn add_key(&self, user: u64, gpg: bool, title: &str, key: &str, fingerprint: &str) -> u64 {
+        let now = self.now();
+        let mut state = self.lock();
+        state.last_key += 1;
+        let id = state.last_key;
+        let entry = state.users.get_mut(&user).unwrap_or_else(|| panic!("add_key: unknown user {user}"));
+        let key = state::KeyEntry {
+            id,
+            title: title.to_owned(),
+            key: key.to_owned(),
+            fingerprint: fingerprint.to_owned(),
+            created_at: now,
+        };
+        if gpg {
+            entry.gpg_keys.push(key)
+        } else {
+            entry.ssh_keys.push(key)
+        }
+        id
     }
 
     /// Adds a regular user who logs in with `password` (only a salted digest of it is kept).

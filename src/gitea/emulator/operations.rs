@@ -20,8 +20,16 @@ pub const ADMIN_USERS: Operation = Operation::idempotent("gitea_admin_users");
 /// `GET /version` (and, on Forgejo, `GET /api/forgejo/v1/version`): the server's version.
 pub const VERSION: Operation = Operation::idempotent("gitea_version");
 
+/// `GET /users/search`.
+pub const USER_SEARCH: Operation = Operation::idempotent("gitea_user_search");
+/// `GET /users/{username}/keys`.
+pub const USER_KEYS: Operation = Operation::idempotent("gitea_user_keys");
+/// `GET /users/{username}/gpg_keys`.
+pub const USER_GPG_KEYS: Operation = Operation::idempotent("gitea_user_gpg_keys");
+
 /// Every operation the emulator tells apart.
-pub const ALL: [Operation; 6] = [TOKEN_LIST, TOKEN_CREATE, TOKEN_DELETE, CURRENT_USER, ADMIN_USERS, VERSION];
+pub const ALL: [Operation; 9] =
+    [TOKEN_LIST, TOKEN_CREATE, TOKEN_DELETE, CURRENT_USER, ADMIN_USERS, VERSION, USER_SEARCH, USER_KEYS, USER_GPG_KEYS];
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,10 @@ pub(crate) enum Route {
     CurrentUser,
     /// `GET /admin/users`.
     AdminUsers,
+    /// `GET /users/search`.
+    SearchUsers,
+    /// `GET /users/{username}/keys` (`false`) or `…/gpg_keys` (`true`).
+    UserKeys(String, bool),
     /// `GET /version` (and Forgejo's `GET /api/forgejo/v1/version`).
     Version,
 }
@@ -39,6 +43,9 @@ impl Route {
             ("DELETE", ["users", user, "tokens", token]) => Self::Delete((*user).to_owned(), (*token).to_owned()),
             ("GET", ["user"]) => Self::CurrentUser,
             ("GET", ["admin", "users"]) => Self::AdminUsers,
+            ("GET", ["users", "search"]) => Self::SearchUsers,
+            ("GET", ["users", user, "keys"]) => Self::UserKeys((*user).to_owned(), false),
+            ("GET", ["users", user, "gpg_keys"]) => Self::UserKeys((*user).to_owned(), true),
             ("GET", ["version"]) => Self::Version,
             _ => return None,
         })
@@ -52,6 +59,9 @@ impl Route {
             Self::Delete(..) => op::TOKEN_DELETE,
             Self::CurrentUser => op::CURRENT_USER,
             Self::AdminUsers => op::ADMIN_USERS,
+            Self::SearchUsers => op::USER_SEARCH,
+            Self::UserKeys(_, false) => op::USER_KEYS,
+            Self::UserKeys(_, true) => op::USER_GPG_KEYS,
             Self::Version => op::VERSION,
         }
     }

@@ -61,6 +61,25 @@ pub(crate) struct UserEntry {
     /// `Some`: two-factor is on and this is the code that is valid now.
     pub(crate) otp: Option<Salted>,
     pub(crate) created_at: DateTime<Utc>,
+    /// `full_name`.
+    pub(crate) full_name: String,
+    /// The primary email.
+    pub(crate) email: String,
+    /// SSH keys, in the order added.
+    pub(crate) ssh_keys: Vec<KeyEntry>,
+    /// GPG keys, in the order added.
+    pub(crate) gpg_keys: Vec<KeyEntry>,
+}
+
+/// An SSH or GPG key. For a GPG key `fingerprint` is its key id and `title` is unused.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyEntry {
+    pub(crate) id: u64,
+    pub(crate) title: String,
+    /// The public key text (or armored key), answered as given.
+    pub(crate) key: String,
+    pub(crate) fingerprint: String,
+    pub(crate) created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +134,7 @@ pub(crate) struct State {
     pub(crate) secrets: HashMap<Digest, u64>,
     pub(crate) repos: BTreeMap<u64, RepoEntry>,
     pub(crate) settings: Settings,
+    pub(crate) last_key: u64,
     last_user: u64,
     last_token: u64,
     last_repo: u64,
@@ -131,6 +151,10 @@ impl State {
             password: password.map(Salted::new),
             otp: None,
             created_at: now,
+            full_name: String::new(),
+            email: format!("{}@noreply.localhost", username.to_lowercase()),
+            ssh_keys: Vec::new(),
+            gpg_keys: Vec::new(),
         };
         self.users.insert(id, entry);
         id

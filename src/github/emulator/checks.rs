@@ -9,7 +9,7 @@ use super::auth::Principal;
 use super::call::{Answer, Call};
 use super::facts;
 use super::setup::TokenKind;
-use super::wire::{expiration_header, json_response, set_header};
+use super::wire::{empty, expiration_header, json_response, set_header};
 
 impl Call<'_> {
     /// `GET /user`: the token's owner; `X-OAuth-Scopes` for a classic PAT, and
@@ -60,6 +60,20 @@ impl Call<'_> {
             StatusCode::OK,
             &json!({ "login": entry.login, "id": entry.id, "node_id": format!("O_emu{}", entry.id), "type": "Organization" }),
         ))
+    }
+
+    /// `GET /orgs/{org}/members/{username}`: 204 when `username` is a member (or owner) of the
+    /// org, 404 when not; callers are checked as for `GET /orgs/{org}` (GitHub answers a caller
+    /// outside the org with a 302 to the public membership, which the emulator does not model).
+    pub(crate) fn member(&mut self, org: &str, username: &str) -> Answer {
+        self.org(org)?;
+        let entry = self.state.org(org).ok_or_else(facts::not_found)?;
+        let login = username.to_ascii_lowercase();
+        if entry.members.contains(&login) || entry.owners.contains(&login) {
+            Ok(empty(StatusCode::NO_CONTENT))
+        } else {
+            Err(facts::not_found())
+        }
     }
 
     /// `POST /credentials/revoke` `{"credentials":[…]}` (1..=1000, each `ghp_`, `github_pat_`,

@@ -105,6 +105,7 @@ impl Emulator {
                         call.saml_revoke_bulk(org, login.as_deref(), *by_type)
                     }
                     Route::Org(org) => call.org(org),
+                    Route::Member(org, user) => call.member(org, user),
                     Route::CurrentUser => call.current_user(),
                     Route::RateLimit => {
                         let core = standing.json();

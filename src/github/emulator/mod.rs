@@ -26,6 +26,7 @@
 //! | `/orgs/{org}/personal-access-token-requests/{id}` | POST review → 204 | `github_pat_request_review` |
 //! | `/orgs/{org}/personal-access-token-requests/{id}/repositories` | GET | `github_pat_request_repositories` |
 //! | `/orgs/{org}/credential-authorizations` | GET (`login`) | `github_saml_authorization_list` |
+//! | `/orgs/{org}/members/{username}` | GET → 204 member, 404 not (`add_org_member`; owners are members) | `github_org_member` |
 //! | `/orgs/{org}/credential-authorizations/{credential_id}` | DELETE → 204 | `github_saml_authorization_delete` |
 //! | `/orgs/{org}/credential-authorizations/revoke-all`, `…/revoke-credential-type`, `…/{username}/revoke`, `…/{username}/revoke-credential-type` | POST → 202, later | `github_saml_authorization_revoke_bulk` |
 //! | `/orgs/{org}` | GET | `github_org` |
@@ -283,6 +284,21 @@ impl Emulator {
         let entry =
             state.orgs.get_mut(&org.to_ascii_lowercase()).unwrap_or_else(|| panic!("add_org_owner: unknown org {org}"));
         entry.owners.insert(login.to_ascii_lowercase());
+    }
+
+    /// Makes `login` a member of `org` (an owner is one already).
+    ///
+    /// # Panics
+    ///
+    /// If the org is unknown.
+    pub fn add_org_member(&self, org: &str, login: &str) {
+        let mut state = self.lock();
+        state.user(login);
+        let entry = state
+            .orgs
+            .get_mut(&org.to_ascii_lowercase())
+            .unwrap_or_else(|| panic!("add_org_member: unknown org {org}"));
+        entry.members.insert(login.to_ascii_lowercase());
     }
 
     /// Turns SAML single sign-on on or off for `org` (GHEC): on, the credential-authorization

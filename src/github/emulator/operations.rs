@@ -45,8 +45,11 @@ pub const RATE_LIMIT: Operation = Operation::idempotent("github_rate_limit");
 /// body carries secrets.
 pub const CREDENTIALS_REVOKE: Operation = Operation::idempotent("github_credentials_revoke").sensitive();
 
+/// `GET /orgs/{org}/members/{username}`.
+pub const ORG_MEMBER: Operation = Operation::idempotent("github_org_member");
+
 /// Every operation the emulator tells apart.
-pub const ALL: [Operation; 17] = [
+pub const ALL: [Operation; 18] = [
     INSTALLATION_TOKEN,
     ORG_INSTALLATION,
     GRANT_LIST,
@@ -61,6 +64,7 @@ pub const ALL: [Operation; 17] = [
     SAML_DELETE,
     SAML_REVOKE_BULK,
     ORG,
+    ORG_MEMBER,
     CURRENT_USER,
     RATE_LIMIT,
     CREDENTIALS_REVOKE,

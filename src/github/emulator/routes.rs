@@ -22,6 +22,7 @@ pub(crate) enum Route {
     /// `(org, login if per user, by type)`.
     SamlRevokeBulk(String, Option<String>, bool),
     Org(String),
+    Member(String, String),
     CurrentUser,
     RateLimit,
     CredentialsRevoke,
@@ -62,6 +63,7 @@ impl Route {
             }
             ("DELETE", ["orgs", org, "credential-authorizations", id]) => Self::SamlDelete(o(org), o(id)),
             ("GET", ["orgs", org]) => Self::Org(o(org)),
+            ("GET", ["orgs", org, "members", user]) => Self::Member(o(org), o(user)),
             ("GET", ["user"]) => Self::CurrentUser,
             ("GET", ["rate_limit"]) => Self::RateLimit,
             ("POST", ["credentials", "revoke"]) => Self::CredentialsRevoke,
@@ -86,6 +88,7 @@ impl Route {
             Self::SamlDelete(..) => op::SAML_DELETE,
             Self::SamlRevokeBulk(..) => op::SAML_REVOKE_BULK,
             Self::Org(_) => op::ORG,
+            Self::Member(..) => op::ORG_MEMBER,
             Self::CurrentUser => op::CURRENT_USER,
             Self::RateLimit => op::RATE_LIMIT,
             Self::CredentialsRevoke => op::CREDENTIALS_REVOKE,

@@ -78,6 +78,12 @@ impl Call<'_> {
         if let Some(expires) = a.expires_at {
             body["authorized_credential_expires_at"] = json!(format_time(expires));
         }
+        if a.credential_type.eq_ignore_ascii_case("SSH key") {
+            // An SSH key's authorization names its fingerprint and title (§4.3); the emulator
+            // holds no key, so both are made up from the id.
+            body["fingerprint"] = json!(format!("SHA256:emulated{:016x}", a.credential_id));
+            body["authorized_credential_title"] = json!(format!("key {}", a.credential_id));
+        }
         if let Some(used) = a.token_id.and_then(|id| self.state.pats.get(&id)).and_then(|p| p.last_used_at) {
             body["credential_accessed_at"] = json!(format_time(used));
         }

@@ -118,6 +118,8 @@ pub(crate) struct OrgEntry {
     pub(crate) saml: bool,
     /// Owner logins, lower-case.
     pub(crate) owners: BTreeSet<String>,
+    /// Member logins (owners are members too), lower-case.
+    pub(crate) members: BTreeSet<String>,
     /// `(id, name)`.
     pub(crate) repositories: Vec<(u64, String)>,
 }
@@ -242,8 +244,14 @@ impl State {
     pub(crate) fn add_org(&mut self, login: &str) -> u64 {
         self.next.org += 1;
         let id = self.next.org;
-        let entry =
-            OrgEntry { id, login: login.to_owned(), saml: false, owners: BTreeSet::new(), repositories: Vec::new() };
+        let entry = OrgEntry {
+            id,
+            login: login.to_owned(),
+            saml: false,
+            owners: BTreeSet::new(),
+            members: BTreeSet::new(),
+            repositories: Vec::new(),
+        };
         self.orgs.insert(login.to_ascii_lowercase(), entry);
         id
     }

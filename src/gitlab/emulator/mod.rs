@@ -24,6 +24,8 @@
 //! | `/users/:user_id/personal_access_tokens` | POST (admins) |
 //! | `/user/personal_access_tokens` | POST (`k8s_proxy`, `self_rotate` only) |
 //! | `/user` | GET |
+//! | `/users` | GET (`username` exact, `search`; emails shown to and searched by admins only) |
+//! | `/users/:id/keys`, `/users/:id/gpg_keys` | GET (paged; the key text as seeded) |
 //! | `/projects/:id/access_tokens`, `/groups/:id/access_tokens` | GET list, POST create |
 //! | `…/access_tokens/:token_id` | GET, DELETE |
 //! | `…/access_tokens/:token_id/rotate` | POST |
@@ -94,6 +96,7 @@ mod setup;
 mod state;
 #[cfg(test)]
 mod tests;
+mod users;
 mod wire;
 
 use std::fmt;
@@ -190,6 +193,65 @@ impl Emulator {
     pub fn add_admin(&self, username: &str) -> EmulatedUser {
         let id = self.lock().add_user(username, true, false);
         EmulatedUser { id, username: username.to_owned() }
+    }
+
+    /// Sets a user's display name and primary email (defaults: the username, and
+    /// `{username}@emulator.test`). `GET /users` shows the email to administrators only.
+    ///
+    /// # Panics
+    ///
+    /// If the user is unknown.
+    pub fn set_user_identity(&self, user: u64, name: &str, email: &str) {
+        let mut state = self.lock();
+        let entry = state.users.get_mut(&user).unwrap_or_else(|| panic!("set_user_identity: unknown user {user}"));
+        name.clone_into(&mut entry.name);
+        email.clone_into(&mut entry.email);
+    }
+
+    /// Adds an SSH key (`key`: the public key text, answered as given) to a user, created now,
+    /// last used `last_used_at`; returns its id.
+    ///
+    /// # Panics
+    ///
+    /// If the user is unknown.
+    pub fn add_ssh_key(&self, user: u64, title: &str, key: &str, last_used_at: Option<DateTime<Utc>>) -> u64 {
+        let now = self.now();
+        let mut state = self.lock();
+        state.last_key += 1;
+        let id = state.last_key;
+        let entry = state.users.get_mut(&user).unwrap_or_else(|| panic!("add_ssh_key: unknown user {user}"));
+        entry.ssh_keys.push(state::KeyEntry {
+            id,
+            title: title.to_owned(),
+            key: key.to_owned(),
+            created_at: now,
+            expires_at: None,
+            last_used_at,
+        });
+        id
+    }
+
+    /// Adds a GPG key (`key`: the armored public key, answered as given) to a user; returns its
+    /// id.
+    ///
+    /// # Panics
+    ///
+    /// If the user is unknown.
+    pub fn add_gpg_key(&self, user: u64, key: &str) -> u64 {
+        let now = self.now();
+        let mut state = self.lock();
+        state.last_key += 1;
+        let id = state.last_key;
+        let entry = state.users.get_mut(&user).unwrap_or_else(|| panic!("add_gpg_key: unknown user {user}"));
+        entry.gpg_keys.push(state::KeyEntry {
+            id,
+            title: String::new(),
+            key: key.to_owned(),
+            created_at: now,
+            expires_at: None,
+            last_used_at: None,
+        });
+        id
     }
 
     /// Adds a project at `path` (e.g. `group/project`); returns its id.

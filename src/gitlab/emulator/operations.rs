@@ -36,9 +36,15 @@ pub const RESOURCE_GET: Operation = Operation::idempotent("gitlab_resource_token
 pub const RESOURCE_ROTATE: Operation = Operation::not_idempotent("gitlab_resource_token_rotate");
 /// `DELETE /projects/:id/access_tokens/:token_id` or the group one.
 pub const RESOURCE_REVOKE: Operation = Operation::idempotent("gitlab_resource_token_revoke");
+/// `GET /users` (search, or `username` exact).
+pub const USERS: Operation = Operation::idempotent("gitlab_users");
+/// `GET /users/:id/keys`.
+pub const USER_KEYS: Operation = Operation::idempotent("gitlab_user_keys");
+/// `GET /users/:id/gpg_keys`.
+pub const USER_GPG_KEYS: Operation = Operation::idempotent("gitlab_user_gpg_keys");
 
 /// Every operation the emulator tells apart.
-pub const ALL: [Operation; 16] = [
+pub const ALL: [Operation; 19] = [
     LIST,
     GET,
     GET_SELF,
@@ -55,6 +61,9 @@ pub const ALL: [Operation; 16] = [
     RESOURCE_GET,
     RESOURCE_ROTATE,
     RESOURCE_REVOKE,
+    USERS,
+    USER_KEYS,
+    USER_GPG_KEYS,
 ];
 
 #[cfg(test)]

@@ -35,6 +35,9 @@ pub(crate) enum Route {
     CreateForUser(String),
     CreateOwn,
     CurrentUser,
+    Users,
+    UserKeys(String),
+    UserGpgKeys(String),
     ResourceList(ResourceKind, String),
     ResourceCreate(ResourceKind, String),
     ResourceGet(ResourceKind, String, TokenRef),
@@ -61,6 +64,9 @@ impl Route {
             ("POST", ["users", user, "personal_access_tokens"]) => Self::CreateForUser((*user).to_owned()),
             ("POST", ["user", "personal_access_tokens"]) => Self::CreateOwn,
             ("GET", ["user"]) => Self::CurrentUser,
+            ("GET", ["users"]) => Self::Users,
+            ("GET", ["users", user, "keys"]) => Self::UserKeys((*user).to_owned()),
+            ("GET", ["users", user, "gpg_keys"]) => Self::UserGpgKeys((*user).to_owned()),
             (_, [k, rid, "access_tokens", rest @ ..]) => {
                 let kind = kind(k)?;
                 let rid = (*rid).to_owned();
@@ -91,6 +97,9 @@ impl Route {
             Self::CreateForUser(_) => op::CREATE_FOR_USER,
             Self::CreateOwn => op::CREATE_OWN,
             Self::CurrentUser => op::CURRENT_USER,
+            Self::Users => op::USERS,
+            Self::UserKeys(_) => op::USER_KEYS,
+            Self::UserGpgKeys(_) => op::USER_GPG_KEYS,
             Self::ResourceList(..) => op::RESOURCE_LIST,
             Self::ResourceCreate(..) => op::RESOURCE_CREATE,
             Self::ResourceGet(..) => op::RESOURCE_GET,

@@ -25,6 +25,27 @@ pub(crate) struct UserEntry {
     pub(crate) bot: bool,
     /// Blocked by an admin: none of the user's credentials authenticate.
     pub(crate) blocked: bool,
+    /// The display name (`name`).
+    pub(crate) name: String,
+    /// The primary email (shown to administrators only).
+    pub(crate) email: String,
+    /// SSH keys, in the order added.
+    pub(crate) ssh_keys: Vec<KeyEntry>,
+    /// GPG keys, in the order added.
+    pub(crate) gpg_keys: Vec<KeyEntry>,
+}
+
+/// An SSH or GPG key of a user (GPG keys use only `id`, `key` and `created_at`).
+#[derive(Debug, Clone)]
+pub(crate) struct KeyEntry {
+    pub(crate) id: u64,
+    pub(crate) title: String,
+    /// The public key text, answered as the service does (it is public, but the client keeps
+    /// none of it).
+    pub(crate) key: String,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) expires_at: Option<DateTime<Utc>>,
+    pub(crate) last_used_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +127,7 @@ pub(crate) struct State {
     pub(crate) rate_limit: Option<super::RateLimit>,
     pub(crate) rate_windows: RateWindows,
     last_user: u64,
+    pub(crate) last_key: u64,
     last_token: u64,
     last_project: u64,
     last_group: u64,
@@ -124,7 +146,18 @@ impl State {
     pub(crate) fn add_user(&mut self, username: &str, admin: bool, bot: bool) -> u64 {
         self.last_user += 1;
         let id = self.last_user;
-        self.users.insert(id, UserEntry { id, username: username.to_owned(), admin, bot, blocked: false });
+        let entry = UserEntry {
+            id,
+            username: username.to_owned(),
+            admin,
+            bot,
+            blocked: false,
+            name: username.to_owned(),
+            email: format!("{username}@emulator.test"),
+            ssh_keys: Vec::new(),
+            gpg_keys: Vec::new(),
+        };
+        self.users.insert(id, entry);
         id
     }
 

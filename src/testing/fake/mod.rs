@@ -2,6 +2,7 @@
 //! capabilities and faults, for testing code built on the seam (and the seam itself).
 
 mod admin;
+mod directory;
 mod profile;
 mod state;
 
@@ -12,6 +13,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use admin::{FAKE_USER, FakeAdmin};
+pub use directory::FakeDirectory;
 pub use profile::{FakeOp, FakeProfile};
 pub use state::FakeToken;
 
