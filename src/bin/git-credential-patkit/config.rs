@@ -1,13 +1,13 @@
 //! The helper's settings: command-line arguments (as written in git's `credential.helper`
 //! value), each with an environment-variable fallback.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
 use patkit::Scopes;
 
 use crate::credential::Source;
+use crate::store::StoreChoice;
 use patkit::duration;
 
 /// A git credential helper that mints Azure DevOps PATs on demand, keeps them in a private file
@@ -18,11 +18,13 @@ use patkit::duration;
 #[derive(Debug, Parser)]
 #[command(name = "git-credential-patkit", version, after_help = SETUP)]
 pub struct Args {
-    /// Directory of the file token store [default: `git-credentials` in patkit's data
-    /// directory: $XDG_DATA_HOME/patkit or ~/.local/share/patkit; on macOS ~/Library/Application
-    /// Support/patkit].
-    #[arg(long, env = "PATKIT_GIT_STORE", value_name = "DIR")]
-    pub store: Option<PathBuf>,
+    /// Token store: `keyring` (the OS keyring), `vault` (VAULT_ADDR + VAULT_TOKEN), `file` or
+    /// `file:DIR` (a DIR alone works too) [default: the OS keyring when one answers, unless the
+    /// default file store exists, else the file store `git-credentials` in patkit's data
+    /// directory: $XDG_DATA_HOME/patkit or ~/.local/share/patkit; macOS ~/Library/Application
+    /// Support/patkit; Windows %APPDATA%\patkit].
+    #[arg(long, env = "PATKIT_GIT_STORE", value_name = "KIND")]
+    pub store: Option<StoreChoice>,
 
     /// Scopes of minted PATs (space-separated).
     #[arg(long, env = "PATKIT_GIT_SCOPES", default_value = "vso.code_write")]
@@ -87,7 +89,7 @@ Set git up to use it (and undo that):
 /// Checked settings.
 #[derive(Debug)]
 pub struct Config {
-    pub store_dir: PathBuf,
+    pub store: Option<StoreChoice>,
     pub scopes: Scopes,
     pub lifetime: Duration,
     pub margin: Duration,
@@ -105,14 +107,8 @@ impl Args {
     /// Checks the settings.
     pub fn into_config(self) -> Result<Config, String> {
         let scopes = Scopes::parse(&self.scopes).map_err(|e| format!("--scopes / PATKIT_GIT_SCOPES: {e}"))?;
-        let store_dir = match self.store {
-            Some(dir) => dir,
-            None => {
-                default_store_dir().ok_or("no token store directory: pass --store or set PATKIT_GIT_STORE (or HOME)")?
-            }
-        };
         Ok(Config {
-            store_dir,
+            store: self.store,
             scopes,
             lifetime: self.lifetime,
             margin: self.margin,
@@ -126,8 +122,4 @@ impl Args {
             verbose: self.verbose,
         })
     }
-}
-
-fn default_store_dir() -> Option<PathBuf> {
-    Some(patkit::store::default_dir()?.join("git-credentials"))
 }

@@ -1,6 +1,6 @@
 //! `git-credential-patkit`: a git credential helper that mints Azure DevOps PATs on demand.
 //!
-//! Built only on patkit's public API (the Azure client, the credentials, the file token store).
+//! Built only on patkit's public API (the Azure client, the credentials, the token stores).
 //!
 //! # What it does
 //!
@@ -51,7 +51,7 @@
 //!
 //! | Argument | Variable | Default |
 //! |---|---|---|
-//! | `--store DIR` | `PATKIT_GIT_STORE` | `git-credentials` under `patkit::store::default_dir()` |
+//! | `--store keyring\|vault\|file\|file:DIR` | `PATKIT_GIT_STORE` | the OS keyring when one answers and the default file store does not exist, else the file store `git-credentials` under `patkit::store::default_dir()` |
 //! | `--scopes S` | `PATKIT_GIT_SCOPES` | `vso.code_write` |
 //! | `--lifetime D` | `PATKIT_GIT_LIFETIME` | `30d` (units s, m, h, d, w) |
 //! | `--margin D` | `PATKIT_GIT_MARGIN` | `1h` |
@@ -69,6 +69,8 @@
 
 #[path = "../shared/credential.rs"]
 mod credential;
+#[path = "../shared/store.rs"]
+mod store;
 
 mod config;
 mod helper;
@@ -86,7 +88,6 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-#[cfg(unix)]
 fn main() -> ExitCode {
     if setup::is_setup(std::env::args_os().nth(1).as_deref()) {
         return match setup::run(setup::Setup::parse()) {
@@ -126,7 +127,6 @@ fn main() -> ExitCode {
     }
 }
 
-#[cfg(unix)]
 async fn run(action: &str, config: config::Config, request: protocol::Credential) -> Result<(), helper::HelperError> {
     use std::sync::Arc;
 
@@ -152,8 +152,14 @@ async fn run(action: &str, config: config::Config, request: protocol::Credential
             return Ok(());
         }
     }
-    let store = patkit::store::FileTokenStore::open(&config.store_dir).await?;
-    let helper = helper::Helper::new(config, Arc::new(store), Arc::new(patkit::SystemClock));
+    let opened = store::open(config.store.as_ref(), STORE_NAMES).await.map_err(|e| match e {
+        store::OpenError::Usage(message) => helper::HelperError(message),
+        store::OpenError::Store(e) => helper::HelperError::from(e),
+    })?;
+    if config.verbose {
+        eprintln!("git-credential-patkit: token store: {}", opened.description);
+    }
+    let helper = helper::Helper::new(config, opened.store, Arc::new(patkit::SystemClock));
     match action {
         "get" => {
             if let Some(answer) = helper.get(&request).await? {
@@ -168,11 +174,10 @@ async fn run(action: &str, config: config::Config, request: protocol::Credential
     }
 }
 
-#[cfg(not(unix))]
-fn main() -> ExitCode {
-    eprintln!("git-credential-patkit needs patkit's FileTokenStore, which is Unix-only");
-    ExitCode::FAILURE
-}
+/// The helper's own stores: `git-credentials` in the data directory, keyring service
+/// `patkit-git-credentials`, Vault prefix `patkit/git-credentials`.
+const STORE_NAMES: store::Names =
+    store::Names { dir: "git-credentials", service: "patkit-git-credentials", vault_prefix: "patkit/git-credentials" };
 
 #[cfg(test)]
 mod tests {

@@ -32,6 +32,8 @@
 
 #[path = "../shared/credential.rs"]
 mod credential;
+#[path = "../shared/store.rs"]
+mod store;
 
 mod app;
 mod cli;
