@@ -11,5 +11,6 @@ mod vault_kv;
 
 mod conformance;
 mod file_store;
+mod file_store_off_unix;
 mod keyring;
 mod vault;

@@ -15,3 +15,4 @@ mod git_clone;
 mod git_configure;
 mod git_helper;
 mod patctl;
+mod store_choice;
