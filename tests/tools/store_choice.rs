@@ -114,23 +114,21 @@ fn store_vault_without_an_address_is_a_usage_error_naming_the_variable() {
 #[test]
 fn a_profile_store_names_the_kind_and_bad_ones_are_refused() {
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("patctl.conf");
     let dir = home.path().join("from-profile");
-    std::fs::write(
-        &config,
-        format!("[work]\nstore = file:{}\n[kr]\nstore = keyring\n[bad]\nstore = file:\n", dir.display()),
-    )
-    .unwrap();
-    let config = config.to_str().unwrap();
+    let config = home.path().join("patctl.conf");
+    std::fs::write(&config, format!("[work]\nstore = file:{}\n[kr]\nstore = keyring\n", dir.display())).unwrap();
+    let bad = home.path().join("bad.conf");
+    std::fs::write(&bad, "[bad]\nstore = file:\n").unwrap();
+    let (config, bad) = (config.to_str().unwrap(), bad.to_str().unwrap());
     let work = run(home.path(), &with(&["--emulator", "--config", config, "--profile", "work"], CREATE), &[]);
     assert_eq!(work.code, 0, "{}", work.stderr);
     assert!(dir.join("patkit-store.json").is_file());
     let keyring = run(home.path(), &with(&["--emulator", "--config", config, "--profile", "kr"], CREATE), &[]);
     assert_eq!(keyring.code, 9, "{}", keyring.stderr);
     assert!(keyring.stderr.contains("no keyring"), "{}", keyring.stderr);
-    let bad = run(home.path(), &with(&["--emulator", "--config", config, "--profile", "bad"], CREATE), &[]);
-    assert_eq!(bad.code, 2, "{}", bad.stderr);
-    assert!(bad.stderr.contains("file:DIR"), "{}", bad.stderr);
+    let refused = run(home.path(), &with(&["--emulator", "--config", bad, "--profile", "bad"], CREATE), &[]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("line 2") && refused.stderr.contains("file:DIR"), "{}", refused.stderr);
 }
 
 #[test]

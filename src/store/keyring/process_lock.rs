@@ -112,12 +112,9 @@ mod tests {
             ("HOME", "/home/ada"),
             ("LOCALAPPDATA", r"C:\Users\ada\AppData\Local"),
         ]);
-        assert_eq!(default_dir_with("linux", &all), Some(PathBuf::from("/run/user/1000/patkit")));
-        assert_eq!(default_dir_with("macos", &all), Some(PathBuf::from("/home/ada/Library/Caches/patkit")));
-        assert_eq!(
-            default_dir_with("windows", &all),
-            Some(PathBuf::from(r"C:\Users\ada\AppData\Local").join("patkit"))
-        );
+        assert_eq!(default_dir_with("linux", all), Some(PathBuf::from("/run/user/1000/patkit")));
+        assert_eq!(default_dir_with("macos", all), Some(PathBuf::from("/home/ada/Library/Caches/patkit")));
+        assert_eq!(default_dir_with("windows", all), Some(PathBuf::from(r"C:\Users\ada\AppData\Local").join("patkit")));
         assert_eq!(default_dir_with("linux", env(&[("HOME", "/h")])), Some(PathBuf::from("/h/.cache/patkit")));
         assert_eq!(default_dir_with("windows", env(&[("HOME", "/h")])), None);
     }
