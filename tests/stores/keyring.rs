@@ -81,12 +81,14 @@ async fn debug_errors_and_list_never_show_the_secret() {
 
 /// The probe half of `without_a_keyring_new_fails_loudly`, run in a child process whose
 /// environment has no usable session bus.
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
 fn probe_without_keyring() {
     let err = KeyringTokenStore::new("patkit-probe").expect_err("a keyring store without a keyring");
     assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{err}");
     assert!(err.message().contains("no keyring"), "{err}");
 }
 
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
 #[test]
 fn without_a_keyring_new_fails_loudly() {
     if std::env::var_os("PATKIT_KEYRING_PROBE").is_some() {
@@ -210,6 +212,7 @@ fn two_processes_compare_and_swap_lose_no_update() {
 /// A fake Secret Service on the session bus: opens sessions and finds one locked item, and
 /// answers Unlock with a prompt whose `Completed` signal never comes (a prompt nobody answers).
 /// Returns once it owns `org.freedesktop.secrets`; serves on its own thread.
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
 fn start_secret_service_with_a_prompt_nobody_answers() {
     use dbus::Path;
     use dbus::arg::Variant;
@@ -253,10 +256,12 @@ fn start_secret_service_with_a_prompt_nobody_answers() {
     wait.recv().unwrap();
 }
 
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
 const HUNG_CHILD_ENV: &str = "PATKIT_KEYRING_HUNG_CHILD";
 
 /// The child half of `a_secret_service_that_never_answers_fails_within_the_timeout`, on a
 /// private bus where the fake service runs.
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
 fn calls_to_a_hung_service_time_out() {
     use std::time::{Duration, Instant};
     start_secret_service_with_a_prompt_nobody_answers();
@@ -297,6 +302,7 @@ fn calls_to_a_hung_service_time_out() {
 /// A Secret Service that never completes an unlock prompt (the keyring crates wait a year for
 /// it) makes every store call fail with `Unavailable` within the store's timeout instead of
 /// hanging. Runs in a child process on a private D-Bus session bus with the fake service.
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
 #[test]
 fn a_secret_service_that_never_answers_fails_within_the_timeout() {
     use std::io::BufRead as _;
@@ -467,4 +473,41 @@ async fn an_item_of_a_future_format_version_is_corrupt_and_never_replaced() {
 fn child_test(name: &str) -> String {
     let module = module_path!().split_once("::").map_or("", |(_, rest)| rest);
     if module.is_empty() { name.to_owned() } else { format!("{module}::{name}") }
+}
+
+/// The Credential Manager holds at most 2560 bytes per credential: a larger entry is refused
+/// before anything is written, and the message gives the size and the limit, never the secret.
+#[cfg(windows)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_too_large_for_the_credential_manager_is_refused_and_nothing_is_written() {
+    let Some(store) = store("an_entry_too_large_for_the_credential_manager_is_refused") else { return };
+    let mut entry = conformance::sample_entry("big", CANARY);
+    entry.record.metadata.display_name = "x".repeat(3000);
+    let err = store.put(entry).await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Other, "{err}");
+    assert!(err.message().contains("at most 2560 bytes") && err.message().contains("nothing was written"), "{err}");
+    assert!(!format!("{err} {err:?}").contains(CANARY), "{err}");
+    assert!(store.get("big").await.unwrap().is_none());
+    // A full entry (rotation in progress, previous token) fits.
+    store.put(conformance::full_entry("full", CANARY)).await.unwrap();
+    assert!(store.remove("full").await.unwrap());
+}
+
+/// Windows compares credential target names without regard to case; patkit's entry names are
+/// compared byte for byte, so `CI/feed` and `ci/feed` stay two entries.
+#[cfg(windows)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_that_differ_only_in_case_are_two_entries() {
+    let Some(store) = store("names_that_differ_only_in_case_are_two_entries") else { return };
+    store.put(conformance::sample_entry("CI/feed", "secret-upper")).await.unwrap();
+    store.put(conformance::sample_entry("ci/feed", "secret-lower")).await.unwrap();
+    let upper = store.get("CI/feed").await.unwrap().unwrap();
+    let lower = store.get("ci/feed").await.unwrap().unwrap();
+    assert_eq!(upper.secret.expose_secret(), "secret-upper");
+    assert_eq!(lower.secret.expose_secret(), "secret-lower");
+    let names: Vec<String> = store.list().await.unwrap().into_iter().map(|r| r.name).collect();
+    assert_eq!(names, ["CI/feed", "ci/feed"]);
+    assert!(store.remove("CI/feed").await.unwrap());
+    assert!(store.get("ci/feed").await.unwrap().is_some(), "removing one must leave the other");
+    assert!(store.remove("ci/feed").await.unwrap());
 }

@@ -12,6 +12,7 @@ mod vault_kv;
 mod blocking;
 mod conformance;
 mod file_store;
+mod file_store_off_unix;
 mod keyring;
 mod vault;
 mod vault_auth;

@@ -16,3 +16,4 @@ mod git_configure;
 mod git_helper;
 mod patctl;
 mod providers;
+mod store_choice;

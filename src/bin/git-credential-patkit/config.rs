@@ -1,7 +1,6 @@
 //! The helper's settings: command-line arguments (as written in git's `credential.helper`
 //! value), each with an environment-variable fallback.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
@@ -9,6 +8,7 @@ use patkit::Scopes;
 
 use crate::credential::Source;
 use crate::provider::Kind;
+use crate::store::StoreChoice;
 use patkit::duration;
 
 /// A git credential helper for personal access tokens: mints Azure DevOps PATs on demand (Entra
@@ -20,11 +20,14 @@ use patkit::duration;
 #[derive(Debug, Parser)]
 #[command(name = "git-credential-patkit", version, after_help = SETUP)]
 pub struct Args {
-    /// Directory of the file token store [default: `git-credentials` in patkit's data
-    /// directory: $XDG_DATA_HOME/patkit or ~/.local/share/patkit; on macOS ~/Library/Application
-    /// Support/patkit].
-    #[arg(long, env = "PATKIT_GIT_STORE", value_name = "DIR")]
-    pub store: Option<PathBuf>,
+    /// Token store: `keyring` (the OS keyring), `vault` (from BAO_ADDR/VAULT_ADDR and a token,
+    /// token file or AppRole, as patkit::store::VaultConfig reads them), `file` or
+    /// `file:DIR` (a DIR alone works too) [default: the OS keyring when one answers, unless the
+    /// default file store exists, else the file store `git-credentials` in patkit's data
+    /// directory: $XDG_DATA_HOME/patkit or ~/.local/share/patkit; macOS ~/Library/Application
+    /// Support/patkit; Windows %APPDATA%\patkit].
+    #[arg(long, env = "PATKIT_GIT_STORE", value_name = "KIND")]
+    pub store: Option<StoreChoice>,
 
     /// Scopes of minted tokens (space-separated) [default: the provider's for reading and
     /// writing repositories: `vso.code_write` (Azure DevOps), `write:repository` (Gitea,
@@ -112,7 +115,7 @@ Set git up to use it (and undo that):
 /// Checked settings.
 #[derive(Debug)]
 pub struct Config {
-    pub store_dir: PathBuf,
+    pub store: Option<StoreChoice>,
     /// `--scopes`; [`Config::scopes_for`] gives the provider's default.
     pub scopes: Option<Scopes>,
     pub lifetime: Duration,
@@ -138,14 +141,8 @@ impl Args {
             Some(s) => Some(Scopes::parse(s).map_err(|e| format!("--scopes / PATKIT_GIT_SCOPES: {e}"))?),
             None => None,
         };
-        let store_dir = match self.store {
-            Some(dir) => dir,
-            None => {
-                default_store_dir().ok_or("no token store directory: pass --store or set PATKIT_GIT_STORE (or HOME)")?
-            }
-        };
         Ok(Config {
-            store_dir,
+            store: self.store,
             scopes,
             lifetime: self.lifetime,
             margin: self.margin,
@@ -181,8 +178,4 @@ impl Config {
         };
         Scopes::parse(default).expect("the default scopes parse")
     }
-}
-
-fn default_store_dir() -> Option<PathBuf> {
-    Some(patkit::store::default_dir()?.join("git-credentials"))
 }

@@ -2,7 +2,7 @@
 //! patkit supports.
 //!
 //! Built only on patkit's public API (the provider clients, the credentials, the lifecycle flows,
-//! the file token store).
+//! the token stores).
 //!
 //! # Providers
 //!
@@ -72,7 +72,7 @@
 //!
 //! | Argument | Variable | Default |
 //! |---|---|---|
-//! | `--store DIR` | `PATKIT_GIT_STORE` | `git-credentials` under `patkit::store::default_dir()` |
+//! | `--store keyring\|vault\|file\|file:DIR` | `PATKIT_GIT_STORE` | the OS keyring when one answers and the default file store does not exist, else the file store `git-credentials` under `patkit::store::default_dir()` |
 //! | `--provider P` | `PATKIT_GIT_PROVIDER` | `credential.<url>.provider`, else by host (above) |
 //! | `--scopes S` | `PATKIT_GIT_SCOPES` | `vso.code_write`; `write:repository` (Gitea, Forgejo); `REPO_WRITE` (Bitbucket) |
 //! | `--renew-within D` | `PATKIT_GIT_RENEW_WITHIN` | `7d`: GitLab rotates, Bitbucket replaces, GitHub warns |
@@ -100,6 +100,8 @@ mod askpass;
 mod credential;
 #[path = "../shared/provider.rs"]
 mod provider;
+#[path = "../shared/store.rs"]
+mod store;
 
 mod config;
 mod forge;
@@ -118,7 +120,6 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-#[cfg(unix)]
 fn main() -> ExitCode {
     if setup::is_setup(std::env::args_os().nth(1).as_deref()) {
         return match setup::run(setup::Setup::parse()) {
@@ -158,7 +159,6 @@ fn main() -> ExitCode {
     }
 }
 
-#[cfg(unix)]
 async fn run(action: &str, config: config::Config, request: protocol::Credential) -> Result<(), helper::HelperError> {
     use std::sync::Arc;
 
@@ -184,7 +184,14 @@ async fn run(action: &str, config: config::Config, request: protocol::Credential
             return Ok(());
         }
     };
-    let store: Arc<dyn patkit::TokenStore> = Arc::new(patkit::store::FileTokenStore::open(&config.store_dir).await?);
+    let opened = store::open(config.store.as_ref(), STORE_NAMES).await.map_err(|e| match e {
+        store::OpenError::Usage(message) => helper::HelperError(message),
+        store::OpenError::Store(e) => helper::HelperError::from(e),
+    })?;
+    if config.verbose {
+        eprintln!("git-credential-patkit: token store: {}", opened.description);
+    }
+    let store = opened.store;
     let clock = Arc::new(patkit::SystemClock);
     let answer = if target.provider == provider::Kind::Azure {
         let helper = helper::Helper::new(config, store, clock);
@@ -209,11 +216,10 @@ async fn run(action: &str, config: config::Config, request: protocol::Credential
     Ok(())
 }
 
-#[cfg(not(unix))]
-fn main() -> ExitCode {
-    eprintln!("git-credential-patkit needs patkit's FileTokenStore, which is Unix-only");
-    ExitCode::FAILURE
-}
+/// The helper's own stores: `git-credentials` in the data directory, keyring service
+/// `patkit-git-credentials`, Vault prefix `patkit/git-credentials`.
+const STORE_NAMES: store::Names =
+    store::Names { dir: "git-credentials", service: "patkit-git-credentials", vault_prefix: "patkit/git-credentials" };
 
 #[cfg(test)]
 mod tests {

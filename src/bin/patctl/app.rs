@@ -1,6 +1,5 @@
 //! What every command needs: the client, the token store, output settings.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use patkit::azure::AzureDevOpsClient;
@@ -12,6 +11,7 @@ use crate::cli::Global;
 use crate::credential::ToolCredential;
 use crate::failure::Failure;
 use crate::provider::Kind;
+use crate::store::{Names, OpenError, StoreChoice};
 
 /// The environment of one command.
 #[derive(Debug)]
@@ -34,7 +34,7 @@ pub struct App {
     pub progress: bool,
     /// `--yes`: destructive commands go ahead without asking.
     pub yes: bool,
-    store_dir: Option<PathBuf>,
+    store_choice: Option<StoreChoice>,
     store: Option<Arc<dyn TokenStore>>,
     /// How to reach another organization the same way: credential source, its variable, the
     /// API URL (unused with --emulator).
@@ -111,7 +111,7 @@ impl App {
             json: global.json,
             progress: !global.no_progress,
             yes: global.yes,
-            store_dir: settings.store.clone(),
+            store_choice: settings.store.clone(),
             store: c.store,
             sample: c.sample,
             credential: settings.credential,
@@ -154,38 +154,28 @@ impl App {
         self.provider.organization()
     }
 
-    /// The token store: `--store DIR`, else the sample store with `--emulator`, else the default
-    /// directory.
+    /// The token store: `--store`, else the sample store with `--emulator`, else the default
+    /// (the OS keyring when one answers and the default file store does not exist, else that
+    /// file store).
     pub async fn store(&self) -> Result<Arc<dyn TokenStore>, Failure> {
-        if self.store_dir.is_none()
+        if self.store_choice.is_none()
             && let Some(store) = &self.store
         {
             tracing::debug!("patctl: token store: the emulator's sample store (in memory)");
             return Ok(store.clone());
         }
-        let dir = match &self.store_dir {
-            Some(dir) => dir.clone(),
-            None => default_store_dir()
-                .ok_or_else(|| Failure::usage("no token store: pass --store DIR or set PATCTL_STORE"))?,
-        };
-        tracing::debug!(dir = %dir.display(), "patctl: token store: file store");
-        open_store(dir).await
+        let opened = crate::store::open(self.store_choice.as_ref(), STORE_NAMES).await.map_err(|e| match e {
+            OpenError::Usage(message) => Failure::usage(message),
+            OpenError::Store(e) => Failure::from(e),
+        })?;
+        tracing::debug!(store = %opened.description, "patctl: token store");
+        Ok(opened.store)
     }
 }
 
-#[cfg(unix)]
-async fn open_store(dir: PathBuf) -> Result<Arc<dyn TokenStore>, Failure> {
-    Ok(Arc::new(patkit::store::FileTokenStore::open(dir).await?))
-}
-
-#[cfg(not(unix))]
-async fn open_store(_dir: PathBuf) -> Result<Arc<dyn TokenStore>, Failure> {
-    Err(Failure::usage("the file token store is Unix-only"))
-}
-
-fn default_store_dir() -> Option<PathBuf> {
-    Some(patkit::store::default_dir()?.join("tokens"))
-}
+/// patctl's own stores: `tokens` in the data directory, keyring service `patkit-tokens`, Vault
+/// prefix `patkit/tokens`.
+const STORE_NAMES: Names = Names { dir: "tokens", service: "patkit-tokens", vault_prefix: "patkit/tokens" };
 
 type Emulated = (AzureDevOpsClient, Option<Arc<dyn TokenStore>>, Option<Sample>, Arc<dyn Clock>);
 

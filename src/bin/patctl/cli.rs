@@ -145,11 +145,14 @@ pub struct Global {
     #[arg(long, global = true, hide = true, env = "PATCTL_EMULATOR_NOW", value_name = "RFC3339")]
     pub emulator_now: Option<DateTime<Utc>>,
 
-    /// Token store directory, for `create --store-as`, `scan` and `rotate` [default:
-    /// `tokens` in patkit's data directory ($XDG_DATA_HOME/patkit or ~/.local/share/patkit; on
-    /// macOS ~/Library/Application Support/patkit); with --emulator, an in-memory store with sample entries].
-    #[arg(long, global = true, env = "PATCTL_STORE", value_name = "DIR")]
-    pub store: Option<PathBuf>,
+    /// Token store, for `create --store-as`, `scan` and `rotate`: `keyring` (the OS keyring),
+    /// `vault` (from BAO_ADDR/VAULT_ADDR and a token, token file or AppRole: see patkit::store::VaultConfig), `file` or `file:DIR` (a DIR alone works too) [default:
+    /// the OS keyring when one answers, unless the default file store exists, else the file
+    /// store `tokens` in patkit's data directory ($XDG_DATA_HOME/patkit or ~/.local/share/patkit;
+    /// macOS ~/Library/Application Support/patkit; Windows %APPDATA%\patkit); with --emulator,
+    /// an in-memory store with sample entries].
+    #[arg(long, global = true, env = "PATCTL_STORE", value_name = "KIND")]
+    pub store: Option<crate::store::StoreChoice>,
 
     /// Machine-readable JSON on stdout instead of a table.
     #[arg(long, global = true)]

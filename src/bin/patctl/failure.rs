@@ -128,7 +128,11 @@ impl Failure {
                     format!("its secret is lost: revoke it with `patctl revoke {}` and create again", ids.join(" "))
                 }
             }
-            Error::Store(_) => "check the --store directory (it must be yours, mode 0700)".into(),
+            Error::Store(_) => {
+                "check the token store (--store): a file store directory must be yours (mode 0700), a keyring \
+                 unlocked, a Vault reachable with VAULT_ADDR and VAULT_TOKEN"
+                    .into()
+            }
             Error::Unsupported { .. } => "this provider cannot do that; nothing was sent".into(),
             _ => return None,
         })

@@ -43,6 +43,8 @@ mod askpass;
 mod credential;
 #[path = "../shared/provider.rs"]
 mod provider;
+#[path = "../shared/store.rs"]
+mod store;
 
 mod app;
 mod cli;

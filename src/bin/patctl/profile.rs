@@ -14,7 +14,7 @@
 //! base-url = https://vssps.dev.azure.com
 //! credential = azure-cli          # auto, env or azure-cli
 //! token-var = AZURE_DEVOPS_ENTRA_TOKEN
-//! store = /home/me/.local/share/patkit/work
+//! store = file:~/.local/share/patkit/work   # keyring, vault, file, file:DIR (or a DIR)
 //!
 //! [lab]
 //! provider = gitlab
@@ -43,6 +43,7 @@ use crate::cli::Global;
 use crate::credential::Source;
 use crate::failure::Failure;
 use crate::provider::Kind;
+use crate::store::StoreChoice;
 
 /// The settings a command runs with, after the profile is applied.
 #[derive(Debug, Clone)]
@@ -58,7 +59,7 @@ pub struct Settings {
     pub base_url: Option<String>,
     pub credential: Source,
     pub token_var: String,
-    pub store: Option<PathBuf>,
+    pub store: Option<StoreChoice>,
     /// The profile applied, if any.
     pub profile: Option<String>,
 }
@@ -76,7 +77,7 @@ struct Profile {
     base_url: Option<String>,
     credential: Option<Source>,
     token_var: Option<String>,
-    store: Option<PathBuf>,
+    store: Option<StoreChoice>,
 }
 
 /// The parsed file: the default profile's name and the profiles, in order.
@@ -191,7 +192,7 @@ fn parse(text: &str) -> Result<File, String> {
             "base-url" => profile.base_url = Some(value.to_owned()),
             "credential" => profile.credential = Some(value.parse().map_err(at)?),
             "token-var" => profile.token_var = Some(value.to_owned()),
-            "store" => profile.store = Some(expand_home(value)),
+            "store" => profile.store = Some(StoreChoice::parse_with(value, expand_home).map_err(at)?),
             "token" | "pat" | "secret" | "password" | "private-key" => {
                 return Err(at(format!(
                     "`{key}`: a profile names where a credential comes from (`credential`, `token-var`), never \

@@ -1,5 +1,18 @@
 //! [`FileTokenStore`]: tokens in a private directory, for one user on one machine (Unix).
 //!
+//! # Platforms
+//!
+//! The store exists on Unix (Linux, macOS, the BSDs), where the file mode and owner checks below
+//! keep other users out. **On Windows (and every other non-Unix platform) it refuses**: every
+//! `open` fails with [`StoreErrorKind::Insecure`] before touching the disk, saying why and what
+//! to use instead. Keeping other users out on Windows takes an owner-only ACL on the directory
+//! and every file, which patkit cannot set or check without calling the Windows security API
+//! through `unsafe` code, and the crate forbids `unsafe`; an unchecked directory under
+//! `%APPDATA%` usually inherits an owner-only ACL, but "usually" is not what this store
+//! promises. On Windows keep tokens in
+//! [`KeyringTokenStore`](crate::store) (the Credential Manager, feature `keyring`) or
+//! [`VaultTokenStore`](crate::store) (feature `vault`).
+//!
 //! # On-disk format (layout version 1, entry files version 2)
 //!
 //! ```text
@@ -123,28 +136,47 @@
 //! directory it leads to is checked. This matters most for root using a store under a
 //! directory other users can write to.
 
+#[cfg(unix)]
 mod format;
+#[cfg(unix)]
 mod fsio;
 #[cfg(feature = "encryption")]
 mod key;
+#[cfg(unix)]
 mod layout;
+#[cfg(unix)]
 mod lock;
+#[cfg(unix)]
 mod name;
+#[cfg(unix)]
 mod ops;
+#[cfg(unix)]
 mod seal;
+#[cfg(not(unix))]
+mod unsupported;
 
+#[cfg(unix)]
 use std::fmt;
+#[cfg(unix)]
 use std::path::{Path, PathBuf};
+#[cfg(unix)]
 use std::sync::Arc;
+#[cfg(unix)]
 use std::time::Duration;
 
+#[cfg(unix)]
 use async_trait::async_trait;
 
 #[cfg(feature = "encryption")]
 pub use key::FileStoreKey;
+#[cfg(unix)]
 use ops::Inner;
+#[cfg(unix)]
 use seal::Sealing;
+#[cfg(not(unix))]
+pub use unsupported::FileTokenStore;
 
+#[cfg(unix)]
 use super::{Expected, PatRecord, StoreError, StoreErrorKind, StoredPat, TokenStore};
 
 /// A [`TokenStore`] in a private directory: one file per entry, atomic and durable writes, safe
@@ -169,12 +201,14 @@ use super::{Expected, PatRecord, StoreError, StoreErrorKind, StoredPat, TokenSto
 /// # Ok(())
 /// # }
 /// ```
+#[cfg(unix)]
 #[derive(Clone)]
 pub struct FileTokenStore {
     inner: Arc<Inner>,
     lock_timeout: Duration,
 }
 
+#[cfg(unix)]
 impl FileTokenStore {
     /// Opens the unencrypted store in directory `path`, creating it (and missing parent
     /// directories) if `path` does not exist or is an empty directory.
@@ -261,6 +295,7 @@ impl FileTokenStore {
 }
 
 /// Runs `op` on Tokio's blocking pool.
+#[cfg(unix)]
 async fn blocking<T: Send + 'static>(
     op: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
@@ -270,6 +305,7 @@ async fn blocking<T: Send + 'static>(
         .unwrap_or_else(|_| Err(StoreError::new(StoreErrorKind::Other, "a file store operation panicked")))
 }
 
+#[cfg(unix)]
 impl fmt::Debug for FileTokenStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FileTokenStore")
@@ -280,6 +316,7 @@ impl fmt::Debug for FileTokenStore {
     }
 }
 
+#[cfg(unix)]
 #[async_trait]
 impl TokenStore for FileTokenStore {
     async fn get(&self, name: &str) -> Result<Option<StoredPat>, StoreError> {

@@ -1,6 +1,5 @@
 //! The blocking calls into keyring-core, and the mapping of its errors to [`StoreError`].
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use keyring_core::api::CredentialStore;
@@ -8,6 +7,7 @@ use keyring_core::{Entry, Error as KeyringError};
 use zeroize::Zeroizing;
 
 use super::envelope;
+use super::platform::{self, NAMING};
 use crate::store::{PatRecord, StoreError, StoreErrorKind, StoredPat};
 
 /// A connected platform keyring and the service name this store owns in it.
@@ -19,7 +19,7 @@ pub(super) struct Backend {
 impl Backend {
     /// Connects to the platform's keyring. Never substitutes a mock.
     pub(super) fn connect(service: String) -> Result<Self, StoreError> {
-        Ok(Self { store: platform_store()?, service })
+        Ok(Self { store: platform::store()?, service })
     }
 
     pub(super) fn service(&self) -> &str {
@@ -32,9 +32,8 @@ impl Backend {
     }
 
     fn entry(&self, name: &str) -> Result<Entry, StoreError> {
-        let label = format!("{}: {name}", self.service);
-        let modifiers = HashMap::from([("label", label.as_str())]);
-        Entry::new_in_store_with_modifiers(&self.store, &self.service, name, &modifiers)
+        let modifiers = platform::modifiers(&self.service, name);
+        Entry::new_in_store_with_modifiers(&self.store, &self.service, name, &platform::as_map(&modifiers))
             .map_err(|e| map_error(e, "address", name))
     }
 
@@ -47,6 +46,7 @@ impl Backend {
     }
 
     pub(super) fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        platform::check_size(name, bytes.len(), &NAMING)?;
         self.entry(name)?.set_secret(bytes).map_err(|e| map_error(e, "write", name))
     }
 
@@ -60,8 +60,8 @@ impl Backend {
 
     /// Every item with this store's `service` attribute, decoded; secrets dropped at once.
     pub(super) fn list(&self) -> Result<Vec<PatRecord>, StoreError> {
-        let spec = HashMap::from([("service", self.service.as_str())]);
-        let items = self.store.search(&spec).map_err(|e| map_error(e, "list", &self.service))?;
+        let spec = platform::search_spec(&self.service);
+        let items = self.store.search(&platform::as_map(&spec)).map_err(|e| map_error(e, "list", &self.service))?;
         let mut records = Vec::with_capacity(items.len());
         for item in items {
             let bytes = match item.get_secret() {
@@ -76,34 +76,6 @@ impl Backend {
         }
         Ok(records)
     }
-}
-
-#[cfg(any(target_os = "linux", target_os = "freebsd"))]
-fn platform_store() -> Result<Arc<CredentialStore>, StoreError> {
-    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() && std::env::var_os("XDG_RUNTIME_DIR").is_none() {
-        return Err(StoreError::new(
-            StoreErrorKind::Unavailable,
-            "no keyring: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset); start a session with a \
-             Secret Service such as gnome-keyring, or use another store",
-        ));
-    }
-    let store = dbus_secret_service_keyring_store::Store::new().map_err(|e| {
-        StoreError::new(
-            StoreErrorKind::Unavailable,
-            "no keyring: could not open a Secret Service session on the D-Bus session bus (is gnome-keyring, \
-             KWallet or KeePassXC running and unlocked?)",
-        )
-        .with_source(e)
-    })?;
-    Ok(store)
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "freebsd")))]
-fn platform_store() -> Result<Arc<CredentialStore>, StoreError> {
-    Err(StoreError::new(
-        StoreErrorKind::Unavailable,
-        "no keyring: patkit has no keyring backend for this platform yet (Linux/FreeBSD Secret Service only)",
-    ))
 }
 
 /// Maps a keyring-core error. Only platform errors are kept as sources: the variants that carry

@@ -2,6 +2,7 @@
 
 mod backend;
 mod envelope;
+mod platform;
 mod process_lock;
 
 use std::collections::HashMap;
@@ -15,10 +16,16 @@ use async_trait::async_trait;
 use super::{Expected, PatRecord, StoreError, StoreErrorKind, StoredPat, TokenStore};
 use backend::Backend;
 
-/// A [`TokenStore`] in the operating system's keyring, through the keyring-core crates: the
-/// Secret Service (gnome-keyring, KWallet, KeePassXC) on Linux and FreeBSD. Other platforms are
-/// not wired up yet: there [`KeyringTokenStore::new`] fails with
-/// [`StoreErrorKind::Unavailable`].
+/// A [`TokenStore`] in the operating system's keyring, through the keyring-core crates, with the
+/// same API on every OS:
+///
+/// | OS | Keyring | Where an entry lives |
+/// |---|---|---|
+/// | Linux, FreeBSD | the Secret Service (gnome-keyring, KWallet, KeePassXC) over D-Bus | an item with the attributes `service` = the store's service name and `username` = the entry's name, labelled `<service>: <name>` |
+/// | macOS | the user's login Keychain | a generic password with service = the service name and account = the entry's name |
+/// | Windows | the Credential Manager (enterprise persistence: it roams with the profile) | a generic credential with the target name `<service>/<name>`, each part escaped (below) |
+///
+/// On other platforms [`KeyringTokenStore::new`] fails with [`StoreErrorKind::Unavailable`].
 ///
 /// It never falls back to an in-memory or file substitute: without a running, reachable
 /// keyring, [`new`](KeyringTokenStore::new) fails with [`StoreErrorKind::Unavailable`] and a
@@ -26,26 +33,43 @@ use backend::Backend;
 ///
 /// # Layout
 ///
-/// Each entry is one keyring item with the attributes `service` = the store's service name and
-/// `username` = the entry's name, labelled `<service>: <name>`. The item's secret holds the token
-/// *and* its record as one JSON document, the entry document all patkit stores share
+/// Each entry is one keyring item. The item's secret holds the token *and* its record as one
+/// JSON document, the entry document all patkit stores share
 /// (`{"format": "patkit.entry", "version": 4, "revision": n, "secret": "…", "record": {…}}`, its
 /// fields described in the [file store's docs](crate::store::file#the-entry-document-entry-format-2);
 /// items patkit 0.1 wrote, `{"format": "patkit.v1", …}`, are still read), so every write is one
 /// platform call and a crash leaves the old entry or the new one, never a token paired with
 /// another token's metadata. Metadata is therefore encrypted like the secret; `list` decrypts
 /// each item and drops the secret at once. The service name belongs to this store: every item
-/// with that `service` attribute is taken as an entry (a foreign one is reported as
-/// [`StoreErrorKind::Corrupt`]).
+/// of that service (on Windows: every target starting with the escaped service and `/`) is taken
+/// as an entry (a foreign one is reported as [`StoreErrorKind::Corrupt`]).
+///
+/// Windows compares target names without regard to case, and patkit compares entry names byte
+/// for byte, so on Windows the service and the name are written with `a`–`z`, `0`–`9`, `-`, `_`,
+/// `.` kept and every other byte as `%xx` (`CI/feed` of service `patkit` is the target
+/// `patkit/%43%49%2ffeed`): `CI/feed` and `ci/feed` stay two entries.
+///
+/// # Size limits
+///
+/// The Windows Credential Manager holds at most 2560 bytes per credential
+/// (`CRED_MAX_CREDENTIAL_BLOB_SIZE`). An entry document is about 400 bytes for a typical Azure
+/// DevOps token and about 900 bytes with a rotation in progress and the previous token's
+/// metadata, so entries fit with room to spare; one that does not (a very long display name,
+/// scope list or extras) is refused before anything is written, with
+/// [`StoreErrorKind::Other`] and a message giving its size and the limit. patkit does not split
+/// an entry over several credentials: that would make a write several platform calls, and a
+/// crash between them could pair a token with another token's metadata. The Secret Service and
+/// the Keychain have no limit an entry comes near.
 ///
 /// # Concurrency and revisions
 ///
-/// The Secret Service has no compare-and-set: a compare-and-swap is a read, a check and a write,
+/// No platform keyring has a compare-and-set: a compare-and-swap is a read, a check and a write,
 /// three calls another process can interleave with. So writes (`put`, `compare_and_swap`,
 /// `remove`) take two locks around those calls: a mutex shared by every `KeyringTokenStore` of
 /// the service name in the process, and an exclusive advisory lock (`flock`) on a lock file
 /// beside the keyring, `keyring-<service>.lock` in `$XDG_RUNTIME_DIR/patkit` (else
-/// `$XDG_CACHE_HOME/patkit`, else `~/.cache/patkit`; see
+/// `$XDG_CACHE_HOME/patkit`, else `~/.cache/patkit`; on macOS `~/Library/Caches/patkit`, on
+/// Windows `%LOCALAPPDATA%\patkit`; see
 /// [`with_lock_dir`](KeyringTokenStore::with_lock_dir)). Every patkit process of the user that
 /// writes the service name through the same lock directory therefore decides and writes one at
 /// a time, and compare-and-swap is atomic among them: two processes rotating the same entries
@@ -69,7 +93,7 @@ use backend::Backend;
 /// Nothing waits forever: connecting, each read and each write is bounded by the store's
 /// timeout ([`DEFAULT_TIMEOUT`](KeyringTokenStore::DEFAULT_TIMEOUT), 60 s, or
 /// [`new_with_timeout`](KeyringTokenStore::new_with_timeout)). A write waits at most that long
-/// for the locks and then at most that long for the keyring. A Secret Service that does not
+/// for the locks and then at most that long for the keyring. A keyring that does not
 /// answer (hung, or showing an unlock prompt nobody answers, which the keyring crates would
 /// otherwise wait a year for) makes the call fail with [`StoreErrorKind::Unavailable`]. The
 /// blocked call itself cannot be cancelled: it stays on a blocking-pool thread, still holding
@@ -115,7 +139,8 @@ impl KeyringTokenStore {
     /// [`DEFAULT_TIMEOUT`](Self::DEFAULT_TIMEOUT).
     ///
     /// Fails with [`StoreErrorKind::Unavailable`] when there is no keyring to talk to (no D-Bus
-    /// session bus, no Secret Service on it or one that does not answer, or a platform patkit
+    /// session bus, no Secret Service on it or one that does not answer, a Keychain or Credential
+    /// Manager that cannot be opened, or a platform patkit
     /// has no backend for), and with [`StoreErrorKind::Other`] for an empty service name.
     pub fn new(service: impl Into<String>) -> Result<Self, StoreError> {
         Self::new_with_timeout(service, Self::DEFAULT_TIMEOUT)
@@ -175,7 +200,7 @@ impl KeyringTokenStore {
             Err(_) => Err(StoreError::new(
                 StoreErrorKind::Unavailable,
                 format!(
-                    "keyring {doing} for service '{}' did not finish within {bound:?}: the Secret Service is not \
+                    "keyring {doing} for service '{}' did not finish within {bound:?}: the keyring is not \
                      answering (hung, or waiting on an unlock prompt nobody answers); a write may still \
                      complete, so re-read before deciding again",
                     self.backend.service()
@@ -235,8 +260,9 @@ fn connect_within(service: String, timeout: Duration) -> Result<Backend, StoreEr
         Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(StoreError::new(
             StoreErrorKind::Unavailable,
             format!(
-                "no keyring: the Secret Service did not answer within {timeout:?} while connecting (is it hung, \
-                 or waiting on an unlock prompt?)"
+                "no keyring: {} did not answer within {timeout:?} while connecting (is it hung, \
+                 or waiting on an unlock prompt?)",
+                platform::NAMING.keyring
             ),
         )),
         Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {

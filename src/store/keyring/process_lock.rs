@@ -8,28 +8,31 @@ use std::time::Duration;
 use crate::store::lock_wait::lock_within;
 use crate::store::{StoreError, StoreErrorKind};
 
-/// Where lock files go unless the store is told otherwise: `$XDG_RUNTIME_DIR/patkit` (private to
-/// the user and the login, like the session bus the keyring is reached through), else
+/// Where lock files go unless the store is told otherwise. On Windows `%LOCALAPPDATA%\patkit`;
+/// on macOS `$HOME/Library/Caches/patkit`; elsewhere `$XDG_RUNTIME_DIR/patkit` (private to the
+/// user and the login, like the session bus the keyring is reached through), else
 /// `$XDG_CACHE_HOME/patkit`, else `$HOME/.cache/patkit`.
 pub(super) fn default_dir() -> Option<PathBuf> {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    var("XDG_RUNTIME_DIR")
-        .or_else(|| var("XDG_CACHE_HOME"))
-        .or_else(|| var("HOME").map(|home| home.join(".cache")))
-        .map(|base| base.join("patkit"))
+    default_dir_with(std::env::consts::OS, |name| std::env::var_os(name))
+}
+
+fn default_dir_with(os: &str, var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let var = |name| var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let base = match os {
+        "windows" => var("LOCALAPPDATA")?,
+        "macos" => var("HOME")?.join("Library").join("Caches"),
+        _ => var("XDG_RUNTIME_DIR")
+            .or_else(|| var("XDG_CACHE_HOME"))
+            .or_else(|| var("HOME").map(|home| home.join(".cache")))?,
+    };
+    Some(base.join("patkit"))
 }
 
 /// The lock file of `service` in `dir`: `keyring-<escaped service>.lock`, the service name with
 /// `a`–`z`, `0`–`9`, `-`, `_`, `.` kept and every other byte written `%xx`, cut to 150 bytes plus a
 /// CRC-32 of the whole name when longer.
 pub(super) fn file_in(dir: &Path, service: &str) -> PathBuf {
-    let mut escaped = String::new();
-    for byte in service.bytes() {
-        match byte {
-            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => escaped.push(char::from(byte)),
-            _ => escaped.push_str(&format!("%{byte:02x}")),
-        }
-    }
+    let mut escaped = super::platform::escape(service);
     if escaped.len() > 150 {
         let mut cut = 150;
         while !escaped.is_char_boundary(cut) {
@@ -46,8 +49,8 @@ pub(super) fn acquire(path: Option<&Path>, timeout: Duration) -> Result<File, St
     let path = path.ok_or_else(|| {
         StoreError::new(
             StoreErrorKind::Other,
-            "no directory for the keyring store's cross-process lock file: none of XDG_RUNTIME_DIR, \
-             XDG_CACHE_HOME and HOME is set; set one, or call `KeyringTokenStore::with_lock_dir`",
+            "no directory for the keyring store's cross-process lock file (XDG_RUNTIME_DIR, XDG_CACHE_HOME or \
+             HOME; on macOS HOME; on Windows LOCALAPPDATA): set one, or call `KeyringTokenStore::with_lock_dir`",
         )
     })?;
     if let Some(dir) = path.parent() {
@@ -97,6 +100,24 @@ fn open_lock_file(path: &Path) -> std::io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_lock_directory_follows_each_os() {
+        use std::ffi::OsString;
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| OsString::from(v))
+        };
+        let all = env(&[
+            ("XDG_RUNTIME_DIR", "/run/user/1000"),
+            ("HOME", "/home/ada"),
+            ("LOCALAPPDATA", r"C:\Users\ada\AppData\Local"),
+        ]);
+        assert_eq!(default_dir_with("linux", all), Some(PathBuf::from("/run/user/1000/patkit")));
+        assert_eq!(default_dir_with("macos", all), Some(PathBuf::from("/home/ada/Library/Caches/patkit")));
+        assert_eq!(default_dir_with("windows", all), Some(PathBuf::from(r"C:\Users\ada\AppData\Local").join("patkit")));
+        assert_eq!(default_dir_with("linux", env(&[("HOME", "/h")])), Some(PathBuf::from("/h/.cache/patkit")));
+        assert_eq!(default_dir_with("windows", env(&[("HOME", "/h")])), None);
+    }
 
     #[test]
     fn lock_file_names_are_one_safe_path_component() {

@@ -197,6 +197,7 @@ pub(crate) fn open(stored: Stored) -> Result<Content, String> {
 
 /// A file-store body of format 1: `{"record": <0.1 PatRecord>, "secret": "…"}`, whose revision is
 /// the record's.
+#[cfg(unix)]
 pub(crate) fn decode_file_body_v1(bytes: &[u8]) -> Result<StoredPat, String> {
     #[derive(Deserialize)]
     struct Body {
