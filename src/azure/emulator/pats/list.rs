@@ -77,23 +77,33 @@ fn ordered(
         Filter::Expired => !p.revoked && p.is_expired(now),
         Filter::All => true,
     });
-    // Sort keys built once per token (not per comparison): the primary key, then the display
-    // name case-insensitively, then the id.
-    let mut keyed: Vec<((Option<DateTime<Utc>>, u8), String, Uuid)> = admitted
+    // The primary key, then the display name case-insensitively, then the id.
+    let mut keyed: Vec<((Option<DateTime<Utc>>, u8), &PatEntry)> = admitted
         .map(|p| {
             let primary = match sort {
                 SortBy::DisplayName => (None, 0),
                 SortBy::DisplayDate => (Some(p.valid_to), 0),
                 SortBy::Status => (None, status_rank(p, now)),
             };
-            (primary, p.display_name.to_lowercase(), p.id)
+            (primary, p)
         })
         .collect();
-    keyed.sort_unstable();
+    keyed.sort_unstable_by(|(ka, a), (kb, b)| {
+        ka.cmp(kb).then_with(|| cmp_lowercase(&a.display_name, &b.display_name)).then(a.id.cmp(&b.id))
+    });
     if !ascending {
         keyed.reverse();
     }
-    Ordered { ids: keyed.into_iter().map(|(_, _, id)| id).collect(), valid_until }
+    Ordered { ids: keyed.into_iter().map(|(_, p)| p.id).collect(), valid_until }
+}
+
+/// `a.to_lowercase().cmp(&b.to_lowercase())`, without allocating when both are ASCII.
+fn cmp_lowercase(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        a.to_lowercase().cmp(&b.to_lowercase())
+    }
 }
 
 /// `GET` without `authorizationId`: one page of the caller's tokens visible in this
@@ -173,6 +183,15 @@ mod tests {
         assert_eq!(decode_offset(&encode_offset(1234)), Some(1234));
         assert_eq!(decode_offset("not a token"), None);
         assert_eq!(decode_offset(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("row:x")), None);
+    }
+
+    #[test]
+    fn case_insensitive_order_matches_to_lowercase() {
+        for (a, b) in
+            [("abc", "ABD"), ("Zed", "alpha"), ("same", "SAME"), ("ΣΑΣ", "σας"), ("Émile", "emile"), ("a", "")]
+        {
+            assert_eq!(cmp_lowercase(a, b), a.to_lowercase().cmp(&b.to_lowercase()), "{a} vs {b}");
+        }
     }
 
     #[test]
