@@ -53,8 +53,8 @@ impl Call<'_> {
 
     fn entries(&self, kind: Kind) -> &std::collections::BTreeMap<u64, GrantEntry> {
         match kind {
-            Kind::Grants => &self.state.grants(),
-            Kind::Requests => &self.state.requests(),
+            Kind::Grants => self.state.grants(),
+            Kind::Requests => self.state.requests(),
         }
     }
 

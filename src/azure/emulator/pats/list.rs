@@ -57,6 +57,9 @@ fn status_rank(pat: &PatEntry, now: DateTime<Utc>) -> u8 {
     }
 }
 
+/// A token's primary sort key: its expiry for `displayDate`, its status rank for `status`.
+type Primary = (Option<DateTime<Utc>>, u8);
+
 /// The ids of `user`'s tokens visible in `org` that `filter` admits, in the listing's order,
 /// and until when that stays right: the first instant after `now` one of them expires (which
 /// moves it between the filters, and between the `status` ranks).
@@ -78,7 +81,7 @@ fn ordered(
         Filter::All => true,
     });
     // The primary key, then the display name case-insensitively, then the id.
-    let mut keyed: Vec<((Option<DateTime<Utc>>, u8), &PatEntry)> = admitted
+    let mut keyed: Vec<(Primary, &PatEntry)> = admitted
         .map(|p| {
             let primary = match sort {
                 SortBy::DisplayName => (None, 0),
