@@ -69,8 +69,8 @@ fn bench() {
     let now = emulator.now();
     let seeding = Instant::now();
     for i in 0..TOKENS {
-        // Distinct expiries, listed by date: the emulator then sorts without string compares, so
-        // its own time per page stays small next to the client's.
+        // Distinct expiries, listed by date (the emulator orders the listing once and keeps it
+        // between pages, so its own time per page stays small next to the client's).
         let seed = SeedPat::new(format!("bench-{i:05}"), "vso.code vso.build")
             .valid_to(now + TimeDelta::minutes(60 + i as i64));
         emulator.seed_pat("fabrikam", alice.id, seed);

@@ -128,3 +128,47 @@ async fn token_admin_pages_a_thousand_plus_tokens() {
         h.shutdown().await;
     }
 }
+
+/// The emulator keeps a listing's order between pages; a continuation token still means a start
+/// row of the listing as it is *now*: after a revoke, or once the clock passes an expiry, the
+/// next page is the one a fresh listing gives (the kept order is dropped), not a stale one.
+#[tokio::test]
+async fn a_page_after_a_change_or_an_expiry_reads_the_listing_as_it_is_now() {
+    for mode in Mode::ALL {
+        let h = Harness::new(mode).await;
+        let now = h.now();
+        let mut ids = Vec::new();
+        for (i, name) in ["a", "b", "c", "d", "e"].into_iter().enumerate() {
+            let seed = SeedPat::new(name, "vso.code").valid_to(now + TimeDelta::hours(1 + i as i64));
+            ids.push(h.emulator.seed_pat("fabrikam", h.alice.id, seed).id.to_string());
+        }
+        let page = |token: String| {
+            let h = &h;
+            async move {
+                let q =
+                    if token.is_empty() { "$top=2".to_owned() } else { format!("$top=2&continuationToken={token}") };
+                let v = h.pats(Method::GET, &q).bearer(&h.alice.bearer).send().await.json();
+                let names: Vec<String> = v["patTokens"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t["displayName"].as_str().unwrap().into())
+                    .collect();
+                (names, v["continuationToken"].as_str().unwrap().to_owned())
+            }
+        };
+        let (first, next) = page(String::new()).await;
+        assert_eq!(first, ["a", "b"], "{mode:?}");
+        h.pats(Method::DELETE, &format!("authorizationId={}", ids[0])).bearer(&h.alice.bearer).send().await;
+        let (second, _) = page(next).await;
+        assert_eq!(second, ["d", "e"], "rows 2.. of the active tokens b, c, d, e");
+
+        let (first, next) = page(String::new()).await;
+        assert_eq!(first, ["b", "c"]);
+        h.clock.advance(TimeDelta::hours(2) + TimeDelta::minutes(1));
+        let (second, last) = page(next).await;
+        assert_eq!(second, ["e"], "b expired: rows 2.. of c, d, e");
+        assert_eq!(last, "", "the last page");
+        h.shutdown().await;
+    }
+}

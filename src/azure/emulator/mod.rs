@@ -126,7 +126,7 @@ impl fmt::Debug for Emulator {
             .field("clock", self.inner.harness.clock())
             .field("organizations", &state.orgs.len())
             .field("users", &state.users.len())
-            .field("tokens", &state.pats.len())
+            .field("tokens", &state.pats().len())
             .finish_non_exhaustive()
     }
 }

@@ -12,6 +12,7 @@ use super::setup::{
     OrgPolicies, Organization, RevocationRuleSnapshot, Snapshot, TenantPolicies, TokenSnapshot, UserSnapshot,
 };
 use crate::model::PatId;
+use crate::testing::emulator_kit::listing::{ListingCache, Ordered};
 
 /// Users per Graph listing page: the service pages by an opaque `X-MS-ContinuationToken`; its
 /// page size is not documented (unverified; 500 is what community reports show).
@@ -142,8 +143,12 @@ pub(crate) struct State {
     pub(crate) orgs: Vec<Organization>,
     pub(crate) users: Vec<UserEntry>,
     pub(crate) bearers: HashMap<SecretHash, BearerEntry>,
-    pub(crate) pats: Vec<PatEntry>,
-    pub(crate) pat_index: HashMap<Uuid, usize>,
+    /// Private: every change goes through [`State::pat_mut`], [`State::pats_mut`] or
+    /// [`State::insert_pat`], which drop the kept listings.
+    pats: Vec<PatEntry>,
+    pat_index: HashMap<Uuid, usize>,
+    /// The PAT and Token Admin listings being paged through (`pats/list.rs`, `token_admin.rs`).
+    pub(crate) listings: ListingCache<Uuid, DateTime<Utc>>,
     pub(crate) secret_index: HashMap<SecretHash, Uuid>,
     pub(crate) tenant: TenantPolicies,
     pub(crate) org_policies: HashMap<Uuid, OrgPolicies>,
@@ -176,10 +181,43 @@ impl State {
     }
 
     pub(crate) fn pat_mut(&mut self, id: Uuid) -> Option<&mut PatEntry> {
+        self.listings.clear();
         self.pat_index.get(&id).map(|i| &mut self.pats[*i])
     }
 
+    /// Every token, in creation order.
+    pub(crate) fn pats(&self) -> &[PatEntry] {
+        &self.pats
+    }
+
+    /// Every token, to change some.
+    pub(crate) fn pats_mut(&mut self) -> &mut [PatEntry] {
+        self.listings.clear();
+        &mut self.pats
+    }
+
+    /// Rows `offset..offset + size` of the listing named `query` (the caller, organization,
+    /// filter and order), and the listing's length. `build` filters and orders every token
+    /// once; later pages of the same listing reuse its order while it stays right
+    /// ([`ListingCache`]), so a page costs O(page).
+    pub(crate) fn listing_window(
+        &mut self,
+        query: String,
+        now: DateTime<Utc>,
+        offset: usize,
+        size: usize,
+        build: impl FnOnce(&[PatEntry]) -> Ordered<Uuid, DateTime<Utc>>,
+    ) -> (Vec<&PatEntry>, usize) {
+        let pats = &self.pats;
+        let ids = self.listings.get_or_build(query, now, || build(pats));
+        let end = offset.saturating_add(size).min(ids.len());
+        let window = ids.get(offset.min(end)..end).unwrap_or(&[]);
+        let window = window.iter().filter_map(|id| self.pat_index.get(id).map(|i| &pats[*i])).collect();
+        (window, ids.len())
+    }
+
     pub(crate) fn insert_pat(&mut self, entry: PatEntry, secret_hash: SecretHash) {
+        self.listings.clear();
         self.pat_index.insert(entry.id, self.pats.len());
         self.secret_index.insert(secret_hash, entry.id);
         self.pats.push(entry);

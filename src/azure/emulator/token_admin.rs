@@ -11,6 +11,7 @@ use super::format::{format_date, parse_date};
 use super::setup::{Organization, RevocationRuleSnapshot};
 use super::state::{AdminCursor, PatEntry, SshKeyEntry, State};
 use super::wire::{Incoming, empty, field, json, wrapped};
+use crate::testing::emulator_kit::listing::Ordered;
 
 /// Default `pageSize` (the spec's example uses 20; unverified).
 const DEFAULT_PAGE_SIZE: i64 = 20;
@@ -127,25 +128,21 @@ pub(crate) fn list(
         },
     };
     let ssh = request.query("isPublic").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-    let all: Vec<SessionTokenJson<'_>> = if ssh {
-        state
-            .ssh_keys
-            .iter()
-            .filter(|k| k.owner == user && k.org == org.id)
-            .map(|k| SessionTokenJson::ssh(k, now))
-            .collect()
-    } else {
-        state
-            .pats
-            .iter()
-            .filter(|p| p.owner == user && p.targets_org(org.id))
-            .map(|p| SessionTokenJson::new(p, now))
-            .collect()
-    };
     let size = usize::try_from(page_size).unwrap_or(20);
-    let end = offset.saturating_add(size).min(all.len());
-    let more = end < all.len();
-    let value: Vec<SessionTokenJson<'_>> = all.into_iter().skip(offset.min(end)).take(end - offset.min(end)).collect();
+    let (value, more) = if ssh {
+        let keys: Vec<&SshKeyEntry> = state.ssh_keys.iter().filter(|k| k.owner == user && k.org == org.id).collect();
+        let start = offset.min(keys.len());
+        let end = offset.saturating_add(size).min(keys.len());
+        (keys[start..end].iter().map(|k| SessionTokenJson::ssh(k, now)).collect::<Vec<_>>(), end < keys.len())
+    } else {
+        // Creation order, kept between pages: a page costs O(page).
+        let (window, total) = state.listing_window(format!("admin {} {user}", org.id), now, offset, size, |pats| {
+            Ordered::timeless(pats.iter().filter(|p| p.owner == user && p.targets_org(org.id)).map(|p| p.id).collect())
+        });
+        let more = offset.saturating_add(window.len()) < total;
+        (window.into_iter().map(|p| SessionTokenJson::new(p, now)).collect::<Vec<_>>(), more)
+    };
+    let end = offset.saturating_add(size);
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Paged<'a> {
@@ -224,7 +221,7 @@ pub(crate) fn create_rule(
             }
         },
     };
-    for pat in state.pats.iter_mut().filter(|p| p.targets_org(org.id) && p.valid_from < created_before) {
+    for pat in state.pats_mut().iter_mut().filter(|p| p.targets_org(org.id) && p.valid_from < created_before) {
         if pat.scopes().any(|s| scopes.iter().any(|r| r == s)) {
             pat.revoked = true;
         }

@@ -79,7 +79,7 @@ pub(crate) fn authenticate(
         return Err(facts::unauthenticated());
     }
     let (id, owner) = (token.id.clone(), token.owner.clone());
-    if let Some(t) = state.tokens.get_mut(&id) {
+    if let Some(t) = state.token_mut(&id) {
         t.last_authenticated = Some(to_millis(now));
     }
     Ok(Principal::Token { owner })

@@ -127,7 +127,7 @@ impl fmt::Debug for Emulator {
         f.debug_struct("Emulator")
             .field("clock", self.inner.harness.clock())
             .field("users", &state.users.len())
-            .field("tokens", &state.tokens.len())
+            .field("tokens", &state.tokens().len())
             .finish_non_exhaustive()
     }
 }
@@ -348,7 +348,7 @@ impl Emulator {
         assert!(state.exists(&owner), "seed: unknown owner {owner}");
         let id = seed.id.unwrap_or_else(|| state.fresh_id());
         assert!(id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()), "seed_token: an id is 12 digits");
-        assert!(!state.tokens.contains_key(&id), "seed_token: id {id} is taken");
+        assert!(!state.tokens().contains_key(&id), "seed_token: id {id} is taken");
         let secret = seed.secret.unwrap_or_else(|| PatSecret::new(mint_secret()));
         assert!(state.token_by_secret(secret.expose_secret()).is_none(), "seed_token: that secret is in use");
         let token = TokenEntry {
@@ -389,7 +389,7 @@ impl Emulator {
         let state = self.lock();
         let users =
             state.users.values().map(|u| UserSnapshot { id: u.id, slug: u.slug.clone(), admin: u.admin }).collect();
-        let mut tokens: Vec<&TokenEntry> = state.tokens.values().collect();
+        let mut tokens: Vec<&TokenEntry> = state.tokens().values().collect();
         tokens.sort_by_key(|t| t.seq);
         let tokens = tokens.into_iter().map(|t| state.snapshot(t, now)).collect();
         Snapshot { users, tokens }
@@ -399,7 +399,7 @@ impl Emulator {
     pub fn token(&self, id: &str) -> Option<TokenSnapshot> {
         let now = self.now();
         let state = self.lock();
-        state.tokens.get(id).map(|t| state.snapshot(t, now))
+        state.tokens().get(id).map(|t| state.snapshot(t, now))
     }
 
     /// Scripts a fault. Rules are checked in the order they were added.

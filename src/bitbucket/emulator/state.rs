@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sha2::{Digest, Sha256};
 
 use super::setup::{ExpiryPolicy, RateLimit, TokenSnapshot};
+use crate::testing::emulator_kit::listing::{ListingCache, Ordered};
 
 /// SHA-256 of a secret or password.
 pub(crate) type Digest32 = [u8; 32];
@@ -102,7 +103,14 @@ pub(crate) struct Bucket {
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) users: BTreeMap<String, UserEntry>,
-    pub(crate) tokens: BTreeMap<String, TokenEntry>,
+    /// Private: tokens are added and deleted through [`State::insert`] and [`State::remove`],
+    /// which keep `secrets` and drop the kept listings; [`State::token_mut`] changes neither a
+    /// token's owner nor its creation order.
+    tokens: BTreeMap<String, TokenEntry>,
+    /// Secret digest → token id.
+    secrets: HashMap<Digest32, String>,
+    /// The token listings being paged through (`tokens.rs`); no time in them.
+    listings: ListingCache<String, ()>,
     pub(crate) projects: BTreeMap<String, ProjectEntry>,
     pub(crate) expiry: ExpiryPolicy,
     pub(crate) max_limit: usize,
@@ -118,6 +126,8 @@ impl Default for State {
         Self {
             users: BTreeMap::new(),
             tokens: BTreeMap::new(),
+            secrets: HashMap::new(),
+            listings: ListingCache::default(),
             projects: BTreeMap::new(),
             expiry: ExpiryPolicy::default(),
             max_limit: super::facts::DEFAULT_MAX_LIMIT,
@@ -212,21 +222,50 @@ impl State {
         self.last_seq += 1;
         token.seq = self.last_seq;
         let id = token.id.clone();
+        self.listings.clear();
+        self.secrets.insert(token.secret, id.clone());
         self.tokens.insert(id.clone(), token);
         id
     }
 
-    /// The token a secret belongs to.
-    pub(crate) fn token_by_secret(&self, secret: &str) -> Option<&TokenEntry> {
-        let d = digest(secret);
-        self.tokens.values().find(|t| t.secret == d)
+    /// Deletes token `id`; whether it existed.
+    pub(crate) fn remove(&mut self, id: &str) -> bool {
+        self.listings.clear();
+        let removed = self.tokens.remove(id);
+        if let Some(token) = &removed {
+            self.secrets.remove(&token.secret);
+        }
+        removed.is_some()
     }
 
-    /// `owner`'s tokens in creation order.
-    pub(crate) fn tokens_of(&self, owner: &Owner) -> Vec<&TokenEntry> {
-        let mut tokens: Vec<&TokenEntry> = self.tokens.values().filter(|t| t.owner == *owner).collect();
-        tokens.sort_by_key(|t| t.seq);
-        tokens
+    /// Every token, by id.
+    pub(crate) fn tokens(&self) -> &BTreeMap<String, TokenEntry> {
+        &self.tokens
+    }
+
+    /// Token `id`, to change its name, permissions or last use (never its owner, `seq` or
+    /// secret: the listings and the secret index rely on them).
+    pub(crate) fn token_mut(&mut self, id: &str) -> Option<&mut TokenEntry> {
+        self.tokens.get_mut(id)
+    }
+
+    /// The token a secret belongs to.
+    pub(crate) fn token_by_secret(&self, secret: &str) -> Option<&TokenEntry> {
+        self.secrets.get(&digest(secret)).and_then(|id| self.tokens.get(id))
+    }
+
+    /// `owner`'s tokens in creation order, rows `start..start + limit`, and how many there are
+    /// in all. The order is built once and kept between pages until a token is added or
+    /// deleted ([`ListingCache`]), so a page costs O(page).
+    pub(crate) fn tokens_of(&mut self, owner: &Owner, start: usize, limit: usize) -> (Vec<&TokenEntry>, usize) {
+        let tokens = &self.tokens;
+        let ids = self.listings.get_or_build(format!("{owner:?}"), (), || {
+            let mut mine: Vec<&TokenEntry> = tokens.values().filter(|t| t.owner == *owner).collect();
+            mine.sort_by_key(|t| t.seq);
+            Ordered::timeless(mine.into_iter().map(|t| t.id.clone()).collect())
+        });
+        let window = ids.iter().skip(start).take(limit).filter_map(|id| tokens.get(id)).collect();
+        (window, ids.len())
     }
 
     pub(crate) fn snapshot(&self, token: &TokenEntry, now: DateTime<Utc>) -> TokenSnapshot {

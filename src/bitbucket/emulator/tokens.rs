@@ -116,7 +116,7 @@ impl Call<'_> {
 
     /// The token `id` of `owner`, or 404.
     fn token(&self, owner: &Owner, id: &str) -> Result<&TokenEntry, HttpResponse> {
-        self.state.tokens.get(id).filter(|t| t.owner == *owner).ok_or_else(|| facts::no_such_token(id))
+        self.state.tokens().get(id).filter(|t| t.owner == *owner).ok_or_else(|| facts::no_such_token(id))
     }
 
     fn render(&self, token: &TokenEntry, secret: Option<&str>) -> Value {
@@ -140,10 +140,11 @@ impl Call<'_> {
         };
         let start = number("start", 0)?;
         let limit = number("limit", facts::DEFAULT_LIMIT)?.clamp(1, self.state.max_limit);
-        let all = self.state.tokens_of(owner);
-        let values: Vec<Value> = all.iter().skip(start).take(limit).map(|t| self.render(t, None)).collect();
+        let (window, total) = self.state.tokens_of(owner, start, limit);
+        let window: Vec<TokenEntry> = window.into_iter().cloned().collect();
+        let values: Vec<Value> = window.iter().map(|t| self.render(t, None)).collect();
         let end = start.saturating_add(values.len());
-        let last = end >= all.len();
+        let last = end >= total;
         let mut page =
             json!({"size": values.len(), "limit": limit, "start": start, "isLastPage": last, "values": values});
         if !last {
@@ -201,7 +202,7 @@ impl Call<'_> {
             secret: digest(&secret),
         };
         let id = self.state.insert(token);
-        let body = self.render(&self.state.tokens[&id], Some(&secret));
+        let body = self.render(&self.state.tokens()[&id], Some(&secret));
         Ok(json_response(StatusCode::OK, &body))
     }
 
@@ -223,14 +224,14 @@ impl Call<'_> {
         }
         let name = params.get("name").map(|v| name(Some(v))).transpose()?;
         let permissions = params.get("permissions").map(|v| permissions(owner, Some(v))).transpose()?;
-        let token = self.state.tokens.get_mut(id).ok_or_else(|| facts::no_such_token(id))?;
+        let token = self.state.token_mut(id).ok_or_else(|| facts::no_such_token(id))?;
         if let Some(name) = name {
             token.name = name;
         }
         if let Some(permissions) = permissions {
             token.permissions = permissions;
         }
-        let token = self.state.tokens[id].clone();
+        let token = self.state.tokens()[id].clone();
         Ok(json_response(StatusCode::OK, &self.render(&token, None)))
     }
 
@@ -238,7 +239,7 @@ impl Call<'_> {
     pub(crate) fn delete(&mut self, owner: &Owner, id: &str) -> Answer {
         self.manage(owner)?;
         self.token(owner, id)?;
-        self.state.tokens.remove(id);
+        self.state.remove(id);
         Ok(empty(StatusCode::NO_CONTENT))
     }
 

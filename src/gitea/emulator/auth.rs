@@ -108,7 +108,7 @@ pub(crate) fn authenticate(
         }
     };
     let Some(id) = token_id else { return Ok(None) };
-    let token = &state.tokens[&id];
+    let token = &state.tokens()[&id];
     let (user_id, scopes) = (token.user_id, token.scopes.clone());
     let Some(user) = state.users.get(&user_id) else { return Ok(None) };
     let admin = user.admin;

@@ -24,7 +24,11 @@ pub(crate) fn window(request: &Incoming, settings: &Settings) -> (usize, usize) 
 pub(crate) fn page(items: Vec<Value>, request: &Incoming, settings: &Settings) -> HttpResponse {
     let total = items.len();
     let (skip, take) = window(request, settings);
-    let page: Vec<Value> = items.into_iter().skip(skip).take(take).collect();
+    windowed(items.into_iter().skip(skip).take(take).collect(), total)
+}
+
+/// [`page`] for a page already cut to its [`window`] out of `total` items.
+pub(crate) fn windowed(page: Vec<Value>, total: usize) -> HttpResponse {
     let mut response = json_response(StatusCode::OK, &Value::Array(page));
     set_header(&mut response, "x-total-count", &total.to_string());
     set_header(&mut response, "access-control-expose-headers", "X-Total-Count");

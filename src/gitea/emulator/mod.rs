@@ -157,7 +157,7 @@ impl fmt::Debug for Emulator {
             .field("flavor", &self.inner.flavor)
             .field("clock", self.inner.harness.clock())
             .field("users", &state.users.len())
-            .field("tokens", &state.tokens.len())
+            .field("tokens", &state.tokens().len())
             .finish_non_exhaustive()
     }
 }
@@ -397,14 +397,14 @@ impl Emulator {
         let state = self.lock();
         Snapshot {
             users: state.users.values().map(State::user_snapshot).collect(),
-            tokens: state.tokens.values().map(State::token_snapshot).collect(),
+            tokens: state.tokens().values().map(State::token_snapshot).collect(),
             repositories: state.repos.values().map(State::repo_snapshot).collect(),
         }
     }
 
     /// One token, without its secret.
     pub fn token(&self, id: u64) -> Option<TokenSnapshot> {
-        self.lock().tokens.get(&id).map(State::token_snapshot)
+        self.lock().tokens().get(&id).map(State::token_snapshot)
     }
 
     /// Scripts a fault. Rules are checked in the order they were added.

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+use crate::testing::emulator_kit::listing::{ListingCache, Ordered};
 use chrono::{DateTime, Utc};
 use sha2::{Digest as _, Sha256};
 
@@ -129,7 +130,11 @@ impl Default for Settings {
 #[derive(Debug, Default)]
 pub(crate) struct State {
     pub(crate) users: BTreeMap<u64, UserEntry>,
-    pub(crate) tokens: BTreeMap<u64, TokenEntry>,
+    /// Private: every token added or deleted goes through [`State::insert_token`] or
+    /// [`State::delete_token`], which drop the kept listings.
+    tokens: BTreeMap<u64, TokenEntry>,
+    /// The token listings being paged through (`tokens.rs`); no time in them.
+    listings: ListingCache<u64, ()>,
     /// Token digest → token id.
     pub(crate) secrets: HashMap<Digest, u64>,
     pub(crate) repos: BTreeMap<u64, RepoEntry>,
@@ -186,9 +191,27 @@ impl State {
         entry.id = self.last_token;
         entry.last_eight = last_eight(secret);
         let id = entry.id;
+        self.listings.clear();
         self.tokens.insert(id, entry);
         self.secrets.insert(token_digest(secret), id);
         id
+    }
+
+    /// Every token, by id.
+    pub(crate) fn tokens(&self) -> &BTreeMap<u64, TokenEntry> {
+        &self.tokens
+    }
+
+    /// The ids of the listing named `query`: `build` orders the tokens once, and later pages of
+    /// the same listing reuse that order until a token is added or deleted ([`ListingCache`]),
+    /// so a page costs O(page).
+    pub(crate) fn listing(
+        &mut self,
+        query: String,
+        build: impl FnOnce(&BTreeMap<u64, TokenEntry>) -> Vec<u64>,
+    ) -> &[u64] {
+        let tokens = &self.tokens;
+        self.listings.get_or_build(query, (), || Ordered::timeless(build(tokens)))
     }
 
     /// The token `secret` is, if any.
@@ -198,6 +221,7 @@ impl State {
 
     /// Deletes token `id` (hard: it is gone, and its secret no longer authenticates).
     pub(crate) fn delete_token(&mut self, id: u64) -> bool {
+        self.listings.clear();
         let removed = self.tokens.remove(&id).is_some();
         self.secrets.retain(|_, t| *t != id);
         removed
@@ -212,7 +236,8 @@ impl State {
         self.users.remove(&id).is_some()
     }
 
-    /// Records a use of token `id`.
+    /// Records a use of token `id`. (The listings keep their order: they neither filter nor sort
+    /// on the last use.)
     pub(crate) fn touch(&mut self, id: u64, now: DateTime<Utc>) {
         if let Some(token) = self.tokens.get_mut(&id) {
             token.last_used_at = now;

@@ -48,10 +48,18 @@ impl Call<'_> {
     /// this is the emulator's reading of Gitea), `sha1` empty, paged with `X-Total-Count`.
     pub(crate) fn list(&mut self, username: &str) -> Answer {
         let owner = self.manage(username)?;
-        let mut tokens: Vec<&TokenEntry> = self.state.tokens.values().filter(|t| t.user_id == owner).collect();
-        tokens.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-        let items = tokens.into_iter().map(|t| token_json(self.state, t, None, self.flavor)).collect();
-        Ok(listing::page(items, self.request, &self.state.settings))
+        let (skip, take) = listing::window(self.request, &self.state.settings);
+        let ids = self.state.listing(format!("tokens {owner}"), |tokens| {
+            let mut mine: Vec<&TokenEntry> = tokens.values().filter(|t| t.user_id == owner).collect();
+            mine.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+            mine.into_iter().map(|t| t.id).collect()
+        });
+        let total = ids.len();
+        let window: Vec<u64> = ids.iter().skip(skip).take(take).copied().collect();
+        let state = &*self.state;
+        let items =
+            window.iter().filter_map(|id| state.tokens().get(id)).map(|t| token_json(state, t, None, self.flavor));
+        Ok(listing::windowed(items.collect(), total))
     }
 
     /// `POST /users/{username}/tokens`: binding (422), then the unique name (400), the scopes
@@ -70,7 +78,7 @@ impl Call<'_> {
             Flavor::Forgejo => repository_targets(&body).ok_or_else(|| facts::unreadable_body("Repositories"))?,
             Flavor::Gitea => Vec::new(),
         };
-        if self.state.tokens.values().any(|t| t.user_id == owner && t.name == name) {
+        if self.state.tokens().values().any(|t| t.user_id == owner && t.name == name) {
             return Err(facts::name_used());
         }
         let scopes = scopes::normalize(&requested).map_err(|bad| facts::invalid_scope(&bad))?;
@@ -94,7 +102,7 @@ impl Call<'_> {
         };
         let secret = mint_secret();
         let id = self.state.insert_token(entry, &secret);
-        let body = token_json(self.state, &self.state.tokens[&id], Some(&secret), self.flavor);
+        let body = token_json(self.state, &self.state.tokens()[&id], Some(&secret), self.flavor);
         Ok(json_response(StatusCode::CREATED, &body))
     }
 
@@ -107,7 +115,7 @@ impl Call<'_> {
             0 => {
                 let matches: Vec<u64> = self
                     .state
-                    .tokens
+                    .tokens()
                     .values()
                     .filter(|t| t.user_id == owner && t.name == token)
                     .map(|t| t.id)
@@ -120,7 +128,7 @@ impl Call<'_> {
             }
             n => u64::try_from(n)
                 .ok()
-                .filter(|id| self.state.tokens.get(id).is_some_and(|t| t.user_id == owner))
+                .filter(|id| self.state.tokens().get(id).is_some_and(|t| t.user_id == owner))
                 .ok_or_else(facts::not_found)?,
         };
         self.state.delete_token(id);

@@ -45,7 +45,7 @@ pub(crate) fn identify(state: &State, request: &Incoming, now: DateTime<Utc>) ->
     if let Some(token) = state.installation_tokens.get(&token_digest(secret)).filter(|t| t.expires_at > now) {
         return Caller::Installation(token.installation_id);
     }
-    match state.pat_by_secret(secret).and_then(|id| state.pats.get(&id)) {
+    match state.pat_by_secret(secret).and_then(|id| state.pats().get(&id)) {
         Some(pat) if !pat.revoked && pat.expires_at.is_none_or(|e| e > now) => Caller::User(state.user_id(&pat.owner)),
         _ => Caller::Anonymous,
     }
@@ -67,8 +67,8 @@ pub(crate) fn authenticate(state: &mut State, request: &Incoming, now: DateTime<
         });
     }
     let id = state.pat_by_secret(secret).ok_or_else(facts::bad_credentials)?;
-    let user_id = state.pats.get(&id).map(|p| state.user_id(&p.owner)).unwrap_or(0);
-    let pat = state.pats.get_mut(&id).ok_or_else(facts::bad_credentials)?;
+    let user_id = state.pats().get(&id).map(|p| state.user_id(&p.owner)).unwrap_or(0);
+    let pat = state.pats_mut().get_mut(&id).ok_or_else(facts::bad_credentials)?;
     if pat.revoked || pat.expires_at.is_some_and(|e| e <= now) {
         return Err(facts::bad_credentials());
     }

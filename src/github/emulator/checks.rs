@@ -30,7 +30,7 @@ impl Call<'_> {
             set_header(&mut response, "x-oauth-scopes", &scopes.join(", "));
             set_header(&mut response, "x-accepted-oauth-scopes", "");
         }
-        if let Some(expires) = self.state.pats.get(&token_id).and_then(|p| p.expires_at) {
+        if let Some(expires) = self.state.pats().get(&token_id).and_then(|p| p.expires_at) {
             set_header(&mut response, "github-authentication-token-expiration", &expiration_header(expires));
         }
         Ok(response)
@@ -47,7 +47,7 @@ impl Call<'_> {
                 if entry.saml
                     && !self.state.saml_authorized(&entry.login, *token_id)
                     && !(*kind == TokenKind::FineGrained
-                        && self.state.grants.values().any(|g| g.org == entry.login && g.token_id == *token_id)) =>
+                        && self.state.grants().values().any(|g| g.org == entry.login && g.token_id == *token_id)) =>
             {
                 return Err(facts::saml_required(&entry.login, *token_id));
             }
@@ -99,11 +99,11 @@ impl Call<'_> {
         }
         for value in values {
             if let Some(id) = self.state.pat_by_secret(value) {
-                if let Some(pat) = self.state.pats.get_mut(&id) {
+                if let Some(pat) = self.state.pats_mut().get_mut(&id) {
                     pat.revoked = true;
                 }
-                self.state.grants.retain(|_, g| g.token_id != id);
-                self.state.requests.retain(|_, g| g.token_id != id);
+                self.state.grants_mut().retain(|_, g| g.token_id != id);
+                self.state.requests_mut().retain(|_, g| g.token_id != id);
                 self.state.authorizations.retain(|_, a| a.token_id != Some(id));
             }
         }

@@ -53,8 +53,8 @@ impl Call<'_> {
 
     fn entries(&self, kind: Kind) -> &std::collections::BTreeMap<u64, GrantEntry> {
         match kind {
-            Kind::Grants => &self.state.grants,
-            Kind::Requests => &self.state.requests,
+            Kind::Grants => self.state.grants(),
+            Kind::Requests => self.state.requests(),
         }
     }
 
@@ -74,7 +74,7 @@ impl Call<'_> {
     }
 
     fn grant_json(&self, entry: &GrantEntry, kind: Kind) -> Value {
-        let pat = self.state.pats.get(&entry.token_id);
+        let pat = self.state.pats().get(&entry.token_id);
         let org_id = self.state.org(&entry.org).map_or(0, |o| o.id);
         let what = match kind {
             Kind::Grants => "personal-access-tokens",
@@ -106,14 +106,25 @@ impl Call<'_> {
     pub(crate) fn list(&mut self, org: &str, kind: Kind) -> Answer {
         let org = self.require_app(org, kind, false)?;
         let filter = Filter::read(self.request)?;
-        let mut found: Vec<&GrantEntry> =
-            self.entries(kind).values().filter(|g| g.org == org && filter.keeps(g, self)).collect();
-        found.sort_by_key(|g| (g.at, g.id));
-        if filter.descending {
-            found.reverse();
+        // Every parameter but the window names the listing; its order is kept between pages.
+        let params: Vec<&(String, String)> =
+            self.request.query.iter().filter(|(k, _)| !matches!(k.as_str(), "page" | "per_page")).collect();
+        let query = format!("{kind:?} {org} {params:?}");
+        if self.state.kept_listing(&query).is_none() {
+            let mut found: Vec<&GrantEntry> =
+                self.entries(kind).values().filter(|g| g.org == org && filter.keeps(g, self)).collect();
+            found.sort_by_key(|g| (g.at, g.id));
+            if filter.descending {
+                found.reverse();
+            }
+            let ids = found.into_iter().map(|g| g.id).collect();
+            self.state.keep_listing(query.clone(), ids);
         }
-        let items = found.into_iter().map(|g| self.grant_json(g, kind)).collect();
-        Ok(paging::page(items, self.request))
+        let ids = self.state.kept_listing(&query).unwrap_or_default();
+        let (skip, take) = paging::skip_take(self.request);
+        let window = ids.iter().skip(skip).take(take).filter_map(|id| self.entries(kind).get(id));
+        let items = window.map(|g| self.grant_json(g, kind)).collect();
+        Ok(paging::windowed(items, ids.len(), self.request))
     }
 
     /// `GET …/{id}/repositories`: a `subset`'s repositories, every org repository for `all`.
@@ -151,12 +162,12 @@ impl Call<'_> {
     pub(crate) fn revoke_one(&mut self, org: &str, id: &str) -> Answer {
         let org = self.require_app(org, Kind::Grants, true)?;
         let body = self.request.json().unwrap_or(Value::Null);
-        let id = parse_id(id).filter(|id| self.state.grants.get(id).is_some_and(|g| g.org == org));
+        let id = parse_id(id).filter(|id| self.state.grants().get(id).is_some_and(|g| g.org == org));
         let id = id.ok_or_else(facts::not_found)?;
         if body["action"] != "revoke" {
             return Err(facts::validation("PersonalAccessToken", "action", "invalid", "action must be \"revoke\""));
         }
-        self.state.grants.remove(&id);
+        self.state.grants_mut().remove(&id);
         Ok(empty(StatusCode::NO_CONTENT))
     }
 
@@ -177,7 +188,7 @@ impl Call<'_> {
     pub(crate) fn review_one(&mut self, org: &str, id: &str) -> Answer {
         let org = self.require_app(org, Kind::Requests, true)?;
         let body = self.request.json().unwrap_or(Value::Null);
-        let id = parse_id(id).filter(|id| self.state.requests.get(id).is_some_and(|g| g.org == org));
+        let id = parse_id(id).filter(|id| self.state.requests().get(id).is_some_and(|g| g.org == org));
         let id = id.ok_or_else(facts::not_found)?;
         let approve = review_action(&body)?;
         self.state.review(id, approve, self.now);
@@ -297,7 +308,7 @@ impl Filter {
     /// Whether `g` passes. A token never used passes no `last_used_*` filter (the emulator's
     /// pick); `repository` matches a `subset` naming it and every `all`.
     fn keeps(&self, g: &GrantEntry, call: &Call<'_>) -> bool {
-        let pat = call.state.pats.get(&g.token_id);
+        let pat = call.state.pats().get(&g.token_id);
         let owner = pat.map_or("", |p| p.owner.as_str());
         let last_used = pat.and_then(|p| p.last_used_at);
         (self.owners.is_empty() || self.owners.iter().any(|o| o.eq_ignore_ascii_case(owner)))

@@ -184,8 +184,8 @@ impl fmt::Debug for Emulator {
         f.debug_struct("Emulator")
             .field("clock", self.inner.harness.clock())
             .field("orgs", &state.orgs.len())
-            .field("pats", &state.pats.len())
-            .field("grants", &state.grants.len())
+            .field("pats", &state.pats().len())
+            .field("grants", &state.grants().len())
             .finish_non_exhaustive()
     }
 }
@@ -358,7 +358,7 @@ impl Emulator {
 
     fn grant_entry(&self, state: &mut State, org: &str, seed: SeedGrant, id: u64) -> GrantEntry {
         let org_login = state.org(org).unwrap_or_else(|| panic!("seed: unknown org {org}")).login.clone();
-        let pat = state.pats.get(&seed.token_id).unwrap_or_else(|| panic!("seed: unknown token {}", seed.token_id));
+        let pat = state.pats().get(&seed.token_id).unwrap_or_else(|| panic!("seed: unknown token {}", seed.token_id));
         assert_eq!(pat.kind, TokenKind::FineGrained, "seed: grants are for fine-grained PATs");
         let (selection, repositories) = match seed.repositories {
             None => ("all", Vec::new()),
@@ -393,7 +393,7 @@ impl Emulator {
         let mut state = self.lock();
         let id = state.next_grant();
         let entry = self.grant_entry(&mut state, org, seed, id);
-        state.grants.insert(id, entry);
+        state.grants_mut().insert(id, entry);
         id
     }
 
@@ -407,7 +407,7 @@ impl Emulator {
         let mut state = self.lock();
         let id = state.next_request();
         let entry = self.grant_entry(&mut state, org, seed, id);
-        state.requests.insert(id, entry);
+        state.requests_mut().insert(id, entry);
         id
     }
 
@@ -435,7 +435,7 @@ impl Emulator {
         };
         if let Some(token_id) = seed.token_id {
             let pat =
-                state.pats.get(&token_id).unwrap_or_else(|| panic!("seed_authorization: unknown token {token_id}"));
+                state.pats().get(&token_id).unwrap_or_else(|| panic!("seed_authorization: unknown token {token_id}"));
             entry.login = pat.owner.clone();
             entry.token_last_eight = Some(pat.last_eight.clone());
             entry.scopes = pat.scopes.clone();
@@ -485,7 +485,7 @@ impl Emulator {
             id: g.id,
             org: g.org.clone(),
             token_id: g.token_id,
-            owner: state.pats.get(&g.token_id).map(|p| p.owner.clone()).unwrap_or_default(),
+            owner: state.pats().get(&g.token_id).map(|p| p.owner.clone()).unwrap_or_default(),
             repository_selection: g.repository_selection.clone(),
             repositories: g.repositories.clone(),
             at: g.at,
@@ -503,7 +503,7 @@ impl Emulator {
         installation_tokens.sort_by(|a, b| (a.expires_at, &a.digest).cmp(&(b.expires_at, &b.digest)));
         Snapshot {
             pats: state
-                .pats
+                .pats()
                 .values()
                 .map(|p| PatSnapshot {
                     token_id: p.token_id,
@@ -517,8 +517,8 @@ impl Emulator {
                     digest: hex(&p.digest),
                 })
                 .collect(),
-            grants: state.grants.values().map(grant).collect(),
-            requests: state.requests.values().map(grant).collect(),
+            grants: state.grants().values().map(grant).collect(),
+            requests: state.requests().values().map(grant).collect(),
             authorizations: state
                 .authorizations
                 .values()

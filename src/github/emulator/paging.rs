@@ -24,12 +24,24 @@ fn link(request: &Incoming, page: usize, rel: &str) -> String {
     format!("<{}{}?{}>; rel=\"{rel}\"", request.origin, request.path, query.finish())
 }
 
+/// The `(skip, take)` of the request's page.
+pub(crate) fn skip_take(request: &Incoming) -> (usize, usize) {
+    let (page, per_page) = window(request);
+    ((page - 1).saturating_mul(per_page), per_page)
+}
+
 /// One page of `items` as a JSON array, with `Link` (`prev`/`first` after the first page,
 /// `next`/`last` before the last; none when everything fits on one page).
 pub(crate) fn page(items: Vec<Value>, request: &Incoming) -> HttpResponse {
+    let total = items.len();
+    let (skip, take) = skip_take(request);
+    windowed(items.into_iter().skip(skip).take(take).collect(), total, request)
+}
+
+/// [`page`] for a page already cut by [`skip_take`] out of `total` items.
+pub(crate) fn windowed(shown: Vec<Value>, total: usize, request: &Incoming) -> HttpResponse {
     let (page, per_page) = window(request);
-    let last = items.len().div_ceil(per_page).max(1);
-    let shown: Vec<Value> = items.into_iter().skip((page - 1).saturating_mul(per_page)).take(per_page).collect();
+    let last = total.div_ceil(per_page).max(1);
     let mut response = json_response(StatusCode::OK, &Value::Array(shown));
     let mut links = Vec::new();
     if page > 1 {

@@ -17,7 +17,7 @@ pub(crate) const REVOKE_TYPES: [&str; 4] = ["classic_pat", "fine_grained_pat", "
 
 /// An authorization's type as the revoke bodies spell it.
 pub(crate) fn snake_type(state: &State, a: &AuthorizationEntry) -> &'static str {
-    if let Some(pat) = a.token_id.and_then(|id| state.pats.get(&id)) {
+    if let Some(pat) = a.token_id.and_then(|id| state.pats().get(&id)) {
         return match pat.kind {
             TokenKind::Classic => "classic_pat",
             TokenKind::FineGrained => "fine_grained_pat",
@@ -84,7 +84,7 @@ impl Call<'_> {
             body["fingerprint"] = json!(format!("SHA256:emulated{:016x}", a.credential_id));
             body["authorized_credential_title"] = json!(format!("key {}", a.credential_id));
         }
-        if let Some(used) = a.token_id.and_then(|id| self.state.pats.get(&id)).and_then(|p| p.last_used_at) {
+        if let Some(used) = a.token_id.and_then(|id| self.state.pats().get(&id)).and_then(|p| p.last_used_at) {
             body["credential_accessed_at"] = json!(format_time(used));
         }
         body
@@ -94,14 +94,16 @@ impl Call<'_> {
     pub(crate) fn saml_list(&mut self, org: &str) -> Answer {
         let org = self.require_owner(org, false)?;
         let login = self.request.query("login");
-        let items = self
+        let found: Vec<&AuthorizationEntry> = self
             .state
             .authorizations
             .values()
             .filter(|a| a.org == org && login.is_none_or(|l| l.eq_ignore_ascii_case(&a.login)))
-            .map(|a| self.authorization_json(a))
             .collect();
-        Ok(paging::page(items, self.request))
+        // Only the page is rendered.
+        let (skip, take) = paging::skip_take(self.request);
+        let items = found.iter().skip(skip).take(take).map(|a| self.authorization_json(a)).collect();
+        Ok(paging::windowed(items, found.len(), self.request))
     }
 
     /// `DELETE /orgs/{org}/credential-authorizations/{credential_id}` → 204; 404 if unknown.

@@ -11,6 +11,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::limits::{Buckets, Limits};
 use super::setup::{BulkDelay, TokenKind};
+use crate::testing::emulator_kit::listing::{ListingCache, Ordered};
 
 /// SHA-256 of a secret.
 pub(crate) type Digest = [u8; 32];
@@ -157,15 +158,19 @@ pub(crate) struct State {
     pub(crate) apps: BTreeMap<u64, AppEntry>,
     pub(crate) installations: BTreeMap<u64, InstallationEntry>,
     pub(crate) installation_tokens: HashMap<Digest, InstallationToken>,
-    pub(crate) pats: BTreeMap<u64, PatEntry>,
+    /// Private, like `grants` and `requests`: every change goes through `pats_mut`,
+    /// `grants_mut` or `requests_mut`, which drop the kept listings.
+    pats: BTreeMap<u64, PatEntry>,
     /// PAT digest → token id.
     pub(crate) pat_secrets: HashMap<Digest, u64>,
     /// Lower-case login → (id, login as given).
     pub(crate) users: BTreeMap<String, (u64, String)>,
     /// Lower-case login → org.
     pub(crate) orgs: BTreeMap<String, OrgEntry>,
-    pub(crate) grants: BTreeMap<u64, GrantEntry>,
-    pub(crate) requests: BTreeMap<u64, GrantEntry>,
+    grants: BTreeMap<u64, GrantEntry>,
+    requests: BTreeMap<u64, GrantEntry>,
+    /// The grant and request listings being paged through (`grants.rs`); no time in them.
+    listings: ListingCache<u64, ()>,
     pub(crate) authorizations: BTreeMap<u64, AuthorizationEntry>,
     pub(crate) pending: Vec<Pending>,
     pub(crate) bulk_delay: BulkDelay,
@@ -276,6 +281,52 @@ impl State {
         id
     }
 
+    /// Every fine-grained or classic PAT, by token id.
+    pub(crate) fn pats(&self) -> &BTreeMap<u64, PatEntry> {
+        &self.pats
+    }
+
+    /// Every PAT, to change some: drops the kept listings (their filters read owners and last
+    /// uses).
+    pub(crate) fn pats_mut(&mut self) -> &mut BTreeMap<u64, PatEntry> {
+        self.listings.clear();
+        &mut self.pats
+    }
+
+    /// The approved fine-grained PAT grants, by id.
+    pub(crate) fn grants(&self) -> &BTreeMap<u64, GrantEntry> {
+        &self.grants
+    }
+
+    /// The grants, to change some: drops the kept listings.
+    pub(crate) fn grants_mut(&mut self) -> &mut BTreeMap<u64, GrantEntry> {
+        self.listings.clear();
+        &mut self.grants
+    }
+
+    /// The pending fine-grained PAT requests, by id.
+    pub(crate) fn requests(&self) -> &BTreeMap<u64, GrantEntry> {
+        &self.requests
+    }
+
+    /// The requests, to change some: drops the kept listings.
+    pub(crate) fn requests_mut(&mut self) -> &mut BTreeMap<u64, GrantEntry> {
+        self.listings.clear();
+        &mut self.requests
+    }
+
+    /// The kept ids of the listing named `query` (`grants.rs` filters and orders once, and
+    /// later pages of the same listing reuse that order until a PAT, grant or request changes:
+    /// [`ListingCache`]), so a page costs O(page).
+    pub(crate) fn kept_listing(&self, query: &str) -> Option<&[u64]> {
+        self.listings.get(query, ())
+    }
+
+    /// Keeps the ids of the listing named `query`, in order.
+    pub(crate) fn keep_listing(&mut self, query: String, ids: Vec<u64>) -> &[u64] {
+        self.listings.keep(query, (), Ordered::timeless(ids))
+    }
+
     pub(crate) fn insert_pat(&mut self, mut entry: PatEntry, secret: &str) -> u64 {
         self.next.token += 1;
         entry.token_id = self.next.token;
@@ -283,7 +334,7 @@ impl State {
         entry.last_eight = last_eight(secret);
         let id = entry.token_id;
         self.pat_secrets.insert(entry.digest, id);
-        self.pats.insert(id, entry);
+        self.pats_mut().insert(id, entry);
         id
     }
 
@@ -323,7 +374,7 @@ impl State {
     pub(crate) fn apply(&mut self, job: Job, now: DateTime<Utc>) {
         match job {
             Job::RevokeGrants { org, ids } => {
-                self.grants.retain(|id, g| !(ids.contains(id) && g.org.eq_ignore_ascii_case(&org)));
+                self.grants_mut().retain(|id, g| !(ids.contains(id) && g.org.eq_ignore_ascii_case(&org)));
             }
             Job::Review { org, ids, approve } => {
                 for id in ids {
@@ -353,12 +404,12 @@ impl State {
 
     /// Approves (a grant takes the request's place) or denies (it is gone) request `id`.
     pub(crate) fn review(&mut self, id: u64, approve: bool, now: DateTime<Utc>) {
-        let Some(mut request) = self.requests.remove(&id) else { return };
+        let Some(mut request) = self.requests_mut().remove(&id) else { return };
         if approve {
             request.id = self.next_grant();
             request.at = now;
             request.reason = None;
-            self.grants.insert(request.id, request);
+            self.grants_mut().insert(request.id, request);
         }
     }
 }

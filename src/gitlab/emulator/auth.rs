@@ -61,7 +61,7 @@ fn presented(request: &Incoming) -> Option<&str> {
 /// limiter's per-user budget).
 pub(crate) fn owner_of_presented(state: &State, request: &Incoming) -> Option<u64> {
     match state.secrets.get(&hash_secret(presented(request)?))? {
-        Credential::Pat(id) => state.tokens.get(id).map(|t| t.user_id),
+        Credential::Pat(id) => state.tokens().get(id).map(|t| t.user_id),
         Credential::OAuth { user_id, .. } => Some(*user_id),
     }
 }
@@ -76,7 +76,7 @@ pub(crate) fn authenticate(
     let credential = state.secrets.get(&hash_secret(secret)).cloned().ok_or_else(facts::unauthorized)?;
     let (user_id, token_id, scopes) = match credential {
         Credential::Pat(id) => {
-            let token = state.tokens.get(&id).ok_or_else(facts::unauthorized)?;
+            let token = state.tokens().get(&id).ok_or_else(facts::unauthorized)?;
             if token.revoked {
                 return Err(facts::revoked_credential());
             }

@@ -7,7 +7,7 @@ use http::StatusCode;
 use serde_json::Value;
 
 use super::facts::{self, DEFAULT_PER_PAGE, MAX_PER_PAGE, TOTAL_LIMIT};
-use super::state::TokenEntry;
+use super::state::{State, TokenEntry};
 use super::wire::{Incoming, json_response, parse_date, parse_datetime, set_header, token_json};
 use crate::transport::HttpResponse;
 
@@ -33,7 +33,7 @@ fn not_valid_value(name: &str) -> HttpResponse {
 /// Keeps the tokens the query's filters admit, in the asked order (default: ascending id).
 /// Range filters are inclusive; a token without the compared time (never used, never expires)
 /// never matches a range on it.
-pub(crate) fn filter_and_sort<'t>(
+fn filter_and_sort<'t>(
     mut tokens: Vec<&'t TokenEntry>,
     request: &Incoming,
     today: NaiveDate,
@@ -115,16 +115,39 @@ fn nulls_last<T: Ord>(a: Option<T>, b: Option<T>, directed: impl Fn(Ordering) ->
     }
 }
 
-/// One page of `tokens` as the PersonalAccessToken JSON array, with `x-page`, `x-per-page`,
-/// `x-next-page`, `x-prev-page`, `Link` and — at most 10,000 results — `x-total`,
-/// `x-total-pages` and `rel="last"`.
-pub(crate) fn page(tokens: &[&TokenEntry], request: &Incoming, today: NaiveDate) -> Result<HttpResponse, HttpResponse> {
-    paged(tokens.len(), request, |skip, take| {
-        Value::Array(tokens.iter().skip(skip).take(take).map(|t| token_json(t, today, None)).collect())
+/// One page of the tokens `select` admits, filtered and ordered by the query, as the
+/// PersonalAccessToken JSON array with `x-page`, `x-per-page`, `x-next-page`, `x-prev-page`,
+/// `Link` and — at most 10,000 results — `x-total`, `x-total-pages` and `rel="last"`.
+///
+/// `scope` names the selection (whose tokens). The filtered, ordered ids are kept between pages
+/// ([`State::listing`]), so later pages of one listing cost O(page).
+pub(crate) fn list(
+    state: &mut State,
+    scope: String,
+    request: &Incoming,
+    today: NaiveDate,
+    select: impl Fn(&TokenEntry) -> bool,
+) -> Result<HttpResponse, HttpResponse> {
+    // Every parameter but the window (and a credential) names the listing.
+    let params: Vec<&(String, String)> =
+        request.query.iter().filter(|(k, _)| !matches!(k.as_str(), "page" | "per_page" | "private_token")).collect();
+    let (ids, tokens) = state.listing(format!("{scope} {params:?}"), today, |tokens| {
+        let selected = tokens.values().filter(|t| select(t)).collect();
+        Ok(filter_and_sort(selected, request, today)?.into_iter().map(|t| t.id).collect())
+    })?;
+    paged(ids.len(), request, |skip, take| {
+        Value::Array(
+            ids.iter()
+                .skip(skip)
+                .take(take)
+                .filter_map(|id| tokens.get(id))
+                .map(|t| token_json(t, today, None))
+                .collect(),
+        )
     })
 }
 
-/// One page of `total` results with the headers of [`page`]: `body(skip, take)` renders the
+/// One page of `total` results with the headers of [`list`]: `body(skip, take)` renders the
 /// page's items (for associations, both arrays cut to the same window).
 pub(crate) fn paged(
     total: usize,

@@ -139,7 +139,7 @@ impl fmt::Debug for Emulator {
         f.debug_struct("Emulator")
             .field("clock", self.inner.harness.clock())
             .field("users", &state.users.len())
-            .field("tokens", &state.tokens.len())
+            .field("tokens", &state.tokens().len())
             .finish_non_exhaustive()
     }
 }
@@ -423,7 +423,7 @@ impl Emulator {
                 })
             })
             .collect();
-        let tokens = state.tokens.values().map(|t| state.token_snapshot(t, today)).collect();
+        let tokens = state.tokens().values().map(|t| state.token_snapshot(t, today)).collect();
         Snapshot { users, resources, tokens }
     }
 
@@ -431,14 +431,14 @@ impl Emulator {
     pub fn token(&self, id: u64) -> Option<TokenSnapshot> {
         let today = self.now().date_naive();
         let state = self.lock();
-        state.tokens.get(&id).map(|t| state.token_snapshot(t, today))
+        state.tokens().get(&id).map(|t| state.token_snapshot(t, today))
     }
 
     /// The ids of token `id`'s rotation family (ancestors and every token rotated from them),
     /// ascending; empty for an unknown id.
     pub fn family(&self, id: u64) -> Vec<u64> {
         let state = self.lock();
-        if state.tokens.contains_key(&id) { state.family(id) } else { Vec::new() }
+        if state.tokens().contains_key(&id) { state.family(id) } else { Vec::new() }
     }
 
     /// Scripts a fault. Rules are checked in the order they were added.

@@ -33,7 +33,7 @@ impl Call<'_> {
     /// gets 401 `{"message":"401 Unauthorized"}` whether the token is foreign or unknown (no
     /// disclosure, §2.4), and an admin gets 404 for an unknown id.
     fn visible(&self, id: u64) -> Result<u64, HttpResponse> {
-        match self.state.tokens.get(&id) {
+        match self.state.tokens().get(&id) {
             Some(t) if self.principal.admin || t.user_id == self.principal.user_id => Ok(id),
             None if self.principal.admin => Err(facts::not_found("404 Not found")),
             _ => Err(facts::unauthorized()),
@@ -62,9 +62,9 @@ impl Call<'_> {
             None if self.principal.admin => None,
             None => Some(self.principal.user_id),
         };
-        let tokens = self.state.tokens.values().filter(|t| owner.is_none_or(|o| t.user_id == o)).collect();
-        let tokens = listing::filter_and_sort(tokens, self.request, today)?;
-        listing::page(&tokens, self.request, today)
+        listing::list(self.state, format!("pats {owner:?}"), self.request, today, |t| {
+            owner.is_none_or(|o| t.user_id == o)
+        })
     }
 
     /// `GET /personal_access_tokens/:id` and `…/self` (any scope for `self`; a non-PAT
@@ -78,7 +78,7 @@ impl Call<'_> {
             }
             TokenRef::Invalid => return Err(invalid_id()),
         };
-        Ok(json_response(StatusCode::OK, &token_json(&self.state.tokens[&id], self.now.date_naive(), None)))
+        Ok(json_response(StatusCode::OK, &token_json(&self.state.tokens()[&id], self.now.date_naive(), None)))
     }
 
     /// `GET /personal_access_tokens/self/associations`: the groups and projects the token's
@@ -175,7 +175,7 @@ impl Call<'_> {
         let entry = create::new_token(&params, allowed, owner, &self.state.settings, self.now)?;
         let secret = mint_secret();
         let id = self.state.insert_token(entry, hash_secret(&secret));
-        let body = token_json(&self.state.tokens[&id], self.now.date_naive(), Some(&secret));
+        let body = token_json(&self.state.tokens()[&id], self.now.date_naive(), Some(&secret));
         Ok(json_response(StatusCode::CREATED, &body))
     }
 
@@ -199,14 +199,14 @@ pub(crate) fn rotate_token(state: &mut State, id: u64, request: &Incoming, now: 
     let today = now.date_naive();
     let secret = mint_secret();
     let hash = hash_secret(&secret);
-    let expires_at = if state.tokens[&id].revoked {
+    let expires_at = if state.tokens()[&id].revoked {
         None
     } else {
         let params = request.params()?;
         create::expiry(&params, today, create::rotate_default(&state.settings, today))?
     };
     match state.rotate(id, expires_at, now, hash) {
-        Ok(new) => Ok(json_response(StatusCode::OK, &token_json(&state.tokens[&new], today, Some(&secret)))),
+        Ok(new) => Ok(json_response(StatusCode::OK, &token_json(&state.tokens()[&new], today, Some(&secret)))),
         Err(RotateRefusal::AlreadyRevoked) => Err(facts::bad_request(Some("Token already revoked"))),
         Err(RotateRefusal::Expired) => Err(facts::unauthorized()),
     }
@@ -214,7 +214,7 @@ pub(crate) fn rotate_token(state: &mut State, id: u64, request: &Incoming, now: 
 
 /// Revokes token `id`: 204, or 400 when it already was.
 pub(crate) fn revoke_token(state: &mut State, id: u64) -> Answer {
-    let token = state.tokens.get_mut(&id).ok_or_else(|| facts::not_found("404 Not found"))?;
+    let token = state.tokens_mut().get_mut(&id).ok_or_else(|| facts::not_found("404 Not found"))?;
     if token.revoked {
         return Err(facts::bad_request(None));
     }

@@ -50,7 +50,7 @@ impl Call<'_> {
             TokenRef::SelfToken => self.principal.token_id.ok_or_else(facts::self_rotate_requires_pat)?,
             TokenRef::Invalid => return Err(facts::param_errors(&["token_id is invalid".to_owned()])),
         };
-        match self.state.tokens.get(&token) {
+        match self.state.tokens().get(&token) {
             Some(t) if t.resource == Some((kind, id)) => Ok(token),
             _ => Err(facts::not_found("404 Not Found")),
         }
@@ -61,9 +61,7 @@ impl Call<'_> {
         self.principal.require_read()?;
         let (id, _) = self.manage(kind, key)?;
         let today = self.now.date_naive();
-        let tokens = self.state.tokens.values().filter(|t| t.resource == Some((kind, id))).collect();
-        let tokens = listing::filter_and_sort(tokens, self.request, today)?;
-        listing::page(&tokens, self.request, today)
+        listing::list(self.state, format!("{kind:?} {id}"), self.request, today, |t| t.resource == Some((kind, id)))
     }
 
     /// `GET …/access_tokens/:token_id`.
@@ -71,7 +69,7 @@ impl Call<'_> {
         self.principal.require_read()?;
         let (id, _) = self.manage(kind, key)?;
         let token = self.resource_token(kind, id, token)?;
-        Ok(json_response(StatusCode::OK, &token_json(&self.state.tokens[&token], self.now.date_naive(), None)))
+        Ok(json_response(StatusCode::OK, &token_json(&self.state.tokens()[&token], self.now.date_naive(), None)))
     }
 
     /// `POST …/access_tokens`: `name`, `scopes` (no admin-only scope, no `read_user`),
@@ -112,7 +110,7 @@ impl Call<'_> {
         entry.access_level = Some(level);
         let secret = mint_secret();
         let token = self.state.insert_token(entry, hash_secret(&secret));
-        let body = token_json(&self.state.tokens[&token], self.now.date_naive(), Some(&secret));
+        let body = token_json(&self.state.tokens()[&token], self.now.date_naive(), Some(&secret));
         Ok(json_response(StatusCode::CREATED, &body))
     }
 

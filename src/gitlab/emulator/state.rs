@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::facts::LAST_USED_GRANULARITY_MINUTES;
 use super::setup::{ResourceKind, TokenSnapshot};
+use crate::testing::emulator_kit::listing::{ListingCache, Ordered};
 
 /// SHA-256 of a secret.
 pub(crate) type SecretHash = [u8; 32];
@@ -121,7 +122,11 @@ pub(crate) struct State {
     pub(crate) users: BTreeMap<u64, UserEntry>,
     pub(crate) projects: BTreeMap<u64, ResourceEntry>,
     pub(crate) groups: BTreeMap<u64, ResourceEntry>,
-    pub(crate) tokens: BTreeMap<u64, TokenEntry>,
+    /// Private: every change goes through [`State::tokens_mut`] (or `touch`), which drops the
+    /// kept listings.
+    tokens: BTreeMap<u64, TokenEntry>,
+    /// The token listings being paged through (`pats.rs`, `resources.rs`).
+    listings: ListingCache<u64, NaiveDate>,
     pub(crate) secrets: HashMap<SecretHash, Credential>,
     pub(crate) settings: Settings,
     pub(crate) rate_limit: Option<super::RateLimit>,
@@ -203,12 +208,39 @@ impl State {
         }
     }
 
+    /// Every token, by id.
+    pub(crate) fn tokens(&self) -> &BTreeMap<u64, TokenEntry> {
+        &self.tokens
+    }
+
+    /// Every token, to change some: drops the kept listings.
+    pub(crate) fn tokens_mut(&mut self) -> &mut BTreeMap<u64, TokenEntry> {
+        self.listings.clear();
+        &mut self.tokens
+    }
+
+    /// The ids of the listing named `query` (the caller's filters and order) on `today`, and
+    /// every token: `build` filters and orders them once (or refuses the query), and later pages
+    /// of the same listing reuse that order until a token changes or the date does
+    /// ([`ListingCache`]), so a page costs O(page).
+    pub(crate) fn listing<E>(
+        &mut self,
+        query: String,
+        today: NaiveDate,
+        build: impl FnOnce(&BTreeMap<u64, TokenEntry>) -> Result<Vec<u64>, E>,
+    ) -> Result<(&[u64], &BTreeMap<u64, TokenEntry>), E> {
+        let tokens = &self.tokens;
+        let valid_until = today.succ_opt();
+        let ids = self.listings.get_or_try_build(query, today, || Ok(Ordered { ids: build(tokens)?, valid_until }))?;
+        Ok((ids, tokens))
+    }
+
     /// Stores a new token under `hash`; returns its id (allocated monotonically).
     pub(crate) fn insert_token(&mut self, mut entry: TokenEntry, hash: SecretHash) -> u64 {
         self.last_token += 1;
         entry.id = self.last_token;
         let id = entry.id;
-        self.tokens.insert(id, entry);
+        self.tokens_mut().insert(id, entry);
         self.secrets.insert(hash, Credential::Pat(id));
         id
     }
@@ -219,6 +251,8 @@ impl State {
             let stale = token.last_used_at.is_none_or(|t| now - t >= TimeDelta::minutes(LAST_USED_GRANULARITY_MINUTES));
             if stale {
                 token.last_used_at = Some(now);
+                // `last_used_*` filters and the `last_used` order read it.
+                self.listings.clear();
             }
         }
     }
@@ -258,7 +292,7 @@ impl State {
         let old = self.tokens.get(&id).cloned().ok_or(RotateRefusal::Expired)?;
         if old.revoked {
             for member in self.family(id) {
-                if let Some(t) = self.tokens.get_mut(&member) {
+                if let Some(t) = self.tokens_mut().get_mut(&member) {
                     t.revoked = true;
                 }
             }
@@ -267,7 +301,7 @@ impl State {
         if old.is_expired(now.date_naive()) {
             return Err(RotateRefusal::Expired);
         }
-        if let Some(t) = self.tokens.get_mut(&id) {
+        if let Some(t) = self.tokens_mut().get_mut(&id) {
             t.revoked = true;
         }
         let successor = TokenEntry {

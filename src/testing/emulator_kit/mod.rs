@@ -65,6 +65,7 @@
 
 mod faults;
 mod harness;
+pub(crate) mod listing;
 mod log;
 pub(crate) mod path;
 mod server;

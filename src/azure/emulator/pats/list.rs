@@ -1,7 +1,5 @@
 //! `GET` without `authorizationId`: a page of the caller's tokens.
 
-use std::cmp::Ordering;
-
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use http::StatusCode;
@@ -10,7 +8,9 @@ use serde::Serialize;
 use super::{Call, DEFAULT_TOP, MAX_TOP, bad_request};
 use crate::azure::emulator::state::PatEntry;
 use crate::azure::emulator::wire::{PatTokenJson, json};
+use crate::testing::emulator_kit::listing::Ordered;
 use crate::transport::HttpResponse;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Filter {
@@ -54,6 +54,58 @@ fn status_rank(pat: &PatEntry, now: DateTime<Utc>) -> u8 {
         1
     } else {
         0
+    }
+}
+
+/// A token's primary sort key: its expiry for `displayDate`, its status rank for `status`.
+type Primary = (Option<DateTime<Utc>>, u8);
+
+/// The ids of `user`'s tokens visible in `org` that `filter` admits, in the listing's order,
+/// and until when that stays right: the first instant after `now` one of them expires (which
+/// moves it between the filters, and between the `status` ranks).
+fn ordered(
+    pats: &[PatEntry],
+    user: Uuid,
+    org: Uuid,
+    filter: Filter,
+    sort: SortBy,
+    ascending: bool,
+    now: DateTime<Utc>,
+) -> Ordered<Uuid, DateTime<Utc>> {
+    let mine = pats.iter().filter(|p| p.owner == user && p.targets_org(org));
+    let valid_until = mine.clone().filter(|p| !p.revoked && !p.is_expired(now)).map(|p| p.valid_to).min();
+    let admitted = mine.filter(|p| match filter {
+        Filter::Active => p.is_active(now),
+        Filter::Revoked => p.revoked,
+        Filter::Expired => !p.revoked && p.is_expired(now),
+        Filter::All => true,
+    });
+    // The primary key, then the display name case-insensitively, then the id.
+    let mut keyed: Vec<(Primary, &PatEntry)> = admitted
+        .map(|p| {
+            let primary = match sort {
+                SortBy::DisplayName => (None, 0),
+                SortBy::DisplayDate => (Some(p.valid_to), 0),
+                SortBy::Status => (None, status_rank(p, now)),
+            };
+            (primary, p)
+        })
+        .collect();
+    keyed.sort_unstable_by(|(ka, a), (kb, b)| {
+        ka.cmp(kb).then_with(|| cmp_lowercase(&a.display_name, &b.display_name)).then(a.id.cmp(&b.id))
+    });
+    if !ascending {
+        keyed.reverse();
+    }
+    Ordered { ids: keyed.into_iter().map(|(_, p)| p.id).collect(), valid_until }
+}
+
+/// `a.to_lowercase().cmp(&b.to_lowercase())`, without allocating when both are ASCII.
+fn cmp_lowercase(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        a.to_lowercase().cmp(&b.to_lowercase())
     }
 }
 
@@ -109,34 +161,13 @@ pub(super) fn list(call: Call<'_>) -> HttpResponse {
             None => return bad_request("ArgumentException", "The continuation token is not valid."),
         },
     };
-    let mut items: Vec<&PatEntry> = state
-        .pats
-        .iter()
-        .filter(|p| p.owner == user && p.targets_org(org.id))
-        .filter(|p| match filter {
-            Filter::Active => p.is_active(now),
-            Filter::Revoked => p.revoked,
-            Filter::Expired => !p.revoked && p.is_expired(now),
-            Filter::All => true,
-        })
-        .collect();
-    let by_name = |a: &PatEntry, b: &PatEntry| {
-        a.display_name.to_lowercase().cmp(&b.display_name.to_lowercase()).then(a.id.cmp(&b.id))
-    };
-    items.sort_by(|a, b| {
-        let primary = match sort {
-            SortBy::DisplayName => Ordering::Equal,
-            SortBy::DisplayDate => a.valid_to.cmp(&b.valid_to),
-            SortBy::Status => status_rank(a, now).cmp(&status_rank(b, now)),
-        };
-        let order = primary.then_with(|| by_name(a, b));
-        if ascending { order } else { order.reverse() }
-    });
     let top = usize::try_from(top).unwrap_or(20);
-    let end = offset.saturating_add(top).min(items.len());
-    let page: Vec<PatTokenJson<'_>> =
-        items.get(offset.min(end)..end).unwrap_or(&[]).iter().map(|p| PatTokenJson::new(p, None)).collect();
-    let continuation = if end < items.len() { encode_offset(end) } else { String::new() };
+    let query = format!("pats {user} {} {filter:?} {sort:?} {ascending}", org.id);
+    let (window, total) =
+        state.listing_window(query, now, offset, top, |pats| ordered(pats, user, org.id, filter, sort, ascending, now));
+    let end = offset.saturating_add(window.len());
+    let page: Vec<PatTokenJson<'_>> = window.into_iter().map(|p| PatTokenJson::new(p, None)).collect();
+    let continuation = if end < total { encode_offset(end) } else { String::new() };
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct PagedPatTokens<'a> {
@@ -155,6 +186,15 @@ mod tests {
         assert_eq!(decode_offset(&encode_offset(1234)), Some(1234));
         assert_eq!(decode_offset("not a token"), None);
         assert_eq!(decode_offset(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("row:x")), None);
+    }
+
+    #[test]
+    fn case_insensitive_order_matches_to_lowercase() {
+        for (a, b) in
+            [("abc", "ABD"), ("Zed", "alpha"), ("same", "SAME"), ("ΣΑΣ", "σας"), ("Émile", "emile"), ("a", "")]
+        {
+            assert_eq!(cmp_lowercase(a, b), a.to_lowercase().cmp(&b.to_lowercase()), "{a} vs {b}");
+        }
     }
 
     #[test]
