@@ -89,12 +89,6 @@ impl Default for Settings {
     }
 }
 
-/// A fixed-window counter per user (or per anonymous caller).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RateWindows {
-    pub(crate) windows: HashMap<Option<u64>, (i64, u32)>,
-}
-
 #[derive(Debug, Default)]
 pub(crate) struct State {
     pub(crate) users: BTreeMap<u64, UserEntry>,
@@ -103,8 +97,6 @@ pub(crate) struct State {
     pub(crate) tokens: BTreeMap<u64, TokenEntry>,
     pub(crate) secrets: HashMap<SecretHash, Credential>,
     pub(crate) settings: Settings,
-    pub(crate) rate_limit: Option<super::RateLimit>,
-    pub(crate) rate_windows: RateWindows,
     last_user: u64,
     last_token: u64,
     last_project: u64,
