@@ -1,0 +1,284 @@
+//! The pacer as a sans-IO state machine: asked for a permit at an instant, told about each
+//! answer; no clock, no sleeping, no lock.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::signals::Signals;
+use super::{OverLimit, PacerStats, PacingLimits};
+
+/// What [`State::try_acquire`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Send now (a request is now in flight; report its answer with [`State::release`]).
+    Go,
+    /// Ask again at this instant (`None`: when a request in flight is answered), or earlier when
+    /// one is.
+    Wait(Option<Instant>),
+}
+
+/// The pacer's knowledge: the caller's budget as the service last reported it, the requests in
+/// flight, and the concurrency window (additive increase, multiplicative decrease).
+#[derive(Debug)]
+pub(crate) struct State {
+    limits: PacingLimits,
+    over_limit: OverLimit,
+    in_flight: usize,
+    /// The concurrency window; requests in flight stay below `floor(cwnd)` (at least 1).
+    cwnd: f64,
+    /// Until the first sign of the limit, the window grows by one per answer.
+    slow_start: bool,
+    /// Answers since the last decrease: one decrease per window's worth of answers.
+    since_decrease: usize,
+    limit: Option<u32>,
+    remaining: Option<u32>,
+    /// Requests sent since `remaining` was reported.
+    started_since: u32,
+    /// When the reported budget refills (or the usage is back to zero).
+    reset_at: Option<Instant>,
+    /// No request before this (`Retry-After`, a refusal).
+    not_before: Option<Instant>,
+    /// The earliest next send under [`PacingLimits::max_per_second`].
+    next_send: Option<Instant>,
+    stats: PacerStats,
+}
+
+impl State {
+    pub(crate) fn new(limits: PacingLimits, over_limit: OverLimit) -> Self {
+        let max = limits.max_concurrency.max(1);
+        Self {
+            cwnd: limits.initial_concurrency.clamp(1, max) as f64,
+            limits,
+            over_limit,
+            in_flight: 0,
+            slow_start: true,
+            since_decrease: 0,
+            limit: None,
+            remaining: None,
+            started_since: 0,
+            reset_at: None,
+            not_before: None,
+            next_send: None,
+            stats: PacerStats::default(),
+        }
+    }
+
+    /// How many requests may be in flight now.
+    pub(crate) fn window(&self) -> usize {
+        (self.cwnd.floor() as usize).clamp(1, self.limits.max_concurrency.max(1))
+    }
+
+    pub(crate) fn limits(&self) -> &PacingLimits {
+        &self.limits
+    }
+
+    pub(crate) fn stats(&self) -> PacerStats {
+        self.stats
+    }
+
+    /// May a request be sent at `now`?
+    pub(crate) fn try_acquire(&mut self, now: Instant) -> Step {
+        if let Some(at) = self.not_before {
+            if now < at {
+                return Step::Wait(Some(at));
+            }
+            self.not_before = None;
+        }
+        if let Some(reset) = self.reset_at
+            && now >= reset
+        {
+            // The window refilled (fixed) or the usage drained (sliding): the whole budget.
+            self.remaining = self.limit;
+            self.reset_at = None;
+            self.started_since = 0;
+        }
+        if self.in_flight >= self.window() {
+            return Step::Wait(None);
+        }
+        if let Some(remaining) = self.remaining {
+            let spent = self.in_flight.max(self.started_since as usize);
+            if remaining as usize <= spent {
+                // Out of budget. Where the service holds what is over its limit, one request at a
+                // time may go: the service answers it when there is room, so it paces us. Where
+                // it refuses, wait for the refill (or for an answer that says more), unless
+                // nothing would ever say more.
+                let probe = self.in_flight == 0 && (self.over_limit == OverLimit::Held || self.reset_at.is_none());
+                if !probe {
+                    return Step::Wait(self.reset_at);
+                }
+            }
+        }
+        if let Some(per_second) = self.limits.max_per_second.filter(|r| r.is_finite() && *r > 0.0) {
+            if let Some(next) = self.next_send
+                && now < next
+            {
+                return Step::Wait(Some(next));
+            }
+            let interval = Duration::try_from_secs_f64(1.0 / per_second).unwrap_or(Duration::MAX);
+            self.next_send = now.checked_add(interval);
+        }
+        self.in_flight += 1;
+        self.started_since = self.started_since.saturating_add(1);
+        self.stats.sent += 1;
+        Step::Go
+    }
+
+    /// A request sent after [`Step::Go`] is done at `now`: answered with `signals`, or `None`
+    /// when it failed without an answer (or was abandoned).
+    pub(crate) fn release(&mut self, now: Instant, signals: Option<&Signals>) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        let Some(s) = signals else { return };
+        if s.limit.is_some() {
+            self.limit = s.limit;
+        }
+        if s.remaining.is_some() {
+            self.remaining = s.remaining;
+            self.started_since = 0;
+        }
+        if let Some(reset_in) = s.reset_in {
+            self.reset_at = now.checked_add(reset_in);
+        }
+        if s.refused {
+            self.stats.refused += 1;
+            self.remaining = Some(0);
+            self.started_since = 0;
+            let wait = s.retry_after.or(s.reset_in).unwrap_or(Duration::from_secs(1));
+            self.hold_off(now, wait);
+            self.decrease();
+        } else if s.delayed || s.overloaded {
+            if s.delayed {
+                self.stats.delayed += 1;
+            }
+            self.decrease();
+        } else {
+            self.increase();
+        }
+        // A `Retry-After` on an answer that was not refused paces the next request.
+        if !s.refused
+            && let Some(wait) = s.retry_after
+        {
+            self.hold_off(now, wait);
+        }
+    }
+
+    fn hold_off(&mut self, now: Instant, wait: Duration) {
+        if let Some(at) = now.checked_add(wait) {
+            self.not_before = Some(self.not_before.map_or(at, |earlier| earlier.max(at)));
+        }
+    }
+
+    fn increase(&mut self) {
+        self.since_decrease += 1;
+        let max = self.limits.max_concurrency.max(1) as f64;
+        self.cwnd = if self.slow_start { self.cwnd + 1.0 } else { self.cwnd + 1.0 / self.cwnd }.min(max);
+    }
+
+    fn decrease(&mut self) {
+        // Once per window of answers: the answers already on their way were sent before the
+        // last decrease and say nothing new.
+        if self.slow_start || self.since_decrease >= self.window() {
+            self.cwnd = (self.cwnd / 2.0).max(1.0);
+            self.slow_start = false;
+            self.since_decrease = 0;
+        } else {
+            self.since_decrease += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(initial: usize, max: usize) -> PacingLimits {
+        PacingLimits { initial_concurrency: initial, max_concurrency: max, max_per_second: None }
+    }
+
+    fn budget(remaining: u32, reset_in_secs: u64) -> Signals {
+        Signals {
+            limit: Some(10),
+            remaining: Some(remaining),
+            reset_in: Some(Duration::from_secs(reset_in_secs)),
+            ..Signals::default()
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_window_grows_per_answer_until_the_first_limit_sign_then_halves_and_grows_additively() {
+        let t0 = Instant::now();
+        let mut s = State::new(limits(2, 8), OverLimit::Refused);
+        assert_eq!((s.try_acquire(t0), s.try_acquire(t0), s.try_acquire(t0)), (Step::Go, Step::Go, Step::Wait(None)));
+        s.release(t0, Some(&Signals::default()));
+        s.release(t0, Some(&Signals::default()));
+        assert_eq!(s.window(), 4, "slow start: one more per answer");
+        for _ in 0..4 {
+            assert_eq!(s.try_acquire(t0), Step::Go);
+        }
+        s.release(t0, Some(&Signals { delayed: true, ..Signals::default() }));
+        assert_eq!(s.window(), 2, "a held answer halves the window");
+        s.release(t0, Some(&Signals { delayed: true, ..Signals::default() }));
+        assert_eq!(s.window(), 2, "the answers already on their way do not halve it again");
+        s.release(t0, Some(&Signals::default()));
+        s.release(t0, Some(&Signals::default()));
+        assert!((s.cwnd - 2.9).abs() < 1e-9, "additive: 2 + 1/2 + 1/2.5, got {}", s.cwnd);
+        assert_eq!(s.stats(), PacerStats { sent: 6, delayed: 2, refused: 0 });
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn out_of_budget_a_refusing_service_is_left_alone_until_the_reset() {
+        let t0 = Instant::now();
+        let mut s = State::new(limits(8, 8), OverLimit::Refused);
+        assert_eq!(s.try_acquire(t0), Step::Go);
+        s.release(t0, Some(&budget(2, 5)));
+        assert_eq!((s.try_acquire(t0), s.try_acquire(t0)), (Step::Go, Step::Go), "two left");
+        let reset = t0 + Duration::from_secs(5);
+        assert_eq!(s.try_acquire(t0), Step::Wait(Some(reset)), "both spent (in flight)");
+        s.release(t0, Some(&budget(1, 5)));
+        s.release(t0, Some(&budget(0, 5)));
+        assert_eq!(s.try_acquire(t0 + Duration::from_secs(4)), Step::Wait(Some(reset)), "nothing in flight, no probe");
+        assert_eq!(s.try_acquire(reset), Step::Go, "the window refilled");
+        assert_eq!(s.remaining, Some(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn out_of_budget_a_holding_service_gets_one_request_at_a_time() {
+        let t0 = Instant::now();
+        let mut s = State::new(limits(8, 8), OverLimit::Held);
+        assert_eq!(s.try_acquire(t0), Step::Go);
+        s.release(t0, Some(&budget(0, 300)));
+        assert_eq!(s.try_acquire(t0), Step::Go, "a probe: the service holds it until there is room");
+        assert_eq!(s.try_acquire(t0), Step::Wait(Some(t0 + Duration::from_secs(300))));
+        s.release(t0, Some(&Signals { delayed: true, ..budget(0, 300) }));
+        assert_eq!(s.try_acquire(t0), Step::Go, "the next probe");
+        s.release(t0, Some(&budget(3, 300)));
+        assert_eq!((s.try_acquire(t0), s.try_acquire(t0), s.try_acquire(t0)), (Step::Go, Step::Go, Step::Go));
+        assert_eq!(s.try_acquire(t0), Step::Wait(Some(t0 + Duration::from_secs(300))), "three spent, three in flight");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refusal_waits_out_retry_after_and_a_retry_after_on_a_success_paces_the_next() {
+        let t0 = Instant::now();
+        let mut s = State::new(limits(4, 4), OverLimit::Refused);
+        s.try_acquire(t0);
+        let refusal = Signals { refused: true, retry_after: Some(Duration::from_secs(3)), ..Signals::default() };
+        s.release(t0, Some(&refusal));
+        let after = t0 + Duration::from_secs(3);
+        assert_eq!(s.try_acquire(t0 + Duration::from_secs(1)), Step::Wait(Some(after)));
+        assert_eq!(s.try_acquire(after), Step::Go, "no reset known, nothing in flight: one may ask");
+        s.release(after, Some(&Signals { retry_after: Some(Duration::from_secs(2)), ..Signals::default() }));
+        assert_eq!(s.try_acquire(after), Step::Wait(Some(after + Duration::from_secs(2))));
+        assert_eq!(s.stats().refused, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn max_per_second_spaces_requests_and_a_lost_answer_frees_its_slot() {
+        let t0 = Instant::now();
+        let mut s = State::new(PacingLimits { max_per_second: Some(4.0), ..limits(1, 1) }, OverLimit::Refused);
+        assert_eq!(s.try_acquire(t0), Step::Go);
+        assert_eq!(s.try_acquire(t0), Step::Wait(None), "one at a time");
+        s.release(t0, None);
+        assert_eq!(s.try_acquire(t0), Step::Wait(Some(t0 + Duration::from_millis(250))));
+        assert_eq!(s.try_acquire(t0 + Duration::from_millis(250)), Step::Go);
+    }
+}
