@@ -40,5 +40,6 @@ mod listings_end;
 mod redaction;
 mod request_tracing;
 mod revoke;
+mod throttling;
 mod token_admin;
 mod update;
