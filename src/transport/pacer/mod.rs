@@ -39,7 +39,7 @@ pub enum Pacing {
 
 impl Default for PacingLimits {
     fn default() -> Self {
-        Self { max_concurrency: 32, initial_concurrency: 4, max_per_second: None }
+        Self { max_concurrency: 32, initial_concurrency: 4, max_per_second: None, max_held: 4 }
     }
 }
 
@@ -58,11 +58,16 @@ pub struct PacingLimits {
     pub max_concurrency: usize,
     /// Requests in flight at first (default 4); the window grows by one per answer until the
     /// service shows a sign of its limit, then by one per window of answers, and halves on each
-    /// such sign (a held or refused request, a 5xx).
+    /// such sign (a refused request, a 5xx, or a held one where holding is not the service's
+    /// way).
     pub initial_concurrency: usize,
     /// A ceiling of your own on requests per second (default none: the service's headers
     /// decide).
     pub max_per_second: Option<f64>,
+    /// With the reported budget spent, how many requests may wait at a service that holds
+    /// what is over its limit ([`OverLimit::Held`]; default 4). More keep a busy window full
+    /// as it frees; too many and the service blocks (429): each refusal halves it, down to 1.
+    pub max_held: usize,
 }
 
 /// What a service does with a request over its rate limit: decides what the pacer dares when the
@@ -71,7 +76,8 @@ pub struct PacingLimits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OverLimit {
     /// It holds the request and answers once there is room (delays before it blocks): the pacer
-    /// lets one request at a time through, and the service's answers pace it.
+    /// lets a few requests wait there ([`PacingLimits::max_held`]), and the service's answers
+    /// pace the rest.
     Held,
     /// It refuses the request (429 or 403): the pacer waits for the budget to refill.
     Refused,
@@ -98,8 +104,9 @@ pub struct PacerStats {
 ///   refused request or a 5xx);
 /// - budget: the `X-RateLimit-Remaining` / `RateLimit-Remaining` the service last reported,
 ///   less the requests sent since, until the `*-Reset` it reported. With the budget spent, a
-///   service that holds what is over ([`OverLimit::Held`]) gets one request at a time, and one
-///   that refuses ([`OverLimit::Refused`]) gets none until the reset;
+///   service that holds what is over ([`OverLimit::Held`]) gets a few at a time
+///   ([`max_held`](PacingLimits::max_held)) and its answers pace the rest, and one that refuses
+///   ([`OverLimit::Refused`]) gets none until the reset;
 /// - its own [`max_per_second`](PacingLimits::max_per_second), if set.
 ///
 /// The pacer names no provider: every service in this crate reports its budget in one of two
@@ -192,7 +199,7 @@ impl Pacer {
             answered.as_mut().enable();
             let step = self.lock().try_acquire(Instant::now());
             match step {
-                Step::Go => return Permit { pacer: self, done: false },
+                Step::Go(seq) => return Permit { pacer: self, seq, done: false },
                 Step::Wait(None) => answered.await,
                 Step::Wait(Some(at)) => {
                     tracing::trace!(wait_ms = millis(at.saturating_duration_since(Instant::now())), "patkit: pacing");
@@ -202,9 +209,9 @@ impl Pacer {
         }
     }
 
-    fn release(&self, response: Option<&HttpResponse>) {
+    fn release(&self, seq: u64, response: Option<&HttpResponse>) {
         let signals = response.map(|r| Signals::read(r, self.clock.now()));
-        self.lock().release(Instant::now(), signals.as_ref());
+        self.lock().release(Instant::now(), seq, signals.as_ref());
         self.answered.notify_waiters();
     }
 }
@@ -212,20 +219,21 @@ impl Pacer {
 /// A request in flight; dropped unanswered (cancelled, or failed in transport) it frees its slot.
 struct Permit<'a> {
     pacer: &'a Pacer,
+    seq: u64,
     done: bool,
 }
 
 impl Permit<'_> {
     fn answered(mut self, response: Option<&HttpResponse>) {
         self.done = true;
-        self.pacer.release(response);
+        self.pacer.release(self.seq, response);
     }
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         if !self.done {
-            self.pacer.release(None);
+            self.pacer.release(self.seq, None);
         }
     }
 }

@@ -11,8 +11,9 @@ use super::{OverLimit, PacerStats, PacingLimits};
 /// What [`State::try_acquire`] decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Step {
-    /// Send now (a request is now in flight; report its answer with [`State::release`]).
-    Go,
+    /// Send now: a request is now in flight, with this sequence number (report its answer
+    /// with [`State::release`]).
+    Go(u64),
     /// Ask again at this instant (`None`: when a request in flight is answered), or earlier when
     /// one is.
     Wait(Option<Instant>),
@@ -32,11 +33,18 @@ pub(crate) struct State {
     /// Answers since the last decrease: one decrease per window's worth of answers.
     since_decrease: usize,
     limit: Option<u32>,
+    /// The budget left as the answer to request `report_seq` reported it.
     remaining: Option<u32>,
-    /// Requests sent since `remaining` was reported.
-    started_since: u32,
+    /// The sequence number of the request whose answer `remaining` comes from: answers to
+    /// earlier requests (overtaken on the way) are older news and do not replace it.
+    report_seq: u64,
+    /// Requests let through so far (the last sequence number given).
+    sent_seq: u64,
     /// When the reported budget refills (or the usage is back to zero).
     reset_at: Option<Instant>,
+    /// How many requests may wait at a service that holds what is over its limit: from
+    /// [`PacingLimits::max_held`], halved on each refusal.
+    held_allowance: f64,
     /// No request before this (`Retry-After`, a refusal).
     not_before: Option<Instant>,
     /// The earliest next send under [`PacingLimits::max_per_second`].
@@ -47,6 +55,7 @@ pub(crate) struct State {
 impl State {
     pub(crate) fn new(limits: PacingLimits, over_limit: OverLimit) -> Self {
         let max = limits.max_concurrency.max(1);
+        let held = limits.max_held.max(1);
         Self {
             cwnd: limits.initial_concurrency.clamp(1, max) as f64,
             limits,
@@ -56,8 +65,10 @@ impl State {
             since_decrease: 0,
             limit: None,
             remaining: None,
-            started_since: 0,
+            report_seq: 0,
+            sent_seq: 0,
             reset_at: None,
+            held_allowance: held as f64,
             not_before: None,
             next_send: None,
             stats: PacerStats::default(),
@@ -91,19 +102,25 @@ impl State {
             // The window refilled (fixed) or the usage drained (sliding): the whole budget.
             self.remaining = self.limit;
             self.reset_at = None;
-            self.started_since = 0;
+            self.report_seq = self.sent_seq;
         }
         if self.in_flight >= self.window() {
             return Step::Wait(None);
         }
         if let Some(remaining) = self.remaining {
-            let spent = self.in_flight.max(self.started_since as usize);
+            // Spent since the report: what was sent after the reporting request, and anything
+            // still in flight (it may not have been counted yet).
+            let spent = self.in_flight.max(usize::try_from(self.sent_seq - self.report_seq).unwrap_or(usize::MAX));
             if remaining as usize <= spent {
-                // Out of budget. Where the service holds what is over its limit, one request at a
-                // time may go: the service answers it when there is room, so it paces us. Where
-                // it refuses, wait for the refill (or for an answer that says more), unless
-                // nothing would ever say more.
-                let probe = self.in_flight == 0 && (self.over_limit == OverLimit::Held || self.reset_at.is_none());
+                // Out of budget. Where the service holds what is over its limit, a few requests
+                // (the held allowance) may wait there: it answers each when there is room, so
+                // it paces us. Where it refuses, wait for the refill (or for an answer that says
+                // more), unless nothing would ever say more: then one request asks.
+                let held = self.held_allowance.floor() as usize;
+                let probe = match self.over_limit {
+                    OverLimit::Held => self.in_flight < held.max(1),
+                    OverLimit::Refused => self.in_flight == 0 && self.reset_at.is_none(),
+                };
                 if !probe {
                     return Step::Wait(self.reset_at);
                 }
@@ -119,33 +136,37 @@ impl State {
             self.next_send = now.checked_add(interval);
         }
         self.in_flight += 1;
-        self.started_since = self.started_since.saturating_add(1);
+        self.sent_seq += 1;
         self.stats.sent += 1;
-        Step::Go
+        Step::Go(self.sent_seq)
     }
 
-    /// A request sent after [`Step::Go`] is done at `now`: answered with `signals`, or `None`
+    /// Request `seq` (from [`Step::Go`]) is done at `now`: answered with `signals`, or `None`
     /// when it failed without an answer (or was abandoned).
-    pub(crate) fn release(&mut self, now: Instant, signals: Option<&Signals>) {
+    pub(crate) fn release(&mut self, now: Instant, seq: u64, signals: Option<&Signals>) {
         self.in_flight = self.in_flight.saturating_sub(1);
         let Some(s) = signals else { return };
         if s.limit.is_some() {
             self.limit = s.limit;
         }
-        if s.remaining.is_some() {
-            self.remaining = s.remaining;
-            self.started_since = 0;
-        }
-        if let Some(reset_in) = s.reset_in {
-            self.reset_at = now.checked_add(reset_in);
+        let fresher = seq > self.report_seq;
+        if fresher && (s.remaining.is_some() || s.refused) {
+            self.remaining = if s.refused { Some(0) } else { s.remaining };
+            self.report_seq = seq;
+            if let Some(reset_in) = s.reset_in {
+                self.reset_at = now.checked_add(reset_in);
+            }
         }
         if s.refused {
             self.stats.refused += 1;
-            self.remaining = Some(0);
-            self.started_since = 0;
+            self.held_allowance = (self.held_allowance / 2.0).max(1.0);
             let wait = s.retry_after.or(s.reset_in).unwrap_or(Duration::from_secs(1));
             self.hold_off(now, wait);
             self.decrease();
+        } else if s.delayed && self.over_limit == OverLimit::Held {
+            // Held by a service that holds by design: that is how it paces us once the budget
+            // is spent, not a sign to back off (refusals are).
+            self.stats.delayed += 1;
         } else if s.delayed || s.overloaded {
             if s.delayed {
                 self.stats.delayed += 1;
@@ -192,7 +213,7 @@ mod tests {
     use super::*;
 
     fn limits(initial: usize, max: usize) -> PacingLimits {
-        PacingLimits { initial_concurrency: initial, max_concurrency: max, max_per_second: None }
+        PacingLimits { initial_concurrency: initial, max_concurrency: max, max_per_second: None, max_held: 1 }
     }
 
     fn budget(remaining: u32, reset_in_secs: u64) -> Signals {
@@ -204,23 +225,32 @@ mod tests {
         }
     }
 
+    fn go(s: &mut State, now: Instant) -> u64 {
+        match s.try_acquire(now) {
+            Step::Go(seq) => seq,
+            wait => panic!("expected to go, got {wait:?}"),
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn the_window_grows_per_answer_until_the_first_limit_sign_then_halves_and_grows_additively() {
         let t0 = Instant::now();
         let mut s = State::new(limits(2, 8), OverLimit::Refused);
-        assert_eq!((s.try_acquire(t0), s.try_acquire(t0), s.try_acquire(t0)), (Step::Go, Step::Go, Step::Wait(None)));
-        s.release(t0, Some(&Signals::default()));
-        s.release(t0, Some(&Signals::default()));
+        assert_eq!(
+            (s.try_acquire(t0), s.try_acquire(t0), s.try_acquire(t0)),
+            (Step::Go(1), Step::Go(2), Step::Wait(None))
+        );
+        s.release(t0, 1, Some(&Signals::default()));
+        s.release(t0, 2, Some(&Signals::default()));
         assert_eq!(s.window(), 4, "slow start: one more per answer");
-        for _ in 0..4 {
-            assert_eq!(s.try_acquire(t0), Step::Go);
-        }
-        s.release(t0, Some(&Signals { delayed: true, ..Signals::default() }));
-        assert_eq!(s.window(), 2, "a held answer halves the window");
-        s.release(t0, Some(&Signals { delayed: true, ..Signals::default() }));
+        let seqs: Vec<u64> = (0..4).map(|_| go(&mut s, t0)).collect();
+        assert_eq!(seqs, [3, 4, 5, 6]);
+        s.release(t0, 3, Some(&Signals { delayed: true, ..Signals::default() }));
+        assert_eq!(s.window(), 2, "a held answer (where holding is not the service's way) halves the window");
+        s.release(t0, 4, Some(&Signals { delayed: true, ..Signals::default() }));
         assert_eq!(s.window(), 2, "the answers already on their way do not halve it again");
-        s.release(t0, Some(&Signals::default()));
-        s.release(t0, Some(&Signals::default()));
+        s.release(t0, 5, Some(&Signals::default()));
+        s.release(t0, 6, Some(&Signals::default()));
         assert!((s.cwnd - 2.9).abs() < 1e-9, "additive: 2 + 1/2 + 1/2.5, got {}", s.cwnd);
         assert_eq!(s.stats(), PacerStats { sent: 6, delayed: 2, refused: 0 });
     }
@@ -229,15 +259,16 @@ mod tests {
     async fn out_of_budget_a_refusing_service_is_left_alone_until_the_reset() {
         let t0 = Instant::now();
         let mut s = State::new(limits(8, 8), OverLimit::Refused);
-        assert_eq!(s.try_acquire(t0), Step::Go);
-        s.release(t0, Some(&budget(2, 5)));
-        assert_eq!((s.try_acquire(t0), s.try_acquire(t0)), (Step::Go, Step::Go), "two left");
+        let first = go(&mut s, t0);
+        s.release(t0, first, Some(&budget(2, 5)));
+        let (a, b) = (go(&mut s, t0), go(&mut s, t0));
         let reset = t0 + Duration::from_secs(5);
         assert_eq!(s.try_acquire(t0), Step::Wait(Some(reset)), "both spent (in flight)");
-        s.release(t0, Some(&budget(1, 5)));
-        s.release(t0, Some(&budget(0, 5)));
+        s.release(t0, b, Some(&budget(0, 5)));
+        s.release(t0, a, Some(&budget(1, 5)));
+        assert_eq!(s.remaining, Some(0), "the answer to the earlier request is older news");
         assert_eq!(s.try_acquire(t0 + Duration::from_secs(4)), Step::Wait(Some(reset)), "nothing in flight, no probe");
-        assert_eq!(s.try_acquire(reset), Step::Go, "the window refilled");
+        assert_eq!(s.try_acquire(reset), Step::Go(4), "the window refilled");
         assert_eq!(s.remaining, Some(10));
     }
 
@@ -245,28 +276,49 @@ mod tests {
     async fn out_of_budget_a_holding_service_gets_one_request_at_a_time() {
         let t0 = Instant::now();
         let mut s = State::new(limits(8, 8), OverLimit::Held);
-        assert_eq!(s.try_acquire(t0), Step::Go);
-        s.release(t0, Some(&budget(0, 300)));
-        assert_eq!(s.try_acquire(t0), Step::Go, "a probe: the service holds it until there is room");
-        assert_eq!(s.try_acquire(t0), Step::Wait(Some(t0 + Duration::from_secs(300))));
-        s.release(t0, Some(&Signals { delayed: true, ..budget(0, 300) }));
-        assert_eq!(s.try_acquire(t0), Step::Go, "the next probe");
-        s.release(t0, Some(&budget(3, 300)));
-        assert_eq!((s.try_acquire(t0), s.try_acquire(t0), s.try_acquire(t0)), (Step::Go, Step::Go, Step::Go));
+        let first = go(&mut s, t0);
+        s.release(t0, first, Some(&budget(0, 300)));
+        let probe = go(&mut s, t0);
+        assert_eq!(s.try_acquire(t0), Step::Wait(Some(t0 + Duration::from_secs(300))), "a probe is out");
+        s.release(t0, probe, Some(&Signals { delayed: true, ..budget(0, 300) }));
+        let next = go(&mut s, t0);
+        s.release(t0, next, Some(&budget(3, 300)));
+        let seqs: Vec<u64> = (0..3).map(|_| go(&mut s, t0)).collect();
+        assert_eq!(seqs, [4, 5, 6]);
         assert_eq!(s.try_acquire(t0), Step::Wait(Some(t0 + Duration::from_secs(300))), "three spent, three in flight");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_holding_service_gets_the_held_allowance_halved_by_each_refusal() {
+        let t0 = Instant::now();
+        let mut s = State::new(PacingLimits { max_held: 4, ..limits(8, 8) }, OverLimit::Held);
+        let first = go(&mut s, t0);
+        s.release(t0, first, Some(&budget(0, 300)));
+        let probes: Vec<u64> = (0..4).map(|_| go(&mut s, t0)).collect();
+        assert_eq!(probes, [2, 3, 4, 5], "four may wait at the service");
+        assert!(matches!(s.try_acquire(t0), Step::Wait(_)));
+        s.release(t0, 2, Some(&Signals { delayed: true, ..budget(0, 300) }));
+        assert_eq!(s.window(), 8, "held by design: not a reason to shrink the window");
+        let refusal = Signals { refused: true, retry_after: Some(Duration::from_secs(1)), ..budget(0, 300) };
+        s.release(t0, 3, Some(&refusal));
+        let later = t0 + Duration::from_secs(1);
+        assert_eq!(s.try_acquire(later), Step::Wait(Some(t0 + Duration::from_secs(300))), "two in flight, allowance 2");
+        s.release(later, 4, Some(&Signals { delayed: true, ..budget(0, 300) }));
+        assert_eq!(s.try_acquire(later), Step::Go(6));
+        assert_eq!(s.stats(), PacerStats { sent: 6, delayed: 2, refused: 1 });
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_refusal_waits_out_retry_after_and_a_retry_after_on_a_success_paces_the_next() {
         let t0 = Instant::now();
         let mut s = State::new(limits(4, 4), OverLimit::Refused);
-        s.try_acquire(t0);
+        let first = go(&mut s, t0);
         let refusal = Signals { refused: true, retry_after: Some(Duration::from_secs(3)), ..Signals::default() };
-        s.release(t0, Some(&refusal));
+        s.release(t0, first, Some(&refusal));
         let after = t0 + Duration::from_secs(3);
         assert_eq!(s.try_acquire(t0 + Duration::from_secs(1)), Step::Wait(Some(after)));
-        assert_eq!(s.try_acquire(after), Step::Go, "no reset known, nothing in flight: one may ask");
-        s.release(after, Some(&Signals { retry_after: Some(Duration::from_secs(2)), ..Signals::default() }));
+        let probe = go(&mut s, after);
+        s.release(after, probe, Some(&Signals { retry_after: Some(Duration::from_secs(2)), ..Signals::default() }));
         assert_eq!(s.try_acquire(after), Step::Wait(Some(after + Duration::from_secs(2))));
         assert_eq!(s.stats().refused, 1);
     }
@@ -275,10 +327,10 @@ mod tests {
     async fn max_per_second_spaces_requests_and_a_lost_answer_frees_its_slot() {
         let t0 = Instant::now();
         let mut s = State::new(PacingLimits { max_per_second: Some(4.0), ..limits(1, 1) }, OverLimit::Refused);
-        assert_eq!(s.try_acquire(t0), Step::Go);
+        let first = go(&mut s, t0);
         assert_eq!(s.try_acquire(t0), Step::Wait(None), "one at a time");
-        s.release(t0, None);
+        s.release(t0, first, None);
         assert_eq!(s.try_acquire(t0), Step::Wait(Some(t0 + Duration::from_millis(250))));
-        assert_eq!(s.try_acquire(t0 + Duration::from_millis(250)), Step::Go);
+        assert_eq!(s.try_acquire(t0 + Duration::from_millis(250)), Step::Go(2));
     }
 }
