@@ -59,12 +59,12 @@ async fn metering_holds_then_refuses_with_the_services_headers_per_user() {
     assert_eq!(list(&h.alice.bearer).await.header("x-ratelimit-limit"), None, "switched off");
 }
 
-/// 24 concurrent calls against a budget of 5 per 300 ms that holds only one request (the
-/// emulator on the system clock, so the window slides): unpaced (retries off) several are
-/// refused; paced, none is, and all succeed.
+/// 24 concurrent calls against a budget of 5 per 300 ms that holds 4 requests (the pacer's
+/// default held allowance; the emulator on the system clock, so the window slides): unpaced
+/// (retries off) several are refused; paced, none is, and all succeed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paced_client_stays_under_the_limit_where_an_unpaced_one_is_refused() {
-    let throttle = Throttle::sliding(5, Duration::from_millis(300)).holding(1, Duration::from_secs(5));
+    let throttle = Throttle::sliding(5, Duration::from_millis(300)).holding(4, Duration::from_secs(5));
     let mut refused = Vec::new();
     for pacing in [Pacing::Off, Pacing::default()] {
         let emulator = Emulator::new();

@@ -109,6 +109,9 @@ pub struct PacerStats {
 ///   ([`OverLimit::Refused`]) gets none until the reset;
 /// - its own [`max_per_second`](PacingLimits::max_per_second), if set.
 ///
+/// No one answer makes it wait more than 5 minutes (a hostile or broken `Retry-After` or reset
+/// is capped there).
+///
 /// The pacer names no provider: every service in this crate reports its budget in one of two
 /// header families, both read here.
 ///

@@ -8,6 +8,10 @@ use tokio::time::Instant;
 use super::signals::Signals;
 use super::{OverLimit, PacerStats, PacingLimits};
 
+/// The longest any one answer can make the pacer wait (a `Retry-After` or a reset): one hostile
+/// or broken header must not stall a client for hours. Azure DevOps' window is 5 minutes.
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(300);
+
 /// What [`State::try_acquire`] decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Step {
@@ -154,7 +158,7 @@ impl State {
             self.remaining = if s.refused { Some(0) } else { s.remaining };
             self.report_seq = seq;
             if let Some(reset_in) = s.reset_in {
-                self.reset_at = now.checked_add(reset_in);
+                self.reset_at = now.checked_add(reset_in.min(MAX_WAIT));
             }
         }
         if s.refused {
@@ -184,7 +188,7 @@ impl State {
     }
 
     fn hold_off(&mut self, now: Instant, wait: Duration) {
-        if let Some(at) = now.checked_add(wait) {
+        if let Some(at) = now.checked_add(wait.min(MAX_WAIT)) {
             self.not_before = Some(self.not_before.map_or(at, |earlier| earlier.max(at)));
         }
     }
@@ -321,6 +325,23 @@ mod tests {
         s.release(after, probe, Some(&Signals { retry_after: Some(Duration::from_secs(2)), ..Signals::default() }));
         assert_eq!(s.try_acquire(after), Step::Wait(Some(after + Duration::from_secs(2))));
         assert_eq!(s.stats().refused, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_answer_makes_it_wait_longer_than_max_wait() {
+        let t0 = Instant::now();
+        let mut s = State::new(limits(4, 4), OverLimit::Refused);
+        let first = go(&mut s, t0);
+        let hostile = Signals {
+            refused: true,
+            retry_after: Some(Duration::from_secs(u64::MAX / 4)),
+            reset_in: Some(Duration::from_secs(3_153_600_000)),
+            remaining: Some(0),
+            ..Signals::default()
+        };
+        s.release(t0, first, Some(&hostile));
+        assert_eq!(s.try_acquire(t0), Step::Wait(Some(t0 + MAX_WAIT)));
+        assert!(matches!(s.try_acquire(t0 + MAX_WAIT), Step::Go(_)), "the reset is capped too");
     }
 
     #[tokio::test(start_paused = true)]
