@@ -96,6 +96,14 @@ pub trait PatAdmin: Send + Sync + Debug {
     /// What this admin access can do.
     fn capabilities(&self) -> Capabilities;
 
+    /// How many operations a bulk flow (offboarding several users) should keep going at once
+    /// when its caller set no concurrency. A client with adaptive pacing answers its pacer's
+    /// ceiling, and the pacer then decides how many requests actually go at a time. Default:
+    /// `None` (the flow's own default).
+    fn bulk_concurrency(&self) -> Option<usize> {
+        None
+    }
+
     /// Most ids one [`revoke_many`](Self::revoke_many) request carries; larger sets are sent in
     /// batches of this size. Default 1.
     fn max_revocations_per_request(&self) -> usize {
@@ -131,6 +139,10 @@ macro_rules! forward_pat_admin {
 
             fn capabilities(&self) -> Capabilities {
                 (**self).capabilities()
+            }
+
+            fn bulk_concurrency(&self) -> Option<usize> {
+                (**self).bulk_concurrency()
             }
 
             fn max_revocations_per_request(&self) -> usize {

@@ -75,6 +75,14 @@ pub trait PatProvider: Send + Sync + Debug {
     /// What this provider can do (with the caller's credential).
     fn capabilities(&self) -> Capabilities;
 
+    /// How many operations a bulk flow (a [`Rotator`](crate::lifecycle::Rotator) run) should
+    /// keep going at once when its caller set no concurrency. A client with adaptive pacing
+    /// answers its pacer's ceiling, and the pacer then decides how many requests actually go at
+    /// a time. Default: `None` (the flow's own default).
+    fn bulk_concurrency(&self) -> Option<usize> {
+        None
+    }
+
     /// When the provider stops accepting `token` whatever its own expiry says, if a rule of the
     /// provider does that (Azure DevOps: global PATs from 2026-12-01). Scans report it and
     /// rotations treat the token as due once it falls within their window. Default: `None`.
@@ -161,6 +169,10 @@ macro_rules! forward_pat_provider {
 
             fn capabilities(&self) -> Capabilities {
                 (**self).capabilities()
+            }
+
+            fn bulk_concurrency(&self) -> Option<usize> {
+                (**self).bulk_concurrency()
             }
 
             fn retirement(&self, token: &PatMetadata) -> Option<Retirement> {

@@ -11,7 +11,7 @@ use crate::auth::{AccessCredential, Credential};
 use crate::client::{Core, base_url};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
-use crate::transport::{HttpRequest, HttpResponse, HttpTransport, RetryConfig};
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport, OverLimit, Pacing, RetryConfig};
 
 /// The public Azure DevOps host of the PAT and Token Admin APIs.
 pub const DEFAULT_BASE_URL: &str = "https://vssps.dev.azure.com";
@@ -85,6 +85,7 @@ pub struct AzureDevOpsClientBuilder {
     global_replacement: GlobalReplacement,
     recover_uncertain_creates: bool,
     retry: RetryConfig,
+    pacing: Pacing,
 }
 
 impl AzureDevOpsClient {
@@ -103,6 +104,7 @@ impl AzureDevOpsClient {
             global_replacement: GlobalReplacement::default(),
             recover_uncertain_creates: true,
             retry: RetryConfig::default(),
+            pacing: Pacing::default(),
         }
     }
 
@@ -209,6 +211,17 @@ impl AzureDevOpsClientBuilder {
         self.recover_uncertain_creates = on;
         self
     }
+    /// How requests are paced (default [`Pacing::Adaptive`] with
+    /// [`PacingLimits::default`](crate::transport::PacingLimits::default)): one
+    /// [`Pacer`](crate::transport::Pacer) per client, shared by its clones and concurrent tasks,
+    /// reads the service's rate-limit headers and `Retry-After`, keeps requests within the budget
+    /// they report and adapts how many are in flight; bulk flows (rotation, offboarding, scans)
+    /// take their concurrency from it when their caller set none. [`Pacing::Off`] sends each
+    /// request when it is made.
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
+    }
 
     /// How failed requests are retried (default [`RetryConfig::default`]: connection failures,
     /// 408/429/5xx and `Retry-After` respected, within a time budget; a create is never re-sent
@@ -233,7 +246,7 @@ impl AzureDevOpsClientBuilder {
                 return Err(Error::invalid_input(field, "expected an api-version such as `7.1-preview.1`"));
             }
         }
-        let core = Core::new(self.transport, self.retry, self.clock)?;
+        let core = Core::new(self.transport, self.retry, self.clock, self.pacing, OverLimit::Held)?;
         Ok(AzureDevOpsClient {
             inner: Arc::new(Inner {
                 ctx: RequestContext {

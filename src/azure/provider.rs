@@ -42,6 +42,10 @@ impl PatProvider for AzureDevOpsClient {
         }
     }
 
+    fn bulk_concurrency(&self) -> Option<usize> {
+        self.inner.core.bulk_concurrency()
+    }
+
     /// A global token (its `targets` extra is `*`) retires at
     /// [`GLOBAL_PAT_RETIREMENT`](crate::azure::GLOBAL_PAT_RETIREMENT) (2026-12-01).
     fn retirement(&self, token: &PatMetadata) -> Option<Retirement> {

@@ -15,7 +15,7 @@ use crate::client::{Core, base_url};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::model::PatId;
-use crate::transport::{HttpRequest, HttpResponse, HttpTransport, RetryConfig};
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport, OverLimit, Pacing, RetryConfig};
 
 /// A client for the HTTP access tokens of one Bitbucket Data Center instance
 /// (`https://HOST[/CONTEXT]`), acting with one user's **password**.
@@ -110,6 +110,7 @@ pub struct BitbucketClientBuilder {
     transport: Option<Arc<dyn HttpTransport>>,
     clock: Arc<dyn Clock>,
     retry: RetryConfig,
+    pacing: Pacing,
 }
 
 impl BitbucketClient {
@@ -123,6 +124,7 @@ impl BitbucketClient {
             transport: None,
             clock: Arc::new(SystemClock),
             retry: RetryConfig::default(),
+            pacing: Pacing::default(),
         }
     }
 
@@ -275,6 +277,17 @@ impl BitbucketClientBuilder {
         self.clock = Arc::new(clock);
         self
     }
+    /// How requests are paced (default [`Pacing::Adaptive`] with
+    /// [`PacingLimits::default`](crate::transport::PacingLimits::default)): one
+    /// [`Pacer`](crate::transport::Pacer) per client, shared by its clones and concurrent tasks,
+    /// reads the service's rate-limit headers and `Retry-After`, keeps requests within the budget
+    /// they report and adapts how many are in flight; bulk flows (rotation, offboarding, scans)
+    /// take their concurrency from it when their caller set none. [`Pacing::Off`] sends each
+    /// request when it is made.
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
+    }
 
     /// How failed requests are retried (default [`RetryConfig::default`]). A create is never
     /// re-sent once it may have reached Bitbucket, whatever this says.
@@ -294,7 +307,7 @@ impl BitbucketClientBuilder {
         let host = base_url.host_str().unwrap_or_default().to_owned();
         let own_slug = self.user_slug.unwrap_or_else(|| self.credential.user().to_owned());
         user_slug("user_slug", &own_slug)?;
-        let core = Core::new(self.transport, self.retry, self.clock)?;
+        let core = Core::new(self.transport, self.retry, self.clock, self.pacing, OverLimit::Refused)?;
         let target = Arc::new(TokenOwner::User(own_slug.clone()));
         let organization = Arc::from(host.as_str());
         Ok(BitbucketClient {

@@ -74,6 +74,10 @@ impl PatProvider for BitbucketClient {
         }
     }
 
+    fn bulk_concurrency(&self) -> Option<usize> {
+        self.inner.core.bulk_concurrency()
+    }
+
     fn replacement_spec(&self, old: &PatMetadata) -> Result<Replacement> {
         permissions::check_for(self.owner(), &old.scopes)?;
         Ok(Replacement { spec: PatSpec::new(old.display_name.clone(), old.scopes.clone()), note: None })
@@ -145,6 +149,10 @@ impl PatAdmin for BitbucketClient {
             expiry: ExpiryGranularity::Days,
             ..Capabilities::NONE
         }
+    }
+
+    fn bulk_concurrency(&self) -> Option<usize> {
+        self.inner.core.bulk_concurrency()
     }
 
     /// One page of `user`'s tokens (expired ones included, `active: Some(false)`). An unknown

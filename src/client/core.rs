@@ -8,7 +8,10 @@ use secrecy::zeroize::Zeroize as _;
 
 use crate::clock::Clock;
 use crate::error::Result;
-use crate::transport::{HttpRequest, HttpResponse, HttpTransport, Operation, RetryConfig, RetryTransport};
+use crate::transport::{
+    HttpRequest, HttpResponse, HttpTransport, Operation, OverLimit, PacedTransport, Pacer, Pacing, RetryConfig,
+    RetryTransport,
+};
 
 /// How a client sends: its transport (retrying or not) and its clock.
 #[derive(Clone)]
@@ -17,32 +20,54 @@ pub(crate) struct Core {
     clock: Arc<dyn Clock>,
     /// Whether the transport is wrapped in the retry decorator (which records `attempts`).
     retrying: bool,
+    /// The client's pacer, shared by every request (and clone) of it; `None` with [`Pacing::Off`].
+    pacer: Option<Arc<Pacer>>,
 }
 
 impl fmt::Debug for Core {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Core").field("transport", &self.transport).field("retrying", &self.retrying).finish()
+        f.debug_struct("Core")
+            .field("transport", &self.transport)
+            .field("retrying", &self.retrying)
+            .field("pacing", &self.pacer.is_some())
+            .finish()
     }
 }
 
 impl Core {
     /// `transport` (or the default one: [`ReqwestTransport`](crate::transport::ReqwestTransport)
-    /// with the `reqwest` feature, an error without it), wrapped in a [`RetryTransport`] with
-    /// `retry` and `clock` unless `retry.max_retries` is 0.
+    /// with the `reqwest` feature, an error without it), paced by a new [`Pacer`] unless
+    /// `pacing` is [`Pacing::Off`] (`over_limit`: what the provider's service does with a request
+    /// over its limit), and wrapped in a [`RetryTransport`] with `retry` and `clock` unless
+    /// `retry.max_retries` is 0. The pacer sits inside the retries, so every attempt is paced.
     pub(crate) fn new(
         transport: Option<Arc<dyn HttpTransport>>,
         retry: RetryConfig,
         clock: Arc<dyn Clock>,
+        pacing: Pacing,
+        over_limit: OverLimit,
     ) -> Result<Self> {
         let mut transport = match transport {
             Some(t) => t,
             None => default_transport()?,
         };
+        let pacer = match pacing {
+            Pacing::Off => None,
+            Pacing::Adaptive(limits) => Some(Arc::new(Pacer::new(limits, over_limit).clock(clock.clone()))),
+        };
+        if let Some(pacer) = &pacer {
+            transport = Arc::new(PacedTransport::new(transport, pacer.clone()));
+        }
         let retrying = retry.max_retries > 0;
         if retrying {
             transport = Arc::new(RetryTransport::new(transport, retry).clock(clock.clone()));
         }
-        Ok(Self { transport, clock, retrying })
+        Ok(Self { transport, clock, retrying, pacer })
+    }
+
+    /// The concurrency a bulk flow should use when its caller set none: the pacer's ceiling.
+    pub(crate) fn bulk_concurrency(&self) -> Option<usize> {
+        self.pacer.as_ref().map(|p| p.max_concurrency())
     }
 
     /// The transport requests go through (the retry decorator included).
@@ -155,12 +180,26 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn retries_are_wired_unless_turned_off() {
         let calls = Arc::new(AtomicU32::new(0));
-        let core = Core::new(Some(flaky(1, calls.clone())), RetryConfig::default(), Arc::new(SystemClock)).unwrap();
+        let core = Core::new(
+            Some(flaky(1, calls.clone())),
+            RetryConfig::default(),
+            Arc::new(SystemClock),
+            Pacing::Off,
+            OverLimit::Refused,
+        )
+        .unwrap();
         let status = core.execute("org", probe(), |r, _| Ok(r.status())).await.unwrap();
         assert_eq!((status, calls.load(Ordering::SeqCst)), (StatusCode::OK, 2), "one 503, retried once");
 
         let calls = Arc::new(AtomicU32::new(0));
-        let core = Core::new(Some(flaky(1, calls.clone())), RetryConfig::none(), Arc::new(SystemClock)).unwrap();
+        let core = Core::new(
+            Some(flaky(1, calls.clone())),
+            RetryConfig::none(),
+            Arc::new(SystemClock),
+            Pacing::Off,
+            OverLimit::Refused,
+        )
+        .unwrap();
         let status = core.execute("org", probe(), |r, _| Ok(r.status())).await.unwrap();
         assert_eq!((status, calls.load(Ordering::SeqCst)), (StatusCode::SERVICE_UNAVAILABLE, 1), "not retried");
     }
@@ -170,7 +209,9 @@ mod tests {
         let failing: Arc<dyn HttpTransport> = Arc::new(from_fn(|_req: HttpRequest| async {
             Err::<crate::transport::HttpResponse, _>(TransportError::new(TransportErrorKind::Connect, "refused"))
         }));
-        let core = Core::new(Some(failing), RetryConfig::none(), Arc::new(SystemClock)).unwrap();
+        let core =
+            Core::new(Some(failing), RetryConfig::none(), Arc::new(SystemClock), Pacing::default(), OverLimit::Refused)
+                .unwrap();
         let result = core.execute("org", probe(), |_, _| -> Result<()> { panic!("parse must not run") }).await;
         assert!(matches!(result, Err(crate::Error::Transport(ref t)) if t.kind() == TransportErrorKind::Connect));
     }

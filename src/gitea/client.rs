@@ -14,7 +14,7 @@ use crate::client::{Core, base_url};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Result;
 use crate::model::PatId;
-use crate::transport::{HttpRequest, HttpResponse, HttpTransport, RetryConfig};
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport, OverLimit, Pacing, RetryConfig};
 
 /// A client for the access tokens of one Gitea or Forgejo instance (`https://HOST/api/v1`).
 ///
@@ -90,6 +90,7 @@ pub struct GiteaClientBuilder {
     transport: Option<Arc<dyn HttpTransport>>,
     clock: Arc<dyn Clock>,
     retry: RetryConfig,
+    pacing: Pacing,
     flavor: Flavor,
     owner: Option<String>,
 }
@@ -104,6 +105,7 @@ impl GiteaClient {
             transport: None,
             clock: Arc::new(SystemClock),
             retry: RetryConfig::default(),
+            pacing: Pacing::default(),
             flavor: Flavor::Gitea,
             owner: None,
         }
@@ -202,6 +204,17 @@ impl GiteaClientBuilder {
         self.clock = Arc::new(clock);
         self
     }
+    /// How requests are paced (default [`Pacing::Adaptive`] with
+    /// [`PacingLimits::default`](crate::transport::PacingLimits::default)): one
+    /// [`Pacer`](crate::transport::Pacer) per client, shared by its clones and concurrent tasks,
+    /// reads the service's rate-limit headers and `Retry-After`, keeps requests within the budget
+    /// they report and adapts how many are in flight; bulk flows (rotation, offboarding, scans)
+    /// take their concurrency from it when their caller set none. [`Pacing::Off`] sends each
+    /// request when it is made.
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
+    }
 
     /// How failed requests are retried (default [`RetryConfig::default`]). A create is never
     /// re-sent once it may have reached the server, whatever this says.
@@ -230,7 +243,7 @@ impl GiteaClientBuilder {
         let base_url = base_url::parse("base_url", &self.base_url)?;
         let host = base_url.host_str().unwrap_or_default().to_owned();
         let owner = username(self.owner.as_deref().unwrap_or(self.credential.user()))?.to_owned();
-        let core = Core::new(self.transport, self.retry, self.clock)?;
+        let core = Core::new(self.transport, self.retry, self.clock, self.pacing, OverLimit::Refused)?;
         Ok(GiteaClient {
             inner: Arc::new(Inner {
                 ctx: RequestContext { base_url, flavor: self.flavor },

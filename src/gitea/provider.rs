@@ -55,6 +55,10 @@ impl PatProvider for GiteaClient {
         }
     }
 
+    fn bulk_concurrency(&self) -> Option<usize> {
+        self.inner.core.bulk_concurrency()
+    }
+
     fn replacement_spec(&self, old: &PatMetadata) -> Result<Replacement> {
         scopes::check(&old.scopes)?;
         Ok(Replacement { spec: PatSpec::new(old.display_name.clone(), old.scopes.clone()), note: None })
@@ -120,6 +124,10 @@ impl PatAdmin for GiteaClient {
             expiry: ExpiryGranularity::Never,
             ..Capabilities::NONE
         }
+    }
+
+    fn bulk_concurrency(&self) -> Option<usize> {
+        self.inner.core.bulk_concurrency()
     }
 
     /// `GET /users/{user}/tokens?page=…&limit=50`; every token is `active: Some(true)` (Gitea

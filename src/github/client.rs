@@ -14,7 +14,7 @@ use crate::auth::AccessCredential;
 use crate::client::{Core, base_url, request as core};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
-use crate::transport::{HttpRequest, HttpResponse, HttpTransport, Operation, RetryConfig};
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport, Operation, OverLimit, Pacing, RetryConfig};
 
 /// github.com's REST API.
 pub const DEFAULT_BASE_URL: &str = "https://api.github.com";
@@ -87,6 +87,7 @@ pub struct GitHubClientBuilder {
     transport: Option<Arc<dyn HttpTransport>>,
     clock: Arc<dyn Clock>,
     retry: RetryConfig,
+    pacing: Pacing,
     revoke_wait: RevokeWait,
 }
 
@@ -109,6 +110,7 @@ impl GitHubClient {
             transport: None,
             clock: Arc::new(SystemClock),
             retry: RetryConfig::default(),
+            pacing: Pacing::default(),
             revoke_wait: RevokeWait { interval: Duration::from_secs(2), timeout: Duration::from_secs(120) },
         }
     }
@@ -257,6 +259,17 @@ impl GitHubClientBuilder {
         self.clock = Arc::new(clock);
         self
     }
+    /// How requests are paced (default [`Pacing::Adaptive`] with
+    /// [`PacingLimits::default`](crate::transport::PacingLimits::default)): one
+    /// [`Pacer`](crate::transport::Pacer) per client, shared by its clones and concurrent tasks,
+    /// reads the service's rate-limit headers and `Retry-After`, keeps requests within the budget
+    /// they report and adapts how many are in flight; bulk flows (rotation, offboarding, scans)
+    /// take their concurrency from it when their caller set none. [`Pacing::Off`] sends each
+    /// request when it is made.
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
+    }
 
     /// Retry settings (default [`RetryConfig::default`]; [`RetryConfig::none`] to turn off).
     pub fn retry(mut self, retry: RetryConfig) -> Self {
@@ -282,7 +295,7 @@ impl GitHubClientBuilder {
     pub fn build(self) -> Result<GitHubClient> {
         check_login("org", &self.org)?;
         let base_url = base_url::parse("base_url", &self.base_url)?;
-        let core = Core::new(self.transport, self.retry, self.clock)?;
+        let core = Core::new(self.transport, self.retry, self.clock, self.pacing, OverLimit::Refused)?;
         Ok(GitHubClient {
             inner: Arc::new(Inner {
                 base_url,

@@ -100,6 +100,10 @@ impl PatProvider for GitHubClient {
         Capabilities { list_own: true, check: true, expiry: ExpiryGranularity::DateTime, ..Capabilities::NONE }
     }
 
+    fn bulk_concurrency(&self) -> Option<usize> {
+        self.inner.core.bulk_concurrency()
+    }
+
     /// One page of the organization's grants. `Active`: the token has not expired; `Expired`:
     /// it has; `Revoked`: nothing (a revoked grant is gone); `All`: every grant. The sort is
     /// GitHub's (`created_at`, in the asked direction); a page may come back short or empty
@@ -149,6 +153,10 @@ impl PatAdmin for GitHubClient {
             expiry: ExpiryGranularity::DateTime,
             ..Capabilities::NONE
         }
+    }
+
+    fn bulk_concurrency(&self) -> Option<usize> {
+        self.inner.core.bulk_concurrency()
     }
 
     /// [`MAX_IDS`](super::MAX_IDS): GitHub's bulk revocation takes 100 grants.

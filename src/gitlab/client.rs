@@ -15,7 +15,7 @@ use crate::client::{Core, base_url};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::model::PatId;
-use crate::transport::{HttpRequest, HttpResponse, HttpTransport, RetryConfig};
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport, OverLimit, Pacing, RetryConfig};
 
 /// gitlab.com's API.
 pub const DEFAULT_BASE_URL: &str = "https://gitlab.com/api/v4";
@@ -107,6 +107,7 @@ pub struct GitLabClientBuilder {
     transport: Option<Arc<dyn HttpTransport>>,
     clock: Arc<dyn Clock>,
     retry: RetryConfig,
+    pacing: Pacing,
     sudo: Option<String>,
     create_for: Option<UserId>,
     rotation_lifetime: Duration,
@@ -123,6 +124,7 @@ impl GitLabClient {
             transport: None,
             clock: Arc::new(SystemClock),
             retry: RetryConfig::default(),
+            pacing: Pacing::default(),
             sudo: None,
             create_for: None,
             rotation_lifetime: DEFAULT_ROTATION_LIFETIME,
@@ -215,6 +217,17 @@ impl GitLabClientBuilder {
         self.clock = Arc::new(clock);
         self
     }
+    /// How requests are paced (default [`Pacing::Adaptive`] with
+    /// [`PacingLimits::default`](crate::transport::PacingLimits::default)): one
+    /// [`Pacer`](crate::transport::Pacer) per client, shared by its clones and concurrent tasks,
+    /// reads the service's rate-limit headers and `Retry-After`, keeps requests within the budget
+    /// they report and adapts how many are in flight; bulk flows (rotation, offboarding, scans)
+    /// take their concurrency from it when their caller set none. [`Pacing::Off`] sends each
+    /// request when it is made.
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
+    }
 
     /// How failed requests are retried (default [`RetryConfig::default`]). Creates and rotates
     /// are never re-sent once they may have reached GitLab, whatever this says.
@@ -281,7 +294,7 @@ impl GitLabClientBuilder {
                 "must be longer than zero and at most 400 days (GitLab's longest token lifetime)",
             ));
         }
-        let core = Core::new(self.transport, self.retry, self.clock)?;
+        let core = Core::new(self.transport, self.retry, self.clock, self.pacing, OverLimit::Refused)?;
         Ok(GitLabClient {
             inner: Arc::new(Inner {
                 ctx: RequestContext { base_url, sudo },

@@ -60,6 +60,10 @@ impl PatProvider for GitLabClient {
         }
     }
 
+    fn bulk_concurrency(&self) -> Option<usize> {
+        self.inner.core.bulk_concurrency()
+    }
+
     fn replacement_spec(&self, old: &PatMetadata) -> Result<Replacement> {
         let mut spec = PatSpec::new(old.display_name.clone(), old.scopes.clone());
         if let Some(description) = old.extras.get(EXTRA_DESCRIPTION) {
@@ -149,6 +153,10 @@ impl PatAdmin for GitLabClient {
 
     fn capabilities(&self) -> Capabilities {
         Capabilities { admin_list_user: true, revoke_many: true, expiry: ExpiryGranularity::Date, ..Capabilities::NONE }
+    }
+
+    fn bulk_concurrency(&self) -> Option<usize> {
+        self.inner.core.bulk_concurrency()
     }
 
     /// `GET /personal_access_tokens?user_id=…&per_page=100`, revoked and expired tokens included

@@ -5,13 +5,17 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use futures_util::TryStreamExt as _;
+use futures_util::{StreamExt as _, TryStreamExt as _};
 
 use crate::admin::{PatAdmin, UserId, UserPat};
 use crate::error::{Error, Result};
 use crate::model::PatId;
 use crate::pagination::{self, DEFAULT_MAX_PAGES};
 use crate::scope::Scopes;
+
+/// How many users [`Offboarding::run_many`] offboards at once when neither the caller nor the
+/// admin client says.
+const DEFAULT_CONCURRENCY: usize = 4;
 
 /// Revokes every PAT of a user (by the provider's [`UserId`]; Azure DevOps: the Graph subject
 /// descriptor), in batches, with a dry run and a report; optionally creates a revocation rule.
@@ -49,13 +53,21 @@ pub struct Offboarding {
     issued_before: Option<DateTime<Utc>>,
     rule: Option<(Scopes, Option<DateTime<Utc>>)>,
     max_pages: usize,
+    concurrency: usize,
 }
 
 impl Offboarding {
     /// Offboarding through `admin` (e.g. an organization administrator's
     /// `patkit::azure::TokenAdmin` access; an `Arc<dyn PatAdmin>` works too).
     pub fn new(admin: impl PatAdmin + 'static) -> Self {
-        Self { admin: Arc::new(admin), dry_run: false, issued_before: None, rule: None, max_pages: DEFAULT_MAX_PAGES }
+        Self {
+            admin: Arc::new(admin),
+            dry_run: false,
+            issued_before: None,
+            rule: None,
+            max_pages: DEFAULT_MAX_PAGES,
+            concurrency: 0,
+        }
     }
 
     /// Only list and report what would be done; revoke nothing, create no rule (default
@@ -100,6 +112,57 @@ impl Offboarding {
         }))
         .try_collect()
         .await
+    }
+
+    /// How many users [`run_many`](Self::run_many) offboards at once. The default, 0, leaves it
+    /// to the admin client: its [`bulk_concurrency`](PatAdmin::bulk_concurrency) (a paced
+    /// client's pacer ceiling; the pacer then keeps the requests within the service's rate
+    /// limit), or 4 when it has none.
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency;
+        self
+    }
+
+    /// Offboards every user of `users` as [`run`](Self::run) does, several at once (see
+    /// [`concurrency`](Self::concurrency)); one result per user, in the order given.
+    ///
+    /// ```
+    /// # #[cfg(feature = "emulator")] {
+    /// use patkit::azure::AzureDevOpsClient;
+    /// use patkit::auth::StaticCredential;
+    /// use patkit::azure::emulator::{Emulator, SeedPat};
+    /// use patkit::lifecycle::Offboarding;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let emulator = Emulator::new();
+    /// emulator.add_organization("fabrikam");
+    /// let admin = emulator.add_user("Admin");
+    /// emulator.make_org_admin("fabrikam", admin.id);
+    /// let leavers: Vec<_> = (0..3).map(|i| emulator.add_user(&format!("Leaver {i}"))).collect();
+    /// for leaver in &leavers {
+    ///     emulator.seed_pat("fabrikam", leaver.id, SeedPat::new("ci", "vso.code"));
+    /// }
+    /// let client = AzureDevOpsClient::builder("fabrikam", StaticCredential::from(admin.bearer.clone()))
+    ///     .transport(emulator.clone())
+    ///     .build()?;
+    ///
+    /// let reports = Offboarding::new(client.token_admin()).run_many(leavers.iter().map(|l| &l.descriptor)).await;
+    /// assert_eq!(reports.len(), 3);
+    /// assert!(reports.iter().all(|r| r.as_ref().is_ok_and(|r| r.revoked.len() == 1 && r.is_complete())));
+    /// # Ok::<_, patkit::Error>(()) }).unwrap();
+    /// # }
+    /// ```
+    pub async fn run_many<I>(&self, users: I) -> Vec<Result<OffboardReport>>
+    where
+        I: IntoIterator,
+        I::Item: Into<UserId>,
+    {
+        let concurrency = match self.concurrency {
+            0 => self.admin.bulk_concurrency().unwrap_or(DEFAULT_CONCURRENCY).max(1),
+            n => n,
+        };
+        let users: Vec<UserId> = users.into_iter().map(Into::into).collect();
+        futures_util::stream::iter(users).map(|user| self.run(user)).buffered(concurrency).collect().await
     }
 
     /// Lists the PATs of `user`, revokes the valid ones in batches of the admin's

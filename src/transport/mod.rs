@@ -10,11 +10,15 @@
 //! - [`from_fn`]: any async closure.
 //! - [`RetryTransport`]: wraps any transport with retries that respect `Retry-After` and never
 //!   repeat a request that is not idempotent.
+//! - [`PacedTransport`]: sends through a shared [`Pacer`] that keeps requests within the rate
+//!   limit the service reports and adapts how many are in flight (every client has one unless
+//!   built with [`Pacing::Off`]).
 //! - `MockTransport` (feature `testing`) and the emulator (feature `emulator`) for tests.
 
 mod error;
 mod from_fn;
 mod operation;
+mod pacer;
 #[cfg(feature = "reqwest")]
 mod reqwest;
 mod retry;
@@ -27,6 +31,7 @@ use async_trait::async_trait;
 pub use error::{TransportError, TransportErrorKind};
 pub use from_fn::{FnTransport, from_fn};
 pub use operation::{Idempotency, Operation};
+pub use pacer::{OverLimit, PacedTransport, Pacer, PacerStats, Pacing, PacingLimits};
 #[cfg(feature = "reqwest")]
 pub use reqwest::{DEFAULT_MAX_RESPONSE_BYTES, ReqwestTransport, ReqwestTransportBuilder};
 #[cfg_attr(not(feature = "azure"), allow(unused_imports))]

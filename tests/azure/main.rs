@@ -41,5 +41,6 @@ mod offboard_by_name;
 mod redaction;
 mod request_tracing;
 mod revoke;
+mod throttling;
 mod token_admin;
 mod update;

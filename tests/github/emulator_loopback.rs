@@ -202,3 +202,35 @@ async fn saml_token_checks_and_leaked_revocation_over_loopback() {
     assert_eq!(emulator.requests_seen(operations::CREDENTIALS_REVOKE), 2);
     server.shutdown().await;
 }
+
+/// The shared throttle as GitHub's primary limit on a short window: `x-ratelimit-*` from it on
+/// every answer, then 403 "API rate limit exceeded" with `x-ratelimit-remaining: 0`; per caller;
+/// off by default.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_throttle_is_the_primary_limit_with_githubs_headers_and_403() {
+    let emulator = Emulator::new();
+    let alice = emulator.seed_pat(SeedPat::classic("alice", "laptop", &["repo"]));
+    let bob = emulator.seed_pat(SeedPat::classic("bob", "laptop", &["repo"]));
+    let server = emulator.serve(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let (http, base) = (ReqwestTransport::new().unwrap(), server.base_url());
+    let url = format!("{base}/user");
+    let (a, b) = (alice.secret.expose_secret().to_owned(), bob.secret.expose_secret().to_owned());
+    let plain = send(&http, "GET", &url, Some(&a), None).await;
+    assert_eq!(header(&plain, "x-ratelimit-limit"), Some("5000"), "off by default: the documented budget");
+
+    emulator
+        .set_throttle(Some(patkit::testing::emulator_kit::Throttle::fixed(2, std::time::Duration::from_secs(3600))));
+    let first = send(&http, "GET", &url, Some(&a), None).await;
+    assert_eq!(first.status(), 200);
+    assert_eq!((header(&first, "x-ratelimit-limit"), header(&first, "x-ratelimit-remaining")), (Some("2"), Some("1")));
+    assert_eq!((header(&first, "x-ratelimit-used"), header(&first, "x-ratelimit-resource")), (Some("1"), Some("core")));
+    let window_end = (chrono::Utc::now().timestamp() / 3600 + 1) * 3600;
+    assert_eq!(header(&first, "x-ratelimit-reset"), Some(window_end.to_string().as_str()));
+    send(&http, "GET", &url, Some(&a), None).await;
+    let over = send(&http, "GET", &url, Some(&a), None).await;
+    assert_eq!((over.status().as_u16(), header(&over, "x-ratelimit-remaining")), (403, Some("0")));
+    assert!(json_of(&over)["message"].as_str().unwrap().starts_with("API rate limit exceeded for user ID"));
+    assert_eq!(send(&http, "GET", &url, Some(&b), None).await.status(), 200, "Bob's own budget");
+    assert_eq!(emulator.throttle_stats().refused, 1);
+    server.shutdown().await;
+}

@@ -21,3 +21,4 @@ mod operations_loopback;
 mod operations_loopback_resources;
 mod python_gitlab;
 mod resource_lifecycle;
+mod throttling;

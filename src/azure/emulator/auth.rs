@@ -168,3 +168,29 @@ fn forbidden(message: &str) -> HttpResponse {
 fn service_principal_refused() -> HttpResponse {
     forbidden("Service principals are not allowed to perform this action.")
 }
+
+/// Whom a request counts against for throttling (§7 meters each user): the user behind a bearer
+/// token or a PAT, the app behind an app-only token, else one shared anonymous budget. Expiry and
+/// organization are not checked here; the auth gate does that.
+pub(crate) fn caller_key(state: &State, request: &Incoming) -> String {
+    let Some(value) = request.header("authorization") else { return "anonymous".to_owned() };
+    let (scheme, credential) = value.split_once(' ').unwrap_or((value, ""));
+    let credential = credential.trim();
+    if scheme.eq_ignore_ascii_case("bearer")
+        && let Some(entry) = state.bearers.get(&hash_secret(credential))
+    {
+        return match entry.subject {
+            BearerSubject::User(id) => format!("user {id}"),
+            BearerSubject::App(id) => format!("app {id}"),
+        };
+    }
+    if scheme.eq_ignore_ascii_case("basic")
+        && let Some(pat) =
+            base64::engine::general_purpose::STANDARD.decode(credential).ok().and_then(|b| String::from_utf8(b).ok())
+        && let Some(id) = state.secret_index.get(&hash_secret(pat.split_once(':').map_or(pat.as_str(), |(_, p)| p)))
+        && let Some(entry) = state.pat(*id)
+    {
+        return format!("user {}", entry.owner);
+    }
+    "anonymous".to_owned()
+}

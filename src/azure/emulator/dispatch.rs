@@ -6,11 +6,11 @@ use async_trait::async_trait;
 use http::{HeaderName, HeaderValue, Method, StatusCode};
 use uuid::Uuid;
 
-use super::auth::{authenticate, require_member, require_org_admin, require_user, unauthenticated};
+use super::auth::{authenticate, caller_key, require_member, require_org_admin, require_user, unauthenticated};
 use super::routes::{Route, check_version};
 use super::wire::{Incoming, wrapped};
 use super::{Emulator, connection_data, graph, location, pats, token_admin};
-use crate::testing::emulator_kit::{EmulatedService, Fault, Outcome};
+use crate::testing::emulator_kit::{Admission, EmulatedService, Fault, Outcome, Standing, Verdict};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, TransportError};
 
 /// The TSTU budget the `X-RateLimit-Limit` header reports (§7).
@@ -24,9 +24,22 @@ impl Emulator {
         let operation = route.operation(&incoming);
         let decision = self.inner.harness.admit(operation).await;
         let op_name = operation.unwrap_or("unknown");
-        let mut response = match decision.action {
-            Some(Fault::RateLimited { retry_after }) => self.throttled(retry_after),
-            Some(Fault::ServerError { status }) => server_error(status),
+        // The meter counts what the service would serve: not the scripted refusals.
+        let metered = match decision.action {
+            Some(Fault::RateLimited { .. } | Fault::ServerError { .. }) => None,
+            _ => {
+                let caller = caller_key(&self.lock(), &incoming);
+                self.inner.harness.throttle(&caller).await
+            }
+        };
+        let mut response = match (decision.action, metered) {
+            (Some(Fault::RateLimited { retry_after }), _) => self.throttled(retry_after),
+            (Some(Fault::ServerError { status }), _) => server_error(status),
+            (_, Some(Admission { verdict: Verdict::Refused { retry_after }, standing })) => {
+                let mut response = self.throttled(retry_after);
+                standing_headers(&mut response, &standing);
+                response
+            }
             _ => self.handle(&route, operation, &incoming),
         };
         // Method, path and status only: never headers, query values or bodies.
@@ -38,7 +51,16 @@ impl Emulator {
             set(&mut response, "retry-after", &seconds(retry_after));
             set(&mut response, "x-ratelimit-delay", &format!("{:.3}", retry_after.as_secs_f64()));
         }
-        self.rate_limit_headers(&mut response);
+        match metered {
+            Some(Admission { verdict: Verdict::Refused { .. }, .. }) => {}
+            Some(Admission { verdict, standing }) => {
+                standing_headers(&mut response, &standing);
+                if let Verdict::Delayed(delay) = verdict {
+                    set(&mut response, "x-ratelimit-delay", &format!("{:.3}", delay.as_secs_f64()));
+                }
+            }
+            None => self.rate_limit_headers(&mut response),
+        }
         set(&mut response, "activityid", &Uuid::new_v4().to_string());
         Outcome::Respond(response)
     }
@@ -180,6 +202,18 @@ impl Emulator {
         set(response, "x-ratelimit-remaining", &remaining.to_string());
         set(response, "x-ratelimit-reset", &(self.now().timestamp() + 300).to_string());
     }
+}
+
+/// The `X-RateLimit-*` headers of §7 from the meter's standing: the budget (requests standing in
+/// for TSTUs), what is left before delays, and when the usage is back to zero. A refusal also
+/// gets `Retry-After` (from [`Emulator::throttled`]).
+fn standing_headers(response: &mut HttpResponse, standing: &Standing) {
+    set(response, "x-ratelimit-resource", "Core");
+    set(response, "x-ratelimit-limit", &standing.limit.to_string());
+    set(response, "x-ratelimit-remaining", &standing.remaining.to_string());
+    // Whole seconds, rounded up: "usage would return to 0" is not before this.
+    let reset = standing.reset.timestamp() + i64::from(standing.reset.timestamp_subsec_nanos() > 0);
+    set(response, "x-ratelimit-reset", &reset.to_string());
 }
 
 /// A 5xx with a WrappedException body (a status outside 500–599 is taken as 500).

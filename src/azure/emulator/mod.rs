@@ -86,7 +86,9 @@ use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
-pub use crate::testing::emulator_kit::{Fault, FaultRule, LoopbackServer as EmulatorServer, Schedule};
+pub use crate::testing::emulator_kit::{
+    Fault, FaultRule, LoopbackServer as EmulatorServer, Schedule, Throttle, ThrottleStats,
+};
 pub use setup::{
     EmulatedUser, OrgPolicies, Organization, RevocationRuleSnapshot, SeedPat, SeededPat, Snapshot, TargetAccounts,
     TenantPolicies, TokenSnapshot, UserSnapshot,
@@ -453,6 +455,31 @@ impl Emulator {
     /// default; the service sends them as a user nears the limit, §7).
     pub fn set_rate_limit_headers(&self, enabled: bool) {
         self.lock().rate_limit.headers_enabled = enabled;
+    }
+
+    /// Throttles like the service (§7; off by default): `Some` meters each user's requests with
+    /// `throttle` (one request stands for one TSTU); over the limit a request is held (answered
+    /// late with `X-RateLimit-Delay`) up to the throttle's [`hold`](emulator_kit::Throttle::hold),
+    /// and beyond that refused with 429 TF400733 and `Retry-After`. While it is on, every answer
+    /// carries `X-RateLimit-Resource`, `-Limit`, `-Remaining` and `-Reset` from the meter.
+    /// `None` switches it off and forgets the usage.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use patkit::azure::emulator::{Emulator, Throttle};
+    ///
+    /// let emulator = Emulator::new();
+    /// // 200 requests per user per sliding second; 8 may wait up to 30 s, then 429.
+    /// emulator.set_throttle(Some(Throttle::sliding(200, Duration::from_secs(1)).holding(8, Duration::from_secs(30))));
+    /// assert_eq!(emulator.throttle_stats().refused, 0);
+    /// ```
+    pub fn set_throttle(&self, throttle: Option<emulator_kit::Throttle>) {
+        self.inner.harness.set_throttle(throttle);
+    }
+
+    /// What the throttle did since it was set (requests served, held, refused).
+    pub fn throttle_stats(&self) -> emulator_kit::ThrottleStats {
+        self.inner.harness.throttle_stats()
     }
 
     /// How many requests for `operation` reached the emulator (faulted ones included).

@@ -24,6 +24,10 @@ impl PatAdmin for TokenAdmin {
         Capabilities { admin_list_user: true, revoke_many: true, revocation_rules: true, ..Capabilities::NONE }
     }
 
+    fn bulk_concurrency(&self) -> Option<usize> {
+        self.client.inner.core.bulk_concurrency()
+    }
+
     fn max_revocations_per_request(&self) -> usize {
         MAX_REVOCATIONS_PER_REQUEST
     }

@@ -12,10 +12,10 @@ use super::call::Call;
 use super::facts;
 use super::grants::Kind;
 use super::jwt;
-use super::limits::{Caller, seconds};
+use super::limits::{Caller, Standing, seconds};
 use super::routes::Route;
 use super::wire::{Incoming, json_response, render, set_header};
-use crate::testing::emulator_kit::{EmulatedService, Fault, Outcome};
+use crate::testing::emulator_kit::{Admission, EmulatedService, Fault, Outcome, Verdict};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, TransportError};
 
 impl Emulator {
@@ -28,13 +28,28 @@ impl Emulator {
         let now = self.now();
         // Every request (faulted ones too) counts down the jobs a 202 queued.
         self.lock().settle(now, true);
-        let mut response = match decision.action {
-            Some(Fault::RateLimited { retry_after }) => {
+        // The shared throttle stands for the primary limit on a scaled window (§4.10): the
+        // caller's budget, counted for what the service would serve.
+        let metered = match decision.action {
+            Some(Fault::RateLimited { .. } | Fault::ServerError { .. }) => None,
+            _ => {
+                let caller = identify(&self.lock(), &incoming, now);
+                self.inner.harness.throttle(&format!("{caller:?}")).await.map(|a| (a, caller))
+            }
+        };
+        let mut response = match (decision.action, &metered) {
+            (Some(Fault::RateLimited { retry_after }), _) => {
                 render(&facts::secondary_limit(StatusCode::TOO_MANY_REQUESTS, seconds(retry_after)))
             }
-            Some(Fault::ServerError { status }) => render(&facts::server_error(status)),
+            (Some(Fault::ServerError { status }), _) => render(&facts::server_error(status)),
+            (_, Some((Admission { verdict: Verdict::Refused { .. }, .. }, caller))) => {
+                render(&facts::primary_limit(StatusCode::FORBIDDEN, &caller.whom()))
+            }
             _ => self.handle(route.as_ref(), &incoming, now),
         };
+        if let Some((admission, _)) = &metered {
+            Standing::metered(&admission.standing).write(&mut response);
+        }
         if !response.headers().contains_key("x-ratelimit-limit") {
             // A faulted answer or an unknown route: the caller's standing, without counting.
             let mut state = self.lock();

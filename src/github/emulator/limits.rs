@@ -70,7 +70,7 @@ impl Caller {
         }
     }
 
-    fn whom(&self) -> String {
+    pub(crate) fn whom(&self) -> String {
         match self {
             Self::User(id) => format!("user ID {id}"),
             Self::Installation(id) => format!("installation ID {id}"),
@@ -102,6 +102,12 @@ pub(crate) struct Standing {
 }
 
 impl Standing {
+    /// The standing the shared throttle reports (the primary budget scaled to its window).
+    pub(crate) fn metered(m: &crate::testing::emulator_kit::Standing) -> Self {
+        let reset = m.reset.timestamp() + i64::from(m.reset.timestamp_subsec_nanos() > 0);
+        Self { limit: m.limit, used: m.used, reset, resource: "core" }
+    }
+
     /// `{"limit","used","remaining","reset","resource"}`, as `GET /rate_limit` shows it.
     pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::json!({

@@ -463,6 +463,32 @@ impl Emulator {
         self.lock().limits.primary = limit;
     }
 
+    /// Throttles with the shared [`Throttle`](crate::testing::emulator_kit::Throttle) (`None`,
+    /// the default: off): the primary limit (§4.10) on a window of your choosing, so a test of
+    /// "5,000 an hour" can run in seconds. Each caller (user, installation, App, anonymous) has
+    /// its own budget; every answer's `x-ratelimit-*` headers report it, and a request over it
+    /// gets 403 `API rate limit exceeded for …` with `x-ratelimit-remaining: 0` (wait for
+    /// `x-ratelimit-reset`). The hourly budgets of [`set_primary_limit`](Self::set_primary_limit)
+    /// and the secondary limit still apply on top.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use patkit::github::emulator::Emulator;
+    /// use patkit::testing::emulator_kit::Throttle;
+    ///
+    /// let emulator = Emulator::new();
+    /// emulator.set_throttle(Some(Throttle::fixed(50, Duration::from_secs(1))));
+    /// assert_eq!(emulator.throttle_stats().refused, 0);
+    /// ```
+    pub fn set_throttle(&self, throttle: Option<crate::testing::emulator_kit::Throttle>) {
+        self.inner.harness.set_throttle(throttle);
+    }
+
+    /// What the throttle did since it was set (requests served, refused).
+    pub fn throttle_stats(&self) -> crate::testing::emulator_kit::ThrottleStats {
+        self.inner.harness.throttle_stats()
+    }
+
     /// Enforces a secondary limit (`None`, the default: none).
     pub fn set_secondary_limit(&self, limit: Option<SecondaryLimit>) {
         self.lock().limits.secondary = limit;

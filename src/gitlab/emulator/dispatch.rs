@@ -11,9 +11,8 @@ use super::auth::{authenticate, owner_of_presented};
 use super::facts;
 use super::pats::Call;
 use super::routes::Route;
-use super::state::State;
 use super::wire::{Incoming, plain_message, response, set_header};
-use crate::testing::emulator_kit::{EmulatedService, Fault, Outcome};
+use crate::testing::emulator_kit::{Admission, EmulatedService, Fault, Outcome, Standing, Verdict};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, TransportError};
 
 /// The throttle's name in `RateLimit-Name` (§2.9).
@@ -26,10 +25,28 @@ impl Emulator {
         let route = incoming.segments.as_ref().and_then(|s| Route::classify(&incoming.method, s));
         let operation = route.as_ref().map(|r| r.operation().name());
         let decision = self.inner.harness.admit(operation).await;
-        let mut response = match decision.action {
-            Some(Fault::RateLimited { retry_after }) => throttled(retry_after, self.now(), None),
-            Some(Fault::ServerError { status }) => server_error(status),
-            _ => self.handle(route.as_ref(), &incoming),
+        // The limiter counts what the service would serve: not the scripted refusals.
+        let metered = match decision.action {
+            Some(Fault::RateLimited { .. } | Fault::ServerError { .. }) => None,
+            _ => {
+                let caller = owner_of_presented(&self.lock(), &incoming)
+                    .map_or_else(|| "anonymous".to_owned(), |id| format!("user {id}"));
+                self.inner.harness.throttle(&caller).await
+            }
+        };
+        let mut response = match (decision.action, metered) {
+            (Some(Fault::RateLimited { retry_after }), _) => throttled(retry_after, self.now(), None),
+            (Some(Fault::ServerError { status }), _) => server_error(status),
+            (_, Some(Admission { verdict: Verdict::Refused { retry_after }, standing })) => {
+                throttled(retry_after, self.now(), Some(Budget::refused(&standing)))
+            }
+            (_, admission) => {
+                let mut response = self.handle(route.as_ref(), &incoming);
+                if let Some(Admission { standing, .. }) = admission {
+                    Budget::served(&standing).headers(&mut response);
+                }
+                response
+            }
         };
         // Method, path shape and status only: never headers, query values or bodies.
         tracing::debug!(method = %incoming.method, operation = operation.unwrap_or("unknown"), status = response.status().as_u16(), fault = ?decision.action, "patkit gitlab emulator");
@@ -45,11 +62,7 @@ impl Emulator {
     fn handle(&self, route: Option<&Route>, request: &Incoming) -> HttpResponse {
         let now = self.now();
         let mut state = self.lock();
-        let budget = match rate_limit(&mut state, request, now) {
-            Ok(budget) => budget,
-            Err(throttled) => return throttled,
-        };
-        let mut response = match route {
+        match route {
             None => facts::no_route(),
             Some(route) => match authenticate(&mut state, request, now) {
                 Err(refusal) => refusal,
@@ -76,15 +89,11 @@ impl Emulator {
                     answer.unwrap_or_else(|refusal| refusal)
                 }
             },
-        };
-        if let Some(budget) = budget {
-            budget.headers(&mut response);
         }
-        response
     }
 }
 
-/// Where a caller stands in the current rate-limit window.
+/// Where a caller stands in the current rate-limit window (anonymous callers share one budget).
 struct Budget {
     limit: u32,
     observed: u32,
@@ -92,6 +101,20 @@ struct Budget {
 }
 
 impl Budget {
+    /// A served request's standing.
+    fn served(standing: &Standing) -> Self {
+        Self { limit: standing.limit, observed: standing.used, reset: whole_seconds_up(standing.reset) }
+    }
+
+    /// A refused request is observed too (one over the limit).
+    fn refused(standing: &Standing) -> Self {
+        Self {
+            limit: standing.limit,
+            observed: standing.used.saturating_add(1),
+            reset: whole_seconds_up(standing.reset),
+        }
+    }
+
     fn headers(&self, response: &mut HttpResponse) {
         set_header(response, "ratelimit-name", THROTTLE_NAME);
         set_header(response, "ratelimit-limit", &self.limit.to_string());
@@ -99,27 +122,6 @@ impl Budget {
         set_header(response, "ratelimit-remaining", &self.limit.saturating_sub(self.observed).to_string());
         set_header(response, "ratelimit-reset", &self.reset.to_string());
     }
-}
-
-/// Counts the request against its user's window (anonymous callers share one): `Ok(None)` when
-/// no limiter is set, `Ok(Some(budget))` when within it, `Err(429)` when over it.
-fn rate_limit(state: &mut State, request: &Incoming, now: DateTime<Utc>) -> Result<Option<Budget>, HttpResponse> {
-    let Some(limit) = state.rate_limit else { return Ok(None) };
-    let period = i64::try_from(limit.period.as_secs().max(1)).unwrap_or(i64::MAX);
-    let key = owner_of_presented(state, request);
-    let window = now.timestamp().div_euclid(period) * period;
-    let reset = window.saturating_add(period);
-    let entry = state.rate_windows.windows.entry(key).or_insert((window, 0));
-    if entry.0 != window {
-        *entry = (window, 0);
-    }
-    if entry.1 >= limit.limit {
-        let wait = Duration::from_secs(u64::try_from(reset - now.timestamp()).unwrap_or(1));
-        let budget = Budget { limit: limit.limit, observed: entry.1.saturating_add(1), reset };
-        return Err(throttled(wait, now, Some(budget)));
-    }
-    entry.1 += 1;
-    Ok(Some(Budget { limit: limit.limit, observed: entry.1, reset }))
 }
 
 /// 429 with the plain text `Retry later`, `Retry-After` and `RateLimit-ResetTime` (§2.9).
@@ -144,6 +146,11 @@ fn server_error(status: u16) -> HttpResponse {
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let text = format!("{} {}", status.as_u16(), status.canonical_reason().unwrap_or("Server Error"));
     plain_message(status, &text)
+}
+
+/// Unix seconds, rounded up.
+fn whole_seconds_up(at: DateTime<Utc>) -> i64 {
+    at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0)
 }
 
 /// Whole seconds, rounded up, at least 1.

@@ -101,10 +101,13 @@ mod wire;
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-pub use crate::testing::emulator_kit::{Fault, FaultRule, LoopbackServer as EmulatorServer, RequestLog, Schedule};
+pub use crate::testing::emulator_kit::{
+    Fault, FaultRule, LoopbackServer as EmulatorServer, RequestLog, Schedule, Throttle, ThrottleStats,
+};
 pub use setup::{
     EmulatedUser, RateLimit, ResourceKind, ResourceSnapshot, SeedToken, SeededToken, Snapshot, TokenSnapshot,
     UserSnapshot,
@@ -391,10 +394,37 @@ impl Emulator {
     /// carries `RateLimit-Name`, `-Limit`, `-Observed`, `-Remaining` and `-Reset`, and a request
     /// over the budget gets 429 `Retry later` (plain text) with `Retry-After` and
     /// `RateLimit-ResetTime`.
+    ///
+    /// The same as [`set_throttle`](Self::set_throttle) with a fixed window of `period`.
     pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
-        let mut state = self.lock();
-        state.rate_limit = limit;
-        state.rate_windows.windows.clear();
+        self.set_throttle(limit.map(|l| Throttle::fixed(l.limit, l.period.max(Duration::from_secs(1)))));
+    }
+
+    /// Throttles like the service (§2.9; off by default, as on self-managed): `Some` counts each
+    /// user's requests (anonymous callers share one budget) against `throttle` (GitLab's
+    /// Rack::Attack windows are [fixed](crate::testing::emulator_kit::Throttle::fixed); a
+    /// [sliding](crate::testing::emulator_kit::Throttle::sliding) one works too, for
+    /// experiments). While on, every answer carries `RateLimit-Name`, `-Limit`, `-Observed`,
+    /// `-Remaining` and `-Reset`; a request over the budget gets 429 `Retry later` (plain text)
+    /// with `Retry-After` and `RateLimit-ResetTime`. `None` switches it off and forgets the
+    /// usage.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use patkit::gitlab::emulator::{Emulator, Throttle};
+    ///
+    /// let emulator = Emulator::new();
+    /// // 2,000 requests a minute per user, as on GitLab.com, scaled down to 40 a second.
+    /// emulator.set_throttle(Some(Throttle::fixed(40, Duration::from_secs(1))));
+    /// assert_eq!(emulator.throttle_stats().refused, 0);
+    /// ```
+    pub fn set_throttle(&self, throttle: Option<Throttle>) {
+        self.inner.harness.set_throttle(throttle);
+    }
+
+    /// What the throttle did since it was set (requests served, refused).
+    pub fn throttle_stats(&self) -> ThrottleStats {
+        self.inner.harness.throttle_stats()
     }
 
     /// Everything the instance holds, without any secret.

@@ -111,12 +111,6 @@ impl Default for Settings {
     }
 }
 
-/// A fixed-window counter per user (or per anonymous caller).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RateWindows {
-    pub(crate) windows: HashMap<Option<u64>, (i64, u32)>,
-}
-
 #[derive(Debug, Default)]
 pub(crate) struct State {
     pub(crate) users: BTreeMap<u64, UserEntry>,
@@ -129,8 +123,6 @@ pub(crate) struct State {
     listings: ListingCache<u64, NaiveDate>,
     pub(crate) secrets: HashMap<SecretHash, Credential>,
     pub(crate) settings: Settings,
-    pub(crate) rate_limit: Option<super::RateLimit>,
-    pub(crate) rate_windows: RateWindows,
     last_user: u64,
     pub(crate) last_key: u64,
     last_token: u64,

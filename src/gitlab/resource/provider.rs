@@ -60,6 +60,10 @@ impl PatProvider for ResourceTokens {
         }
     }
 
+    fn bulk_concurrency(&self) -> Option<usize> {
+        self.client.inner.core.bulk_concurrency()
+    }
+
     fn replacement_spec(&self, old: &PatMetadata) -> Result<Replacement> {
         // GitLab's rotation keeps name, description, scopes and access level.
         PatProvider::replacement_spec(&self.client, old)

@@ -22,6 +22,9 @@ use crate::error::Result;
 use crate::provider::PatProvider;
 use crate::store::{PatRecord, TokenStore};
 
+/// The concurrency of a rotation run when neither the caller nor the provider says.
+const DEFAULT_CONCURRENCY: usize = 4;
+
 /// How a [`Rotator`] decides and works. Plain fields; start from [`Default`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RotationOptions {
@@ -49,8 +52,11 @@ pub struct RotationOptions {
     /// [`SkipReason::InProgress`]: super::SkipReason::InProgress
     pub lease: Duration,
     /// How many entries are rotated at the same time by
-    /// [`rotate_all`](Rotator::rotate_all) and [`rotate_names`](Rotator::rotate_names)
-    /// (default 4; 0 is taken as 1).
+    /// [`rotate_all`](Rotator::rotate_all) and [`rotate_names`](Rotator::rotate_names).
+    /// The default, 0, leaves it to the provider: its
+    /// [`bulk_concurrency`](PatProvider::bulk_concurrency) (a paced client's pacer ceiling;
+    /// the pacer then keeps the requests within the service's rate limit), or 4 when it has
+    /// none. Set a number to fix it.
     pub concurrency: usize,
     /// How the replacement is tried out before it is stored.
     pub verify: VerifyOptions,
@@ -86,7 +92,7 @@ impl Default for RotationOptions {
             max_age: None,
             lifetime: None,
             lease: Duration::from_secs(15 * 60),
-            concurrency: 4,
+            concurrency: 0,
             verify: VerifyOptions::default(),
             self_rotation: false,
             grace: Duration::ZERO,
@@ -322,7 +328,7 @@ impl Rotator {
         let names: Vec<String> = names.into_iter().map(|n| n.as_ref().to_owned()).collect();
         let mut entries: Vec<EntryReport> = futures_util::stream::iter(names.iter())
             .map(|name| self.rotate_entry(name))
-            .buffer_unordered(self.options.concurrency.max(1))
+            .buffer_unordered(self.effective_concurrency())
             .collect()
             .await;
         entries.sort_by(|a, b| a.name.cmp(&b.name));
@@ -362,11 +368,19 @@ impl Rotator {
             .collect();
         let mut entries: Vec<EntryReport> = futures_util::stream::iter(names.iter())
             .map(|name| self.recover_named(name, respect_lease))
-            .buffer_unordered(self.options.concurrency.max(1))
+            .buffer_unordered(self.effective_concurrency())
             .collect()
             .await;
         entries.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(RotationReport { entries })
+    }
+
+    /// The concurrency in force: the options', else the provider's, else 4.
+    fn effective_concurrency(&self) -> usize {
+        match self.options.concurrency {
+            0 => self.provider.bulk_concurrency().unwrap_or(DEFAULT_CONCURRENCY).max(1),
+            n => n,
+        }
     }
 
     /// Whether `record` belongs to this rotator's provider and organization.

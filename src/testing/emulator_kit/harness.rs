@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::faults::{Decision, FaultPlan, FaultRule};
 use super::log::RequestLog;
+use super::throttle::{Admission, Meter, Throttle, ThrottleStats, Verdict};
 use crate::clock::Clock;
 
 /// An emulator's clock, scripted faults and request log. Share it (e.g. in an `Arc`) between the
@@ -15,6 +16,7 @@ pub struct Harness {
     clock: Arc<dyn Clock>,
     faults: Mutex<FaultPlan>,
     log: Mutex<RequestLog>,
+    meter: Mutex<Meter>,
 }
 
 impl fmt::Debug for Harness {
@@ -32,7 +34,12 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Harness {
     /// No faults, nothing seen, "now" from `clock` (e.g. a [`ManualClock`](crate::ManualClock)).
     pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock, faults: Mutex::new(FaultPlan::default()), log: Mutex::new(RequestLog::default()) }
+        Self {
+            clock,
+            faults: Mutex::new(FaultPlan::default()),
+            log: Mutex::new(RequestLog::default()),
+            meter: Mutex::new(Meter::default()),
+        }
     }
 
     /// The emulator's current time.
@@ -63,6 +70,35 @@ impl Harness {
     /// A copy of the request log.
     pub fn request_log(&self) -> RequestLog {
         lock(&self.log).clone()
+    }
+
+    /// Switches throttling on (`Some`) or off (`None`, the default), starting every caller's
+    /// usage and the [`throttle_stats`](Self::throttle_stats) afresh. The one switch for every
+    /// emulator: each renders the verdicts in its service's own headers and error shape.
+    pub fn set_throttle(&self, throttle: Option<Throttle>) {
+        lock(&self.meter).set(throttle);
+    }
+
+    /// The throttle in force, if any.
+    pub fn throttle_config(&self) -> Option<Throttle> {
+        lock(&self.meter).throttle()
+    }
+
+    /// What the throttle decided since it was set: served, delayed and refused requests.
+    pub fn throttle_stats(&self) -> ThrottleStats {
+        lock(&self.meter).stats()
+    }
+
+    /// Meters one request of `caller` (the emulator's name for whoever the service counts
+    /// against: a user, or one shared name for anonymous callers) at the emulator's "now";
+    /// `None` when throttling is off. A [`Verdict::Delayed`] request has been held for its
+    /// delay (a `tokio::time::sleep`) when this returns.
+    pub async fn throttle(&self, caller: &str) -> Option<Admission> {
+        let admission = lock(&self.meter).admit(caller, self.clock.now())?;
+        if let Verdict::Delayed(delay) = admission.verdict {
+            tokio::time::sleep(delay).await;
+        }
+        Some(admission)
     }
 
     /// The bookkeeping at the start of one request of the operation named `operation` (`None`:

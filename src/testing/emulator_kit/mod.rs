@@ -12,6 +12,9 @@
 //!   end-to-end tests and for people trying the crate.
 //! - [`FaultRule`] / [`Fault`] / [`Schedule`] / [`FaultPlan`]: scripted latency, throttling,
 //!   5xx and "committed, then the connection dropped", matched by operation *name*.
+//! - [`Throttle`]: a per-caller budget over a sliding or fixed window (off by default; one
+//!   switch, [`Harness::set_throttle`]), whose [`Verdict`]s (serve, hold, refuse) and
+//!   [`Standing`] each emulator renders in its service's rate-limit headers.
 //! - [`RequestLog`]: how many requests of each operation arrived (faulted ones included).
 //! - [`Harness`]: the injected [`Clock`](crate::Clock), the fault plan and the request log behind
 //!   one lock-free-to-use handle, with [`Harness::admit`] doing the per-request bookkeeping
@@ -69,6 +72,7 @@ pub(crate) mod listing;
 mod log;
 pub(crate) mod path;
 mod server;
+mod throttle;
 
 use async_trait::async_trait;
 
@@ -78,6 +82,7 @@ pub use faults::{Decision, Fault, FaultPlan, FaultRule, Schedule};
 pub use harness::Harness;
 pub use log::RequestLog;
 pub use server::{LoopbackServer, serve};
+pub use throttle::{Admission, Standing, Throttle, ThrottleStats, Verdict, Window};
 
 /// What becomes of one request.
 #[derive(Debug)]
