@@ -39,7 +39,13 @@ pub enum Pacing {
 
 impl Default for PacingLimits {
     fn default() -> Self {
-        Self { max_concurrency: 32, initial_concurrency: 4, max_per_second: None, max_held: 4 }
+        Self {
+            max_concurrency: 32,
+            initial_concurrency: 4,
+            max_per_second: None,
+            max_held: 4,
+            max_wait: std::time::Duration::from_secs(120),
+        }
     }
 }
 
@@ -68,6 +74,14 @@ pub struct PacingLimits {
     /// what is over its limit ([`OverLimit::Held`]; default 4). More keep a busy window full
     /// as it frees; too many and the service blocks (429): each refusal halves it, down to 1.
     pub max_held: usize,
+    /// The longest the pacer waits for budget before a request (default 2 minutes, the
+    /// default [`RetryConfig::budget`](super::RetryConfig::budget)). A request that would wait
+    /// longer — a budget spent until a reset far ahead, a long `Retry-After` — is not sent: the
+    /// pacer answers it with a 429 carrying `Retry-After` (the wait, at most 5 minutes) and the
+    /// header `x-patkit-paced: not-sent`, which the client reports as
+    /// [`Error::RateLimited`](crate::Error::RateLimited) at once, so one call never stalls for
+    /// minutes and a request the service never saw is safe to send again later.
+    pub max_wait: std::time::Duration,
 }
 
 /// What a service does with a request over its rate limit: decides what the pacer dares when the
@@ -194,16 +208,24 @@ impl Pacer {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits until a request may be sent; the permit reports its answer.
-    async fn acquire(&self) -> Permit<'_> {
+    /// Waits until a request may be sent; the permit reports its answer. `Err(wait)` when the
+    /// wait would exceed [`PacingLimits::max_wait`].
+    async fn acquire(&self) -> Result<Permit<'_>, std::time::Duration> {
         loop {
             // Registered before the state is read, so an answer in between is not missed.
             let mut answered = std::pin::pin!(self.answered.notified());
             answered.as_mut().enable();
-            let step = self.lock().try_acquire(Instant::now());
+            let now = Instant::now();
+            let (step, max_wait) = {
+                let mut state = self.lock();
+                (state.try_acquire(now), state.limits().max_wait)
+            };
             match step {
-                Step::Go(seq) => return Permit { pacer: self, seq, done: false },
+                Step::Go(seq) => return Ok(Permit { pacer: self, seq, done: false }),
                 Step::Wait(None) => answered.await,
+                Step::Wait(Some(at)) if at.saturating_duration_since(now) > max_wait => {
+                    return Err(at.saturating_duration_since(now));
+                }
                 Step::Wait(Some(at)) => {
                     tracing::trace!(wait_ms = millis(at.saturating_duration_since(Instant::now())), "patkit: pacing");
                     let _ = tokio::time::timeout_at(at, answered).await;
@@ -270,13 +292,86 @@ impl fmt::Debug for PacedTransport {
 #[async_trait]
 impl HttpTransport for PacedTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let permit = self.pacer.acquire().await;
+        let permit = match self.pacer.acquire().await {
+            Ok(permit) => permit,
+            Err(wait) => {
+                tracing::debug!(wait_ms = millis(wait), "patkit: pacing: over the wait limit, not sent");
+                return Ok(not_sent(wait));
+            }
+        };
         let outcome = self.inner.send(request).await;
         permit.answered(outcome.as_ref().ok());
         outcome
     }
 }
 
+/// The answer to a request the pacer did not send because its wait was too long: a 429 with
+/// the wait as `Retry-After` (whole seconds, rounded up).
+fn not_sent(wait: std::time::Duration) -> HttpResponse {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut response = HttpResponse::new(Vec::new());
+    *response.status_mut() = http::StatusCode::TOO_MANY_REQUESTS;
+    let headers = response.headers_mut();
+    headers.insert(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+    headers.insert("x-patkit-paced", http::HeaderValue::from_static("not-sent"));
+    response
+}
+
 fn millis(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A service whose every answer says the budget is spent until `reset_secs` from now.
+    fn spent_until(reset_secs: u64, calls: Arc<AtomicUsize>) -> impl HttpTransport {
+        crate::transport::from_fn(move |_request| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async move {
+                Ok(http::Response::builder()
+                    .header("ratelimit-limit", "1")
+                    .header("ratelimit-remaining", "0")
+                    .header("ratelimit-reset", reset_secs.to_string())
+                    .body(Vec::new())
+                    .unwrap())
+            }
+        })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_beyond_max_wait_is_answered_at_once_with_a_429_and_nothing_is_sent() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let pacer = Arc::new(Pacer::new(PacingLimits::default(), OverLimit::Refused));
+        let transport = PacedTransport::new(spent_until(3600, calls.clone()), pacer.clone());
+        transport.send(http::Request::new(Vec::new())).await.unwrap();
+
+        let started = Instant::now();
+        let answer = transport.send(http::Request::new(Vec::new())).await.unwrap();
+        assert_eq!(started.elapsed(), Duration::ZERO, "no waiting");
+        assert_eq!(answer.status(), http::StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(answer.headers()["x-patkit-paced"], "not-sent");
+        // The reset an hour ahead is capped at the pacer's 5-minute horizon.
+        assert_eq!(answer.headers()[http::header::RETRY_AFTER], "300");
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "the second request never reached the service");
+        assert_eq!(pacer.stats().sent, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_within_max_wait_is_waited_out_and_sent() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let limits = PacingLimits { max_wait: Duration::from_secs(90), ..PacingLimits::default() };
+        let pacer = Arc::new(Pacer::new(limits, OverLimit::Refused));
+        let transport = PacedTransport::new(spent_until(60, calls.clone()), pacer);
+        transport.send(http::Request::new(Vec::new())).await.unwrap();
+        let started = Instant::now();
+        let answer = transport.send(http::Request::new(Vec::new())).await.unwrap();
+        assert!(started.elapsed() >= Duration::from_secs(60), "{:?}", started.elapsed());
+        assert_eq!(answer.status(), http::StatusCode::OK);
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
 }

@@ -217,7 +217,7 @@ mod tests {
     use super::*;
 
     fn limits(initial: usize, max: usize) -> PacingLimits {
-        PacingLimits { initial_concurrency: initial, max_concurrency: max, max_per_second: None, max_held: 1 }
+        PacingLimits { initial_concurrency: initial, max_concurrency: max, max_held: 1, ..PacingLimits::default() }
     }
 
     fn budget(remaining: u32, reset_in_secs: u64) -> Signals {
