@@ -29,7 +29,7 @@ answer=$(printf 'protocol=https\nhost=example.com\n\n' |
     git -c credential.helper= -c 'credential.helper=patkit --verbose' credential fill 2>&1 || true)
 # git found the helper on PATH (as `patkit`); it said why it answered nothing, and git, unable to
 # prompt, gave up.
-if ! grep -q "not an Azure DevOps organization this helper serves" <<<"$answer" || grep -q "password=" <<<"$answer"; then
+if ! grep -q "not a host this helper serves" <<<"$answer" || grep -q "password=" <<<"$answer"; then
   echo "install-tools: git did not run the installed helper as expected: $answer" >&2
   exit 1
 fi

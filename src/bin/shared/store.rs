@@ -142,10 +142,13 @@ async fn open_keyring(names: Names) -> Result<Opened, StoreError> {
 }
 
 #[cfg(not(feature = "keyring"))]
-async fn open_keyring(_names: Names) -> Result<Opened, StoreError> {
+async fn open_keyring(names: Names) -> Result<Opened, StoreError> {
     Err(StoreError::new(
         patkit::store::StoreErrorKind::Unavailable,
-        "this build has no OS keyring support (rebuild with `--features cli,keyring`)",
+        format!(
+            "this build has no OS keyring support for the keyring service `{}` (rebuild with `--features cli,keyring`)",
+            names.service
+        ),
     ))
 }
 
