@@ -330,6 +330,25 @@ pub trait UserDirectory: Send + Sync + Debug {
     async fn other_credentials(&self, user: &UserId) -> Result<Vec<OtherCredential>>;
 }
 
+/// A user's SSH keys, then GPG keys: `list(gpg)` lists one kind whole. A user the service does
+/// not know (a listing answers 404) has none. The providers' `other_credentials` share this.
+#[cfg_attr(not(any(feature = "gitlab", feature = "gitea", feature = "bitbucket")), allow(dead_code))]
+pub(crate) async fn ssh_and_gpg_keys<F, Fut>(list: F) -> Result<Vec<OtherCredential>>
+where
+    F: Fn(bool) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<OtherCredential>>>,
+{
+    let mut all = Vec::new();
+    for gpg in [false, true] {
+        match list(gpg).await {
+            Ok(keys) => all.extend(keys),
+            Err(Error::NotFound { .. } | Error::Api { status: 404, .. }) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(all)
+}
+
 /// Checks a query before any provider sees it: not blank, at most 256 characters, no control
 /// characters. Returns it trimmed.
 pub(crate) fn check_query(query: &str) -> Result<&str> {

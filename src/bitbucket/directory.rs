@@ -199,21 +199,14 @@ impl UserDirectory for BitbucketClient {
     /// SSH keys (label, fingerprint, created, last authenticated) and GPG keys (fingerprint,
     /// expiry). An unknown user has none.
     async fn other_credentials(&self, user: &UserId) -> Result<Vec<OtherCredential>> {
-        let mut all = Vec::new();
-        for gpg in [false, true] {
+        crate::directory::ssh_and_gpg_keys(|gpg| {
             let listing = if gpg { Listing::GpgKeys(user.as_str()) } else { Listing::SshKeys(user.as_str()) };
-            let keys = pages::items(pages::pages("Bitbucket keys", DEFAULT_MAX_PAGES, None, |c| {
+            pages::items(pages::pages("Bitbucket keys", DEFAULT_MAX_PAGES, None, move |c| {
                 self.directory_page(listing, c, move |r, now| parse_keys(r, now, gpg))
             }))
             .try_collect::<Vec<_>>()
-            .await;
-            match keys {
-                Ok(keys) => all.extend(keys),
-                Err(Error::NotFound { .. } | Error::Api { status: 404, .. }) => return Ok(Vec::new()),
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(all)
+        })
+        .await
     }
 }
 

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::admin::UserId;
 use crate::directory::{CredentialKind, DirectoryUser, OtherCredential, UserDirectory, check_query};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::gitea::classify::{Asked, check, decode};
 use crate::gitea::pagination::{self, MAX_LIMIT, Position};
 use crate::gitea::request::{Prepared, RequestContext, username};
@@ -173,19 +173,12 @@ impl UserDirectory for GiteaClient {
     /// SSH keys (title, fingerprint, created) and GPG keys (key id, created, expiry). A user
     /// Gitea does not know has none.
     async fn other_credentials(&self, user: &UserId) -> Result<Vec<OtherCredential>> {
-        let mut all = Vec::new();
-        for listing in [Listing::Keys(user.as_str()), Listing::GpgKeys(user.as_str())] {
-            let keys =
-                pages::items(pages::pages("Gitea keys", DEFAULT_MAX_PAGES, None, |c| self.keys_page(listing, c)))
-                    .try_collect::<Vec<_>>()
-                    .await;
-            match keys {
-                Ok(keys) => all.extend(keys),
-                Err(Error::NotFound { .. } | Error::Api { status: 404, .. }) => return Ok(Vec::new()),
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(all)
+        crate::directory::ssh_and_gpg_keys(|gpg| {
+            let listing = if gpg { Listing::GpgKeys(user.as_str()) } else { Listing::Keys(user.as_str()) };
+            pages::items(pages::pages("Gitea keys", DEFAULT_MAX_PAGES, None, move |c| self.keys_page(listing, c)))
+                .try_collect::<Vec<_>>()
+        })
+        .await
     }
 }
 

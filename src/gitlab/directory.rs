@@ -169,18 +169,12 @@ impl UserDirectory for GitLabClient {
     /// SSH keys (title, created, expiry, last use) and GPG keys (id, created). A user GitLab
     /// does not know (404) has none.
     async fn other_credentials(&self, user: &UserId) -> Result<Vec<OtherCredential>> {
-        let mut all = Vec::new();
-        for (gpg, listing) in [(false, "GitLab SSH keys"), (true, "GitLab GPG keys")] {
-            let keys = pages::items(pages::pages(listing, DEFAULT_MAX_PAGES, None, |c| self.keys_page(user, gpg, c)))
+        crate::directory::ssh_and_gpg_keys(|gpg| {
+            let listing = if gpg { "GitLab GPG keys" } else { "GitLab SSH keys" };
+            pages::items(pages::pages(listing, DEFAULT_MAX_PAGES, None, move |c| self.keys_page(user, gpg, c)))
                 .try_collect::<Vec<_>>()
-                .await;
-            match keys {
-                Ok(keys) => all.extend(keys),
-                Err(crate::Error::Api { status: 404, .. }) => return Ok(Vec::new()),
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(all)
+        })
+        .await
     }
 }
 
