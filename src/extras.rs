@@ -1,9 +1,10 @@
 //! Provider-specific attributes of a token, carried through the neutral layers untouched.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Attributes a provider keeps on a token beyond the neutral ones (Azure DevOps: which
 /// organizations it works in; GitLab: description, access level), as `key = value` strings.
@@ -23,9 +24,13 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(extras.get("access_level"), Some("30"));
 /// assert_eq!(format!("{extras:?}"), r#"{"access_level": "30"}"#);
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Extras(BTreeMap<String, String>);
+/// Serialized as a JSON object (keys sorted).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Extras(
+    /// Sorted by key, keys unique. A token carries one or two attributes, so a sorted vector
+    /// beats a tree; a provider's constant keys are borrowed, not copied per listed token.
+    Vec<(Cow<'static, str>, String)>,
+);
 
 impl Extras {
     /// No attributes.
@@ -35,17 +40,33 @@ impl Extras {
 
     /// The value of `key`, if set.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
+        self.find(key).ok().map(|i| self.0[i].1.as_str())
+    }
+
+    /// One attribute under a constant key (what a provider's wire conversion builds per token).
+    pub(crate) fn one(key: &'static str, value: String) -> Self {
+        Self(vec![(Cow::Borrowed(key), value)])
+    }
+
+    fn find(&self, key: &str) -> std::result::Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key))
     }
 
     /// Sets `key` to `value`, returning the previous value.
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) -> Option<String> {
-        self.0.insert(key.into(), value.into())
+        let key = key.into();
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value.into())),
+            Err(i) => {
+                self.0.insert(i, (Cow::Owned(key), value.into()));
+                None
+            }
+        }
     }
 
     /// Removes `key`, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<String> {
-        self.0.remove(key)
+        self.find(key).ok().map(|i| self.0.remove(i).1)
     }
 
     /// Whether there are no attributes.
@@ -55,7 +76,7 @@ impl Extras {
 
     /// The attributes, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.0.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
     }
 
     /// Builder form of [`insert`](Self::insert).
@@ -73,12 +94,56 @@ impl Extras {
 
 impl fmt::Debug for Extras {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.0.iter()).finish()
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Extras {
+    /// A key given twice keeps its last value.
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Self(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+        let map: BTreeMap<String, String> = iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        Self(map.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect())
+    }
+}
+
+impl Serialize for Extras {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Extras {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        BTreeMap::<String, String>::deserialize(deserializer).map(Extras::from_iter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_map_sorted_by_key_whatever_the_insertion_order() {
+        let mut extras = Extras::new();
+        assert_eq!(extras.insert("b", "1"), None);
+        assert_eq!(extras.insert("a", "2"), None);
+        assert_eq!(extras.insert("b", "3"), Some("1".to_owned()));
+        assert_eq!(extras.iter().collect::<Vec<_>>(), [("a", "2"), ("b", "3")]);
+        assert_eq!(extras.remove("a"), Some("2".to_owned()));
+        assert_eq!(extras.remove("a"), None);
+        assert_eq!(extras, Extras::one("b", "3".to_owned()));
+        assert_eq!(
+            Extras::from_iter([("z", "1"), ("y", "2"), ("z", "3")]).iter().collect::<Vec<_>>(),
+            [("y", "2"), ("z", "3")]
+        );
+    }
+
+    #[test]
+    fn serialized_as_an_object_with_sorted_keys() {
+        let extras = Extras::new().with("targets", "*").with("access_level", "30");
+        let json = serde_json::to_string(&extras).unwrap();
+        assert_eq!(json, r#"{"access_level":"30","targets":"*"}"#);
+        assert_eq!(serde_json::from_str::<Extras>(&json).unwrap(), extras);
+        assert_eq!(serde_json::from_str::<Extras>(r#"{"b":"1","a":"2"}"#).unwrap().get("a"), Some("2"));
     }
 }

@@ -42,6 +42,7 @@ mod model;
 mod pagination;
 mod provider;
 mod quote;
+mod rfc3339;
 mod scope;
 mod secret;
 pub mod store;

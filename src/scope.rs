@@ -1,8 +1,8 @@
 //! Scopes: what a token may do, as each provider spells it.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -46,6 +46,12 @@ impl Scope {
     /// ```
     pub fn new(s: impl Into<Cow<'static, str>>) -> Result<Self> {
         let s = s.into();
+        Self::check(&s)?;
+        Ok(Self(s))
+    }
+
+    /// What [`Scope::new`] refuses.
+    fn check(s: &str) -> Result<()> {
         let chars = s.chars().count();
         if s.is_empty() {
             return Err(Error::invalid_input("scopes", "a scope must not be empty"));
@@ -63,7 +69,7 @@ impl Scope {
                 format!("`{shown}` holds whitespace or a control character; a scope is one word"),
             ));
         }
-        Ok(Self(s))
+        Ok(())
     }
 
     /// The scope as the provider spells it.
@@ -94,84 +100,213 @@ impl fmt::Display for Scope {
 /// assert_eq!(Scopes::parse("vso.work_write  vso.code")?, scopes);
 /// # Ok::<(), patkit::Error>(())
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Scopes(BTreeSet<Scope>);
+#[derive(Default)]
+pub struct Scopes {
+    /// The set as one string: the names sorted, unique, separated by one space. A listing reads
+    /// one of these per token and most callers only print, store or resend it, so this is all
+    /// that is built then: one allocation per token.
+    text: String,
+    /// The names as [`Scope`]s, built on the first [`iter`](Scopes::iter).
+    list: OnceLock<Vec<Scope>>,
+}
 
 impl Scopes {
     /// Parses a whitespace-separated list. Every name must pass [`Scope::new`]; whether the
     /// provider knows them is checked by the provider.
     pub fn parse(s: &str) -> Result<Self> {
-        s.split_whitespace().map(|p| Scope::new(p.to_owned())).collect::<Result<BTreeSet<_>>>().map(Self)
+        for word in s.split_whitespace() {
+            Scope::check(word)?;
+        }
+        Ok(Self::from_wire(s))
     }
 
     /// Reads a provider's answer without checking names (what the service says is what the
     /// token has).
     pub(crate) fn from_wire(s: &str) -> Self {
-        Self(s.split_whitespace().map(|p| Scope(Cow::Owned(p.to_owned()))).collect())
+        // Most answers are already canonical: then the set is a copy of them.
+        if is_canonical(s) {
+            return Self { text: s.to_owned(), list: OnceLock::new() };
+        }
+        // Otherwise sort the names where they lie; a token rarely has more than a few.
+        let mut few = [""; 8];
+        let mut count = 0;
+        for word in names(s) {
+            if count == few.len() {
+                let mut many: Vec<&str> = names(s).collect();
+                many.sort_unstable();
+                many.dedup();
+                return Self::joined(many.into_iter());
+            }
+            few[count] = word;
+            count += 1;
+        }
+        let few = &mut few[..count];
+        few.sort_unstable();
+        let mut previous = None;
+        Self::joined(few.iter().copied().filter(move |w| previous.replace(*w) != Some(*w)))
+    }
+
+    /// The set of already sorted, unique `names`.
+    fn joined<'a>(names: impl Iterator<Item = &'a str> + Clone) -> Self {
+        let len = names.clone().map(|n| n.len() + 1).sum::<usize>();
+        let mut text = String::with_capacity(len.saturating_sub(1));
+        for name in names {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(name);
+        }
+        Self { text, list: OnceLock::new() }
+    }
+
+    /// The names, in order, as the provider spells them.
+    fn words(&self) -> std::str::Split<'_, char> {
+        let mut words = self.text.split(' ');
+        if self.text.is_empty() {
+            words.next(); // `"".split(' ')` yields one empty name
+        }
+        words
     }
 
     /// Whether there are no scopes.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.text.is_empty()
     }
 
     /// How many scopes.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.words().count()
     }
 
     /// Whether the set holds `scope`.
     pub fn contains(&self, scope: &Scope) -> bool {
-        self.0.contains(scope)
+        self.words().any(|w| w == scope.as_str())
     }
 
     /// The scopes in order.
     pub fn iter(&self) -> impl Iterator<Item = &Scope> {
-        self.0.iter()
+        self.list.get_or_init(|| self.words().map(|w| Scope(Cow::Owned(w.to_owned()))).collect()).iter()
     }
 
     /// Adds a scope.
     pub fn insert(&mut self, scope: Scope) -> bool {
-        self.0.insert(scope)
+        if self.contains(&scope) {
+            return false;
+        }
+        let mut names: Vec<&str> = self.words().collect();
+        let at = names.partition_point(|n| *n < scope.as_str());
+        names.insert(at, scope.as_str());
+        *self = Self::joined(names.into_iter());
+        true
+    }
+}
+
+impl Clone for Scopes {
+    fn clone(&self) -> Self {
+        Self { text: self.text.clone(), list: OnceLock::new() }
+    }
+}
+
+impl PartialEq for Scopes {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Scopes {}
+
+impl std::hash::Hash for Scopes {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
     }
 }
 
 impl fmt::Debug for Scopes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.0.iter()).finish()
+        f.debug_set().entries(self.words()).finish()
     }
 }
 
 impl fmt::Display for Scopes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for scope in &self.0 {
-            if !first {
-                f.write_str(" ")?;
-            }
-            first = false;
-            f.write_str(scope.as_str())?;
-        }
-        Ok(())
+        f.write_str(&self.text)
     }
 }
 
 impl FromIterator<Scope> for Scopes {
     fn from_iter<I: IntoIterator<Item = Scope>>(iter: I) -> Self {
-        Self(iter.into_iter().collect())
+        let mut list: Vec<Scope> = iter.into_iter().collect();
+        list.sort_unstable();
+        list.dedup();
+        let scopes = Self::joined(list.iter().map(Scope::as_str));
+        let _ = scopes.list.set(list);
+        scopes
     }
 }
 
 impl Serialize for Scopes {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.serialize_str(&self.text)
     }
 }
 
 impl<'de> Deserialize<'de> for Scopes {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let s = <Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from_wire(&s))
+        deserializer.deserialize_str(WireVisitor)
+    }
+}
+
+/// Whether `b` is whitespace to `char::is_whitespace`, for ASCII: tab, line feed, vertical tab,
+/// form feed, carriage return and space.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// The names in `s`, split where `str::split_whitespace` splits (byte by byte when `s` is ASCII,
+/// as scopes are).
+fn names(s: &str) -> impl Iterator<Item = &str> + Clone {
+    let ascii = s.is_ascii();
+    let mut unicode = s.split_whitespace();
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        if !ascii {
+            return unicode.next();
+        }
+        let bytes = rest.as_bytes();
+        let start = bytes.iter().position(|&b| !is_ascii_space(b))?;
+        let end = bytes[start..].iter().position(|&b| is_ascii_space(b)).map_or(bytes.len(), |n| start + n);
+        let name = &rest[start..end];
+        rest = &rest[end..];
+        Some(name)
+    })
+}
+
+/// Whether `s` is already a set's text: ASCII names, each greater than the one before, one
+/// space between them, nothing around them.
+fn is_canonical(s: &str) -> bool {
+    if s.is_empty() || !s.is_ascii() {
+        return false;
+    }
+    let mut previous: &[u8] = &[];
+    s.as_bytes().split(|&b| b == b' ').all(|name| {
+        let ok = !name.is_empty() && !name.iter().any(|&b| is_ascii_space(b)) && previous < name;
+        previous = name;
+        ok
+    })
+}
+
+/// Reads a scope list straight from the parser's buffer when it can (no copy of the string).
+struct WireVisitor;
+
+impl serde::de::Visitor<'_> for WireVisitor {
+    type Value = Scopes;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a space-separated scope list")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<Scopes, E> {
+        Ok(Scopes::from_wire(s))
     }
 }
 
@@ -202,5 +337,68 @@ mod tests {
         assert_eq!(serde_json::to_string(&s).unwrap(), "\"vso.code vso.work\"");
         let back: Scopes = serde_json::from_str("\"vso.code  vso.work\"").unwrap();
         assert_eq!(back, s);
+    }
+
+    #[test]
+    fn a_set_whatever_the_order_it_was_built_in() {
+        let mut built = Scopes::default();
+        assert!(built.insert(Scope::from_static("b")));
+        assert!(built.insert(Scope::from_static("a")));
+        assert!(!built.insert(Scope::from_static("b")));
+        assert!(built.insert(Scope::from_static("c")));
+        let collected = Scopes::from_iter(["c", "a", "b", "a"].map(Scope::from_static));
+        assert_eq!(built, collected);
+        assert_eq!(collected.to_string(), "a b c");
+        assert!(collected.contains(&Scope::from_static("b")) && !collected.contains(&Scope::from_static("d")));
+        assert_eq!(Scopes::from_wire(" c b  b a "), collected);
+        assert_eq!(collected.iter().map(Scope::as_str).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(collected.len(), 3);
+        assert_eq!(format!("{collected:?}"), r#"{"a", "b", "c"}"#);
+    }
+
+    proptest::proptest! {
+        /// Whatever the spelling (order, repeats, any whitespace, many names), the set is the
+        /// sorted unique names joined by one space.
+        #[test]
+        fn from_wire_is_the_sorted_unique_names(s in "([a-d.]{0,3}[ \t\n\u{b}\u{a0}\u{2003}]{0,2}){0,12}") {
+            let mut names: Vec<&str> = s.split_whitespace().collect();
+            names.sort_unstable();
+            names.dedup();
+            let scopes = Scopes::from_wire(&s);
+            proptest::prop_assert_eq!(scopes.to_string(), names.join(" "));
+            proptest::prop_assert_eq!(scopes.len(), names.len());
+            proptest::prop_assert_eq!(scopes.iter().map(Scope::as_str).collect::<Vec<_>>(), names);
+        }
+    }
+
+    #[test]
+    fn the_empty_set() {
+        for empty in [Scopes::default(), Scopes::from_wire(""), Scopes::from_wire("  "), Scopes::parse("").unwrap()] {
+            assert!(empty.is_empty());
+            assert_eq!(empty.len(), 0);
+            assert_eq!(empty.iter().count(), 0);
+            assert_eq!(empty.to_string(), "");
+            assert_eq!(empty, Scopes::default());
+        }
+        let mut one = Scopes::default();
+        assert!(one.insert(Scope::from_static("x")));
+        assert_eq!((one.len(), one.to_string()), (1, "x".to_owned()));
+    }
+
+    #[test]
+    fn a_canonical_wire_string_is_kept_as_it_is_and_others_normalized() {
+        for (wire, text) in [
+            ("a b", "a b"),
+            ("b a", "a b"),
+            ("a  b", "a b"),
+            (" a b", "a b"),
+            ("a b ", "a b"),
+            ("a a", "a"),
+            ("a\tb", "a b"),
+        ] {
+            let scopes = Scopes::from_wire(wire);
+            assert_eq!(scopes.to_string(), text, "{wire:?}");
+            assert_eq!(scopes, Scopes::from_iter(text.split(' ').map(|w| Scope::new(w.to_owned()).unwrap())));
+        }
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! Wire structs that can hold a token value do not implement `Debug`.
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::PatTokenError;
@@ -22,10 +22,12 @@ pub(crate) struct PatTokenWire {
     pub(crate) authorization_id: Option<String>,
     #[serde(default)]
     pub(crate) display_name: Option<String>,
-    #[serde(default)]
-    pub(crate) scope: Option<String>,
-    #[serde(default)]
-    pub(crate) target_accounts: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "de_opt_scopes")]
+    pub(crate) scope: Option<Scopes>,
+    /// `targetAccounts`, already in its [`Extras`] form: `*` for `null` (a global token), the ids
+    /// joined by `,` otherwise.
+    #[serde(default = "global_targets", deserialize_with = "de_targets")]
+    pub(crate) target_accounts: String,
     #[serde(default)]
     pub(crate) token: Option<WireSecret>,
     #[serde(default, deserialize_with = "de_opt_datetime")]
@@ -53,19 +55,11 @@ impl PatTokenWire {
         let metadata = PatMetadata {
             id: PatId::new(self.authorization_id.ok_or_else(|| missing("authorizationId"))?),
             display_name: self.display_name.unwrap_or_default(),
-            scopes: Scopes::from_wire(self.scope.as_deref().unwrap_or("")),
+            scopes: self.scope.unwrap_or_default(),
             valid_from: self.valid_from.ok_or_else(|| missing("validFrom"))?,
             // Every Azure DevOps token has an expiry; a missing one is a broken answer.
             valid_to: Some(self.valid_to.ok_or_else(|| missing("validTo"))?),
-            extras: {
-                let mut extras = Extras::new();
-                match self.target_accounts {
-                    None => Targets::AllOrganizations,
-                    Some(list) => Targets::Organizations(list),
-                }
-                .put(&mut extras);
-                extras
-            },
+            extras: Extras::one(Targets::EXTRA, self.target_accounts),
         };
         Ok((metadata, self.token.map(|t| t.0)))
     }
@@ -90,7 +84,61 @@ pub(crate) struct PagedPatTokensWire {
     #[serde(default)]
     pub(crate) continuation_token: Option<String>,
     #[serde(default)]
-    pub(crate) pat_tokens: Option<Vec<PatTokenWire>>,
+    pub(crate) pat_tokens: ListedPats,
+}
+
+/// `patTokens` (a list or null), each token converted to [`PatMetadata`] as it is read, with no
+/// vector of wire structs in between. The first token that cannot be converted is the page's
+/// error, [`Error::Decode`] with its path (`patTokens[1].validFrom`); the rest are still read,
+/// so a well-formed answer is never reported as broken JSON.
+pub(crate) struct ListedPats(pub(crate) Result<Vec<PatMetadata>>);
+
+impl Default for ListedPats {
+    fn default() -> Self {
+        Self(Ok(Vec::new()))
+    }
+}
+
+impl<'de> Deserialize<'de> for ListedPats {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ListedPats;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of PatToken or null")
+            }
+            fn visit_none<E: serde::de::Error>(self) -> std::result::Result<ListedPats, E> {
+                Ok(ListedPats::default())
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<ListedPats, E> {
+                Ok(ListedPats::default())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<ListedPats, D::Error> {
+                deserializer.deserialize_seq(self)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<ListedPats, A::Error> {
+                // Sized for the service's largest page, so a page never regrows its vector.
+                let mut items =
+                    Vec::with_capacity(seq.size_hint().unwrap_or(super::pats::list::MAX_PAGE_SIZE as usize));
+                let mut failed = None;
+                let mut index = 0;
+                while let Some(token) = seq.next_element::<PatTokenWire>()? {
+                    if failed.is_none() {
+                        match token.into_metadata("") {
+                            Ok((metadata, _)) => items.push(metadata),
+                            Err(Error::Decode { path, source }) => {
+                                failed = Some(Error::Decode { path: format!("patTokens[{index}]{path}"), source });
+                            }
+                            Err(other) => failed = Some(other),
+                        }
+                    }
+                    index += 1;
+                }
+                Ok(ListedPats(failed.map_or(Ok(items), Err)))
+            }
+        }
+        deserializer.deserialize_option(V)
+    }
 }
 
 /// `PatTokenCreateRequest`.
@@ -177,10 +225,89 @@ pub(crate) fn format_datetime(t: DateTime<Utc>) -> String {
 /// Parses the service's dates: RFC 3339 with any offset and up to 7 (or more) fractional digits,
 /// or a date without an offset (Token Admin sends `2018-07-19T00:00:00`), read as UTC.
 pub(crate) fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
+    crate::rfc3339::parse_utc_or_naive(s)
+}
+
+/// A scope list (or null) read from the parser's buffer (no copy of the string unless it must
+/// be normalized).
+fn de_opt_scopes<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<Scopes>, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Option<Scopes>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a space-separated scope list or null")
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<Self::Value, E> {
+            Ok(Some(Scopes::from_wire(s)))
+        }
+        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Self::Value, D::Error> {
+            deserializer.deserialize_str(self)
+        }
     }
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|n| n.and_utc())
+    deserializer.deserialize_option(V)
+}
+
+/// What a missing `targetAccounts` means: the same as `null`, a global token.
+fn global_targets() -> String {
+    "*".to_owned()
+}
+
+/// `targetAccounts` (`null` or a list of organization ids) straight into its [`Extras`] value,
+/// without a `Vec` of strings per token.
+fn de_targets<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<String, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a list of organization ids or null")
+        }
+        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<String, E> {
+            Ok(global_targets())
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<String, E> {
+            Ok(global_targets())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<String, D::Error> {
+            deserializer.deserialize_seq(self)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<String, A::Error> {
+            let mut joined = String::new();
+            while let Some(id) = seq.next_element::<Id>()? {
+                if !joined.is_empty() {
+                    joined.push(',');
+                }
+                joined.push_str(&id.0);
+            }
+            Ok(joined)
+        }
+    }
+    /// One id, borrowed from the parser's buffer when it holds no escapes.
+    struct Id<'a>(std::borrow::Cow<'a, str>);
+    impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+            struct IdVisitor;
+            impl<'de> serde::de::Visitor<'de> for IdVisitor {
+                type Value = std::borrow::Cow<'de, str>;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("an organization id")
+                }
+                fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> std::result::Result<Self::Value, E> {
+                    Ok(std::borrow::Cow::Borrowed(s))
+                }
+                fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<Self::Value, E> {
+                    Ok(std::borrow::Cow::Owned(s.to_owned()))
+                }
+            }
+            deserializer.deserialize_str(IdVisitor).map(Id)
+        }
+    }
+    deserializer.deserialize_option(V)
 }
 
 fn de_opt_datetime<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<DateTime<Utc>>, D::Error> {

@@ -14,8 +14,12 @@ use crate::transport::Operation;
 /// text.
 pub(crate) fn json<T: DeserializeOwned>(body: &[u8], op: Operation, schema_fields: &[&str]) -> Result<T> {
     // Fast path: plain serde_json. Tracking the path costs about a third of the parse of a page,
-    // and only an error needs it, so a body that fails is parsed again with tracking.
-    if let Ok(value) = serde_json::from_slice(body) {
+    // and only an error needs it, so a body that fails is parsed again with tracking. The body
+    // is checked as UTF-8 once, as a whole: parsed from a `&str`, serde_json does not check
+    // every string again.
+    if let Ok(text) = std::str::from_utf8(body)
+        && let Ok(value) = serde_json::from_str(text)
+    {
         return Ok(value);
     }
     let de = &mut serde_json::Deserializer::from_slice(body);

@@ -177,9 +177,11 @@ fn classify(e: reqwest::Error) -> TransportError {
 #[async_trait]
 impl HttpTransport for ReqwestTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let url: url::Url =
-            request.uri().to_string().parse().map_err(|e| TransportError::new(TransportErrorKind::Refused, e))?;
-        if !is_allowed_url(&url) {
+        // reqwest parses the URI into its URL once; the check reads that same URL.
+        let request =
+            reqwest::Request::try_from(request).map_err(|e| TransportError::new(TransportErrorKind::Refused, e))?;
+        let url = request.url();
+        if !is_allowed_url(url) {
             return Err(TransportError::new(
                 TransportErrorKind::Refused,
                 format!(
@@ -189,9 +191,8 @@ impl HttpTransport for ReqwestTransport {
                 ),
             ));
         }
-        let request =
-            reqwest::Request::try_from(request).map_err(|e| TransportError::new(TransportErrorKind::Refused, e))?;
-        let mut response = self.client_for(&url).execute(request).await.map_err(classify)?;
+        let client = self.client_for(url);
+        let mut response = client.execute(request).await.map_err(classify)?;
         if response.content_length().is_some_and(|len| len > self.max_response_bytes as u64) {
             return Err(too_large(self.max_response_bytes));
         }

@@ -70,19 +70,7 @@ pub(crate) fn request(
 pub(crate) fn parse(response: &HttpResponse, now: DateTime<Utc>) -> Result<Page<PatMetadata>> {
     check_status(response, op::LIST, now)?;
     let page: PagedPatTokensWire = decode(response.body(), op::LIST)?;
-    let items = page
-        .pat_tokens
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-        // The item's path is only formatted when it is needed, for an error: a page holds 100.
-        .map(|(i, t)| {
-            t.into_metadata("").map(|(m, _)| m).map_err(|e| match e {
-                Error::Decode { path, source } => Error::Decode { path: format!("patTokens[{i}]{path}"), source },
-                other => other,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let items = page.pat_tokens.0?;
     let continuation = page.continuation_token.filter(|c| !c.is_empty()).map(ContinuationToken::new);
     Ok(Page { items, continuation })
 }
