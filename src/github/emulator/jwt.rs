@@ -1,11 +1,11 @@
 //! GitHub App JWTs: RS256 verification against an App's registered public key, with the `iat` /
 //! `exp` rules (exp in the future and at most ten minutes ahead, iat not in the future, both with
-//! a minute of clock-skew leeway), and a signer for tests (feature `github` brings aws-lc-rs).
+//! a minute of clock-skew leeway), and a signer for tests (feature `github` brings ring).
 
-use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{DateTime, TimeDelta, Utc};
+use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use serde_json::Value;
 
 use super::facts::{self, Refusal};
@@ -121,11 +121,11 @@ impl std::error::Error for SigningError {}
 ///
 /// # Errors
 ///
-/// When the PEM is not an RSA private key of 2048 bits or more, or signing fails. The message
+/// When the PEM is not an RSA private key of 2048 to 4096 bits, or signing fails. The message
 /// quotes nothing of the key.
 pub fn sign_app_jwt(private_key_pem: &str, claims: JwtClaims) -> Result<BearerToken, SigningError> {
-    use aws_lc_rs::rand::SystemRandom;
-    use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+    use ring::rand::SystemRandom;
+    use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 
     let der =
         secrecy::zeroize::Zeroizing::new(pem_to_der(private_key_pem).ok_or(SigningError("not a PEM private key"))?);
@@ -142,7 +142,7 @@ pub fn sign_app_jwt(private_key_pem: &str, claims: JwtClaims) -> Result<BearerTo
         .to_string(),
     );
     let signed = format!("{header}.{payload}");
-    let mut signature = vec![0u8; key.public_modulus_len()];
+    let mut signature = vec![0u8; key.public().modulus_len()];
     key.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), signed.as_bytes(), &mut signature)
         .map_err(|_| SigningError("RS256 signing failed"))?;
     Ok(BearerToken::new(format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature))))

@@ -66,7 +66,7 @@
 //!     the primary limit ([`PrimaryLimit`]) and a secondary limit with `retry-after`
 //!     ([`SecondaryLimit`]) are enforced only when set.
 //!
-//! GitHub App JWTs (RS256, verified with aws-lc-rs against the key given to
+//! GitHub App JWTs (RS256, verified with ring against the key given to
 //! [`Emulator::register_app`]): `iss` is the App id (number or numeric string); `exp` must be in
 //! the future and at most ten minutes ahead, `iat` not in the future and before `exp`, each with
 //! a minute of clock-skew leeway ([`Emulator::set_jwt_leeway`]); a bad signature or an
