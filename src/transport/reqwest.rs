@@ -288,3 +288,53 @@ impl HttpTransport for ReqwestTransport {
 fn too_large(cap: usize) -> TransportError {
     TransportError::new(TransportErrorKind::ResponseTooLarge, format!("response body exceeds {cap} bytes"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A public root certificate (Let's Encrypt's ISRG Root X1), as a `ca.pem` would hold it.
+    const ROOT_PEM: &[u8] = include_bytes!("../../tests/fixtures/tls/isrg-root-x1.pem");
+
+    #[test]
+    fn building_installs_no_process_wide_crypto_provider() {
+        ReqwestTransport::new().unwrap();
+        ReqwestTransport::builder().root_certificates_pem(ROOT_PEM).build().unwrap();
+        assert!(
+            rustls::crypto::CryptoProvider::get_default().is_none(),
+            "the ring provider is given to patkit's clients only, never installed for the process"
+        );
+    }
+
+    #[test]
+    fn the_tls_config_uses_ring_and_announces_http1_only() {
+        let config = tls_config(Vec::new()).unwrap();
+        let ring = rustls::crypto::ring::default_provider();
+        let suites = |p: &rustls::crypto::CryptoProvider| p.cipher_suites.iter().map(|s| s.suite()).collect::<Vec<_>>();
+        assert_eq!(suites(config.crypto_provider()), suites(&ring));
+        assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
+    }
+
+    #[test]
+    fn a_root_bundle_with_several_certificates_and_text_around_them_is_accepted() {
+        let mut bundle = b"# team CA bundle\n".to_vec();
+        bundle.extend_from_slice(ROOT_PEM);
+        bundle.extend_from_slice(ROOT_PEM);
+        ReqwestTransport::builder().root_certificates_pem(bundle).root_certificates_pem(ROOT_PEM).build().unwrap();
+    }
+
+    #[test]
+    fn a_damaged_root_pem_is_an_error_from_build() {
+        let text = String::from_utf8(ROOT_PEM.to_vec()).unwrap();
+        let damaged = text.replacen("MII", "M!I", 1);
+        let unterminated = text.replace("-----END CERTIFICATE-----", "");
+        for pem in [damaged, unterminated] {
+            let err = ReqwestTransport::builder().root_certificates_pem(pem).build().unwrap_err();
+            assert_eq!(err.kind(), TransportErrorKind::Other);
+            assert!(err.to_string().contains("a root certificate PEM is damaged"), "{err}");
+        }
+        let err =
+            ReqwestTransport::builder().root_certificates_pem(b"no certificate here".to_vec()).build().unwrap_err();
+        assert!(err.to_string().contains("no PEM certificate found"), "{err}");
+    }
+}

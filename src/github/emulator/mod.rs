@@ -237,7 +237,8 @@ impl Emulator {
     ///
     /// If `public_key_pem` is not PEM.
     pub fn register_app(&self, public_key_pem: &str) -> u64 {
-        let public_key = jwt::pem_to_der(public_key_pem).expect("register_app: not a PEM public key");
+        let public_key =
+            jwt::rsa_public_key_der(jwt::pem_to_der(public_key_pem).expect("register_app: not a PEM public key"));
         let mut state = self.lock();
         let id = state.apps.keys().next_back().map_or(1, |last| last + 1);
         state.apps.insert(id, AppEntry { public_key });
