@@ -11,10 +11,10 @@
 //!
 //! [`GitHubClient`] acts for one organization with a [`GitHubCredential`]:
 //! - a **GitHub App installation** ([`GitHubCredential::app`] with a [`GitHubApp`] and its
-//!   [`AppKey`]): the app's RS256 JWT (signed with aws-lc-rs, the crypto library rustls already
-//!   builds) is exchanged for an installation token, cached until five minutes before it
-//!   expires and refreshed once for concurrent callers. The fine-grained PAT endpoints accept
-//!   nothing else;
+//!   [`AppKey`]): the app's RS256 JWT (signed with ring, the crypto library of the `reqwest`
+//!   transport's rustls) is exchanged for an installation token, cached until five minutes
+//!   before it expires and refreshed once for concurrent callers. The fine-grained PAT
+//!   endpoints accept nothing else;
 //! - a **classic PAT or OAuth token** ([`GitHubCredential::token`]): an organization owner's,
 //!   for SAML credential authorizations.
 //!

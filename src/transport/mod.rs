@@ -5,8 +5,9 @@
 //! complete, and its [`TransportErrorKind`] says whether retrying is safe.
 //!
 //! Ways to get a transport:
-//! - [`ReqwestTransport`] (feature `reqwest`, on by default): rustls, no redirects, bounded
-//!   responses, timeouts, `http://` only to loopback, and loopback never through a proxy.
+//! - [`ReqwestTransport`] (feature `reqwest`, on by default): rustls (ring, the platform's
+//!   certificate verifier), no redirects, bounded responses, timeouts, `http://` only to
+//!   loopback, and loopback never through a proxy.
 //! - [`from_fn`]: any async closure.
 //! - [`RetryTransport`]: wraps any transport with retries that respect `Retry-After` and never
 //!   repeat a request that is not idempotent.

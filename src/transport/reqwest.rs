@@ -1,8 +1,12 @@
 //! The reqwest + rustls adapter (feature `reqwest`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject as _;
+use rustls_platform_verifier::Verifier;
 use secrecy::zeroize::{Zeroize as _, Zeroizing};
 
 use super::{
@@ -13,6 +17,11 @@ use super::{
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// [`HttpTransport`] over [`reqwest`] with rustls.
+///
+/// TLS is rustls with the ring crypto provider, set on this transport's clients only (patkit
+/// installs no process-wide provider), and the platform's certificate verifier: the operating
+/// system's trust store, plus any roots given to
+/// [`root_certificates_pem`](ReqwestTransportBuilder::root_certificates_pem).
 ///
 /// Built by [`ReqwestTransport::new`] or [`ReqwestTransport::builder`], it never follows
 /// redirects (a 3xx is the service's "sign in" answer), caps response bodies, times out, and
@@ -35,6 +44,12 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 /// agent, the emulator), build it with `reqwest::ClientBuilder::no_proxy()`, or give every
 /// proxy you add a `reqwest::Proxy::no_proxy(reqwest::NoProxy::from_string("localhost,127.0.0.0/8,::1"))`,
 /// and disable redirects with `redirect(reqwest::redirect::Policy::none())`.
+///
+/// patkit turns on reqwest's `rustls-no-provider` feature, not `rustls`: a client you build
+/// with `reqwest::Client::builder()` needs a rustls crypto provider, from reqwest's `rustls`
+/// feature in your own `Cargo.toml`, a process-wide `rustls::crypto::CryptoProvider` you
+/// install, or a `ClientConfig` you hand to `tls_backend_preconfigured`; without one, reqwest
+/// panics when the client is built.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     /// For every destination that is not loopback: the system proxy applies.
@@ -107,7 +122,8 @@ impl ReqwestTransportBuilder {
     pub fn build(self) -> Result<ReqwestTransport, TransportError> {
         let mut roots = Vec::new();
         for pem in &self.root_certificates_pem {
-            let certificates = reqwest::Certificate::from_pem_bundle(pem)
+            let certificates = CertificateDer::pem_slice_iter(pem)
+                .collect::<Result<Vec<_>, _>>()
                 .map_err(|_| TransportError::new(TransportErrorKind::Other, "a root certificate PEM is damaged"))?;
             if certificates.is_empty() {
                 return Err(TransportError::new(
@@ -117,13 +133,14 @@ impl ReqwestTransportBuilder {
             }
             roots.extend(certificates);
         }
+        let tls = tls_config(roots)?;
         let builder = || {
-            let builder = reqwest::Client::builder()
+            reqwest::Client::builder()
+                .tls_backend_preconfigured(tls.clone())
                 .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(self.connect_timeout)
                 .timeout(self.timeout)
-                .https_only(false); // enforced per request: http is allowed to loopback only
-            if roots.is_empty() { builder } else { builder.tls_certs_merge(roots.iter().cloned()) }
+                .https_only(false) // enforced per request: http is allowed to loopback only
         };
         let failed = |e| TransportError::new(TransportErrorKind::Other, e);
         let client = builder().build().map_err(failed)?;
@@ -131,6 +148,53 @@ impl ReqwestTransportBuilder {
         let direct = builder().no_proxy().build().map_err(failed)?;
         Ok(ReqwestTransport { client, direct: Some(direct), max_response_bytes: self.max_response_bytes })
     }
+}
+
+/// The rustls configuration both clients use: the ring crypto provider, given to this config
+/// only (no process-wide `CryptoProvider::install_default`), and the platform's certificate
+/// verifier (the OS trust store, as reqwest's own rustls setup uses) with `extra_roots` added.
+fn tls_config(extra_roots: Vec<CertificateDer<'static>>) -> Result<rustls::ClientConfig, TransportError> {
+    let failed = |e: rustls::Error| {
+        TransportError::new(TransportErrorKind::Other, format!("could not set up TLS certificate verification: {e}"))
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = if extra_roots.is_empty() {
+        Verifier::new(provider.clone()).map_err(failed)?
+    } else {
+        with_extra_roots(extra_roots, provider.clone())?
+    };
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(failed)?
+        // Not a weakened check: the platform verifier is the full chain, name and revocation
+        // check; `dangerous` is only rustls's door for any verifier other than its webpki one.
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    // reqwest is built without `http2`: announce HTTP/1.1 only, as its own setup does.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+#[cfg(not(target_os = "android"))]
+fn with_extra_roots(
+    extra_roots: Vec<CertificateDer<'static>>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Result<Verifier, TransportError> {
+    Verifier::new_with_extra_roots(extra_roots, provider).map_err(|e| {
+        TransportError::new(TransportErrorKind::Other, format!("could not set up TLS certificate verification: {e}"))
+    })
+}
+
+#[cfg(target_os = "android")]
+fn with_extra_roots(
+    _extra_roots: Vec<CertificateDer<'static>>,
+    _provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Result<Verifier, TransportError> {
+    Err(TransportError::new(
+        TransportErrorKind::Other,
+        "extra root certificates are not supported on Android (the platform verifier uses the system's trust store only)",
+    ))
 }
 
 impl ReqwestTransport {
@@ -224,4 +288,54 @@ impl HttpTransport for ReqwestTransport {
 
 fn too_large(cap: usize) -> TransportError {
     TransportError::new(TransportErrorKind::ResponseTooLarge, format!("response body exceeds {cap} bytes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A public root certificate (Let's Encrypt's ISRG Root X1), as a `ca.pem` would hold it.
+    const ROOT_PEM: &[u8] = include_bytes!("../../tests/fixtures/tls/isrg-root-x1.pem");
+
+    #[test]
+    fn building_installs_no_process_wide_crypto_provider() {
+        ReqwestTransport::new().unwrap();
+        ReqwestTransport::builder().root_certificates_pem(ROOT_PEM).build().unwrap();
+        assert!(
+            rustls::crypto::CryptoProvider::get_default().is_none(),
+            "the ring provider is given to patkit's clients only, never installed for the process"
+        );
+    }
+
+    #[test]
+    fn the_tls_config_uses_ring_and_announces_http1_only() {
+        let config = tls_config(Vec::new()).unwrap();
+        let ring = rustls::crypto::ring::default_provider();
+        let suites = |p: &rustls::crypto::CryptoProvider| p.cipher_suites.iter().map(|s| s.suite()).collect::<Vec<_>>();
+        assert_eq!(suites(config.crypto_provider()), suites(&ring));
+        assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
+    }
+
+    #[test]
+    fn a_root_bundle_with_several_certificates_and_text_around_them_is_accepted() {
+        let mut bundle = b"# team CA bundle\n".to_vec();
+        bundle.extend_from_slice(ROOT_PEM);
+        bundle.extend_from_slice(ROOT_PEM);
+        ReqwestTransport::builder().root_certificates_pem(bundle).root_certificates_pem(ROOT_PEM).build().unwrap();
+    }
+
+    #[test]
+    fn a_damaged_root_pem_is_an_error_from_build() {
+        let text = String::from_utf8(ROOT_PEM.to_vec()).unwrap();
+        let damaged = text.replacen("MII", "M!I", 1);
+        let unterminated = text.replace("-----END CERTIFICATE-----", "");
+        for pem in [damaged, unterminated] {
+            let err = ReqwestTransport::builder().root_certificates_pem(pem).build().unwrap_err();
+            assert_eq!(err.kind(), TransportErrorKind::Other);
+            assert!(err.to_string().contains("a root certificate PEM is damaged"), "{err}");
+        }
+        let err =
+            ReqwestTransport::builder().root_certificates_pem(b"no certificate here".to_vec()).build().unwrap_err();
+        assert!(err.to_string().contains("no PEM certificate found"), "{err}");
+    }
 }

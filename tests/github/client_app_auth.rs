@@ -46,7 +46,7 @@ pub(crate) fn app_client(org: &str, mock: &MockTransport, clock: &ManualClock) -
         .unwrap()
 }
 
-/// The SPKI public key of the fixture, as the `RSAPublicKey` aws-lc verifies with.
+/// The SPKI public key of the fixture, as the `RSAPublicKey` ring verifies with.
 fn public_key() -> Vec<u8> {
     let b64: String = PUBLIC_PEM.lines().filter(|l| !l.starts_with("-----")).collect();
     let spki = STANDARD.decode(b64).unwrap();
@@ -79,8 +79,7 @@ async fn the_jwt_verifies_with_the_apps_public_key_and_its_token_is_cached() {
     assert_eq!(claims["iat"], now().timestamp() - 60);
     assert!((1..=600).contains(&(claims["exp"].as_i64().unwrap() - now().timestamp())));
     let signature = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
-    let key =
-        aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256, public_key());
+    let key = ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, public_key());
     key.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature).expect("GitHub would accept the JWT");
 
     for listing in mock.requests_to(&Route::get("/orgs/acme/personal-access-tokens")) {

@@ -33,7 +33,7 @@ pub(crate) fn sign(key: &AppKey, issuer: &str, now: DateTime<Utc>) -> Result<Bea
 
 #[cfg(test)]
 mod tests {
-    use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
+    use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 
     use super::*;
     use crate::github::app::key::tests::key;

@@ -4,20 +4,21 @@
 use std::fmt;
 use std::path::Path;
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine as _;
+use ring::rand::SystemRandom;
+use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use secrecy::zeroize::Zeroizing;
 
 use crate::error::{CredentialErrorKind, Error, Result};
 
-/// A GitHub App's private key (RSA, 2048 to 8192 bits), the secret that signs the app's JWTs.
+/// A GitHub App's private key (RSA, 2048 to 4096 bits), the secret that signs the app's JWTs.
 ///
 /// Read from PEM: `-----BEGIN RSA PRIVATE KEY-----` (PKCS#1, what GitHub's "Generate a private
 /// key" downloads) or `-----BEGIN PRIVATE KEY-----` (PKCS#8, e.g. after `openssl pkcs8
 /// -topk8 -nocrypt`). The PEM text and the decoded DER are zeroed once parsed; the parsed key
-/// lives inside aws-lc, which clears it when the key is dropped. `Debug` shows the key size only,
-/// and no error quotes the key.
+/// lives inside ring, which does not clear its memory when the key is dropped (keep an `AppKey`
+/// for the life of the program rather than parsing it again and again). `Debug` shows the key
+/// size only, and no error quotes the key.
 ///
 /// ```
 /// use patkit::github::AppKey;
@@ -33,7 +34,7 @@ pub struct AppKey {
 
 impl fmt::Debug for AppKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AppKey").field("bits", &(self.pair.public_modulus_len() * 8)).finish()
+        f.debug_struct("AppKey").field("bits", &(self.pair.public().modulus_len() * 8)).finish()
     }
 }
 
@@ -55,8 +56,8 @@ impl AppKey {
     /// # Errors
     ///
     /// [`Error::Credential`] (kind `NotAccepted`) when there is no PEM private key block, its
-    /// base64 is broken, it is encrypted, or it is no RSA key aws-lc accepts; the error never
-    /// quotes the text.
+    /// base64 is broken, it is encrypted, or it is no RSA key of 2048 to 4096 bits (ring's range;
+    /// GitHub generates 2048-bit keys); the error never quotes the text.
     pub fn from_pem(pem: impl Into<String>) -> Result<Self> {
         let pem = Zeroizing::new(pem.into());
         let (format, body) = block(&pem)?;
@@ -70,7 +71,7 @@ impl AppKey {
             Format::Pkcs1 => RsaKeyPair::from_der(&der),
             Format::Pkcs8 => RsaKeyPair::from_pkcs8(&der),
         }
-        .map_err(|_| rejected("not an RSA private key (2048 to 8192 bits) in PKCS#1 or PKCS#8"))?;
+        .map_err(|_| rejected("not an RSA private key (2048 to 4096 bits) in PKCS#1 or PKCS#8"))?;
         Ok(Self { pair })
     }
 
@@ -113,7 +114,7 @@ impl AppKey {
 
     /// RS256 (RSASSA-PKCS1-v1_5 with SHA-256) signature of `message`.
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let mut signature = vec![0; self.pair.public_modulus_len()];
+        let mut signature = vec![0; self.pair.public().modulus_len()];
         self.pair
             .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), message, &mut signature)
             .map_err(|_| rejected("signing with the key failed"))?;
@@ -123,8 +124,7 @@ impl AppKey {
     /// The public key, DER `RSAPublicKey` (for tests that verify signatures).
     #[cfg(test)]
     pub(crate) fn public_key_der(&self) -> Vec<u8> {
-        use aws_lc_rs::signature::KeyPair as _;
-        self.pair.public_key().as_ref().to_vec()
+        self.pair.public().as_ref().to_vec()
     }
 }
 

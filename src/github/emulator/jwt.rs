@@ -1,11 +1,11 @@
 //! GitHub App JWTs: RS256 verification against an App's registered public key, with the `iat` /
 //! `exp` rules (exp in the future and at most ten minutes ahead, iat not in the future, both with
-//! a minute of clock-skew leeway), and a signer for tests (feature `github` brings aws-lc-rs).
+//! a minute of clock-skew leeway), and a signer for tests (feature `github` brings ring).
 
-use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{DateTime, TimeDelta, Utc};
+use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use serde_json::Value;
 
 use super::facts::{self, Refusal};
@@ -23,6 +23,40 @@ pub(crate) fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
         .collect();
     let der = STANDARD.decode(body).ok()?;
     (!der.is_empty()).then_some(der)
+}
+
+/// The `RSAPublicKey` (PKCS#1) DER that ring verifies with, from either a `PUBLIC KEY`
+/// (`SubjectPublicKeyInfo`, what `openssl rsa -pubout` and GitHub's tooling write) or an
+/// `RSA PUBLIC KEY` DER, which is returned as it is. Anything else is returned as it is too, and
+/// then verifies nothing.
+pub(crate) fn rsa_public_key_der(der: Vec<u8>) -> Vec<u8> {
+    /// One DER element: its tag, its content and what follows it.
+    fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+        let (&tag, rest) = input.split_first()?;
+        let (&first, rest) = rest.split_first()?;
+        let (len, rest) = if first < 0x80 {
+            (usize::from(first), rest)
+        } else {
+            let count = usize::from(first & 0x7f);
+            if count == 0 || count > 4 || rest.len() < count {
+                return None;
+            }
+            let (bytes, rest) = rest.split_at(count);
+            (bytes.iter().fold(0usize, |n, b| (n << 8) | usize::from(*b)), rest)
+        };
+        (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+    }
+    const SEQUENCE: u8 = 0x30;
+    const BIT_STRING: u8 = 0x03;
+    let spki = || {
+        let (SEQUENCE, info, _) = element(&der)? else { return None };
+        let (SEQUENCE, _algorithm, rest) = element(info)? else { return None };
+        let (BIT_STRING, bits, _) = element(rest)? else { return None };
+        // The first content byte counts the unused bits of the last byte: none for a key.
+        let (&0, key) = bits.split_first()? else { return None };
+        Some(key.to_vec())
+    };
+    spki().unwrap_or(der)
 }
 
 /// Whether `value` has a JWT's shape (three base64url parts, the first a JSON header).
@@ -121,11 +155,11 @@ impl std::error::Error for SigningError {}
 ///
 /// # Errors
 ///
-/// When the PEM is not an RSA private key of 2048 bits or more, or signing fails. The message
+/// When the PEM is not an RSA private key of 2048 to 4096 bits, or signing fails. The message
 /// quotes nothing of the key.
 pub fn sign_app_jwt(private_key_pem: &str, claims: JwtClaims) -> Result<BearerToken, SigningError> {
-    use aws_lc_rs::rand::SystemRandom;
-    use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+    use ring::rand::SystemRandom;
+    use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 
     let der =
         secrecy::zeroize::Zeroizing::new(pem_to_der(private_key_pem).ok_or(SigningError("not a PEM private key"))?);
@@ -142,8 +176,23 @@ pub fn sign_app_jwt(private_key_pem: &str, claims: JwtClaims) -> Result<BearerTo
         .to_string(),
     );
     let signed = format!("{header}.{payload}");
-    let mut signature = vec![0u8; key.public_modulus_len()];
+    let mut signature = vec![0u8; key.public().modulus_len()];
     key.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), signed.as_bytes(), &mut signature)
         .map_err(|_| SigningError("RS256 signing failed"))?;
     Ok(BearerToken::new(format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_public_key_pem_gives_the_rsa_public_key_of_the_private_key_and_pkcs1_stays_as_it_is() {
+        let spki = pem_to_der(include_str!("../../../tests/fixtures/github/app-key.pub.pem")).unwrap();
+        let expected = crate::github::app::key::tests::key().public_key_der();
+        assert_ne!(spki, expected, "the fixture is a SubjectPublicKeyInfo");
+        assert_eq!(rsa_public_key_der(spki), expected);
+        assert_eq!(rsa_public_key_der(expected.clone()), expected);
+        assert_eq!(rsa_public_key_der(vec![0x30, 0x05, 0x01]), vec![0x30, 0x05, 0x01], "damaged DER is kept");
+    }
 }

@@ -66,7 +66,7 @@
 //!     the primary limit ([`PrimaryLimit`]) and a secondary limit with `retry-after`
 //!     ([`SecondaryLimit`]) are enforced only when set.
 //!
-//! GitHub App JWTs (RS256, verified with aws-lc-rs against the key given to
+//! GitHub App JWTs (RS256, verified with ring against the key given to
 //! [`Emulator::register_app`]): `iss` is the App id (number or numeric string); `exp` must be in
 //! the future and at most ten minutes ahead, `iat` not in the future and before `exp`, each with
 //! a minute of clock-skew leeway ([`Emulator::set_jwt_leeway`]); a bad signature or an
@@ -237,7 +237,8 @@ impl Emulator {
     ///
     /// If `public_key_pem` is not PEM.
     pub fn register_app(&self, public_key_pem: &str) -> u64 {
-        let public_key = jwt::pem_to_der(public_key_pem).expect("register_app: not a PEM public key");
+        let public_key =
+            jwt::rsa_public_key_der(jwt::pem_to_der(public_key_pem).expect("register_app: not a PEM public key"));
         let mut state = self.lock();
         let id = state.apps.keys().next_back().map_or(1, |last| last + 1);
         state.apps.insert(id, AppEntry { public_key });
