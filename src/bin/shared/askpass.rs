@@ -6,7 +6,6 @@
 //!
 //! The answer goes straight into patkit's secret types; it is never printed or logged.
 
-use std::io::{BufRead as _, Write as _};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
@@ -45,6 +44,7 @@ fn ask_program(program: &str, prompt: &str) -> Result<String, String> {
 
 #[cfg(unix)]
 fn ask_terminal(prompt: &str, secret: bool) -> Result<String, String> {
+    use std::io::{BufRead as _, Write as _};
     let no_terminal = |e: std::io::Error| {
         format!("cannot ask for it: no terminal ({e}); set PATKIT_ASKPASS (or GIT_ASKPASS) to a program that answers")
     };
