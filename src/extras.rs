@@ -24,13 +24,75 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(extras.get("access_level"), Some("30"));
 /// assert_eq!(format!("{extras:?}"), r#"{"access_level": "30"}"#);
 /// ```
+///
 /// Serialized as a JSON object (keys sorted).
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Extras(
-    /// Sorted by key, keys unique. A token carries one or two attributes, so a sorted vector
-    /// beats a tree; a provider's constant keys are borrowed, not copied per listed token.
-    Vec<(Cow<'static, str>, String)>,
-);
+pub struct Extras(Entries);
+
+/// One attribute; a provider's constant keys are borrowed, not copied per listed token.
+type Entry = (Cow<'static, str>, String);
+
+/// The attributes, sorted by key, keys unique. A listed token carries one attribute (Azure
+/// DevOps: its targets), which is kept without a heap allocation of its own. `One` holds
+/// exactly one entry and `Many` two or more, so the derived equality is the maps' equality.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+enum Entries {
+    #[default]
+    Empty,
+    One([Entry; 1]),
+    Many(Vec<Entry>),
+}
+
+impl Entries {
+    fn as_slice(&self) -> &[Entry] {
+        match self {
+            Self::Empty => &[],
+            Self::One(one) => one,
+            Self::Many(many) => many,
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Entry] {
+        match self {
+            Self::Empty => &mut [],
+            Self::One(one) => one,
+            Self::Many(many) => many,
+        }
+    }
+
+    fn insert(&mut self, at: usize, entry: Entry) {
+        *self = match std::mem::take(self) {
+            Self::Empty => Self::One([entry]),
+            Self::One([only]) => {
+                let mut many = Vec::with_capacity(2);
+                many.push(only);
+                many.insert(at, entry);
+                Self::Many(many)
+            }
+            Self::Many(mut many) => {
+                many.insert(at, entry);
+                Self::Many(many)
+            }
+        };
+    }
+
+    fn remove(&mut self, at: usize) -> Option<Entry> {
+        let (removed, rest) = match std::mem::take(self) {
+            Self::Empty => (None, Self::Empty),
+            Self::One([only]) => (Some(only), Self::Empty),
+            Self::Many(mut many) => {
+                let removed = (at < many.len()).then(|| many.remove(at));
+                let rest = match many.len() {
+                    1 => Self::One([many.remove(0)]),
+                    _ => Self::Many(many),
+                };
+                (removed, rest)
+            }
+        };
+        *self = rest;
+        removed
+    }
+}
 
 impl Extras {
     /// No attributes.
@@ -40,23 +102,23 @@ impl Extras {
 
     /// The value of `key`, if set.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.find(key).ok().map(|i| self.0[i].1.as_str())
+        self.find(key).ok().map(|i| self.0.as_slice()[i].1.as_str())
     }
 
     /// One attribute under a constant key (what a provider's wire conversion builds per token).
     pub(crate) fn one(key: &'static str, value: String) -> Self {
-        Self(vec![(Cow::Borrowed(key), value)])
+        Self(Entries::One([(Cow::Borrowed(key), value)]))
     }
 
     fn find(&self, key: &str) -> std::result::Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key))
+        self.0.as_slice().binary_search_by(|(k, _)| k.as_ref().cmp(key))
     }
 
     /// Sets `key` to `value`, returning the previous value.
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) -> Option<String> {
         let key = key.into();
         match self.find(&key) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value.into())),
+            Ok(i) => Some(std::mem::replace(&mut self.0.as_mut_slice()[i].1, value.into())),
             Err(i) => {
                 self.0.insert(i, (Cow::Owned(key), value.into()));
                 None
@@ -66,17 +128,18 @@ impl Extras {
 
     /// Removes `key`, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<String> {
-        self.find(key).ok().map(|i| self.0.remove(i).1)
+        let at = self.find(key).ok()?;
+        self.0.remove(at).map(|(_, value)| value)
     }
 
     /// Whether there are no attributes.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.as_slice().is_empty()
     }
 
     /// The attributes, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
+        self.0.as_slice().iter().map(|(k, v)| (k.as_ref(), v.as_str()))
     }
 
     /// Builder form of [`insert`](Self::insert).
@@ -102,7 +165,12 @@ impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Extras {
     /// A key given twice keeps its last value.
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let map: BTreeMap<String, String> = iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-        Self(map.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect())
+        let mut entries: Vec<Entry> = map.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect();
+        Self(match entries.len() {
+            0 => Entries::Empty,
+            1 => Entries::One([entries.remove(0)]),
+            _ => Entries::Many(entries),
+        })
     }
 }
 
@@ -132,6 +200,22 @@ mod tests {
         assert_eq!(extras.remove("a"), Some("2".to_owned()));
         assert_eq!(extras.remove("a"), None);
         assert_eq!(extras, Extras::one("b", "3".to_owned()));
+        assert_eq!(extras, Extras::new().with("b", "3"));
+        assert_eq!(extras.remove("b"), Some("3".to_owned()));
+        assert_eq!(extras, Extras::new());
+        assert!(extras.is_empty());
+        let three = Extras::new().with("c", "3").with("a", "1").with("b", "2");
+        let mut two = three.clone();
+        assert_eq!(two.remove("c"), Some("3".to_owned()));
+        assert_eq!(two, Extras::from_iter([("a", "1"), ("b", "2")]));
+        let mut one = two.clone();
+        one.remove("a");
+        assert_eq!(one, Extras::one("b", "2".to_owned()));
+        // Equal maps hash alike, however they were built.
+        use std::hash::{BuildHasher as _, RandomState};
+        let state = RandomState::new();
+        assert_eq!(state.hash_one(&one), state.hash_one(Extras::new().with("b", "2")));
+        assert_eq!(state.hash_one(&two), state.hash_one(Extras::new().with("b", "2").with("a", "1")));
         assert_eq!(
             Extras::from_iter([("z", "1"), ("y", "2"), ("z", "3")]).iter().collect::<Vec<_>>(),
             [("y", "2"), ("z", "3")]

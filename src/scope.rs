@@ -123,27 +123,49 @@ impl Scopes {
     /// Reads a provider's answer without checking names (what the service says is what the
     /// token has).
     pub(crate) fn from_wire(s: &str) -> Self {
-        // Most answers are already canonical: then the set is a copy of them.
-        if is_canonical(s) {
+        // One pass over the names: keep the first few, and see whether `s` is already canonical
+        // (most answers are: then the set is a copy of them).
+        let mut few = [""; 8];
+        let (mut count, mut name_bytes) = (0, 0);
+        let mut ascending = true;
+        let mut previous = "";
+        for name in names(s) {
+            ascending &= count == 0 || previous < name;
+            previous = name;
+            if let Some(slot) = few.get_mut(count) {
+                *slot = name;
+            }
+            count += 1;
+            name_bytes += name.len();
+        }
+        // Names in order, and the rest of `s` exactly one space between each.
+        if count > 0
+            && ascending
+            && s.len() == name_bytes + count - 1
+            && s.bytes().filter(|&b| b == b' ').count() == count - 1
+        {
             return Self { text: s.to_owned(), list: OnceLock::new() };
         }
-        // Otherwise sort the names where they lie; a token rarely has more than a few.
-        let mut few = [""; 8];
-        let mut count = 0;
-        for word in names(s) {
-            if count == few.len() {
-                let mut many: Vec<&str> = names(s).collect();
-                many.sort_unstable();
-                many.dedup();
-                return Self::joined(many.into_iter());
-            }
-            few[count] = word;
-            count += 1;
+        if count > few.len() {
+            let mut many: Vec<&str> = names(s).collect();
+            many.sort_unstable();
+            many.dedup();
+            return Self::joined(many.into_iter());
         }
         let few = &mut few[..count];
         few.sort_unstable();
+        // The names and one space between each fit in `s`.
+        let mut text = String::with_capacity(s.len());
         let mut previous = None;
-        Self::joined(few.iter().copied().filter(move |w| previous.replace(*w) != Some(*w)))
+        for &name in few.iter() {
+            if previous.replace(name) != Some(name) {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(name);
+            }
+        }
+        Self { text, list: OnceLock::new() }
     }
 
     /// The set of already sorted, unique `names`.
@@ -278,20 +300,6 @@ fn names(s: &str) -> impl Iterator<Item = &str> + Clone {
         let name = &rest[start..end];
         rest = &rest[end..];
         Some(name)
-    })
-}
-
-/// Whether `s` is already a set's text: ASCII names, each greater than the one before, one
-/// space between them, nothing around them.
-fn is_canonical(s: &str) -> bool {
-    if s.is_empty() || !s.is_ascii() {
-        return false;
-    }
-    let mut previous: &[u8] = &[];
-    s.as_bytes().split(|&b| b == b' ').all(|name| {
-        let ok = !name.is_empty() && !name.iter().any(|&b| is_ascii_space(b)) && previous < name;
-        previous = name;
-        ok
     })
 }
 
