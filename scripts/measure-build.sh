@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build cost of patkit beside azure_devops_rust_api (features tokens + token_admin), in one run:
 #
-# 1. crates compiled, counted with `cargo tree -e normal,build --prefix none`, one line per
+# 1. crates compiled (with patkit's Cargo.lock, and also resolved afresh without it), counted
+#    with `cargo tree -e normal,build --prefix none`, one line per
 #    crate and version (the root crate included; the wrapper project around
 #    azure_devops_rust_api is not counted), for patkit's default features, patkit
 #    `--no-default-features` and azure_devops_rust_api;
@@ -49,6 +50,15 @@ pk_default=$(cd "$repo" && crates | wc -l)
 pk_bare=$(cd "$repo" && crates --no-default-features | wc -l)
 ado=$(cd "$work/ado" && crates | wc -l)
 echo "crates: patkit default $pk_default, patkit --no-default-features $pk_bare, azure_devops_rust_api (tokens, token_admin) $ado"
+
+# The same package resolved afresh, without patkit's Cargo.lock: what a program that depends on
+# the library gets unless it pins idna_adapter as the README says (cargo then picks the newest
+# idna_adapter, with ICU4X). Reported beside the lockfile's counts, not instead of them.
+mkdir -p "$work/fresh"
+(cd "$repo" && tar cf - --exclude=./target --exclude=./.git --exclude=./Cargo.lock .) | (cd "$work/fresh" && tar xf -)
+fresh_default=$(cd "$work/fresh" && crates | wc -l)
+fresh_bare=$(cd "$work/fresh" && crates --no-default-features | wc -l)
+echo "crates without patkit's lockfile (fresh resolution): patkit default $fresh_default, --no-default-features $fresh_bare"
 awk -v a="$pk_default" -v b="$pk_bare" -v c="$ado" 'BEGIN {
     printf "RATIO build crates patkit default/azure_devops_rust_api: %.3f  (%d / %d)\n", a / c, a, c
     printf "RATIO build crates patkit --no-default-features/azure_devops_rust_api: %.3f  (%d / %d)\n", b / c, b, c
