@@ -106,6 +106,7 @@ impl Extras {
     }
 
     /// One attribute under a constant key (what a provider's wire conversion builds per token).
+    #[cfg(any(feature = "azure", test))]
     pub(crate) fn one(key: &'static str, value: String) -> Self {
         Self(Entries::One([(Cow::Borrowed(key), value)]))
     }

@@ -42,6 +42,7 @@ mod model;
 mod pagination;
 mod provider;
 mod quote;
+#[cfg(feature = "azure")]
 mod rfc3339;
 mod scope;
 mod secret;
