@@ -85,16 +85,10 @@ fn bench() {
         .build()
         .unwrap();
     // The same settings as ReqwestTransport's defaults. patkit turns on reqwest's
-    // `rustls-no-provider`, so this client takes its crypto provider from a rustls config (the
-    // requests are plain http to loopback: it is never used).
-    let tls =
-        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(rustls::RootCertStore::empty())
-            .with_no_client_auth();
+    // `rustls-no-provider`, so this process installs a crypto provider for this client (patkit's
+    // own transport brings its own and is unaffected).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(30))

@@ -149,34 +149,24 @@ impl Scopes {
         if count > few.len() {
             let mut many: Vec<&str> = names(s).collect();
             many.sort_unstable();
-            many.dedup();
-            return Self::joined(many.into_iter());
+            return Self::joined(&many);
         }
         let few = &mut few[..count];
         few.sort_unstable();
-        // The names and one space between each fit in `s`.
-        let mut text = String::with_capacity(s.len());
+        Self::joined(few)
+    }
+
+    /// The set of the sorted `names`, a repeated name kept once.
+    fn joined(names: &[&str]) -> Self {
+        let mut text = String::with_capacity(names.iter().map(|n| n.len() + 1).sum());
         let mut previous = None;
-        for &name in few.iter() {
+        for &name in names {
             if previous.replace(name) != Some(name) {
                 if !text.is_empty() {
                     text.push(' ');
                 }
                 text.push_str(name);
             }
-        }
-        Self { text, list: OnceLock::new() }
-    }
-
-    /// The set of already sorted, unique `names`.
-    fn joined<'a>(names: impl Iterator<Item = &'a str> + Clone) -> Self {
-        let len = names.clone().map(|n| n.len() + 1).sum::<usize>();
-        let mut text = String::with_capacity(len.saturating_sub(1));
-        for name in names {
-            if !text.is_empty() {
-                text.push(' ');
-            }
-            text.push_str(name);
         }
         Self { text, list: OnceLock::new() }
     }
@@ -218,7 +208,7 @@ impl Scopes {
         let mut names: Vec<&str> = self.words().collect();
         let at = names.partition_point(|n| *n < scope.as_str());
         names.insert(at, scope.as_str());
-        *self = Self::joined(names.into_iter());
+        *self = Self::joined(&names);
         true
     }
 }
@@ -260,7 +250,7 @@ impl FromIterator<Scope> for Scopes {
         let mut list: Vec<Scope> = iter.into_iter().collect();
         list.sort_unstable();
         list.dedup();
-        let scopes = Self::joined(list.iter().map(Scope::as_str));
+        let scopes = Self::joined(&list.iter().map(Scope::as_str).collect::<Vec<_>>());
         let _ = scopes.list.set(list);
         scopes
     }

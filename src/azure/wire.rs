@@ -22,12 +22,12 @@ pub(crate) struct PatTokenWire {
     pub(crate) authorization_id: Option<String>,
     #[serde(default)]
     pub(crate) display_name: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_scopes")]
+    /// Read from the parser's buffer (`Scopes`' own `Deserialize`): no `String` in between.
+    #[serde(default)]
     pub(crate) scope: Option<Scopes>,
-    /// `targetAccounts`, already in its [`Extras`] form: `*` for `null` (a global token), the ids
-    /// joined by `,` otherwise.
-    #[serde(default = "global_targets", deserialize_with = "de_targets")]
-    pub(crate) target_accounts: String,
+    /// `targetAccounts`: `null` (or missing) for a global token.
+    #[serde(default)]
+    pub(crate) target_accounts: Option<JoinedIds>,
     #[serde(default)]
     pub(crate) token: Option<WireSecret>,
     #[serde(default, deserialize_with = "de_opt_datetime")]
@@ -59,7 +59,10 @@ impl PatTokenWire {
             valid_from: self.valid_from.ok_or_else(|| missing("validFrom"))?,
             // Every Azure DevOps token has an expiry; a missing one is a broken answer.
             valid_to: Some(self.valid_to.ok_or_else(|| missing("validTo"))?),
-            extras: Extras::one(Targets::EXTRA, self.target_accounts),
+            extras: Extras::one(
+                Targets::EXTRA,
+                self.target_accounts.map_or_else(|| Targets::AllOrganizations.extra_value(), |ids| ids.0),
+            ),
         };
         Ok((metadata, self.token.map(|t| t.0)))
     }
@@ -228,87 +231,37 @@ pub(crate) fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
     crate::rfc3339::parse_utc_or_naive(s)
 }
 
-/// A scope list (or null) read from the parser's buffer (no copy of the string unless it must
-/// be normalized).
-fn de_opt_scopes<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<Scopes>, D::Error> {
-    struct V;
-    impl<'de> serde::de::Visitor<'de> for V {
-        type Value = Option<Scopes>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a space-separated scope list or null")
+/// A list of organization ids, already in its [`Extras`] form (joined by `,`, as
+/// [`Targets::extra_value`] writes them), read without a `Vec` of strings per token.
+pub(crate) struct JoinedIds(String);
+
+impl<'de> Deserialize<'de> for JoinedIds {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = JoinedIds;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of organization ids")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<JoinedIds, A::Error> {
+                let mut joined = String::new();
+                while let Some(Id(id)) = seq.next_element()? {
+                    if !joined.is_empty() {
+                        joined.push(',');
+                    }
+                    joined.push_str(&id);
+                }
+                Ok(JoinedIds(joined))
+            }
         }
-        fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<Self::Value, E> {
-            Ok(Some(Scopes::from_wire(s)))
-        }
-        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Self::Value, D::Error> {
-            deserializer.deserialize_str(self)
-        }
+        deserializer.deserialize_seq(V)
     }
-    deserializer.deserialize_option(V)
 }
 
-/// What a missing `targetAccounts` means: the same as `null`, a global token.
-fn global_targets() -> String {
-    "*".to_owned()
-}
-
-/// `targetAccounts` (`null` or a list of organization ids) straight into its [`Extras`] value,
-/// without a `Vec` of strings per token.
-fn de_targets<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<String, D::Error> {
-    struct V;
-    impl<'de> serde::de::Visitor<'de> for V {
-        type Value = String;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a list of organization ids or null")
-        }
-        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<String, E> {
-            Ok(global_targets())
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<String, E> {
-            Ok(global_targets())
-        }
-        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<String, D::Error> {
-            deserializer.deserialize_seq(self)
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<String, A::Error> {
-            let mut joined = String::new();
-            while let Some(id) = seq.next_element::<Id>()? {
-                if !joined.is_empty() {
-                    joined.push(',');
-                }
-                joined.push_str(&id.0);
-            }
-            Ok(joined)
-        }
-    }
-    /// One id, borrowed from the parser's buffer when it holds no escapes.
-    struct Id<'a>(std::borrow::Cow<'a, str>);
-    impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-            struct IdVisitor;
-            impl<'de> serde::de::Visitor<'de> for IdVisitor {
-                type Value = std::borrow::Cow<'de, str>;
-                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str("an organization id")
-                }
-                fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> std::result::Result<Self::Value, E> {
-                    Ok(std::borrow::Cow::Borrowed(s))
-                }
-                fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<Self::Value, E> {
-                    Ok(std::borrow::Cow::Owned(s.to_owned()))
-                }
-            }
-            deserializer.deserialize_str(IdVisitor).map(Id)
-        }
-    }
-    deserializer.deserialize_option(V)
-}
+/// One id, borrowed from the parser's buffer when it holds no escapes.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct Id<'a>(#[serde(borrow)] std::borrow::Cow<'a, str>);
 
 fn de_opt_datetime<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<DateTime<Utc>>, D::Error> {
     deserializer.deserialize_option(OptDateTime)
@@ -358,6 +311,28 @@ mod tests {
         );
         assert!(parse_datetime("yesterday").is_none());
         assert!(parse_datetime("2020-13-45T00:00:00Z").is_none());
+    }
+
+    #[test]
+    fn target_accounts_become_the_targets_extra_and_scopes_a_set() {
+        let token = |targets: &str| {
+            let json = format!(
+                r#"{{"authorizationId":"id","scope":"vso.work vso.code"{targets},"validFrom":"2020-01-01T00:00:00Z","validTo":"2020-02-01T00:00:00Z"}}"#
+            );
+            let (metadata, secret) = serde_json::from_str::<PatTokenWire>(&json).unwrap().into_metadata("").unwrap();
+            assert!(secret.is_none());
+            assert_eq!(metadata.scopes.to_string(), "vso.code vso.work");
+            metadata.extras.get(Targets::EXTRA).map(str::to_owned)
+        };
+        assert_eq!(token("").as_deref(), Some("*"), "missing: a global token");
+        assert_eq!(token(r#","targetAccounts":null"#).as_deref(), Some("*"));
+        assert_eq!(
+            token(r#","targetAccounts":["org-1","org\u002d2"]"#).as_deref(),
+            Some("org-1,org-2"),
+            "escapes are read"
+        );
+        assert_eq!(token(r#","targetAccounts":[]"#).as_deref(), Some(""));
+        assert!(serde_json::from_str::<PatTokenWire>(r#"{"targetAccounts":"org-1"}"#).is_err());
     }
 
     #[test]

@@ -154,18 +154,15 @@ impl ReqwestTransportBuilder {
 /// only (no process-wide `CryptoProvider::install_default`), and the platform's certificate
 /// verifier (the OS trust store, as reqwest's own rustls setup uses) with `extra_roots` added.
 fn tls_config(extra_roots: Vec<CertificateDer<'static>>) -> Result<rustls::ClientConfig, TransportError> {
-    let failed = |e: rustls::Error| {
-        TransportError::new(TransportErrorKind::Other, format!("could not set up TLS certificate verification: {e}"))
-    };
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = if extra_roots.is_empty() {
-        Verifier::new(provider.clone()).map_err(failed)?
+        Verifier::new(provider.clone()).map_err(verification_setup_failed)?
     } else {
         with_extra_roots(extra_roots, provider.clone())?
     };
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(failed)?
+        .map_err(verification_setup_failed)?
         // Not a weakened check: the platform verifier is the full chain, name and revocation
         // check; `dangerous` is only rustls's door for any verifier other than its webpki one.
         .dangerous()
@@ -181,9 +178,12 @@ fn with_extra_roots(
     extra_roots: Vec<CertificateDer<'static>>,
     provider: Arc<rustls::crypto::CryptoProvider>,
 ) -> Result<Verifier, TransportError> {
-    Verifier::new_with_extra_roots(extra_roots, provider).map_err(|e| {
-        TransportError::new(TransportErrorKind::Other, format!("could not set up TLS certificate verification: {e}"))
-    })
+    Verifier::new_with_extra_roots(extra_roots, provider).map_err(verification_setup_failed)
+}
+
+/// rustls or the platform verifier could not be set up (no secret is involved).
+fn verification_setup_failed(e: rustls::Error) -> TransportError {
+    TransportError::new(TransportErrorKind::Other, format!("could not set up TLS certificate verification: {e}"))
 }
 
 #[cfg(target_os = "android")]

@@ -488,16 +488,11 @@ async fn proxy_environment_child() {
     let base = s.server.base_url();
 
     // The setup is live: reqwest's defaults send this loopback request to the proxy.
-    // A plain reqwest client with the system proxy, as a user would build one. patkit turns on
-    // reqwest's `rustls-no-provider`, so the client gets its crypto provider from a config (the
-    // control request is plain http; the config is never used).
-    let tls =
-        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(rustls::RootCertStore::empty())
-            .with_no_client_auth();
-    let default_client = reqwest::Client::builder().tls_backend_preconfigured(tls).build().unwrap();
+    // A default reqwest client, as a user would build one. patkit turns on reqwest's
+    // `rustls-no-provider`, so the user installs a crypto provider for the process first (this
+    // child process is this test's alone).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let default_client = reqwest::Client::new();
     let control = default_client.get(format!("{base}/control")).send().await.unwrap();
     assert_eq!(control.text().await.unwrap(), "from the proxy", "the environment routes loopback through the proxy");
 
