@@ -20,12 +20,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in patkit.
 #[non_exhaustive]
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum Error {
     /// The service did not accept the credential (HTTP 401, a 203 sign-in page, a 3xx redirect to
     /// sign-in, or an HTML body). The provider that classified the answer says what to do in
     /// `hint` (e.g. Azure DevOps: which credential its API needs and how to get one).
-    #[error("authentication required ({reason}): {}{}", message.as_deref().unwrap_or("the service did not accept the credential"), hint.as_ref().map(|h| format!("; {h}")).unwrap_or_default())]
     AuthRequired {
         /// How the service said so.
         reason: AuthFailure,
@@ -39,7 +38,6 @@ pub enum Error {
     /// The credential was recognised but may not do this (HTTP 403; Azure DevOps: typically
     /// `InvalidAccessException`, a PAT used where an Entra user token is required, or a
     /// non-admin on Token Admin; GitLab: a token without the scope the call needs).
-    #[error("forbidden: {message}")]
     Forbidden {
         /// The service's code for it, when it sent one (Azure DevOps: the exception's `typeKey`).
         code: Option<ServiceCode>,
@@ -49,7 +47,6 @@ pub enum Error {
 
     /// The token does not exist or is not the caller's (a 404, or the provider's way of saying
     /// so, e.g. Azure DevOps `patTokenError: tokenNotFound`).
-    #[error("token not found{}", id.as_ref().map(|id| format!(": {id}")).unwrap_or_default())]
     NotFound {
         /// The id that was asked for, when known.
         id: Option<PatId>,
@@ -58,7 +55,6 @@ pub enum Error {
     /// A policy of the organization, tenant or instance refused the request (Azure DevOps: HTTP
     /// 200 with a policy `patTokenError`, see `patkit::azure::Policy::of`; GitLab: a maximum
     /// token lifetime).
-    #[error("refused by a policy ({code}){}", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
     PolicyViolation {
         /// The service's code for the policy, verbatim.
         code: ServiceCode,
@@ -69,7 +65,6 @@ pub enum Error {
     /// The service rejected the request with a code of its own that is no policy (Azure
     /// DevOps: HTTP 200 with another `patTokenError` and `patToken: null`). Codes this version
     /// does not know arrive here too.
-    #[error("the service rejected the request ({code}){}", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
     Rejected {
         /// The service's code, verbatim.
         code: ServiceCode,
@@ -78,7 +73,6 @@ pub enum Error {
     },
 
     /// Throttled (HTTP 429). Wait `retry_after` (when the service said) before the next request.
-    #[error("rate limited{}", retry_after.map(|d| format!("; retry after {}s", d.as_secs_f64())).unwrap_or_default())]
     RateLimited {
         /// The service's `Retry-After`, when present.
         retry_after: Option<Duration>,
@@ -87,7 +81,6 @@ pub enum Error {
     },
 
     /// Any other non-success answer, with what the service said about it.
-    #[error("HTTP {status}{}{}", code.as_ref().map(|k| format!(" {k}")).unwrap_or_default(), message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
     Api {
         /// The HTTP status.
         status: u16,
@@ -99,16 +92,13 @@ pub enum Error {
     },
 
     /// The request did not complete (connect, timeout, interrupted).
-    #[error("transport error: {0}")]
-    Transport(#[source] TransportError),
+    Transport(TransportError),
 
     /// A response could not be decoded. `path` names the failing JSON field.
-    #[error("could not decode the response at `{path}`")]
     Decode {
         /// JSON path of the failing field (`.` for the document).
         path: String,
         /// What went wrong. Never quotes a sensitive body.
-        #[source]
         source: Box<dyn StdError + Send + Sync>,
     },
 
@@ -118,7 +108,6 @@ pub enum Error {
     /// patkit never re-sends a create; instead it looked for tokens with the requested display
     /// name and lists them in `found`. Their secrets cannot be recovered: revoke them (or keep
     /// them if you do not need the value) and create again.
-    #[error("the create of `{display_name}` may have reached the service ({source}); {} token(s) with that name found", found.len())]
     CreateOutcomeUnknown {
         /// The display name the create asked for.
         display_name: String,
@@ -128,7 +117,6 @@ pub enum Error {
         /// Active tokens with that display name, found after the failure.
         found: Vec<PatMetadata>,
         /// The failure of the create itself.
-        #[source]
         source: Box<Error>,
     },
 
@@ -136,18 +124,10 @@ pub enum Error {
     /// nothing is left behind) or, when that failed too, it **still works** and must be revoked
     /// by hand (`revoke_error` says why it could not be). Returned by
     /// [`lifecycle::mint_and_store`](crate::lifecycle::mint_and_store).
-    #[error(
-        "created token {id} but could not store it ({store}); {}",
-        match revoke_error {
-            None => "it was revoked, so nothing is left behind".to_owned(),
-            Some(e) => format!("it could NOT be revoked ({e}) and still works: revoke token {id}"),
-        }
-    )]
     NotStored {
         /// The created token's id.
         id: PatId,
         /// Why the store refused it.
-        #[source]
         store: StoreError,
         /// Why the revoke failed, when it did.
         revoke_error: Option<Box<Error>>,
@@ -161,7 +141,6 @@ pub enum Error {
     /// page they read.
     ///
     /// [`DEFAULT_MAX_PAGES`]: crate::DEFAULT_MAX_PAGES
-    #[error("{listing}: the listing stopped after {pages} page(s): {reason}")]
     ListingCut {
         /// Which listing, e.g. `"PAT list"`, `"Token Admin PAT list"`, `"expiry scan"` or
         /// `"rotation recovery"`.
@@ -176,7 +155,6 @@ pub enum Error {
     /// [`PatProvider::capabilities`](crate::PatProvider::capabilities) (or
     /// [`PatAdmin::capabilities`](crate::PatAdmin::capabilities)) says so beforehand, so a caller
     /// can choose another way instead of calling and matching this.
-    #[error("{provider} does not support {operation}")]
     Unsupported {
         /// The provider's [`provider_name`](crate::PatProvider::provider_name).
         provider: String,
@@ -185,11 +163,9 @@ pub enum Error {
     },
 
     /// A token store failed.
-    #[error("token store: {0}")]
-    Store(#[source] StoreError),
+    Store(StoreError),
 
     /// The input was refused before anything was sent.
-    #[error("invalid {field}: {reason}")]
     InvalidInput {
         /// Which argument.
         field: &'static str,
@@ -202,10 +178,6 @@ pub enum Error {
     /// `block_in_place` closure, or under a runtime's `enter` guard. Blocking there would stall
     /// the runtime (or deadlock a single-threaded one), so nothing was run; use the async API
     /// there. Only the blocking API returns it.
-    #[error(
-        "`{operation}` blocks the calling thread, and a tokio runtime is current on it (async code): nothing was \
-         run; use patkit's async API there, or make the call from a thread without a runtime"
-    )]
     InsideAsyncRuntime {
         /// The blocking method, e.g. `"create_pat"`, `"rotate_all"` or `"block_on"`.
         operation: &'static str,
@@ -213,16 +185,98 @@ pub enum Error {
 
     /// No usable credential (e.g. a command-line login tool missing or not logged in, a variable
     /// unset, or a kind of credential the API does not accept).
-    #[error("credential: {message}")]
     Credential {
         /// What kind of problem.
         kind: CredentialErrorKind,
         /// What went wrong and what to do next.
         message: Cow<'static, str>,
         /// The underlying cause, when there is one.
-        #[source]
         source: Option<Box<dyn StdError + Send + Sync>>,
     },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        /// `": {m}"` (or `sep` before it) when there is a message, nothing otherwise.
+        fn opt(f: &mut fmt::Formatter<'_>, sep: &str, m: Option<&dyn fmt::Display>) -> fmt::Result {
+            match m {
+                Some(m) => write!(f, "{sep}{m}"),
+                None => Ok(()),
+            }
+        }
+        match self {
+            Self::AuthRequired { reason, message, hint } => {
+                let message = message.as_deref().unwrap_or("the service did not accept the credential");
+                write!(f, "authentication required ({reason}): {message}")?;
+                opt(f, "; ", hint.as_ref().map(|h| h as &dyn fmt::Display))
+            }
+            Self::Forbidden { message, .. } => write!(f, "forbidden: {message}"),
+            Self::NotFound { id } => {
+                f.write_str("token not found")?;
+                opt(f, ": ", id.as_ref().map(|id| id as &dyn fmt::Display))
+            }
+            Self::PolicyViolation { code, message } => {
+                write!(f, "refused by a policy ({code})")?;
+                opt(f, ": ", message.as_ref().map(|m| m as &dyn fmt::Display))
+            }
+            Self::Rejected { code, message } => {
+                write!(f, "the service rejected the request ({code})")?;
+                opt(f, ": ", message.as_ref().map(|m| m as &dyn fmt::Display))
+            }
+            Self::RateLimited { retry_after, .. } => {
+                f.write_str("rate limited")?;
+                match retry_after {
+                    Some(d) => write!(f, "; retry after {}s", d.as_secs_f64()),
+                    None => Ok(()),
+                }
+            }
+            Self::Api { status, code, message } => {
+                write!(f, "HTTP {status}")?;
+                opt(f, " ", code.as_ref().map(|k| k as &dyn fmt::Display))?;
+                opt(f, ": ", message.as_ref().map(|m| m as &dyn fmt::Display))
+            }
+            Self::Transport(e) => write!(f, "transport error: {e}"),
+            Self::Decode { path, .. } => write!(f, "could not decode the response at `{path}`"),
+            Self::CreateOutcomeUnknown { display_name, found, source, .. } => write!(
+                f,
+                "the create of `{display_name}` may have reached the service ({source}); {} token(s) with that name found",
+                found.len()
+            ),
+            Self::NotStored { id, store, revoke_error } => {
+                write!(f, "created token {id} but could not store it ({store}); ")?;
+                match revoke_error {
+                    None => f.write_str("it was revoked, so nothing is left behind"),
+                    Some(e) => write!(f, "it could NOT be revoked ({e}) and still works: revoke token {id}"),
+                }
+            }
+            Self::ListingCut { listing, reason, pages } => {
+                write!(f, "{listing}: the listing stopped after {pages} page(s): {reason}")
+            }
+            Self::Unsupported { provider, operation } => write!(f, "{provider} does not support {operation}"),
+            Self::Store(e) => write!(f, "token store: {e}"),
+            Self::InvalidInput { field, reason } => write!(f, "invalid {field}: {reason}"),
+            Self::InsideAsyncRuntime { operation } => write!(
+                f,
+                "`{operation}` blocks the calling thread, and a tokio runtime is current on it (async code): nothing was \
+                 run; use patkit's async API there, or make the call from a thread without a runtime"
+            ),
+            Self::Credential { message, .. } => write!(f, "credential: {message}"),
+        }
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            Self::Transport(e) => Some(e),
+            Self::Decode { source, .. } => Some(source.as_ref()),
+            Self::CreateOutcomeUnknown { source, .. } => Some(source.as_ref()),
+            Self::NotStored { store, .. } => Some(store),
+            Self::Store(e) => Some(e),
+            Self::Credential { source, .. } => source.as_deref().map(|s| s as &(dyn StdError + 'static)),
+            _ => None,
+        }
+    }
 }
 
 impl Error {

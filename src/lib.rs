@@ -9,7 +9,9 @@ pub mod auth;
 #[cfg(feature = "azure")]
 #[cfg_attr(docsrs, doc(cfg(feature = "azure")))]
 pub mod azure;
+pub(crate) mod base64;
 mod capabilities;
+mod crc32;
 // The shared client core is used by the provider modules; without any provider it is still
 // built (CI checks the neutral layers compile alone), just not called.
 #[cfg(feature = "bitbucket")]

@@ -194,8 +194,8 @@ mod tests {
         assert_eq!(header.to_str().unwrap(), "Basic OmFiYw==");
         assert!(!format!("{header:?}").contains("OmFiYw"));
         for pat in ["", "a", "ab", "abc", "abcd", &"p".repeat(84)] {
-            use base64::Engine as _;
-            let expected = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!(":{pat}")));
+            let expected =
+                format!("Basic {}", crate::base64::encode(format!(":{pat}"), crate::base64::Alphabet::Standard));
             assert_eq!(PatSecret::new(pat.to_owned()).basic_authorization().to_str().unwrap(), expected, "{pat}");
         }
         let bearer = BearerToken::new("xyz".to_owned()).bearer_authorization();

@@ -7,6 +7,8 @@
 
 use secrecy::zeroize::Zeroizing;
 
+use crate::base64::{self, Alphabet};
+
 const BEARER: &str = "Bearer ";
 const BASIC: &str = "Basic ";
 
@@ -20,21 +22,16 @@ pub(crate) fn bearer(token: &str) -> http::HeaderValue {
 
 /// `Basic base64(user ":" secret)` (RFC 7617).
 pub(crate) fn basic(user: &str, secret: &str) -> http::HeaderValue {
-    use base64::Engine as _;
     let mut plain = Zeroizing::new(Vec::with_capacity(user.len() + 1 + secret.len()));
     plain.extend_from_slice(user.as_bytes());
     plain.push(b':');
     plain.extend_from_slice(secret.as_bytes());
-    let Some(encoded_len) = base64::encoded_len(plain.len(), true) else {
-        return empty();
-    };
+    let encoded_len = base64::encoded_len(plain.len(), Alphabet::Standard);
     let mut text = Zeroizing::new(vec![0u8; BASIC.len() + encoded_len]);
     text[..BASIC.len()].copy_from_slice(BASIC.as_bytes());
-    match base64::engine::general_purpose::STANDARD.encode_slice(&*plain, &mut text[BASIC.len()..]) {
-        // Base64 is ASCII, so the bytes are a `str`.
-        Ok(written) => std::str::from_utf8(&text[..BASIC.len() + written]).map_or_else(|_| empty(), sensitive),
-        Err(_) => empty(),
-    }
+    base64::encode_into(&plain, Alphabet::Standard, &mut text[BASIC.len()..]);
+    // Base64 is ASCII, so the bytes are a `str`.
+    std::str::from_utf8(&text).map_or_else(|_| empty(), sensitive)
 }
 
 /// `value` as it is, marked sensitive. Characters a header cannot carry give an empty value
@@ -54,8 +51,7 @@ mod tests {
     use super::*;
 
     fn b64(text: &str) -> String {
-        use base64::Engine as _;
-        base64::engine::general_purpose::STANDARD.encode(text)
+        base64::encode(text, Alphabet::Standard)
     }
 
     #[test]

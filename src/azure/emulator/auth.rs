@@ -1,6 +1,5 @@
 //! The auth gate (§5, §11 item 2): who is calling, and what they may call.
 
-use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use http::{HeaderValue, StatusCode, header};
 use uuid::Uuid;
@@ -8,6 +7,7 @@ use uuid::Uuid;
 use super::format::hash_secret;
 use super::state::{BearerSubject, State};
 use super::wire::{Incoming, sign_in_page, wrapped};
+use crate::base64;
 use crate::transport::HttpResponse;
 
 /// Who is calling.
@@ -55,9 +55,7 @@ pub(crate) fn authenticate(
         });
     }
     if scheme.eq_ignore_ascii_case("basic") {
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(credential)
-            .ok()
+        let decoded = base64::decode(credential, base64::Alphabet::Standard)
             .and_then(|b| String::from_utf8(b).ok())
             .ok_or(Unauthenticated::BadBasic)?;
         // `user:password`; the PAT is the password and the user name is ignored.
@@ -186,7 +184,7 @@ pub(crate) fn caller_key(state: &State, request: &Incoming) -> String {
     }
     if scheme.eq_ignore_ascii_case("basic")
         && let Some(pat) =
-            base64::engine::general_purpose::STANDARD.decode(credential).ok().and_then(|b| String::from_utf8(b).ok())
+            base64::decode(credential, base64::Alphabet::Standard).and_then(|b| String::from_utf8(b).ok())
         && let Some(id) = state.secret_index.get(&hash_secret(pat.split_once(':').map_or(pat.as_str(), |(_, p)| p)))
         && let Some(entry) = state.pat(*id)
     {

@@ -1,6 +1,6 @@
 //! Dates, secrets and hashes in the service's formats.
 
-use base64::Engine as _;
+use crate::base64;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sha2::{Digest, Sha256};
 
@@ -84,7 +84,7 @@ pub(crate) fn is_pat_shaped(s: &str) -> bool {
 
 /// Base64 (standard alphabet), for subject descriptors.
 pub(crate) fn b64(s: &str) -> String {
-    base64::engine::general_purpose::STANDARD_NO_PAD.encode(s)
+    base64::encode(s, base64::Alphabet::StandardNoPad)
 }
 
 #[cfg(test)]

@@ -82,7 +82,7 @@ mod wire;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use base64::Engine as _;
+use crate::base64;
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
@@ -242,7 +242,7 @@ impl Emulator {
     /// An Entra-looking JWT: a real header and claims (audience, object id, tenant, expiry) and a
     /// random signature, so each token is unique. Only its hash is kept.
     fn issue(&self, subject: BearerSubject, expires_at: Option<DateTime<Utc>>) -> BearerToken {
-        let b64url = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let b64url = |bytes: &[u8]| base64::encode(bytes, base64::Alphabet::UrlNoPad);
         let (oid, idtyp) = match subject {
             BearerSubject::User(id) => (id, "user"),
             BearerSubject::App(id) => (id, "app"),

@@ -2,12 +2,12 @@
 //! <token>`, or Basic `user:token` for a personal token). Expired and deleted tokens do not
 //! authenticate.
 
-use base64::Engine as _;
 use chrono::{DateTime, Utc};
 
 use super::facts;
 use super::state::{Owner, State, digest, to_millis};
 use super::wire::Incoming;
+use crate::base64;
 use crate::transport::HttpResponse;
 
 /// An authenticated caller.
@@ -35,7 +35,7 @@ fn presented(request: &Incoming) -> Option<Presented> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(value.trim()).ok()?;
+    let decoded = base64::decode(value.trim(), base64::Alphabet::Standard)?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, secret) = text.split_once(':')?;
     Some(Presented::Basic(user.to_owned(), secret.to_owned()))

@@ -2,8 +2,6 @@
 //! as password or as user name, `?token=` / `?access_token=`), or a password login (Basic
 //! `user:password`, plus the flavour's one-time code header for a two-factor account).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use secrecy::zeroize::Zeroizing;
 
@@ -12,6 +10,7 @@ use super::scopes;
 use super::setup::Flavor;
 use super::state::State;
 use super::wire::Incoming;
+use crate::base64;
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +69,7 @@ fn presented(state: &State, request: &Incoming) -> Result<Presented, Refusal> {
         if !state.settings.basic_auth {
             return Ok(Presented::Nothing);
         }
-        let bytes = Zeroizing::new(STANDARD.decode(value).map_err(|_| facts::bad_login())?);
+        let bytes = Zeroizing::new(base64::decode(value, base64::Alphabet::Standard).ok_or_else(facts::bad_login)?);
         let decoded = std::str::from_utf8(&bytes).map_err(|_| facts::bad_login())?;
         let (user, password) = decoded.split_once(':').unwrap_or((decoded, ""));
         return Ok(Presented::Basic {

@@ -4,11 +4,11 @@
 use std::fmt;
 use std::path::Path;
 
-use base64::Engine as _;
 use ring::rand::SystemRandom;
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use secrecy::zeroize::Zeroizing;
 
+use crate::base64;
 use crate::error::{CredentialErrorKind, Error, Result};
 
 /// A GitHub App's private key (RSA, 2048 to 4096 bits), the secret that signs the app's JWTs.
@@ -63,9 +63,8 @@ impl AppKey {
         let (format, body) = block(&pem)?;
         let b64: Zeroizing<String> = Zeroizing::new(body.split_whitespace().collect());
         let der = Zeroizing::new(
-            base64::engine::general_purpose::STANDARD
-                .decode(b64.as_bytes())
-                .map_err(|_| rejected("the PEM block is not valid base64"))?,
+            base64::decode(b64.as_bytes(), base64::Alphabet::Standard)
+                .ok_or_else(|| rejected("the PEM block is not valid base64"))?,
         );
         let pair = match format {
             Format::Pkcs1 => RsaKeyPair::from_der(&der),
@@ -159,7 +158,7 @@ pub(crate) mod tests {
     fn pkcs8_pem() -> String {
         let (_, body) = block(PKCS1).unwrap();
         let b64: String = body.split_whitespace().collect();
-        let pkcs1 = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+        let pkcs1 = base64::decode(b64, base64::Alphabet::Standard).unwrap();
         fn der(tag: u8, content: &[u8]) -> Vec<u8> {
             let mut out = vec![tag];
             let len = content.len();
@@ -178,7 +177,7 @@ pub(crate) mod tests {
         inner.extend(der(0x30, &rsa_oid));
         inner.extend(der(0x04, &pkcs1));
         let info = der(0x30, &inner);
-        let b64 = base64::engine::general_purpose::STANDARD.encode(info);
+        let b64 = base64::encode(info, base64::Alphabet::Standard);
         format!("-----BEGIN PRIVATE KEY-----\n{b64}\n-----END PRIVATE KEY-----\n")
     }
 

@@ -2,14 +2,13 @@
 //! `exp` rules (exp in the future and at most ten minutes ahead, iat not in the future, both with
 //! a minute of clock-skew leeway), and a signer for tests (feature `github` brings ring).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{DateTime, TimeDelta, Utc};
 use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use serde_json::Value;
 
 use super::facts::{self, Refusal};
 use super::state::AppEntry;
+use crate::base64;
 use crate::secret::BearerToken;
 
 /// The DER inside a PEM block (any label); `None` when it is not PEM.
@@ -21,7 +20,7 @@ pub(crate) fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
         .skip(1)
         .take_while(|l| !l.starts_with("-----END "))
         .collect();
-    let der = STANDARD.decode(body).ok()?;
+    let der = base64::decode(body, base64::Alphabet::Standard)?;
     (!der.is_empty()).then_some(der)
 }
 
@@ -62,7 +61,7 @@ pub(crate) fn rsa_public_key_der(der: Vec<u8>) -> Vec<u8> {
 /// Whether `value` has a JWT's shape (three base64url parts, the first a JSON header).
 pub(crate) fn looks_like_jwt(value: &str) -> bool {
     let mut parts = value.split('.');
-    let header = parts.next().and_then(|h| URL_SAFE_NO_PAD.decode(h).ok());
+    let header = parts.next().and_then(|h| base64::decode(h, base64::Alphabet::UrlNoPad));
     parts.count() == 2 && header.is_some_and(|h| h.first() == Some(&b'{'))
 }
 
@@ -81,14 +80,15 @@ pub(crate) fn verify(
 ) -> Result<u64, Refusal> {
     let parts: Vec<&str> = jwt.split('.').collect();
     let [header, payload, signature] = parts.as_slice() else { return Err(facts::jwt_undecodable()) };
-    let decode_json =
-        |part: &str| -> Option<Value> { serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).ok()?).ok() };
+    let decode_json = |part: &str| -> Option<Value> {
+        serde_json::from_slice(&base64::decode(part, base64::Alphabet::UrlNoPad)?).ok()
+    };
     let header_json = decode_json(header).ok_or_else(facts::jwt_undecodable)?;
     if header_json.get("alg").and_then(Value::as_str) != Some("RS256") {
         return Err(facts::jwt_undecodable());
     }
     let claims = decode_json(payload).ok_or_else(facts::jwt_undecodable)?;
-    let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| facts::jwt_undecodable())?;
+    let signature = base64::decode(signature, base64::Alphabet::UrlNoPad).ok_or_else(facts::jwt_undecodable)?;
     // `iss` is the App id, as a number or a numeric string.
     let app_id = match claims.get("iss") {
         Some(Value::Number(n)) => n.as_u64(),
@@ -166,20 +166,21 @@ pub fn sign_app_jwt(private_key_pem: &str, claims: JwtClaims) -> Result<BearerTo
     let key = RsaKeyPair::from_der(&der)
         .or_else(|_| RsaKeyPair::from_pkcs8(&der))
         .map_err(|_| SigningError("not an RSA private key patkit can use"))?;
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
-    let payload = URL_SAFE_NO_PAD.encode(
+    let header = base64::encode(br#"{"alg":"RS256","typ":"JWT"}"#, base64::Alphabet::UrlNoPad);
+    let payload = base64::encode(
         serde_json::json!({
             "iss": claims.app_id.to_string(),
             "iat": claims.issued_at.timestamp(),
             "exp": claims.expires_at.timestamp(),
         })
         .to_string(),
+        base64::Alphabet::UrlNoPad,
     );
     let signed = format!("{header}.{payload}");
     let mut signature = vec![0u8; key.public().modulus_len()];
     key.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), signed.as_bytes(), &mut signature)
         .map_err(|_| SigningError("RS256 signing failed"))?;
-    Ok(BearerToken::new(format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature))))
+    Ok(BearerToken::new(format!("{signed}.{}", base64::encode(signature, base64::Alphabet::UrlNoPad))))
 }
 
 #[cfg(test)]

@@ -435,7 +435,7 @@ pub(crate) fn base62(n: usize) -> String {
 /// CRC32 checksum"), so a client's offline shape check can accept an emulator token.
 fn checksummed() -> String {
     let random = base62(30);
-    let mut crc = crc32fast::hash(random.as_bytes());
+    let mut crc = crate::crc32::hash(random.as_bytes());
     let mut digits = [b'0'; 6];
     for d in digits.iter_mut().rev() {
         *d = BASE62[(crc % 62) as usize];
@@ -468,7 +468,7 @@ mod tests {
         assert_eq!((installation.len(), &installation[..4]), (40, "ghs_"));
         // The checksum: CRC32 of the 30 random characters, 6 base62 digits.
         let body = &classic[4..];
-        let mut crc = u64::from(crc32fast::hash(&body.as_bytes()[..30]));
+        let mut crc = u64::from(crate::crc32::hash(&body.as_bytes()[..30]));
         let mut decoded = 0u64;
         for c in body[30..].bytes() {
             decoded = decoded * 62 + BASE62.iter().position(|b| *b == c).unwrap() as u64;

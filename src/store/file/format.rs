@@ -34,7 +34,7 @@ pub(super) fn encode(entry: &StoredPat, file_name: &str, sealing: &Sealing) -> Z
     let sealed = Zeroizing::new(sealing.seal(&body, &aad(&out, file_name)));
     debug_assert_eq!(sealed.len(), sealed_len);
     out.extend_from_slice(&sealed);
-    let crc = crc32fast::hash(&out);
+    let crc = crate::crc32::hash(&out);
     out.extend_from_slice(&crc.to_le_bytes());
     out
 }
@@ -68,7 +68,7 @@ pub(super) fn decode(
         return Err(format!("{what}: {} bytes, the header says {expected_len}", bytes.len()));
     }
     let (content, crc) = bytes.split_at(HEADER_LEN + sealed_len);
-    if crc32fast::hash(content) != u32::from_le_bytes(crc.try_into().expect("4 bytes")) {
+    if crate::crc32::hash(content) != u32::from_le_bytes(crc.try_into().expect("4 bytes")) {
         return Err("checksum mismatch (the file was damaged after it was written)".to_owned());
     }
     if header[9] != sealing.id() {
@@ -158,7 +158,7 @@ mod tests {
         out.extend_from_slice(&revision.to_le_bytes());
         out.extend_from_slice(&(body.len() as u32).to_le_bytes());
         out.extend_from_slice(body);
-        let crc = crc32fast::hash(&out);
+        let crc = crate::crc32::hash(&out);
         out.extend_from_slice(&crc.to_le_bytes());
         out
     }

@@ -4,8 +4,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
 use super::fsio::{
@@ -14,6 +12,7 @@ use super::fsio::{
 use super::lock::StoreLock;
 use super::ops::Inner;
 use super::seal::{self, Sealing};
+use crate::base64;
 use crate::store::{StoreError, StoreErrorKind};
 
 /// The marker file: what kind of store this is and how it is sealed.
@@ -88,8 +87,8 @@ fn initialize(root: &Path, entries: &Path, sealing: &Sealing) -> Result<(), Stor
         }
     }
     create_private_dir(entries)?;
-    let key_check =
-        (sealing.id() != seal::PLAIN).then(|| BASE64.encode(sealing.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK_AAD)));
+    let key_check = (sealing.id() != seal::PLAIN)
+        .then(|| base64::encode(sealing.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK_AAD), base64::Alphabet::Standard));
     let marker =
         Marker { format: FORMAT.to_owned(), version: LAYOUT_VERSION, sealing: sealing.label().to_owned(), key_check };
     let bytes = serde_json::to_vec_pretty(&marker).expect("the marker serializes");
@@ -134,7 +133,7 @@ fn check_marker(root: &Path, bytes: &[u8], sealing: &Sealing) -> Result<(), Stor
         let opened = marker
             .key_check
             .as_deref()
-            .and_then(|check| BASE64.decode(check).ok())
+            .and_then(|check| base64::decode(check, base64::Alphabet::Standard))
             .and_then(|sealed| sealing.open(&sealed, KEY_CHECK_AAD).ok());
         if opened.as_deref().map(Vec::as_slice) != Some(KEY_CHECK_PLAINTEXT) {
             return Err(StoreError::new(

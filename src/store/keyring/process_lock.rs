@@ -38,7 +38,7 @@ pub(super) fn file_in(dir: &Path, service: &str) -> PathBuf {
         while !escaped.is_char_boundary(cut) {
             cut -= 1;
         }
-        escaped = format!("{}~{:08x}", &escaped[..cut], crc32fast::hash(service.as_bytes()));
+        escaped = format!("{}~{:08x}", &escaped[..cut], crate::crc32::hash(service.as_bytes()));
     }
     dir.join(format!("keyring-{escaped}.lock"))
 }

@@ -1,6 +1,5 @@
 //! `GET` without `authorizationId`: a page of the caller's tokens.
 
-use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 use serde::Serialize;
@@ -8,6 +7,7 @@ use serde::Serialize;
 use super::{Call, DEFAULT_TOP, MAX_TOP, bad_request};
 use crate::azure::emulator::state::PatEntry;
 use crate::azure::emulator::wire::{PatTokenJson, json};
+use crate::base64;
 use crate::testing::emulator_kit::listing::Ordered;
 use crate::transport::HttpResponse;
 use uuid::Uuid;
@@ -39,11 +39,11 @@ fn enum_param<T: Copy>(raw: Option<&str>, default: T, values: &[(&str, &str, T)]
 /// The list continuation token: an opaque encoding of the next offset (the service's decodes to
 /// a start row, §2.1). It carries no filters.
 pub(crate) fn encode_offset(offset: usize) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("row:{offset}"))
+    base64::encode(format!("row:{offset}"), base64::Alphabet::UrlNoPad)
 }
 
 fn decode_offset(token: &str) -> Option<usize> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
+    let bytes = base64::decode(token.trim(), base64::Alphabet::UrlNoPad)?;
     String::from_utf8(bytes).ok()?.strip_prefix("row:")?.parse().ok()
 }
 
@@ -185,7 +185,7 @@ mod tests {
     fn continuation_round_trip_and_garbage() {
         assert_eq!(decode_offset(&encode_offset(1234)), Some(1234));
         assert_eq!(decode_offset("not a token"), None);
-        assert_eq!(decode_offset(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("row:x")), None);
+        assert_eq!(decode_offset(&base64::encode("row:x", base64::Alphabet::UrlNoPad)), None);
     }
 
     #[test]

@@ -7,12 +7,12 @@ mod tokens;
 
 use std::sync::Arc;
 
-use base64::Engine as _;
 use chrono::{DateTime, TimeZone as _, Utc};
 use http::HeaderMap;
 use serde_json::Value;
 
 use super::{EmulatedUser, Emulator, Flavor, SeedToken, SeededToken};
+use crate::base64;
 use crate::clock::ManualClock;
 use crate::transport::HttpTransport;
 
@@ -69,7 +69,7 @@ impl Answer {
 }
 
 fn basic(user: &str, password: &str) -> (&'static str, String) {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    let encoded = base64::encode(format!("{user}:{password}"), base64::Alphabet::Standard);
     ("authorization", format!("Basic {encoded}"))
 }
 

@@ -4,6 +4,7 @@ use chrono::TimeDelta;
 use serde_json::json;
 
 use super::*;
+use crate::base64;
 
 #[tokio::test]
 async fn a_signed_jwt_buys_a_one_hour_installation_token_that_reaches_the_org() {
@@ -66,9 +67,9 @@ async fn jwt_times_signature_and_issuer_are_checked() {
     // Tampered: the signature no longer covers the payload.
     let good = jwt(&fx);
     let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
-    parts[1] = base64::Engine::encode(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+    parts[1] = base64::encode(
         json!({"iss": fx.app.to_string(), "iat": now.timestamp() - 60, "exp": now.timestamp() + 590}).to_string(),
+        base64::Alphabet::UrlNoPad,
     );
     let tampered = call(&fx.emulator, "POST", &path, Some(&parts.join(".")), None).await;
     assert_eq!((tampered.status, tampered.message()), (401, "A JSON web token could not be decoded"));
