@@ -44,6 +44,7 @@ mod model;
 mod pagination;
 mod provider;
 mod quote;
+mod random;
 #[cfg(feature = "azure")]
 mod rfc3339;
 mod scope;

@@ -36,12 +36,6 @@ impl fmt::Display for PatId {
     }
 }
 
-impl From<uuid::Uuid> for PatId {
-    fn from(id: uuid::Uuid) -> Self {
-        Self(id.to_string())
-    }
-}
-
 /// What is known about a token without its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatMetadata {

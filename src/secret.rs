@@ -1,12 +1,40 @@
 //! Secret newtypes: the PAT value and the credentials a request is authenticated with.
 //!
-//! All wrap [`secrecy::SecretString`]. Their `Debug` prints a redaction marker; they have no
-//! `Display`, no `Serialize` and no `PartialEq` (compare digests if you must). The only way to the
-//! plain text is an explicit `expose_secret()`.
+//! All wrap a `SecretText`: the text in a heap allocation of its own that is wiped (`zeroize`)
+//! when dropped. Their `Debug` prints a redaction marker; they have no `Display`, no `Serialize`
+//! and no `PartialEq` (compare digests if you must). The only way to the plain text is an explicit
+//! `expose_secret()`.
 
 use std::fmt;
 
-use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+/// Secret text, wiped when dropped; no `Debug`, `Display` or `Serialize` of its own, so a type that
+/// holds one must say how it prints. What the `secrecy` crate's `SecretString` does, in the few
+/// lines patkit needs (one crate fewer to build).
+#[derive(Clone)]
+pub(crate) struct SecretText(Zeroizing<Box<str>>);
+
+impl SecretText {
+    /// Takes `value` over. A `String` without spare capacity becomes the box as it is; otherwise
+    /// the text is copied into an allocation of its exact size and the `String`'s whole buffer is
+    /// wiped before it is freed (a shrinking reallocation could leave the text behind in freed
+    /// memory).
+    pub(crate) fn new(mut value: String) -> Self {
+        use zeroize::Zeroize as _;
+        if value.capacity() == value.len() {
+            return Self(Zeroizing::new(value.into_boxed_str()));
+        }
+        let exact = Box::<str>::from(value.as_str());
+        value.zeroize();
+        Self(Zeroizing::new(exact))
+    }
+
+    /// The text.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
 
 /// The secret value of a personal access token.
 ///
@@ -21,12 +49,12 @@ use secrecy::{ExposeSecret, SecretString};
 /// assert_eq!(secret.expose_secret(), "canary-value");
 /// ```
 #[derive(Clone)]
-pub struct PatSecret(SecretString);
+pub struct PatSecret(SecretText);
 
 impl PatSecret {
     /// Wraps a token value. The `String` is moved in and zeroized when the secret is dropped.
     pub fn new(value: String) -> Self {
-        Self(SecretString::from(value))
+        Self(SecretText::new(value))
     }
 
     /// Returns the token value.
@@ -37,7 +65,7 @@ impl PatSecret {
     /// needed (an `Authorization` header, a credential helper's stdout, a store) and never into
     /// a log line, an error message or a `format!` that may be printed.
     pub fn expose_secret(&self) -> &str {
-        self.0.expose_secret()
+        self.0.expose()
     }
 
     /// Whether `other` holds the same value, compared in time that does not depend on where the
@@ -83,12 +111,12 @@ impl From<String> for PatSecret {
 /// assert_eq!(format!("{token:?}"), "BearerToken([REDACTED])");
 /// ```
 #[derive(Clone)]
-pub struct BearerToken(SecretString);
+pub struct BearerToken(SecretText);
 
 impl BearerToken {
     /// Wraps an access token.
     pub fn new(value: String) -> Self {
-        Self(SecretString::from(value))
+        Self(SecretText::new(value))
     }
 
     /// Returns the token value.
@@ -97,7 +125,7 @@ impl BearerToken {
     ///
     /// The same rules as [`PatSecret::expose_secret`] apply: never log or print it.
     pub fn expose_secret(&self) -> &str {
-        self.0.expose_secret()
+        self.0.expose()
     }
 
     /// The `Authorization: Bearer …` header value, marked sensitive. The text it is built from
@@ -130,12 +158,12 @@ impl From<String> for BearerToken {
 /// assert_eq!(secret.expose_secret(), "canary-value");
 /// ```
 #[derive(Clone)]
-pub struct CredentialSecret(SecretString);
+pub struct CredentialSecret(SecretText);
 
 impl CredentialSecret {
     /// Wraps a secret. The `String` is moved in and zeroized when the secret is dropped.
     pub fn new(value: String) -> Self {
-        Self(SecretString::from(value))
+        Self(SecretText::new(value))
     }
 
     /// Returns the secret.
@@ -144,7 +172,7 @@ impl CredentialSecret {
     ///
     /// The same rules as [`PatSecret::expose_secret`] apply: never log or print it.
     pub fn expose_secret(&self) -> &str {
-        self.0.expose_secret()
+        self.0.expose()
     }
 }
 

@@ -94,7 +94,9 @@ fn spawn_child(
 }
 
 fn random_below(n: u64) -> u64 {
-    getrandom::u64().unwrap() % n
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes).unwrap();
+    u64::from_le_bytes(bytes) % n
 }
 
 /// Kills a writer with SIGKILL at a random moment, `iterations` times. After each kill the store

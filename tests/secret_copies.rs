@@ -23,7 +23,7 @@ use patkit::auth::{AccessCredential, Credential as _};
 use patkit::azure::operations as op;
 use patkit::transport::{HttpTransport as _, Operation, RetryConfig, RetryTransport, from_fn};
 use patkit::{BearerToken, PatSecret};
-use secrecy::zeroize::Zeroize as _;
+use zeroize::Zeroize as _;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()

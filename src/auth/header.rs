@@ -5,7 +5,7 @@
 //! leaves a copy behind), and wiped when the function returns. The returned `HeaderValue` is
 //! `http`'s, marked sensitive so `http` never prints it, and is not wiped when dropped.
 
-use secrecy::zeroize::Zeroizing;
+use zeroize::Zeroizing;
 
 use crate::base64::{self, Alphabet};
 

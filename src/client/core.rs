@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use secrecy::zeroize::Zeroize as _;
+use zeroize::Zeroize as _;
 
 use crate::clock::Clock;
 use crate::error::Result;

@@ -3,8 +3,8 @@
 //! a call made with a token itself.
 
 use http::{HeaderName, Method};
-use secrecy::zeroize::Zeroizing;
 use url::Url;
+use zeroize::Zeroizing;
 
 use super::Flavor;
 use crate::auth::PasswordLogin;

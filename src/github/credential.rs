@@ -66,7 +66,7 @@ impl GitHubCredential {
     /// [`Error::Credential`] (kind `Unavailable`) when the variable is unset, empty or not
     /// Unicode.
     pub fn token_from_env(name: &str) -> Result<Self> {
-        let value = secrecy::zeroize::Zeroizing::new(std::env::var(name).unwrap_or_default());
+        let value = zeroize::Zeroizing::new(std::env::var(name).unwrap_or_default());
         match value.trim() {
             token if !token.is_empty() => Ok(Self::token(token.to_owned())),
             _ => Err(Error::credential(

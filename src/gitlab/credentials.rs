@@ -82,7 +82,7 @@ impl GitLabCredential {
                 ));
             }
         }
-        let bytes = secrecy::zeroize::Zeroizing::new(std::fs::read(path).map_err(unavailable)?);
+        let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(unavailable)?);
         let text = std::str::from_utf8(&bytes).map_err(|_| {
             Error::credential(CredentialErrorKind::NotAccepted, format!("the GitLab token file {shown} is not UTF-8"))
         })?;
@@ -92,7 +92,7 @@ impl GitLabCredential {
     fn from_text(mut value: String, source: &str) -> Result<Self> {
         let trimmed = value.trim();
         if trimmed.is_empty() {
-            use secrecy::zeroize::Zeroize as _;
+            use zeroize::Zeroize as _;
             value.zeroize();
             return Err(Error::credential(CredentialErrorKind::Unavailable, format!("{source} is empty")));
         }
@@ -100,7 +100,7 @@ impl GitLabCredential {
             value
         } else {
             let owned = trimmed.to_owned();
-            use secrecy::zeroize::Zeroize as _;
+            use zeroize::Zeroize as _;
             value.zeroize();
             owned
         };

@@ -61,7 +61,7 @@ use crate::store::TokenStore;
 
 /// Runs every property against `store`, under a fresh random prefix.
 pub async fn run_all(store: &dyn TokenStore) {
-    let prefix = format!("patkit-conformance-{}/", uuid::Uuid::new_v4().simple());
+    let prefix = format!("patkit-conformance-{}/", crate::random::hex(16));
     run_all_with_prefix(store, &prefix).await;
 }
 

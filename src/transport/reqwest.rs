@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject as _;
 use rustls_platform_verifier::Verifier;
-use secrecy::zeroize::{Zeroize as _, Zeroizing};
+use zeroize::{Zeroize as _, Zeroizing};
 
 use super::{
     HttpRequest, HttpResponse, HttpTransport, TransportError, TransportErrorKind, is_allowed_url, is_loopback,

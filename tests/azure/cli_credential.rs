@@ -100,3 +100,24 @@ async fn garbage_output_is_an_other_error_and_failures_are_not_cached() {
     assert!(credential.credential().await.is_err());
     assert_eq!(fake.calls().len(), 2);
 }
+
+/// Old az (before 2.54) prints only `expiresOn`, in the local time of its own process: patkit runs
+/// it with `TZ=UTC0`, so the time is read as UTC whatever the caller's zone (even a `TZ` passed
+/// with `env`, which patkit overrides).
+#[tokio::test]
+async fn old_az_local_expiry_is_printed_and_read_in_utc() {
+    let expiry = BASE + 3600;
+    let fake = FakeAz::new(&format!(
+        r#"printf '{{"accessToken": "token-%s", "expiresOn": "%s.000000"}}\n' "$(wc -l < "$d/calls" | tr -d ' ')" "$(date -d @{expiry} '+%Y-%m-%d %H:%M:%S')""#
+    ));
+    let clock = clock_at(BASE);
+    // UTC+5:30 in POSIX syntax (no time zone database needed): read as local time there, the
+    // expiry would be five and a half hours late.
+    let credential = fake.credential().env("TZ", "IST-5:30").clock(clock.clone());
+    assert_eq!(token(&credential).await, "token-1");
+    clock.advance(TimeDelta::seconds(3600 - 301)); // 5 min 1 s before the expiry: still cached
+    assert_eq!(token(&credential).await, "token-1");
+    clock.advance(TimeDelta::seconds(1)); // 5 min before: refreshed
+    assert_eq!(token(&credential).await, "token-2");
+    assert_eq!(fake.calls().len(), 2);
+}

@@ -131,6 +131,11 @@ impl AzureCliCredential {
             .args(["account", "get-access-token", "--resource", AZURE_DEVOPS_RESOURCE, "--output", "json"])
             .args(&self.args)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
+            // az prints `expiresOn` in its local time; in UTC, patkit reads it without the time
+            // zone database (POSIX `TZ` syntax, which the C libraries of Linux, macOS and
+            // Windows all read; unverified for az on Windows, where az ≥ 2.54's `expires_on`
+            // is what patkit reads anyway). This overrides a `TZ` given with `env`.
+            .env("TZ", "UTC0")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -160,7 +165,7 @@ impl AzureCliCredential {
         if !output.status.success() {
             return Err(failure_error(&output.status, &output.stderr));
         }
-        parse::parse_output(&output.stdout, parse::system_local_to_utc).map_err(|e| Error::Credential {
+        parse::parse_output(&output.stdout, parse::az_local_is_utc).map_err(|e| Error::Credential {
             kind: CredentialErrorKind::Other,
             message: format!("could not parse the output of `az account get-access-token`: {e}").into(),
             source: Some(Box::new(e)),

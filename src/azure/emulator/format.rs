@@ -59,7 +59,7 @@ pub(crate) fn mint_pat() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 96];
     // Rejection sampling keeps the alphabet uniform: 248 = 4 * 62.
     while out.len() < 52 {
-        getrandom::fill(&mut bytes)?;
+        getrandom::getrandom(&mut bytes)?;
         for b in bytes.iter().copied().filter(|b| *b < 248).take(52 - out.len()) {
             out.push(char::from(BASE62[usize::from(b % 62)]));
         }

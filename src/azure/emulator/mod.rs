@@ -340,7 +340,7 @@ impl Emulator {
             valid_from: now,
             valid_to: now + SERVICE_MAX_LIFESPAN,
         });
-        PatId::from(id)
+        PatId::new(id.to_string())
     }
 
     /// Users per Graph listing page (default 500, the emulator's guess), e.g. 2 to test
@@ -386,7 +386,7 @@ impl Emulator {
             revoked: seed.revoked,
             legacy_format: secret.expose_secret().len() == format::LEGACY_PAT_LEN,
         };
-        let id = PatId::from(entry.id);
+        let id = PatId::new(entry.id.to_string());
         state.insert_pat(entry, hash);
         SeededPat { id, secret }
     }

@@ -107,7 +107,7 @@ impl PatEntry {
 
     fn snapshot(&self) -> TokenSnapshot {
         TokenSnapshot {
-            id: PatId::from(self.id),
+            id: PatId::new(self.id.to_string()),
             owner: self.owner,
             display_name: self.display_name.clone(),
             scope: self.scope.clone(),

@@ -354,9 +354,8 @@ impl Forge {
             }
             Some(fresh) => fresh,
             None => {
-                let nonce = uuid::Uuid::new_v4().simple().to_string();
                 let mut spec = PatSpec::new(
-                    format!("git-credential-patkit {} {}", now.format("%Y-%m-%d"), &nonce[..8]),
+                    format!("git-credential-patkit {} {}", now.format("%Y-%m-%d"), crate::helper::nonce()),
                     self.config.scopes_for(target.provider),
                 );
                 if target.provider == Kind::Bitbucket {

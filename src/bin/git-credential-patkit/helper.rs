@@ -199,13 +199,12 @@ impl Helper {
         target: &Target,
         now: DateTime<Utc>,
     ) -> Result<patkit::CreatedPat, HelperError> {
-        let nonce = uuid::Uuid::new_v4().simple().to_string();
         let display_name = format!(
             "git-credential-patkit {}/{} {} {}",
             target.host,
             target.organization,
             now.format("%Y-%m-%dT%H:%M:%SZ"),
-            &nonce[..8]
+            nonce()
         );
         let error = match client
             .create(display_name, self.config.scopes_for(Kind::Azure))
@@ -332,4 +331,11 @@ impl Helper {
         }
         Ok(())
     }
+}
+
+/// Eight random hex digits that keep the display names of tokens minted in the same second apart.
+pub(crate) fn nonce() -> String {
+    let mut bytes = [0u8; 4];
+    getrandom::getrandom(&mut bytes).expect("the operating system's random number generator failed");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -28,7 +28,7 @@ use std::fmt;
 use std::io::{self, Write};
 
 use patkit::PatSecret;
-use secrecy::zeroize::Zeroizing;
+use zeroize::Zeroizing;
 
 /// The longest input accepted from git (a credential description is a few hundred bytes).
 pub const MAX_INPUT_BYTES: usize = 64 * 1024;

@@ -148,7 +148,7 @@ pub(crate) fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
 /// A new random 12-digit id (one in ten starts with a zero).
 pub(crate) fn random_id() -> String {
     let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).expect("the OS has no randomness");
+    getrandom::getrandom(&mut bytes).expect("the OS has no randomness");
     format!("{:012}", u64::from_le_bytes(bytes) % 1_000_000_000_000)
 }
 
@@ -157,7 +157,7 @@ pub(crate) fn random_id() -> String {
 pub(crate) fn mint_secret() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut bytes = [0u8; 39];
-    getrandom::fill(&mut bytes).expect("the OS has no randomness");
+    getrandom::getrandom(&mut bytes).expect("the OS has no randomness");
     let random: String = bytes.iter().map(|b| char::from(ALPHABET[usize::from(b & 63)])).collect();
     format!("BBDC-{random}")
 }

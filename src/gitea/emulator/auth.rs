@@ -3,7 +3,7 @@
 //! `user:password`, plus the flavour's one-time code header for a two-factor account).
 
 use chrono::{DateTime, Utc};
-use secrecy::zeroize::Zeroizing;
+use zeroize::Zeroizing;
 
 use super::facts::{self, Refusal};
 use super::scopes;

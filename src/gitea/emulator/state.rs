@@ -28,7 +28,7 @@ pub(crate) struct Salted {
 impl Salted {
     pub(crate) fn new(secret: &str) -> Self {
         let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).expect("the OS has no randomness");
+        getrandom::getrandom(&mut salt).expect("the OS has no randomness");
         Self { salt, digest: Self::hash(&salt, secret) }
     }
 
@@ -281,7 +281,7 @@ pub(crate) fn last_eight(secret: &str) -> String {
 /// A fresh secret: 40 lowercase hex characters, the hex of 20 random bytes, no prefix (§3.8).
 pub(crate) fn mint_secret() -> String {
     let mut bytes = [0u8; 20];
-    getrandom::fill(&mut bytes).expect("the OS has no randomness");
+    getrandom::getrandom(&mut bytes).expect("the OS has no randomness");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

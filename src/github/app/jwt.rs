@@ -2,7 +2,7 @@
 //! drift), `exp` 9 minutes ahead (GitHub refuses more than 10), `iss` the app id or client id.
 
 use chrono::{DateTime, Utc};
-use secrecy::zeroize::Zeroizing;
+use zeroize::Zeroizing;
 
 use super::AppKey;
 use crate::base64;

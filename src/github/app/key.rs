@@ -6,7 +6,7 @@ use std::path::Path;
 
 use ring::rand::SystemRandom;
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
-use secrecy::zeroize::Zeroizing;
+use zeroize::Zeroizing;
 
 use crate::base64;
 use crate::error::{CredentialErrorKind, Error, Result};

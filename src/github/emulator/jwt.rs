@@ -161,8 +161,7 @@ pub fn sign_app_jwt(private_key_pem: &str, claims: JwtClaims) -> Result<BearerTo
     use ring::rand::SystemRandom;
     use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 
-    let der =
-        secrecy::zeroize::Zeroizing::new(pem_to_der(private_key_pem).ok_or(SigningError("not a PEM private key"))?);
+    let der = zeroize::Zeroizing::new(pem_to_der(private_key_pem).ok_or(SigningError("not a PEM private key"))?);
     let key = RsaKeyPair::from_der(&der)
         .or_else(|_| RsaKeyPair::from_pkcs8(&der))
         .map_err(|_| SigningError("not an RSA private key patkit can use"))?;

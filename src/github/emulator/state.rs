@@ -425,7 +425,7 @@ const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 /// `n` random base62 characters.
 pub(crate) fn base62(n: usize) -> String {
     let mut bytes = vec![0u8; n];
-    getrandom::fill(&mut bytes).expect("the OS has no randomness");
+    getrandom::getrandom(&mut bytes).expect("the OS has no randomness");
     // 62 * 4 = 248: rejecting bytes ≥ 248 would be unbiased; a test double can live with the
     // slight bias of a plain modulo.
     bytes.iter().map(|b| char::from(BASE62[usize::from(*b) % BASE62.len()])).collect()

@@ -19,7 +19,7 @@ pub(crate) const RANDOM_LEN: usize = 20;
 /// treat the value as opaque either way).
 pub(crate) fn mint_secret() -> String {
     let mut bytes = [0u8; RANDOM_LEN];
-    getrandom::fill(&mut bytes).expect("the OS has no randomness");
+    getrandom::getrandom(&mut bytes).expect("the OS has no randomness");
     // 64 symbols: the low six bits of each byte are uniform.
     let random: String = bytes.iter().map(|b| char::from(ALPHABET[usize::from(b & 63)])).collect();
     format!("glpat-{random}")

@@ -355,7 +355,7 @@ impl Emulator {
         let mut state = self.lock();
         assert!(state.users.contains_key(&user), "issue_oauth_token: unknown user {user}");
         let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).expect("the OS has no randomness");
+        getrandom::getrandom(&mut bytes).expect("the OS has no randomness");
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         state.secrets.insert(
             hash_secret(&token),

@@ -5,8 +5,8 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use secrecy::zeroize::Zeroizing;
 use tokio::io::AsyncWriteExt as _;
+use zeroize::Zeroizing;
 
 use super::{HandOff, HookError, RotationHook, time_text};
 

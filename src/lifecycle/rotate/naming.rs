@@ -18,8 +18,7 @@ pub(crate) fn replacement_name(old: &str, now: DateTime<Utc>, max_chars: Option<
     let base = strip_suffix(old);
     let base: String = base.chars().take(max_chars.saturating_sub(SUFFIX_CHARS).max(1)).collect();
     let base = if base.trim().is_empty() { "patkit" } else { base.as_str() };
-    let random = uuid::Uuid::new_v4().simple().to_string();
-    format!("{base}~r{}-{}", now.format("%Y%m%dT%H%M%SZ"), &random[..8])
+    format!("{base}~r{}-{}", now.format("%Y%m%dT%H%M%SZ"), crate::random::hex(4))
 }
 
 /// `old` without a trailing suffix this module made.

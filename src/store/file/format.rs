@@ -1,6 +1,6 @@
 //! The bytes of one entry file (layout in the [module docs](super)).
 
-use secrecy::zeroize::Zeroizing;
+use zeroize::Zeroizing;
 
 use super::seal::{self, Sealing};
 use crate::store::StoredPat;

@@ -5,7 +5,7 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
-use secrecy::zeroize::Zeroizing;
+use zeroize::Zeroizing;
 
 use crate::store::{StoreError, StoreErrorKind};
 
@@ -35,7 +35,7 @@ const OPEN_FLAGS: i32 = libc::O_NOFOLLOW | libc::O_NONBLOCK;
 /// `/proc`). `dir` is a directory this process may create files in; the probe file is a
 /// temporary file, removed at once (or, after a crash, with the other leftovers).
 pub(super) fn effective_uid(dir: &Path) -> Result<u32, StoreError> {
-    let probe = dir.join(format!("{TEMP_PREFIX}owner-{}", uuid::Uuid::new_v4().simple()));
+    let probe = dir.join(format!("{TEMP_PREFIX}owner-{}", crate::random::hex(16)));
     let file = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -179,7 +179,7 @@ pub(super) fn read_private(path: &Path, owner: u32) -> Result<Option<Zeroizing<V
 /// in the same directory, fsync it, rename it over the target, fsync the directory. A crash at
 /// any point leaves the old file or the new one, plus at most a stray temporary file.
 pub(super) fn replace_atomically(dir: &Path, file_name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-    let temp = dir.join(format!("{TEMP_PREFIX}{}", uuid::Uuid::new_v4().simple()));
+    let temp = dir.join(format!("{TEMP_PREFIX}{}", crate::random::hex(16)));
     let target = dir.join(file_name);
     let written = (|| {
         let mut file = OpenOptions::new()

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use secrecy::{ExposeSecret, SecretBox};
+use zeroize::Zeroizing;
 
 /// A 256-bit key that encrypts a [`FileTokenStore`](super::FileTokenStore) at rest
 /// (XChaCha20-Poly1305). Feature `encryption`.
@@ -19,12 +19,12 @@ use secrecy::{ExposeSecret, SecretBox};
 /// let fresh = FileStoreKey::generate();
 /// assert_eq!(fresh.expose_secret().len(), 32);
 /// ```
-pub struct FileStoreKey(SecretBox<[u8; 32]>);
+pub struct FileStoreKey(Box<Zeroizing<[u8; 32]>>);
 
 impl FileStoreKey {
     /// Wraps 32 bytes of key material.
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(SecretBox::new(Box::new(bytes)))
+        Self(Box::new(Zeroizing::new(bytes)))
     }
 
     /// A fresh random key from the operating system's generator.
@@ -33,9 +33,10 @@ impl FileStoreKey {
     ///
     /// If the operating system has no random number generator (practically never).
     pub fn generate() -> Self {
-        let mut bytes = Box::new([0u8; 32]);
-        getrandom::fill(bytes.as_mut()).expect("the operating system's random number generator failed");
-        Self(SecretBox::new(bytes))
+        // Filled where it lives: no copy of the key is left on the stack.
+        let mut key = Box::new(Zeroizing::new([0u8; 32]));
+        getrandom::getrandom(key.as_mut_slice()).expect("the operating system's random number generator failed");
+        Self(key)
     }
 
     /// The key bytes, e.g. to save a generated key.
@@ -44,7 +45,7 @@ impl FileStoreKey {
     ///
     /// Whoever holds these bytes can read every token in the store. Never log or print them.
     pub fn expose_secret(&self) -> &[u8; 32] {
-        self.0.expose_secret()
+        &self.0
     }
 }
 

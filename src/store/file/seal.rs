@@ -6,7 +6,7 @@ use std::fmt;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 #[cfg(feature = "encryption")]
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use secrecy::zeroize::Zeroizing;
+use zeroize::Zeroizing;
 
 #[cfg(feature = "encryption")]
 use super::FileStoreKey;
@@ -68,7 +68,7 @@ impl Sealing {
             #[cfg(feature = "encryption")]
             Self::XChaCha20Poly1305(cipher) => {
                 let mut nonce = [0u8; NONCE_LEN];
-                getrandom::fill(&mut nonce).expect("the operating system's random number generator failed");
+                getrandom::getrandom(&mut nonce).expect("the operating system's random number generator failed");
                 let sealed = cipher
                     .encrypt(&XNonce::from(nonce), Payload { msg: body, aad })
                     .expect("XChaCha20-Poly1305 seals any message of a few kilobytes");

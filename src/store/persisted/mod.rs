@@ -66,8 +66,8 @@ mod v2;
 mod v3;
 mod v4;
 
-use secrecy::zeroize::Zeroizing;
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use crate::secret::PatSecret;
 use crate::store::{PatRecord, StoredPat};

@@ -471,7 +471,7 @@ impl WipedOnDrop {
 
 impl Drop for WipedOnDrop {
     fn drop(&mut self) {
-        secrecy::zeroize::Zeroize::zeroize(self.0.body_mut());
+        zeroize::Zeroize::zeroize(self.0.body_mut());
     }
 }
 

@@ -1,6 +1,6 @@
 use std::fmt;
 
-use secrecy::{ExposeSecret, SecretString};
+use crate::secret::SecretText;
 
 /// A Vault/OpenBao token, sent as the `X-Vault-Token` header (marked sensitive).
 ///
@@ -13,12 +13,12 @@ use secrecy::{ExposeSecret, SecretString};
 /// assert_eq!(format!("{token:?}"), "VaultToken([REDACTED])");
 /// ```
 #[derive(Clone)]
-pub struct VaultToken(SecretString);
+pub struct VaultToken(SecretText);
 
 impl VaultToken {
     /// Wraps a token. The `String` is moved in and zeroized when the token is dropped.
     pub fn new(value: String) -> Self {
-        Self(SecretString::from(value))
+        Self(SecretText::new(value))
     }
 
     /// Returns the token value.
@@ -28,7 +28,7 @@ impl VaultToken {
     /// The same rules as [`PatSecret::expose_secret`](crate::PatSecret::expose_secret) apply:
     /// never log or print it.
     pub fn expose_secret(&self) -> &str {
-        self.0.expose_secret()
+        self.0.expose()
     }
 
     /// The `X-Vault-Token` header value, marked sensitive. `None` if the token holds characters

@@ -99,7 +99,7 @@ pub async fn list_is_sorted_by_name(store: &dyn TokenStore, prefix: &str) {
 
 /// Nothing `list` returns carries a secret: not its `Debug`, not its JSON.
 pub async fn list_never_exposes_secrets(store: &dyn TokenStore, prefix: &str) {
-    let secret = format!("list-canary-{}", uuid::Uuid::new_v4().simple());
+    let secret = format!("list-canary-{}", crate::random::hex(16));
     ok(store.put(full_entry(&format!("{prefix}a"), &secret)).await, "put");
     ok(store.put(sample_entry(&format!("{prefix}b"), &secret)).await, "put");
     let all = ok(store.list().await, "list");

@@ -9,7 +9,7 @@ use crate::store::{Expected, StoreError, StoreErrorKind, TokenStore};
 /// alternate), the conflict errors `compare_and_swap` returns (`Display`, `Debug`, every
 /// source), `list`'s output, or the `Debug` of the entry `get` returns.
 pub async fn secrets_never_leak(store: &dyn TokenStore, prefix: &str) {
-    let canary = format!("CANARY-{}", uuid::Uuid::new_v4().simple());
+    let canary = format!("CANARY-{}", crate::random::hex(16));
     let name = format!("{prefix}entry");
     let revision = ok(store.put(full_entry(&name, &canary)).await, "put");
     ok(store.put(sample_entry(&format!("{prefix}other"), &canary)).await, "put");

@@ -62,7 +62,7 @@ impl State {
         self.next_id += 1;
         // Leading zeros on purpose: ids are opaque strings and must round-trip exactly.
         let id = PatId::new(format!("{:06}", self.next_id));
-        let secret = PatSecret::new(format!("fake-{}", uuid::Uuid::new_v4().simple()));
+        let secret = PatSecret::new(format!("fake-{}", crate::random::hex(16)));
         let metadata = PatMetadata { id: id.clone(), display_name, scopes, valid_from: now, valid_to, extras };
         let token = FakeToken { metadata: metadata.clone(), revoked: false, replaced_by: None };
         self.order.push(id.clone());

@@ -76,7 +76,7 @@ impl<F: Fn(&str) -> CreatedPat + Send + Sync> Seeder for F {
 
 /// A fresh display name for `property`, unique per call.
 pub(crate) fn name(property: &str) -> String {
-    format!("conformance-{property}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
+    format!("conformance-{property}-{}", crate::random::hex(4))
 }
 
 /// What the suite needs besides the provider: the scopes to ask for (provider-native: Azure

@@ -5,7 +5,8 @@ pub(super) struct XorShift(u64);
 
 impl XorShift {
     pub(super) fn from_entropy() -> Self {
-        let seed = getrandom::u64().unwrap_or_else(|_| {
+        let mut seed = [0u8; 8];
+        let seed = getrandom::getrandom(&mut seed).map(|()| u64::from_le_bytes(seed)).unwrap_or_else(|_| {
             // No OS randomness: the time and the address of a local still differ per transport.
             let local = 0u8;
             let nanos = std::time::SystemTime::now()

@@ -169,7 +169,7 @@ impl HeldRequest {
 impl Drop for HeldRequest {
     fn drop(&mut self) {
         if let Some(request) = &mut self.0 {
-            secrecy::zeroize::Zeroize::zeroize(request.body_mut());
+            zeroize::Zeroize::zeroize(request.body_mut());
         }
     }
 }

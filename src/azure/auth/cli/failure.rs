@@ -46,7 +46,7 @@ fn looks_like_token(word: &str) -> bool {
     }
     word.len() >= 32
         && word.chars().all(|c| c.is_ascii_alphanumeric() || "-._~+/=".contains(c))
-        && uuid::Uuid::try_parse(word).is_err()
+        && !crate::random::is_uuid(word)
 }
 
 #[cfg(test)]

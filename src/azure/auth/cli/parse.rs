@@ -4,9 +4,9 @@
 //! missing or malformed, never a value (serde_json's own messages can quote values, so they are
 //! not passed on either).
 
-use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
-use secrecy::zeroize::Zeroizing;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use crate::secret::BearerToken;
 
@@ -73,10 +73,13 @@ pub(crate) fn parse_output(
     Ok(AzToken { token, expires_at })
 }
 
-/// The machine's local time zone, as az uses when it prints `expiresOn`.
-pub(crate) fn system_local_to_utc(naive: NaiveDateTime) -> Option<DateTime<Utc>> {
-    // In a DST fold the earlier instant is the safe choice: the token is refreshed sooner.
-    Local.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc))
+/// `expiresOn` as az prints it when patkit runs it: az prints the local time of its own process,
+/// and patkit runs az with `TZ=UTC0` (see `AzureCliCredential`), so that local time is UTC. This
+/// spares patkit reading the machine's time zone database (chrono's `clock` feature and its
+/// `iana-time-zone` crate) for a field only az releases before 2.54 (November 2023) need:
+/// later ones print `expires_on`, which is preferred.
+pub(crate) fn az_local_is_utc(naive: NaiveDateTime) -> Option<DateTime<Utc>> {
+    Some(naive.and_utc())
 }
 
 fn parse_unix(value: &Value) -> Option<DateTime<Utc>> {
@@ -98,7 +101,7 @@ fn parse_local(text: &str, local_to_utc: impl Fn(NaiveDateTime) -> Option<DateTi
 
 #[cfg(test)]
 mod tests {
-    use chrono::FixedOffset;
+    use chrono::{FixedOffset, TimeZone as _};
 
     use super::*;
 
@@ -162,12 +165,8 @@ mod tests {
     }
 
     #[test]
-    fn system_local_conversion_round_trips() {
-        // Noon in mid-January and mid-July: never inside a DST transition anywhere.
-        for instant in ["2026-01-15T12:00:00Z", "2026-07-15T12:00:00Z"] {
-            let instant = at(instant);
-            let local = instant.with_timezone(&Local).naive_local();
-            assert_eq!(system_local_to_utc(local), Some(instant));
-        }
+    fn az_local_time_is_read_as_utc() {
+        let out = r#"{"accessToken":"t","expiresOn":"2026-07-15 12:00:00.000000"}"#;
+        assert_eq!(parse_output(out.as_bytes(), az_local_is_utc).unwrap().expires_at, at("2026-07-15T12:00:00Z"));
     }
 }

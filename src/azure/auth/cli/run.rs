@@ -1,6 +1,6 @@
 //! Running `az` with bounded, wiped output buffers.
 
-use secrecy::zeroize::Zeroizing;
+use zeroize::Zeroizing;
 
 /// The most of az's standard output that is read (its JSON is about 2 KiB). Each output is read
 /// into one buffer of this size, allocated up front, so no reallocation leaves a copy of the

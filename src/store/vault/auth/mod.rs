@@ -8,7 +8,7 @@ pub(crate) mod wire;
 use std::fmt;
 use std::path::PathBuf;
 
-use secrecy::{ExposeSecret as _, SecretString};
+use crate::secret::SecretText;
 
 use super::token::VaultToken;
 
@@ -166,12 +166,12 @@ impl fmt::Debug for VaultAuth {
 /// assert_eq!(format!("{:?}", VaultSecretId::new("canary".to_owned())), "VaultSecretId([REDACTED])");
 /// ```
 #[derive(Clone)]
-pub struct VaultSecretId(SecretString);
+pub struct VaultSecretId(SecretText);
 
 impl VaultSecretId {
     /// Wraps a secret ID. The `String` is moved in and zeroized when the value is dropped.
     pub fn new(value: String) -> Self {
-        Self(SecretString::from(value))
+        Self(SecretText::new(value))
     }
 
     /// Returns the secret ID.
@@ -180,7 +180,7 @@ impl VaultSecretId {
     ///
     /// Never log or print it: with the role ID it mints Vault tokens.
     pub fn expose_secret(&self) -> &str {
-        self.0.expose_secret()
+        self.0.expose()
     }
 }
 

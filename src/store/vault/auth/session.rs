@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use secrecy::zeroize::Zeroizing;
 use tokio::time::Instant;
+use zeroize::Zeroizing;
 
 use super::wire::{self, AuthApi, Lease};
 use super::{Method, SecretIdSource, VaultAuth, VaultSecretId};
@@ -292,7 +292,7 @@ impl Session {
         let obtained = Instant::now();
         let mut request = self.api.app_role_login(&self.mount, role_id, &secret_id)?;
         let response = self.send(transport, request.clone(), wire::LOGIN).await;
-        secrecy::zeroize::Zeroize::zeroize(request.body_mut());
+        zeroize::Zeroize::zeroize(request.body_mut());
         let (token, lease) = wire::parse_auth(&response?, "the AppRole login")?;
         tracing::info!(method = "approle", ttl_secs = lease.ttl.as_secs(), "patkit: logged in to Vault");
         // A new token: its TTL is the one renewals are measured against.

@@ -249,7 +249,7 @@ async fn the_namespace_goes_with_the_login_and_every_request() {
 }
 
 fn tempfile_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("patkit-vault-auth-{}", uuid::Uuid::new_v4().simple()));
+    let dir = std::env::temp_dir().join(format!("patkit-vault-auth-{}", crate::random::hex(16)));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

@@ -75,7 +75,7 @@ fn an_unreadable_or_empty_ca_file_is_refused_naming_the_variable() {
         field(config(&vars("/nonexistent/ca.pem")).unwrap().build().map(|_| unreachable!())),
         "BAO_CACERT or VAULT_CACERT"
     );
-    let dir = std::env::temp_dir().join(format!("patkit-ca-{}", uuid::Uuid::new_v4().simple()));
+    let dir = std::env::temp_dir().join(format!("patkit-ca-{}", crate::random::hex(16)));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("ca.pem");
     std::fs::write(&path, "not a certificate").unwrap();
