@@ -48,11 +48,31 @@ impl<'de> Deserialize<'de> for WireSecret {
 impl PatTokenWire {
     /// The metadata, or a decode error naming the missing field.
     pub(crate) fn into_metadata(self, at: &str) -> Result<(PatMetadata, Option<PatSecret>)> {
+        let Self { authorization_id, display_name, scope, target_accounts, token, valid_from, valid_to } = self;
+        let fields = TokenFields { authorization_id, display_name, scope, target_accounts, valid_from, valid_to };
+        Ok((fields.into_metadata(at)?, token.map(|t| t.0)))
+    }
+}
+
+/// A `PatToken`'s fields but its secret: what a listing reads of each token.
+#[derive(Default)]
+struct TokenFields {
+    authorization_id: Option<String>,
+    display_name: Option<String>,
+    scope: Option<Scopes>,
+    target_accounts: Option<JoinedIds>,
+    valid_from: Option<DateTime<Utc>>,
+    valid_to: Option<DateTime<Utc>>,
+}
+
+impl TokenFields {
+    /// The metadata, or a decode error naming the missing field (`{at}.{field}`).
+    fn into_metadata(self, at: &str) -> Result<PatMetadata> {
         let missing = |field: &str| Error::Decode {
             path: format!("{at}.{field}"),
             source: format!("`{field}` is missing or null").into(),
         };
-        let metadata = PatMetadata {
+        Ok(PatMetadata {
             id: PatId::new(self.authorization_id.ok_or_else(|| missing("authorizationId"))?),
             display_name: self.display_name.unwrap_or_default(),
             scopes: self.scope.unwrap_or_default(),
@@ -63,8 +83,110 @@ impl PatTokenWire {
                 Targets::EXTRA,
                 self.target_accounts.map_or_else(|| Targets::AllOrganizations.extra_value(), |ids| ids.0),
             ),
-        };
-        Ok((metadata, self.token.map(|t| t.0)))
+        })
+    }
+}
+
+/// One token of a listing, converted as it is read: its fields go straight into the
+/// [`PatMetadata`] (no `PatTokenWire` in between, whose moves cost about as much as the
+/// conversion), and its `token` (null in a listing) is skipped without being read into memory.
+/// Duplicate and unknown fields are handled as `PatTokenWire`'s derived `Deserialize` does:
+/// a duplicate is an error, an unknown field is ignored.
+struct ListedPat(Result<PatMetadata>);
+
+/// The fields of a `PatToken`, as a listing tells them apart.
+enum Field {
+    AuthorizationId,
+    DisplayName,
+    Scope,
+    TargetAccounts,
+    ValidFrom,
+    ValidTo,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Field;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a PatToken field name")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> std::result::Result<Field, E> {
+                Ok(match name {
+                    "authorizationId" => Field::AuthorizationId,
+                    "displayName" => Field::DisplayName,
+                    "scope" => Field::Scope,
+                    "targetAccounts" => Field::TargetAccounts,
+                    "validFrom" => Field::ValidFrom,
+                    "validTo" => Field::ValidTo,
+                    _ => Field::Other,
+                })
+            }
+        }
+        deserializer.deserialize_identifier(V)
+    }
+}
+
+/// `next_value` for a field that may appear once.
+fn once<'de, A: serde::de::MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    seen: &mut bool,
+    name: &'static str,
+) -> std::result::Result<(), A::Error> {
+    if std::mem::replace(seen, true) {
+        return Err(serde::de::Error::duplicate_field(name));
+    }
+    *slot = map.next_value()?;
+    Ok(())
+}
+
+/// A date-time field (`null` allowed), read with [`OptDateTime`].
+struct DateField(Option<DateTime<Utc>>);
+
+impl<'de> Deserialize<'de> for DateField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        de_opt_datetime(deserializer).map(Self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListedPat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ListedPat;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct PatTokenWire")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<ListedPat, A::Error> {
+                let mut fields = TokenFields::default();
+                let mut seen = [false; 6];
+                let (mut valid_from, mut valid_to) = (None, None);
+                while let Some(field) = map.next_key::<Field>()? {
+                    match field {
+                        Field::AuthorizationId => {
+                            once(&mut map, &mut fields.authorization_id, &mut seen[0], "authorizationId")?;
+                        }
+                        Field::DisplayName => once(&mut map, &mut fields.display_name, &mut seen[1], "displayName")?,
+                        Field::Scope => once(&mut map, &mut fields.scope, &mut seen[2], "scope")?,
+                        Field::TargetAccounts => {
+                            once(&mut map, &mut fields.target_accounts, &mut seen[3], "targetAccounts")?;
+                        }
+                        Field::ValidFrom => once(&mut map, &mut valid_from, &mut seen[4], "validFrom")?,
+                        Field::ValidTo => once(&mut map, &mut valid_to, &mut seen[5], "validTo")?,
+                        Field::Other => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                fields.valid_from = valid_from.and_then(|DateField(t)| t);
+                fields.valid_to = valid_to.and_then(|DateField(t)| t);
+                Ok(ListedPat(fields.into_metadata("")))
+            }
+        }
+        deserializer.deserialize_map(V)
     }
 }
 
@@ -125,10 +247,10 @@ impl<'de> Deserialize<'de> for ListedPats {
                     Vec::with_capacity(seq.size_hint().unwrap_or(super::pats::list::MAX_PAGE_SIZE as usize));
                 let mut failed = None;
                 let mut index = 0;
-                while let Some(token) = seq.next_element::<PatTokenWire>()? {
+                while let Some(ListedPat(token)) = seq.next_element()? {
                     if failed.is_none() {
-                        match token.into_metadata("") {
-                            Ok((metadata, _)) => items.push(metadata),
+                        match token {
+                            Ok(metadata) => items.push(metadata),
                             Err(Error::Decode { path, source }) => {
                                 failed = Some(Error::Decode { path: format!("patTokens[{index}]{path}"), source });
                             }
