@@ -1,5 +1,4 @@
-//! Percent-encoding as the URL Standard does it for http(s) URLs, and the
-//! `application/x-www-form-urlencoded` query encoding.
+//! Percent-encoding as the URL Standard does it for the components of http(s) URLs.
 //!
 //! Every set encodes the C0 controls, DEL and every non-ASCII byte (UTF-8, `%XX` in upper case);
 //! each set adds the ASCII characters its component may not carry. `%` itself is left alone
@@ -23,7 +22,7 @@ pub(crate) enum Set {
 
 impl Set {
     fn contains(self, byte: u8) -> bool {
-        if byte < 0x20 || byte >= 0x7f {
+        if !(0x20..0x7f).contains(&byte) {
             return true;
         }
         let fragment = matches!(byte, b' ' | b'"' | b'<' | b'>' | b'`');
@@ -53,81 +52,9 @@ pub(crate) fn push_encoded(out: &mut String, text: &str, set: Set) {
     out.push_str(rest);
 }
 
-fn push_byte(out: &mut String, byte: u8) {
+pub(super) fn push_byte(out: &mut String, byte: u8) {
     // Writing to a String cannot fail.
     let _ = write!(out, "%{byte:02X}");
-}
-
-/// Appends `text` form-encoded (`application/x-www-form-urlencoded`): `*-._`, ASCII letters and
-/// digits as they are, space as `+`, every other byte (UTF-8) as `%XX`.
-fn push_form(out: &mut String, text: &str) {
-    for byte in text.bytes() {
-        match byte {
-            b'*' | b'-' | b'.' | b'_' | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' => out.push(char::from(byte)),
-            b' ' => out.push('+'),
-            _ => push_byte(out, byte),
-        }
-    }
-}
-
-/// Appends `name=value`, both form-encoded.
-pub(crate) fn push_pair(out: &mut String, name: &str, value: &str) {
-    push_form(out, name);
-    out.push('=');
-    push_form(out, value);
-}
-
-/// Appends `name=value`, form-encoded, to a query, after a `&` unless the query is empty.
-pub(crate) fn append_pair(query: &mut String, name: &str, value: &str) {
-    if !query.is_empty() {
-        query.push('&');
-    }
-    push_pair(query, name, value);
-}
-
-/// The `name=value` pairs of a form-encoded text (a query or a form body), decoded: pairs split
-/// on `&` (empty ones skipped), name and value on the first `=` (none: an empty value), `+` read
-/// as a space, `%XX` decoded, and bytes that are not UTF-8 replaced by U+FFFD.
-pub(crate) fn parse_pairs(input: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
-    input.split(|b| *b == b'&').filter(|pair| !pair.is_empty()).map(|pair| {
-        let (name, value) = match pair.iter().position(|b| *b == b'=') {
-            Some(at) => (&pair[..at], &pair[at + 1..]),
-            None => (pair, &pair[pair.len()..]),
-        };
-        (form_decode(name), form_decode(value))
-    })
-}
-
-fn form_decode(text: &[u8]) -> String {
-    let plus_as_space: Vec<u8> = text.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
-    String::from_utf8_lossy(&percent_decode(&plus_as_space)).into_owned()
-}
-
-/// `%XX` decoded (`XX` two hex digits, either case); a `%` not followed by two hex digits is kept
-/// as it is. `+` is left alone (it means a space only in form encoding).
-pub(crate) fn percent_decode(text: &[u8]) -> Vec<u8> {
-    let hex = |b: Option<&u8>| b.and_then(|b| char::from(*b).to_digit(16));
-    let mut out = Vec::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        match (text[i], hex(text.get(i + 1)), hex(text.get(i + 2))) {
-            (b'%', Some(high), Some(low)) => {
-                // Two hex digits make at most 0xFF.
-                out.push(u8::try_from(high * 16 + low).unwrap_or(u8::MAX));
-                i += 3;
-            }
-            (byte, _, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-/// One path segment percent-decoded into text, bytes that are not UTF-8 replaced by U+FFFD.
-pub(crate) fn decode_segment(segment: &str) -> String {
-    String::from_utf8_lossy(&percent_decode(segment.as_bytes())).into_owned()
 }
 
 #[cfg(test)]
@@ -148,21 +75,5 @@ mod tests {
         assert_eq!(encoded("a b`c#d?", Set::Fragment), "a%20b%60c#d?");
         assert_eq!(encoded("é\u{0}\u{7f}ü", Set::Query), "%C3%A9%00%7F%C3%BC");
         assert_eq!(encoded("~!$&()*+,;=:@[]|^", Set::PathSegment), "~!$&()*+,;=:@[]|^");
-    }
-
-    #[test]
-    fn form_encoding_keeps_only_unreserved_bytes() {
-        let mut query = String::new();
-        append_pair(&mut query, "a b", "x+y&z=é~");
-        append_pair(&mut query, "$top", "");
-        assert_eq!(query, "a+b=x%2By%26z%3D%C3%A9%7E&%24top=");
-    }
-
-    #[test]
-    fn pairs_decode_plus_percent_and_bad_escapes() {
-        let pairs: Vec<_> = parse_pairs(b"a=1&&b&c=x+y%2Bz%zz%4&=v&d=%FF%C3%A9").collect();
-        let expected = [("a", "1"), ("b", ""), ("c", "x y+z%zz%4"), ("", "v"), ("d", "\u{fffd}é")];
-        assert_eq!(pairs, expected.map(|(k, v)| (k.to_owned(), v.to_owned())));
-        assert_eq!(decode_segment("a%2Fb+c%20d%"), "a/b+c d%");
     }
 }

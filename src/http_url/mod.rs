@@ -17,6 +17,11 @@
 //! The unit tests and a property test compare its output with `url`'s (a dev-dependency).
 
 mod encode;
+// Query pairs are written by the providers' clients and read by their pagination, the mock
+// transport and the emulators; the neutral layers (stores, hooks) use none of it, and a build
+// with only some of those features leaves some of it unused.
+#[cfg_attr(not(all(feature = "emulator", feature = "gitlab", feature = "github")), allow(dead_code, unused_imports))]
+mod form;
 mod host;
 #[cfg(test)]
 mod tests;
@@ -24,7 +29,8 @@ mod tests;
 use std::fmt;
 use std::str::FromStr;
 
-pub(crate) use encode::{append_pair, decode_segment, parse_pairs};
+#[cfg_attr(not(all(feature = "emulator", feature = "gitlab", feature = "github")), allow(unused_imports))]
+pub(crate) use form::{append_pair, decode_segment, parse_pairs};
 pub(crate) use host::Host;
 
 use encode::Set;
@@ -170,13 +176,14 @@ impl HttpUrl {
         &self.serialization[self.scheme().len() + "://".len()..self.host_end]
     }
 
-    /// The port, or the scheme's default (80, 443).
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// The port, or the scheme's default (80, 443). (Only the tests read it, against `url`.)
+    #[cfg(test)]
     pub(crate) fn port_or_default(&self) -> u16 {
         self.port.unwrap_or(if self.https { 443 } else { 80 })
     }
 
-    /// The path, starting with `/`.
+    /// The path, starting with `/`. (Only the tests read it, against `url`.)
+    #[cfg(test)]
     pub(crate) fn path(&self) -> &str {
         &self.serialization
             [self.path_start..self.query_start.or(self.fragment_start).unwrap_or(self.serialization.len())]
@@ -191,11 +198,6 @@ impl HttpUrl {
     /// The fragment without its `#`, if there is one (maybe empty).
     pub(crate) fn fragment(&self) -> Option<&str> {
         Some(&self.serialization[self.fragment_start? + 1..])
-    }
-
-    /// The query's `name=value` pairs, decoded (see [`parse_pairs`]).
-    pub(crate) fn query_pairs(&self) -> impl Iterator<Item = (String, String)> + '_ {
-        parse_pairs(self.query().unwrap_or("").as_bytes())
     }
 
     /// Appends path segments: one trailing `/` of the path is dropped first, then each segment
@@ -229,39 +231,6 @@ impl HttpUrl {
         self.query_start = self.query_start.map(|at| at - path_end + new_end);
         self.fragment_start = self.fragment_start.map(|at| at - path_end + new_end);
         self.serialization.push_str(&after_path);
-        self
-    }
-
-    /// Appends `name=value` to the query, form-encoded (`application/x-www-form-urlencoded`,
-    /// as `url`'s `query_pairs_mut().append_pair` does), after a `&` unless the query is empty.
-    pub(crate) fn append_pair(&mut self, name: &str, value: &str) -> &mut Self {
-        self.extend_pairs([(name, value)])
-    }
-
-    /// [`append_pair`](Self::append_pair) for each pair in turn. With no pairs the URL is left
-    /// as it is (`url` would add an empty query, a lone `?`).
-    pub(crate) fn extend_pairs<I, K, V>(&mut self, pairs: I) -> &mut Self
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: AsRef<str>,
-    {
-        let fragment = self.fragment_start.take().map(|at| self.serialization.split_off(at));
-        for (name, value) in pairs {
-            match self.query_start {
-                None => {
-                    self.query_start = Some(self.serialization.len());
-                    self.serialization.push('?');
-                }
-                Some(at) if self.serialization.len() > at + 1 => self.serialization.push('&'),
-                Some(_) => {}
-            }
-            encode::push_pair(&mut self.serialization, name.as_ref(), value.as_ref());
-        }
-        if let Some(fragment) = fragment {
-            self.fragment_start = Some(self.serialization.len());
-            self.serialization.push_str(&fragment);
-        }
         self
     }
 }
