@@ -205,7 +205,7 @@ impl HttpUrl {
     /// controls and non-ASCII among others), as `url`'s `path_segments_mut().pop_if_empty()
     /// .extend(…)` does — `.` and `..` segments are skipped, as there (they would move the path
     /// when the URL is read back). One difference: a tab or line break is encoded (`%09`, `%0A`,
-    /// `%0D`) where `url` drops it, so two different names never make the same path.
+    /// `%0D`) where `url` drops it, so such a segment is never sent as another one.
     pub(crate) fn push_segments<I>(&mut self, segments: I) -> &mut Self
     where
         I: IntoIterator,
