@@ -56,8 +56,8 @@ impl fmt::Debug for WebhookHook {
 
 impl WebhookHook {
     /// A hook posting to `url` through `transport`. [`Error::InvalidInput`] if `url` does not
-    /// parse (a user name or password before the host, `user:password@`, is refused: pass a
-    /// secret in the path or query) or is neither `https` nor `http` to a loopback address.
+    /// parse (a user name or password before the host, `user:password@`, is refused) or is
+    /// neither `https` nor `http` to a loopback address.
     pub fn new(url: &str, transport: impl HttpTransport + 'static) -> Result<Self> {
         let invalid = |why: &'static str| Error::invalid_input("url", why);
         let url = HttpUrl::parse(url)
