@@ -37,6 +37,7 @@ pub mod github;
 #[cfg_attr(docsrs, doc(cfg(feature = "gitlab")))]
 pub mod gitlab;
 pub mod guide;
+mod http_url;
 #[cfg(test)]
 mod layering;
 pub mod lifecycle;

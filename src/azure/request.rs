@@ -1,12 +1,12 @@
 //! What every request to the service carries: URL layout, api-version, headers, the operation tag.
 
 use http::Method;
-use url::Url;
 
 use crate::auth::AccessCredential;
 use crate::client::base_url;
 use crate::client::request::{self as core, Header};
 use crate::error::{CredentialErrorKind, Error, Result};
+use crate::http_url::HttpUrl;
 use crate::transport::{HttpRequest, Operation};
 
 /// The `User-Agent` every request carries: `patkit/<version>`.
@@ -16,9 +16,9 @@ pub const USER_AGENT: &str = core::USER_AGENT;
 #[derive(Debug, Clone)]
 pub(crate) struct RequestContext {
     /// `https://vssps.dev.azure.com` or an override.
-    pub(crate) base_url: Url,
+    pub(crate) base_url: HttpUrl,
     /// Where a PAT is tried out (`https://dev.azure.com` or the override of `base_url`).
-    pub(crate) check_base_url: Url,
+    pub(crate) check_base_url: HttpUrl,
     pub(crate) organization: String,
     pub(crate) pat_api_version: String,
     pub(crate) admin_api_version: String,
@@ -26,19 +26,19 @@ pub(crate) struct RequestContext {
 
 impl RequestContext {
     /// `{base}/{organization}/{segments…}` with `api-version` set.
-    pub(crate) fn url(&self, base: &Url, segments: &[&str], api_version: &str) -> Url {
+    pub(crate) fn url(&self, base: &HttpUrl, segments: &[&str], api_version: &str) -> HttpUrl {
         let mut url = base_url::join(base, std::iter::once(self.organization.as_str()).chain(segments.iter().copied()));
-        url.query_pairs_mut().append_pair("api-version", api_version);
+        url.append_pair("api-version", api_version);
         url
     }
 
     /// `{base}/{organization}/_apis/tokens/pats?api-version=…`.
-    pub(crate) fn pats_url(&self) -> Url {
+    pub(crate) fn pats_url(&self) -> HttpUrl {
         self.url(&self.base_url, &["_apis", "tokens", "pats"], &self.pat_api_version)
     }
 
     /// `{base}/{organization}/_apis/tokenadmin/{segments…}?api-version=…`.
-    pub(crate) fn admin_url(&self, segments: &[&str]) -> Url {
+    pub(crate) fn admin_url(&self, segments: &[&str]) -> HttpUrl {
         let mut all = vec!["_apis", "tokenadmin"];
         all.extend_from_slice(segments);
         self.url(&self.base_url, &all, &self.admin_api_version)
@@ -68,7 +68,7 @@ pub(crate) fn lifecycle_authorization(credential: &AccessCredential) -> Result<A
 /// `X-TFS-FedAuthRedirect: Suppress`, so a bad credential gets a 401 instead of a sign-in page.
 pub(crate) fn build(
     method: Method,
-    url: Url,
+    url: HttpUrl,
     op: Operation,
     authorization: Authorization,
     json_body: Option<Vec<u8>>,

@@ -304,7 +304,7 @@ impl BitbucketClientBuilder {
     /// or a malformed user slug.
     pub fn build(self) -> Result<BitbucketClient> {
         let base_url = base_url::parse("base_url", &self.base_url)?;
-        let host = base_url.host_str().unwrap_or_default().to_owned();
+        let host = base_url.host_str().to_owned();
         let own_slug = self.user_slug.unwrap_or_else(|| self.credential.user().to_owned());
         user_slug("user_slug", &own_slug)?;
         let core = Core::new(self.transport, self.retry, self.clock, self.pacing, OverLimit::Refused)?;

@@ -112,7 +112,7 @@ fn request(
     }
     let mut url = base_url::join(&ctx.base_url, segments.iter().copied());
     {
-        let mut q = url.query_pairs_mut();
+        let q = &mut url;
         q.append_pair(pair.0, pair.1).append_pair("limit", LIMIT);
         if let Some(start) = start {
             let raw = start.as_str();

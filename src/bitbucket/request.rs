@@ -2,13 +2,13 @@
 //! `{base}/rest/api/latest/users/{slug}`, and the credential.
 
 use http::Method;
-use url::Url;
 
 use super::TokenOwner;
 use crate::auth::AccessCredential;
 use crate::client::base_url;
 use crate::client::request as core;
 use crate::error::{Error, Result};
+use crate::http_url::HttpUrl;
 use crate::model::PatId;
 use crate::transport::{HttpRequest, Operation};
 
@@ -21,19 +21,19 @@ pub(crate) const TOKENS_PATH: [&str; 3] = ["rest", "access-tokens", "1.0"];
 #[derive(Debug, Clone)]
 pub(crate) struct RequestContext {
     /// `https://HOST[/CONTEXT]`.
-    pub(crate) base_url: Url,
+    pub(crate) base_url: HttpUrl,
 }
 
 impl RequestContext {
     /// `{base}/rest/access-tokens/1.0/{owner}[/{id}]`, each segment percent-encoded.
-    pub(crate) fn tokens_url(&self, owner: &TokenOwner, id: Option<&str>) -> Url {
+    pub(crate) fn tokens_url(&self, owner: &TokenOwner, id: Option<&str>) -> HttpUrl {
         let tail = owner.segments().into_iter().chain(id);
         base_url::join(&self.base_url, TOKENS_PATH.into_iter().chain(tail))
     }
 
     /// `{base}/rest/api/latest/{users/{slug} | projects/{key}[/repos/{slug}]}`: a harmless read
     /// of what a token belongs to.
-    pub(crate) fn api_url(&self, owner: &TokenOwner) -> Url {
+    pub(crate) fn api_url(&self, owner: &TokenOwner) -> HttpUrl {
         let tail = owner.segments();
         base_url::join(&self.base_url, ["rest", "api", "latest"].into_iter().chain(tail))
     }
@@ -42,7 +42,7 @@ impl RequestContext {
     pub(crate) fn build(
         &self,
         method: Method,
-        url: Url,
+        url: HttpUrl,
         op: Operation,
         credential: &AccessCredential,
         json_body: Option<Vec<u8>>,

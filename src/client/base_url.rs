@@ -1,14 +1,14 @@
 //! The base-URL rule every client applies to the hosts it is given, and joining paths below one.
 
-use url::Url;
-
 use crate::error::{Error, Result};
+use crate::http_url::HttpUrl;
 
-/// Parses a configured base URL: a URL that can be a base, without query or fragment, https (or
-/// plain http to a loopback address only). `field` names the setting in the error.
-pub(crate) fn parse(field: &'static str, raw: &str) -> Result<Url> {
-    let url: Url = raw.parse().map_err(|_| Error::invalid_input(field, "not a valid URL"))?;
-    if url.cannot_be_a_base() || url.query().is_some() || url.fragment().is_some() {
+/// Parses a configured base URL: an absolute http(s) URL without user name or password, query
+/// or fragment, https (or plain http to a loopback address only). `field` names the setting in
+/// the error, whose reason says what is wrong without quoting the URL.
+pub(crate) fn parse(field: &'static str, raw: &str) -> Result<HttpUrl> {
+    let url = HttpUrl::parse(raw).map_err(|e| Error::invalid_input(field, format!("not a valid URL: {e}")))?;
+    if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::invalid_input(field, "must be a base URL without query or fragment"));
     }
     if !crate::transport::is_allowed_url(&url) {
@@ -19,12 +19,9 @@ pub(crate) fn parse(field: &'static str, raw: &str) -> Result<Url> {
 
 /// `{base}/{segments…}`: each segment percent-encoded as one path segment, below any path the
 /// base already has.
-pub(crate) fn join<'a>(base: &Url, segments: impl IntoIterator<Item = &'a str>) -> Url {
+pub(crate) fn join<'a>(base: &HttpUrl, segments: impl IntoIterator<Item = &'a str>) -> HttpUrl {
     let mut url = base.clone();
-    // A base URL always has a path (`parse` refuses the others), so this succeeds.
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty().extend(segments);
-    }
+    url.push_segments(segments);
     url
 }
 
@@ -36,13 +33,21 @@ mod tests {
     fn only_https_bases_or_loopback_http() {
         assert!(parse("base_url", "https://example.test").is_ok());
         assert!(parse("base_url", "http://127.0.0.1:8080/x/").is_ok());
-        for bad in ["http://example.test", "https://example.test/?q=1", "https://example.test/#f", "mailto:a@b", "nope"]
-        {
+        for bad in [
+            "http://example.test",
+            "https://example.test/?q=1",
+            "https://example.test/#f",
+            "mailto:a@b",
+            "nope",
+            "https://user:secret@example.test",
+        ] {
             match parse("base_url", bad) {
                 Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "base_url", "{bad}"),
                 other => panic!("{bad}: {other:?}"),
             }
         }
+        let refused = parse("base_url", "https://user:secret@example.test").unwrap_err().to_string();
+        assert!(refused.contains("user name or password") && !refused.contains("secret"), "{refused}");
     }
 
     #[test]

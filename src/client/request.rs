@@ -3,9 +3,9 @@
 //! body with its `Content-Type`.
 
 use http::{HeaderName, HeaderValue, Method, header};
-use url::Url;
 
 use crate::error::{Error, Result};
+use crate::http_url::HttpUrl;
 use crate::transport::{HttpRequest, Operation};
 
 /// The `User-Agent` every request carries: `patkit/<version>`.
@@ -18,7 +18,7 @@ pub(crate) type Header = (HeaderName, HeaderValue);
 /// credential), the provider's `extra` headers and an optional JSON body.
 pub(crate) fn build(
     method: Method,
-    url: &Url,
+    url: &HttpUrl,
     operation: Operation,
     authorization: Option<Header>,
     extra: &[(&'static str, &'static str)],
@@ -58,7 +58,7 @@ mod tests {
         const OP: Operation = Operation::idempotent("probe");
         let mut secret = HeaderValue::from_static("Bearer t");
         secret.set_sensitive(true);
-        let url: Url = "https://example.test/x".parse().unwrap();
+        let url: HttpUrl = "https://example.test/x".parse().unwrap();
         let body = json(&serde_json::json!({"a": 1})).unwrap();
         let request =
             build(Method::POST, &url, OP, Some((header::AUTHORIZATION, secret)), &[("x-extra", "1")], Some(body))

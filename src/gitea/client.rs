@@ -241,7 +241,7 @@ impl GiteaClientBuilder {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<GiteaClient> {
         let base_url = base_url::parse("base_url", &self.base_url)?;
-        let host = base_url.host_str().unwrap_or_default().to_owned();
+        let host = base_url.host_str().to_owned();
         let owner = username(self.owner.as_deref().unwrap_or(self.credential.user()))?.to_owned();
         let core = Core::new(self.transport, self.retry, self.clock, self.pacing, OverLimit::Refused)?;
         Ok(GiteaClient {

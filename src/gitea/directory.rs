@@ -71,7 +71,7 @@ fn request(ctx: &RequestContext, listing: Listing<'_>, at: Position) -> Result<P
         Listing::GpgKeys(user) => (ctx.url(&["users", username(user)?, "gpg_keys"]), op::USER_GPG_KEYS),
     };
     {
-        let mut q = url.query_pairs_mut();
+        let q = &mut url;
         if let Listing::Search(text) = listing {
             q.append_pair("q", text);
         }

@@ -3,7 +3,6 @@
 //! a call made with a token itself.
 
 use http::{HeaderName, Method};
-use url::Url;
 use zeroize::Zeroizing;
 
 use super::Flavor;
@@ -12,6 +11,7 @@ use crate::auth::header::sensitive;
 use crate::client::base_url;
 use crate::client::request as core;
 use crate::error::{Error, Result};
+use crate::http_url::HttpUrl;
 use crate::model::PatId;
 use crate::secret::PatSecret;
 use crate::transport::{HttpRequest, Operation};
@@ -23,7 +23,7 @@ pub(crate) use core::json;
 #[derive(Debug)]
 pub(crate) struct Prepared {
     pub(crate) method: Method,
-    pub(crate) url: Url,
+    pub(crate) url: HttpUrl,
     pub(crate) op: Operation,
     pub(crate) body: Option<Vec<u8>>,
 }
@@ -32,19 +32,19 @@ pub(crate) struct Prepared {
 #[derive(Debug, Clone)]
 pub(crate) struct RequestContext {
     /// `https://HOST/api/v1`.
-    pub(crate) base_url: Url,
+    pub(crate) base_url: HttpUrl,
     /// Which header carries a one-time code.
     pub(crate) flavor: Flavor,
 }
 
 impl RequestContext {
     /// `{base}/{segments…}`, each segment percent-encoded as one path segment.
-    pub(crate) fn url(&self, segments: &[&str]) -> Url {
+    pub(crate) fn url(&self, segments: &[&str]) -> HttpUrl {
         base_url::join(&self.base_url, segments.iter().copied())
     }
 
     /// `{base}/users/{owner}/tokens[/{rest}]`.
-    pub(crate) fn tokens_url(&self, owner: &str, rest: Option<&str>) -> Url {
+    pub(crate) fn tokens_url(&self, owner: &str, rest: Option<&str>) -> HttpUrl {
         match rest {
             Some(rest) => self.url(&["users", owner, "tokens", rest]),
             None => self.url(&["users", owner, "tokens"]),
@@ -65,7 +65,13 @@ impl RequestContext {
     }
 
     /// A request made with `token` itself: `Authorization: token <t>`, marked sensitive.
-    pub(crate) fn with_token(&self, method: Method, url: Url, op: Operation, token: &PatSecret) -> Result<HttpRequest> {
+    pub(crate) fn with_token(
+        &self,
+        method: Method,
+        url: HttpUrl,
+        op: Operation,
+        token: &PatSecret,
+    ) -> Result<HttpRequest> {
         core::build(method, &url, op, Some((http::header::AUTHORIZATION, token_authorization(token))), &[], None)
     }
 }

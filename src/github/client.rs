@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use http::{HeaderValue, Method, header};
-use url::Url;
 
 use super::GitHubCredential;
 use super::classify::{self, Asked};
@@ -14,6 +13,7 @@ use crate::auth::AccessCredential;
 use crate::client::{Core, base_url, request as core};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::http_url::HttpUrl;
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, Operation, OverLimit, Pacing, RetryConfig};
 
 /// github.com's REST API.
@@ -53,7 +53,7 @@ pub struct GitHubClient {
 }
 
 pub(crate) struct Inner {
-    pub(crate) base_url: Url,
+    pub(crate) base_url: HttpUrl,
     pub(crate) org: String,
     pub(crate) credential: GitHubCredential,
     pub(crate) core: Core,
@@ -153,12 +153,12 @@ impl GitHubClient {
     }
 
     /// `{base}/{segments…}`, each percent-encoded.
-    pub(crate) fn api_url(&self, segments: &[&str]) -> Url {
+    pub(crate) fn api_url(&self, segments: &[&str]) -> HttpUrl {
         base_url::join(&self.inner.base_url, segments.iter().copied())
     }
 
     /// `{base}/orgs/{org}/{segments…}`.
-    pub(crate) fn org_url(&self, segments: &[&str]) -> Url {
+    pub(crate) fn org_url(&self, segments: &[&str]) -> HttpUrl {
         let org = self.inner.org.as_str();
         base_url::join(&self.inner.base_url, ["orgs", org].into_iter().chain(segments.iter().copied()))
     }
@@ -168,7 +168,7 @@ impl GitHubClient {
     pub(crate) fn build(
         &self,
         method: Method,
-        url: Url,
+        url: HttpUrl,
         op: Operation,
         credential: Option<&AccessCredential>,
         json_body: Option<Vec<u8>>,
@@ -189,7 +189,7 @@ impl GitHubClient {
     pub(crate) async fn authed(
         &self,
         method: Method,
-        url: Url,
+        url: HttpUrl,
         op: Operation,
         json_body: Option<Vec<u8>>,
     ) -> Result<HttpRequest> {

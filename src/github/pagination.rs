@@ -1,9 +1,8 @@
 //! GitHub's page-number pagination (§4.9): `per_page` (at most 100) and `page`, the next page
 //! named by the `Link` header's `rel="next"`. The neutral continuation is the next page's number.
 
-use url::Url;
-
 use crate::error::{Error, Result};
+use crate::http_url::HttpUrl;
 use crate::model::ContinuationToken;
 use crate::transport::HttpResponse;
 
@@ -46,8 +45,8 @@ fn next_in(link: &str) -> Option<ContinuationToken> {
         if !is_next {
             return None;
         }
-        let url: Url = target.trim().strip_prefix('<')?.strip_suffix('>')?.parse().ok()?;
-        let page = url.query_pairs().find(|(k, _)| k == "page")?.1.into_owned();
+        let url: HttpUrl = target.trim().strip_prefix('<')?.strip_suffix('>')?.parse().ok()?;
+        let page = url.query_pairs().find(|(k, _)| k == "page")?.1;
         let token = ContinuationToken::new(page);
         page_of(Some(&token)).ok().map(|_| token)
     })

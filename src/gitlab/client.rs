@@ -277,7 +277,7 @@ impl GitLabClientBuilder {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<GitLabClient> {
         let base_url = base_url::parse("base_url", self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
-        let host = base_url.host_str().unwrap_or_default().to_owned();
+        let host = base_url.host_str().to_owned();
         let sudo = match self.sudo {
             Some(user) if !user.is_empty() && user.len() <= 255 && user.bytes().all(|b| b.is_ascii_graphic()) => {
                 Some(HeaderValue::from_str(&user).map_err(|_| Error::invalid_input("sudo", "not a header value"))?)

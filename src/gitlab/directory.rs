@@ -63,7 +63,7 @@ fn users_request(
 ) -> Result<HttpRequest> {
     let mut url = ctx.url(&["users"]);
     {
-        let mut q = url.query_pairs_mut();
+        let q = &mut url;
         match by {
             By::Username(name) => q.append_pair("username", name),
             By::Search(text) => q.append_pair("search", text),
@@ -101,7 +101,7 @@ fn keys_request(
     let (last, operation) = if gpg { ("gpg_keys", op::USER_GPG_KEYS) } else { ("keys", op::USER_KEYS) };
     let mut url = ctx.url(&["users", &id, last]);
     {
-        let mut q = url.query_pairs_mut();
+        let q = &mut url;
         for (k, v) in pagination::query(Some(MAX_PER_PAGE), continuation)? {
             q.append_pair(k, &v);
         }

@@ -5,6 +5,7 @@
 //! elsewhere.
 
 use crate::error::{Error, Result};
+use crate::http_url::HttpUrl;
 use crate::model::ContinuationToken;
 use crate::transport::HttpResponse;
 
@@ -23,8 +24,8 @@ pub(crate) fn next(response: &HttpResponse) -> Option<ContinuationToken> {
         if !params.split(';').any(|p| p.trim().eq_ignore_ascii_case("rel=\"next\"")) {
             return None;
         }
-        let url: url::Url = target.trim().trim_start_matches('<').trim_end_matches('>').parse().ok()?;
-        let page = url.query_pairs().find(|(k, _)| k == "page")?.1.into_owned();
+        let url: HttpUrl = target.trim().trim_start_matches('<').trim_end_matches('>').parse().ok()?;
+        let page = url.query_pairs().find(|(k, _)| k == "page")?.1;
         is_page(&page).then(|| ContinuationToken::new(page))
     })
 }

@@ -1,13 +1,13 @@
 //! Where requests go and what they carry: `{base}/…` paths, the credential, `Sudo`.
 
 use http::{HeaderValue, Method};
-use url::Url;
 
 use crate::auth::AccessCredential;
 use crate::client::base_url;
 use crate::client::request as core;
 use crate::error::Error;
 use crate::error::Result;
+use crate::http_url::HttpUrl;
 use crate::model::PatId;
 use crate::transport::{HttpRequest, Operation};
 
@@ -15,14 +15,14 @@ use crate::transport::{HttpRequest, Operation};
 #[derive(Debug, Clone)]
 pub(crate) struct RequestContext {
     /// `https://HOST/api/v4`.
-    pub(crate) base_url: Url,
+    pub(crate) base_url: HttpUrl,
     /// The `Sudo` header value, when the client acts as another user (admins).
     pub(crate) sudo: Option<HeaderValue>,
 }
 
 impl RequestContext {
     /// `{base}/{segments…}`, each segment percent-encoded as one path segment.
-    pub(crate) fn url(&self, segments: &[&str]) -> Url {
+    pub(crate) fn url(&self, segments: &[&str]) -> HttpUrl {
         base_url::join(&self.base_url, segments.iter().copied())
     }
 
@@ -30,7 +30,7 @@ impl RequestContext {
     pub(crate) fn build(
         &self,
         method: Method,
-        url: Url,
+        url: HttpUrl,
         op: Operation,
         credential: &AccessCredential,
         json_body: Option<Vec<u8>>,

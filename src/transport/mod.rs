@@ -29,6 +29,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::http_url::HttpUrl;
+
 pub use error::{TransportError, TransportErrorKind};
 pub use from_fn::{FnTransport, from_fn};
 pub use operation::{Idempotency, Operation};
@@ -72,22 +74,26 @@ impl<T: HttpTransport + ?Sized> HttpTransport for Box<T> {
 }
 
 /// Whether `url` is allowed: `https`, or `http` to a loopback address.
-pub(crate) fn is_allowed_url(url: &url::Url) -> bool {
-    match url.scheme() {
+pub(crate) fn is_allowed_url(url: &HttpUrl) -> bool {
+    url.scheme() == "https" || url.host().is_loopback()
+}
+
+/// Whether a request to `scheme://host` is allowed: `https`, or `http` to a loopback host
+/// (`host` as a URL writes it: a name, an IPv4 address or a bracketed IPv6 address).
+#[cfg(any(feature = "reqwest", test))]
+pub(crate) fn is_allowed(scheme: &str, host: &str) -> bool {
+    match scheme {
         "https" => true,
-        "http" => is_loopback(url),
+        "http" => is_loopback_host(host),
         _ => false,
     }
 }
 
-/// Whether `url` names a loopback destination: `localhost`, `127.0.0.0/8` or `::1`.
-pub(crate) fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+/// Whether `host` (as a URL writes it) is a loopback destination: `localhost`, `127.0.0.0/8` or
+/// `::1`. A host patkit's URL type does not accept is not loopback.
+#[cfg(any(feature = "reqwest", test))]
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    crate::http_url::Host::parse(host).is_ok_and(|host| host.is_loopback())
 }
 
 #[cfg(test)]
@@ -104,10 +110,14 @@ mod tests {
             "http://127.9.9.9/",
         ] {
             assert!(is_allowed_url(&ok.parse().unwrap()), "{ok}");
+            let url = url::Url::parse(ok).unwrap();
+            assert!(is_allowed(url.scheme(), url.host_str().unwrap()), "{ok} as reqwest reads it");
         }
         for bad in ["http://vssps.dev.azure.com/", "http://10.0.0.1/", "ftp://localhost/", "http://localhost.evil.com/"]
         {
-            assert!(!is_allowed_url(&bad.parse().unwrap()), "{bad}");
+            assert!(!HttpUrl::parse(bad).is_ok_and(|url| is_allowed_url(&url)), "{bad}");
+            let url = url::Url::parse(bad).unwrap();
+            assert!(!is_allowed(url.scheme(), url.host_str().unwrap()), "{bad} as reqwest reads it");
         }
     }
 
@@ -144,11 +154,13 @@ mod tests {
         for yes in
             ["http://localhost:1/", "https://LOCALHOST/", "https://127.0.0.1/", "http://127.9.9.9/", "https://[::1]:8/"]
         {
-            assert!(is_loopback(&yes.parse().unwrap()), "{yes}");
+            assert!(HttpUrl::parse(yes).unwrap().host().is_loopback(), "{yes}");
+            assert!(is_loopback_host(url::Url::parse(yes).unwrap().host_str().unwrap()), "{yes} as reqwest reads it");
         }
         for no in ["https://vssps.dev.azure.com/", "http://10.0.0.1/", "https://localhost.evil.com/", "https://[::2]/"]
         {
-            assert!(!is_loopback(&no.parse().unwrap()), "{no}");
+            assert!(!HttpUrl::parse(no).unwrap().host().is_loopback(), "{no}");
+            assert!(!is_loopback_host(url::Url::parse(no).unwrap().host_str().unwrap()), "{no} as reqwest reads it");
         }
     }
 }

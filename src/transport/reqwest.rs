@@ -10,7 +10,7 @@ use rustls_platform_verifier::Verifier;
 use zeroize::{Zeroize as _, Zeroizing};
 
 use super::{
-    HttpRequest, HttpResponse, HttpTransport, TransportError, TransportErrorKind, is_allowed_url, is_loopback,
+    HttpRequest, HttpResponse, HttpTransport, TransportError, TransportErrorKind, is_allowed, is_loopback_host,
 };
 
 /// Default cap on a response body: 4 MiB (a page of 100 PATs is about 40 KiB).
@@ -217,9 +217,9 @@ impl From<reqwest::Client> for ReqwestTransport {
 
 impl ReqwestTransport {
     /// The client for `url`: the proxy-free one for loopback destinations.
-    fn client_for(&self, url: &url::Url) -> &reqwest::Client {
+    fn client_for(&self, url: &reqwest::Url) -> &reqwest::Client {
         match &self.direct {
-            Some(direct) if is_loopback(url) => direct,
+            Some(direct) if is_loopback_host(url.host_str().unwrap_or("")) => direct,
             _ => &self.client,
         }
     }
@@ -245,7 +245,7 @@ impl HttpTransport for ReqwestTransport {
         let request =
             reqwest::Request::try_from(request).map_err(|e| TransportError::new(TransportErrorKind::Refused, e))?;
         let url = request.url();
-        if !is_allowed_url(url) {
+        if !is_allowed(url.scheme(), url.host_str().unwrap_or("")) {
             return Err(TransportError::new(
                 TransportErrorKind::Refused,
                 format!(

@@ -28,11 +28,7 @@ impl Incoming {
     pub(crate) fn new(request: http::Request<Vec<u8>>) -> Self {
         let (parts, body) = request.into_parts();
         let path = parts.uri.path().to_owned();
-        let query = parts
-            .uri
-            .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default();
+        let query = parts.uri.query().map(|q| crate::http_url::parse_pairs(q.as_bytes()).collect()).unwrap_or_default();
         let scheme = parts.uri.scheme_str().map(str::to_owned);
         let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
         Self { method: parts.method, path, scheme, authority, query, headers: parts.headers, body }

@@ -52,7 +52,7 @@ pub(crate) fn request(
     validate(query)?;
     let mut url = ctx.pats_url();
     {
-        let mut q = url.query_pairs_mut();
+        let q = &mut url;
         q.append_pair("displayFilterOption", filter_wire(query.filter))
             .append_pair("sortByOption", sort_wire(query.sort))
             .append_pair("isSortAscending", if query.ascending { "true" } else { "false" });
@@ -203,9 +203,9 @@ mod tests {
         };
         let request = request(&context(), &bearer(), &query, Some(&ContinuationToken::new("MjA="))).unwrap();
         assert_eq!(request.method(), Method::GET);
-        let url: url::Url = request.uri().to_string().parse().unwrap();
+        let url: crate::http_url::HttpUrl = request.uri().to_string().parse().unwrap();
         assert_eq!(url.path(), "/fabrikam/_apis/tokens/pats");
-        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let pairs: Vec<(String, String)> = url.query_pairs().collect();
         let expected = [
             ("api-version", "7.1-preview.1"),
             ("displayFilterOption", "expired"),

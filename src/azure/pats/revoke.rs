@@ -12,7 +12,7 @@ use http::Method;
 /// `DELETE …/_apis/tokens/pats?authorizationId=…`.
 pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, id: &PatId) -> Result<HttpRequest> {
     let mut url = ctx.pats_url();
-    url.query_pairs_mut().append_pair("authorizationId", id.as_str());
+    url.append_pair("authorizationId", id.as_str());
     build(Method::DELETE, url, op::REVOKE, lifecycle_authorization(credential)?, None)
 }
 

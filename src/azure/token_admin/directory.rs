@@ -53,7 +53,7 @@ pub(crate) fn request(
 ) -> Result<HttpRequest> {
     let mut url = ctx.url(&ctx.base_url, &["_apis", "graph", "users"], GRAPH_API_VERSION);
     {
-        let mut q = url.query_pairs_mut();
+        let q = &mut url;
         q.append_pair("subjectTypes", "aad,msa");
         if let Some(c) = continuation {
             q.append_pair("continuationToken", c.as_str());

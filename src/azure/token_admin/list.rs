@@ -39,7 +39,7 @@ pub(crate) fn request(
     }
     let mut url = ctx.admin_url(&["personalaccesstokens", descriptor]);
     {
-        let mut q = url.query_pairs_mut();
+        let q = &mut url;
         if let Some(n) = page_size {
             q.append_pair("pageSize", &n.to_string());
         }

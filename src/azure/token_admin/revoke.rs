@@ -17,7 +17,7 @@ pub(crate) fn request(ctx: &RequestContext, credential: &AccessCredential, ids: 
     }
     let body: Vec<RevocationWire<'_>> = ids.iter().map(|id| RevocationWire { authorization_id: id.as_str() }).collect();
     let mut url = ctx.admin_url(&["revocations"]);
-    url.query_pairs_mut().append_pair("isPublic", "false");
+    url.append_pair("isPublic", "false");
     build(Method::POST, url, op::ADMIN_REVOKE, credential.to_header(), Some(json(&body)?))
 }
 

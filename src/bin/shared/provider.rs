@@ -87,14 +87,23 @@ impl Kind {
     }
 }
 
-/// Whether `host` (`name`, `name:port`, `[v6]:port`) is a loopback address or `localhost`.
+/// Whether `host` (`name`, `name:port`, `[v6]:port`) is a loopback address or `localhost`:
+/// `localhost` in any case, a dotted-decimal address in `127.0.0.0/8`, or `[::1]` — the forms
+/// the library's URLs accept as loopback (anything else, `127.1` included, is not).
 pub fn is_loopback(host: &str) -> bool {
-    match url::Url::parse(&format!("http://{host}/")).ok().as_ref().and_then(url::Url::host) {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+    let (name, port, v6) = match host.strip_prefix('[').and_then(|v6| v6.split_once(']')) {
+        Some((ip, rest)) => (ip, rest.strip_prefix(':').unwrap_or(rest), true),
+        None => {
+            let (name, port) = host.split_once(':').unwrap_or((host, ""));
+            (name, port, false)
+        }
+    };
+    let loopback = if v6 {
+        name.parse::<std::net::Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
+    } else {
+        name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    };
+    loopback && (port.is_empty() || port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok())
 }
 
 /// `https`, or `http` for a loopback host (an emulator, a tunnel): plain http never leaves the
@@ -116,6 +125,17 @@ mod tests {
         assert_eq!(Kind::from_host("github.com"), Some(Kind::GitHub));
         assert_eq!(Kind::from_host("gitlab.example.com"), None);
         assert_eq!(Kind::from_host("127.0.0.1:8080"), None);
+    }
+
+    #[test]
+    fn loopback_hosts_with_or_without_a_port() {
+        for yes in ["localhost", "LocalHost:8080", "127.0.0.1", "127.1.2.3:9", "[::1]", "[::1]:8080"] {
+            assert!(is_loopback(yes), "{yes}");
+        }
+        for no in ["localhost.evil.com", "10.0.0.1", "[::2]", "::1", "[::1", "[::1]x", "localhost:http", "127.1"] {
+            assert!(!is_loopback(no), "{no}");
+        }
+        assert_eq!((scheme_for("127.0.0.1:8080"), scheme_for("gitlab.com")), ("http", "https"));
     }
 
     #[test]

@@ -27,11 +27,7 @@ impl Incoming {
         let raw: Vec<&str> = parts.uri.path().trim_matches('/').split('/').collect();
         let segments =
             raw.iter().position(|s| *s == "rest").map(|i| raw[i..].iter().map(|s| decode_segment(s)).collect());
-        let query = parts
-            .uri
-            .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default();
+        let query = parts.uri.query().map(|q| crate::http_url::parse_pairs(q.as_bytes()).collect()).unwrap_or_default();
         Self { method: parts.method, segments, query, headers: parts.headers, body }
     }
 

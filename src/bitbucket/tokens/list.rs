@@ -41,7 +41,7 @@ pub(crate) fn request(
         pairs.push(("limit", n.to_string()));
     }
     if !pairs.is_empty() {
-        url.query_pairs_mut().extend_pairs(pairs);
+        url.extend_pairs(pairs);
     }
     ctx.build(Method::GET, url, op::TOKEN_LIST, credential, None)
 }

@@ -33,11 +33,7 @@ impl Incoming {
     pub(crate) fn new(request: http::Request<Vec<u8>>) -> Self {
         let (parts, body) = request.into_parts();
         let path = parts.uri.path();
-        let query = parts
-            .uri
-            .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default();
+        let query = parts.uri.query().map(|q| crate::http_url::parse_pairs(q.as_bytes()).collect()).unwrap_or_default();
         let host = parts
             .uri
             .authority()

@@ -17,7 +17,7 @@ use crate::transport::HttpResponse;
 /// every token when `page` was missing).
 pub(crate) fn request(ctx: &RequestContext, owner: &str, page: u32, limit: u32) -> Result<Prepared> {
     let mut url = ctx.tokens_url(username(owner)?, None);
-    url.query_pairs_mut().append_pair("page", &page.to_string()).append_pair("limit", &limit.to_string());
+    url.append_pair("page", &page.to_string()).append_pair("limit", &limit.to_string());
     Ok(Prepared { method: Method::GET, url, op: op::TOKEN_LIST, body: None })
 }
 

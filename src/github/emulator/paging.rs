@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::facts;
 use super::wire::{Incoming, json_response, set_header};
+use crate::http_url::append_pair;
 use crate::transport::HttpResponse;
 
 /// `(page, per_page)`: `page` 1-based (absent, 0 or not a number is 1); `per_page` default 30,
@@ -16,12 +17,12 @@ pub(crate) fn window(request: &Incoming) -> (usize, usize) {
 }
 
 fn link(request: &Incoming, page: usize, rel: &str) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    let mut query = String::new();
     for (k, v) in request.query.iter().filter(|(k, _)| k != "page") {
-        query.append_pair(k, v);
+        append_pair(&mut query, k, v);
     }
-    query.append_pair("page", &page.to_string());
-    format!("<{}{}?{}>; rel=\"{rel}\"", request.origin, request.path, query.finish())
+    append_pair(&mut query, "page", &page.to_string());
+    format!("<{}{}?{query}>; rel=\"{rel}\"", request.origin, request.path)
 }
 
 /// The `(skip, take)` of the request's page.

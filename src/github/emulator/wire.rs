@@ -30,11 +30,7 @@ impl Incoming {
         let path = parts.uri.path().to_owned();
         let trimmed = path.trim_matches('/');
         let segments = if trimmed.is_empty() { Vec::new() } else { trimmed.split('/').map(decode_segment).collect() };
-        let query = parts
-            .uri
-            .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default();
+        let query = parts.uri.query().map(|q| crate::http_url::parse_pairs(q.as_bytes()).collect()).unwrap_or_default();
         let host = parts
             .uri
             .authority()

@@ -1,11 +1,11 @@
 //! [`GrantQuery`]: the filters of the grant and request listings (§4.2), checked before sending.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use url::Url;
 
 use crate::error::{Error, Result};
 use crate::github::client::check_login;
 use crate::github::pagination;
+use crate::http_url::HttpUrl;
 
 /// At most this many `owner[]` logins per listing.
 pub const MAX_OWNERS: usize = 10;
@@ -117,7 +117,7 @@ impl GrantQuery {
     }
 
     /// Checks the query and appends it, with `page`, to `url`.
-    pub(crate) fn apply(&self, url: &mut Url, page: u32) -> Result<()> {
+    pub(crate) fn apply(&self, url: &mut HttpUrl, page: u32) -> Result<()> {
         let per_page = pagination::per_page(self.per_page)?;
         if self.owners.len() > MAX_OWNERS {
             return Err(Error::invalid_input("owner", format!("GitHub filters by at most {MAX_OWNERS} owners")));
@@ -142,34 +142,32 @@ impl GrantQuery {
         {
             return Err(Error::invalid_input("last_used_before", "must be later than last_used_after"));
         }
-        let mut q = url.query_pairs_mut();
-        q.append_pair("per_page", &per_page.to_string()).append_pair("page", &page.to_string());
+        url.append_pair("per_page", &per_page.to_string()).append_pair("page", &page.to_string());
         if self.sort_by_created_at {
-            q.append_pair("sort", "created_at");
+            url.append_pair("sort", "created_at");
         }
         if let Some(direction) = self.direction {
-            q.append_pair("direction", if direction == Direction::Ascending { "asc" } else { "desc" });
+            url.append_pair("direction", if direction == Direction::Ascending { "asc" } else { "desc" });
         }
         for login in &self.owners {
-            q.append_pair("owner[]", login);
+            url.append_pair("owner[]", login);
         }
         if let Some(name) = &self.repository {
-            q.append_pair("repository", name);
+            url.append_pair("repository", name);
         }
         if let Some(name) = &self.permission {
-            q.append_pair("permission", name);
+            url.append_pair("permission", name);
         }
         let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
         if let Some(t) = self.last_used_before {
-            q.append_pair("last_used_before", &stamp(t));
+            url.append_pair("last_used_before", &stamp(t));
         }
         if let Some(t) = self.last_used_after {
-            q.append_pair("last_used_after", &stamp(t));
+            url.append_pair("last_used_after", &stamp(t));
         }
         for id in &self.token_ids {
-            q.append_pair("token_id[]", &id.to_string());
+            url.append_pair("token_id[]", &id.to_string());
         }
-        drop(q);
         Ok(())
     }
 }
@@ -179,9 +177,9 @@ mod tests {
     use super::*;
 
     fn query_of(q: &GrantQuery, page: u32) -> Result<Vec<(String, String)>> {
-        let mut url: Url = "https://api.github.com/orgs/acme/personal-access-tokens".parse().unwrap();
+        let mut url: HttpUrl = "https://api.github.com/orgs/acme/personal-access-tokens".parse().unwrap();
         q.apply(&mut url, page)?;
-        Ok(url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+        Ok(url.query_pairs().collect())
     }
 
     #[test]

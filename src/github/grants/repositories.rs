@@ -37,9 +37,7 @@ impl GitHubClient {
         operation: crate::transport::Operation,
     ) -> Result<Page<Repository>> {
         let mut url = self.org_url(segments);
-        url.query_pairs_mut()
-            .append_pair("per_page", &pagination::MAX_PER_PAGE.to_string())
-            .append_pair("page", &page.to_string());
+        url.append_pair("per_page", &pagination::MAX_PER_PAGE.to_string()).append_pair("page", &page.to_string());
         let request = self.authed(Method::GET, url, operation, None).await?;
         let asked = Asked { id: Some(id), app_only: true, ..Asked::op(operation) };
         self.send(request, Some(asked), |response, _| {

@@ -29,7 +29,7 @@ impl GitHubClient {
         let page = pagination::page_of(continuation.as_ref())?;
         let mut url = self.org_url(&["credential-authorizations"]);
         {
-            let mut q = url.query_pairs_mut();
+            let q = &mut url;
             q.append_pair("per_page", &pagination::MAX_PER_PAGE.to_string()).append_pair("page", &page.to_string());
             if let Some(login) = login {
                 check_login("login", login)?;

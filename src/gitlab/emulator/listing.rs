@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::facts::{self, DEFAULT_PER_PAGE, MAX_PER_PAGE, TOTAL_LIMIT};
 use super::state::{State, TokenEntry};
 use super::wire::{Incoming, json_response, parse_date, parse_datetime, set_header, token_json};
+use crate::http_url::append_pair;
 use crate::transport::HttpResponse;
 
 const SORTS: &[&str] = &[
@@ -196,11 +197,11 @@ pub(crate) fn paged(
 
 /// The request's URL with `page` and `per_page` replaced (every other parameter kept).
 fn page_url(request: &Incoming, page: usize, per_page: usize) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    let mut query = String::new();
     for (k, v) in request.query.iter().filter(|(k, _)| k != "page" && k != "per_page" && k != "private_token") {
-        query.append_pair(k, v);
+        append_pair(&mut query, k, v);
     }
-    query.append_pair("page", &page.to_string());
-    query.append_pair("per_page", &per_page.to_string());
-    format!("{}{}?{}", request.origin, request.raw_path, query.finish())
+    append_pair(&mut query, "page", &page.to_string());
+    append_pair(&mut query, "per_page", &per_page.to_string());
+    format!("{}{}?{query}", request.origin, request.raw_path)
 }

@@ -31,11 +31,7 @@ impl Incoming {
         let (parts, body) = request.into_parts();
         let raw_path = parts.uri.path().to_owned();
         let segments = crate::testing::emulator_kit::path::segments_under(&raw_path, BASE_PATH);
-        let query = parts
-            .uri
-            .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default();
+        let query = parts.uri.query().map(|q| crate::http_url::parse_pairs(q.as_bytes()).collect()).unwrap_or_default();
         let host = parts
             .uri
             .authority()
@@ -95,7 +91,7 @@ impl Incoming {
                 }
             }
         } else {
-            form_pairs(url::form_urlencoded::parse(&self.body).into_owned().collect(), &mut params);
+            form_pairs(crate::http_url::parse_pairs(&self.body).collect(), &mut params);
         }
         Ok(params)
     }

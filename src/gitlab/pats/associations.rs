@@ -76,7 +76,7 @@ pub(crate) fn request(
     let mut url = ctx.url(&["personal_access_tokens", "self", "associations"]);
     let pairs = pagination::query(per_page, continuation)?;
     if !pairs.is_empty() {
-        url.query_pairs_mut().extend_pairs(pairs);
+        url.extend_pairs(pairs);
     }
     ctx.build(Method::GET, url, op::PAT_ASSOCIATIONS, credential, None)
 }

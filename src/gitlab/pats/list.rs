@@ -125,7 +125,7 @@ pub(crate) fn request(
     pairs.extend(pagination::query(filter.per_page, continuation)?);
     let mut url = ctx.url(&["personal_access_tokens"]);
     if !pairs.is_empty() {
-        url.query_pairs_mut().extend_pairs(pairs);
+        url.extend_pairs(pairs);
     }
     ctx.build(Method::GET, url, op::PAT_LIST, credential, None)
 }

@@ -24,7 +24,7 @@ pub(crate) fn request(
     let mut url = ctx.url(&[kind, id, "access_tokens"]);
     let pairs = pagination::query(per_page, continuation)?;
     if !pairs.is_empty() {
-        url.query_pairs_mut().extend_pairs(pairs);
+        url.extend_pairs(pairs);
     }
     ctx.build(Method::GET, url, op::RESOURCE_TOKEN_LIST, credential, None)
 }

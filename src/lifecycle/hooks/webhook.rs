@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::{HandOff, HookError, RotationHook, time_text};
 use crate::error::{Error, Result};
+use crate::http_url::HttpUrl;
 use crate::model::PatMetadata;
 use crate::transport::{HttpTransport, Operation};
 
@@ -42,7 +43,7 @@ const NOTIFY: Operation = Operation::not_idempotent("rotation webhook");
 /// ```
 #[derive(Clone)]
 pub struct WebhookHook {
-    url: url::Url,
+    url: HttpUrl,
     transport: Arc<dyn HttpTransport>,
     name: String,
 }
@@ -55,14 +56,16 @@ impl fmt::Debug for WebhookHook {
 
 impl WebhookHook {
     /// A hook posting to `url` through `transport`. [`Error::InvalidInput`] if `url` does not
-    /// parse or is neither `https` nor `http` to a loopback address.
+    /// parse (a user name or password before the host, `user:password@`, is refused) or is
+    /// neither `https` nor `http` to a loopback address.
     pub fn new(url: &str, transport: impl HttpTransport + 'static) -> Result<Self> {
         let invalid = |why: &'static str| Error::invalid_input("url", why);
-        let url = url::Url::parse(url).map_err(|_| invalid("the webhook URL does not parse"))?;
+        let url = HttpUrl::parse(url)
+            .map_err(|e| Error::invalid_input("url", format!("the webhook URL is not accepted: {e}")))?;
         if !crate::transport::is_allowed_url(&url) {
             return Err(invalid("the webhook URL must be https, or http to a loopback address"));
         }
-        let name = format!("webhook to {}", url.host_str().unwrap_or("?"));
+        let name = format!("webhook to {}", url.host_str());
         Ok(Self { url, transport: Arc::new(transport), name })
     }
 

@@ -12,10 +12,10 @@
 use http::Method;
 use serde::Serialize;
 use serde_json::json;
-use url::Url;
 
 use super::VaultTokenStore;
 use super::auth::wire::AuthApi;
+use crate::http_url::{HttpUrl, UrlError};
 use crate::store::persisted::Document;
 use crate::store::{StoreError, StoreErrorKind, StoredPat};
 use crate::transport::{HttpRequest, Operation};
@@ -25,7 +25,7 @@ use crate::transport::{HttpRequest, Operation};
 #[derive(Clone)]
 pub(crate) struct Endpoint {
     /// `<address>/v1/`.
-    api: Url,
+    api: HttpUrl,
     mount: Vec<String>,
     prefix: Vec<String>,
     namespace: Option<http::HeaderValue>,
@@ -34,11 +34,13 @@ pub(crate) struct Endpoint {
 impl Endpoint {
     /// Checks and assembles the configuration. Errors name the field.
     pub(crate) fn new(address: &str, mount: &str, prefix: &str, namespace: Option<&str>) -> Result<Self, crate::Error> {
-        let mut api: Url =
-            address.parse().map_err(|_| crate::Error::invalid_input("address", "not an absolute URL"))?;
-        if !matches!(api.scheme(), "http" | "https") {
-            return Err(crate::Error::invalid_input("address", "the scheme must be http or https"));
-        }
+        let mut api = HttpUrl::parse(address).map_err(|e| match e {
+            UrlError::UserInfo => {
+                crate::Error::invalid_input("address", "must not carry credentials; pass a VaultAuth")
+            }
+            UrlError::NotAbsolute => crate::Error::invalid_input("address", "not an absolute URL"),
+            other => crate::Error::invalid_input("address", other.to_string()),
+        })?;
         // The same rule as every patkit transport, checked here so a store over a permissive
         // transport never sends its Vault token (or a secret) in clear text to another host.
         if !crate::transport::is_allowed_url(&api) {
@@ -47,17 +49,10 @@ impl Endpoint {
                 "plain http is allowed only to a loopback host; use https",
             ));
         }
-        if !api.username().is_empty() || api.password().is_some() {
-            return Err(crate::Error::invalid_input("address", "must not carry credentials; pass a VaultAuth"));
-        }
         if api.query().is_some() || api.fragment().is_some() {
             return Err(crate::Error::invalid_input("address", "must not have a query or a fragment"));
         }
-        api.path_segments_mut()
-            .map_err(|_| crate::Error::invalid_input("address", "not a base URL"))?
-            .pop_if_empty()
-            .push("v1")
-            .push("");
+        api.push_segments(["v1", ""]);
         let mount = config_segments(mount).map_err(|reason| crate::Error::invalid_input("mount", reason))?;
         if mount.is_empty() {
             return Err(crate::Error::invalid_input("mount", "must not be empty"));
@@ -79,7 +74,7 @@ impl Endpoint {
     }
 
     /// The server address as configured, with the `/v1/` API root.
-    pub(crate) fn api(&self) -> &Url {
+    pub(crate) fn api(&self) -> &HttpUrl {
         &self.api
     }
 
@@ -150,21 +145,18 @@ impl Endpoint {
         self.request(Method::GET, url, VaultTokenStore::READ, Vec::new())
     }
 
-    fn url(&self, kind: &str, name: &[String]) -> Url {
+    fn url(&self, kind: &str, name: &[String]) -> HttpUrl {
         let mut url = self.api.clone();
-        if let Ok(mut segments) = url.path_segments_mut() {
-            // `api` ends in `/v1/`: drop the empty last segment, then append ours, each one
-            // percent-encoded (a `/` inside a segment cannot happen: names are split on it).
-            segments.pop_if_empty();
-            segments.extend(self.mount.iter().map(String::as_str));
-            segments.push(kind);
-            segments.extend(self.prefix.iter().map(String::as_str));
-            segments.extend(name.iter().map(String::as_str));
-        }
+        // `api` ends in `/v1/`: its empty last segment is dropped, then ours are appended, each
+        // one percent-encoded (a `/` inside a segment cannot happen: names are split on it).
+        let (mount, prefix, name) = (self.mount.iter(), self.prefix.iter(), name.iter());
+        url.push_segments(
+            mount.map(String::as_str).chain([kind]).chain(prefix.map(String::as_str)).chain(name.map(String::as_str)),
+        );
         url
     }
 
-    fn request(&self, method: Method, url: Url, op: Operation, body: Vec<u8>) -> Result<HttpRequest, StoreError> {
+    fn request(&self, method: Method, url: HttpUrl, op: Operation, body: Vec<u8>) -> Result<HttpRequest, StoreError> {
         let mut builder = http::Request::builder()
             .method(method)
             .uri(url.as_str())

@@ -1,11 +1,9 @@
 //! Request paths as every emulator reads them: percent-decoded segments.
 
-/// One percent-decoded path segment. Form decoding would turn `+` into a space; a path keeps it.
+/// One percent-decoded path segment (`+` kept: only form decoding reads it as a space; bytes
+/// that are not UTF-8 replaced by U+FFFD).
 pub(crate) fn decode_segment(segment: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", segment.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    crate::http_url::decode_segment(segment)
 }
 
 /// The decoded segments of `path` under `base` (`None`: not under it; a trailing `/` ignored).

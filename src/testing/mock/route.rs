@@ -86,7 +86,7 @@ impl Route {
     /// Also requires the query to contain `key=value` (compared after percent-decoding).
     pub fn query_has(self, key: impl Into<String>, value: impl Into<String>) -> Self {
         let (key, value) = (key.into(), value.into());
-        self.query(move |q| url::form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == key && v == value))
+        self.query(move |q| crate::http_url::parse_pairs(q.as_bytes()).any(|(k, v)| k == key && v == value))
     }
 
     /// Whether `request` matches this route.

@@ -9,11 +9,11 @@ use std::time::Duration;
 use http::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
-use url::Url;
 
 use super::super::answers;
 use super::super::token::VaultToken;
 use super::VaultSecretId;
+use crate::http_url::HttpUrl;
 use crate::store::{StoreError, StoreErrorKind};
 use crate::transport::{HttpRequest, HttpResponse, Operation};
 
@@ -44,7 +44,7 @@ pub(crate) struct Lease {
 #[derive(Clone, Debug)]
 pub(crate) struct AuthApi {
     /// `<address>/v1/`.
-    pub(crate) api: Url,
+    pub(crate) api: HttpUrl,
     pub(crate) namespace: Option<http::HeaderValue>,
 }
 
@@ -82,10 +82,7 @@ impl AuthApi {
         body: Vec<u8>,
     ) -> Result<HttpRequest, StoreError> {
         let mut url = self.api.clone();
-        if let Ok(mut segments) = url.path_segments_mut() {
-            segments.pop_if_empty();
-            segments.extend(path);
-        }
+        url.push_segments(path);
         let mut builder = http::Request::builder()
             .method(method)
             .uri(url.as_str())

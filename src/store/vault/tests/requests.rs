@@ -67,6 +67,8 @@ fn bad_configuration_is_refused_without_echoing_the_token() {
         assert!(matches!(err, crate::Error::InvalidInput { .. }), "{err:?}");
         assert_no_canary(&format!("{err} {err:?}"));
     }
+    let err = Endpoint::new("https://user:hunter2@vault", "secret", "p", None).err().unwrap().to_string();
+    assert!(err.contains("must not carry credentials") && !err.contains("hunter2"), "{err}");
     let err = VaultTokenStore::new(
         "https://vault",
         VaultToken::new("bad\ntoken".to_owned()),
