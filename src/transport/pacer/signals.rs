@@ -39,6 +39,12 @@ impl Signals {
     /// Reads `response`, judging Unix times and HTTP dates against `now`.
     pub(crate) fn read(response: &HttpResponse, now: DateTime<Utc>) -> Self {
         let headers = response.headers();
+        let status = response.status().as_u16();
+        // Most answers carry none of these headers (Azure DevOps sends them only near its limit):
+        // one pass over the names spares the ten lookups below.
+        if !headers.keys().any(|name| is_signal(name.as_str())) {
+            return Self { refused: status == 429, overloaded: matches!(status, 502..=504), ..Self::default() };
+        }
         let limit = number(headers, ["x-ratelimit-limit", "ratelimit-limit"]);
         let remaining = number(headers, ["x-ratelimit-remaining", "ratelimit-remaining"]);
         let reset_in = number::<i64>(headers, ["x-ratelimit-reset", "ratelimit-reset"]).map(|reset| {
@@ -55,10 +61,16 @@ impl Signals {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<f64>().ok())
             .is_some_and(|d| d > 0.0);
-        let status = response.status().as_u16();
         let refused = status == 429 || (status == 403 && (remaining == Some(0) || retry_after.is_some()));
         Self { limit, remaining, reset_in, retry_after, delayed, refused, overloaded: matches!(status, 502..=504) }
     }
+}
+
+/// Whether a header (its name in `http`'s lowercase) is one [`Signals::read`] looks at.
+fn is_signal(name: &str) -> bool {
+    name.starts_with("x-ratelimit-")
+        || name.starts_with("ratelimit-")
+        || matches!(name, "retry-after" | "retry-after-ms" | "x-ms-retry-after-ms")
 }
 
 fn number<T: std::str::FromStr>(headers: &HeaderMap, names: [&str; 2]) -> Option<T> {
@@ -115,5 +127,30 @@ mod tests {
         assert!(!Signals::read(&response(403, &[("x-ratelimit-remaining", "4999")]), now()).refused);
         assert!(Signals::read(&response(503, &[]), now()).overloaded);
         assert_eq!(Signals::read(&response(200, &[("x-ratelimit-remaining", "lots")]), now()), Signals::default());
+    }
+
+    #[test]
+    fn every_header_read_is_noticed_and_answers_without_them_are_judged_by_status() {
+        for name in [
+            "x-ratelimit-limit",
+            "ratelimit-limit",
+            "x-ratelimit-remaining",
+            "ratelimit-remaining",
+            "x-ratelimit-reset",
+            "ratelimit-reset",
+            "retry-after",
+            "retry-after-ms",
+            "x-ms-retry-after-ms",
+            "x-ratelimit-delay",
+            "X-RateLimit-Remaining",
+        ] {
+            let signals = Signals::read(&response(200, &[("content-type", "application/json"), (name, "5")]), now());
+            assert_ne!(signals, Signals::default(), "{name} was not read");
+        }
+        let plain = [("content-type", "application/json"), ("x-ratelimitless", "5"), ("retry-afterwards", "5")];
+        assert_eq!(Signals::read(&response(200, &plain), now()), Signals::default());
+        assert_eq!(Signals::read(&response(429, &plain), now()), Signals { refused: true, ..Signals::default() });
+        assert_eq!(Signals::read(&response(403, &plain), now()), Signals::default());
+        assert_eq!(Signals::read(&response(502, &plain), now()), Signals { overloaded: true, ..Signals::default() });
     }
 }
