@@ -29,8 +29,10 @@ use run::{Run, run};
 /// Each refresh runs
 /// `az account get-access-token --resource 499b84ac-1321-427f-aa17-267ca6975798 --output json`
 /// (plus any [`tenant`](Self::tenant) or [`arg`](Self::arg)s) and reads `accessToken` and its
-/// expiry (`expires_on`, unix seconds, printed by newer az; otherwise `expiresOn`, a local time
-/// without an offset).
+/// expiry (`expires_on`, unix seconds, printed by az 2.54 and later; otherwise `expiresOn`, a
+/// local time without an offset). az runs with `TZ=UTC0` in its environment, so that local time
+/// is UTC and patkit needs no time zone database to read it (a `TZ` set with [`env`](Self::env)
+/// is overridden; it only ever changes how az prints times).
 ///
 /// - **Caching.** The token is kept until [`refresh_margin`](Self::refresh_margin) (default 5
 ///   minutes) before it expires, judged by the injected [`Clock`] (default [`SystemClock`]).
