@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -29,8 +30,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Extras(Entries);
 
-/// One attribute; a provider's constant keys are borrowed, not copied per listed token.
-type Entry = (Cow<'static, str>, String);
+/// One attribute; a provider's constant keys are borrowed, not copied per listed token, and a
+/// value can be shared (a listing gives the tokens that share a value one copy of it).
+type Entry = (Cow<'static, str>, Arc<str>);
 
 /// The attributes, sorted by key, keys unique. A listed token carries one attribute (Azure
 /// DevOps: its targets), which is kept without a heap allocation of its own. `One` holds
@@ -102,12 +104,12 @@ impl Extras {
 
     /// The value of `key`, if set.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.find(key).ok().map(|i| self.0.as_slice()[i].1.as_str())
+        self.find(key).ok().map(|i| &*self.0.as_slice()[i].1)
     }
 
     /// One attribute under a constant key (what a provider's wire conversion builds per token).
     #[cfg(any(feature = "azure", test))]
-    pub(crate) fn one(key: &'static str, value: String) -> Self {
+    pub(crate) fn one(key: &'static str, value: Arc<str>) -> Self {
         Self(Entries::One([(Cow::Borrowed(key), value)]))
     }
 
@@ -119,9 +121,9 @@ impl Extras {
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) -> Option<String> {
         let key = key.into();
         match self.find(&key) {
-            Ok(i) => Some(std::mem::replace(&mut self.0.as_mut_slice()[i].1, value.into())),
+            Ok(i) => Some(std::mem::replace(&mut self.0.as_mut_slice()[i].1, Arc::from(value.into())).to_string()),
             Err(i) => {
-                self.0.insert(i, (Cow::Owned(key), value.into()));
+                self.0.insert(i, (Cow::Owned(key), Arc::from(value.into())));
                 None
             }
         }
@@ -130,7 +132,7 @@ impl Extras {
     /// Removes `key`, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<String> {
         let at = self.find(key).ok()?;
-        self.0.remove(at).map(|(_, value)| value)
+        self.0.remove(at).map(|(_, value)| value.to_string())
     }
 
     /// Whether there are no attributes.
@@ -140,7 +142,7 @@ impl Extras {
 
     /// The attributes, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.as_slice().iter().map(|(k, v)| (k.as_ref(), v.as_str()))
+        self.0.as_slice().iter().map(|(k, v)| (k.as_ref(), &**v))
     }
 
     /// Builder form of [`insert`](Self::insert).
@@ -166,7 +168,7 @@ impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Extras {
     /// A key given twice keeps its last value.
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let map: BTreeMap<String, String> = iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-        let mut entries: Vec<Entry> = map.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect();
+        let mut entries: Vec<Entry> = map.into_iter().map(|(k, v)| (Cow::Owned(k), Arc::from(v))).collect();
         Self(match entries.len() {
             0 => Entries::Empty,
             1 => Entries::One([entries.remove(0)]),
@@ -200,7 +202,7 @@ mod tests {
         assert_eq!(extras.iter().collect::<Vec<_>>(), [("a", "2"), ("b", "3")]);
         assert_eq!(extras.remove("a"), Some("2".to_owned()));
         assert_eq!(extras.remove("a"), None);
-        assert_eq!(extras, Extras::one("b", "3".to_owned()));
+        assert_eq!(extras, Extras::one("b", Arc::from("3")));
         assert_eq!(extras, Extras::new().with("b", "3"));
         assert_eq!(extras.remove("b"), Some("3".to_owned()));
         assert_eq!(extras, Extras::new());
@@ -211,7 +213,7 @@ mod tests {
         assert_eq!(two, Extras::from_iter([("a", "1"), ("b", "2")]));
         let mut one = two.clone();
         one.remove("a");
-        assert_eq!(one, Extras::one("b", "2".to_owned()));
+        assert_eq!(one, Extras::one("b", Arc::from("2")));
         // Equal maps hash alike, however they were built.
         use std::hash::{BuildHasher as _, RandomState};
         let state = RandomState::new();

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -104,8 +104,9 @@ impl fmt::Display for Scope {
 pub struct Scopes {
     /// The set as one string: the names sorted, unique, separated by one space. A listing reads
     /// one of these per token and most callers only print, store or resend it, so this is all
-    /// that is built then: one allocation per token.
-    text: String,
+    /// that is built then: one allocation per token, or none when the token before it in the
+    /// listing had the same scopes (a listing shares their text; clones share it too).
+    text: Arc<str>,
     /// The names as [`Scope`]s, built on the first [`iter`](Scopes::iter).
     list: OnceLock<Vec<Scope>>,
 }
@@ -144,7 +145,7 @@ impl Scopes {
             && s.len() == name_bytes + count - 1
             && s.bytes().filter(|&b| b == b' ').count() == count - 1
         {
-            return Self { text: s.to_owned(), list: OnceLock::new() };
+            return Self { text: Arc::from(s), list: OnceLock::new() };
         }
         if count > few.len() {
             let mut many: Vec<&str> = names(s).collect();
@@ -168,7 +169,7 @@ impl Scopes {
                 text.push_str(name);
             }
         }
-        Self { text, list: OnceLock::new() }
+        Self { text: Arc::from(text), list: OnceLock::new() }
     }
 
     /// The names, in order, as the provider spells them.

@@ -3,6 +3,8 @@
 //!
 //! Wire structs that can hold a token value do not implement `Debug`.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -49,8 +51,9 @@ impl PatTokenWire {
     /// The metadata, or a decode error naming the missing field.
     pub(crate) fn into_metadata(self, at: &str) -> Result<(PatMetadata, Option<PatSecret>)> {
         let Self { authorization_id, display_name, scope, target_accounts, token, valid_from, valid_to } = self;
+        let target_accounts = target_accounts.map(|ids| Arc::from(ids.0));
         let fields = TokenFields { authorization_id, display_name, scope, target_accounts, valid_from, valid_to };
-        Ok((fields.into_metadata(at)?, token.map(|t| t.0)))
+        Ok((fields.into_metadata(at, || Arc::from(Targets::AllOrganizations.extra_value()))?, token.map(|t| t.0)))
     }
 }
 
@@ -60,14 +63,15 @@ struct TokenFields {
     authorization_id: Option<String>,
     display_name: Option<String>,
     scope: Option<Scopes>,
-    target_accounts: Option<JoinedIds>,
+    /// The ids joined by `,` (the targets extra's form), or `None` for a global token.
+    target_accounts: Option<Arc<str>>,
     valid_from: Option<DateTime<Utc>>,
     valid_to: Option<DateTime<Utc>>,
 }
 
 impl TokenFields {
     /// The metadata, or a decode error naming the missing field (`{at}.{field}`).
-    fn into_metadata(self, at: &str) -> Result<PatMetadata> {
+    fn into_metadata(self, at: &str, all_organizations: impl FnOnce() -> Arc<str>) -> Result<PatMetadata> {
         let missing = |field: &str| Error::Decode {
             path: format!("{at}.{field}"),
             source: format!("`{field}` is missing or null").into(),
@@ -79,10 +83,7 @@ impl TokenFields {
             valid_from: self.valid_from.ok_or_else(|| missing("validFrom"))?,
             // Every Azure DevOps token has an expiry; a missing one is a broken answer.
             valid_to: Some(self.valid_to.ok_or_else(|| missing("validTo"))?),
-            extras: Extras::one(
-                Targets::EXTRA,
-                self.target_accounts.map_or_else(|| Targets::AllOrganizations.extra_value(), |ids| ids.0),
-            ),
+            extras: Extras::one(Targets::EXTRA, self.target_accounts.unwrap_or_else(all_organizations)),
         })
     }
 }
@@ -91,8 +92,29 @@ impl TokenFields {
 /// [`PatMetadata`] (no `PatTokenWire` in between, whose moves cost about as much as the
 /// conversion), and its `token` (null in a listing) is skipped without being read into memory.
 /// Duplicate and unknown fields are handled as `PatTokenWire`'s derived `Deserialize` does:
-/// a duplicate is an error, an unknown field is ignored.
-struct ListedPat(Result<PatMetadata>);
+/// a duplicate is an error, an unknown field is ignored. The token is pushed onto the page's
+/// vector where it is built (moving it out through serde's layers cost more than building it);
+/// what comes back is only the conversion's error, if any.
+struct ListedPat<'c> {
+    cache: &'c mut PageCache,
+    items: &'c mut Vec<PatMetadata>,
+}
+
+/// What the tokens of one page share: a token with the same scopes or the same target
+/// organizations as the token before it shares their text (most tokens of a listing do: an
+/// organization's listing is mostly that organization's tokens, with a few sets of scopes), so
+/// neither is parsed, joined or allocated again.
+#[derive(Default)]
+struct PageCache {
+    /// The last `scope` text read, as the service wrote it, and its set.
+    scope_wire: String,
+    scopes: Option<Scopes>,
+    /// The last `targetAccounts` read, joined; the buffer they are joined in.
+    targets: Option<Arc<str>>,
+    joining: String,
+    /// The targets extra of a global token (`*`).
+    all_organizations: Option<Arc<str>>,
+}
 
 /// The fields of a `PatToken`, as a listing tells them apart.
 enum Field {
@@ -129,6 +151,11 @@ impl<'de> Deserialize<'de> for Field {
     }
 }
 
+/// Refuses a field read a second time.
+fn first<E: serde::de::Error>(seen: &mut bool, name: &'static str) -> std::result::Result<(), E> {
+    if std::mem::replace(seen, true) { Err(E::duplicate_field(name)) } else { Ok(()) }
+}
+
 /// `next_value` for a field that may appear once.
 fn once<'de, A: serde::de::MapAccess<'de>, T: Deserialize<'de>>(
     map: &mut A,
@@ -136,9 +163,7 @@ fn once<'de, A: serde::de::MapAccess<'de>, T: Deserialize<'de>>(
     seen: &mut bool,
     name: &'static str,
 ) -> std::result::Result<(), A::Error> {
-    if std::mem::replace(seen, true) {
-        return Err(serde::de::Error::duplicate_field(name));
-    }
+    first(seen, name)?;
     *slot = map.next_value()?;
     Ok(())
 }
@@ -152,41 +177,152 @@ impl<'de> Deserialize<'de> for DateField {
     }
 }
 
-impl<'de> Deserialize<'de> for ListedPat {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = ListedPat;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct PatTokenWire")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<ListedPat, A::Error> {
-                let mut fields = TokenFields::default();
-                let mut seen = [false; 6];
-                let (mut valid_from, mut valid_to) = (None, None);
-                while let Some(field) = map.next_key::<Field>()? {
-                    match field {
-                        Field::AuthorizationId => {
-                            once(&mut map, &mut fields.authorization_id, &mut seen[0], "authorizationId")?;
-                        }
-                        Field::DisplayName => once(&mut map, &mut fields.display_name, &mut seen[1], "displayName")?,
-                        Field::Scope => once(&mut map, &mut fields.scope, &mut seen[2], "scope")?,
-                        Field::TargetAccounts => {
-                            once(&mut map, &mut fields.target_accounts, &mut seen[3], "targetAccounts")?;
-                        }
-                        Field::ValidFrom => once(&mut map, &mut valid_from, &mut seen[4], "validFrom")?,
-                        Field::ValidTo => once(&mut map, &mut valid_to, &mut seen[5], "validTo")?,
-                        Field::Other => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
+impl<'de> serde::de::DeserializeSeed<'de> for ListedPat<'_> {
+    type Value = Option<Box<Error>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ListedPat<'_> {
+    type Value = Option<Box<Error>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("struct PatTokenWire")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+        let ListedPat { cache, items } = self;
+        let mut fields = TokenFields::default();
+        let mut seen = [false; 6];
+        let (mut valid_from, mut valid_to) = (None, None);
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::AuthorizationId => {
+                    once(&mut map, &mut fields.authorization_id, &mut seen[0], "authorizationId")?;
                 }
-                fields.valid_from = valid_from.and_then(|DateField(t)| t);
-                fields.valid_to = valid_to.and_then(|DateField(t)| t);
-                Ok(ListedPat(fields.into_metadata("")))
+                Field::DisplayName => once(&mut map, &mut fields.display_name, &mut seen[1], "displayName")?,
+                Field::Scope => {
+                    first(&mut seen[2], "scope")?;
+                    fields.scope = map.next_value_seed(SharedScopes(cache))?;
+                }
+                Field::TargetAccounts => {
+                    first(&mut seen[3], "targetAccounts")?;
+                    fields.target_accounts = map.next_value_seed(SharedTargets(cache))?;
+                }
+                Field::ValidFrom => once(&mut map, &mut valid_from, &mut seen[4], "validFrom")?,
+                Field::ValidTo => once(&mut map, &mut valid_to, &mut seen[5], "validTo")?,
+                Field::Other => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
             }
         }
-        deserializer.deserialize_map(V)
+        fields.valid_from = valid_from.and_then(|DateField(t)| t);
+        fields.valid_to = valid_to.and_then(|DateField(t)| t);
+        let all_organizations = &mut cache.all_organizations;
+        let metadata = fields.into_metadata("", || {
+            all_organizations.get_or_insert_with(|| Arc::from(Targets::AllOrganizations.extra_value())).clone()
+        });
+        Ok(match metadata {
+            Ok(metadata) => {
+                items.push(metadata);
+                None
+            }
+            Err(e) => Some(Box::new(e)),
+        })
+    }
+}
+
+/// `scope` (a string or null), shared with the token before when it is the same text.
+struct SharedScopes<'c>(&'c mut PageCache);
+
+impl<'de> serde::de::DeserializeSeed<'de> for SharedScopes<'_> {
+    type Value = Option<Scopes>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for SharedScopes<'_> {
+    type Value = Option<Scopes>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a space-separated scope list")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<Self::Value, E> {
+        let cache = self.0;
+        if let Some(scopes) = cache.scopes.as_ref().filter(|_| cache.scope_wire == s) {
+            return Ok(Some(scopes.clone()));
+        }
+        let scopes = Scopes::from_wire(s);
+        cache.scope_wire.clear();
+        cache.scope_wire.push_str(s);
+        cache.scopes = Some(scopes.clone());
+        Ok(Some(scopes))
+    }
+}
+
+/// `targetAccounts` (a list of ids or null), joined, and shared with the token before when the
+/// same.
+struct SharedTargets<'c>(&'c mut PageCache);
+
+impl<'de> serde::de::DeserializeSeed<'de> for SharedTargets<'_> {
+    type Value = Option<Arc<str>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for SharedTargets<'_> {
+    type Value = Option<Arc<str>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of organization ids")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
+        let cache = self.0;
+        cache.joining.clear();
+        while let Some(Id(id)) = seq.next_element()? {
+            if !cache.joining.is_empty() {
+                cache.joining.push(',');
+            }
+            cache.joining.push_str(&id);
+        }
+        if let Some(same) = cache.targets.as_ref().filter(|t| ***t == *cache.joining) {
+            return Ok(Some(same.clone()));
+        }
+        let joined: Arc<str> = Arc::from(cache.joining.as_str());
+        cache.targets = Some(joined.clone());
+        Ok(Some(joined))
     }
 }
 
@@ -247,15 +383,15 @@ impl<'de> Deserialize<'de> for ListedPats {
                     Vec::with_capacity(seq.size_hint().unwrap_or(super::pats::list::MAX_PAGE_SIZE as usize));
                 let mut failed = None;
                 let mut index = 0;
-                while let Some(ListedPat(token)) = seq.next_element()? {
-                    if failed.is_none() {
-                        match token {
-                            Ok(metadata) => items.push(metadata),
-                            Err(Error::Decode { path, source }) => {
-                                failed = Some(Error::Decode { path: format!("patTokens[{index}]{path}"), source });
+                let mut cache = PageCache::default();
+                while let Some(error) = seq.next_element_seed(ListedPat { cache: &mut cache, items: &mut items })? {
+                    if let (None, Some(error)) = (&failed, error) {
+                        failed = Some(match *error {
+                            Error::Decode { path, source } => {
+                                Error::Decode { path: format!("patTokens[{index}]{path}"), source }
                             }
-                            Err(other) => failed = Some(other),
-                        }
+                            other => other,
+                        });
                     }
                     index += 1;
                 }
@@ -455,6 +591,50 @@ mod tests {
         );
         assert_eq!(token(r#","targetAccounts":[]"#).as_deref(), Some(""));
         assert!(serde_json::from_str::<PatTokenWire>(r#"{"targetAccounts":"org-1"}"#).is_err());
+    }
+
+    #[test]
+    fn a_page_shares_repeated_scopes_and_targets_and_reads_every_change() {
+        let token = |id: &str, scope: &str, targets: &str| {
+            format!(
+                r#"{{"authorizationId":"{id}","scope":{scope},"targetAccounts":{targets},"validFrom":"2020-01-01T00:00:00Z","validTo":"2020-02-01T00:00:00Z","token":null}}"#
+            )
+        };
+        let page = [
+            token("a", r#""vso.work vso.code""#, r#"["o1"]"#),
+            token("b", r#""vso.work vso.code""#, r#"["o1"]"#),
+            token("c", r#""vso.build""#, r#"["o1","o2"]"#),
+            token("d", r#""vso.work  vso.code""#, "null"),
+            token("e", "null", r#"["o1"]"#),
+            token("f", r#""vso.build""#, "[]"),
+            token("g", r#""vso.build""#, "null"),
+        ];
+        let json = format!(r#"{{"continuationToken":null,"patTokens":[{}]}}"#, page.join(","));
+        let listed = serde_json::from_str::<PagedPatTokensWire>(&json).unwrap().pat_tokens.0.unwrap();
+        let seen: Vec<(&str, String, Option<&str>)> =
+            listed.iter().map(|t| (t.id.as_str(), t.scopes.to_string(), t.extras.get(Targets::EXTRA))).collect();
+        assert_eq!(
+            seen,
+            [
+                ("a", "vso.code vso.work".to_owned(), Some("o1")),
+                ("b", "vso.code vso.work".to_owned(), Some("o1")),
+                ("c", "vso.build".to_owned(), Some("o1,o2")),
+                ("d", "vso.code vso.work".to_owned(), Some("*")),
+                ("e", String::new(), Some("o1")),
+                ("f", "vso.build".to_owned(), Some("")),
+                ("g", "vso.build".to_owned(), Some("*")),
+            ]
+        );
+        // The listing's values equal what a token read on its own gets.
+        let alone = serde_json::from_str::<PatTokenWire>(&page[1]).unwrap().into_metadata("").unwrap().0;
+        assert_eq!(listed[1], alone);
+        // A field given twice is refused, as the derived reader refuses it.
+        let twice = r#"{"patTokens":[{"authorizationId":"a","scope":"x","scope":"y"}]}"#;
+        assert!(
+            serde_json::from_str::<PagedPatTokensWire>(twice).err().unwrap()
+                .to_string()
+                .contains("duplicate field `scope`")
+        );
     }
 
     #[test]
