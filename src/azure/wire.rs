@@ -631,7 +631,9 @@ mod tests {
         // A field given twice is refused, as the derived reader refuses it.
         let twice = r#"{"patTokens":[{"authorizationId":"a","scope":"x","scope":"y"}]}"#;
         assert!(
-            serde_json::from_str::<PagedPatTokensWire>(twice).err().unwrap()
+            serde_json::from_str::<PagedPatTokensWire>(twice)
+                .err()
+                .unwrap()
                 .to_string()
                 .contains("duplicate field `scope`")
         );

@@ -235,7 +235,7 @@ impl Pacer {
     }
 
     fn release(&self, seq: u64, response: Option<&HttpResponse>) {
-        let signals = response.map(|r| Signals::read(r, self.clock.now()));
+        let signals = response.map(|r| Signals::read(r, || self.clock.now()));
         self.lock().release(Instant::now(), seq, signals.as_ref());
         self.answered.notify_waiters();
     }

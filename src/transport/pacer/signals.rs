@@ -36,8 +36,9 @@ pub(crate) struct Signals {
 }
 
 impl Signals {
-    /// Reads `response`, judging Unix times and HTTP dates against `now`.
-    pub(crate) fn read(response: &HttpResponse, now: DateTime<Utc>) -> Self {
+    /// Reads `response`, judging Unix times and HTTP dates against `now` (asked only when the
+    /// response has a rate-limit header).
+    pub(crate) fn read(response: &HttpResponse, now: impl FnOnce() -> DateTime<Utc>) -> Self {
         let headers = response.headers();
         let status = response.status().as_u16();
         // Most answers carry none of these headers (Azure DevOps sends them only near its limit):
@@ -45,6 +46,7 @@ impl Signals {
         if !headers.keys().any(|name| is_signal(name.as_str())) {
             return Self { refused: status == 429, overloaded: matches!(status, 502..=504), ..Self::default() };
         }
+        let now = now();
         let limit = number(headers, ["x-ratelimit-limit", "ratelimit-limit"]);
         let remaining = number(headers, ["x-ratelimit-remaining", "ratelimit-remaining"]);
         let reset_in = number::<i64>(headers, ["x-ratelimit-reset", "ratelimit-reset"]).map(|reset| {
@@ -104,7 +106,7 @@ mod tests {
                 ("x-ratelimit-delay", "0.250"),
             ],
         );
-        let s = Signals::read(&r, now());
+        let s = Signals::read(&r, now);
         assert_eq!((s.limit, s.remaining), (Some(200), Some(0)));
         assert_eq!(s.reset_in, Some(Duration::from_millis(9_750)));
         assert!(s.delayed && !s.refused);
@@ -113,20 +115,20 @@ mod tests {
     #[test]
     fn ietf_ratelimit_headers_with_a_delta_reset_and_a_plain_429() {
         let r = response(429, &[("ratelimit-limit", "40"), ("ratelimit-remaining", "0"), ("retry-after", "2")]);
-        let s = Signals::read(&r, now());
+        let s = Signals::read(&r, now);
         assert_eq!((s.limit, s.remaining, s.retry_after), (Some(40), Some(0), Some(Duration::from_secs(2))));
         assert!(s.refused && !s.delayed);
-        let delta = Signals::read(&response(200, &[("ratelimit-reset", "7")]), now());
+        let delta = Signals::read(&response(200, &[("ratelimit-reset", "7")]), now);
         assert_eq!(delta.reset_in, Some(Duration::from_secs(7)));
     }
 
     #[test]
     fn a_403_is_a_refusal_only_when_it_says_the_budget_is_gone() {
-        assert!(Signals::read(&response(403, &[("x-ratelimit-remaining", "0")]), now()).refused);
-        assert!(Signals::read(&response(403, &[("retry-after", "60")]), now()).refused);
-        assert!(!Signals::read(&response(403, &[("x-ratelimit-remaining", "4999")]), now()).refused);
-        assert!(Signals::read(&response(503, &[]), now()).overloaded);
-        assert_eq!(Signals::read(&response(200, &[("x-ratelimit-remaining", "lots")]), now()), Signals::default());
+        assert!(Signals::read(&response(403, &[("x-ratelimit-remaining", "0")]), now).refused);
+        assert!(Signals::read(&response(403, &[("retry-after", "60")]), now).refused);
+        assert!(!Signals::read(&response(403, &[("x-ratelimit-remaining", "4999")]), now).refused);
+        assert!(Signals::read(&response(503, &[]), now).overloaded);
+        assert_eq!(Signals::read(&response(200, &[("x-ratelimit-remaining", "lots")]), now), Signals::default());
     }
 
     #[test]
@@ -144,13 +146,13 @@ mod tests {
             "x-ratelimit-delay",
             "X-RateLimit-Remaining",
         ] {
-            let signals = Signals::read(&response(200, &[("content-type", "application/json"), (name, "5")]), now());
+            let signals = Signals::read(&response(200, &[("content-type", "application/json"), (name, "5")]), now);
             assert_ne!(signals, Signals::default(), "{name} was not read");
         }
         let plain = [("content-type", "application/json"), ("x-ratelimitless", "5"), ("retry-afterwards", "5")];
-        assert_eq!(Signals::read(&response(200, &plain), now()), Signals::default());
-        assert_eq!(Signals::read(&response(429, &plain), now()), Signals { refused: true, ..Signals::default() });
-        assert_eq!(Signals::read(&response(403, &plain), now()), Signals::default());
-        assert_eq!(Signals::read(&response(502, &plain), now()), Signals { overloaded: true, ..Signals::default() });
+        assert_eq!(Signals::read(&response(200, &plain), now), Signals::default());
+        assert_eq!(Signals::read(&response(429, &plain), now), Signals { refused: true, ..Signals::default() });
+        assert_eq!(Signals::read(&response(403, &plain), now), Signals::default());
+        assert_eq!(Signals::read(&response(502, &plain), now), Signals { overloaded: true, ..Signals::default() });
     }
 }

@@ -133,6 +133,12 @@ impl RetryTransport {
     }
 
     fn remember_pacing(&self, response: &HttpResponse) {
+        // Most answers carry no `Retry-After` in any form: one pass over the names decides.
+        let asks_to_wait =
+            |name: &http::HeaderName| matches!(name.as_str(), "retry-after" | "retry-after-ms" | "x-ms-retry-after-ms");
+        if !response.headers().keys().any(asks_to_wait) {
+            return;
+        }
         // Capped at the budget: one hostile answer must not stall every later request for years.
         if let Some(delay) = retry_after(response.headers(), self.clock.now()).map(|d| d.min(self.config.budget))
             && !delay.is_zero()
