@@ -28,8 +28,8 @@ pub(crate) struct PatTokenWire {
     #[serde(default)]
     pub(crate) scope: Option<Scopes>,
     /// `targetAccounts`: `null` (or missing) for a global token.
-    #[serde(default)]
-    pub(crate) target_accounts: Option<JoinedIds>,
+    #[serde(default, deserialize_with = "de_targets")]
+    pub(crate) target_accounts: Option<Arc<str>>,
     #[serde(default)]
     pub(crate) token: Option<WireSecret>,
     #[serde(default, deserialize_with = "de_opt_datetime")]
@@ -51,7 +51,6 @@ impl PatTokenWire {
     /// The metadata, or a decode error naming the missing field.
     pub(crate) fn into_metadata(self, at: &str) -> Result<(PatMetadata, Option<PatSecret>)> {
         let Self { authorization_id, display_name, scope, target_accounts, token, valid_from, valid_to } = self;
-        let target_accounts = target_accounts.map(|ids| Arc::from(ids.0));
         let fields = TokenFields { authorization_id, display_name, scope, target_accounts, valid_from, valid_to };
         Ok((fields.into_metadata(at, || Arc::from(Targets::AllOrganizations.extra_value()))?, token.map(|t| t.0)))
     }
@@ -489,31 +488,10 @@ pub(crate) fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
     crate::rfc3339::parse_utc_or_naive(s)
 }
 
-/// A list of organization ids, already in its [`Extras`] form (joined by `,`, as
-/// [`Targets::extra_value`] writes them), read without a `Vec` of strings per token.
-pub(crate) struct JoinedIds(String);
-
-impl<'de> Deserialize<'de> for JoinedIds {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = JoinedIds;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a list of organization ids")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<JoinedIds, A::Error> {
-                let mut joined = String::new();
-                while let Some(Id(id)) = seq.next_element()? {
-                    if !joined.is_empty() {
-                        joined.push(',');
-                    }
-                    joined.push_str(&id);
-                }
-                Ok(JoinedIds(joined))
-            }
-        }
-        deserializer.deserialize_seq(V)
-    }
+/// `targetAccounts` of a token read on its own: the ids joined by `,`, the [`Extras`] form
+/// [`Targets::extra_value`] writes (a listing shares them between tokens, [`SharedTargets`]).
+fn de_targets<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<Arc<str>>, D::Error> {
+    serde::de::DeserializeSeed::deserialize(SharedTargets(&mut PageCache::default()), deserializer)
 }
 
 /// One id, borrowed from the parser's buffer when it holds no escapes.
